@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# record.sh: regenerates the golden captures in this folder from real Linux
+# TCP.  Each scenario gets fresh network namespaces: a client and a server,
+# joined through a third one, the "wire", which bridges their two veth pairs
+# and holds the scenario's nftables rules (drops, ECN marks).  tcpdump runs
+# on the client's veth, so a packet the wire drops on its way to the client
+# is lost upstream of the observer (a hole, then a retransmission) and one
+# dropped on its way to the server is lost downstream (seen, then seen again).
+# Drops cannot be made in the server's own output hook: Linux TCP hears of
+# those and quietly sends the segment again, which is not a loss at all.
+# tcpgen.c, compiled here into a temporary folder, plays both ends.
+#
+# Usage: sudo captures/record.sh [SCENARIO...]   (default: all of them)
+# Needs root, iproute2, nftables, tcpdump and cc; uses ethtool and tc (netem
+# or tbf) when present.  Not run by the tests: the .pcap files are committed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+port=5000
+cli=tsc-cli-$$
+srv=tsc-srv-$$
+wire=tsc-wire-$$
+cdev=tsc-c$$
+sdev=tsc-s$$
+cli4=10.77.0.1
+srv4=10.77.0.2
+srv6=fd77::2
+work=
+gen=
+tcpdump_pid=
+server_pid=
+client_pid=
+
+all_scenarios=(
+	demo close-by-client close-by-server refused abort-by-client
+	abort-by-server bulk-loss zero-window keepalive keepalive-dead
+	half-close ipv6 no-options lost-synack lost-handshake-ack lost-fin
+	port-reuse many-short tfo ecn simultaneous-close
+)
+
+die() {
+	echo "record.sh: $*" >&2
+	exit 1
+}
+
+# Stops what is still running, by pid, and removes the namespaces.
+net_down() {
+	local pid
+	for pid in "$client_pid" "$server_pid" "$tcpdump_pid"; do
+		if [[ -n $pid ]]; then
+			kill "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
+	client_pid='' server_pid='' tcpdump_pid=''
+	local ns
+	for ns in "$cli" "$wire" "$srv"; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+on_exit() {
+	net_down
+	if [[ -n $work ]]; then
+		rm -rf "$work"
+	fi
+}
+
+# Client and server joined through the wire (see the top of this file),
+# with an empty nftables chain on the wire for the scenario's rules.
+net_up() {
+	local ns
+	for ns in "$cli" "$wire" "$srv"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+	ip link add "$cdev" netns "$cli" type veth peer name wc netns "$wire"
+	ip link add "$sdev" netns "$srv" type veth peer name ws netns "$wire"
+	ip -n "$wire" link add br0 type bridge forward_delay 0
+	ip -n "$wire" link set wc master br0
+	ip -n "$wire" link set ws master br0
+	ip -n "$cli" addr add "$cli4/24" dev "$cdev"
+	ip -n "$srv" addr add "$srv4/24" dev "$sdev"
+	ip -n "$cli" addr add fd77::1/64 dev "$cdev" nodad
+	ip -n "$srv" addr add "$srv6/64" dev "$sdev" nodad
+	local dev
+	for dev in "$cli:$cdev" "$wire:wc" "$wire:ws" "$srv:$sdev"; do
+		ns=${dev%%:*} dev=${dev#*:}
+		# One MSS per packet on the wire and in the nftables hooks, and
+		# real checksums in the capture.  Without ethtool, at least limit
+		# GSO to one segment.
+		if command -v ethtool >/dev/null; then
+			ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off \
+				gro off >/dev/null 2>&1 || true
+		fi
+		ip -n "$ns" link set "$dev" gso_max_segs 1 2>/dev/null || true
+		ip -n "$ns" link set "$dev" up
+	done
+	ip -n "$wire" link set br0 up
+	# Carrier changes reach the bridge up to a second late (linkwatch);
+	# until then it drops what it should forward.
+	local _
+	for _ in $(seq 60); do
+		if links_ready; then
+			break
+		fi
+		sleep 0.05
+	done
+	links_ready || die "the veth links did not come up"
+	# Make RTTs visible: 2.5 ms each way when the kernel has netem, or else
+	# a 20 Mbit/s bottleneck with a deep queue (RTT = queueing delay).
+	for dev in wc ws; do
+		ip netns exec "$wire" tc qdisc add dev "$dev" root netem \
+			delay 2500us 2>/dev/null ||
+			ip netns exec "$wire" tc qdisc add dev "$dev" root tbf \
+				rate 20mbit burst 16kb latency 500ms 2>/dev/null ||
+			true
+	done
+	ip netns exec "$wire" nft -f - <<-EOF
+		table bridge tsc {
+			chain wire { type filter hook forward priority 0; }
+		}
+	EOF
+}
+
+links_ready() {
+	[[ $(ip -n "$cli" -br link show "$cdev") == *" UP "* &&
+		$(ip -n "$srv" -br link show "$sdev") == *" UP "* &&
+		$(ip netns exec "$wire" bridge link | grep -c 'state forwarding') == 2 ]]
+}
+
+# sysctl_both NAME=VALUE...: the same TCP settings in both hosts.
+sysctl_both() {
+	local ns
+	for ns in "$cli" "$srv"; do
+		ip netns exec "$ns" sysctl -qw "$@"
+	done
+}
+
+# wire RULE...: a rule for packets crossing the wire, in either direction.
+wire() {
+	ip netns exec "$wire" nft add rule bridge tsc wire "$@"
+}
+
+capture_start() {
+	local err=$work/tcpdump.err
+	: >"$err"
+	ip netns exec "$cli" tcpdump -i "$cdev" --immediate-mode -s 128 -Z root \
+		-w "$work/capture.pcap" tcp 2>"$err" &
+	tcpdump_pid=$!
+	local _
+	for _ in $(seq 50); do
+		if grep -q 'listening on' "$err"; then
+			return
+		fi
+		sleep 0.1
+	done
+	die "tcpdump did not start: $(cat "$err")"
+}
+
+capture_stop() {
+	local name=$1
+	sleep 0.5
+	kill -INT "$tcpdump_pid"
+	wait "$tcpdump_pid" || true
+	tcpdump_pid=
+	grep -q '^0 packets dropped by kernel' "$work/tcpdump.err" ||
+		die "tcpdump lost packets: $(cat "$work/tcpdump.err")"
+	mv "$work/capture.pcap" "$here/$name.pcap"
+	printf '%-26s %5s packets\n' "$name.pcap" \
+		"$(tcpdump -nr "$here/$name.pcap" 2>/dev/null | wc -l)"
+}
+
+# server ARGS...: starts tcpgen server and waits until it listens.
+server() {
+	ip netns exec "$srv" "$gen" server -q -p "$port" "$@" 2>"$work/server.err" &
+	server_pid=$!
+	local _
+	for _ in $(seq 100); do
+		if [[ -n $(ip netns exec "$srv" ss -Hltn "sport = :$port") ]]; then
+			return
+		fi
+		sleep 0.05
+	done
+	die "server did not start"
+}
+
+client_start() {
+	ip netns exec "$cli" "$gen" client -q -p "$port" "$@" 2>"$work/client.err" &
+	client_pid=$!
+}
+
+# wait_for PIDVAR WHO EXPECTED: waits for a tcpgen and checks its exit code.
+wait_for() {
+	local -n pidvar=$1
+	local status=0
+	wait "$pidvar" || status=$?
+	pidvar=''
+	if [[ $status != "$3" ]]; then
+		die "$2 exited with $status, expected $3: $(cat "$work/$2.err")"
+	fi
+}
+
+client_wait() {
+	wait_for client_pid client "${1:-0}"
+}
+
+server_wait() {
+	wait_for server_pid server "${1:-0}"
+}
+
+# client ARGS...: runs a client to the end; it must succeed.
+client() {
+	client_start "$@"
+	client_wait 0
+}
+
+# A flagship connection.  The client's 16 KB request (12 segments) loses
+# its last two segments and the tail-loss probe after the capture point, so
+# the client recovers by a retransmission timeout; the server's ~300 KB
+# answer loses three segments before the capture point, recovered by fast
+# retransmit with SACK.  Then an orderly close.  Each rule counts the data
+# segments it sees in its direction, from 0.
+scenario_demo() {
+	wire "tcp dport $port ip length > 100" \
+		"numgen inc mod 100000 { 10, 11, 12 } drop"
+	wire "tcp sport $port ip length > 100" \
+		"numgen inc mod 100000 { 30, 31, 90 } drop"
+	server -r 16000 -s 300000
+	client -a "$srv4" -s 16000 -r 300000
+	server_wait
+}
+
+scenario_close_by_client() {
+	server -r 1000 -s 4000
+	client -a "$srv4" -s 1000 -r 4000
+	server_wait
+}
+
+scenario_close_by_server() {
+	server -r 1000 -s 4000 -c first
+	client -a "$srv4" -s 1000 -c last
+	server_wait
+}
+
+scenario_refused() {
+	client_start -a "$srv4"
+	client_wait 1
+}
+
+scenario_abort_by_client() {
+	server -r 1000 -s 4000
+	client -a "$srv4" -s 1000 -r 4000 -c abort
+	server_wait 1
+}
+
+scenario_abort_by_server() {
+	server -r 1000 -s 4000 -c abort
+	client_start -a "$srv4" -s 1000 -c last
+	client_wait 1
+	server_wait
+}
+
+scenario_bulk_loss() {
+	wire "tcp sport $port ip length > 100 numgen random mod 100 < 2 drop"
+	server -r 1000 -s 1500000
+	client -a "$srv4" -s 1000 -r 1500000
+	server_wait
+}
+
+# The client reads nothing for 3 s through a small receive buffer: the
+# window closes, the server probes it, the client reopens it.
+scenario_zero_window() {
+	server -r 100 -s 200000
+	client -a "$srv4" -s 100 -r 200000 -b 16384 -S 3000
+	server_wait
+}
+
+scenario_keepalive() {
+	server -r 100 -s 100
+	client -a "$srv4" -s 100 -r 100 -k -i 4500
+	server_wait
+}
+
+# After the exchange everything the server sends is dropped: the client's
+# keep-alive probes go unanswered and it gives up with an RST.
+scenario_keepalive_dead() {
+	server -r 100 -s 100
+	client_start -a "$srv4" -s 100 -r 100 -k -i 8000
+	sleep 0.5
+	wire "tcp sport $port drop"
+	client_wait 1
+	server_wait 1
+}
+
+scenario_half_close() {
+	server -r eof -s 30000 -c first
+	client -a "$srv4" -s 300 -c half
+	server_wait
+}
+
+scenario_ipv6() {
+	server -a "$srv6" -r 2000 -s 20000
+	client -a "$srv6" -s 2000 -r 20000
+	server_wait
+}
+
+scenario_no_options() {
+	sysctl_both net.ipv4.tcp_sack=0 net.ipv4.tcp_timestamps=0 \
+		net.ipv4.tcp_window_scaling=0
+	server -r 1000 -s 50000
+	client -a "$srv4" -s 1000 -r 50000
+	server_wait
+}
+
+scenario_lost_synack() {
+	wire "tcp sport $port tcp flags & (syn | ack) == syn | ack" \
+		"numgen inc mod 1000 == 0 drop"
+	server -r 100 -s 100
+	client -a "$srv4" -s 100 -r 100
+	server_wait
+}
+
+# The handshake ACK is lost and the client stays silent for 1.5 s, so the
+# server retransmits its SYN-ACK.
+scenario_lost_handshake_ack() {
+	wire "tcp dport $port tcp flags & (syn | ack | fin | rst) == ack" \
+		"numgen inc mod 1000 == 0 drop"
+	server -r 100 -s 100
+	client -a "$srv4" -w 1500 -s 100 -r 100
+	server_wait
+}
+
+scenario_lost_fin() {
+	wire "tcp dport $port tcp flags & fin == fin numgen inc mod 1000 == 0 drop"
+	server -r 1000 -s 1000
+	client -a "$srv4" -s 1000 -r 1000
+	server_wait
+}
+
+# The server closes first, so its side of each connection is in TIME-WAIT
+# when the client's next SYN comes from the same port.
+scenario_port_reuse() {
+	server -n 4 -r 100 -s 1000 -c first
+	client -a "$srv4" -n 4 -I 200 -P 40000 -s 100 -c last
+	server_wait
+}
+
+scenario_many_short() {
+	server -n 150 -r 100 -s 1000
+	client -a "$srv4" -n 150 -s 100 -r 1000
+	server_wait
+}
+
+# The first connection asks for a cookie, the second sends data on its SYN.
+scenario_tfo() {
+	sysctl_both net.ipv4.tcp_fastopen=3
+	server -f -n 2 -r 100 -s 1000
+	client -a "$srv4" -f -n 2 -I 200 -s 100 -r 1000
+	server_wait
+}
+
+# ECN negotiated, and two server segments marked CE on the way out.
+scenario_ecn() {
+	sysctl_both net.ipv4.tcp_ecn=1
+	wire "tcp sport $port ip length > 100" \
+		"numgen inc mod 1000 { 20, 60 } ip ecn set ce"
+	server -r 1000 -s 100000
+	client -a "$srv4" -s 1000 -r 100000
+	server_wait
+}
+
+# Both ends close at the same instant, so their FINs cross on the wire.
+# That is a race the script can only win most of the time, hence the check.
+scenario_simultaneous_close() {
+	local at=$(($(date +%s%3N) + 1000))
+	server -r 100 -s 100 -c first -t "$at"
+	client -a "$srv4" -s 100 -r 100 -t "$at"
+	server_wait
+}
+
+# The FINs crossed if the second one does not acknowledge the first.
+check_simultaneous_close() {
+	local fins
+	fins=$(tcpdump -S -nr "$1" 'tcp[tcpflags] & tcp-fin != 0' 2>/dev/null |
+		sed -n 's/.* seq \([0-9]*\), ack \([0-9]*\),.*/\1 \2/p')
+	local -a n
+	read -r -d '' -a n <<<"$fins" || true
+	[[ ${#n[@]} == 4 && ${n[3]} == "${n[0]}" ]]
+}
+
+# record NAME: one scenario into NAME.pcap, tried again (up to five times in
+# all) while its check_NAME function, if it has one, rejects the capture.
+record() {
+	local name=$1 fn=${1//-/_} attempt
+	for attempt in 1 2 3 4 5; do
+		net_up
+		capture_start
+		"scenario_$fn"
+		capture_stop "$name"
+		net_down
+		if ! declare -F "check_$fn" >/dev/null ||
+			"check_$fn" "$here/$name.pcap"; then
+			return
+		fi
+		echo "record.sh: $name.pcap does not show it yet (try $attempt)" >&2
+	done
+	die "$name: gave up"
+}
+
+main() {
+	[[ $(id -u) == 0 ]] || die "needs root (network namespaces, nftables)"
+	local tool
+	for tool in ip nft tcpdump cc ss; do
+		command -v "$tool" >/dev/null || die "$tool is missing"
+	done
+	local scenarios=("$@")
+	if [[ ${#scenarios[@]} == 0 ]]; then
+		scenarios=("${all_scenarios[@]}")
+	fi
+	local name
+	for name in "${scenarios[@]}"; do
+		declare -F "scenario_${name//-/_}" >/dev/null ||
+			die "unknown scenario '$name' (known: ${all_scenarios[*]})"
+	done
+
+	trap on_exit EXIT
+	trap 'exit 130' INT TERM
+	work=$(mktemp -d)
+	gen=$work/tcpgen
+	cc -std=c11 -O2 -Wall -Wextra -o "$gen" "$here/tcpgen.c"
+
+	for name in "${scenarios[@]}"; do
+		record "$name"
+	done
+}
+
+main "$@"

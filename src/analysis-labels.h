@@ -1,0 +1,76 @@
+/*
+ * analysis-labels.h - per-packet analysis labels with Wireshark's semantics.
+ *
+ * This module reproduces the rules of Wireshark's TCP dissector
+ * (tcp_analyze_sequence_number() and friends in epan/dissectors/packet-tcp.c)
+ * so that tcpscope's labels (labels.def) can be compared one to one with
+ * tshark's tcp.analysis.* flags, plus the documented deliberate differences
+ * (docs/analysis-vs-wireshark.md). It keeps its own per-flow state, separate
+ * from the RFC 9293 engine: the engine owns a struct label_flow inside each
+ * flow and calls labels_analyze() once per TCP packet of that flow, in capture
+ * order. No allocation; the state is fixed-size.
+ *
+ * Like Wireshark, the state uses 0 as "not known yet" for nextseq,
+ * maxseqtobeacked, lastack and the SYN time, and a window of UINT32_MAX
+ * before a direction has sent anything; keeping those sentinels is what makes
+ * the labels match tshark's, packet for packet.
+ */
+#ifndef TCPSCOPE_ANALYSIS_LABELS_H
+#define TCPSCOPE_ANALYSIS_LABELS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "findings.h"
+#include "packet.h"
+
+/* What one direction has sent, as Wireshark's tcp_flow_t tracks it. */
+struct label_dir {
+	bool base_set;            /* base_seq is known */
+	uint32_t base_seq;        /* seq of the SYN, or first seq - 1 mid-stream */
+	uint32_t nextseq;         /* highest seq + len (+1 for SYN/FIN) seen; 0 unknown */
+	int64_t nextseq_time_ns;  /* when nextseq last moved */
+	uint32_t maxseqtobeacked; /* end of the contiguous data seen; 0 unknown */
+	uint32_t lastack;         /* ack field of this direction's last packet */
+	int64_t lastack_time_ns;  /* time of this direction's last packet */
+	uint32_t dupacknum;       /* duplicate ACKs in a row */
+	uint64_t lastnondupack;   /* frame of the last ACK that changed the ack number */
+	uint32_t window;          /* raw window of the last packet; UINT32_MAX before any */
+	int win_scale;            /* shift; -1 unknown, -2 no scaling (per the handshake) */
+	bool is_first_ack;        /* a SYN was sent and no ACK without SYN since */
+	uint32_t last_labels;     /* label bits of this direction's last packet */
+	uint8_t last_flags;       /* TCP flags of this direction's last packet */
+};
+
+struct label_flow {
+	struct label_dir dir[2]; /* [0] = packets from the client, [1] = from the server */
+	int64_t syn_time_ns;     /* most recent SYN without ACK; 0 none */
+	int64_t first_rtt_ns;    /* most recent SYN to the first ACK without SYN; 0 unknown */
+};
+
+struct label_result {
+	uint32_t mask;         /* bit (1u << L_*) for each label */
+	uint32_t dupack_num;   /* with L_DUPLICATE_ACK: its number (1, 2, ...) */
+	uint64_t dupack_frame; /* with L_DUPLICATE_ACK: the frame it duplicates */
+};
+
+void labels_init(struct label_flow *lf);
+
+/*
+ * Labels one packet. from_server is the sender's side (0 client, 1 server).
+ * The reused_ports label is set by the engine, not here. As in Wireshark,
+ * fast_retransmission and spurious_retransmission come with retransmission
+ * too (tshark's tcp.analysis.retransmission matches all three).
+ */
+void labels_analyze(struct label_flow *lf, int from_server, const struct packet *pkt, struct label_result *out);
+
+/*
+ * Relative sequence/ack numbers as Wireshark prints them (tcp.seq, tcp.ack)
+ * for the packet just passed to labels_analyze() from that side. Without the
+ * ACK flag tshark shows the ack field as it is on the wire, and so does
+ * labels_relative_ack().
+ */
+uint32_t labels_relative_seq(const struct label_flow *lf, int from_server, uint32_t seq);
+uint32_t labels_relative_ack(const struct label_flow *lf, int from_server, uint32_t ack);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * capture-file.c - capture source over pcap and pcapng files via libpcap.
+ *
+ * Files are opened with nanosecond precision so no timestamp is rounded.
+ * A BPF filter is compiled for the file's link type and applied with
+ * pcap_offline_filter(). A file cut inside a record makes libpcap fail with
+ * a "truncated" error, which is reported as CAPTURE_TRUNCATED: every whole
+ * packet before the cut has already been delivered.
+ */
+#include "config.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "xalloc.h"
+
+enum { PCAP_MAGIC_NANO = 0xa1b23c4d, PCAP_MAGIC_NANO_SWAPPED = 0x4d3cb2a1 };
+
+struct capture {
+	pcap_t *pcap;
+	struct bpf_program filter;
+	bool has_filter;
+	bool nanosecond;
+	uint64_t frame;
+	uint64_t size;
+	char error[CAPTURE_ERRBUF_SIZE];
+};
+
+
+bool capture_file_is_nanosecond(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	uint8_t m[4] = {0};
+	size_t n = fread(m, 1, 4, f);
+	fclose(f);
+	uint32_t magic = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	return n == 4 && (magic == PCAP_MAGIC_NANO || magic == PCAP_MAGIC_NANO_SWAPPED);
+}
+
+struct capture *capture_open_file(const char *path, const char *filter, char *err, size_t errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	if (!p) {
+		/* libpcap prefixes some messages with the path already. */
+		size_t plen = strlen(path);
+		const char *msg = strncmp(pcap_err, path, plen) == 0 && pcap_err[plen] == ':' ? pcap_err + plen + 2
+											      : pcap_err;
+		snprintf(err, errlen, "%s: %s", path, msg);
+		return NULL;
+	}
+	int linktype = pcap_datalink(p);
+	if (!decode_linktype_supported(linktype)) {
+		snprintf(err, errlen, "%s: unsupported link type %s (%d)", path, capture_linktype_name(linktype),
+			 linktype);
+		pcap_close(p);
+		return NULL;
+	}
+	struct capture *cap = xcalloc(1, sizeof *cap);
+	cap->pcap = p;
+	if (filter && *filter) {
+		if (pcap_compile(p, &cap->filter, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+			snprintf(err, errlen, "%s: bad filter \"%s\": %s", path, filter, pcap_geterr(p));
+			pcap_close(p);
+			free(cap);
+			return NULL;
+		}
+		cap->has_filter = true;
+	}
+	if (strcmp(path, "-") != 0) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			cap->size = (uint64_t)st.st_size;
+		cap->nanosecond = capture_file_is_nanosecond(path);
+	}
+	return cap;
+}
+
+enum capture_status capture_next(struct capture *cap, struct capture_record *rec)
+{
+	for (;;) {
+		struct pcap_pkthdr *hdr;
+		const u_char *data;
+		int rc = pcap_next_ex(cap->pcap, &hdr, &data);
+		if (rc == PCAP_ERROR_BREAK)
+			return CAPTURE_END;
+		if (rc == PCAP_ERROR) {
+			snprintf(cap->error, sizeof cap->error, "%s", pcap_geterr(cap->pcap));
+			return strstr(cap->error, "truncated") ? CAPTURE_TRUNCATED : CAPTURE_ERROR;
+		}
+		if (rc != 1)
+			return CAPTURE_END;
+		cap->frame++;
+		if (cap->has_filter && !pcap_offline_filter(&cap->filter, hdr, data))
+			continue;
+		rec->frame = cap->frame;
+		/* Some writers store sub-second fields >= 1e9; carry them over as tshark does. */
+		rec->time_ns = (int64_t)hdr->ts.tv_sec * 1000000000 + (int64_t)hdr->ts.tv_usec;
+		rec->caplen = hdr->caplen;
+		rec->wirelen = hdr->len;
+		rec->linktype = pcap_datalink(cap->pcap);
+		rec->data = data;
+		return CAPTURE_PACKET;
+	}
+}
+
+const char *capture_error(const struct capture *cap)
+{
+	return cap->error;
+}
+
+int capture_linktype(const struct capture *cap)
+{
+	return pcap_datalink(cap->pcap);
+}
+
+const char *capture_linktype_name(int linktype)
+{
+	const char *name = pcap_datalink_val_to_name(linktype);
+	return name ? name : "UNKNOWN";
+}
+
+bool capture_nanosecond(const struct capture *cap)
+{
+	return cap->nanosecond;
+}
+
+uint64_t capture_offset(const struct capture *cap)
+{
+	FILE *f = pcap_file(cap->pcap);
+	long pos = f ? ftell(f) : -1;
+	return pos < 0 ? 0 : (uint64_t)pos;
+}
+
+uint64_t capture_size(const struct capture *cap)
+{
+	return cap->size;
+}
+
+void capture_close(struct capture *cap)
+{
+	if (!cap)
+		return;
+	if (cap->has_filter)
+		pcap_freecode(&cap->filter);
+	pcap_close(cap->pcap);
+	free(cap);
+}

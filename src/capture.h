@@ -1,0 +1,52 @@
+/*
+ * capture.h - the capture source: where packets come from.
+ *
+ * A capture wraps a libpcap handle opened on a file (pcap or pcapng, "-" for
+ * standard input) with an optional BPF filter. capture_next() yields records in
+ * file order; frame numbers count every record, including those the filter
+ * rejects, so they match tshark's frame.number. The record's data pointer is
+ * borrowed from libpcap and valid until the next call. Errors are reported in
+ * a caller-supplied buffer (STYLE.md principle 12); nothing here prints.
+ */
+#ifndef TCPSCOPE_CAPTURE_H
+#define TCPSCOPE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CAPTURE_ERRBUF_SIZE 512
+
+struct capture_record {
+	uint64_t frame;
+	int64_t time_ns;
+	uint32_t caplen, wirelen;
+	int linktype;
+	const uint8_t *data;
+};
+
+enum capture_status {
+	CAPTURE_PACKET,    /* rec holds the next packet */
+	CAPTURE_END,       /* end of input */
+	CAPTURE_TRUNCATED, /* the file ends inside a record: everything before it was read */
+	CAPTURE_ERROR,     /* reading failed: capture_error() says why */
+};
+
+struct capture;
+
+/* Opens a file ("-" = stdin). Returns NULL and fills err on failure. */
+struct capture *capture_open_file(const char *path, const char *filter, char *err, size_t errlen);
+enum capture_status capture_next(struct capture *cap, struct capture_record *rec);
+const char *capture_error(const struct capture *cap);
+int capture_linktype(const struct capture *cap);
+const char *capture_linktype_name(int linktype);
+/* True if the file stores nanosecond timestamps (print 9 decimals). */
+bool capture_nanosecond(const struct capture *cap);
+/* Reads a file's magic number: true for a nanosecond pcap. */
+bool capture_file_is_nanosecond(const char *path);
+/* Bytes of the file consumed so far and its total size (0 if unknown). */
+uint64_t capture_offset(const struct capture *cap);
+uint64_t capture_size(const struct capture *cap);
+void capture_close(struct capture *cap);
+
+#endif

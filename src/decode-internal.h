@@ -1,0 +1,34 @@
+/*
+ * decode-internal.h - the seams between the decoder stages (link, IP, TCP).
+ * Each stage takes a cursor positioned at its header and the packet record
+ * it fills, and hands the rest to the next stage. Only decode-*.c include it.
+ */
+#ifndef TCPSCOPE_DECODE_INTERNAL_H
+#define TCPSCOPE_DECODE_INTERNAL_H
+
+#include "cursor.h"
+#include "decode.h"
+
+/* Network-layer protocols a link layer can hand over. */
+enum net_proto { NET_UNKNOWN, NET_IPV4, NET_IPV6, NET_BY_VERSION };
+
+/* Records a decode finding with a printf-style message; returns DECODE_BAD. */
+enum decode_result decode_fail(struct packet *pkt, enum finding_id id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Decodes an IP packet of the given kind (NET_BY_VERSION reads the nibble). */
+enum decode_result decode_ip(struct cursor c, enum net_proto proto, const struct decode_options *opts,
+			     struct packet *pkt, int depth);
+
+/*
+ * Decodes a TCP segment. seg covers the IP payload as far as it was captured;
+ * ip_payload_len is its length according to the IP header. pseudo_sum is the
+ * one's-complement sum of the IP pseudo-header, for checksum verification.
+ */
+enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32_t pseudo_sum,
+			      const struct decode_options *opts, struct packet *pkt);
+
+/* Maps an Ethernet type to a network protocol (NET_UNKNOWN if not IP). */
+enum net_proto decode_ethertype(uint16_t type);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * decode-ip.c - IPv4 (RFC 791) and IPv6 (RFC 8200): addresses, lengths,
+ * IPv4 options, the IPv6 extension-header chain, fragments (recognised and
+ * skipped with a finding) and IP-in-IP tunnels, then hands the TCP segment
+ * to decode_tcp() together with the pseudo-header sum for its checksum.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "decode-internal.h"
+
+enum {
+	IPPROTO_NUM_HOPOPTS = 0,
+	IPPROTO_NUM_IPIP = 4,
+	IPPROTO_NUM_TCP = 6,
+	IPPROTO_NUM_IPV6 = 41,
+	IPPROTO_NUM_ROUTING = 43,
+	IPPROTO_NUM_FRAGMENT = 44,
+	IPPROTO_NUM_AH = 51,
+	IPPROTO_NUM_DSTOPTS = 60,
+	IPV6_OPT_JUMBO = 0xc2,
+	MAX_TUNNEL_DEPTH = 2,
+	MAX_EXTENSION_HEADERS = 16,
+};
+
+static uint32_t sum_bytes(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	return sum;
+}
+
+static enum decode_result ip_truncated(struct packet *pkt, const char *what)
+{
+	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what,
+			   pkt->caplen);
+}
+
+/* Follows the protocol after an IP header: TCP, a tunnel, or something else. */
+static enum decode_result decode_upper(struct cursor c, uint8_t proto, uint32_t payload_len, uint32_t pseudo_sum,
+				       const struct decode_options *opts, struct packet *pkt, int depth)
+{
+	switch (proto) {
+	case IPPROTO_NUM_TCP:
+		return decode_tcp(cursor_take(&c, payload_len), payload_len, pseudo_sum, opts, pkt);
+	case IPPROTO_NUM_IPIP:
+		return depth < MAX_TUNNEL_DEPTH ? decode_ip(c, NET_IPV4, opts, pkt, depth + 1) : DECODE_NOT_TCP;
+	case IPPROTO_NUM_IPV6:
+		return depth < MAX_TUNNEL_DEPTH ? decode_ip(c, NET_IPV6, opts, pkt, depth + 1) : DECODE_NOT_TCP;
+	default:
+		return DECODE_NOT_TCP;
+	}
+}
+
+static enum decode_result decode_ipv4(struct cursor c, const struct decode_options *opts, struct packet *pkt,
+				      int depth)
+{
+	size_t captured = c.left;
+	uint8_t version_ihl = cursor_u8(&c);
+	uint8_t tos = cursor_u8(&c);
+	uint32_t total_len = cursor_be16(&c);
+	cursor_skip(&c, 2); /* identification */
+	uint16_t frag = cursor_be16(&c);
+	uint8_t ttl = cursor_u8(&c);
+	uint8_t proto = cursor_u8(&c);
+	cursor_skip(&c, 2); /* header checksum */
+	uint8_t src[4], dst[4];
+	cursor_copy(&c, src, 4);
+	cursor_copy(&c, dst, 4);
+	if (c.short_read)
+		return ip_truncated(pkt, "IPv4");
+	if (version_ihl >> 4 != 4)
+		return decode_fail(pkt, F_DECODE_IP_BAD_VERSION, "IP version %u where IPv4 was expected",
+				   version_ihl >> 4);
+	uint32_t header_len = (version_ihl & 0x0f) * 4u;
+	if (header_len < 20)
+		return decode_fail(pkt, F_DECODE_IP_BAD_IHL, "IPv4 header length %u bytes (IHL %u < 5)", header_len,
+				   header_len / 4);
+	if (total_len == 0) /* segmentation offload: the length was left for the NIC */
+		total_len = (uint32_t)captured;
+	if (total_len < header_len)
+		return decode_fail(pkt, F_DECODE_IP_BAD_LENGTH, "IPv4 total length %u < header length %u", total_len,
+				   header_len);
+	cursor_skip(&c, header_len - 20); /* options */
+	if (c.short_read)
+		return ip_truncated(pkt, "IPv4 options");
+
+	pkt->ip_version = 4;
+	pkt->ip_ecn = tos & 3;
+	pkt->ip_ttl = ttl;
+	memset(pkt->src, 0, sizeof pkt->src);
+	memset(pkt->dst, 0, sizeof pkt->dst);
+	memcpy(pkt->src, src, 4);
+	memcpy(pkt->dst, dst, 4);
+
+	if ((frag & 0x1fff) != 0 || (frag & 0x2000) != 0) { /* offset or More Fragments (RFC 791 §3.2) */
+		if (proto != IPPROTO_NUM_TCP)
+			return DECODE_NOT_TCP;
+		return decode_fail(pkt, F_DECODE_IP_FRAGMENT, "IPv4 fragment (offset %u, %s), not reassembled",
+				   (frag & 0x1fff) * 8u, frag & 0x2000 ? "more follow" : "last");
+	}
+	uint32_t payload_len = total_len - header_len;
+	uint32_t pseudo = sum_bytes(src, 4) + sum_bytes(dst, 4) + proto + payload_len;
+	return decode_upper(c, proto, payload_len, pseudo, opts, pkt, depth);
+}
+
+/* Reads a Jumbo Payload option (RFC 2675) from a hop-by-hop options body. */
+static uint32_t find_jumbo_length(struct cursor body)
+{
+	while (body.left > 0) {
+		uint8_t type = cursor_u8(&body);
+		if (type == 0) /* Pad1 */
+			continue;
+		uint8_t len = cursor_u8(&body);
+		if (type == IPV6_OPT_JUMBO && len == 4)
+			return cursor_be32(&body);
+		cursor_skip(&body, len);
+	}
+	return 0;
+}
+
+static enum decode_result decode_ipv6(struct cursor c, const struct decode_options *opts, struct packet *pkt,
+				      int depth)
+{
+	size_t captured = c.left;
+	uint32_t vtf = cursor_be32(&c);
+	uint32_t payload_len = cursor_be16(&c);
+	uint8_t next = cursor_u8(&c);
+	uint8_t hop_limit = cursor_u8(&c);
+	uint8_t src[16], dst[16];
+	cursor_copy(&c, src, 16);
+	cursor_copy(&c, dst, 16);
+	if (c.short_read)
+		return ip_truncated(pkt, "IPv6");
+	if (vtf >> 28 != 6)
+		return decode_fail(pkt, F_DECODE_IP_BAD_VERSION, "IP version %u where IPv6 was expected", vtf >> 28);
+
+	pkt->ip_version = 6;
+	pkt->ip_ecn = (vtf >> 20) & 3;
+	pkt->ip_ttl = hop_limit;
+	memcpy(pkt->src, src, 16);
+	memcpy(pkt->dst, dst, 16);
+	bool offload_length = payload_len == 0;
+	if (offload_length) /* jumbogram or offload: the hop-by-hop option, or what was captured */
+		payload_len = (uint32_t)(captured - 40);
+
+	/* Walk the extension-header chain (RFC 8200 §4.1). */
+	for (int i = 0; i < MAX_EXTENSION_HEADERS; i++) {
+		uint32_t ext_len;
+		bool is_fragment = false;
+		uint16_t frag_field = 0;
+		switch (next) {
+		case IPPROTO_NUM_HOPOPTS:
+		case IPPROTO_NUM_ROUTING:
+		case IPPROTO_NUM_DSTOPTS:
+		case IPPROTO_NUM_AH:
+			if (c.left < 2)
+				return ip_truncated(pkt, "IPv6 extension");
+			ext_len = next == IPPROTO_NUM_AH ? (c.p[1] + 2u) * 4 : (c.p[1] + 1u) * 8;
+			break;
+		case IPPROTO_NUM_FRAGMENT:
+			if (c.left < 8)
+				return ip_truncated(pkt, "IPv6 fragment");
+			ext_len = 8;
+			is_fragment = true;
+			frag_field = (uint16_t)(c.p[2] << 8 | c.p[3]);
+			break;
+		default: {
+			uint32_t pseudo = sum_bytes(src, 16) + sum_bytes(dst, 16) + (payload_len >> 16) +
+					  (payload_len & 0xffff) + next;
+			return decode_upper(c, next, payload_len, pseudo, opts, pkt, depth);
+		}
+		}
+		if (ext_len > payload_len)
+			return decode_fail(pkt, F_DECODE_IP_BAD_EXTENSION,
+					   "IPv6 extension header %u of %u bytes exceeds payload length %u", next,
+					   ext_len, payload_len);
+		struct cursor ext = cursor_take(&c, ext_len);
+		if (c.short_read)
+			return ip_truncated(pkt, "IPv6 extension");
+		uint8_t following = cursor_u8(&ext);
+		if (next == IPPROTO_NUM_HOPOPTS && offload_length) {
+			cursor_skip(&ext, 1);
+			uint32_t jumbo = find_jumbo_length(ext);
+			if (jumbo != 0)
+				payload_len = jumbo;
+		}
+		payload_len -= ext_len;
+		if (is_fragment && (frag_field & 0xfff9) != 0) { /* offset or M flag (RFC 8200 §4.5) */
+			if (following != IPPROTO_NUM_TCP)
+				return DECODE_NOT_TCP;
+			return decode_fail(pkt, F_DECODE_IP_FRAGMENT,
+					   "IPv6 fragment (offset %u, %s), not reassembled", (frag_field >> 3) * 8u,
+					   frag_field & 1 ? "more follow" : "last");
+		}
+		next = following;
+	}
+	return DECODE_NOT_TCP;
+}
+
+enum decode_result decode_ip(struct cursor c, enum net_proto proto, const struct decode_options *opts,
+			     struct packet *pkt, int depth)
+{
+	if (proto == NET_BY_VERSION) {
+		if (c.left < 1)
+			return ip_truncated(pkt, "IP");
+		proto = c.p[0] >> 4 == 6 ? NET_IPV6 : c.p[0] >> 4 == 4 ? NET_IPV4 : NET_UNKNOWN;
+		if (proto == NET_UNKNOWN)
+			return decode_fail(pkt, F_DECODE_IP_BAD_VERSION, "IP version %u is neither 4 nor 6",
+					   c.p[0] >> 4);
+	}
+	switch (proto) {
+	case NET_IPV4:
+		return decode_ipv4(c, opts, pkt, depth);
+	case NET_IPV6:
+		return decode_ipv6(c, opts, pkt, depth);
+	default:
+		return DECODE_NOT_TCP;
+	}
+}

@@ -1,0 +1,168 @@
+/*
+ * decode-tcp.c - the TCP header (RFC 9293 §3.1) and its options: MSS,
+ * window scale, SACK-permitted, SACK blocks, timestamps, TFO (RFC 7413, and
+ * its experimental kind 254), MPTCP and unknown kinds skipped by length.
+ * A header cut by snaplen inside the options is still usable (the fixed part
+ * is there) and carries decode.truncated; an impossible option length stops
+ * option parsing with decode.tcp.bad_option_length.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "decode-internal.h"
+
+enum { TFO_EXPERIMENT_ID = 0xf989 };
+
+static bool option_length_ok(uint8_t kind, uint8_t len)
+{
+	switch (kind) {
+	case TCPOPT_MSS:
+		return len == 4;
+	case TCPOPT_WSCALE:
+		return len == 3;
+	case TCPOPT_SACK_PERMITTED:
+		return len == 2;
+	case TCPOPT_SACK:
+		return len >= 10 && (len - 2) % 8 == 0;
+	case TCPOPT_TIMESTAMP:
+		return len == 10;
+	case TCPOPT_TFO:
+		return len == 2 || (len >= 6 && len <= 18);
+	default:
+		return len >= 2;
+	}
+}
+
+/* Reads the value of one option whose kind and length were validated. */
+static void read_option(uint8_t kind, uint8_t len, struct cursor *v, struct tcp_options *opt)
+{
+	switch (kind) {
+	case TCPOPT_MSS:
+		opt->has_mss = true;
+		opt->mss = cursor_be16(v);
+		break;
+	case TCPOPT_WSCALE:
+		opt->has_wscale = true;
+		opt->wscale = cursor_u8(v);
+		break;
+	case TCPOPT_SACK_PERMITTED:
+		opt->sack_permitted = true;
+		break;
+	case TCPOPT_SACK:
+		for (int i = 0; i < (len - 2) / 8 && opt->sack_count < TCP_MAX_SACK_BLOCKS; i++) {
+			opt->sack[opt->sack_count].left = cursor_be32(v);
+			opt->sack[opt->sack_count].right = cursor_be32(v);
+			opt->sack_count++;
+		}
+		break;
+	case TCPOPT_TIMESTAMP:
+		opt->has_timestamps = true;
+		opt->tsval = cursor_be32(v);
+		opt->tsecr = cursor_be32(v);
+		break;
+	case TCPOPT_TFO:
+		opt->has_tfo = true;
+		opt->tfo_cookie_len = (uint8_t)(len - 2);
+		break;
+	case TCPOPT_EXPERIMENTAL:
+		if (len >= 4 && cursor_be16(v) == TFO_EXPERIMENT_ID) {
+			opt->has_tfo = true;
+			opt->tfo_cookie_len = (uint8_t)(len - 4);
+		}
+		break;
+	case TCPOPT_MPTCP:
+		opt->has_mptcp = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void parse_options(struct cursor c, bool cut, struct packet *pkt)
+{
+	struct tcp_options *opt = &pkt->opt;
+	while (c.left > 0) {
+		uint8_t kind = cursor_u8(&c);
+		if (opt->count < TCP_MAX_OPTIONS)
+			opt->kinds[opt->count++] = kind;
+		if (kind == TCPOPT_EOL)
+			return;
+		if (kind == TCPOPT_NOP)
+			continue;
+		if (c.left == 0) {
+			if (!cut)
+				decode_fail(pkt, F_DECODE_TCP_BAD_OPTION_LENGTH, "option %u has no length byte", kind);
+			return;
+		}
+		uint8_t len = cursor_u8(&c);
+		if (!option_length_ok(kind, len)) {
+			decode_fail(pkt, F_DECODE_TCP_BAD_OPTION_LENGTH, "option %u has impossible length %u", kind,
+				    len);
+			return;
+		}
+		if (len - 2u > c.left) {
+			if (!cut)
+				decode_fail(pkt, F_DECODE_TCP_BAD_OPTION_LENGTH,
+					    "option %u of length %u runs past the header (%zu bytes left)", kind, len,
+					    c.left + 2);
+			return;
+		}
+		struct cursor value = cursor_take(&c, len - 2u);
+		read_option(kind, len, &value, opt);
+	}
+}
+
+static bool checksum_is_bad(struct cursor seg, uint32_t len, uint32_t pseudo_sum)
+{
+	uint32_t sum = pseudo_sum;
+	for (uint32_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(seg.p[i] << 8 | seg.p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)seg.p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum != 0xffff;
+}
+
+enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32_t pseudo_sum,
+			      const struct decode_options *opts, struct packet *pkt)
+{
+	struct cursor whole = seg;
+	pkt->sport = cursor_be16(&seg);
+	pkt->dport = cursor_be16(&seg);
+	pkt->seq = cursor_be32(&seg);
+	pkt->ack = cursor_be32(&seg);
+	uint8_t offset_byte = cursor_u8(&seg);
+	pkt->flags = cursor_u8(&seg);
+	pkt->window = cursor_be16(&seg);
+	cursor_skip(&seg, 2); /* checksum */
+	pkt->urgent = cursor_be16(&seg);
+	memset(&pkt->opt, 0, sizeof pkt->opt);
+	pkt->checksum_checked = pkt->checksum_bad = false;
+	if (seg.short_read)
+		return decode_fail(pkt, F_DECODE_TRUNCATED, "TCP header cut by snaplen: %zu of 20 bytes captured",
+				   whole.left);
+
+	pkt->ae = offset_byte & 1;
+	uint32_t header_len = (offset_byte >> 4) * 4u;
+	pkt->header_len = (uint8_t)header_len;
+	if (header_len < 20)
+		return decode_fail(pkt, F_DECODE_TCP_BAD_OFFSET, "TCP data offset %u words (< 5)", header_len / 4);
+	if (header_len > ip_payload_len)
+		return decode_fail(pkt, F_DECODE_TCP_BAD_OFFSET, "TCP header length %u exceeds IP payload length %u",
+				   header_len, ip_payload_len);
+	pkt->payload_len = ip_payload_len - header_len;
+
+	bool cut = whole.left < header_len;
+	parse_options(cursor_take(&seg, header_len - 20), cut, pkt);
+	if (cut && pkt->decode_finding == F_NONE)
+		decode_fail(pkt, F_DECODE_TRUNCATED, "TCP options cut by snaplen: %zu of %u header bytes captured",
+			    whole.left, header_len);
+
+	if (opts->verify_checksums && whole.left >= ip_payload_len) {
+		pkt->checksum_checked = true;
+		pkt->checksum_bad = checksum_is_bad(whole, ip_payload_len, pseudo_sum);
+	}
+	return DECODE_TCP;
+}

@@ -1,0 +1,392 @@
+/*
+ * engine.c - wires the pipeline: decode each record, find or create the flow
+ * incarnation it belongs to (SPEC §4.1), run the label analysis and the TCP
+ * engine on it, and hand findings, packet views and flow summaries to the
+ * sink. Flows end here too: replaced by a new incarnation, closed and past
+ * TIME-WAIT, idle, evicted over --max-flows, or at the end of input.
+ *
+ * Per packet nothing is allocated: the packet record and its view are reused,
+ * and only a new flow costs one allocation.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "engine.h"
+#include "flow-table.h"
+#include "tcp-engine.h"
+#include "tcp-seq.h"
+#include "xalloc.h"
+
+/* Half-open flows (handshake never completed) idle this long are over: Linux gives up after ~127 s. */
+#define HALF_OPEN_TIMEOUT_NS (180 * 1000000000LL)
+#define EXPIRE_PERIOD_NS (1000000000LL)
+
+enum {
+	COMPLETE_SYN = 1,
+	COMPLETE_SYNACK = 2,
+	COMPLETE_ACK = 4,
+	COMPLETE_DATA = 8,
+	COMPLETE_FIN = 16,
+	COMPLETE_RST = 32,
+};
+
+struct engine {
+	struct engine_config cfg;
+	struct engine_sink sink;
+	struct flow_table *flows;
+	struct engine_stats stats;
+	struct decode_options decode_opts;
+	struct packet pkt;
+	struct packet_view view;
+	uint32_t next_id;
+	int64_t next_expire_ns;
+};
+
+void engine_config_default(struct engine_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->msl_ns = 30 * 1000000000LL;
+}
+
+struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+	e->cfg = *cfg;
+	e->sink = *sink;
+	/* The seed only spreads flows over buckets; output never depends on it. */
+	e->flows = flow_table_new(0x6a09e667f3bcc908ULL ^ (uint64_t)(uintptr_t)e);
+	e->decode_opts.verify_checksums = cfg->verify_checksums;
+	return e;
+}
+
+static void emit_finding(struct engine *e, uint32_t flow_id, enum finding_id id, const char *message)
+{
+	struct finding fd;
+	fd.frame = e->pkt.frame;
+	fd.flow = flow_id;
+	fd.time_ns = e->pkt.time_ns;
+	fd.id = id;
+	snprintf(fd.message, sizeof fd.message, "%s", message);
+	if (e->view.nfindings < VIEW_MAX_FINDINGS)
+		e->view.findings[e->view.nfindings++] = id;
+	if (e->sink.finding)
+		e->sink.finding(e->sink.ctx, &fd);
+}
+
+/* The segment_ctx raise callback: counts the finding on its flow and emits it. */
+static void raise_on_flow(void *ctx, const struct segment_ctx *sc, enum finding_id id, const char *message)
+{
+	struct engine *e = ctx;
+	sc->flow->finding_counts[finding_info(id)->severity]++;
+	emit_finding(e, sc->flow->id, id, message);
+}
+
+static void end_flow(struct engine *e, struct flow *f)
+{
+	struct flow_summary s;
+	summary_from_flow(f, e->stats.last_ns, &s);
+	flow_table_remove(e->flows, f);
+	free(f);
+	if (e->sink.flow_end)
+		e->sink.flow_end(e->sink.ctx, &s);
+}
+
+static bool port_is_service(uint16_t port)
+{
+	return port < 1024;
+}
+
+/* Creates the flow for a packet that starts one; decides client and server (SPEC §4.1). */
+static struct flow *new_flow(struct engine *e, const struct flow_key *key, bool src_lower)
+{
+	const struct packet *p = &e->pkt;
+	if (e->cfg.max_flows && flow_table_count(e->flows) >= e->cfg.max_flows) {
+		end_flow(e, flow_table_oldest(e->flows));
+		e->stats.flows_evicted++;
+	}
+	struct flow *f = xcalloc(1, sizeof *f);
+	f->id = ++e->next_id;
+	f->key = *key;
+	bool sender_is_client;
+	if ((p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		sender_is_client = true;
+	} else if ((p->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+		sender_is_client = false;
+	} else {
+		sender_is_client = !(port_is_service(p->sport) && !port_is_service(p->dport));
+		f->direction_guessed = true;
+		f->midstream = true;
+	}
+	f->client_is_lower = sender_is_client ? src_lower : !src_lower;
+	f->first_frame = p->frame;
+	f->start_ns = p->time_ns;
+	f->irtt_ns = -1;
+	f->closed_first_by = -1;
+	f->reset_by = -1;
+	for (int side = 0; side < 2; side++) {
+		f->ep[side].state = TCPS_UNKNOWN;
+		f->ep[side].wscale = -1;
+		f->ep[side].zero_window_since = -1;
+	}
+	labels_init(&f->labels);
+	zeek_init(&f->zeek);
+	flow_table_add(e->flows, f);
+	e->stats.flows_total++;
+	return f;
+}
+
+static bool flow_finished(const struct flow *f)
+{
+	if (f->reset || (f->ep[0].fin_sent && f->ep[1].fin_sent))
+		return true;
+	for (int side = 0; side < 2; side++) {
+		enum tcp_state s = f->ep[side].state;
+		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Does this SYN start a new incarnation of the 4-tuple? Yes if the old one is
+ * finished, or if its ISN differs and does not fall inside the old
+ * connection's window (that case is a SYN in an established connection).
+ */
+static bool starts_new_incarnation(const struct flow *old, int side, const struct packet *p)
+{
+	if ((p->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return false;
+	const struct endpoint *snd = &old->ep[side], *rcv = &old->ep[!side];
+	if (snd->syn_sent && p->seq == snd->isn)
+		return false; /* a retransmitted SYN */
+	if (flow_finished(old))
+		return true;
+	if (!snd->seen)
+		return false;
+	if (rcv->edge_known && tcp_state_synchronized(rcv->state) && SEQ_GEQ(p->seq, rcv->last_ack) &&
+	    SEQ_LT(p->seq, rcv->right_edge))
+		return false;
+	return true;
+}
+
+/* RFC 9293 §3.6.1, RFC 6191: may a new SYN reuse a 4-tuple still in TIME-WAIT? */
+static void judge_time_wait_reuse(struct engine *e, struct flow *old, int side, struct segment_ctx *sc)
+{
+	const struct packet *p = &e->pkt;
+	tcp_engine_expire_time_wait(old, p->time_ns);
+	int tw_side = old->ep[!side].state == TCPS_TIME_WAIT ? !side : old->ep[side].state == TCPS_TIME_WAIT ? side : -1;
+	if (tw_side < 0)
+		return;
+	const struct endpoint *prev = &old->ep[side];
+	bool isn_above = SEQ_GT(p->seq, prev->snd_nxt);
+	bool ts_newer = p->opt.has_timestamps && prev->ts_seen && SEQ_GT(p->opt.tsval, prev->last_tsval);
+	double left = (double)(old->ep[tw_side].time_wait_until - p->time_ns) / 1e9;
+	if (isn_above || ts_newer)
+		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_REUSE,
+				 "new SYN while the %s is in TIME-WAIT (%.1f s left) with %s", tw_side ? "server" : "client",
+				 left, isn_above ? "a higher ISN" : "a newer timestamp");
+	else
+		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_VIOLATION,
+				 "new SYN ISN %u is not above the old final seq %u and has no newer timestamp (%.1f s of TIME-WAIT left)",
+				 p->seq, prev->snd_nxt, left);
+}
+
+static void update_completeness(struct flow *f, const struct packet *p)
+{
+	if (p->flags & TCP_SYN)
+		f->completeness |= (p->flags & TCP_ACK) ? COMPLETE_SYNACK : COMPLETE_SYN;
+	else if ((p->flags & TCP_ACK) && (f->completeness & COMPLETE_SYNACK))
+		f->completeness |= COMPLETE_ACK;
+	if (p->payload_len > 0)
+		f->completeness |= COMPLETE_DATA;
+	if (p->flags & TCP_FIN)
+		f->completeness |= COMPLETE_FIN;
+	if (p->flags & TCP_RST)
+		f->completeness |= COMPLETE_RST;
+}
+
+static void analyse_tcp(struct engine *e)
+{
+	const struct packet *p = &e->pkt;
+	struct flow_key key;
+	bool src_lower = flow_key_from_packet(p, &key);
+	if (e->cfg.shard_count && flow_key_shard_hash(&key) % e->cfg.shard_count != e->cfg.shard_index)
+		return;
+	e->stats.tcp_packets++;
+
+	struct segment_ctx sc = {.pkt = p, .msl_ns = e->cfg.msl_ns, .raise = raise_on_flow, .raise_ctx = e};
+	struct flow *f = flow_table_find(e->flows, &key);
+	struct flow *old = NULL;
+	if (f) {
+		int side = src_lower == f->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
+		if (starts_new_incarnation(f, side, p)) {
+			old = f;
+			f = NULL;
+		}
+	}
+	bool reused = old != NULL;
+	if (old) {
+		/* Judge the reuse on the new flow, then let the old incarnation go. */
+		struct flow_key old_key = old->key;
+		int old_side = src_lower == old->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
+		flow_table_remove(e->flows, old);
+		f = new_flow(e, &old_key, src_lower);
+		sc.flow = f;
+		sc.side = src_lower == f->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
+		judge_time_wait_reuse(e, old, old_side, &sc);
+		flow_table_add(e->flows, old);
+		end_flow(e, old);
+	} else if (!f) {
+		f = new_flow(e, &key, src_lower);
+	}
+	int side = src_lower == f->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
+	sc.flow = f;
+	sc.side = side;
+	f->last_frame = p->frame;
+	f->last_ns = p->time_ns;
+	flow_table_touch(e->flows, f);
+
+	if (f->first_frame == p->frame && f->midstream)
+		tcp_engine_raise(&sc, F_CAPTURE_MIDSTREAM, "flow picked up mid-stream: its handshake was not captured");
+	if (p->decode_finding != F_NONE)
+		raise_on_flow(e, &sc, p->decode_finding, p->decode_message);
+	if (p->checksum_checked && p->checksum_bad)
+		tcp_engine_raise(&sc, F_CHECKSUM_BAD, "TCP checksum is wrong");
+
+	labels_analyze(&f->labels, side, p, &sc.labels);
+	if (reused)
+		sc.labels.mask |= 1u << L_REUSED_PORTS;
+	tcp_engine_segment(&sc);
+	zeek_packet(&f->zeek, side, p, p->checksum_checked && p->checksum_bad);
+	update_completeness(f, p);
+	for (int l = 0; l < L_COUNT; l++)
+		if (sc.labels.mask & (1u << l))
+			f->label_counts[l]++;
+
+	struct packet_view *v = &e->view;
+	v->pkt = p;
+	v->flow_id = f->id;
+	v->from_server = side;
+	v->rel_seq = labels_relative_seq(&f->labels, side, p->seq);
+	v->rel_ack = labels_relative_ack(&f->labels, side, p->ack);
+	v->window_shift = (p->flags & TCP_SYN) ? 0 : tcp_engine_window_shift(f, side);
+	v->state[SIDE_CLIENT] = f->ep[SIDE_CLIENT].state;
+	v->state[SIDE_SERVER] = f->ep[SIDE_SERVER].state;
+	v->labels = sc.labels.mask;
+	v->dupack_num = sc.labels.dupack_num;
+	if (e->sink.packet)
+		e->sink.packet(e->sink.ctx, v);
+}
+
+void engine_packet(struct engine *e, const struct capture_record *rec)
+{
+	struct packet *p = &e->pkt;
+	e->stats.packets++;
+	if (e->stats.packets == 1)
+		e->stats.first_ns = rec->time_ns;
+	e->stats.last_ns = rec->time_ns;
+	p->frame = rec->frame;
+	p->time_ns = rec->time_ns;
+	p->caplen = rec->caplen;
+	p->wirelen = rec->wirelen;
+	e->view.nfindings = 0;
+
+	switch (decode_packet(rec->linktype, rec->data, &e->decode_opts, p)) {
+	case DECODE_NOT_TCP:
+		break;
+	case DECODE_BAD:
+		e->stats.decode_errors++;
+		emit_finding(e, 0, p->decode_finding, p->decode_message);
+		break;
+	case DECODE_TCP:
+		if (p->decode_finding != F_NONE && finding_info(p->decode_finding)->severity != SEV_NOTE)
+			e->stats.decode_errors++;
+		analyse_tcp(e);
+		break;
+	}
+	if (rec->time_ns >= e->next_expire_ns) {
+		engine_expire(e, rec->time_ns);
+		e->next_expire_ns = rec->time_ns + EXPIRE_PERIOD_NS;
+	}
+}
+
+void engine_input_truncated(struct engine *e, const char *detail)
+{
+	char message[FINDING_MESSAGE_MAX];
+	snprintf(message, sizeof message, "file ends inside a record after frame %llu: %s",
+		 (unsigned long long)e->stats.packets, detail);
+	e->stats.truncated = true;
+	e->pkt.frame = 0;
+	e->pkt.time_ns = e->stats.last_ns;
+	emit_finding(e, 0, F_CAPTURE_TRUNCATED, message);
+}
+
+static bool flow_expired(const struct engine *e, const struct flow *f, int64_t now_ns)
+{
+	int64_t idle = now_ns - f->last_ns;
+	if (e->cfg.idle_timeout_ns && idle >= e->cfg.idle_timeout_ns)
+		return true;
+	if (!f->handshake_done && !f->midstream && idle >= HALF_OPEN_TIMEOUT_NS)
+		return true;
+	for (int side = 0; side < 2; side++) {
+		enum tcp_state s = f->ep[side].state;
+		if (s == TCPS_TIME_WAIT && now_ns < f->ep[side].time_wait_until)
+			return false;
+		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
+			return false;
+	}
+	/* Closed: keep it 2*MSL for stray retransmissions before letting it go. */
+	return idle >= 2 * e->cfg.msl_ns;
+}
+
+void engine_expire(struct engine *e, int64_t now_ns)
+{
+	/* The activity list is ordered by last packet: stop at the first flow too recent for any rule. */
+	int64_t min_idle = 2 * e->cfg.msl_ns < HALF_OPEN_TIMEOUT_NS ? 2 * e->cfg.msl_ns : HALF_OPEN_TIMEOUT_NS;
+	if (e->cfg.idle_timeout_ns && e->cfg.idle_timeout_ns < min_idle)
+		min_idle = e->cfg.idle_timeout_ns;
+	struct flow *f = flow_table_oldest(e->flows);
+	while (f && now_ns - f->last_ns >= min_idle) {
+		struct flow *next = f->newer;
+		if (flow_expired(e, f, now_ns))
+			end_flow(e, f);
+		f = next;
+	}
+}
+
+static int compare_flow_ids(const void *a, const void *b)
+{
+	const struct flow *fa = *(struct flow *const *)a, *fb = *(struct flow *const *)b;
+	return (fa->id > fb->id) - (fa->id < fb->id);
+}
+
+void engine_finish(struct engine *e)
+{
+	size_t n = flow_table_count(e->flows);
+	struct flow **all = xmalloc((n ? n : 1) * sizeof *all);
+	size_t i = 0;
+	for (struct flow *f = flow_table_oldest(e->flows); f; f = f->newer)
+		all[i++] = f;
+	qsort(all, n, sizeof *all, compare_flow_ids);
+	for (i = 0; i < n; i++)
+		end_flow(e, all[i]);
+	free(all);
+}
+
+void engine_get_stats(const struct engine *e, struct engine_stats *out)
+{
+	*out = e->stats;
+	out->flows_active = flow_table_count(e->flows);
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	flow_table_free(e->flows);
+	free(e);
+}

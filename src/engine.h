@@ -1,0 +1,81 @@
+/*
+ * engine.h - the analysis pipeline: capture records in, findings, per-packet
+ * views and flow summaries out (SPEC §2).
+ *
+ *   record -> decode -> flow table (incarnations, client/server) ->
+ *   labels + TCP engine -> sink
+ *
+ * The sink is a struct of callbacks; everything passed to it is borrowed for
+ * the duration of the call (copy what you keep). Flows leave the engine as
+ * struct flow_summary when they end: closed and past TIME-WAIT, replaced by a
+ * new incarnation, evicted (idle timeout or --max-flows), or at engine_finish(),
+ * which emits the remaining flows in id order. Memory is therefore bounded by
+ * the flows open at once, not by packets.
+ */
+#ifndef TCPSCOPE_ENGINE_H
+#define TCPSCOPE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "findings.h"
+#include "packet.h"
+#include "summary.h"
+#include "tcp-state.h"
+
+#define VIEW_MAX_FINDINGS 12
+
+/* What the engine concluded about one TCP packet. */
+struct packet_view {
+	const struct packet *pkt;
+	uint32_t flow_id;
+	int from_server;
+	uint32_t rel_seq, rel_ack;
+	int window_shift;               /* -1 unknown */
+	enum tcp_state state[2];        /* after the packet: [0] client, [1] server */
+	uint32_t labels;                /* 1u << L_* */
+	uint32_t dupack_num;
+	uint8_t nfindings;
+	enum finding_id findings[VIEW_MAX_FINDINGS];
+};
+
+struct engine_sink {
+	void *ctx;
+	void (*packet)(void *ctx, const struct packet_view *view);
+	void (*finding)(void *ctx, const struct finding *finding);
+	void (*flow_end)(void *ctx, const struct flow_summary *summary);
+};
+
+struct engine_config {
+	int64_t msl_ns;          /* TIME-WAIT lasts 2 * msl_ns (default 30 s) */
+	int64_t idle_timeout_ns; /* evict flows idle this long; 0 = never */
+	size_t max_flows;        /* 0 = unlimited */
+	bool verify_checksums;
+	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
+};
+
+struct engine_stats {
+	uint64_t packets, tcp_packets, decode_errors;
+	uint64_t flows_total, flows_evicted;
+	size_t flows_active;
+	int64_t first_ns, last_ns;
+	bool truncated;
+};
+
+struct engine;
+
+void engine_config_default(struct engine_config *cfg);
+struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink);
+void engine_packet(struct engine *e, const struct capture_record *rec);
+/* The input ended inside a record (raises capture.truncated). */
+void engine_input_truncated(struct engine *e, const char *detail);
+/* Ends every flow still open (in id order) and emits their summaries. */
+void engine_finish(struct engine *e);
+/* Evicts flows that are done or idle at capture time now (live mode calls it on a timer). */
+void engine_expire(struct engine *e, int64_t now_ns);
+void engine_get_stats(const struct engine *e, struct engine_stats *out);
+void engine_free(struct engine *e);
+
+#endif

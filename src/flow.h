@@ -1,0 +1,124 @@
+/*
+ * flow.h - one connection incarnation on a 4-tuple, as the engine tracks it.
+ *
+ * A flow has two endpoints, indexed by side: SIDE_CLIENT and SIDE_SERVER
+ * (SPEC §4.1 decides which is which). Each endpoint record holds that
+ * endpoint's RFC 9293 state and everything about the segments it sent:
+ * ISN, highest sequence sent, FIN, acknowledgements and windows it advertised,
+ * options from its SYN, counters and RTT samples of its data. The flow table
+ * owns flows; nothing outside src/ ever holds a flow pointer (the UI and the
+ * sinks see flow ids and struct flow_summary copies).
+ */
+#ifndef TCPSCOPE_FLOW_H
+#define TCPSCOPE_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analysis-labels.h"
+#include "findings.h"
+#include "flow-key.h"
+#include "summary-zeek.h"
+#include "tcp-state.h"
+
+enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+#define RTT_RING 32 /* unacknowledged segments remembered per endpoint for RTT */
+
+struct rtt_segment {
+	uint32_t end;     /* seq + len (+1 for SYN/FIN) */
+	int64_t sent_ns;
+	bool retransmitted;
+};
+
+struct rtt_stats {
+	uint32_t samples;
+	int64_t min_ns, max_ns, sum_ns;
+};
+
+struct endpoint {
+	enum tcp_state state;
+	bool passive; /* entered SYN-RECEIVED from LISTEN (RST returns it there) */
+
+	/* What this endpoint sent. */
+	bool seen;
+	bool syn_sent;
+	uint32_t isn;
+	uint32_t syn_payload;   /* data carried on its SYN (TFO) */
+	int64_t syn_time_ns;
+	bool synack_sent;
+	uint32_t synack_ack;
+	bool bare_syn_after_peer; /* sent a SYN without ACK after receiving the peer's SYN */
+	uint32_t snd_nxt;       /* highest seq + len (+SYN/FIN) sent */
+	bool ack_sent;
+	uint32_t last_ack;      /* highest acknowledgement it sent */
+	uint32_t right_edge;    /* highest ack + scaled window it advertised */
+	bool edge_known;
+	uint32_t prev_edge;     /* the edge of its previous segment (shrink check) */
+	bool prev_edge_known;
+	uint16_t last_window;   /* raw window of its last segment */
+	bool fin_sent;
+	uint32_t fin_seq;
+	bool fin_acked;         /* the peer acknowledged this endpoint's FIN */
+	bool rst_sent;          /* sent an acceptable RST */
+	uint32_t snd_at_reset;  /* its snd_nxt when either side's RST was accepted */
+	bool normal_seen;       /* sent an ordinary ACK segment (mid-stream promotion) */
+	bool gap_seen;          /* some of its segments were not captured */
+	bool wrapped;
+	int64_t time_wait_until;
+
+	/* Options announced on its SYN. */
+	bool has_mss, sack_permitted, timestamps, tfo;
+	uint16_t mss;
+	int wscale;             /* -1: no window-scale option on its SYN */
+	bool ts_seen;
+	uint32_t last_tsval;
+	bool ecn_setup;         /* SYN with ECE+CWR, or SYN-ACK with ECE (RFC 3168 §6.1.1) */
+
+	/* Counters. */
+	uint64_t packets, payload_bytes, retrans_bytes;
+	uint32_t keepalives, keepalives_unanswered;
+	int64_t zero_window_since; /* -1 while its window is open */
+	int64_t zero_window_ns;
+	int64_t last_keepalive_ns;
+	int64_t keepalive_interval_sum_ns;
+
+	/* RTT of its data: unacked segments and the samples taken. */
+	struct rtt_segment rtt_ring[RTT_RING];
+	uint8_t rtt_head, rtt_count;
+	struct rtt_stats rtt;
+};
+
+struct flow {
+	uint32_t id;
+	struct flow_key key;
+	bool client_is_lower; /* the client is key side 0 */
+	bool direction_guessed;
+	bool midstream;
+	uint64_t first_frame, last_frame;
+	int64_t start_ns, last_ns;
+	struct endpoint ep[2];
+
+	/* Handshake and teardown bookkeeping. */
+	bool simultaneous_open;
+	bool split_handshake;
+	bool handshake_done;
+	bool rejected;
+	int64_t irtt_ns; /* -1 until the handshake ACK */
+	int closed_first_by; /* -1, SIDE_CLIENT or SIDE_SERVER */
+	bool reset;
+	int reset_by;
+	uint8_t completeness;
+	bool reported[F_COUNT]; /* once-per-flow findings already raised */
+
+	uint32_t label_counts[L_COUNT];
+	uint32_t finding_counts[3];
+	struct label_flow labels;
+	struct zeek_conn zeek;
+
+	/* Flow table links (owned by flow-table.c). */
+	struct flow *hash_next;
+	struct flow *older, *newer; /* activity list, oldest first */
+};
+
+#endif

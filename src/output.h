@@ -1,0 +1,37 @@
+/*
+ * output.h - the machine and human formats (SPEC §5, docs/formats.md):
+ * the report as JSON or text, one JSON line per packet, and the JSON Lines
+ * stream of findings and flows. Everything here writes to a FILE* and reads
+ * plain records (report, flow_summary, finding, packet_view); no engine state.
+ */
+#ifndef TCPSCOPE_OUTPUT_H
+#define TCPSCOPE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "engine.h"
+#include "report.h"
+
+#define OUTPUT_FORMAT_VERSION 1
+
+/* Writes a JSON string literal with escapes. */
+void output_json_string(FILE *out, const char *s);
+/* Seconds since the epoch (or a duration) with 6 or 9 decimals. */
+void output_json_seconds(FILE *out, int64_t ns, bool nanosecond);
+/* An IPv4 or IPv6 address in its usual text form. */
+void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *addr);
+/* "SA", "FA", "PA", ... (SPEC §5.2 flag order). */
+void output_format_flags(char *buf, uint8_t flags);
+
+void output_json_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
+void output_json_finding(FILE *out, const struct finding *f, bool nanosecond);
+void output_json_packet(FILE *out, const struct packet_view *v, bool nanosecond);
+/* JSON Lines stream objects (SPEC §10), one per line. */
+void output_stream_finding(FILE *out, const struct finding *f, bool nanosecond);
+void output_stream_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
+void output_stream_stats(FILE *out, const struct engine_stats *st, uint64_t dropped);
+void output_json_report(FILE *out, const struct report *r);
+void output_text_report(FILE *out, const struct report *r);
+
+#endif

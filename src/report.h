@@ -1,0 +1,44 @@
+/*
+ * report.h - the batch report: a sink that collects the capture counts, every
+ * flow summary and every finding of one input, for the report and check
+ * commands (SPEC §5.1, §11). The report owns copies of what it collects.
+ */
+#ifndef TCPSCOPE_REPORT_H
+#define TCPSCOPE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "findings.h"
+#include "summary.h"
+
+struct report {
+	char *source;
+	char linktype[32];
+	bool nanosecond;
+	struct engine_stats stats;
+	struct flow_summary *flows;
+	size_t nflows, flows_cap;
+	struct finding *findings;
+	size_t nfindings, findings_cap;
+	uint32_t severity_counts[3];
+};
+
+void report_init(struct report *r, const char *source);
+/* A sink that appends to r. */
+struct engine_sink report_sink(struct report *r);
+/* Orders flows by id and records the final counts. */
+void report_finish(struct report *r, const struct engine_stats *stats);
+void report_free(struct report *r);
+
+/*
+ * Reads a whole capture file into r with the given engine configuration.
+ * Returns 0, or -1 with a one-line message in err (r then holds what was read
+ * before the error).
+ */
+int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
+		    const struct engine_sink *extra, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * tcp-engine.h - judging one TCP segment on one flow.
+ *
+ * tcp_engine_segment() applies RFC 9293's rules to a segment observed on the
+ * wire: it moves both endpoints' states (the sender's because it sent the
+ * segment, the receiver's because the engine assumes delivery, SPEC §4.2),
+ * checks handshake, sequence, acknowledgement, window, option and teardown
+ * legality, and raises findings through the callback in the context. It never
+ * allocates and never prints.
+ */
+#ifndef TCPSCOPE_TCP_ENGINE_H
+#define TCPSCOPE_TCP_ENGINE_H
+
+#include <stdint.h>
+
+#include "analysis-labels.h"
+#include "flow.h"
+#include "packet.h"
+
+struct segment_ctx {
+	struct flow *flow;
+	const struct packet *pkt;
+	int side; /* the sender: SIDE_CLIENT or SIDE_SERVER */
+	int64_t msl_ns;
+	struct label_result labels; /* computed before the call */
+	/* Receives each finding raised on this segment. */
+	void (*raise)(void *raise_ctx, const struct segment_ctx *sc, enum finding_id id, const char *message);
+	void *raise_ctx;
+};
+
+void tcp_engine_segment(struct segment_ctx *sc);
+
+/* Raises a finding on the segment with a printf-style message. */
+void tcp_engine_raise(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Moves endpoints whose TIME-WAIT (2*MSL) has run out by time now to CLOSED. */
+void tcp_engine_expire_time_wait(struct flow *f, int64_t now_ns);
+
+/* The window shift of a side's advertisements: -1 while unknown (SPEC §4.3). */
+int tcp_engine_window_shift(const struct flow *f, int side);
+
+#endif

@@ -1,0 +1,1896 @@
+/*
+ * check-decode.c - Check suite for the decoder (decode_packet and the stages
+ * behind it). Frames come from the scenario notation (tests/scenario.h): a
+ * test takes the IP packet of one scenario line, wraps it in the link header
+ * under test with the small byte-appending helpers below, or patches one
+ * named field to make it malformed, then asserts what decode_packet reports:
+ * the result, the decode.* finding, and the header fields it filled.
+ *
+ * Coverage: every link type decode_packet supports, IPv4 options, the IPv6
+ * extension-header chain and jumbograms, IP-in-IP tunnels, every TCP option,
+ * checksum verification, and each malformed or truncated case with its
+ * finding. A table-driven test cuts every link type at every length short
+ * of the end of the TCP header and expects decode.truncated each time.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "findings.h"
+#include "scenario.h"
+
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
+
+enum {
+	FRAME_MAX = 4096,
+	ETH_LEN = 14,
+	IP4_LEN = 20,
+	IP6_LEN = 40,
+	TCP_LEN = 20,
+	/* IPv4 header fields */
+	IP4_TOS = 1,
+	IP4_TOTAL_LEN = 2,
+	IP4_FRAG = 6,
+	IP4_PROTO = 9,
+	IP4_CHECKSUM = 10,
+	/* IPv6 header fields */
+	IP6_PAYLOAD_LEN = 4,
+	IP6_NEXT = 6,
+	/* TCP header fields, from the start of the TCP header */
+	TCP_OFFSET = 12,
+	TCP_URGENT = 18,
+	/* protocol numbers */
+	PROTO_IPIP = 4,
+	PROTO_TCP = 6,
+	PROTO_UDP = 17,
+	PROTO_IPV6 = 41,
+	EXT_HOPOPTS = 0,
+	EXT_ROUTING = 43,
+	EXT_FRAGMENT = 44,
+	EXT_AH = 51,
+	EXT_DSTOPTS = 60,
+};
+
+/* The lines most tests start from. */
+#define DATA "> P. 1:101(100) ack 1"
+#define BARE_ACK "> . 1:1(0) ack 1"
+#define SYN "> S 0:0(0) win 64240 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>"
+
+/* A byte buffer that tests fill front to back. */
+struct frame {
+	uint8_t b[FRAME_MAX];
+	size_t len;
+};
+
+/* BYTES(1, 2, 3) stands for a pointer to those bytes and their count. */
+#define BYTES(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
+
+static struct scenario sc;
+static struct packet pkt;
+static const struct decode_options verify = {.verify_checksums = true};
+
+static void setup(void)
+{
+	scenario_init(&sc);
+}
+
+static void use_ipv6(void)
+{
+	static const uint8_t client[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t server[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+	sc.ip_version = 6;
+	memcpy(sc.client_addr, client, 16);
+	memcpy(sc.server_addr, server, 16);
+}
+
+static void put(struct frame *f, const uint8_t *p, size_t n)
+{
+	ck_assert_uint_le(f->len + n, FRAME_MAX);
+	memcpy(f->b + f->len, p, n);
+	f->len += n;
+}
+
+static void put8(struct frame *f, unsigned v)
+{
+	uint8_t b = (uint8_t)v;
+	put(f, &b, 1);
+}
+
+static void put16(struct frame *f, unsigned v)
+{
+	put(f, BYTES((uint8_t)(v >> 8), (uint8_t)v));
+}
+
+static void put16le(struct frame *f, unsigned v)
+{
+	put(f, BYTES((uint8_t)v, (uint8_t)(v >> 8)));
+}
+
+static void set16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static unsigned get16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* Inserts n bytes at offset at, moving what follows. */
+static void insert(struct frame *f, size_t at, const uint8_t *p, size_t n)
+{
+	ck_assert_uint_le(f->len + n, FRAME_MAX);
+	memmove(f->b + at + n, f->b + at, f->len - at);
+	memcpy(f->b + at, p, n);
+	f->len += n;
+}
+
+/* The Ethernet frame of one scenario line. */
+static struct frame eth_frame(const char *line)
+{
+	struct frame f;
+	f.len = scenario_frame(&sc, line, f.b, sizeof f.b, NULL);
+	return f;
+}
+
+/* The IP packet of one scenario line (its Ethernet header stripped). */
+static struct frame ip_packet(const char *line)
+{
+	struct frame f = eth_frame(line);
+	memmove(f.b, f.b + ETH_LEN, f.len - ETH_LEN);
+	f.len -= ETH_LEN;
+	return f;
+}
+
+/* A link header followed by an IP packet. */
+static struct frame link_frame(const uint8_t *hdr, size_t n, const struct frame *ip)
+{
+	struct frame f = {.len = 0};
+	put(&f, hdr, n);
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+static void ip4_fix_checksum(struct frame *ip)
+{
+	size_t ihl = (ip->b[0] & 0x0f) * 4u;
+	uint32_t sum = 0;
+	set16(ip->b + IP4_CHECKSUM, 0);
+	for (size_t i = 0; i + 1 < ihl; i += 2)
+		sum += get16(ip->b + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	set16(ip->b + IP4_CHECKSUM, ~sum & 0xffff);
+}
+
+/* Appends n bytes of IPv4 options (n a multiple of 4). */
+static void ip4_add_options(struct frame *ip, const uint8_t *opts, size_t n)
+{
+	insert(ip, IP4_LEN, opts, n);
+	ip->b[0] = (uint8_t)(ip->b[0] + n / 4);
+	set16(ip->b + IP4_TOTAL_LEN, (unsigned)(get16(ip->b + IP4_TOTAL_LEN) + n));
+	ip4_fix_checksum(ip);
+}
+
+/*
+ * Puts an IPv6 extension header of len bytes right after the fixed header, so
+ * pushing in reverse order builds a chain. frag is the offset/M field of a
+ * fragment header.
+ */
+static void ip6_push_ext(struct frame *ip, uint8_t type, size_t len, unsigned frag)
+{
+	uint8_t ext[64] = {ip->b[IP6_NEXT]};
+	ck_assert_uint_le(len, sizeof ext);
+	if (type == EXT_AH)
+		ext[1] = (uint8_t)(len / 4 - 2);
+	else if (type != EXT_FRAGMENT)
+		ext[1] = (uint8_t)(len / 8 - 1);
+	if (type == EXT_FRAGMENT)
+		set16(ext + 2, frag);
+	insert(ip, IP6_LEN, ext, len);
+	ip->b[IP6_NEXT] = type;
+	set16(ip->b + IP6_PAYLOAD_LEN, (unsigned)(get16(ip->b + IP6_PAYLOAD_LEN) + len));
+}
+
+/* Wraps a packet in an outer IPv4 header (192.0.2.1 -> 192.0.2.2). */
+static void ip4_wrap(struct frame *ip, uint8_t proto)
+{
+	struct frame outer = {.len = 0};
+	put(&outer, BYTES(0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, proto, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2));
+	set16(outer.b + IP4_TOTAL_LEN, (unsigned)(IP4_LEN + ip->len));
+	ip4_fix_checksum(&outer);
+	put(&outer, ip->b, ip->len);
+	*ip = outer;
+}
+
+/* Wraps a packet in an outer IPv6 header (2001:db8::1 -> 2001:db8::2). */
+static void ip6_wrap(struct frame *ip, uint8_t next)
+{
+	struct frame outer = {.len = 0};
+	put(&outer, BYTES(0x60, 0, 0, 0));
+	put16(&outer, (unsigned)ip->len);
+	put(&outer, BYTES(next, 64));
+	put(&outer, BYTES(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1));
+	put(&outer, BYTES(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2));
+	put(&outer, ip->b, ip->len);
+	*ip = outer;
+}
+
+/* Decodes the first caplen bytes of f as captured with the given link type. */
+static enum decode_result decode_cut(int linktype, const struct frame *f, size_t caplen)
+{
+	memset(&pkt, 0xa5, sizeof pkt); /* garbage the decoder must overwrite */
+	pkt.frame = 1;
+	pkt.time_ns = 0;
+	pkt.caplen = (uint32_t)caplen;
+	pkt.wirelen = (uint32_t)f->len;
+	return decode_packet(linktype, f->b, &verify, &pkt);
+}
+
+static enum decode_result decode(int linktype, const struct frame *f)
+{
+	return decode_cut(linktype, f, f->len);
+}
+
+/* Decodes one scenario line as an Ethernet frame. */
+static enum decode_result decode_line(const char *line)
+{
+	struct frame f = eth_frame(line);
+	return decode(DLT_EN10MB, &f);
+}
+
+#define assert_clean(r)                                                                                             \
+	ck_assert_msg((r) == DECODE_TCP && pkt.decode_finding == F_NONE,                                            \
+		      "expected a clean TCP decode, got result %d with %s: %s", (int)(r),                          \
+		      finding_info(pkt.decode_finding)->code, pkt.decode_message)
+
+#define assert_finding(r, want, id)                                                                                 \
+	ck_assert_msg((r) == (want) && pkt.decode_finding == (id), "expected result %d with %s, got %d with %s: %s", \
+		      (int)(want), finding_info(id)->code, (int)(r), finding_info(pkt.decode_finding)->code,         \
+		      pkt.decode_message)
+
+/* Checks every field of the decoded DATA line, sent client to server. */
+static void assert_data(int version)
+{
+	static const uint8_t v4[2][4] = {{10, 0, 0, 1}, {10, 0, 0, 2}};
+	ck_assert_uint_eq(pkt.ip_version, version);
+	if (version == 4) {
+		ck_assert_mem_eq(pkt.src, v4[0], 4);
+		ck_assert_mem_eq(pkt.dst, v4[1], 4);
+	} else {
+		ck_assert_mem_eq(pkt.src, sc.client_addr, 16);
+		ck_assert_mem_eq(pkt.dst, sc.server_addr, 16);
+	}
+	ck_assert_uint_eq(pkt.ip_ttl, 64);
+	ck_assert_uint_eq(pkt.ip_ecn, 0);
+	ck_assert_uint_eq(pkt.sport, 40000);
+	ck_assert_uint_eq(pkt.dport, 80);
+	ck_assert_uint_eq(pkt.seq, 1001);
+	ck_assert_uint_eq(pkt.ack, 5001);
+	ck_assert_uint_eq(pkt.flags, TCP_PSH | TCP_ACK);
+	ck_assert_uint_eq(pkt.window, 65535);
+	ck_assert_uint_eq(pkt.urgent, 0);
+	ck_assert(!pkt.ae);
+	ck_assert_uint_eq(pkt.header_len, 20);
+	ck_assert_uint_eq(pkt.payload_len, 100);
+	ck_assert_uint_eq(pkt.opt.count, 0);
+	ck_assert(pkt.checksum_checked);
+	ck_assert(!pkt.checksum_bad);
+}
+
+/* ---- link types ---------------------------------------------------------- */
+
+static void put_macs(struct frame *f)
+{
+	put(f, BYTES(0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01));
+}
+
+static unsigned ethertype(int version)
+{
+	return version == 6 ? 0x86dd : 0x0800;
+}
+
+static struct frame build_ethernet(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put16(&f, ethertype(version));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+static struct frame build_vlan(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put(&f, BYTES(0x81, 0x00, 0x00, 0x64));
+	put16(&f, ethertype(version));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+static struct frame build_qinq(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put(&f, BYTES(0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64));
+	put16(&f, ethertype(version));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+static struct frame build_qinq_9100(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put(&f, BYTES(0x91, 0x00, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64));
+	put16(&f, ethertype(version));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+/* 802.3 with a length field, then LLC (AA AA 03) and SNAP (OUI 0, type). */
+static struct frame build_llc_snap(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put16(&f, (unsigned)(ip->len + 8));
+	put(&f, BYTES(0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00));
+	put16(&f, ethertype(version));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+/* MPLS label 16, bottom of stack, TTL 64 (RFC 3032 §2.1). */
+static struct frame build_mpls(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put(&f, BYTES(0x88, 0x47, 0x00, 0x01, 0x01, 0x40));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+/* Multicast MPLS with two labels: 17 (not bottom), then 16 (bottom). */
+static struct frame build_mpls_two(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put(&f, BYTES(0x88, 0x48, 0x00, 0x01, 0x10, 0x40, 0x00, 0x01, 0x01, 0x40));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+/* PPPoE session stage (RFC 2516 §5.3) carrying PPP IPv4 or IPv6. */
+static struct frame build_pppoe(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put(&f, BYTES(0x88, 0x64, 0x11, 0x00, 0x00, 0x01));
+	put16(&f, (unsigned)(ip->len + 2));
+	put16(&f, version == 6 ? 0x0057 : 0x0021);
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+/* Linux cooked v1: packet type, ARPHRD, address length, 8 address bytes, protocol. */
+static struct frame build_sll(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put(&f, BYTES(0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x02, 0, 0, 0, 0, 0x01, 0, 0));
+	put16(&f, ethertype(version));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+/* Linux cooked v2: protocol, reserved, ifindex, ARPHRD, type, address length, address. */
+static struct frame build_sll2(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put16(&f, ethertype(version));
+	put(&f, BYTES(0, 0, 0, 0, 0, 2, 0x00, 0x01, 0x00, 0x06, 0x02, 0, 0, 0, 0, 0x01, 0, 0));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+static struct frame build_raw(const struct frame *ip, int version)
+{
+	return *ip;
+}
+
+/* BSD loopback as written by a little-endian host: AF_INET 2, Linux AF_INET6 10. */
+static struct frame build_null_le(const struct frame *ip, int version)
+{
+	return link_frame(BYTES(version == 6 ? 10 : 2, 0, 0, 0), ip);
+}
+
+/* BSD loopback as written by a big-endian host: AF_INET 2, NetBSD/OpenBSD AF_INET6 24. */
+static struct frame build_null_be(const struct frame *ip, int version)
+{
+	return link_frame(BYTES(0, 0, 0, version == 6 ? 24 : 2), ip);
+}
+
+static struct frame build_nflog_family(const struct frame *ip, uint8_t family)
+{
+	struct frame f = {.len = 0};
+	put(&f, BYTES(family, 0, 0, 0));
+	put16le(&f, 4 + 5); /* NFULA_PREFIX "eth0", padded to 4 */
+	put16le(&f, 10);
+	put(&f, BYTES('e', 't', 'h', '0', 0, 0, 0, 0));
+	put16le(&f, (unsigned)(4 + ip->len)); /* NFULA_PAYLOAD */
+	put16le(&f, 9);
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+static struct frame build_nflog(const struct frame *ip, int version)
+{
+	return build_nflog_family(ip, version == 6 ? 10 : 2);
+}
+
+/* PPP without HDLC framing: the two-byte protocol field. */
+static struct frame build_ppp(const struct frame *ip, int version)
+{
+	return link_frame(BYTES(0x00, version == 6 ? 0x57 : 0x21), ip);
+}
+
+static struct frame build_ppp_hdlc(const struct frame *ip, int version)
+{
+	return link_frame(BYTES(0xff, 0x03, 0x00, version == 6 ? 0x57 : 0x21), ip);
+}
+
+static struct frame build_c_hdlc(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put(&f, BYTES(0x0f, 0x00));
+	put16(&f, ethertype(version));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+/* FDDI: frame control, two addresses, LLC/SNAP with the Ethernet type. */
+static struct frame build_fddi(const struct frame *ip, int version)
+{
+	struct frame f = {.len = 0};
+	put8(&f, 0x50);
+	put_macs(&f);
+	put(&f, BYTES(0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00));
+	put16(&f, ethertype(version));
+	put(&f, ip->b, ip->len);
+	return f;
+}
+
+struct link_case {
+	const char *name;
+	int linktype;
+	unsigned versions; /* bit 4 and/or bit 6 */
+	struct frame (*build)(const struct frame *ip, int version);
+};
+
+#define V4 (1u << 4)
+#define V6 (1u << 6)
+
+static const struct link_case link_cases[] = {
+	{"Ethernet", DLT_EN10MB, V4 | V6, build_ethernet},
+	{"802.1Q", DLT_EN10MB, V4 | V6, build_vlan},
+	{"QinQ 88a8", DLT_EN10MB, V4 | V6, build_qinq},
+	{"QinQ 9100", DLT_EN10MB, V4 | V6, build_qinq_9100},
+	{"802.3 LLC/SNAP", DLT_EN10MB, V4 | V6, build_llc_snap},
+	{"MPLS", DLT_EN10MB, V4 | V6, build_mpls},
+	{"MPLS two labels", DLT_EN10MB, V4 | V6, build_mpls_two},
+	{"PPPoE", DLT_EN10MB, V4 | V6, build_pppoe},
+	{"Linux SLL", DLT_LINUX_SLL, V4 | V6, build_sll},
+	{"Linux SLL2", DLT_LINUX_SLL2, V4 | V6, build_sll2},
+	{"DLT_RAW", DLT_RAW, V4 | V6, build_raw},
+	{"LINKTYPE_IPV4", DLT_IPV4, V4, build_raw},
+	{"LINKTYPE_IPV6", DLT_IPV6, V6, build_raw},
+	{"NULL little-endian", DLT_NULL, V4 | V6, build_null_le},
+	{"NULL big-endian", DLT_NULL, V4 | V6, build_null_be},
+	{"LOOP", DLT_LOOP, V4 | V6, build_null_be},
+	{"NFLOG", DLT_NFLOG, V4 | V6, build_nflog},
+	{"PPP", DLT_PPP, V4 | V6, build_ppp},
+	{"PPP in HDLC framing", DLT_PPP, V4 | V6, build_ppp_hdlc},
+	{"PPP serial", DLT_PPP_SERIAL, V4 | V6, build_ppp_hdlc},
+	{"Cisco HDLC", DLT_C_HDLC, V4 | V6, build_c_hdlc},
+	{"FDDI", DLT_FDDI, V4 | V6, build_fddi},
+};
+
+#define LINK_CASES ((int)(sizeof link_cases / sizeof link_cases[0]))
+
+/* Each link type carries the DATA segment in IPv4 and IPv6, all fields intact. */
+START_TEST(test_link_decodes)
+{
+	const struct link_case *lc = &link_cases[_i];
+	ck_assert(decode_linktype_supported(lc->linktype));
+	for (int version = 4; version <= 6; version += 2) {
+		if (!(lc->versions & (1u << version)))
+			continue;
+		if (version == 6)
+			use_ipv6();
+		struct frame ip = ip_packet(DATA);
+		struct frame f = lc->build(&ip, version);
+		enum decode_result r = decode(lc->linktype, &f);
+		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "%s IPv%d: result %d, %s: %s",
+			      lc->name, version, (int)r, finding_info(pkt.decode_finding)->code, pkt.decode_message);
+		ck_assert_int_eq(pkt.linktype, lc->linktype);
+		assert_data(version);
+	}
+}
+END_TEST
+
+/*
+ * Cut at every length before the end of the fixed TCP header, each link type
+ * yields decode.truncated (never "not TCP", never a crash); cut right at the
+ * end of the header, the segment is usable and clean.
+ */
+START_TEST(test_link_truncated_everywhere)
+{
+	const struct link_case *lc = &link_cases[_i];
+	for (int version = 4; version <= 6; version += 2) {
+		if (!(lc->versions & (1u << version)))
+			continue;
+		if (version == 6)
+			use_ipv6();
+		struct frame ip = ip_packet(DATA);
+		struct frame f = lc->build(&ip, version);
+		size_t headers = f.len - ip.len + (version == 6 ? IP6_LEN : IP4_LEN) + TCP_LEN;
+		for (size_t cut = 0; cut < headers; cut++) {
+			enum decode_result r = decode_cut(lc->linktype, &f, cut);
+			ck_assert_msg(r == DECODE_BAD && pkt.decode_finding == F_DECODE_TRUNCATED,
+				      "%s IPv%d cut at %zu of %zu: result %d, %s: %s", lc->name, version, cut, headers,
+				      (int)r, finding_info(pkt.decode_finding)->code, pkt.decode_message);
+		}
+		enum decode_result r = decode_cut(lc->linktype, &f, headers);
+		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "%s IPv%d cut after the TCP header: %s",
+			      lc->name, version, pkt.decode_message);
+		ck_assert_uint_eq(pkt.payload_len, 100);
+		ck_assert(!pkt.checksum_checked);
+	}
+}
+END_TEST
+
+START_TEST(test_null_ipv6_families)
+{
+	static const uint8_t families[] = {10, 24, 28, 30};
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	for (size_t i = 0; i < sizeof families; i++) {
+		struct frame le = link_frame(BYTES(families[i], 0, 0, 0), &ip);
+		enum decode_result r = decode(DLT_NULL, &le);
+		ck_assert_msg(r == DECODE_TCP, "NULL little-endian family %u", families[i]);
+		assert_data(6);
+
+		struct frame be = link_frame(BYTES(0, 0, 0, families[i]), &ip);
+		r = decode(DLT_NULL, &be);
+		ck_assert_msg(r == DECODE_TCP, "NULL big-endian family %u", families[i]);
+		assert_data(6);
+
+		r = decode(DLT_LOOP, &be);
+		ck_assert_msg(r == DECODE_TCP, "LOOP family %u", families[i]);
+		assert_data(6);
+	}
+}
+END_TEST
+
+START_TEST(test_null_unknown_family)
+{
+	struct frame ip = ip_packet(DATA);
+	struct frame f = link_frame(BYTES(7, 0, 0, 0), &ip);
+	ck_assert_int_eq(decode(DLT_NULL, &f), DECODE_NOT_TCP);
+	f = link_frame(BYTES(0, 0, 0, 7), &ip);
+	ck_assert_int_eq(decode(DLT_LOOP, &f), DECODE_NOT_TCP);
+	/* LOOP is always network order: a little-endian 2 is family 0x02000000. */
+	f = link_frame(BYTES(2, 0, 0, 0), &ip);
+	ck_assert_int_eq(decode(DLT_LOOP, &f), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_ppp_compressed_protocol)
+{
+	struct frame ip = ip_packet(DATA);
+	struct frame f = link_frame(BYTES(0x21), &ip);
+	enum decode_result r = decode(DLT_PPP, &f);
+	assert_clean(r);
+	assert_data(4);
+
+	f = link_frame(BYTES(0xff, 0x03, 0x21), &ip);
+	r = decode(DLT_PPP, &f);
+	assert_clean(r);
+	assert_data(4);
+}
+END_TEST
+
+START_TEST(test_ppp_not_ip)
+{
+	struct frame ip = ip_packet(DATA);
+	struct frame f = link_frame(BYTES(0xff, 0x03, 0xc0, 0x21), &ip); /* LCP */
+	ck_assert_int_eq(decode(DLT_PPP, &f), DECODE_NOT_TCP);
+	f = link_frame(BYTES(0x0f, 0x00, 0x80, 0x35), &ip); /* Cisco SLARP */
+	ck_assert_int_eq(decode(DLT_C_HDLC, &f), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_nflog_tlv_handling)
+{
+	/* The payload TLV found behind a TLV with the high "nested" bit set in its type. */
+	struct frame ip = ip_packet(DATA);
+	struct frame f = {.len = 0};
+	put(&f, BYTES(2, 0, 0, 0));
+	put16le(&f, 4 + 2);
+	put16le(&f, 0x8000 | 3);
+	put(&f, BYTES(0xaa, 0xbb, 0, 0));
+	put16le(&f, (unsigned)(4 + ip.len));
+	put16le(&f, 0x8000 | 9);
+	put(&f, ip.b, ip.len);
+	enum decode_result r = decode(DLT_NFLOG, &f);
+	assert_clean(r);
+	assert_data(4);
+
+	/* No payload TLV at all: nothing to decode. */
+	struct frame empty = {.len = 0};
+	put(&empty, BYTES(2, 0, 0, 0));
+	put16le(&empty, 8);
+	put16le(&empty, 10);
+	put(&empty, BYTES('l', 'o', 0, 0));
+	ck_assert_int_eq(decode(DLT_NFLOG, &empty), DECODE_NOT_TCP);
+
+	/* A TLV length below 4 cannot be walked past. */
+	struct frame bad = {.len = 0};
+	put(&bad, BYTES(2, 0, 0, 0, 2, 0, 9, 0));
+	put(&bad, ip.b, ip.len);
+	ck_assert_int_eq(decode(DLT_NFLOG, &bad), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_llc_without_snap)
+{
+	struct frame ip = ip_packet(DATA);
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put16(&f, (unsigned)(ip.len + 3));
+	put(&f, BYTES(0x42, 0x42, 0x03)); /* spanning tree LLC, no SNAP */
+	put(&f, ip.b, ip.len);
+	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_mpls_without_bottom)
+{
+	struct frame ip = ip_packet(DATA);
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put16(&f, 0x8847);
+	for (int i = 0; i < 9; i++)
+		put(&f, BYTES(0x00, 0x01, 0x10, 0x40)); /* bottom-of-stack bit never set */
+	put(&f, ip.b, ip.len);
+	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_not_ip_link_payloads)
+{
+	struct frame ip = ip_packet(DATA);
+	struct frame f = {.len = 0};
+	put_macs(&f);
+	put16(&f, 0x0806); /* ARP */
+	put(&f, ip.b, ip.len);
+	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
+
+	f = build_sll(&ip, 4);
+	set16(f.b + 14, 0x0806);
+	ck_assert_int_eq(decode(DLT_LINUX_SLL, &f), DECODE_NOT_TCP);
+
+	f = build_pppoe(&ip, 4);
+	set16(f.b + 20, 0xc021);
+	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_unsupported_linktype)
+{
+	struct frame f = eth_frame(DATA);
+	ck_assert(!decode_linktype_supported(DLT_IEEE802_11));
+	ck_assert(!decode_linktype_supported(-1));
+	ck_assert_int_eq(decode(DLT_IEEE802_11, &f), DECODE_NOT_TCP);
+	ck_assert_int_eq(pkt.decode_finding, F_NONE);
+}
+END_TEST
+
+/* ---- IP ------------------------------------------------------------------ */
+
+START_TEST(test_ip_version_mismatch)
+{
+	struct frame ip4 = ip_packet(DATA);
+	use_ipv6();
+	struct frame ip6 = ip_packet(DATA);
+	enum decode_result r;
+
+	struct frame f = link_frame(BYTES(0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00), &ip6);
+	r = decode(DLT_EN10MB, &f);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_VERSION);
+	f = link_frame(BYTES(0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x86, 0xdd), &ip4);
+	r = decode(DLT_EN10MB, &f);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_VERSION);
+	r = decode(DLT_IPV4, &ip6);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_VERSION);
+	r = decode(DLT_IPV6, &ip4);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_VERSION);
+}
+END_TEST
+
+START_TEST(test_ip_version_unknown)
+{
+	static const uint8_t versions[] = {0, 5, 7, 15};
+	struct frame ip = ip_packet(DATA);
+	for (size_t i = 0; i < sizeof versions; i++) {
+		ip.b[0] = (uint8_t)(versions[i] << 4 | 5);
+		enum decode_result r = decode(DLT_RAW, &ip);
+		assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_VERSION);
+	}
+}
+END_TEST
+
+START_TEST(test_ipv4_fields)
+{
+	struct frame ip = ip_packet(DATA);
+	ip.b[IP4_TOS] = 0xb8 | 0x03; /* DSCP EF, ECN CE */
+	ip.b[8] = 7;                 /* TTL */
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.ip_ecn, 3);
+	ck_assert_uint_eq(pkt.ip_ttl, 7);
+	static const uint8_t zero[12] = {0};
+	ck_assert_mem_eq(pkt.src + 4, zero, 12); /* IPv4 uses the first 4 bytes only */
+	ck_assert_mem_eq(pkt.dst + 4, zero, 12);
+}
+END_TEST
+
+START_TEST(test_ipv6_fields)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	ip.b[0] = 0x6b;   /* traffic class 0xb?, */
+	ip.b[1] = 0x9f;   /* ... 0xb9: ECN 01 (ECT(1)); flow label 0xfxxxx */
+	ip.b[7] = 3;      /* hop limit */
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.ip_ecn, 1);
+	ck_assert_uint_eq(pkt.ip_ttl, 3);
+	ck_assert_mem_eq(pkt.src, sc.client_addr, 16);
+	ck_assert_mem_eq(pkt.dst, sc.server_addr, 16);
+}
+END_TEST
+
+START_TEST(test_ipv4_options)
+{
+	struct frame ip = ip_packet(DATA);
+	ip4_add_options(&ip, BYTES(0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00)); /* router alert, NOPs, EOL */
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(4);
+
+	/* The longest header: IHL 15, 40 bytes of options. */
+	ip = ip_packet(DATA);
+	static const uint8_t nops[40] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+					 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+	ip4_add_options(&ip, nops, sizeof nops);
+	ck_assert_uint_eq(ip.b[0], 0x4f);
+	r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(4);
+}
+END_TEST
+
+START_TEST(test_ipv4_options_truncated)
+{
+	struct frame ip = ip_packet(DATA);
+	ip4_add_options(&ip, BYTES(0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00));
+	for (size_t cut = IP4_LEN; cut < IP4_LEN + 8; cut++) {
+		enum decode_result r = decode_cut(DLT_RAW, &ip, cut);
+		assert_finding(r, DECODE_BAD, F_DECODE_TRUNCATED);
+	}
+}
+END_TEST
+
+START_TEST(test_ipv4_bad_ihl)
+{
+	for (unsigned ihl = 0; ihl < 5; ihl++) {
+		struct frame ip = ip_packet(DATA);
+		ip.b[0] = (uint8_t)(0x40 | ihl);
+		enum decode_result r = decode(DLT_RAW, &ip);
+		assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_IHL);
+	}
+}
+END_TEST
+
+START_TEST(test_ipv4_bad_length)
+{
+	struct frame ip = ip_packet(DATA);
+	set16(ip.b + IP4_TOTAL_LEN, 19);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_LENGTH);
+
+	ip = ip_packet(DATA);
+	ip4_add_options(&ip, BYTES(1, 1, 1, 0));
+	set16(ip.b + IP4_TOTAL_LEN, 22); /* inside the options */
+	r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_LENGTH);
+}
+END_TEST
+
+/*
+ * A total length that leaves fewer than 20 bytes for TCP is the IP header's
+ * fault, not the snaplen's: every byte it announces was captured.
+ */
+START_TEST(test_ipv4_length_no_room_for_tcp)
+{
+	struct frame ip = ip_packet(DATA);
+	set16(ip.b + IP4_TOTAL_LEN, IP4_LEN + 10);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_LENGTH);
+}
+END_TEST
+
+START_TEST(test_ipv6_length_no_room_for_tcp)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	set16(ip.b + IP6_PAYLOAD_LEN, 10);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_LENGTH);
+}
+END_TEST
+
+/* IP lengths are authoritative: Ethernet padding after the packet is not payload. */
+START_TEST(test_ip_length_ignores_trailer)
+{
+	struct frame ip = ip_packet(BARE_ACK);
+	struct frame f = build_ethernet(&ip, 4);
+	put(&f, BYTES(0, 0, 0, 0, 0, 0));
+	enum decode_result r = decode(DLT_EN10MB, &f);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.payload_len, 0);
+	ck_assert(pkt.checksum_checked);
+	ck_assert(!pkt.checksum_bad);
+
+	use_ipv6();
+	ip = ip_packet(BARE_ACK);
+	f = build_ethernet(&ip, 6);
+	put(&f, BYTES(0xde, 0xad));
+	r = decode(DLT_EN10MB, &f);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.payload_len, 0);
+	ck_assert(!pkt.checksum_bad);
+}
+END_TEST
+
+/* Segmentation offload leaves the length 0: what was captured counts. */
+START_TEST(test_ip_length_zero_offload)
+{
+	struct frame ip = ip_packet(DATA);
+	set16(ip.b + IP4_TOTAL_LEN, 0);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(4);
+
+	use_ipv6();
+	ip = ip_packet(DATA);
+	set16(ip.b + IP6_PAYLOAD_LEN, 0);
+	r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(6);
+}
+END_TEST
+
+START_TEST(test_ipv4_fragments)
+{
+	static const unsigned fields[] = {
+		0x2000,         /* first fragment: offset 0, more follow */
+		0x2000 | 185,   /* a middle one */
+		185,            /* the last one */
+		0x4000 | 0x2000 /* DF and MF together: still a fragment */
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		struct frame ip = ip_packet(DATA);
+		set16(ip.b + IP4_FRAG, fields[i]);
+		ip4_fix_checksum(&ip);
+		enum decode_result r = decode(DLT_RAW, &ip);
+		assert_finding(r, DECODE_BAD, F_DECODE_IP_FRAGMENT);
+		ck_assert_uint_eq(pkt.ip_version, 4);
+	}
+}
+END_TEST
+
+START_TEST(test_ipv4_fragment_not_tcp)
+{
+	struct frame ip = ip_packet(DATA);
+	set16(ip.b + IP4_FRAG, 0x2000);
+	ip.b[IP4_PROTO] = PROTO_UDP;
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+	ck_assert_int_eq(pkt.decode_finding, F_NONE);
+}
+END_TEST
+
+START_TEST(test_ipv4_not_tcp)
+{
+	struct frame ip = ip_packet(DATA);
+	ip.b[IP4_PROTO] = PROTO_UDP;
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+	ip.b[IP4_PROTO] = 1; /* ICMP */
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_ipv6_extension_chain)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	ip6_push_ext(&ip, EXT_AH, 24, 0);
+	ip6_push_ext(&ip, EXT_DSTOPTS, 16, 0);
+	ip6_push_ext(&ip, EXT_FRAGMENT, 8, 0); /* atomic fragment: offset 0, no M (RFC 6946) */
+	ip6_push_ext(&ip, EXT_ROUTING, 8, 0);
+	ip6_push_ext(&ip, EXT_HOPOPTS, 8, 0);
+	ck_assert_uint_eq(ip.b[IP6_NEXT], EXT_HOPOPTS);
+	ck_assert_uint_eq(ip.b[IP6_LEN + 8 + 8 + 8 + 16 + 1], 4); /* AH length in 4-byte words minus 2 */
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(6); /* includes the checksum over the upper-layer length */
+}
+END_TEST
+
+START_TEST(test_ipv6_each_extension)
+{
+	static const struct {
+		uint8_t type;
+		size_t len;
+	} exts[] = {{EXT_HOPOPTS, 8}, {EXT_ROUTING, 24}, {EXT_DSTOPTS, 8}, {EXT_FRAGMENT, 8}, {EXT_AH, 16}};
+	use_ipv6();
+	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+		struct frame ip = ip_packet(DATA);
+		ip6_push_ext(&ip, exts[i].type, exts[i].len, 0);
+		enum decode_result r = decode(DLT_RAW, &ip);
+		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "extension %u: %s", exts[i].type,
+			      pkt.decode_message);
+		assert_data(6);
+	}
+}
+END_TEST
+
+START_TEST(test_ipv6_not_tcp)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	ip.b[IP6_NEXT] = PROTO_UDP;
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+	ip.b[IP6_NEXT] = 59; /* no next header */
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+	ip = ip_packet(DATA);
+	ip.b[IP6_NEXT] = PROTO_UDP;
+	ip6_push_ext(&ip, EXT_DSTOPTS, 8, 0);
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+}
+END_TEST
+
+/* More extension headers than the walk follows: given up on, not looped over. */
+START_TEST(test_ipv6_too_many_extensions)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(BARE_ACK);
+	for (int i = 0; i < 20; i++)
+		ip6_push_ext(&ip, EXT_DSTOPTS, 8, 0);
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_ipv6_bad_extension)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	ip6_push_ext(&ip, EXT_HOPOPTS, 8, 0);
+	ip.b[IP6_LEN + 1] = 20; /* 168 bytes, in a 128-byte payload */
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_EXTENSION);
+
+	ip = ip_packet(DATA);
+	ip6_push_ext(&ip, EXT_AH, 16, 0);
+	ip.b[IP6_LEN + 1] = 60; /* (60 + 2) * 4 bytes */
+	r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_EXTENSION);
+
+	/* A fragment header in a payload too short for it. */
+	ip = ip_packet(BARE_ACK);
+	ip6_push_ext(&ip, EXT_FRAGMENT, 8, 0);
+	set16(ip.b + IP6_PAYLOAD_LEN, 4);
+	r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_EXTENSION);
+}
+END_TEST
+
+START_TEST(test_ipv6_extension_truncated)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	ip6_push_ext(&ip, EXT_DSTOPTS, 16, 0);
+	ip6_push_ext(&ip, EXT_FRAGMENT, 8, 0);
+	for (size_t cut = IP6_LEN; cut < IP6_LEN + 24; cut++) {
+		enum decode_result r = decode_cut(DLT_RAW, &ip, cut);
+		ck_assert_msg(r == DECODE_BAD && pkt.decode_finding == F_DECODE_TRUNCATED, "cut at %zu: %d %s", cut,
+			      (int)r, pkt.decode_message);
+	}
+}
+END_TEST
+
+START_TEST(test_ipv6_fragments)
+{
+	static const unsigned fields[] = {
+		0x0001,         /* first fragment: offset 0, M */
+		185 << 3 | 1,   /* a middle one */
+		185 << 3,       /* the last one */
+	};
+	use_ipv6();
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		struct frame ip = ip_packet(DATA);
+		ip6_push_ext(&ip, EXT_FRAGMENT, 8, fields[i]);
+		enum decode_result r = decode(DLT_RAW, &ip);
+		assert_finding(r, DECODE_BAD, F_DECODE_IP_FRAGMENT);
+		ck_assert_uint_eq(pkt.ip_version, 6);
+	}
+}
+END_TEST
+
+START_TEST(test_ipv6_fragment_not_tcp)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	ip.b[IP6_NEXT] = PROTO_UDP;
+	ip6_push_ext(&ip, EXT_FRAGMENT, 8, 0x0001);
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+	ck_assert_int_eq(pkt.decode_finding, F_NONE);
+}
+END_TEST
+
+/*
+ * A jumbogram (RFC 2675): payload length 0 and the real length in a hop-by-hop
+ * Jumbo Payload option, here with only the headers captured.
+ */
+START_TEST(test_ipv6_jumbo)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(BARE_ACK);
+	ip6_push_ext(&ip, EXT_HOPOPTS, 8, 0);
+	uint8_t *opt = ip.b + IP6_LEN + 2;
+	opt[0] = 0xc2;
+	opt[1] = 4;
+	set16(opt + 2, 70000 >> 16);
+	set16(opt + 4, 70000 & 0xffff);
+	set16(ip.b + IP6_PAYLOAD_LEN, 0);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.payload_len, 70000 - 8 - 20);
+	ck_assert(!pkt.checksum_checked); /* 69992 bytes of segment, 20 captured */
+}
+END_TEST
+
+START_TEST(test_tunnel_ipv4_in_ipv4)
+{
+	struct frame ip = ip_packet(DATA);
+	ip4_wrap(&ip, PROTO_IPIP);
+	struct frame f = build_ethernet(&ip, 4);
+	enum decode_result r = decode(DLT_EN10MB, &f);
+	assert_clean(r);
+	assert_data(4); /* the inner addresses */
+}
+END_TEST
+
+START_TEST(test_tunnel_ipv6_in_ipv4)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(DATA);
+	ip4_wrap(&ip, PROTO_IPV6);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(6);
+}
+END_TEST
+
+START_TEST(test_tunnel_in_ipv6)
+{
+	struct frame ip = ip_packet(DATA);
+	ip6_wrap(&ip, PROTO_IPIP);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(4);
+
+	use_ipv6();
+	ip = ip_packet(DATA);
+	ip6_wrap(&ip, PROTO_IPV6);
+	r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(6);
+}
+END_TEST
+
+/* Two levels of tunnel are followed, a third is not. */
+START_TEST(test_tunnel_depth)
+{
+	struct frame ip = ip_packet(DATA);
+	ip4_wrap(&ip, PROTO_IPIP);
+	ip4_wrap(&ip, PROTO_IPIP);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_clean(r);
+	assert_data(4);
+	ip4_wrap(&ip, PROTO_IPIP);
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+}
+END_TEST
+
+START_TEST(test_tunnel_inner_truncated)
+{
+	struct frame ip = ip_packet(DATA);
+	ip4_wrap(&ip, PROTO_IPIP);
+	enum decode_result r = decode_cut(DLT_RAW, &ip, IP4_LEN + 10);
+	assert_finding(r, DECODE_BAD, F_DECODE_TRUNCATED);
+	r = decode_cut(DLT_RAW, &ip, IP4_LEN + IP4_LEN + 10);
+	assert_finding(r, DECODE_BAD, F_DECODE_TRUNCATED);
+}
+END_TEST
+
+/* ---- TCP header ---------------------------------------------------------- */
+
+START_TEST(test_tcp_fields)
+{
+	struct frame ip = ip_packet("> SFRPEWU. 7:7(0) ack 9 win 1234");
+	uint8_t *tcp = ip.b + IP4_LEN;
+	tcp[TCP_OFFSET] |= 0x01; /* AE */
+	set16(tcp + TCP_URGENT, 0xbeef);
+	struct decode_options no_verify = {.verify_checksums = false};
+	memset(&pkt, 0, sizeof pkt);
+	pkt.caplen = pkt.wirelen = (uint32_t)ip.len;
+	enum decode_result r = decode_packet(DLT_RAW, ip.b, &no_verify, &pkt);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.flags, 0xff);
+	ck_assert(pkt.ae);
+	ck_assert_uint_eq(pkt.urgent, 0xbeef);
+	ck_assert_uint_eq(pkt.seq, 1007);
+	ck_assert_uint_eq(pkt.ack, 5009);
+	ck_assert_uint_eq(pkt.window, 1234);
+	ck_assert_uint_eq(pkt.header_len, 20);
+	ck_assert_uint_eq(pkt.payload_len, 0);
+	ck_assert(!pkt.checksum_checked);
+}
+END_TEST
+
+START_TEST(test_tcp_server_direction)
+{
+	use_ipv6();
+	struct frame f = eth_frame("< S. 0:0(0) ack 1");
+	enum decode_result r = decode(DLT_EN10MB, &f);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.sport, 80);
+	ck_assert_uint_eq(pkt.dport, 40000);
+	ck_assert_uint_eq(pkt.seq, 5000);
+	ck_assert_uint_eq(pkt.ack, 1001);
+	ck_assert_mem_eq(pkt.src, sc.server_addr, 16);
+}
+END_TEST
+
+START_TEST(test_tcp_bad_offset_small)
+{
+	for (unsigned words = 0; words < 5; words++) {
+		struct frame ip = ip_packet(DATA);
+		ip.b[IP4_LEN + TCP_OFFSET] = (uint8_t)(words << 4);
+		enum decode_result r = decode(DLT_RAW, &ip);
+		assert_finding(r, DECODE_BAD, F_DECODE_TCP_BAD_OFFSET);
+	}
+}
+END_TEST
+
+START_TEST(test_tcp_bad_offset_past_segment)
+{
+	struct frame ip = ip_packet(BARE_ACK);
+	ip.b[IP4_LEN + TCP_OFFSET] = 6 << 4; /* 24 bytes in a 20-byte segment */
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_TCP_BAD_OFFSET);
+
+	use_ipv6();
+	ip = ip_packet("> P. 1:5(4) ack 1");
+	ip.b[IP6_LEN + TCP_OFFSET] = 15 << 4; /* 60 bytes in a 24-byte segment */
+	r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_TCP_BAD_OFFSET);
+}
+END_TEST
+
+START_TEST(test_tcp_header_truncated)
+{
+	struct frame ip = ip_packet(DATA);
+	for (size_t cut = IP4_LEN; cut < IP4_LEN + TCP_LEN; cut++) {
+		enum decode_result r = decode_cut(DLT_RAW, &ip, cut);
+		assert_finding(r, DECODE_BAD, F_DECODE_TRUNCATED);
+	}
+}
+END_TEST
+
+/* ---- TCP options --------------------------------------------------------- */
+
+static void assert_kinds(const uint8_t *kinds, size_t n)
+{
+	ck_assert_uint_eq(pkt.opt.count, n);
+	ck_assert_mem_eq(pkt.opt.kinds, kinds, n);
+}
+
+START_TEST(test_option_syn_set)
+{
+	enum decode_result r = decode_line(SYN);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.header_len, 40);
+	assert_kinds(BYTES(TCPOPT_MSS, TCPOPT_SACK_PERMITTED, TCPOPT_TIMESTAMP, TCPOPT_NOP, TCPOPT_WSCALE));
+	ck_assert(pkt.opt.has_mss);
+	ck_assert_uint_eq(pkt.opt.mss, 1460);
+	ck_assert(pkt.opt.sack_permitted);
+	ck_assert(pkt.opt.has_timestamps);
+	ck_assert_uint_eq(pkt.opt.tsval, 100);
+	ck_assert_uint_eq(pkt.opt.tsecr, 0);
+	ck_assert(pkt.opt.has_wscale);
+	ck_assert_uint_eq(pkt.opt.wscale, 7);
+	ck_assert(!pkt.opt.has_tfo);
+	ck_assert(!pkt.opt.has_mptcp);
+	ck_assert_uint_eq(pkt.opt.sack_count, 0);
+	ck_assert(!pkt.checksum_bad);
+}
+END_TEST
+
+START_TEST(test_option_mss)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <mss 536>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_MSS));
+	ck_assert(pkt.opt.has_mss);
+	ck_assert_uint_eq(pkt.opt.mss, 536);
+	ck_assert(!pkt.opt.has_wscale);
+	ck_assert(!pkt.opt.sack_permitted);
+}
+END_TEST
+
+START_TEST(test_option_wscale)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <nop,wscale 14>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_NOP, TCPOPT_WSCALE));
+	ck_assert(pkt.opt.has_wscale);
+	ck_assert_uint_eq(pkt.opt.wscale, 14);
+	ck_assert(!pkt.opt.has_mss);
+}
+END_TEST
+
+START_TEST(test_option_sack_permitted)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <sackOK,nop,nop>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_SACK_PERMITTED, TCPOPT_NOP, TCPOPT_NOP));
+	ck_assert(pkt.opt.sack_permitted);
+}
+END_TEST
+
+START_TEST(test_option_timestamps)
+{
+	enum decode_result r = decode_line("> . 1:1(0) ack 1 <nop,nop,TS val 4294967295 ecr 3735928559>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP));
+	ck_assert(pkt.opt.has_timestamps);
+	ck_assert_uint_eq(pkt.opt.tsval, 0xffffffffu);
+	ck_assert_uint_eq(pkt.opt.tsecr, 0xdeadbeefu);
+}
+END_TEST
+
+/* SACK with one to four blocks, edges relative to the server's ISN (5000). */
+START_TEST(test_option_sack_blocks)
+{
+	static const char *const lines[] = {
+		"> . 1:1(0) ack 1 <nop,nop,sack 101:201>",
+		"> . 1:1(0) ack 1 <nop,nop,sack 101:201 301:401>",
+		"> . 1:1(0) ack 1 <nop,nop,sack 101:201 301:401 501:601>",
+		"> . 1:1(0) ack 1 <nop,nop,sack 101:201 301:401 501:601 701:801>",
+	};
+	for (int n = 1; n <= 4; n++) {
+		enum decode_result r = decode_line(lines[n - 1]);
+		assert_clean(r);
+		assert_kinds(BYTES(TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK));
+		ck_assert_uint_eq(pkt.header_len, 20 + 2 + 2 + 8 * n);
+		ck_assert_uint_eq(pkt.opt.sack_count, n);
+		for (int i = 0; i < n; i++) {
+			ck_assert_uint_eq(pkt.opt.sack[i].left, 5000 + 101 + 200u * i);
+			ck_assert_uint_eq(pkt.opt.sack[i].right, 5000 + 201 + 200u * i);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_option_sack_with_timestamps)
+{
+	enum decode_result r = decode_line("> . 1:1(0) ack 1 <nop,nop,TS val 7 ecr 8,nop,nop,sack 1:2 3:4 5:6>");
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.header_len, 60);
+	assert_kinds(BYTES(TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK));
+	ck_assert_uint_eq(pkt.opt.tsval, 7);
+	ck_assert_uint_eq(pkt.opt.tsecr, 8);
+	ck_assert_uint_eq(pkt.opt.sack_count, 3);
+	ck_assert_uint_eq(pkt.opt.sack[2].left, 5005);
+	ck_assert_uint_eq(pkt.opt.sack[2].right, 5006);
+}
+END_TEST
+
+START_TEST(test_option_tfo_cookie)
+{
+	enum decode_result r = decode_line("> S 0:10(10) <mss 1460,FO 0102030405060708>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_MSS, TCPOPT_TFO, TCPOPT_EOL));
+	ck_assert(pkt.opt.has_tfo);
+	ck_assert_uint_eq(pkt.opt.tfo_cookie_len, 8);
+	ck_assert_uint_eq(pkt.payload_len, 10);
+
+	r = decode_line("> S 0:0(0) <FO 00112233445566778899aabbccddeeff>"); /* the longest, 16 bytes */
+	assert_clean(r);
+	ck_assert(pkt.opt.has_tfo);
+	ck_assert_uint_eq(pkt.opt.tfo_cookie_len, 16);
+
+	r = decode_line("> S 0:0(0) <FO 01020304>"); /* the shortest, 4 bytes */
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.opt.tfo_cookie_len, 4);
+}
+END_TEST
+
+START_TEST(test_option_tfo_request)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <mss 1460,FO>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_MSS, TCPOPT_TFO, TCPOPT_EOL));
+	ck_assert(pkt.opt.has_tfo);
+	ck_assert_uint_eq(pkt.opt.tfo_cookie_len, 0);
+}
+END_TEST
+
+/* The experimental TFO option: kind 254 with ExID 0xF989 (RFC 6994). */
+START_TEST(test_option_tfo_experimental)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <opt 254 f989>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_EXPERIMENTAL));
+	ck_assert(pkt.opt.has_tfo);
+	ck_assert_uint_eq(pkt.opt.tfo_cookie_len, 0);
+
+	r = decode_line("> S 0:0(0) <opt 254 f9890102030405060708>");
+	assert_clean(r);
+	ck_assert(pkt.opt.has_tfo);
+	ck_assert_uint_eq(pkt.opt.tfo_cookie_len, 8);
+
+	r = decode_line("> S 0:0(0) <opt 254 1234abcd>"); /* another experiment */
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_EXPERIMENTAL));
+	ck_assert(!pkt.opt.has_tfo);
+
+	r = decode_line("> S 0:0(0) <opt 254, nop, nop>"); /* too short to hold an ExID */
+	assert_clean(r);
+	ck_assert(!pkt.opt.has_tfo);
+}
+END_TEST
+
+START_TEST(test_option_mptcp)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <mss 1460,mptcp>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_MSS, TCPOPT_MPTCP));
+	ck_assert(pkt.opt.has_mptcp);
+	ck_assert(pkt.opt.has_mss);
+
+	r = decode_line("> . 1:1(0) ack 1 <mptcp>"); /* the 20-byte form */
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_MPTCP));
+	ck_assert_uint_eq(pkt.header_len, 40);
+	ck_assert(pkt.opt.has_mptcp);
+}
+END_TEST
+
+START_TEST(test_option_unknown)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <opt 99 0a0b0c,mss 1400,opt 200,nop>");
+	assert_clean(r);
+	assert_kinds(BYTES(99, TCPOPT_MSS, 200, TCPOPT_NOP));
+	ck_assert(pkt.opt.has_mss); /* skipped by length, parsing went on */
+	ck_assert_uint_eq(pkt.opt.mss, 1400);
+	ck_assert(!pkt.opt.has_wscale);
+	ck_assert(!pkt.opt.has_tfo);
+	ck_assert(!pkt.opt.has_mptcp);
+}
+END_TEST
+
+/* Nothing after EOL is an option (RFC 9293 §3.2). */
+START_TEST(test_option_eol_ends_list)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <nop,eol,raw 020405b4 030307>");
+	assert_clean(r);
+	assert_kinds(BYTES(TCPOPT_NOP, TCPOPT_EOL));
+	ck_assert(!pkt.opt.has_mss);
+	ck_assert(!pkt.opt.has_wscale);
+	ck_assert_uint_eq(pkt.header_len, 32);
+}
+END_TEST
+
+START_TEST(test_option_forty_nops)
+{
+	struct frame f = eth_frame("> . 1:1(0) ack 1 <raw 01010101010101010101010101010101010101010101010101010101010101010101010101010101>");
+	enum decode_result r = decode(DLT_EN10MB, &f);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.header_len, 60);
+	ck_assert_uint_eq(pkt.opt.count, 40);
+	for (int i = 0; i < 40; i++)
+		ck_assert_uint_eq(pkt.opt.kinds[i], TCPOPT_NOP);
+}
+END_TEST
+
+/* Each way an option length can be impossible; the packet stays usable. */
+START_TEST(test_option_bad_length)
+{
+	static const char *const lines[] = {
+		"> S 0:0(0) <raw 6301>",                                 /* below 2 */
+		"> S 0:0(0) <raw 6300>",                                 /* zero */
+		"> S 0:0(0) <raw 020305>",                               /* MSS of 3 */
+		"> S 0:0(0) <raw 02050000 00>",                          /* MSS of 5 */
+		"> S 0:0(0) <raw 03040700>",                             /* window scale of 4 */
+		"> S 0:0(0) <raw 030207>",                               /* window scale of 2 */
+		"> S 0:0(0) <raw 040300>",                               /* SACK-permitted of 3 */
+		"> . 1:1(0) ack 1 <raw 0802 0000>",                      /* timestamps of 2 */
+		"> . 1:1(0) ack 1 <raw 0809 00000001 000000>",           /* timestamps of 9 */
+		"> . 1:1(0) ack 1 <raw 0502>",                           /* SACK without a block */
+		"> . 1:1(0) ack 1 <raw 0509 0000000100000002 00>",       /* SACK of 9 */
+		"> . 1:1(0) ack 1 <raw 050e 0000000100000002 00000003>", /* SACK of 14 */
+		"> S 0:0(0) <raw 2203 01>",                              /* TFO of 3 */
+		"> S 0:0(0) <raw 2205 010203>",                          /* TFO cookie of 3 */
+		"> S 0:0(0) <raw 2213 0102030405060708090a0b0c0d0e0f1011>", /* TFO cookie of 17 */
+		"> S 0:0(0) <raw 630a 0000>",                            /* runs past the header */
+		"> S 0:0(0) <mss 1460, raw 1eff>",                       /* runs far past the header */
+		"> S 0:0(0) <nop,nop,nop,raw 63>",                       /* no room for a length byte */
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		struct frame f = eth_frame(lines[i]);
+		enum decode_result r = decode(DLT_EN10MB, &f);
+		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_DECODE_TCP_BAD_OPTION_LENGTH,
+			      "\"%s\": result %d, %s: %s", lines[i], (int)r, finding_info(pkt.decode_finding)->code,
+			      pkt.decode_message);
+		ck_assert_uint_eq(pkt.sport, 40000);
+		ck_assert(!pkt.checksum_bad);
+	}
+}
+END_TEST
+
+START_TEST(test_option_bad_length_keeps_earlier)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <mss 1460,sackOK,raw 0304 0700,nop,wscale 7>");
+	assert_finding(r, DECODE_TCP, F_DECODE_TCP_BAD_OPTION_LENGTH);
+	ck_assert(pkt.opt.has_mss);
+	ck_assert_uint_eq(pkt.opt.mss, 1460);
+	ck_assert(pkt.opt.sack_permitted);
+	ck_assert(!pkt.opt.has_wscale); /* after the bad one: ignored */
+	ck_assert_uint_eq(pkt.opt.count, 3);
+}
+END_TEST
+
+/* An option that ends exactly at the end of the header is fine. */
+START_TEST(test_option_fills_header)
+{
+	enum decode_result r = decode_line("> S 0:0(0) <opt 99 0000>");
+	assert_clean(r);
+	r = decode_line("> S 0:0(0) <nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,"
+			"nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,opt 99 0102030405060708>");
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.header_len, 60);
+	ck_assert_uint_eq(pkt.opt.count, 31);
+}
+END_TEST
+
+/* Options cut by the snaplen: a usable packet, decode.truncated, what was there parsed. */
+START_TEST(test_options_cut_by_snaplen)
+{
+	struct frame f = eth_frame(SYN);
+	size_t options = ETH_LEN + IP4_LEN + TCP_LEN;
+
+	enum decode_result r = decode_cut(DLT_EN10MB, &f, options + 5); /* MSS, then SACK-permitted's kind */
+	assert_finding(r, DECODE_TCP, F_DECODE_TRUNCATED);
+	ck_assert_uint_eq(pkt.header_len, 40);
+	ck_assert(pkt.opt.has_mss);
+	ck_assert(!pkt.opt.sack_permitted);
+	ck_assert(!pkt.checksum_checked);
+	ck_assert_uint_eq(pkt.seq, 1000);
+	ck_assert_uint_eq(pkt.flags, TCP_SYN);
+
+	r = decode_cut(DLT_EN10MB, &f, options + 3); /* inside the MSS value */
+	assert_finding(r, DECODE_TCP, F_DECODE_TRUNCATED);
+	ck_assert(!pkt.opt.has_mss);
+
+	r = decode_cut(DLT_EN10MB, &f, options + 11); /* inside the timestamps */
+	assert_finding(r, DECODE_TCP, F_DECODE_TRUNCATED);
+	ck_assert(pkt.opt.sack_permitted);
+	ck_assert(!pkt.opt.has_timestamps);
+
+	for (size_t cut = options; cut < f.len; cut++) {
+		r = decode_cut(DLT_EN10MB, &f, cut);
+		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_DECODE_TRUNCATED, "cut at %zu: %d %s", cut,
+			      (int)r, pkt.decode_message);
+	}
+	r = decode_cut(DLT_EN10MB, &f, f.len);
+	assert_clean(r);
+}
+END_TEST
+
+/* Header-only capture of a big segment: lengths come from the IP header. */
+START_TEST(test_header_only_capture)
+{
+	struct frame f = eth_frame("> P. 1:1449(1448) ack 1 <nop,nop,TS val 1 ecr 2>");
+	enum decode_result r = decode_cut(DLT_EN10MB, &f, ETH_LEN + IP4_LEN + 32);
+	assert_clean(r);
+	ck_assert_uint_eq(pkt.payload_len, 1448);
+	ck_assert_uint_eq(pkt.caplen, ETH_LEN + IP4_LEN + 32);
+	ck_assert(pkt.opt.has_timestamps);
+	ck_assert(!pkt.checksum_checked);
+}
+END_TEST
+
+/* ---- checksums ----------------------------------------------------------- */
+
+START_TEST(test_checksum_good)
+{
+	enum decode_result r = decode_line(DATA);
+	assert_clean(r);
+	ck_assert(pkt.checksum_checked);
+	ck_assert(!pkt.checksum_bad);
+
+	r = decode_line("> P. 1:6(5) ack 1 <TS val 1 ecr 2>"); /* odd length */
+	assert_clean(r);
+	ck_assert(pkt.checksum_checked);
+	ck_assert(!pkt.checksum_bad);
+
+	use_ipv6();
+	r = decode_line("> P. 1:8(7) ack 1");
+	assert_clean(r);
+	ck_assert(pkt.checksum_checked);
+	ck_assert(!pkt.checksum_bad);
+}
+END_TEST
+
+START_TEST(test_checksum_bad)
+{
+	struct frame f = eth_frame(DATA);
+	f.b[f.len - 1] ^= 0x01; /* a payload bit */
+	enum decode_result r = decode(DLT_EN10MB, &f);
+	assert_clean(r); /* a bad checksum is not a decode finding */
+	ck_assert(pkt.checksum_checked);
+	ck_assert(pkt.checksum_bad);
+
+	f = eth_frame("> P. 1:6(5) ack 1");
+	f.b[f.len - 1] ^= 0x80; /* the odd last byte counts as the high half of a word */
+	decode(DLT_EN10MB, &f);
+	ck_assert(pkt.checksum_bad);
+
+	f = eth_frame(SYN);
+	f.b[ETH_LEN + 12] ^= 0x01; /* the source address, in the pseudo-header */
+	decode(DLT_EN10MB, &f);
+	ck_assert(pkt.checksum_bad);
+
+	use_ipv6();
+	f = eth_frame(DATA);
+	f.b[ETH_LEN + 8 + 15] ^= 0x10;
+	decode(DLT_EN10MB, &f);
+	ck_assert(pkt.checksum_checked);
+	ck_assert(pkt.checksum_bad);
+}
+END_TEST
+
+START_TEST(test_checksum_not_verified)
+{
+	struct frame f = eth_frame(DATA);
+	f.b[f.len - 1] ^= 0x01;
+	struct decode_options off = {.verify_checksums = false};
+	memset(&pkt, 0, sizeof pkt);
+	pkt.caplen = pkt.wirelen = (uint32_t)f.len;
+	enum decode_result r = decode_packet(DLT_EN10MB, f.b, &off, &pkt);
+	assert_clean(r);
+	ck_assert(!pkt.checksum_checked);
+	ck_assert(!pkt.checksum_bad);
+
+	decode_cut(DLT_EN10MB, &f, f.len - 1); /* the payload is not all there */
+	ck_assert(!pkt.checksum_checked);
+	ck_assert(!pkt.checksum_bad);
+}
+END_TEST
+
+/* ---- the scenario helper, checked against the decoder -------------------- */
+
+static void assert_same_options(const struct tcp_options *a, const struct tcp_options *b)
+{
+	ck_assert_int_eq(a->has_mss, b->has_mss);
+	ck_assert_int_eq(a->has_wscale, b->has_wscale);
+	ck_assert_int_eq(a->sack_permitted, b->sack_permitted);
+	ck_assert_int_eq(a->has_timestamps, b->has_timestamps);
+	ck_assert_int_eq(a->has_tfo, b->has_tfo);
+	ck_assert_int_eq(a->has_mptcp, b->has_mptcp);
+	ck_assert_uint_eq(a->mss, b->mss);
+	ck_assert_uint_eq(a->wscale, b->wscale);
+	ck_assert_uint_eq(a->tfo_cookie_len, b->tfo_cookie_len);
+	ck_assert_uint_eq(a->tsval, b->tsval);
+	ck_assert_uint_eq(a->tsecr, b->tsecr);
+	ck_assert_uint_eq(a->sack_count, b->sack_count);
+	for (int i = 0; i < a->sack_count; i++) {
+		ck_assert_uint_eq(a->sack[i].left, b->sack[i].left);
+		ck_assert_uint_eq(a->sack[i].right, b->sack[i].right);
+	}
+	ck_assert_uint_eq(a->count, b->count);
+	ck_assert_mem_eq(a->kinds, b->kinds, a->count);
+}
+
+/* scenario_packet() fills exactly what decoding scenario_frame() yields. */
+START_TEST(test_scenario_packet_matches_frame)
+{
+	static const char *const lines[] = {
+		SYN,
+		"+0.25 < S. 0:0(0) ack 1 win 65160 <mss 1400,sackOK,TS val 9 ecr 100,nop,wscale 9,FO 01020304>",
+		"> . 1:1(0) ack 1 <nop,nop,sack 1:100 200:300>",
+		DATA,
+		"< . 1:1(0) ack 101 win 0",
+		"> FP. 101:151(50) ack 1 <mptcp,opt 99 0a0b>",
+		"< R. 1:1(0) ack 152",
+		"> EW 0:0(0) <FO>",
+	};
+	for (int version = 4; version <= 6; version += 2) {
+		scenario_init(&sc);
+		if (version == 6)
+			use_ipv6();
+		sc.client_isn = 0xffffff00u; /* sequence numbers wrap during the scenario */
+		struct scenario twin = sc;
+		for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+			struct packet want;
+			scenario_packet(&twin, lines[i], &want);
+			struct frame f;
+			int64_t t;
+			f.len = scenario_frame(&sc, lines[i], f.b, sizeof f.b, &t);
+			enum decode_result r = decode(DLT_EN10MB, &f);
+			assert_clean(r);
+			ck_assert_int_eq(want.time_ns, t);
+			ck_assert_uint_eq(want.frame, sc.frame);
+			ck_assert_uint_eq(want.caplen, f.len);
+			ck_assert_uint_eq(want.wirelen, f.len);
+			ck_assert_int_eq(want.linktype, pkt.linktype);
+			ck_assert_uint_eq(want.ip_version, pkt.ip_version);
+			ck_assert_uint_eq(want.ip_ttl, pkt.ip_ttl);
+			ck_assert_uint_eq(want.ip_ecn, pkt.ip_ecn);
+			ck_assert_mem_eq(want.src, pkt.src, 16);
+			ck_assert_mem_eq(want.dst, pkt.dst, 16);
+			ck_assert_uint_eq(want.sport, pkt.sport);
+			ck_assert_uint_eq(want.dport, pkt.dport);
+			ck_assert_uint_eq(want.seq, pkt.seq);
+			ck_assert_uint_eq(want.ack, pkt.ack);
+			ck_assert_uint_eq(want.window, pkt.window);
+			ck_assert_uint_eq(want.flags, pkt.flags);
+			ck_assert_uint_eq(want.header_len, pkt.header_len);
+			ck_assert_uint_eq(want.payload_len, pkt.payload_len);
+			ck_assert_int_eq(want.decode_finding, F_NONE);
+			assert_same_options(&want.opt, &pkt.opt);
+			ck_assert(pkt.checksum_checked);
+			ck_assert(!pkt.checksum_bad);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_scenario_numbers)
+{
+	struct packet p;
+	sc.client_isn = 0xfffffff0u;
+	sc.server_isn = 7;
+	scenario_packet(&sc, "> P. 100:110(10) ack 3", &p);
+	ck_assert_uint_eq(p.seq, 0xfffffff0u + 100);
+	ck_assert_uint_eq(p.ack, 10);
+	ck_assert_uint_eq(p.flags, TCP_PSH | TCP_ACK);
+	ck_assert_int_eq(p.time_ns, 1000001000000LL);
+	ck_assert_uint_eq(p.frame, 1);
+
+	scenario_packet(&sc, "+1.5 < . 3:3(0) ack 110 <sack 4294967295:5>", &p);
+	ck_assert_int_eq(p.time_ns, 1001501000000LL);
+	ck_assert_uint_eq(p.frame, 2);
+	ck_assert_uint_eq(p.seq, 10);
+	ck_assert_uint_eq(p.ack, 0xfffffff0u + 110);
+	ck_assert_uint_eq(p.opt.sack[0].left, 0xffffffefu);
+	ck_assert_uint_eq(p.opt.sack[0].right, 0xfffffff5u);
+	ck_assert_uint_eq(p.sport, 80);
+
+	scenario_packet(&sc, "+0.000000001 > . 110:110(0)", &p); /* no "ack N": the field stays 0 */
+	ck_assert_int_eq(p.time_ns, 1001501000001LL);
+	ck_assert_uint_eq(p.ack, 0);
+	ck_assert_uint_eq(p.flags, TCP_ACK);
+	ck_assert_uint_eq(p.window, 65535);
+}
+END_TEST
+
+START_TEST(test_scenario_pcap)
+{
+	static const char *const lines[] = {SYN, "< S. 0:0(0) ack 1", "> . 1:1(0) ack 1", DATA};
+	char path[] = "/tmp/check-decode-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	scenario_write_pcap(&sc, path, lines, 4);
+
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, err);
+	ck_assert_msg(p != NULL, "%s", err);
+	ck_assert_int_eq(pcap_datalink(p), DLT_EN10MB);
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	int n = 0;
+	while (pcap_next_ex(p, &hdr, &data) == 1) {
+		n++;
+		memset(&pkt, 0, sizeof pkt);
+		pkt.caplen = hdr->caplen;
+		enum decode_result r = decode_packet(DLT_EN10MB, data, &verify, &pkt);
+		assert_clean(r);
+		ck_assert(!pkt.checksum_bad);
+		ck_assert_int_eq(hdr->ts.tv_sec, 1000);
+		ck_assert_int_eq(hdr->ts.tv_usec, 1000 * n);
+	}
+	ck_assert_int_eq(n, 4);
+	pcap_close(p);
+	unlink(path);
+}
+END_TEST
+
+/* Syntax errors abort (the line is named on stderr). */
+static const char *const bad_lines[] = {
+	"S 0:0(0)",                        /* no direction */
+	"> 0:0(0)",                        /* no flags */
+	"> X 0:0(0)",                      /* unknown flag */
+	"> S 0:1(0)",                      /* END != START + LEN */
+	"> S 0:0(0",                       /* unclosed */
+	"> S 0:0(0) ack",                  /* ack without a number */
+	"> S 0:0(0) win 65536",            /* window out of range */
+	"> S 0:0(0) <mss>",                /* option without its value */
+	"> S 0:0(0) <bogus 3>",            /* unknown option */
+	"> S 0:0(0) <mss 1460",            /* unclosed option list */
+	"> S 0:0(0) <FO 123>",             /* odd hex digits */
+	"> S 0:0(0) <sack 1:2 3:4 5:6 7:8 9:10>", /* five SACK blocks */
+	"> S 0:0(0) <TS val 1 ecr 2,TS val 1 ecr 2,TS val 1 ecr 2,TS val 1 ecr 2,TS val 1 ecr 2>", /* > 40 bytes */
+	"+x > S 0:0(0)",                   /* bad time */
+	"> S 0:0(0) trailing",             /* junk at the end */
+	"> S 4294967296:4294967296(0)",    /* sequence out of range */
+};
+
+START_TEST(test_scenario_syntax_error)
+{
+	struct packet p;
+	scenario_packet(&sc, bad_lines[_i], &p);
+}
+END_TEST
+
+START_TEST(test_scenario_frame_too_small)
+{
+	uint8_t small[40];
+	scenario_frame(&sc, DATA, small, sizeof small, NULL);
+}
+END_TEST
+
+static Suite *decode_suite(void)
+{
+	Suite *s = suite_create("decode");
+	TCase *tc = tcase_create("link");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_loop_test(tc, test_link_decodes, 0, LINK_CASES);
+	tcase_add_loop_test(tc, test_link_truncated_everywhere, 0, LINK_CASES);
+	tcase_add_test(tc, test_null_ipv6_families);
+	tcase_add_test(tc, test_null_unknown_family);
+	tcase_add_test(tc, test_ppp_compressed_protocol);
+	tcase_add_test(tc, test_ppp_not_ip);
+	tcase_add_test(tc, test_nflog_tlv_handling);
+	tcase_add_test(tc, test_llc_without_snap);
+	tcase_add_test(tc, test_mpls_without_bottom);
+	tcase_add_test(tc, test_not_ip_link_payloads);
+	tcase_add_test(tc, test_unsupported_linktype);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ip");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_ip_version_mismatch);
+	tcase_add_test(tc, test_ip_version_unknown);
+	tcase_add_test(tc, test_ipv4_fields);
+	tcase_add_test(tc, test_ipv6_fields);
+	tcase_add_test(tc, test_ipv4_options);
+	tcase_add_test(tc, test_ipv4_options_truncated);
+	tcase_add_test(tc, test_ipv4_bad_ihl);
+	tcase_add_test(tc, test_ipv4_bad_length);
+	tcase_add_test(tc, test_ipv4_length_no_room_for_tcp);
+	tcase_add_test(tc, test_ipv6_length_no_room_for_tcp);
+	tcase_add_test(tc, test_ip_length_ignores_trailer);
+	tcase_add_test(tc, test_ip_length_zero_offload);
+	tcase_add_test(tc, test_ipv4_fragments);
+	tcase_add_test(tc, test_ipv4_fragment_not_tcp);
+	tcase_add_test(tc, test_ipv4_not_tcp);
+	tcase_add_test(tc, test_ipv6_extension_chain);
+	tcase_add_test(tc, test_ipv6_each_extension);
+	tcase_add_test(tc, test_ipv6_not_tcp);
+	tcase_add_test(tc, test_ipv6_too_many_extensions);
+	tcase_add_test(tc, test_ipv6_bad_extension);
+	tcase_add_test(tc, test_ipv6_extension_truncated);
+	tcase_add_test(tc, test_ipv6_fragments);
+	tcase_add_test(tc, test_ipv6_fragment_not_tcp);
+	tcase_add_test(tc, test_ipv6_jumbo);
+	tcase_add_test(tc, test_tunnel_ipv4_in_ipv4);
+	tcase_add_test(tc, test_tunnel_ipv6_in_ipv4);
+	tcase_add_test(tc, test_tunnel_in_ipv6);
+	tcase_add_test(tc, test_tunnel_depth);
+	tcase_add_test(tc, test_tunnel_inner_truncated);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tcp");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_tcp_fields);
+	tcase_add_test(tc, test_tcp_server_direction);
+	tcase_add_test(tc, test_tcp_bad_offset_small);
+	tcase_add_test(tc, test_tcp_bad_offset_past_segment);
+	tcase_add_test(tc, test_tcp_header_truncated);
+	tcase_add_test(tc, test_option_syn_set);
+	tcase_add_test(tc, test_option_mss);
+	tcase_add_test(tc, test_option_wscale);
+	tcase_add_test(tc, test_option_sack_permitted);
+	tcase_add_test(tc, test_option_timestamps);
+	tcase_add_test(tc, test_option_sack_blocks);
+	tcase_add_test(tc, test_option_sack_with_timestamps);
+	tcase_add_test(tc, test_option_tfo_cookie);
+	tcase_add_test(tc, test_option_tfo_request);
+	tcase_add_test(tc, test_option_tfo_experimental);
+	tcase_add_test(tc, test_option_mptcp);
+	tcase_add_test(tc, test_option_unknown);
+	tcase_add_test(tc, test_option_eol_ends_list);
+	tcase_add_test(tc, test_option_forty_nops);
+	tcase_add_test(tc, test_option_bad_length);
+	tcase_add_test(tc, test_option_bad_length_keeps_earlier);
+	tcase_add_test(tc, test_option_fills_header);
+	tcase_add_test(tc, test_options_cut_by_snaplen);
+	tcase_add_test(tc, test_header_only_capture);
+	tcase_add_test(tc, test_checksum_good);
+	tcase_add_test(tc, test_checksum_bad);
+	tcase_add_test(tc, test_checksum_not_verified);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scenario");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_scenario_packet_matches_frame);
+	tcase_add_test(tc, test_scenario_numbers);
+	tcase_add_test(tc, test_scenario_pcap);
+	tcase_add_loop_test_raise_signal(tc, test_scenario_syntax_error, SIGABRT, 0,
+					 (int)(sizeof bad_lines / sizeof bad_lines[0]));
+	tcase_add_test_raise_signal(tc, test_scenario_frame_too_small, SIGABRT);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(decode_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,138 @@
+/*
+ * cmd-batch.c - the batch commands over capture files: report (text or
+ * JSON), packets (JSON Lines) and the JSON stream of findings and flows
+ * that `tcpscope -r FILE --format json` writes without a terminal.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "output.h"
+#include "report.h"
+
+int cmd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("tcpscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 2;
+}
+
+static bool want_json(const struct options *o)
+{
+	return o->format && strcmp(o->format, "json") == 0;
+}
+
+int cmd_report(struct options *o)
+{
+	if (o->nargs == 0)
+		return cmd_usage_error("report needs a capture file (try 'tcpscope --help')");
+	int status = 0;
+	for (int i = 0; i < o->nargs; i++) {
+		struct report r;
+		char err[CAPTURE_ERRBUF_SIZE];
+		report_init(&r, o->args[i]);
+		int rc = report_run_file(&r, o->args[i], o->filter, &o->engine, NULL, err, sizeof err);
+		if (rc != 0 && r.stats.packets == 0) {
+			fprintf(stderr, "tcpscope: %s\n", err);
+			status = 2;
+		} else {
+			if (want_json(o))
+				output_json_report(stdout, &r);
+			else
+				output_text_report(stdout, &r);
+			if (rc != 0) {
+				fprintf(stderr, "tcpscope: %s\n", err);
+				status = 2;
+			}
+		}
+		report_free(&r);
+	}
+	return status;
+}
+
+struct packets_ctx {
+	uint32_t flow_id;
+	bool nanosecond;
+};
+
+static void print_packet(void *ctx, const struct packet_view *v)
+{
+	const struct packets_ctx *pc = ctx;
+	if (pc->flow_id == 0 || pc->flow_id == v->flow_id)
+		output_json_packet(stdout, v, pc->nanosecond);
+}
+
+/* Runs one file with an extra sink; reports errors; returns the exit status. */
+static int run_with_sink(struct options *o, const char *path, const struct engine_sink *sink, struct report *r)
+{
+	char err[CAPTURE_ERRBUF_SIZE];
+	report_init(r, path);
+	int rc = report_run_file(r, path, o->filter, &o->engine, sink, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "tcpscope: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_packets(struct options *o)
+{
+	if (o->nargs != 1)
+		return cmd_usage_error("packets needs exactly one capture file");
+	struct packets_ctx pc = {.flow_id = o->flow_id, .nanosecond = false};
+	struct engine_sink sink = {.ctx = &pc, .packet = print_packet};
+	struct report r;
+	/* Peek at the timestamp resolution first so every line uses the same precision. */
+	pc.nanosecond = strcmp(o->args[0], "-") != 0 && capture_file_is_nanosecond(o->args[0]);
+	int status = run_with_sink(o, o->args[0], &sink, &r);
+	if (status == 0 && o->flow_id && o->flow_id > r.stats.flows_total)
+		status = cmd_usage_error("%s has no flow %u (it has %llu)", o->args[0], o->flow_id,
+					 (unsigned long long)r.stats.flows_total);
+	report_free(&r);
+	return status;
+}
+
+struct stream_ctx {
+	bool nanosecond;
+};
+
+static void stream_finding(void *ctx, const struct finding *f)
+{
+	const struct stream_ctx *sc = ctx;
+	output_stream_finding(stdout, f, sc->nanosecond);
+}
+
+static void stream_flow(void *ctx, const struct flow_summary *s)
+{
+	const struct stream_ctx *sc = ctx;
+	output_stream_flow(stdout, s, sc->nanosecond);
+}
+
+/* SPEC §10: findings as they are made, each flow as it ends, then the stats. */
+static int stream_file(struct options *o, const char *path)
+{
+	struct stream_ctx sc = {.nanosecond = strcmp(path, "-") != 0 && capture_file_is_nanosecond(path)};
+	struct engine_sink sink = {.ctx = &sc, .finding = stream_finding, .flow_end = stream_flow};
+	struct report r;
+	int status = run_with_sink(o, path, &sink, &r);
+	if (status == 0)
+		output_stream_stats(stdout, &r.stats, 0);
+	report_free(&r);
+	return status;
+}
+
+int cmd_default(struct options *o)
+{
+	if (o->nargs != 1)
+		return cmd_usage_error("give one capture file (or use 'tcpscope report FILE...')");
+	if (want_json(o))
+		return stream_file(o, o->args[0]);
+	return cmd_report(o);
+}
