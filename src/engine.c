@@ -377,6 +377,15 @@ void engine_finish(struct engine *e)
 	free(all);
 }
 
+void engine_foreach_open_flow(const struct engine *e, void (*fn)(void *ctx, const struct flow_summary *s), void *ctx)
+{
+	struct flow_summary s;
+	for (const struct flow *f = flow_table_oldest(e->flows); f; f = f->newer) {
+		summary_from_flow(f, e->stats.last_ns, &s);
+		fn(ctx, &s);
+	}
+}
+
 void engine_get_stats(const struct engine *e, struct engine_stats *out)
 {
 	*out = e->stats;

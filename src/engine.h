@@ -75,6 +75,8 @@ void engine_input_truncated(struct engine *e, const char *detail);
 void engine_finish(struct engine *e);
 /* Evicts flows that are done or idle at capture time now (live mode calls it on a timer). */
 void engine_expire(struct engine *e, int64_t now_ns);
+/* Calls fn with a summary of every flow still open, oldest activity first (UI and live mode). */
+void engine_foreach_open_flow(const struct engine *e, void (*fn)(void *ctx, const struct flow_summary *s), void *ctx);
 void engine_get_stats(const struct engine *e, struct engine_stats *out);
 void engine_free(struct engine *e);
 
