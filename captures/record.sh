@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# record.sh: regenerates the golden captures in this folder from real Linux
+# record.sh - regenerates the golden captures in this folder from real Linux
 # TCP.  Each scenario gets fresh network namespaces: a client and a server,
 # joined through a third one, the "wire", which bridges their two veth pairs
 # and holds the scenario's nftables rules (drops, ECN marks).  tcpdump runs
@@ -11,8 +11,8 @@
 # tcpgen.c, compiled here into a temporary folder, plays both ends.
 #
 # Usage: sudo captures/record.sh [SCENARIO...]   (default: all of them)
-# Needs root, iproute2, nftables, tcpdump and cc; uses ethtool and tc (netem
-# or tbf) when present.  Not run by the tests: the .pcap files are committed.
+# Needs root, iproute2, nftables, tcpdump, cc and chrt; uses ethtool and tc
+# (netem or tbf) when present.  Not run by the tests: the .pcap files are committed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +30,7 @@ gen=
 tcpdump_pid=
 server_pid=
 client_pid=
+rt=() # a command prefix for both tcpgens, such as chrt
 
 all_scenarios=(
 	demo close-by-client close-by-server refused abort-by-client
@@ -173,7 +174,8 @@ capture_stop() {
 
 # server ARGS...: starts tcpgen server and waits until it listens.
 server() {
-	ip netns exec "$srv" "$gen" server -q -p "$port" "$@" 2>"$work/server.err" &
+	ip netns exec "$srv" "${rt[@]}" "$gen" server -q -p "$port" "$@" \
+		2>"$work/server.err" &
 	server_pid=$!
 	local _
 	for _ in $(seq 100); do
@@ -186,7 +188,8 @@ server() {
 }
 
 client_start() {
-	ip netns exec "$cli" "$gen" client -q -p "$port" "$@" 2>"$work/client.err" &
+	ip netns exec "$cli" "${rt[@]}" "$gen" client -q -p "$port" "$@" \
+		2>"$work/client.err" &
 	client_pid=$!
 }
 
@@ -218,8 +221,8 @@ client() {
 # A flagship connection.  The client's 16 KB request (12 segments) loses
 # its last two segments and the tail-loss probe after the capture point, so
 # the client recovers by a retransmission timeout; the server's ~300 KB
-# answer loses three segments before the capture point, recovered by fast
-# retransmit with SACK.  Then an orderly close.  Each rule counts the data
+# answer loses three segments (two in a row) before the capture point,
+# recovered with SACK, by fast retransmit and RACK.  Then an orderly close.  Each rule counts the data
 # segments it sees in its direction, from 0.
 scenario_demo() {
 	wire "tcp dport $port ip length > 100" \
@@ -360,7 +363,7 @@ scenario_tfo() {
 	server_wait
 }
 
-# ECN negotiated, and two server segments marked CE on the way out.
+# ECN negotiated, and two server segments marked CE on the wire.
 scenario_ecn() {
 	sysctl_both net.ipv4.tcp_ecn=1
 	wire "tcp sport $port ip length > 100" \
@@ -371,9 +374,11 @@ scenario_ecn() {
 }
 
 # Both ends close at the same instant, so their FINs cross on the wire.
-# That is a race the script can only win most of the time, hence the check.
+# That is a race: real-time priority keeps both ends on their CPUs when the
+# instant comes, and the check below has it run again if it was lost.
 scenario_simultaneous_close() {
 	local at=$(($(date +%s%3N) + 1000))
+	rt=(chrt -f 10)
 	server -r 100 -s 100 -c first -t "$at"
 	client -a "$srv4" -s 100 -r 100 -t "$at"
 	server_wait
@@ -394,6 +399,7 @@ check_simultaneous_close() {
 record() {
 	local name=$1 fn=${1//-/_} attempt
 	for attempt in 1 2 3 4 5; do
+		rt=()
 		net_up
 		capture_start
 		"scenario_$fn"
@@ -411,7 +417,7 @@ record() {
 main() {
 	[[ $(id -u) == 0 ]] || die "needs root (network namespaces, nftables)"
 	local tool
-	for tool in ip nft tcpdump cc ss; do
+	for tool in ip ss bridge nft tcpdump cc chrt; do
 		command -v "$tool" >/dev/null || die "$tool is missing"
 	done
 	local scenarios=("$@")

@@ -1,5 +1,5 @@
 /*
- * tcpgen: a small TCP traffic generator for recording test captures.
+ * tcpgen.c - a small TCP traffic generator for recording test captures.
  *
  * record.sh runs one tcpgen server and one tcpgen client in two network
  * namespaces to make real Linux TCP do one thing at a time (a clean close,

@@ -45,6 +45,13 @@
 #define LABELS_DEFAULT_OOO_NS (3 * LABELS_NS_PER_MS)
 #define LABELS_MAX_WSCALE 14
 
+/*
+ * Wireshark marks "ACKed unseen segment reported" by storing -1 in the
+ * unsigned duplicate-ACK counter, so the mark also passes the ">= 2 duplicate
+ * ACKs" test of fast retransmission; the same value is kept here.
+ */
+#define LABELS_DUPACK_MARK UINT32_MAX
+
 #define LABEL_BIT(id) (1u << (L_##id))
 
 /* Everything one labels_analyze() call needs about the packet. */
@@ -198,12 +205,13 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 
 	/*
 	 * Wireshark: a duplicate ACK has no data and repeats the direction's
-	 * previous seq, ack and non-zero window (RFC 5681 §2 counts them).
+	 * previous seq, ack and non-zero window (RFC 5681 §2 counts them). The
+	 * count restarts at 1 after an "ACKed unseen segment" mark.
 	 * (Wireshark skips this for MPTCP subflows whose MPTCP options changed;
 	 * the decoded packet does not carry enough to tell.)
 	 */
 	if (s->seglen == 0 && s->window != 0 && s->window == fwd->window && same_seq_ack && labels_plain(s->flags)) {
-		fwd->dupacknum++;
+		fwd->dupacknum = fwd->dupacknum == LABELS_DUPACK_MARK ? 1 : fwd->dupacknum + 1;
 		ws |= LABEL_BIT(DUPLICATE_ACK);
 		out->dupack_num = fwd->dupacknum;
 		out->dupack_frame = fwd->lastnondupack;
@@ -214,15 +222,26 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 /*
  * Wireshark: a packet with the ACK bit acknowledging beyond what the peer was
  * seen to send contiguously (maxseqtobeacked) acknowledges an unseen segment;
- * only once the peer's data is known. The peer's limit then jumps to its
- * nextseq so that one loss is reported once.
+ * only once the peer's data is known. To report one loss once: if the peer
+ * sent more since, its limit jumps to its nextseq; otherwise the peer's
+ * duplicate-ACK counter serves as a "reported" mark until the peer's ack
+ * moves.
  */
 static uint32_t labels_ack_lost(struct label_dir *rev, const struct labels_seg *s)
 {
+	uint32_t ws = 0;
+
 	if (rev->maxseqtobeacked == 0 || !SEQ_GT(s->ack, rev->maxseqtobeacked) || !(s->flags & TCP_ACK))
 		return 0;
-	rev->maxseqtobeacked = rev->nextseq;
-	return LABEL_BIT(ACK_LOST_SEGMENT);
+	if (SEQ_LT(rev->maxseqtobeacked, rev->nextseq)) {
+		rev->maxseqtobeacked = rev->nextseq;
+		ws |= LABEL_BIT(ACK_LOST_SEGMENT);
+	} else {
+		if (rev->dupacknum == 0)
+			ws |= LABEL_BIT(ACK_LOST_SEGMENT);
+		rev->dupacknum = LABELS_DUPACK_MARK;
+	}
+	return ws;
 }
 
 /*

@@ -33,7 +33,7 @@ struct label_dir {
 	uint32_t maxseqtobeacked; /* end of the contiguous data seen; 0 unknown */
 	uint32_t lastack;         /* ack field of this direction's last packet */
 	int64_t lastack_time_ns;  /* time of this direction's last packet */
-	uint32_t dupacknum;       /* duplicate ACKs in a row */
+	uint32_t dupacknum;       /* duplicate ACKs in a row; UINT32_MAX marks an ACKed unseen segment */
 	uint64_t lastnondupack;   /* frame of the last ACK that changed the ack number */
 	uint32_t window;          /* raw window of the last packet; UINT32_MAX before any */
 	int win_scale;            /* shift; -1 unknown, -2 no scaling (per the handshake) */

@@ -238,6 +238,11 @@ static void analyse_tcp(struct engine *e)
 		sc.flow = f;
 		sc.side = src_lower == f->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
 		judge_time_wait_reuse(e, old, old_side, &sc);
+		const struct endpoint *prev = &old->ep[old_side];
+		if (prev->state == TCPS_SYN_SENT && prev->syn_sent && p->seq != prev->isn)
+			tcp_engine_raise(&sc, F_HS_SYN_ISN_CHANGED,
+					 "SYN repeated with ISN %u instead of %u: a new connection attempt", p->seq,
+					 prev->isn);
 		flow_table_add(e->flows, old);
 		end_flow(e, old);
 	} else if (!f) {

@@ -673,11 +673,50 @@ static void zeek_state_machine(struct zeek_conn *zc, struct zeek_endpoint *e, st
 	}
 }
 
+/*
+ * Zeek >= 5.1 (pull request #2191): a connection that began with a SYN-ACK
+ * Zeek did not flip on ports is flipped when an ACK or data segment follows
+ * in either direction, since stealth scans never send those. The conn.log
+ * result is as if the flip had happened on the first packet: '^' first, the
+ * SYN-ACK recorded for the responder (h), the responder ESTABLISHED. The code
+ * of that change was not in the sources available here; this reproduces the
+ * pull request's description and Zeek's own baselines for it
+ * (core.tcp.flip-without-syn "^hADadFf", tcp/one-sided-2745 "^haf").
+ */
+static void zeek_flip_after_synack(struct zeek_conn *zc, const struct zeek_segment *s)
+{
+	struct zeek_endpoint *o = &zc->ep[zc->orig_side], *r = &zc->ep[zc->orig_side ^ 1];
+	char old[ZEEK_HISTORY_MAX];
+	uint8_t i, n = zc->history_len;
+
+	if (o->state != ZEEK_TCP_SYN_ACK_SENT || r->state != ZEEK_TCP_INACTIVE || s->syn || s->rst ||
+	    (!s->ack && s->len == 0))
+		return;
+
+	memcpy(old, zc->history, n);
+	zc->history_len = 0;
+	zc->history[0] = '\0';
+	zeek_flip(zc); /* '^' */
+	for (i = 0; i < n; ++i) {
+		unsigned char c = (unsigned char)old[i];
+
+		zeek_history_append(zc, (char)(isupper(c) ? tolower(c) : toupper(c)));
+	}
+	zc->hist_seen = (zc->hist_seen << 16) | (zc->hist_seen >> 16);
+	zc->first_packet_seen = ZEEK_RESP;
+	zc->is_partial = false;
+	o->state = ZEEK_TCP_ESTABLISHED; /* the SYN-ACK sender, now the responder */
+	o->prev_state = ZEEK_TCP_INACTIVE;
+}
+
 /* TCPSessionAdapter::Process, in Zeek's order. */
 static void zeek_process(struct zeek_conn *zc, struct zeek_endpoint *e, const struct zeek_segment *s)
 {
 	struct zeek_endpoint *peer = zeek_peer(zc, e);
-	bool is_orig = zeek_is_orig(zc, e);
+	bool is_orig;
+
+	zeek_flip_after_synack(zc, s);
+	is_orig = zeek_is_orig(zc, e);
 	int seg_len = s->len + s->syn + s->fin - (s->rst ? s->len : 0);
 	uint32_t last = s->seq + (uint32_t)seg_len;
 	bool seq_underflow = false, ack_underflow = false;

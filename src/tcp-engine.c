@@ -300,8 +300,7 @@ static void handle_synack(struct segment_ctx *sc)
 
 	if (snd->synack_sent) {
 		if (p->seq == snd->isn && p->ack == snd->synack_ack)
-			tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED, "SYN-ACK sent again (seq %u, ack %u)", p->seq,
-					 rel(rcv, p->ack));
+			tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED, "SYN-ACK sent again (ack %u)", rel(rcv, p->ack));
 		else
 			tcp_engine_raise(sc, F_HS_SYNACK_CHANGED,
 					 "SYN-ACK repeated with seq %u ack %u, first was seq %u ack %u", p->seq,
@@ -324,7 +323,7 @@ static void handle_synack(struct segment_ctx *sc)
 	snd->synack_sent = true;
 	snd->synack_ack = p->ack;
 	snd->ecn_setup = (p->flags & (TCP_ECE | TCP_CWR)) == TCP_ECE;
-	if (snd->state != TCPS_SYN_RECEIVED) {
+	if (snd->state == TCPS_UNKNOWN || snd->state == TCPS_CLOSED || snd->state == TCPS_LISTEN) {
 		snd->passive = true;
 		set_state(snd, TCPS_SYN_RECEIVED);
 	}
@@ -337,8 +336,15 @@ static void handle_synack(struct segment_ctx *sc)
 	}
 	/* RFC 9293 §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED): an acceptable ACK establishes. */
 	if (ack_ok && (rcv->state == TCPS_SYN_SENT || rcv->state == TCPS_SYN_RECEIVED ||
-		       rcv->state == TCPS_UNKNOWN || rcv->state == TCPS_CLOSED))
+		       rcv->state == TCPS_UNKNOWN || rcv->state == TCPS_CLOSED)) {
 		set_state(rcv, TCPS_ESTABLISHED);
+		/* In a simultaneous open the second SYN-ACK completes the handshake. */
+		if (snd->state == TCPS_ESTABLISHED) {
+			f->handshake_done = true;
+			if (f->irtt_ns < 0)
+				f->irtt_ns = p->time_ns - f->ep[SIDE_CLIENT].syn_time_ns;
+		}
+	}
 }
 
 /* ---- ACK, data and FIN -------------------------------------------------- */
@@ -657,8 +663,9 @@ static void account(struct segment_ctx *sc)
 		if (snd->prev_edge_known && SEQ_LT(edge + slack, snd->prev_edge) && !(fl & TCP_SYN))
 			tcp_engine_raise(sc, F_WINDOW_SHRINK, "the %s's right window edge moved left from %u to %u",
 					 side_name(sc->side), rel(rcv, snd->prev_edge), rel(rcv, edge));
+		/* The SYN's unscaled window is no baseline for shrinking: scaled windows round down. */
 		snd->prev_edge = edge;
-		snd->prev_edge_known = true;
+		snd->prev_edge_known = !(fl & TCP_SYN);
 		if (!snd->edge_known || SEQ_GT(edge, snd->right_edge))
 			snd->right_edge = edge;
 		snd->edge_known = true;

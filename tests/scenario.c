@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "scenario.h"
 
@@ -129,22 +130,12 @@ static int64_t parse_gap(struct parser *ps)
 
 static void parse_flags(struct parser *ps, struct segment *seg)
 {
+	static const char letters[] = "FSRP.UEW"; /* letter i stands for bit i of the flags byte */
+	const char *hit;
 	skip_space(ps);
 	const char *begin = ps->p;
-	for (;; ps->p++) {
-		switch (*ps->p) {
-		case 'S': seg->flags |= TCP_SYN; continue;
-		case 'F': seg->flags |= TCP_FIN; continue;
-		case 'R': seg->flags |= TCP_RST; continue;
-		case 'P': seg->flags |= TCP_PSH; continue;
-		case 'E': seg->flags |= TCP_ECE; continue;
-		case 'W': seg->flags |= TCP_CWR; continue;
-		case 'U': seg->flags |= TCP_URG; continue;
-		case '.': seg->flags |= TCP_ACK; continue;
-		default: break;
-		}
-		break;
-	}
+	for (; *ps->p != '\0' && (hit = strchr(letters, *ps->p)) != NULL; ps->p++)
+		seg->flags |= (uint8_t)(1u << (hit - letters));
 	if (ps->p == begin || !(*ps->p == ' ' || *ps->p == '\t'))
 		parse_fail(ps, "expected flags from \"SFRPEWU.\" followed by a space");
 }
@@ -180,12 +171,11 @@ static void record_kind(struct segment *seg, uint8_t kind)
 		seg->after_eol = true;
 }
 
-/* Reads hex digits into out (at most cap bytes); returns the byte count. */
+/* Reads hex digit pairs, spaces allowed between them, into out (at most cap bytes). */
 static size_t parse_hex(struct parser *ps, uint8_t *out, size_t cap)
 {
-	skip_space(ps);
 	size_t n = 0;
-	while (isxdigit((unsigned char)ps->p[0])) {
+	for (skip_space(ps); isxdigit((unsigned char)ps->p[0]); skip_space(ps)) {
 		if (!isxdigit((unsigned char)ps->p[1]))
 			parse_fail(ps, "odd number of hex digits");
 		if (n == cap)
