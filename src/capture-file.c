@@ -88,6 +88,7 @@ enum capture_status capture_next(struct capture *cap, struct capture_record *rec
 	for (;;) {
 		struct pcap_pkthdr *hdr;
 		const u_char *data;
+		uint64_t offset = capture_offset(cap);
 		int rc = pcap_next_ex(cap->pcap, &hdr, &data);
 		if (rc == PCAP_ERROR_BREAK)
 			return CAPTURE_END;
@@ -101,6 +102,7 @@ enum capture_status capture_next(struct capture *cap, struct capture_record *rec
 		if (cap->has_filter && !pcap_offline_filter(&cap->filter, hdr, data))
 			continue;
 		rec->frame = cap->frame;
+		rec->offset = offset;
 		/* Some writers store sub-second fields >= 1e9; carry them over as tshark does. */
 		rec->time_ns = (int64_t)hdr->ts.tv_sec * 1000000000 + (int64_t)hdr->ts.tv_usec;
 		rec->caplen = hdr->caplen;
@@ -142,6 +144,17 @@ uint64_t capture_offset(const struct capture *cap)
 uint64_t capture_size(const struct capture *cap)
 {
 	return cap->size;
+}
+
+int capture_seek(struct capture *cap, uint64_t offset, uint64_t frame)
+{
+	FILE *f = pcap_file(cap->pcap);
+	if (!f || fseeko(f, (off_t)offset, SEEK_SET) != 0) {
+		snprintf(cap->error, sizeof cap->error, "cannot seek in this input");
+		return -1;
+	}
+	cap->frame = frame ? frame - 1 : 0;
+	return 0;
 }
 
 void capture_close(struct capture *cap)

@@ -19,6 +19,7 @@
 
 struct capture_record {
 	uint64_t frame;
+	uint64_t offset; /* where the record starts in the file: capture_seek() returns to it */
 	int64_t time_ns;
 	uint32_t caplen, wirelen;
 	int linktype;
@@ -47,6 +48,13 @@ bool capture_file_is_nanosecond(const char *path);
 /* Bytes of the file consumed so far and its total size (0 if unknown). */
 uint64_t capture_offset(const struct capture *cap);
 uint64_t capture_size(const struct capture *cap);
+/*
+ * Moves a file capture back (or on) to a record start that capture_next()
+ * reported in rec->offset; the next record read gets frame number `frame`.
+ * This is how the UI re-reads packet details on demand instead of keeping
+ * them. Returns -1 with a message in capture_error() if the input cannot seek.
+ */
+int capture_seek(struct capture *cap, uint64_t offset, uint64_t frame);
 void capture_close(struct capture *cap);
 
 #endif

@@ -78,12 +78,22 @@ static inline uint16_t cursor_le16(struct cursor *c)
 
 static inline uint32_t cursor_be32(struct cursor *c)
 {
+	if (c->left < 4) {
+		cursor_skip(c, c->left);
+		c->short_read = true;
+		return 0;
+	}
 	uint32_t hi = cursor_be16(c);
 	return hi << 16 | cursor_be16(c);
 }
 
 static inline uint32_t cursor_le32(struct cursor *c)
 {
+	if (c->left < 4) {
+		cursor_skip(c, c->left);
+		c->short_read = true;
+		return 0;
+	}
 	uint32_t lo = cursor_le16(c);
 	return (uint32_t)cursor_le16(c) << 16 | lo;
 }

@@ -107,6 +107,8 @@ static enum decode_result decode_ethernet(struct cursor c, const struct decode_o
 	if (type <= 1500) {
 		/* 802.3 length field: only LLC/SNAP (AA AA 03, OUI) carries an Ethernet type. */
 		uint8_t dsap = cursor_u8(&c), ssap = cursor_u8(&c), ctrl = cursor_u8(&c);
+		if (c.short_read)
+			return link_truncated(pkt, "LLC");
 		if (dsap != 0xaa || ssap != 0xaa || ctrl != 0x03)
 			return DECODE_NOT_TCP;
 		cursor_skip(&c, 3);
@@ -168,13 +170,15 @@ static enum decode_result decode_nflog(struct cursor c, const struct decode_opti
 		if (type == NFULA_PAYLOAD)
 			return decode_ip(value, family == 10 ? NET_IPV6 : NET_IPV4, opts, pkt, 0);
 	}
+	if (c.short_read || c.left > 0 || pkt->caplen < pkt->wirelen) /* cut before the payload TLV */
+		return link_truncated(pkt, "NFLOG");
 	return DECODE_NOT_TCP;
 }
 
 /* PPP in HDLC-like framing (RFC 1662): optional FF 03, then the protocol. */
 static enum decode_result decode_ppp(struct cursor c, const struct decode_options *opts, struct packet *pkt)
 {
-	if (c.left >= 2 && c.p[0] == 0xff && c.p[1] == 0x03)
+	if (c.left >= 1 && c.p[0] == 0xff) /* address FF, control 03; 0x00ff is no protocol */
 		cursor_skip(&c, 2);
 	uint16_t proto = cursor_u8(&c);
 	if (!(proto & 1)) /* protocol field not compressed to one byte */

@@ -140,6 +140,9 @@ enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32
 	pkt->urgent = cursor_be16(&seg);
 	memset(&pkt->opt, 0, sizeof pkt->opt);
 	pkt->checksum_checked = pkt->checksum_bad = false;
+	if (seg.short_read && whole.left == ip_payload_len) /* all there, the IP length is too short */
+		return decode_fail(pkt, F_DECODE_IP_BAD_LENGTH, "IP payload of %u bytes has no room for a TCP header",
+				   ip_payload_len);
 	if (seg.short_read)
 		return decode_fail(pkt, F_DECODE_TRUNCATED, "TCP header cut by snaplen: %zu of 20 bytes captured",
 				   whole.left);

@@ -63,18 +63,34 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_s
 	return e;
 }
 
-static void emit_finding(struct engine *e, uint32_t flow_id, enum finding_id id, const char *message)
+static void emit_finding_at(struct engine *e, uint64_t frame, int64_t time_ns, uint32_t flow_id, enum finding_id id,
+			    const char *message)
 {
 	struct finding fd;
-	fd.frame = e->pkt.frame;
+	fd.frame = frame;
 	fd.flow = flow_id;
-	fd.time_ns = e->pkt.time_ns;
+	fd.time_ns = time_ns;
 	fd.id = id;
 	snprintf(fd.message, sizeof fd.message, "%s", message);
-	if (e->view.nfindings < VIEW_MAX_FINDINGS)
-		e->view.findings[e->view.nfindings++] = id;
 	if (e->sink.finding)
 		e->sink.finding(e->sink.ctx, &fd);
+}
+
+/* A finding on the packet being analysed: also listed in its packet view. */
+static void emit_finding(struct engine *e, uint32_t flow_id, enum finding_id id, const char *message)
+{
+	if (e->view.nfindings < VIEW_MAX_FINDINGS)
+		e->view.findings[e->view.nfindings++] = id;
+	emit_finding_at(e, e->pkt.frame, e->pkt.time_ns, flow_id, id, message);
+}
+
+/* A finding judged only when its flow ended, raised on the frame it concerns. */
+static void raise_late(void *ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
+		       const char *message)
+{
+	struct engine *e = ctx;
+	f->finding_counts[finding_info(id)->severity]++;
+	emit_finding_at(e, frame, time_ns, f->id, id, message);
 }
 
 /* The segment_ctx raise callback: counts the finding on its flow and emits it. */
@@ -88,6 +104,7 @@ static void raise_on_flow(void *ctx, const struct segment_ctx *sc, enum finding_
 static void end_flow(struct engine *e, struct flow *f)
 {
 	struct flow_summary s;
+	tcp_engine_finish_flow(f, raise_late, e);
 	summary_from_flow(f, e->stats.last_ns, &s);
 	flow_table_remove(e->flows, f);
 	free(f);

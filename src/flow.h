@@ -60,6 +60,12 @@ struct endpoint {
 	bool fin_sent;
 	uint32_t fin_seq;
 	bool fin_acked;         /* the peer acknowledged this endpoint's FIN */
+	struct {
+		bool pending;   /* an ACK covered bytes it had not sent (yet): judged at flow end */
+		uint32_t ack, sent_up_to;
+		uint64_t frame;
+		int64_t time_ns;
+	} beyond;
 	bool rst_sent;          /* sent an acceptable RST */
 	uint32_t snd_at_reset;  /* its snd_nxt when either side's RST was accepted */
 	bool normal_seen;       /* sent an ordinary ACK segment (mid-stream promotion) */
@@ -103,6 +109,7 @@ struct flow {
 	bool simultaneous_open;
 	bool split_handshake;
 	bool handshake_done;
+	bool synack_missed; /* the client acknowledged a SYN-ACK the capture does not have */
 	bool rejected;
 	int64_t irtt_ns; /* -1 until the handshake ACK */
 	int closed_first_by; /* -1, SIDE_CLIENT or SIDE_SERVER */

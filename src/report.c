@@ -23,7 +23,13 @@ static void collect_finding(void *ctx, const struct finding *f)
 {
 	struct report *r = ctx;
 	r->findings = xgrow(r->findings, &r->findings_cap, r->nfindings + 1, sizeof *r->findings);
-	r->findings[r->nfindings++] = *f;
+	/* Findings arrive in frame order, except the few judged when a flow ends: slot those in. */
+	size_t at = r->nfindings;
+	while (f->frame && at > 0 && r->findings[at - 1].frame > f->frame)
+		at--;
+	memmove(&r->findings[at + 1], &r->findings[at], (r->nfindings - at) * sizeof *r->findings);
+	r->findings[at] = *f;
+	r->nfindings++;
 	r->severity_counts[finding_info(f->id)->severity]++;
 }
 
@@ -49,7 +55,7 @@ static int compare_flows(const void *a, const void *b)
 void report_finish(struct report *r, const struct engine_stats *stats)
 {
 	r->stats = *stats;
-	/* Findings arrive in frame order already; flows end in any order. */
+	/* Flows end in any order. */
 	qsort(r->flows, r->nflows, sizeof *r->flows, compare_flows);
 }
 

@@ -15,11 +15,18 @@
  *     the originator, lower case for the responder;
  *   - conn_state() of scripts/base/protocols/conn/main.zeek.
  *
+ * The rules are those of current Zeek (7.x/8.x). Bro 2.4-era logs differ in
+ * ways that are version changes, not bugs: they have no T, W, G or '^', and
+ * their conn_state() said RSTOS0 for any originator RST with a silent
+ * responder, where Zeek now says OTH unless the history reads ^?S...R.
+ *
  * Data flow: zeek_packet() decides Zeek's orientation on the first packet
  * (IPBasedAnalyzer::NewConn + TCPAnalyzer::WantConnection: a flow that starts
  * without a bare SYN is flipped when its source port is a likely server
- * port), then runs one packet through the same steps, in the same order, as
- * TCPSessionAdapter::Process: partial status, endpoint initialisation,
+ * port) and may flip again on the second (a SYN-ACK followed by an ACK or
+ * data, see zeek_flip_after_synack), then runs each packet through the same
+ * steps, in the same order, as TCPSessionAdapter::Process: partial status,
+ * endpoint initialisation,
  * relative sequence, history, zero window, FIN/RST bookkeeping, ACK
  * bookkeeping, last sequence (retransmission), state machine, the peer's
  * reassembler seeing the ACK (content gaps), the sender's reassembler seeing
@@ -39,11 +46,15 @@
  *     flow table, not here.
  *   - likely_server_ports is the set Zeek's default base/protocols scripts
  *     register (Zeek 7/8); a site that redefines it may flip differently.
+ *   - The history is cut at ZEEK_HISTORY_MAX - 1 letters (only floods of
+ *     RSTs or SYNs with ever new sequence numbers get there).
  *
  * Zeek's own arithmetic is kept where it matters for equality with Zeek:
  * relative sequence numbers are 64-bit with wrap counters, and the wrap
  * counters move on a numeric (not sequence-order) comparison of raw 32-bit
- * values, exactly as Zeek's UpdateLastSeq/UpdateAckSeq do.
+ * values, exactly as Zeek's UpdateLastSeq/UpdateAckSeq do. Raw 32-bit
+ * sequence numbers are compared with SEQ_*; the 64-bit relative offsets
+ * derived from them do not wrap and are compared as plain integers.
  */
 #include "summary-zeek.h"
 
@@ -681,7 +692,10 @@ static void zeek_state_machine(struct zeek_conn *zc, struct zeek_endpoint *e, st
  * SYN-ACK recorded for the responder (h), the responder ESTABLISHED. The code
  * of that change was not in the sources available here; this reproduces the
  * pull request's description and Zeek's own baselines for it
- * (core.tcp.flip-without-syn "^hADadFf", tcp/one-sided-2745 "^haf").
+ * (core.tcp.flip-without-syn "^hADadFf", tcp/one-sided-2745 "^haf"). Those
+ * baselines, and core.checksums_ignore_nets where the packet after the
+ * SYN-ACK fails its checksum and no flip follows ("HcADF"), fit "the
+ * connection's second packet", which is what this checks.
  */
 static void zeek_flip_after_synack(struct zeek_conn *zc, const struct zeek_segment *s)
 {
@@ -689,8 +703,8 @@ static void zeek_flip_after_synack(struct zeek_conn *zc, const struct zeek_segme
 	char old[ZEEK_HISTORY_MAX];
 	uint8_t i, n = zc->history_len;
 
-	if (o->state != ZEEK_TCP_SYN_ACK_SENT || r->state != ZEEK_TCP_INACTIVE || s->syn || s->rst ||
-	    (!s->ack && s->len == 0))
+	if (zc->packets != 2 || o->state != ZEEK_TCP_SYN_ACK_SENT || r->state != ZEEK_TCP_INACTIVE || s->syn ||
+	    s->rst || (!s->ack && s->len == 0))
 		return;
 
 	memcpy(old, zc->history, n);
@@ -793,6 +807,8 @@ void zeek_packet(struct zeek_conn *zc, int from_server, const struct packet *pkt
 
 	if (!zc->started)
 		zeek_start(zc, side, pkt);
+	if (zc->packets < UINT8_MAX)
+		++zc->packets;
 
 	if (bad_checksum) {
 		/* TCPAnalyzer::ValidateChecksum: counted, then the packet is dropped */

@@ -67,6 +67,7 @@ struct zeek_conn {
 	struct zeek_endpoint ep[2]; /* indexed by tcpscope's side: [0] client, [1] server */
 	uint8_t orig_side;          /* index of Zeek's originator in ep[] */
 	bool started;               /* the first packet has been seen */
+	uint8_t packets;            /* packets fed so far, saturating at 255 */
 	bool flipped;               /* Zeek swapped originator and responder ('^') */
 	bool is_partial;            /* Zeek's is_partial (no clean SYN start) */
 	uint8_t first_packet_seen;  /* Zeek's ORIG (1) / RESP (2) bits */

@@ -173,6 +173,13 @@ static bool flags_illegal(const struct segment_ctx *sc)
 
 /* ---- RST -------------------------------------------------------------- */
 
+/* Does ack acknowledge the peer's SYN (ISN+1, or ISN+1 plus its TFO data)? */
+static bool acks_syn(const struct endpoint *peer, uint32_t ack)
+{
+	return ack == peer->isn + 1 || (peer->syn_payload && ack == peer->isn + 1 + peer->syn_payload);
+}
+
+
 /* Is the RST acceptable to its receiver? Raises the finding that says why not. */
 static bool rst_acceptable(const struct segment_ctx *sc)
 {
@@ -222,6 +229,15 @@ static void handle_rst(struct segment_ctx *sc)
 		tcp_engine_raise(sc, F_RESET_WITH_DATA, "RST carries %u bytes of payload", p->payload_len);
 	if (snd->rst_sent || rcv->rst_sent)
 		return; /* already reset: a CLOSED endpoint answering stray segments */
+	if (snd->state == TCPS_SYN_SENT && rcv->ack_sent && p->seq == rcv->last_ack && !acks_syn(snd, rcv->last_ack)) {
+		/*
+		 * RFC 9293 §3.10.7.3: in SYN-SENT, an ACK that does not acknowledge our SYN
+		 * is answered with <SEQ=SEG.ACK><CTL=RST> and we stay in SYN-SENT. The RST
+		 * clears the peer's stale connection; the attempt goes on.
+		 */
+		set_state(rcv, TCPS_CLOSED);
+		return;
+	}
 	if (!rst_acceptable(sc))
 		return;
 	if (rcv->state == TCPS_SYN_SENT && !snd->synack_sent)
@@ -256,7 +272,12 @@ static void handle_syn(struct segment_ctx *sc)
 				tcp_engine_raise(sc, F_HS_SYN_ISN_CHANGED, "SYN repeated with ISN %u instead of %u",
 						 p->seq, snd->isn);
 		}
-		return; /* a retransmitted SYN changes nothing */
+		/* A retransmitted SYN changes nothing, unless the peer had closed a stale connection. */
+		if (rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN || rcv->state == TCPS_UNKNOWN) {
+			set_state(rcv, TCPS_SYN_RECEIVED);
+			rcv->passive = true;
+		}
+		return;
 	}
 	snd->syn_sent = true;
 	snd->isn = p->seq;
@@ -284,12 +305,6 @@ static void handle_syn(struct segment_ctx *sc)
 		set_state(rcv, TCPS_SYN_RECEIVED);
 		rcv->passive = true;
 	}
-}
-
-/* Does ack acknowledge the peer's SYN (ISN+1, or ISN+1 plus its TFO data)? */
-static bool acks_syn(const struct endpoint *peer, uint32_t ack)
-{
-	return ack == peer->isn + 1 || (peer->syn_payload && ack == peer->isn + 1 + peer->syn_payload);
 }
 
 static void handle_synack(struct segment_ctx *sc)
@@ -410,9 +425,18 @@ static void process_ack(struct segment_ctx *sc)
 				break;
 			}
 		}
-	} else if (rcv->syn_sent && !rcv->gap_seen && rcv->seen && SEQ_GT(p->ack, rcv->snd_nxt)) {
-		tcp_engine_raise(sc, F_ACK_BEYOND_SENT, "ack %u covers bytes the %s never sent (it sent up to %u)",
-				 rel(rcv, p->ack), side_name(!sc->side), rel(rcv, rcv->snd_nxt));
+	} else if (rcv->syn_sent && !rcv->gap_seen && rcv->seen && SEQ_GT(p->ack, rcv->snd_nxt) &&
+		   !rcv->beyond.pending) {
+		/*
+		 * The capture may simply show the ACK before the data (reordering at the
+		 * capture point) or miss the data: judged when the flow ends, if the peer
+		 * never sent those bytes after all.
+		 */
+		rcv->beyond.pending = true;
+		rcv->beyond.ack = p->ack;
+		rcv->beyond.frame = p->frame;
+		rcv->beyond.time_ns = p->time_ns;
+		rcv->beyond.sent_up_to = rcv->snd_nxt;
 	}
 
 	if (snd->ack_sent && SEQ_LT(p->ack, snd->last_ack)) {
@@ -528,6 +552,15 @@ static void handle_segment(struct segment_ctx *sc)
 	struct flow *f = sc->flow;
 	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
 
+	if (snd->state == TCPS_SYN_SENT && (p->flags & TCP_ACK) && p->ack != 0 && !rcv->synack_sent) {
+		/* Only a SYN-ACK tells the client the ack value: the capture missed it (one-sided capture). */
+		set_state(snd, TCPS_ESTABLISHED);
+		f->synack_missed = true;
+		if (rcv->state == TCPS_SYN_RECEIVED) {
+			set_state(rcv, TCPS_ESTABLISHED);
+			f->handshake_done = true;
+		}
+	}
 	check_data(sc);
 	if (!(p->flags & TCP_ACK)) {
 		/* RFC 9293 §3.10.7.4 "fifth": without ACK the segment is dropped. */
@@ -535,8 +568,11 @@ static void handle_segment(struct segment_ctx *sc)
 			tcp_engine_raise(sc, F_FLAGS_ACK_MISSING, "segment without ACK on a synchronized connection");
 		return;
 	}
+	/* A bare ACK that acknowledges the client's SYN is a handshake ACK going the wrong way;
+	 * one that does not is a stale connection's (challenge) ACK, answered by a RST. */
 	if (snd->state == TCPS_SYN_RECEIVED && sc->side == SIDE_SERVER && !f->simultaneous_open &&
-	    p->payload_len == 0 && !(p->flags & TCP_FIN) && rcv->state != TCPS_SYN_RECEIVED)
+	    p->payload_len == 0 && !(p->flags & TCP_FIN) && rcv->state != TCPS_SYN_RECEIVED && rcv->syn_sent &&
+	    acks_syn(rcv, p->ack))
 		tcp_engine_raise(sc, F_HS_ACK_WRONG_DIRECTION,
 				 "bare ACK from the server before the client completed the handshake");
 	process_ack(sc);
@@ -642,6 +678,8 @@ static void account(struct segment_ctx *sc)
 		snd->snd_nxt = p->seq;
 		snd->seen = true;
 	}
+	if (snd->beyond.pending && (SEQ_GEQ(end, snd->beyond.ack) || SEQ_GT(p->seq, snd->beyond.sent_up_to)))
+		snd->beyond.pending = false; /* the bytes existed: a capture artefact, not a violation */
 	if (p->opt.has_timestamps && (!snd->ts_seen || SEQ_GT(p->opt.tsval, snd->last_tsval))) {
 		snd->last_tsval = p->opt.tsval;
 		snd->ts_seen = true;
@@ -723,4 +761,18 @@ void tcp_engine_segment(struct segment_ctx *sc)
 		handle_segment(sc);
 	account(sc);
 	track_keepalive(sc);
+}
+
+void tcp_engine_finish_flow(struct flow *f, tcp_engine_late_raise_fn raise, void *ctx)
+{
+	for (int side = 0; side < 2; side++) {
+		struct endpoint *ep = &f->ep[side];
+		if (!ep->beyond.pending)
+			continue;
+		ep->beyond.pending = false;
+		char message[FINDING_MESSAGE_MAX];
+		snprintf(message, sizeof message, "ack %u covers bytes the %s never sent (it sent up to %u)",
+			 rel(ep, ep->beyond.ack), side_name(side), rel(ep, ep->beyond.sent_up_to));
+		raise(ctx, f, F_ACK_BEYOND_SENT, ep->beyond.frame, ep->beyond.time_ns, message);
+	}
 }
