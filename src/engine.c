@@ -347,8 +347,9 @@ void engine_input_truncated(struct engine *e, const char *detail)
 	emit_finding(e, 0, F_CAPTURE_TRUNCATED, message);
 }
 
-static bool flow_expired(const struct engine *e, const struct flow *f, int64_t now_ns)
+static bool flow_expired(const struct engine *e, struct flow *f, int64_t now_ns)
 {
+	tcp_engine_expire_time_wait(f, now_ns);
 	int64_t idle = now_ns - f->last_ns;
 	if (e->cfg.idle_timeout_ns && idle >= e->cfg.idle_timeout_ns)
 		return true;

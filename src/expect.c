@@ -173,9 +173,11 @@ static void field_get(const struct expect_field *f, const struct flow_summary *s
 	case ST_BOOL:
 		v->num = *(const bool *)(const void *)base;
 		break;
-	case ST_STR:
-		snprintf(v->word, sizeof v->word, "%s", *(const char *const *)(const void *)base);
+	case ST_STR: {
+		const char *str = *(const char *const *)(const void *)base;
+		snprintf(v->word, sizeof v->word, "%s", str ? str : "");
 		break;
+	}
 	case ST_CHARS:
 		snprintf(v->word, sizeof v->word, "%s", base);
 		break;
@@ -290,7 +292,9 @@ static int parse_error(struct parser *p, unsigned col, const char *fmt, ...) __a
 
 static int parse_error(struct parser *p, unsigned col, const char *fmt, ...)
 {
-	int n = snprintf(p->err, p->errlen, "%s:%u:%u: ", p->name, p->line, col);
+	/* Line 0 is a one-line option value (--flow), where a column would only confuse. */
+	int n = p->line ? snprintf(p->err, p->errlen, "%s:%u:%u: ", p->name, p->line, col)
+			: snprintf(p->err, p->errlen, "%s: ", p->name);
 	if (n >= 0 && (size_t)n < p->errlen) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -389,7 +393,7 @@ static int parse_number(struct parser *p, const struct token *t, const struct un
 	if (whole > INT64_MAX / scale)
 		return parse_error(p, t->col, "number too large: '%s'", tok_text(t, buf, sizeof buf));
 	int64_t frac_part = frac * scale / frac_div;
-	if (frac_part * frac_div != frac * scale && scale < 1000000000)
+	if (frac_part * frac_div != frac * scale)
 		return parse_error(p, t->col, "'%s' is not a whole number of %s", tok_text(t, buf, sizeof buf),
 				   units == byte_units ? "bytes" : "nanoseconds");
 	*out = whole * scale + frac_part;
@@ -444,7 +448,6 @@ static int parse_endpoint(struct parser *p, const struct token *t, bool port_all
 {
 	const char *s = t->p;
 	size_t len = t->len, addr_len = len;
-	char buf[64];
 	const char *colon = NULL;
 	if (s[0] == '[') {
 		const char *close = memchr(s, ']', len);
@@ -481,7 +484,6 @@ static int parse_endpoint(struct parser *p, const struct token *t, bool port_all
 				   addr_len && memchr(s, ':', addr_len) && s[0] != '[' && colon ?
 					   " (write an IPv6 address with a port as [ADDR]:PORT)" :
 					   "");
-	(void)buf;
 	sel->has_addr = true;
 	return 0;
 }
@@ -554,7 +556,9 @@ bool expect_selector_match(const struct expect_selector *sel, const struct flow_
 
 int expect_selector_parse(const char *text, struct expect_selector *sel, char *err, size_t errlen)
 {
-	struct parser p = {.name = "--flow", .line = 1, .err = err, .errlen = errlen};
+	char name[200];
+	snprintf(name, sizeof name, "--flow '%s'", text);
+	struct parser p = {.name = name, .line = 0, .err = err, .errlen = errlen};
 	lex_line(&p, text, strlen(text));
 	int rc = parse_selector(&p, sel);
 	if (rc == 0 && peek(&p)) {
@@ -562,13 +566,6 @@ int expect_selector_parse(const char *text, struct expect_selector *sel, char *e
 		rc = parse_error(&p, peek(&p)->col, "unexpected '%s' after the selector", tok_text(peek(&p), buf, sizeof buf));
 	}
 	free(p.tok);
-	if (rc != 0) {
-		/* "--flow:1:C: ..." reads oddly for a one-line option: say "--flow 'TEXT': ..." instead. */
-		const char *msg = strchr(err, ' ');
-		char copy[256];
-		snprintf(copy, sizeof copy, "%s", msg ? msg + 1 : err);
-		snprintf(err, errlen, "--flow '%s': %s", text, copy);
-	}
 	return rc;
 }
 

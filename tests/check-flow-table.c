@@ -1,0 +1,246 @@
+/*
+ * check-flow-table.c - unit suite for canonical flow keys (src/flow-key.c),
+ * the flow table (src/flow-table.c) and the engine's flow lifecycle: ids in
+ * order of first packet, client/server decisions (SPEC §4.1), and memory
+ * bounded by --max-flows under a SYN flood.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "flow-table.h"
+#include "scenario.h"
+
+static struct packet make_packet(uint8_t src_last, uint16_t sport, uint8_t dst_last, uint16_t dport)
+{
+	struct packet p;
+	memset(&p, 0, sizeof p);
+	p.ip_version = 4;
+	p.src[0] = 10;
+	p.src[3] = src_last;
+	p.dst[0] = 10;
+	p.dst[3] = dst_last;
+	p.sport = sport;
+	p.dport = dport;
+	return p;
+}
+
+START_TEST(test_key_is_canonical)
+{
+	struct packet a = make_packet(1, 40000, 2, 80), b = make_packet(2, 80, 1, 40000);
+	struct flow_key ka, kb;
+	bool a_lower = flow_key_from_packet(&a, &ka);
+	bool b_lower = flow_key_from_packet(&b, &kb);
+	ck_assert(flow_key_equal(&ka, &kb));
+	ck_assert(a_lower != b_lower);
+	ck_assert_uint_eq(flow_key_hash(&ka, 7), flow_key_hash(&kb, 7));
+	ck_assert_uint_eq(flow_key_shard_hash(&ka), flow_key_shard_hash(&kb));
+	/* Same addresses, other port: another key. */
+	struct packet c = make_packet(1, 40001, 2, 80);
+	struct flow_key kc;
+	flow_key_from_packet(&c, &kc);
+	ck_assert(!flow_key_equal(&ka, &kc));
+	/* The seed changes the table hash but never the shard hash. */
+	ck_assert_uint_ne(flow_key_hash(&ka, 1), flow_key_hash(&ka, 2));
+}
+END_TEST
+
+START_TEST(test_table_add_find_remove_grow)
+{
+	enum { N = 5000 };
+	struct flow_table *t = flow_table_new(42);
+	struct flow **flows = calloc(N, sizeof *flows);
+	for (int i = 0; i < N; i++) {
+		struct packet p = make_packet(1, (uint16_t)(1024 + i), 2, 80);
+		flows[i] = calloc(1, sizeof **flows);
+		flows[i]->id = (uint32_t)i + 1;
+		flow_key_from_packet(&p, &flows[i]->key);
+		flow_table_add(t, flows[i]);
+	}
+	ck_assert_uint_eq(flow_table_count(t), N);
+	for (int i = 0; i < N; i += 97) {
+		struct packet p = make_packet(2, 80, 1, (uint16_t)(1024 + i)); /* the reverse direction */
+		struct flow_key k;
+		flow_key_from_packet(&p, &k);
+		ck_assert_ptr_eq(flow_table_find(t, &k), flows[i]);
+	}
+	ck_assert_ptr_eq(flow_table_oldest(t), flows[0]);
+	flow_table_touch(t, flows[0]);
+	ck_assert_ptr_eq(flow_table_oldest(t), flows[1]);
+	flow_table_remove(t, flows[1]);
+	free(flows[1]);
+	ck_assert_ptr_eq(flow_table_oldest(t), flows[2]);
+	ck_assert_uint_eq(flow_table_count(t), N - 1);
+	struct packet gone = make_packet(1, 1025, 2, 80);
+	struct flow_key k;
+	flow_key_from_packet(&gone, &k);
+	ck_assert_ptr_null(flow_table_find(t, &k));
+	flow_table_free(t); /* frees the flows it still holds */
+	free(flows);
+}
+END_TEST
+
+/* ---- engine lifecycle --------------------------------------------------- */
+
+struct collected {
+	uint32_t ids[64];
+	int n;
+	struct flow_summary last;
+};
+
+static void collect(void *ctx, const struct flow_summary *s)
+{
+	struct collected *c = ctx;
+	if (c->n < 64)
+		c->ids[c->n] = s->id;
+	c->n++;
+	c->last = *s;
+}
+
+static void feed(struct engine *e, struct scenario *sc, const char *line)
+{
+	uint8_t buf[2048];
+	int64_t t;
+	size_t len = scenario_frame(sc, line, buf, sizeof buf, &t);
+	struct capture_record rec = {.frame = sc->frame, .time_ns = t, .caplen = (uint32_t)len,
+				     .wirelen = (uint32_t)len, .linktype = DLT_EN10MB, .data = buf};
+	engine_packet(e, &rec);
+}
+
+START_TEST(test_ids_in_order_of_first_packet)
+{
+	struct collected c = {0};
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	struct engine_sink sink = {.ctx = &c, .flow_end = collect};
+	struct engine *e = engine_new(&cfg, &sink);
+	struct scenario sc;
+	scenario_init(&sc);
+	for (int i = 0; i < 20; i++) {
+		sc.client_port = (uint16_t)(50000 - i * 7); /* ports not in id order */
+		feed(e, &sc, "> S 0:0(0) win 65535");
+	}
+	engine_finish(e);
+	engine_free(e);
+	ck_assert_int_eq(c.n, 20);
+	for (int i = 0; i < 20; i++)
+		ck_assert_uint_eq(c.ids[i], (uint32_t)i + 1);
+}
+END_TEST
+
+START_TEST(test_client_decisions)
+{
+	static const struct {
+		const char *first;
+		uint16_t client_port; /* the scenario's client port unless the engine decides otherwise */
+		bool guessed;
+	} cases[] = {
+		{"> S 0:0(0) win 65535", 40000, false},
+		{"< S. 0:0(0) ack 1 win 65535", 40000, false}, /* receiver of a first SYN-ACK */
+		{"> . 1:1(0) ack 1 win 502", 40000, true},       /* sender of the first packet */
+		{"< . 1:1(0) ack 1 win 502", 40000, true},       /* server port 80 < 1024: the sender is the server */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct collected c = {0};
+		struct engine_config cfg;
+		engine_config_default(&cfg);
+		struct engine_sink sink = {.ctx = &c, .flow_end = collect};
+		struct engine *e = engine_new(&cfg, &sink);
+		struct scenario sc;
+		scenario_init(&sc);
+		feed(e, &sc, cases[i].first);
+		engine_finish(e);
+		engine_free(e);
+		ck_assert_int_eq(c.n, 1);
+		ck_assert_msg(c.last.port[0] == cases[i].client_port, "case %zu: client port %u", i, c.last.port[0]);
+		ck_assert_int_eq(c.last.direction_guessed, cases[i].guessed);
+	}
+}
+END_TEST
+
+START_TEST(test_max_flows_bounds_a_syn_flood)
+{
+	struct collected c = {0};
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	cfg.max_flows = 100;
+	struct engine_sink sink = {.ctx = &c, .flow_end = collect};
+	struct engine *e = engine_new(&cfg, &sink);
+	struct scenario sc;
+	scenario_init(&sc);
+	struct engine_stats st;
+	for (int i = 0; i < 10000; i++) {
+		sc.client_port = (uint16_t)(1024 + i % 60000);
+		sc.client_addr[3] = (uint8_t)(i / 60000 + 1);
+		feed(e, &sc, "+0.0001 > S 0:0(0) win 65535");
+		engine_get_stats(e, &st);
+		ck_assert_uint_le(st.flows_active, 100);
+	}
+	ck_assert_uint_eq(st.flows_total, 10000);
+	ck_assert_uint_eq(st.flows_evicted, 9900);
+	ck_assert_int_eq(c.n, 9900);
+	engine_finish(e);
+	engine_free(e);
+	ck_assert_int_eq(c.n, 10000);
+}
+END_TEST
+
+START_TEST(test_closed_flows_leave_memory)
+{
+	/* Batch mode: a closed flow is handed out once TIME-WAIT (2*MSL) is over. */
+	struct collected c = {0};
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	struct engine_sink sink = {.ctx = &c, .flow_end = collect};
+	struct engine *e = engine_new(&cfg, &sink);
+	struct scenario sc;
+	scenario_init(&sc);
+	static const char *const conn[] = {"> S 0:0(0) win 65535", "< S. 0:0(0) ack 1 win 65535", "> . 1:1(0) ack 1 win 502",
+					   "> F. 1:1(0) ack 1 win 502", "< F. 1:1(0) ack 2 win 502",
+					   "> . 2:2(0) ack 2 win 502"};
+	for (size_t i = 0; i < 6; i++)
+		feed(e, &sc, conn[i]);
+	struct engine_stats st;
+	engine_get_stats(e, &st);
+	ck_assert_uint_eq(st.flows_active, 1);
+	sc.client_port = 40001;
+	feed(e, &sc, "+61 > S 0:0(0) win 65535"); /* another flow, 61 s later */
+	engine_get_stats(e, &st);
+	ck_assert_uint_eq(st.flows_active, 1);
+	ck_assert_int_eq(c.n, 1);
+	ck_assert_str_eq(c.last.close, "fin");
+	ck_assert_int_eq(c.last.state[0], TCPS_CLOSED); /* TIME-WAIT ran out */
+	engine_finish(e);
+	engine_free(e);
+}
+END_TEST
+
+static Suite *flow_table_suite(void)
+{
+	Suite *s = suite_create("flow-table");
+	TCase *tc = tcase_create("keys and table");
+	tcase_add_test(tc, test_key_is_canonical);
+	tcase_add_test(tc, test_table_add_find_remove_grow);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("lifecycle");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_ids_in_order_of_first_packet);
+	tcase_add_test(tc, test_client_decisions);
+	tcase_add_test(tc, test_max_flows_bounds_a_syn_flood);
+	tcase_add_test(tc, test_closed_flows_leave_memory);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(flow_table_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
