@@ -96,6 +96,28 @@ static void print_findings(FILE *out, const struct report *r)
 	free(order);
 }
 
+/* Totals of each analysis label over all flows, named as Wireshark's tcp.analysis.* flags. */
+static void print_label_totals(FILE *out, const struct report *r)
+{
+	uint64_t totals[L_COUNT] = {0};
+	bool any = false;
+	for (size_t i = 0; i < r->nflows; i++)
+		for (int l = 0; l < L_COUNT; l++) {
+			totals[l] += r->flows[i].labels[l];
+			any |= r->flows[i].labels[l] != 0;
+		}
+	if (!any)
+		return;
+	fputs("\nAnalysis labels:", out);
+	const char *sep = " ";
+	for (int l = 0; l < L_COUNT; l++)
+		if (totals[l]) {
+			fprintf(out, "%s%s %" PRIu64, sep, label_info((enum label_id)l)->name, totals[l]);
+			sep = ", ";
+		}
+	fputc('\n', out);
+}
+
 void output_text_report(FILE *out, const struct report *r)
 {
 	const struct engine_stats *st = &r->stats;
@@ -116,5 +138,6 @@ void output_text_report(FILE *out, const struct report *r)
 		for (size_t i = 0; i < r->nflows; i++)
 			print_flow_row(out, &r->flows[i]);
 	}
+	print_label_totals(out, r);
 	print_findings(out, r);
 }
