@@ -44,6 +44,8 @@ bool capture_file_is_nanosecond(const char *path)
 	return n == 4 && (magic == PCAP_MAGIC_NANO || magic == PCAP_MAGIC_NANO_SWAPPED);
 }
 
+static struct capture *capture_wrap(pcap_t *p, const char *path, const char *filter, char *err, size_t errlen);
+
 struct capture *capture_open_file(const char *path, const char *filter, char *err, size_t errlen)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
@@ -56,6 +58,31 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 		snprintf(err, errlen, "%s: %s", path, msg);
 		return NULL;
 	}
+	struct capture *cap = capture_wrap(p, path, filter, err, errlen);
+	if (cap && strcmp(path, "-") != 0) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			cap->size = (uint64_t)st.st_size;
+		cap->nanosecond = capture_file_is_nanosecond(path);
+	}
+	return cap;
+}
+
+struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	if (!p) {
+		fclose(fp);
+		snprintf(err, errlen, "%s: %s", name, pcap_err);
+		return NULL;
+	}
+	return capture_wrap(p, name, filter, err, errlen);
+}
+
+/* Wraps an opened pcap handle: checks the link type, compiles the filter. */
+static struct capture *capture_wrap(pcap_t *p, const char *path, const char *filter, char *err, size_t errlen)
+{
 	int linktype = pcap_datalink(p);
 	if (!decode_linktype_supported(linktype)) {
 		snprintf(err, errlen, "%s: unsupported link type %s (%d)", path, capture_linktype_name(linktype),
@@ -73,12 +100,6 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 			return NULL;
 		}
 		cap->has_filter = true;
-	}
-	if (strcmp(path, "-") != 0) {
-		struct stat st;
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			cap->size = (uint64_t)st.st_size;
-		cap->nanosecond = capture_file_is_nanosecond(path);
 	}
 	return cap;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CAPTURE_ERRBUF_SIZE 512
 
@@ -37,6 +38,8 @@ struct capture;
 
 /* Opens a file ("-" = stdin). Returns NULL and fills err on failure. */
 struct capture *capture_open_file(const char *path, const char *filter, char *err, size_t errlen);
+/* Reads from an open stream (the capture takes ownership of fp); name is used in messages. */
+struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen);
 enum capture_status capture_next(struct capture *cap, struct capture_record *rec);
 const char *capture_error(const struct capture *cap);
 int capture_linktype(const struct capture *cap);

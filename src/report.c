@@ -105,6 +105,12 @@ int report_run_file(struct report *r, const char *path, const char *filter, cons
 	struct capture *cap = capture_open_file(path, filter, err, errlen);
 	if (!cap)
 		return -1;
+	return report_run_capture(r, cap, cfg, extra, err, errlen);
+}
+
+int report_run_capture(struct report *r, struct capture *cap, const struct engine_config *cfg,
+		       const struct engine_sink *extra, char *err, size_t errlen)
+{
 	snprintf(r->linktype, sizeof r->linktype, "%s", capture_linktype_name(capture_linktype(cap)));
 	r->nanosecond = capture_nanosecond(cap);
 	struct tee tee = {.a = report_sink(r)};
@@ -120,7 +126,7 @@ int report_run_file(struct report *r, const char *path, const char *filter, cons
 	if (st == CAPTURE_TRUNCATED) {
 		engine_input_truncated(e, capture_error(cap));
 	} else if (st == CAPTURE_ERROR) {
-		snprintf(err, errlen, "%s: %s", path, capture_error(cap));
+		snprintf(err, errlen, "%s: %s", r->source, capture_error(cap));
 		rc = -1;
 	}
 	engine_finish(e);

@@ -41,4 +41,9 @@ void report_free(struct report *r);
 int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
 		    const struct engine_sink *extra, char *err, size_t errlen);
 
+/* The same over an opened capture, which it closes. */
+struct capture;
+int report_run_capture(struct report *r, struct capture *cap, const struct engine_config *cfg,
+		       const struct engine_sink *extra, char *err, size_t errlen);
+
 #endif

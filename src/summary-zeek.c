@@ -39,7 +39,8 @@
  *     out-of-order ranges) without the bytes; a payload counts as received
  *     when the frame was captured whole (caplen >= wirelen), as Zeek only
  *     reassembles fully captured payloads. Past ZEEK_PENDING_BLOCKS ranges
- *     the highest is forgotten, which can only add gaps.
+ *     the highest is forgotten: its bytes then count as missing, which can
+ *     merge two holes into one gap where Zeek would count two.
  *   - 'C': Zeek's own checksum test is the caller's (bad_checksum).
  *   - Connection boundaries (Zeek's IsReuse, attempt/close/reset timers that
  *     remove a connection so the next packet starts a new one) belong to the

@@ -24,7 +24,7 @@
 #include "packet.h"
 
 #define ZEEK_HISTORY_MAX 48  /* longer histories are cut (Zeek's is unbounded) */
-#define ZEEK_PENDING_BLOCKS 8 /* out-of-order data blocks remembered per side */
+#define ZEEK_PENDING_BLOCKS 16 /* out-of-order data ranges remembered per side */
 
 enum zeek_endpoint_state {
 	ZEEK_TCP_INACTIVE,

@@ -354,6 +354,29 @@ START_TEST(test_gap_reordered_data_fills_hole)
 }
 END_TEST
 
+START_TEST(test_gap_count_per_hole)
+{
+	/* ten segments, each after a lost one, then one ACK for all: ten gaps, 'G' at 1 and 10 */
+	struct scenario sc;
+	struct zeek_conn zc;
+	const char *start[] = {HANDSHAKE, NULL};
+	char line[64];
+	struct packet pkt;
+
+	scenario_init(&sc);
+	zeek_init(&zc);
+	play(&sc, &zc, start);
+	for (int k = 0; k < 10; ++k) {
+		snprintf(line, sizeof line, "> P. %d:%d(100) ack 1", 200 * k + 101, 200 * k + 201);
+		scenario_packet(&sc, line, &pkt);
+		zeek_packet(&zc, 0, &pkt, false);
+	}
+	scenario_packet(&sc, "< . 1:1(0) ack 2001", &pkt);
+	zeek_packet(&zc, 1, &pkt, false);
+	ck_assert_str_eq(zeek_history(&zc), "ShADaGG");
+}
+END_TEST
+
 START_TEST(test_checksum)
 {
 	/*
@@ -502,6 +525,7 @@ static Suite *zeek_suite(void)
 	tcase_add_test(counted, test_gap_before_fin);
 	tcase_add_test(counted, test_no_gap_when_data_seen);
 	tcase_add_test(counted, test_gap_reordered_data_fills_hole);
+	tcase_add_test(counted, test_gap_count_per_hole);
 	tcase_add_test(counted, test_checksum);
 	suite_add_tcase(s, counted);
 
