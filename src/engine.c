@@ -226,6 +226,21 @@ static void update_completeness(struct flow *f, const struct packet *p)
 		f->completeness |= COMPLETE_RST;
 }
 
+/* Wireshark's tcp.analysis.bytes_in_flight: after a data segment, what its sender has unacknowledged. */
+static int64_t bytes_in_flight(struct flow *f, int side, const struct packet *p)
+{
+	struct endpoint *snd = &f->ep[side];
+	const struct endpoint *rcv = &f->ep[!side];
+	if (p->payload_len == 0 || !rcv->ack_sent || (p->flags & TCP_RST))
+		return -1;
+	int32_t n = SEQ_DIFF(snd->snd_nxt, rcv->last_ack);
+	if (n < 0)
+		return -1;
+	if ((uint32_t)n > snd->max_in_flight)
+		snd->max_in_flight = (uint32_t)n;
+	return n;
+}
+
 static void analyse_tcp(struct engine *e)
 {
 	const struct packet *p = &e->pkt;
@@ -298,6 +313,7 @@ static void analyse_tcp(struct engine *e)
 	v->window_shift = (p->flags & TCP_SYN) ? 0 : tcp_engine_window_shift(f, side);
 	v->state[SIDE_CLIENT] = f->ep[SIDE_CLIENT].state;
 	v->state[SIDE_SERVER] = f->ep[SIDE_SERVER].state;
+	v->bytes_in_flight = bytes_in_flight(f, side, p);
 	v->labels = sc.labels.mask;
 	v->dupack_num = sc.labels.dupack_num;
 	if (e->sink.packet)

@@ -37,6 +37,7 @@ struct packet_view {
 	enum tcp_state state[2];        /* after the packet: [0] client, [1] server */
 	uint32_t labels;                /* 1u << L_* */
 	uint32_t dupack_num;
+	int64_t bytes_in_flight;        /* sender's unacknowledged bytes after a data segment; -1 n/a */
 	uint8_t nfindings;
 	enum finding_id findings[VIEW_MAX_FINDINGS];
 };

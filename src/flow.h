@@ -88,6 +88,7 @@ struct endpoint {
 	int64_t zero_window_ns;
 	int64_t last_keepalive_ns;
 	int64_t keepalive_interval_sum_ns;
+	uint32_t max_in_flight; /* most unacknowledged bytes it had out at once */
 
 	/* RTT of its data: unacked segments and the samples taken. */
 	struct rtt_segment rtt_ring[RTT_RING];

@@ -93,6 +93,15 @@ static void json_rtt(FILE *out, const struct rtt_summary *r, bool nano)
 	fputc('}', out);
 }
 
+/* Payload bytes per second over the flow's duration (null for an instant flow). */
+static void json_throughput(FILE *out, uint64_t bytes, int64_t duration_ns)
+{
+	if (duration_ns <= 0)
+		fputs("null", out);
+	else
+		fprintf(out, "%.1f", (double)bytes * 1e9 / (double)duration_ns);
+}
+
 static void json_endpoint(FILE *out, const char *key, const struct flow_summary *s, int side)
 {
 	char addr[64];
@@ -152,8 +161,17 @@ static void json_flow_fields(FILE *out, const struct flow_summary *s, bool nano)
 	json_rtt(out, &s->rtt[0], nano);
 	fputs(", \"server\": ", out);
 	json_rtt(out, &s->rtt[1], nano);
-	fprintf(out, "}, \"keepalives\": {\"client\": %u, \"server\": %u}, \"zero_window_time\": {\"client\": ",
+	fprintf(out, "}, \"keepalives\": {\"client\": %u, \"server\": %u}, \"keepalive_interval\": {\"client\": ",
 		s->keepalives[0], s->keepalives[1]);
+	json_optional_seconds(out, s->keepalive_interval_ns[0], nano);
+	fputs(", \"server\": ", out);
+	json_optional_seconds(out, s->keepalive_interval_ns[1], nano);
+	fprintf(out, "}, \"max_in_flight\": {\"client\": %u, \"server\": %u}, \"throughput\": {\"client\": ",
+		s->max_in_flight[0], s->max_in_flight[1]);
+	json_throughput(out, s->payload_bytes[0], s->end_ns - s->start_ns);
+	fputs(", \"server\": ", out);
+	json_throughput(out, s->payload_bytes[1], s->end_ns - s->start_ns);
+	fputs("}, \"zero_window_time\": {\"client\": ", out);
 	output_json_seconds(out, s->zero_window_ns[0], nano);
 	fputs(", \"server\": ", out);
 	output_json_seconds(out, s->zero_window_ns[1], nano);
@@ -243,6 +261,8 @@ void output_json_packet(FILE *out, const struct packet_view *v, bool nano)
 	fputc(']', out);
 	if (v->labels & (1u << L_DUPLICATE_ACK))
 		fprintf(out, ", \"dupack_num\": %u", v->dupack_num);
+	if (v->bytes_in_flight >= 0)
+		fprintf(out, ", \"bytes_in_flight\": %lld", (long long)v->bytes_in_flight);
 	fputs("}\n", out);
 }
 

@@ -45,6 +45,8 @@ struct flow_summary {
 	int64_t irtt_ns;       /* -1 unknown */
 	struct rtt_summary rtt[2];
 	uint32_t keepalives[2];
+	int64_t keepalive_interval_ns[2]; /* mean time between probes, -1 with fewer than two */
+	uint32_t max_in_flight[2];
 	int64_t zero_window_ns[2];
 	uint32_t labels[L_COUNT];
 	uint32_t findings[3]; /* by severity */
