@@ -28,6 +28,16 @@ enum decode_result decode_ip(struct cursor c, enum net_proto proto, const struct
 enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32_t pseudo_sum,
 			      const struct decode_options *opts, struct packet *pkt);
 
+/* Link layers a tunnel can carry (depth counts the tunnels already opened). */
+enum decode_result decode_ethernet(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth);
+enum decode_result decode_ieee80211(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth);
+enum decode_result decode_ppp_protocol(struct cursor c, uint16_t proto, const struct decode_options *opts,
+				       struct packet *pkt, int depth);
+
+/* Tunnels over IP (decode-tunnel.c): GRE, and UDP to the tunnel ports. */
+enum decode_result decode_gre(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth);
+enum decode_result decode_udp(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth);
+
 /* Maps an Ethernet type to a network protocol (NET_UNKNOWN if not IP). */
 enum net_proto decode_ethertype(uint16_t type);
 

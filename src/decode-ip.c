@@ -1,8 +1,9 @@
 /*
  * decode-ip.c - IPv4 (RFC 791) and IPv6 (RFC 8200): addresses, lengths,
  * IPv4 options, the IPv6 extension-header chain, fragments (recognised and
- * skipped with a finding) and IP-in-IP tunnels, then hands the TCP segment
- * to decode_tcp() together with the pseudo-header sum for its checksum.
+ * skipped with a finding) and IP-in-IP tunnels (GRE and UDP encapsulations
+ * continue in decode-tunnel.c), then hands the TCP segment to decode_tcp()
+ * together with the pseudo-header sum for its checksum.
  */
 #include "config.h"
 
@@ -14,13 +15,15 @@ enum {
 	IPPROTO_NUM_HOPOPTS = 0,
 	IPPROTO_NUM_IPIP = 4,
 	IPPROTO_NUM_TCP = 6,
+	IPPROTO_NUM_UDP = 17,
+	IPPROTO_NUM_GRE = 47,
 	IPPROTO_NUM_IPV6 = 41,
 	IPPROTO_NUM_ROUTING = 43,
 	IPPROTO_NUM_FRAGMENT = 44,
 	IPPROTO_NUM_AH = 51,
 	IPPROTO_NUM_DSTOPTS = 60,
 	IPV6_OPT_JUMBO = 0xc2,
-	MAX_TUNNEL_DEPTH = 2,
+	MAX_TUNNEL_DEPTH = 3,
 	MAX_EXTENSION_HEADERS = 16,
 };
 
@@ -49,6 +52,12 @@ static enum decode_result decode_upper(struct cursor c, uint8_t proto, uint32_t 
 		return depth < MAX_TUNNEL_DEPTH ? decode_ip(c, NET_IPV4, opts, pkt, depth + 1) : DECODE_NOT_TCP;
 	case IPPROTO_NUM_IPV6:
 		return depth < MAX_TUNNEL_DEPTH ? decode_ip(c, NET_IPV6, opts, pkt, depth + 1) : DECODE_NOT_TCP;
+	case IPPROTO_NUM_GRE:
+		return depth < MAX_TUNNEL_DEPTH ? decode_gre(cursor_take(&c, payload_len), opts, pkt, depth + 1)
+						: DECODE_NOT_TCP;
+	case IPPROTO_NUM_UDP:
+		return depth < MAX_TUNNEL_DEPTH ? decode_udp(cursor_take(&c, payload_len), opts, pkt, depth + 1)
+						: DECODE_NOT_TCP;
 	default:
 		return DECODE_NOT_TCP;
 	}

@@ -3,7 +3,7 @@
  * link type and finds the network protocol, then hands over to decode_ip().
  * Supported: Ethernet (802.1Q, QinQ, 802.3 LLC/SNAP, MPLS, PPPoE session),
  * Linux cooked SLL and SLL2, raw IP (DLT_RAW, LINKTYPE_IPV4/IPV6), BSD NULL and
- * LOOP, NFLOG, PPP, Cisco HDLC and FDDI.
+ * LOOP, NFLOG, PPP, Cisco HDLC, FDDI, IEEE 802.11 data frames and PPI.
  */
 #include "config.h"
 
@@ -21,6 +21,9 @@
 #endif
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_PPI
+#define DLT_PPI 192
 #endif
 #ifndef DLT_NFLOG
 #define DLT_NFLOG 239
@@ -69,31 +72,32 @@ static enum decode_result link_truncated(struct packet *pkt, const char *what)
 			   pkt->caplen);
 }
 
-static enum decode_result decode_ppp_protocol(struct cursor c, uint16_t proto, const struct decode_options *opts,
-					      struct packet *pkt)
+enum decode_result decode_ppp_protocol(struct cursor c, uint16_t proto, const struct decode_options *opts,
+				       struct packet *pkt, int depth)
 {
 	if (proto == PPP_IPV4)
-		return decode_ip(c, NET_IPV4, opts, pkt, 0);
+		return decode_ip(c, NET_IPV4, opts, pkt, depth);
 	if (proto == PPP_IPV6)
-		return decode_ip(c, NET_IPV6, opts, pkt, 0);
+		return decode_ip(c, NET_IPV6, opts, pkt, depth);
 	return DECODE_NOT_TCP;
 }
 
 /* MPLS label stack (RFC 3032): skip to the bottom label, then guess IPv4/6. */
-static enum decode_result decode_mpls(struct cursor c, const struct decode_options *opts, struct packet *pkt)
+static enum decode_result decode_mpls(struct cursor c, const struct decode_options *opts, struct packet *pkt,
+				      int depth)
 {
 	for (int i = 0; i < MAX_TAGS; i++) {
 		uint32_t entry = cursor_be32(&c);
 		if (c.short_read)
 			return link_truncated(pkt, "MPLS");
 		if (entry & 0x100)
-			return decode_ip(c, NET_BY_VERSION, opts, pkt, 0);
+			return decode_ip(c, NET_BY_VERSION, opts, pkt, depth);
 	}
 	return DECODE_NOT_TCP;
 }
 
 /* Ethernet II / 802.3 with any number (bounded) of VLAN tags. */
-static enum decode_result decode_ethernet(struct cursor c, const struct decode_options *opts, struct packet *pkt)
+enum decode_result decode_ethernet(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
 {
 	cursor_skip(&c, 12);
 	uint16_t type = cursor_be16(&c);
@@ -119,17 +123,60 @@ static enum decode_result decode_ethernet(struct cursor c, const struct decode_o
 	switch (type) {
 	case ETHERTYPE_MPLS:
 	case ETHERTYPE_MPLS_MULTI:
-		return decode_mpls(c, opts, pkt);
+		return decode_mpls(c, opts, pkt, depth);
 	case ETHERTYPE_PPPOE_SESSION: {
 		cursor_skip(&c, 6);
 		uint16_t proto = cursor_be16(&c);
 		if (c.short_read)
 			return link_truncated(pkt, "PPPoE");
-		return decode_ppp_protocol(c, proto, opts, pkt);
+		return decode_ppp_protocol(c, proto, opts, pkt, depth);
 	}
 	default:
-		return decode_ip(c, decode_ethertype(type), opts, pkt, 0);
+		return decode_ip(c, decode_ethertype(type), opts, pkt, depth);
 	}
+}
+
+/*
+ * IEEE 802.11 data frames (as tunnelled by Aruba GRE or captured with
+ * DLT_IEEE802_11): the MAC header, then LLC/SNAP with an Ethernet type.
+ * Management, control and protected (encrypted) frames carry no TCP we can read.
+ */
+enum decode_result decode_ieee80211(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
+{
+	uint8_t fc0 = cursor_u8(&c), fc1 = cursor_u8(&c);
+	if (c.short_read)
+		return link_truncated(pkt, "802.11");
+	if (((fc0 >> 2) & 3) != 2 || (fc0 & 0x40) || (fc1 & 0x40)) /* not data, null data, or protected */
+		return DECODE_NOT_TCP;
+	bool qos = fc0 & 0x80;
+	size_t header = 24 - 2 + ((fc1 & 3) == 3 ? 6 : 0) + (qos ? 2 : 0) + (qos && (fc1 & 0x80) ? 4 : 0);
+	cursor_skip(&c, header);
+	uint8_t dsap = cursor_u8(&c), ssap = cursor_u8(&c), ctrl = cursor_u8(&c);
+	cursor_skip(&c, 3);
+	uint16_t type = cursor_be16(&c);
+	if (c.short_read)
+		return link_truncated(pkt, "802.11");
+	if (dsap != 0xaa || ssap != 0xaa || ctrl != 0x03)
+		return DECODE_NOT_TCP;
+	return decode_ip(c, decode_ethertype(type), opts, pkt, depth);
+}
+
+/* PPI (Per-Packet Information): a little-endian header naming the inner link type. */
+static enum decode_result decode_ppi(struct cursor c, const struct decode_options *opts, struct packet *pkt)
+{
+	cursor_skip(&c, 2);
+	uint16_t len = cursor_le16(&c);
+	uint32_t dlt = cursor_le32(&c);
+	if (c.short_read || len < 8)
+		return link_truncated(pkt, "PPI");
+	cursor_skip(&c, len - 8u);
+	if (c.short_read)
+		return link_truncated(pkt, "PPI");
+	if (dlt == DLT_EN10MB)
+		return decode_ethernet(c, opts, pkt, 0);
+	if (dlt == DLT_IEEE802_11)
+		return decode_ieee80211(c, opts, pkt, 0);
+	return DECODE_NOT_TCP;
 }
 
 /* BSD loopback: a 4-byte address family, host order for NULL, network for LOOP. */
@@ -185,13 +232,15 @@ static enum decode_result decode_ppp(struct cursor c, const struct decode_option
 		proto = (uint16_t)(proto << 8 | cursor_u8(&c));
 	if (c.short_read)
 		return link_truncated(pkt, "PPP");
-	return decode_ppp_protocol(c, proto, opts, pkt);
+	return decode_ppp_protocol(c, proto, opts, pkt, 0);
 }
 
 bool decode_linktype_supported(int linktype)
 {
 	switch (linktype) {
 	case DLT_EN10MB:
+	case DLT_IEEE802_11:
+	case DLT_PPI:
 	case DLT_LINUX_SLL:
 	case DLT_LINUX_SLL2:
 	case DLT_RAW:
@@ -220,7 +269,11 @@ enum decode_result decode_packet(int linktype, const uint8_t *data, const struct
 
 	switch (linktype) {
 	case DLT_EN10MB:
-		return decode_ethernet(c, opts, pkt);
+		return decode_ethernet(c, opts, pkt, 0);
+	case DLT_IEEE802_11:
+		return decode_ieee80211(c, opts, pkt, 0);
+	case DLT_PPI:
+		return decode_ppi(c, opts, pkt);
 	case DLT_LINUX_SLL: {
 		cursor_skip(&c, 14);
 		uint16_t proto = cursor_be16(&c);
