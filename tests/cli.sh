@@ -121,5 +121,9 @@ n=$(grep -c '^[a-z]' "$tmp/list")
 m=$(grep -c '^FINDING(' "$top_srcdir/src/findings.def")
 [ "$n" -eq "$m" ] && ok || bad "explain --list shows $n codes, the catalogue has $m"
 
+# docs/findings.md is generated from the catalogue and must be current
+"$bin" explain --markdown | cmp -s - "$top_srcdir/docs/findings.md" && ok ||
+	bad "docs/findings.md is stale: regenerate with 'tcpscope explain --markdown > docs/findings.md'"
+
 echo "cli: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]
