@@ -13,9 +13,13 @@
 # Usage: sudo captures/record.sh [SCENARIO...]   (default: all of them)
 # Needs root, iproute2, nftables, tcpdump, cc and chrt; uses ethtool and tc
 # (netem or tbf) when present.  Not run by the tests: the .pcap files are committed.
+# RECORD_DIR=DIR writes the captures there instead.  The bench-large scenario
+# and bench-ui scenarios (the large traces of bench/run, never committed) are
+# recorded only by name.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${RECORD_DIR:-$here}
 port=5000
 cli=tsc-cli-$$
 srv=tsc-srv-$$
@@ -30,7 +34,8 @@ gen=
 tcpdump_pid=
 server_pid=
 client_pid=
-rt=() # a command prefix for both tcpgens, such as chrt
+rt=()       # a command prefix for both tcpgens, such as chrt
+bg_pids=()  # tcpgens a scenario started in bulk (bench-large)
 
 all_scenarios=(
 	demo close-by-client close-by-server refused abort-by-client
@@ -38,6 +43,7 @@ all_scenarios=(
 	half-close ipv6 no-options lost-synack lost-handshake-ack lost-fin
 	port-reuse many-short tfo ecn simultaneous-close
 )
+extra_scenarios=(bench-large bench-ui)
 
 die() {
 	echo "record.sh: $*" >&2
@@ -47,13 +53,13 @@ die() {
 # Stops what is still running, by pid, and removes the namespaces.
 net_down() {
 	local pid
-	for pid in "$client_pid" "$server_pid" "$tcpdump_pid"; do
+	for pid in "$client_pid" "$server_pid" "${bg_pids[@]}" "$tcpdump_pid"; do
 		if [[ -n $pid ]]; then
 			kill "$pid" 2>/dev/null || true
 			wait "$pid" 2>/dev/null || true
 		fi
 	done
-	client_pid='' server_pid='' tcpdump_pid=''
+	client_pid='' server_pid='' tcpdump_pid='' bg_pids=()
 	local ns
 	for ns in "$cli" "$wire" "$srv"; do
 		ip netns del "$ns" 2>/dev/null || true
@@ -147,7 +153,7 @@ capture_start() {
 	local err=$work/tcpdump.err
 	: >"$err"
 	ip netns exec "$cli" tcpdump -i "$cdev" --immediate-mode -s 128 -Z root \
-		-w "$work/capture.pcap" tcp 2>"$err" &
+		-B 131072 -w "$work/capture.pcap" tcp 2>"$err" &
 	tcpdump_pid=$!
 	local _
 	for _ in $(seq 50); do
@@ -167,9 +173,9 @@ capture_stop() {
 	tcpdump_pid=
 	grep -q '^0 packets dropped by kernel' "$work/tcpdump.err" ||
 		die "tcpdump lost packets: $(cat "$work/tcpdump.err")"
-	mv "$work/capture.pcap" "$here/$name.pcap"
+	mv "$work/capture.pcap" "$out/$name.pcap"
 	printf '%-26s %5s packets\n' "$name.pcap" \
-		"$(tcpdump -nr "$here/$name.pcap" 2>/dev/null | wc -l)"
+		"$(tcpdump -nr "$out/$name.pcap" 2>/dev/null | wc -l)"
 }
 
 # server ARGS...: starts tcpgen server and waits until it listens.
@@ -394,6 +400,92 @@ check_simultaneous_close() {
 	[[ ${#n[@]} == 4 && ${n[3]} == "${n[0]}" ]]
 }
 
+# The large trace of bench/run (SPEC §12): about 38 000 short connections
+# and 650 000 packets.  See bench_mix.
+scenario_bench_large() {
+	bench_mix 40 950 30 8000000
+}
+
+# The UI trace of bench/run: 100 000 short connections and about 1 100 000
+# packets, for the UI's first screen and keystroke targets.
+scenario_bench_ui() {
+	bench_mix 40 2500 10 8000000
+}
+
+# bench_mix PAIRS PER BULKS BYTES: PAIRS clients in parallel, each making PER
+# short connections to a server of its own, while BULKS transfers of BYTES
+# lose 1.5 % of their data segments on the wire (even ones download, so
+# their losses are holes upstream of the observer; odd ones upload, so
+# theirs are seen and then seen again).  The bottleneck is ten times the
+# golden captures' so that recording takes a minute or so.  A tcpgen that
+# fails (a lost SYN seldom does it) only makes the trace a few connections
+# shorter.
+bench_mix() {
+	local pairs=$1 per=$2 bulks=$3 bulk=$4 i dev
+	for dev in wc ws; do
+		ip netns exec "$wire" tc qdisc replace dev "$dev" root tbf \
+			rate 200mbit burst 64kb latency 20ms
+	done
+	wire "tcp sport 6000-6099 ip length > 100" \
+		"numgen random mod 1000 < 15 drop"
+	wire "tcp dport 6000-6099 ip length > 100" \
+		"numgen random mod 1000 < 15 drop"
+	for ((i = 0; i < pairs; i++)); do
+		bg_gen "$srv" server -p $((5000 + i)) -n "$per" -r 100 -s 1000
+	done
+	for ((i = 0; i < bulks; i++)); do
+		if ((i % 2 == 0)); then
+			bg_gen "$srv" server -p $((6000 + i)) -r 1000 -s "$bulk"
+		else
+			bg_gen "$srv" server -p $((6000 + i)) -r "$bulk" -s 1000
+		fi
+	done
+	local _
+	for _ in $(seq 200); do
+		if (($(ip netns exec "$srv" ss -Hltn | wc -l) == pairs + bulks)); then
+			break
+		fi
+		sleep 0.05
+	done
+	local clients=()
+	for ((i = 0; i < pairs; i++)); do
+		bg_gen "$cli" client -a "$srv4" -p $((5000 + i)) -n "$per" \
+			-s 100 -r 1000
+		clients+=("${bg_pids[-1]}")
+	done
+	for ((i = 0; i < bulks; i++)); do
+		sleep 0.5
+		if ((i % 2 == 0)); then
+			bg_gen "$cli" client -a "$srv4" -p $((6000 + i)) -s 1000 -r "$bulk"
+		else
+			bg_gen "$cli" client -a "$srv4" -p $((6000 + i)) -s "$bulk" -r 1000
+		fi
+		clients+=("${bg_pids[-1]}")
+	done
+	local pid failed=0
+	for pid in "${clients[@]}"; do
+		wait "$pid" || failed=$((failed + 1))
+	done
+	if ((failed > 0)); then
+		echo "record.sh: $failed of ${#clients[@]} clients failed:" \
+			"$(tail -n 3 "$work/bg.err")" >&2
+	fi
+	sleep 1
+	for pid in "${bg_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	bg_pids=()
+}
+
+# bg_gen NETNS ARGS...: one more tcpgen in the background, in bg_pids.
+bg_gen() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$gen" "$@" -q -T 600 2>>"$work/bg.err" &
+	bg_pids+=($!)
+}
+
 # record NAME: one scenario into NAME.pcap, tried again (up to five times in
 # all) while its check_NAME function, if it has one, rejects the capture.
 record() {
@@ -427,7 +519,7 @@ main() {
 	local name
 	for name in "${scenarios[@]}"; do
 		declare -F "scenario_${name//-/_}" >/dev/null ||
-			die "unknown scenario '$name' (known: ${all_scenarios[*]})"
+			die "unknown scenario '$name' (known: ${all_scenarios[*]} ${extra_scenarios[*]})"
 	done
 
 	trap on_exit EXIT

@@ -20,18 +20,20 @@
  *      handshake's verdict on scaling;
  *   4. the option-level flags: D-SACK and TFO SYN.
  *
- * One deliberate difference (docs/analysis-vs-wireshark.md): Linux probes a
- * zero window with seq = SND.UNA-1 and no payload, which Wireshark calls a
- * keep-alive; here it is a zero_window_probe when the peer's last window was
- * zero, and the peer's answer a zero_window_probe_ack. Only the labels change:
- * the state evolves exactly as Wireshark's does.
+ * Two deliberate differences (docs/analysis-vs-wireshark.md):
+ *  - Linux probes a zero window with seq = SND.UNA-1 and no payload, which
+ *    Wireshark calls a keep-alive; here it is a zero_window_probe when the
+ *    peer's last window was zero, and the peer's answer a
+ *    zero_window_probe_ack. Only the labels change: the state evolves
+ *    exactly as Wireshark's does.
+ *  - Wireshark keeps a list of unacknowledged segments, at most 10 000 per
+ *    direction, and once it is full a SYN or FIN no longer adds one to
+ *    nextseq (the +1 is computed inside the "add to the list" branch), so a
+ *    FIN after a long unacknowledged run is never seen as sent. This module
+ *    keeps no list and always counts the SYN or FIN.
  *
  * State lives in the caller's struct label_flow (no allocation). Wireshark's
  * "0 means unknown" sentinels are kept on purpose (see analysis-labels.h).
- * Wireshark also keeps a list of unacknowledged segments, capped at 10 000
- * per direction; it only serves the RTT and bytes-in-flight fields, except
- * that past the cap a SYN or FIN no longer adds one to nextseq. This module
- * keeps no list and behaves as if the cap were never reached.
  */
 #include "config.h"
 
@@ -351,8 +353,9 @@ static void labels_after(struct label_flow *lf, struct label_dir *fwd, struct la
 }
 
 /*
- * Wireshark's D-SACK test (RFC 2883 §4): the first SACK block lies at or
- * below the ack, or it overlaps the second block's right part. Wireshark
+ * Wireshark's D-SACK test (RFC 2883 §4): the first SACK block ends at or
+ * below the ack, or it ends inside the second block (past the second's left
+ * edge, not past its right edge; where it starts is not checked). Wireshark
  * compares relative numbers; without the ACK bit its ack stays absolute
  * while the blocks are made relative, and that is reproduced.
  */

@@ -6,15 +6,22 @@
  * pcap_offline_filter(). A file cut inside a record makes libpcap fail with
  * a "truncated" error, which is reported as CAPTURE_TRUNCATED: every whole
  * packet before the cut has already been delivered.
+ *
+ * pcapng input is read by capture-pcapng.c instead, since libpcap refuses
+ * files whose interfaces differ in link type or snapshot length. The first
+ * four bytes decide; a stream that cannot seek back over them (a pipe on
+ * stdin) is wrapped in one that replays them.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "capture-pcapng.h"
 #include "capture.h"
 #include "decode.h"
 #include "xalloc.h"
@@ -22,7 +29,8 @@
 enum { PCAP_MAGIC_NANO = 0xa1b23c4d, PCAP_MAGIC_NANO_SWAPPED = 0x4d3cb2a1 };
 
 struct capture {
-	pcap_t *pcap;
+	pcap_t *pcap;       /* pcap input, or NULL with ng */
+	struct pcapng *ng; /* pcapng input */
 	struct bpf_program filter;
 	bool has_filter;
 	bool nanosecond;
@@ -48,18 +56,14 @@ static struct capture *capture_wrap(pcap_t *p, const char *path, const char *fil
 
 struct capture *capture_open_file(const char *path, const char *filter, char *err, size_t errlen)
 {
-	char pcap_err[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
-	if (!p) {
-		/* libpcap prefixes some messages with the path already. */
-		size_t plen = strlen(path);
-		const char *msg = strncmp(pcap_err, path, plen) == 0 && pcap_err[plen] == ':' ? pcap_err + plen + 2
-											      : pcap_err;
-		snprintf(err, errlen, "%s: %s", path, msg);
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+	if (!fp) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	struct capture *cap = capture_wrap(p, path, filter, err, errlen);
-	if (cap && strcmp(path, "-") != 0) {
+	struct capture *cap = capture_open_stream(fp, path, filter, err, errlen);
+	if (cap && !is_stdin) {
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			cap->size = (uint64_t)st.st_size;
@@ -68,12 +72,86 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 	return cap;
 }
 
+/* A stream that cannot seek, whose first bytes were already read: replays them, then reads on. */
+struct capture_replay {
+	FILE *src;
+	uint8_t head[4];
+	size_t n, pos;
+};
+
+static ssize_t capture_replay_read(void *cookie, char *buf, size_t size)
+{
+	struct capture_replay *r = cookie;
+	size_t done = 0;
+	while (done < size && r->pos < r->n)
+		buf[done++] = (char)r->head[r->pos++];
+	if (done < size)
+		done += fread(buf + done, 1, size - done, r->src);
+	return done == 0 && ferror(r->src) ? -1 : (ssize_t)done;
+}
+
+static int capture_replay_close(void *cookie)
+{
+	struct capture_replay *r = cookie;
+	int rc = r->src == stdin ? 0 : fclose(r->src);
+	free(r);
+	return rc;
+}
+
+/*
+ * Reads the first four bytes of fp into head (*n of them) and returns a
+ * stream that starts at the beginning again: fp moved back if it can seek,
+ * otherwise a replaying wrapper. NULL (errno set) if the wrapper fails.
+ */
+static FILE *capture_sniff(FILE *fp, uint8_t head[4], size_t *n)
+{
+	off_t start = ftello(fp);
+	*n = fread(head, 1, 4, fp);
+	if (start >= 0 && fseeko(fp, start, SEEK_SET) == 0)
+		return fp;
+	struct capture_replay *r = xcalloc(1, sizeof *r);
+	r->src = fp;
+	memcpy(r->head, head, *n);
+	r->n = *n;
+	cookie_io_functions_t io = {.read = capture_replay_read, .close = capture_replay_close};
+	FILE *replay = fopencookie(r, "rb", io);
+	if (!replay)
+		free(r);
+	return replay;
+}
+
+static struct capture *capture_open_pcapng(FILE *fp, const char *name, const char *filter, char *err,
+					   size_t errlen)
+{
+	char ng_err[CAPTURE_ERRBUF_SIZE];
+	struct pcapng *ng = pcapng_open(fp, filter, ng_err, sizeof ng_err);
+	if (!ng) {
+		snprintf(err, errlen, "%s: %s", name, ng_err);
+		return NULL;
+	}
+	struct capture *cap = xcalloc(1, sizeof *cap);
+	cap->ng = ng;
+	return cap;
+}
+
 struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen)
 {
+	uint8_t head[4];
+	size_t n;
+	FILE *in = capture_sniff(fp, head, &n);
+	if (!in) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		if (fp != stdin)
+			fclose(fp);
+		return NULL;
+	}
+	if (pcapng_is_magic(head, n))
+		return capture_open_pcapng(in, name, filter, err, errlen);
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
 	if (!p) {
-		fclose(fp);
+		if (in != stdin)
+			fclose(in);
 		snprintf(err, errlen, "%s: %s", name, pcap_err);
 		return NULL;
 	}
@@ -104,8 +182,26 @@ static struct capture *capture_wrap(pcap_t *p, const char *path, const char *fil
 	return cap;
 }
 
+/* capture_next() over pcapng: every packet is a frame, the filter picks which are returned. */
+static enum capture_status capture_next_pcapng(struct capture *cap, struct capture_record *rec)
+{
+	for (;;) {
+		bool wanted;
+		enum capture_status st = pcapng_next(cap->ng, rec, &wanted, cap->error, sizeof cap->error);
+		if (st != CAPTURE_PACKET)
+			return st;
+		cap->frame++;
+		if (wanted) {
+			rec->frame = cap->frame;
+			return CAPTURE_PACKET;
+		}
+	}
+}
+
 enum capture_status capture_next(struct capture *cap, struct capture_record *rec)
 {
+	if (cap->ng)
+		return capture_next_pcapng(cap, rec);
 	for (;;) {
 		struct pcap_pkthdr *hdr;
 		const u_char *data;
@@ -141,7 +237,16 @@ const char *capture_error(const struct capture *cap)
 
 int capture_linktype(const struct capture *cap)
 {
-	return pcap_datalink(cap->pcap);
+	return cap->ng ? pcapng_linktype(cap->ng) : pcap_datalink(cap->pcap);
+}
+
+size_t capture_linktypes(const struct capture *cap, int *out, size_t max)
+{
+	if (cap->ng)
+		return pcapng_linktypes(cap->ng, out, max);
+	if (max > 0)
+		out[0] = pcap_datalink(cap->pcap);
+	return 1;
 }
 
 const char *capture_linktype_name(int linktype)
@@ -157,6 +262,8 @@ bool capture_nanosecond(const struct capture *cap)
 
 uint64_t capture_offset(const struct capture *cap)
 {
+	if (cap->ng)
+		return pcapng_offset(cap->ng);
 	FILE *f = pcap_file(cap->pcap);
 	long pos = f ? ftell(f) : -1;
 	return pos < 0 ? 0 : (uint64_t)pos;
@@ -169,6 +276,12 @@ uint64_t capture_size(const struct capture *cap)
 
 int capture_seek(struct capture *cap, uint64_t offset, uint64_t frame)
 {
+	if (cap->ng) {
+		if (pcapng_seek(cap->ng, offset, cap->error, sizeof cap->error) != 0)
+			return -1;
+		cap->frame = frame ? frame - 1 : 0;
+		return 0;
+	}
 	FILE *f = pcap_file(cap->pcap);
 	if (!f || fseeko(f, (off_t)offset, SEEK_SET) != 0) {
 		snprintf(cap->error, sizeof cap->error, "cannot seek in this input");
@@ -184,6 +297,9 @@ void capture_close(struct capture *cap)
 		return;
 	if (cap->has_filter)
 		pcap_freecode(&cap->filter);
-	pcap_close(cap->pcap);
+	if (cap->ng)
+		pcapng_close(cap->ng);
+	else
+		pcap_close(cap->pcap);
 	free(cap);
 }

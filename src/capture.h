@@ -4,8 +4,10 @@
  * A capture wraps a libpcap handle opened on a file (pcap or pcapng, "-" for
  * standard input) with an optional BPF filter. capture_next() yields records in
  * file order; frame numbers count every record, including those the filter
- * rejects, so they match tshark's frame.number. The record's data pointer is
- * borrowed from libpcap and valid until the next call. Errors are reported in
+ * rejects, so they match tshark's frame.number. pcapng files are read by our
+ * own reader (capture-pcapng.h), which gives each record the link type of its
+ * interface. The record's data pointer is borrowed from the reader (libpcap's
+ * or ours) and valid until the next call. Errors are reported in
  * a caller-supplied buffer (STYLE.md principle 12); nothing here prints.
  */
 #ifndef TCPSCOPE_CAPTURE_H
@@ -42,7 +44,13 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen);
 enum capture_status capture_next(struct capture *cap, struct capture_record *rec);
 const char *capture_error(const struct capture *cap);
+/* The link type of the file (pcapng: of its first interface; -1 if none yet). */
 int capture_linktype(const struct capture *cap);
+/*
+ * Every distinct link type declared so far (pcapng interfaces may differ),
+ * in order of appearance: writes up to max into out, returns how many there are.
+ */
+size_t capture_linktypes(const struct capture *cap, int *out, size_t max);
 const char *capture_linktype_name(int linktype);
 /* True if the file stores nanosecond timestamps (print 9 decimals). */
 bool capture_nanosecond(const struct capture *cap);

@@ -24,6 +24,7 @@
 /* Half-open flows (handshake never completed) idle this long are over: Linux gives up after ~127 s. */
 #define HALF_OPEN_TIMEOUT_NS (180 * 1000000000LL)
 #define EXPIRE_PERIOD_NS (1000000000LL)
+#define EVICT_SCAN 64 /* flows looked at to choose one to evict */
 
 enum {
 	COMPLETE_SYN = 1,
@@ -117,12 +118,41 @@ static bool port_is_service(uint16_t port)
 	return port < 1024;
 }
 
+static bool flow_finished(const struct flow *f)
+{
+	if (f->reset || (f->ep[0].fin_sent && f->ep[1].fin_sent))
+		return true;
+	for (int side = 0; side < 2; side++) {
+		enum tcp_state s = f->ep[side].state;
+		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The flow to evict past --max-flows (SPEC §10): among the EVICT_SCAN least
+ * recently active, the oldest that is finished or half-open (handshake never
+ * completed), else the least recently active of all. Under a SYN flood the
+ * flood's own half-open flows go first, not an established connection that
+ * merely sat idle for a while.
+ */
+static struct flow *eviction_victim(const struct engine *e)
+{
+	struct flow *oldest = flow_table_oldest(e->flows);
+	struct flow *f = oldest;
+	for (int i = 0; f && i < EVICT_SCAN; i++, f = f->newer)
+		if (flow_finished(f) || (!f->handshake_done && !f->midstream))
+			return f;
+	return oldest;
+}
+
 /* Creates the flow for a packet that starts one; decides client and server (SPEC §4.1). */
 static struct flow *new_flow(struct engine *e, const struct flow_key *key, bool src_lower)
 {
 	const struct packet *p = &e->pkt;
 	if (e->cfg.max_flows && flow_table_count(e->flows) >= e->cfg.max_flows) {
-		end_flow(e, flow_table_oldest(e->flows));
+		end_flow(e, eviction_victim(e));
 		e->stats.flows_evicted++;
 	}
 	struct flow *f = xcalloc(1, sizeof *f);
@@ -153,19 +183,9 @@ static struct flow *new_flow(struct engine *e, const struct flow_key *key, bool 
 	zeek_init(&f->zeek);
 	flow_table_add(e->flows, f);
 	e->stats.flows_total++;
+	if (flow_table_count(e->flows) > e->stats.flows_peak)
+		e->stats.flows_peak = flow_table_count(e->flows);
 	return f;
-}
-
-static bool flow_finished(const struct flow *f)
-{
-	if (f->reset || (f->ep[0].fin_sent && f->ep[1].fin_sent))
-		return true;
-	for (int side = 0; side < 2; side++) {
-		enum tcp_state s = f->ep[side].state;
-		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
-			return false;
-	}
-	return true;
 }
 
 /*

@@ -61,6 +61,7 @@ struct engine_stats {
 	uint64_t packets, tcp_packets, decode_errors;
 	uint64_t flows_total, flows_evicted;
 	size_t flows_active;
+	size_t flows_peak; /* the most flows held at once */
 	int64_t first_ns, last_ns;
 	bool truncated;
 };

@@ -39,6 +39,7 @@ enum expect_store {
 	ST_NS_OPT,   /* int64_t nanoseconds, negative = null */
 	ST_DURATION, /* end_ns - start_ns */
 	ST_RTT,      /* struct rtt_summary; index 0 min, 1 avg, 2 max; null without samples */
+	ST_THROUGHPUT, /* payload_bytes[index] per second of duration; null when the duration is 0 */
 	ST_MSS,      /* uint16_t, 0 = null */
 	ST_WSCALE,   /* int, negative = null */
 	ST_LABEL,    /* labels[index] */
@@ -112,6 +113,12 @@ static const struct expect_field fields[] = {
 	{"rtt.server.max", EXPECT_T_TIME, ST_RTT, OFF(rtt[1]), 2, NULL},
 	{"keepalives.client", EXPECT_T_COUNT, ST_U32, OFF(keepalives[0]), 0, NULL},
 	{"keepalives.server", EXPECT_T_COUNT, ST_U32, OFF(keepalives[1]), 0, NULL},
+	{"keepalive_interval.client", EXPECT_T_TIME, ST_NS_OPT, OFF(keepalive_interval_ns[0]), 0, NULL},
+	{"keepalive_interval.server", EXPECT_T_TIME, ST_NS_OPT, OFF(keepalive_interval_ns[1]), 0, NULL},
+	{"max_in_flight.client", EXPECT_T_BYTES, ST_U32, OFF(max_in_flight[0]), 0, NULL},
+	{"max_in_flight.server", EXPECT_T_BYTES, ST_U32, OFF(max_in_flight[1]), 0, NULL},
+	{"throughput.client", EXPECT_T_BYTES, ST_THROUGHPUT, 0, 0, NULL},
+	{"throughput.server", EXPECT_T_BYTES, ST_THROUGHPUT, 0, 1, NULL},
 	{"zero_window_time.client", EXPECT_T_TIME, ST_NS, OFF(zero_window_ns[0]), 0, NULL},
 	{"zero_window_time.server", EXPECT_T_TIME, ST_NS, OFF(zero_window_ns[1]), 0, NULL},
 #define LABEL(id, name, ws, text) {"labels." name, EXPECT_T_COUNT, ST_LABEL, 0, L_##id, NULL},
@@ -143,6 +150,7 @@ static bool field_nullable(const struct expect_field *f)
 	case ST_CLOSER:
 	case ST_NS_OPT:
 	case ST_RTT:
+	case ST_THROUGHPUT:
 	case ST_MSS:
 	case ST_WSCALE:
 		return true;
@@ -210,6 +218,13 @@ static void field_get(const struct expect_field *f, const struct flow_summary *s
 		const int64_t vals[3] = {r->min_ns, r->avg_ns, r->max_ns};
 		v->null = r->samples == 0;
 		v->num = vals[f->index];
+		break;
+	}
+	case ST_THROUGHPUT: {
+		int64_t duration = s->end_ns - s->start_ns;
+		v->null = duration <= 0;
+		if (!v->null)
+			v->num = (int64_t)((double)s->payload_bytes[f->index] * 1e9 / (double)duration);
 		break;
 	}
 	case ST_MSS:
@@ -480,10 +495,7 @@ static int parse_endpoint(struct parser *p, const struct token *t, bool port_all
 		return 0;
 	}
 	if (!parse_addr(s, addr_len, &sel->ip_version, sel->addr))
-		return parse_error(p, t->col, "'%.*s' is not an IPv4 or IPv6 address%s", (int)addr_len, s,
-				   addr_len && memchr(s, ':', addr_len) && s[0] != '[' && colon ?
-					   " (write an IPv6 address with a port as [ADDR]:PORT)" :
-					   "");
+		return parse_error(p, t->col, "'%.*s' is not an IPv4 or IPv6 address", (int)addr_len, s);
 	sel->has_addr = true;
 	return 0;
 }
@@ -915,7 +927,7 @@ static void eval_flow(const struct expect *e, const struct report *r, struct exp
 		snprintf(res->summary, sizeof res->summary, "%zu of %zu selected flows differ", res->nfailures,
 			 res->selected);
 	else
-		snprintf(res->summary, sizeof res->summary, "holds for %zu flows", res->selected);
+		snprintf(res->summary, sizeof res->summary, "holds for %zu flow%s", res->selected, res->selected == 1 ? "" : "s");
 }
 
 static bool finding_matches(const char *what, enum finding_id id)
@@ -952,6 +964,10 @@ void expect_eval(const struct expect *e, const struct report *r, struct expect_r
 	case EXPECT_FLOWS: {
 		struct expect_value count = {.type = EXPECT_T_COUNT, .num = (int64_t)r->nflows};
 		res->selected = r->nflows;
+		res->nframes = r->nflows;
+		res->frames = xmalloc((r->nflows ? r->nflows : 1) * sizeof *res->frames);
+		for (size_t i = 0; i < r->nflows; i++)
+			res->frames[i] = r->flows[i].first_frame;
 		res->pass = value_holds(&count, e->op, e->values, e->nvalues);
 		snprintf(res->summary, sizeof res->summary, "%zu flow%s", r->nflows, r->nflows == 1 ? "" : "s");
 		break;

@@ -115,8 +115,8 @@ struct expect_result {
 	size_t selected;          /* flow: flows the selector chose; flows/findings: the count */
 	struct expect_failure *failures; /* flow form */
 	size_t nfailures;
-	uint64_t *frames;         /* findings form: frames of the matching findings, in order */
-	enum finding_id *codes;   /* ... and their codes */
+	uint64_t *frames;         /* findings: frames of the matching findings; flows: each flow's first frame */
+	enum finding_id *codes;   /* findings: the codes of those findings */
 	size_t nframes;
 	char summary[200];        /* one line: what was found, e.g. "2 of 3 flows differ" */
 };

@@ -229,8 +229,10 @@ void output_stream_stats(FILE *out, const struct engine_stats *st, uint64_t drop
 {
 	fprintf(out,
 		"{\"type\": \"stats\", \"packets\": %" PRIu64 ", \"tcp_packets\": %" PRIu64 ", \"dropped\": %" PRIu64
-		", \"flows\": %" PRIu64 ", \"evicted\": %" PRIu64 ", \"decode_errors\": %" PRIu64 "}\n",
-		st->packets, st->tcp_packets, dropped, st->flows_total, st->flows_evicted, st->decode_errors);
+		", \"flows\": %" PRIu64 ", \"evicted\": %" PRIu64 ", \"peak_active\": %zu"
+		", \"decode_errors\": %" PRIu64 "}\n",
+		st->packets, st->tcp_packets, dropped, st->flows_total, st->flows_evicted, st->flows_peak,
+		st->decode_errors);
 }
 
 void output_json_packet(FILE *out, const struct packet_view *v, bool nano)
@@ -273,8 +275,11 @@ void output_json_report(FILE *out, const struct report *r)
 	fprintf(out, "{\n  \"format\": %d,\n  \"tool\": \"tcpscope\",\n  \"version\": \"%s\",\n  \"capture\": {\"source\": ",
 		OUTPUT_FORMAT_VERSION, PACKAGE_VERSION);
 	output_json_string(out, r->source);
-	fprintf(out, ", \"packets\": %" PRIu64 ", \"tcp_packets\": %" PRIu64 ", \"linktypes\": [\"%s\"], \"first_time\": ",
-		st->packets, st->tcp_packets, r->linktype);
+	fprintf(out, ", \"packets\": %" PRIu64 ", \"tcp_packets\": %" PRIu64 ", \"linktypes\": [", st->packets,
+		st->tcp_packets);
+	for (size_t i = 0; i < r->nlinktypes; i++)
+		fprintf(out, "%s\"%s\"", i ? ", " : "", r->linktypes[i]);
+	fputs("], \"first_time\": ", out);
 	json_optional_seconds(out, st->packets ? st->first_ns : -1, nano);
 	fputs(", \"last_time\": ", out);
 	json_optional_seconds(out, st->packets ? st->last_ns : -1, nano);

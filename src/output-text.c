@@ -121,8 +121,11 @@ static void print_label_totals(FILE *out, const struct report *r)
 void output_text_report(FILE *out, const struct report *r)
 {
 	const struct engine_stats *st = &r->stats;
-	fprintf(out, "Capture %s: %" PRIu64 " packets (%" PRIu64 " TCP), link type %s%s\n", r->source, st->packets,
-		st->tcp_packets, r->linktype, st->truncated ? ", TRUNCATED" : "");
+	fprintf(out, "Capture %s: %" PRIu64 " packets (%" PRIu64 " TCP), link type%s ", r->source, st->packets,
+		st->tcp_packets, r->nlinktypes > 1 ? "s" : "");
+	for (size_t i = 0; i < r->nlinktypes; i++)
+		fprintf(out, "%s%s", i ? ", " : "", r->linktypes[i]);
+	fprintf(out, "%s%s\n", r->nlinktypes ? "" : "none", st->truncated ? ", TRUNCATED" : "");
 	if (st->packets) {
 		char first[48];
 		format_utc(first, sizeof first, st->first_ns);

@@ -111,7 +111,6 @@ int report_run_file(struct report *r, const char *path, const char *filter, cons
 int report_run_capture(struct report *r, struct capture *cap, const struct engine_config *cfg,
 		       const struct engine_sink *extra, char *err, size_t errlen)
 {
-	snprintf(r->linktype, sizeof r->linktype, "%s", capture_linktype_name(capture_linktype(cap)));
 	r->nanosecond = capture_nanosecond(cap);
 	struct tee tee = {.a = report_sink(r)};
 	if (extra)
@@ -123,6 +122,12 @@ int report_run_capture(struct report *r, struct capture *cap, const struct engin
 	int rc = 0;
 	while ((st = capture_next(cap, &rec)) == CAPTURE_PACKET)
 		engine_packet(e, &rec);
+	/* pcapng files declare interfaces as they go: list the link types once all are read. */
+	int linktypes[REPORT_MAX_LINKTYPES];
+	size_t n = capture_linktypes(cap, linktypes, REPORT_MAX_LINKTYPES);
+	r->nlinktypes = n < REPORT_MAX_LINKTYPES ? n : REPORT_MAX_LINKTYPES;
+	for (size_t i = 0; i < r->nlinktypes; i++)
+		snprintf(r->linktypes[i], sizeof r->linktypes[i], "%s", capture_linktype_name(linktypes[i]));
 	if (st == CAPTURE_TRUNCATED) {
 		engine_input_truncated(e, capture_error(cap));
 	} else if (st == CAPTURE_ERROR) {

@@ -14,9 +14,12 @@
 #include "findings.h"
 #include "summary.h"
 
+#define REPORT_MAX_LINKTYPES 8
+
 struct report {
 	char *source;
-	char linktype[32];
+	char linktypes[REPORT_MAX_LINKTYPES][32]; /* names of the link types the capture declared, the first 8 */
+	size_t nlinktypes;
 	bool nanosecond;
 	struct engine_stats stats;
 	struct flow_summary *flows;

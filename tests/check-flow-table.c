@@ -189,6 +189,42 @@ START_TEST(test_max_flows_bounds_a_syn_flood)
 }
 END_TEST
 
+static void note_first_flow_end(void *ctx, const struct flow_summary *s)
+{
+	bool *ended = ctx;
+	if (s->id == 1)
+		*ended = true;
+}
+
+START_TEST(test_syn_flood_evicts_half_open_first)
+{
+	/* An established connection, idle while a SYN flood fills the table, is not the one evicted. */
+	bool ended = false;
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	cfg.max_flows = 100;
+	struct engine_sink sink = {.ctx = &ended, .flow_end = note_first_flow_end};
+	struct engine *e = engine_new(&cfg, &sink);
+	struct scenario sc;
+	scenario_init(&sc);
+	feed(e, &sc, "> S 0:0(0) win 65535");
+	feed(e, &sc, "< S. 0:0(0) ack 1 win 65535");
+	feed(e, &sc, "> . 1:1(0) ack 1 win 502");
+	for (int i = 0; i < 1000; i++) {
+		sc.client_port = (uint16_t)(41000 + i);
+		feed(e, &sc, "+0.001 > S 0:0(0) win 65535");
+	}
+	struct engine_stats st;
+	engine_get_stats(e, &st);
+	ck_assert_uint_eq(st.flows_evicted, 901);
+	ck_assert_uint_eq(st.flows_peak, 100);
+	ck_assert(!ended);
+	engine_finish(e);
+	engine_free(e);
+	ck_assert(ended);
+}
+END_TEST
+
 START_TEST(test_closed_flows_leave_memory)
 {
 	/* Batch mode: a closed flow is handed out once TIME-WAIT (2*MSL) is over. */
@@ -231,6 +267,7 @@ static Suite *flow_table_suite(void)
 	tcase_add_test(tc, test_ids_in_order_of_first_packet);
 	tcase_add_test(tc, test_client_decisions);
 	tcase_add_test(tc, test_max_flows_bounds_a_syn_flood);
+	tcase_add_test(tc, test_syn_flood_evicts_half_open_first);
 	tcase_add_test(tc, test_closed_flows_leave_memory);
 	suite_add_tcase(s, tc);
 	return s;

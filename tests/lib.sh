@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/lib.sh - small helpers for the shell tests that `make check` runs.
 #
 # Source it first thing:   . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"

@@ -7,10 +7,13 @@ tshark pass (with every TCP preference that matters pinned on the command
 line), `tcpscope packets` and `tcpscope report --format json`, and compares
 per frame:
 
-  tcp         whether the frame is TCP at its outermost TCP layer; a frame
-              where tshark finds TCP only inside something tcpscope does not
-              decode is classified by that encapsulation ("in-icmp",
-              "in-gre", "in-vxlan", ...) instead of being ignored
+  tcp         whether the frame is TCP, at its outermost TCP layer; where
+              tshark finds TCP only under a layer other than the plain link
+              and IP ones, the frame is classified by that layer ("in-gre",
+              "in-vxlan", "in-icmp", ...): compared if tcpscope decodes it
+              too (a header quoted by an ICMP error never is a segment),
+              else a difference of its own class; "reassembled" is TCP that
+              tshark found in a datagram it rebuilt from IP fragments
   flow        tshark's tcp.stream against tcpscope's flow id: reported where
               one tool starts a new connection and the other does not
   flags       tcp.flags as tcpscope's letters (S F R P A U E W)
@@ -83,7 +86,8 @@ LABEL_FIELDS = [
 
 BASE_FIELDS = ["frame.number", "frame.protocols", "tcp.stream", "tcp.flags", "tcp.seq", "tcp.ack",
                "tcp.seq_raw", "tcp.ack_raw", "tcp.len"]
-FIELDS = BASE_FIELDS + [f for _, f in LABEL_FIELDS] + ["tcp.analysis.duplicate_ack_num"]
+FIELDS = BASE_FIELDS + [f for _, f in LABEL_FIELDS] + ["tcp.analysis.duplicate_ack_num", "ip.fragment.count",
+                                                        "ipv6.fragment.count"]
 COL = {name: i for i, name in enumerate(FIELDS)}
 
 # Layers below TCP that tcpscope decodes (src/decode-link.c, decode-ip.c), as
@@ -111,12 +115,16 @@ def flag_letters(value):
     return "".join(letter for bit, letter in FLAG_LETTERS if bits & bit)
 
 
-def classify(protocols):
-    """'yes' for TCP at the outermost layer, 'in-X' under a layer tcpscope
-    does not decode, 'no' for no TCP at all."""
-    layers = protocols.split(":")
+def classify(cols):
+    """How tshark sees a frame: 'no' TCP at all; 'yes', TCP under link and IP
+    layers only; 'in-X', TCP found under layer X (a tunnel, an ICMP error);
+    'reassembled', TCP in a datagram tshark rebuilt from IP fragments."""
+    layers = cols[COL["frame.protocols"]].split(":")
     if "tcp" not in layers:
         return "no"
+    if (cols[COL["ip.fragment.count"]] or cols[COL["ipv6.fragment.count"]]) and "icmp" not in layers \
+            and "icmpv6" not in layers:
+        return "reassembled"
     below = layers[:layers.index("tcp")]
     for i, layer in enumerate(below):
         if layer in TRANSPARENT or layer.startswith("ipv6."):
@@ -206,10 +214,17 @@ def run(cmd, env=None):
     return p.returncode, p.stdout, p.stderr
 
 
-def first_error_line(stderr):
+def first_error_line(stderr, path=None):
+    """The first line of stderr that says something, without the tool and
+    file name it starts with."""
     for line in stderr.decode("utf-8", "replace").splitlines():
-        if line.strip() and not line.startswith("Running as user"):
-            return line.strip()
+        line = line.strip()
+        if not line or line.startswith("Running as user"):
+            continue
+        for prefix in ("tcpscope: ", "tshark: ", (path or "") + ": "):
+            if prefix.strip() and line.startswith(prefix):
+                line = line[len(prefix):]
+        return line
     return ""
 
 
@@ -228,27 +243,29 @@ def run_tshark(tshark, path):
             frames[int(cols[0])] = cols
     error = None
     if rc is None or rc < 0 or (rc != 0 and not frames):
-        error = first_error_line(err) or "exit status %s" % rc
+        error = first_error_line(err, path) or "exit status %s" % rc
     return frames, error
 
 
 def run_tcpscope(binary, path):
-    """(packets {frame: record}, report dict or None, error or None)."""
+    """(packets {frame: record}, report or None, fatal error or None,
+    error that stopped the read midway or None)."""
     rc, out, err = run([binary, "report", "--format", "json", path])
-    if rc is None or rc < 0 or rc not in (0, 2):
-        return {}, None, "crashed (%s): %s" % (rc, first_error_line(err))
+    if rc is None or rc not in (0, 2):
+        return {}, None, "crashed (status %s): %s" % (rc, first_error_line(err, path)), None
     try:
         report = json.loads(out.decode("utf-8"))
     except ValueError:
-        return {}, None, first_error_line(err) or "no report"
+        return {}, None, first_error_line(err, path) or "no report", None
+    stopped = first_error_line(err, path) if rc != 0 else None
     rc, out, err = run([binary, "packets", path])
-    if rc is None or rc < 0 or rc not in (0, 2):
-        return {}, report, "packets crashed (%s): %s" % (rc, first_error_line(err))
+    if rc is None or rc not in (0, 2):
+        return {}, report, "packets crashed (status %s): %s" % (rc, first_error_line(err, path)), None
     packets = {}
     for line in out.decode("utf-8").splitlines():
         rec = json.loads(line)
         packets[rec["frame"]] = rec
-    return packets, report, None
+    return packets, report, None, stopped
 
 
 def num(text):
@@ -297,43 +314,64 @@ def compare_frame(res, n, o, t, malformed):
 def compare_file(args, display, path):
     res = FileResult(display)
     tshark, tshark_error = run_tshark(args.tshark, path)
-    packets, report, ours_error = run_tcpscope(args.tcpscope, path)
+    packets, report, ours_error, ours_stopped = run_tcpscope(args.tcpscope, path)
 
-    classes = {n: classify(t[COL["frame.protocols"]]) for n, t in tshark.items()}
+    classes = {n: classify(t) for n, t in tshark.items()}
     for c in classes.values():
         res.classes[c] = res.classes.get(c, 0) + 1
     res.tshark_tcp = res.classes.get("yes", 0)
+    tshark_any_tcp = sum(k for c, k in res.classes.items() if c != "no")
 
-    if ours_error is not None or tshark_error is not None:
-        if ours_error is not None and tshark_error is None and res.tshark_tcp:
+    if ours_error is not None:
+        if ours_error.startswith(("crashed", "packets crashed")):
+            res.diff(None, "file", "crashed", "unreadable" if tshark_error else "readable", ours_error)
+        elif tshark_error is None and tshark_any_tcp:
             res.diff(None, "file", "unreadable", "readable",
-                     "tcpscope: %s; tshark: %d TCP frames" % (ours_error, res.tshark_tcp))
-        elif tshark_error is not None and ours_error is None and packets:
+                     "tcpscope: %s; tshark: %d TCP frames" % (ours_error, tshark_any_tcp))
+        return res
+    if tshark_error is not None:
+        if packets:
             res.diff(None, "file", "readable", "unreadable",
                      "tshark: %s; tcpscope: %d TCP frames" % (tshark_error, len(packets)))
-        elif ours_error is not None and ours_error.startswith(("crashed", "packets crashed")):
-            res.diff(None, "file", "crashed", "readable" if tshark_error is None else "unreadable", ours_error)
-        if ours_error is not None:
-            return res
+        return res
+
+    # tcpscope stopped early (libpcap refused a record or a block): the rest
+    # of the file is one difference, not one per frame.
+    last_read = report["capture"]["packets"] if ours_stopped else None
+    if last_read is not None:
+        beyond = sum(1 for n, c in classes.items() if n > last_read and c != "no")
+        if beyond:
+            res.diff(None, "file", "partial", "readable", "tcpscope stopped after frame %d: %s; tshark: %d more "
+                     "TCP frames" % (last_read, ours_stopped, beyond))
 
     decode_findings = {}
-    for f in (report or {}).get("findings", []):
+    for f in report.get("findings", []):
         if f.get("code", "").startswith("decode.") and f.get("frame") is not None:
             decode_findings.setdefault(f["frame"], []).append(f["code"])
 
     stream_to_flow, flow_to_stream = {}, {}
+    theirs_streams = set()
     for n in sorted(set(packets) | {n for n, c in classes.items() if c != "no"}):
+        if last_read is not None and n > last_read:
+            break
         o, t, cls = packets.get(n), tshark.get(n), classes.get(n, "absent")
         if o is None:
             codes = decode_findings.get(n)
             res.diff(n, "tcp", codes[0] if codes else "no", cls)
+            # A frame tcpscope flags as undecodable says nothing about flows.
+            if cls == "yes" and not codes:
+                theirs_streams.add(num(t[COL["tcp.stream"]]))
             continue
-        if cls != "yes":
+        # TCP under another layer is compared when tcpscope decodes that
+        # layer too (its tunnels, link types); a header quoted by an ICMP
+        # error is never a segment.
+        if cls in ("no", "absent") or cls.startswith("in-icmp"):
             res.diff(n, "tcp", "yes", cls)
             continue
         res.compared += 1
         malformed = any(code.startswith("decode.") for code in o["findings"])
         stream, flow = num(t[COL["tcp.stream"]]), o["flow"]
+        theirs_streams.add(stream)
         known_stream, known_flow = flow_to_stream.get(flow), stream_to_flow.get(stream)
         if (known_stream, known_flow) != (stream, flow) and (known_stream, known_flow) != (None, None):
             ours = "same" if known_stream is not None else "new"
@@ -342,10 +380,8 @@ def compare_file(args, display, path):
         stream_to_flow[stream], flow_to_stream[flow] = flow, stream
         compare_frame(res, n, o, t, malformed)
 
-    ours_flows = len(report["flows"])
-    theirs_flows = len({num(t[COL["tcp.stream"]]) for n, t in tshark.items() if classes[n] == "yes"})
-    if ours_flows != theirs_flows:
-        res.diff(None, "flows", ours_flows, theirs_flows)
+    if len(report["flows"]) != len(theirs_streams):
+        res.diff(None, "flows", len(report["flows"]), len(theirs_streams))
     return res
 
 
@@ -413,8 +449,8 @@ def main():
         print("note: known difference on line %d matched nothing: %s %s %s" % (e["line"], e["path"], e["field"],
                                                                               e["reason"]))
     outer = ", ".join("%d %s" % (k, c) for c, k in sorted(classes.items()) if c not in ("yes", "no"))
-    print("tshark-diff: tshark sees %d TCP frames at the outermost layer%s" % (
-        classes.get("yes", 0), " (plus TCP nested: %s)" % outer if outer else ""))
+    print("tshark-diff: tshark sees %d TCP frames at layers tcpscope decodes%s" % (
+        classes.get("yes", 0), ", and TCP under other layers: %s" % outer if outer else ""))
     print("tshark-diff: %d frames compared in %d files, %d known differences, %d unexplained differences" % (
         compared, len(results), explained, unexplained))
     return 1 if unexplained else 0

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "output.h"
@@ -134,5 +135,8 @@ int cmd_default(struct options *o)
 		return cmd_usage_error("give one capture file (or use 'tcpscope report FILE...')");
 	if (want_json(o))
 		return stream_file(o, o->args[0]);
+	/* The UI needs the keyboard on stdin, and a file it can seek in to read details again. */
+	if (!o->format && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && strcmp(o->args[0], "-") != 0)
+		return cmd_ui(o);
 	return cmd_report(o);
 }

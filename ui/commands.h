@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "live.h"
 
 struct options {
 	struct engine_config engine;
@@ -17,7 +18,22 @@ struct options {
 	const char *format; /* "text", "json" or NULL (the command's default) */
 	char *read_file;
 	uint32_t flow_id;
+	const char *command;  /* the command word, NULL without one */
+	const char *flow_arg; /* --flow as written (check takes a selector) */
+	/* check (SPEC §11): option values, validated by cmd_check */
+	const char *expect_file, *script_file, *fail_on;
+	char **allow, **deny;
+	int nallow, ndeny;
 	bool list;
+	/* UI and timeline: --ascii, --color, --width */
+	bool ascii;
+	const char *color;
+	int width;
+	bool markdown;
+	/* live capture (SPEC §10): -i, -s, -B, -p, -w, -c, --duration, -Z */
+	struct live_config live;
+	bool list_interfaces;                 /* -D */
+	bool idle_timeout_set, max_flows_set; /* else cmd_live applies the live defaults */
 	char **args;
 	int nargs;
 };
@@ -25,8 +41,20 @@ struct options {
 int cmd_report(struct options *o);
 int cmd_packets(struct options *o);
 int cmd_explain(struct options *o);
+/* Pass or fail captures against a findings policy, expectations and a script (SPEC §11). */
+int cmd_check(struct options *o);
+/* The ladder diagram of one flow as plain text (SPEC §5.3). */
+int cmd_timeline(struct options *o);
 /* No command word: the UI on a terminal, else a report (or a JSON stream). */
 int cmd_default(struct options *o);
+/* The interactive UI on one capture file (SPEC §6). */
+int cmd_ui(struct options *o);
+/* Sets the locale; true if output must be ASCII (--ascii or a locale that is not UTF-8). */
+bool cmd_locale_ascii(const struct options *o);
+/* -i IFACE: capture live; the UI on a terminal, else a JSON Lines stream (SPEC §10). */
+int cmd_live(struct options *o);
+/* -D: the interfaces live capture can use. */
+int cmd_list_interfaces(struct options *o);
 
 /* Prints "tcpscope: MESSAGE" to stderr and returns 2. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "xalloc.h"
 
 static void usage(FILE *out)
 {
@@ -20,16 +21,49 @@ static void usage(FILE *out)
 	      "       tcpscope report [OPTIONS] FILE...   capture summary, flows and findings\n"
 	      "       tcpscope packets [--flow ID] [OPTIONS] FILE\n"
 	      "                                           one JSON line per TCP packet\n"
-	      "       tcpscope explain CODE | --list      what a finding means\n"
+	      "       tcpscope timeline --flow ID [--width N] [OPTIONS] FILE\n"
+	      "                                           a flow's ladder diagram as plain text\n"
+	      "       tcpscope explain CODE | --list | --markdown\n"
+	      "                                           what a finding means; the catalogue\n"
+	      "       tcpscope check [--expect FILE] [--script FILE [--flow SEL]] [--fail-on SEV]\n"
+	      "                      [--allow CODE] [--deny CODE] [--format text|json|junit] FILE...\n"
+	      "                                           pass or fail captures in CI (docs/ci.md)\n"
+	      "       tcpscope -i IFACE [OPTIONS]         capture live (UI on a terminal, JSON Lines otherwise)\n"
+	      "       tcpscope -D                         list the interfaces to capture on\n"
 	      "\n"
 	      "Options:\n"
 	      "  -r FILE               read this capture (pcap or pcapng, - for stdin)\n"
 	      "  -f, --filter EXPR     BPF filter (tcpdump syntax) applied to the capture\n"
-	      "      --format FMT      text or json\n"
+	      "      --format FMT      text or json (check: also junit)\n"
 	      "      --msl SECONDS     maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
 	      "      --verify-checksums  check TCP checksums (off: offload makes them wrong)\n"
 	      "      --shard I/N       analyse only the flows in shard I of N (1-based)\n"
-	      "      --flow ID         (packets) only this flow\n"
+	      "      --flow ID         (packets) only this flow; (check) the flow of --script: ID,\n"
+	      "                        'port N', 'client ADDR[:PORT]', ... (default: the only flow)\n"
+	      "      --expect FILE     (check) expectations that must hold (docs/ci.md)\n"
+	      "      --script FILE     (check) the packetdrill-style exchange one flow must show\n"
+	      "      --fail-on SEV     (check) fail on findings of this severity or above: error (default),\n"
+	      "                        warning or note\n"
+	      "      --allow CODE      (check) findings CODE (or PREFIX.*) never fail the check; repeatable\n"
+	      "      --deny CODE       (check) findings CODE (or PREFIX.*) always fail the check; repeatable\n"
+	      "      --width N         (timeline) columns of the ladder (default 100)\n"
+	      "      --ascii           (UI, timeline) ASCII instead of UTF-8 line drawing\n"
+	      "      --color WHEN      (UI) auto (default; off when NO_COLOR is set), always or never\n"
+	      "\n"
+	      "Live capture (docs/live.md):\n"
+	      "  -i IFACE              capture on IFACE (\"any\": all); needs root or CAP_NET_RAW+CAP_NET_ADMIN\n"
+	      "  -D                    list the interfaces\n"
+	      "  -s SNAPLEN            bytes kept per packet (default 256, the headers; 262144 with -w)\n"
+	      "  -B KiB                kernel capture buffer (default 8192)\n"
+	      "  -p                    do not put the interface in promiscuous mode\n"
+	      "  -w FILE               also save the packets (pcap, or pcapng if FILE ends in .pcapng)\n"
+	      "  -c N                  stop after N packets\n"
+	      "      --duration S      stop after S seconds\n"
+	      "  -Z USER               drop root to USER once the capture is open\n"
+	      "      --idle-timeout S  end flows idle for S seconds (live default 300; 0 never)\n"
+	      "      --max-flows N     keep at most N flows, evicting the oldest idle or half-open\n"
+	      "                        (live default 100000; 0 no limit)\n"
+	      "\n"
 	      "  -h, --help            this help\n"
 	      "  -V, --version         print the version\n"
 	      "\n"
@@ -55,7 +89,52 @@ enum {
 	OPT_SHARD,
 	OPT_FLOW,
 	OPT_LIST,
+	OPT_MARKDOWN,
+	OPT_EXPECT,
+	OPT_SCRIPT,
+	OPT_FAIL_ON,
+	OPT_ALLOW,
+	OPT_DENY,
+	OPT_DURATION,
+	OPT_IDLE_TIMEOUT,
+	OPT_MAX_FLOWS,
+	OPT_WIDTH,
+	OPT_ASCII,
+	OPT_COLOR,
 };
+
+/* A non-negative number of seconds (fractions allowed) into nanoseconds. */
+static int parse_seconds(const char *arg, int64_t *ns)
+{
+	char *end;
+	double s = strtod(arg, &end);
+	if (end == arg || *end || !(s >= 0) || s > 1e9)
+		return -1;
+	*ns = (int64_t)(s * 1e9);
+	return 0;
+}
+
+/* A decimal integer in [min, max]. */
+static int parse_count(const char *arg, unsigned long long min, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	*out = strtoull(arg, &end, 10);
+	return *end || *out < min || *out > max ? -1 : 0;
+}
+
+static bool is_check(const struct options *o)
+{
+	return o->command && strcmp(o->command, "check") == 0;
+}
+
+/* Appends the value of a repeatable option to its list. */
+static void push_arg(char ***list, int *n, char *arg)
+{
+	*list = xrealloc(*list, (size_t)(*n + 1) * sizeof **list);
+	(*list)[(*n)++] = arg;
+}
 
 /* Parses options after the command word; leaves positional arguments in o. */
 static int parse_options(int argc, char **argv, struct options *o)
@@ -68,13 +147,33 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"shard", required_argument, NULL, OPT_SHARD},
 		{"flow", required_argument, NULL, OPT_FLOW},
 		{"list", no_argument, NULL, OPT_LIST},
+		{"markdown", no_argument, NULL, OPT_MARKDOWN},
+		{"expect", required_argument, NULL, OPT_EXPECT},
+		{"script", required_argument, NULL, OPT_SCRIPT},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"allow", required_argument, NULL, OPT_ALLOW},
+		{"deny", required_argument, NULL, OPT_DENY},
+		{"interface", required_argument, NULL, 'i'},
+		{"list-interfaces", no_argument, NULL, 'D'},
+		{"snapshot-length", required_argument, NULL, 's'},
+		{"buffer-size", required_argument, NULL, 'B'},
+		{"no-promiscuous-mode", no_argument, NULL, 'p'},
+		{"relinquish-privileges", required_argument, NULL, 'Z'},
+		{"duration", required_argument, NULL, OPT_DURATION},
+		{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+		{"width", required_argument, NULL, OPT_WIDTH},
+		{"ascii", no_argument, NULL, OPT_ASCII},
+		{"color", required_argument, NULL, OPT_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
-	while ((c = getopt_long(argc, argv, "+r:f:hV", longopts, NULL)) != -1) {
+	unsigned long long n;
+	int64_t ns;
+	while ((c = getopt_long(argc, argv, "+r:f:hVi:Ds:B:pw:c:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->read_file = optarg;
@@ -83,8 +182,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->filter = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-				return cmd_usage_error("--format takes text or json, not \"%s\"", optarg);
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && !(is_check(o) && !strcmp(optarg, "junit")))
+				return cmd_usage_error("--format takes text or json%s, not \"%s\"",
+						       is_check(o) ? " or junit" : "", optarg);
 			o->format = optarg;
 			break;
 		case OPT_MSL: {
@@ -102,12 +202,93 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return cmd_usage_error("--shard takes I/N with 1 <= I <= N, not \"%s\"", optarg);
 			break;
 		case OPT_FLOW:
+			o->flow_arg = optarg;
+			if (is_check(o))
+				break; /* check takes any flow selector, parsed by the command */
 			o->flow_id = (uint32_t)strtoul(optarg, &end, 10);
 			if (*end || o->flow_id == 0)
 				return cmd_usage_error("--flow takes a flow id (1, 2, ...), not \"%s\"", optarg);
 			break;
 		case OPT_LIST:
 			o->list = true;
+			break;
+		case OPT_MARKDOWN:
+			o->markdown = true;
+			break;
+		case OPT_EXPECT:
+			o->expect_file = optarg;
+			break;
+		case OPT_SCRIPT:
+			o->script_file = optarg;
+			break;
+		case OPT_FAIL_ON:
+			o->fail_on = optarg;
+			break;
+		case OPT_ALLOW:
+			push_arg(&o->allow, &o->nallow, optarg);
+			break;
+		case OPT_DENY:
+			push_arg(&o->deny, &o->ndeny, optarg);
+			break;
+		case 'i':
+			o->live.capture.device = optarg;
+			break;
+		case 'D':
+			o->list_interfaces = true;
+			break;
+		case 's':
+			if (parse_count(optarg, 1, 262144, &n) != 0)
+				return cmd_usage_error("-s takes a snapshot length from 1 to 262144 bytes, not \"%s\"", optarg);
+			o->live.capture.snaplen = (int)n;
+			break;
+		case 'B':
+			if (parse_count(optarg, 1, 4 * 1024 * 1024, &n) != 0)
+				return cmd_usage_error("-B takes a buffer size in KiB, not \"%s\"", optarg);
+			o->live.capture.buffer_kib = (int)n;
+			break;
+		case 'p':
+			o->live.capture.promiscuous = false;
+			break;
+		case 'w':
+			o->live.save_path = optarg;
+			break;
+		case 'c':
+			if (parse_count(optarg, 1, UINT64_MAX, &n) != 0)
+				return cmd_usage_error("-c takes a number of packets, not \"%s\"", optarg);
+			o->live.max_packets = n;
+			break;
+		case 'Z':
+			o->live.user = optarg;
+			break;
+		case OPT_DURATION:
+			if (parse_seconds(optarg, &ns) != 0 || ns == 0)
+				return cmd_usage_error("--duration takes a number of seconds, not \"%s\"", optarg);
+			o->live.duration_ms = ns / 1000000 > 0 ? ns / 1000000 : 1;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (parse_seconds(optarg, &ns) != 0)
+				return cmd_usage_error("--idle-timeout takes a number of seconds, not \"%s\"", optarg);
+			o->engine.idle_timeout_ns = ns;
+			o->idle_timeout_set = true;
+			break;
+		case OPT_MAX_FLOWS:
+			if (parse_count(optarg, 0, SIZE_MAX, &n) != 0)
+				return cmd_usage_error("--max-flows takes a number of flows, not \"%s\"", optarg);
+			o->engine.max_flows = (size_t)n;
+			o->max_flows_set = true;
+			break;
+		case OPT_WIDTH:
+			if (parse_count(optarg, 1, 10000, &n) != 0)
+				return cmd_usage_error("--width takes a number of columns, not \"%s\"", optarg);
+			o->width = (int)n;
+			break;
+		case OPT_ASCII:
+			o->ascii = true;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
+				return cmd_usage_error("--color takes auto, always or never, not \"%s\"", optarg);
+			o->color = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -136,6 +317,8 @@ static const struct command {
 	{"report", cmd_report},
 	{"packets", cmd_packets},
 	{"explain", cmd_explain},
+	{"check", cmd_check},
+	{"timeline", cmd_timeline},
 };
 
 int main(int argc, char **argv)
@@ -143,6 +326,7 @@ int main(int argc, char **argv)
 	struct options o;
 	memset(&o, 0, sizeof o);
 	engine_config_default(&o.engine);
+	o.live.capture.promiscuous = true;
 
 	const struct command *cmd = NULL;
 	if (argc > 1)
@@ -150,11 +334,20 @@ int main(int argc, char **argv)
 			if (strcmp(argv[1], commands[i].name) == 0)
 				cmd = &commands[i];
 	int shift = cmd ? 1 : 0;
+	o.command = cmd ? cmd->name : NULL;
 	int rc = parse_options(argc - shift, argv + shift, &o);
 	if (rc != 0)
 		return rc;
+	const struct live_config *lc = &o.live;
+	if (!lc->capture.device && (lc->save_path || lc->max_packets || lc->duration_ms || lc->user ||
+				    lc->capture.snaplen || lc->capture.buffer_kib || !lc->capture.promiscuous))
+		return cmd_usage_error("-s, -B, -p, -w, -c, --duration and -Z are for live capture: add -i IFACE");
 	if (cmd)
 		return cmd->run(&o);
+	if (o.list_interfaces)
+		return cmd_list_interfaces(&o);
+	if (o.live.capture.device)
+		return cmd_live(&o);
 	if (o.nargs == 0) {
 		usage(stderr);
 		return 2;

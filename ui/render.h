@@ -99,6 +99,11 @@ int render_textf(struct render_canvas *c, int y, int x, int maxw, uint8_t attr, 
 	__attribute__((format(printf, 6, 7)));
 /* Right-aligns text in a field of w columns. */
 int render_text_right(struct render_canvas *c, int y, int x, int w, uint8_t attr, const char *text);
+/*
+ * Writes text word-wrapped into a box of w columns and at most maxlines lines
+ * (the last line ends with the ellipsis if text remains). Returns the lines used.
+ */
+int render_wrap(struct render_canvas *c, int y, int x, int w, int maxlines, uint8_t attr, const char *text);
 /* Repeats one glyph n times. */
 void render_fill(struct render_canvas *c, int y, int x, int n, uint8_t attr, const char *glyph);
 /* Sets the attribute of n cells, keeping their characters. */

@@ -1,0 +1,162 @@
+/*
+ * check.c - runs one capture through the engine for `tcpscope check` and
+ * judges it (check.h): the findings policy, every expectation, and the
+ * script on the packets of the flow --flow selects. The script watches the
+ * run as an extra sink: it follows the first flow the selector matches, and
+ * the selector is counted again on the final flow summaries, so a selector
+ * that matches no flow or several is reported rather than guessed.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "check.h"
+#include "xalloc.h"
+
+void check_policy_init(struct check_policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->fail_on = SEV_ERROR;
+}
+
+void check_policy_free(struct check_policy *p)
+{
+	free(p->allow);
+	free(p->deny);
+	memset(p, 0, sizeof *p);
+}
+
+/* How specific the most specific matching pattern is: -1 none, INT_MAX an exact code, else the prefix length. */
+static int best_match(char *const *patterns, size_t n, enum finding_id id)
+{
+	int best = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!expect_pattern_match(patterns[i], id))
+			continue;
+		size_t len = strlen(patterns[i]);
+		int score = patterns[i][len - 1] == '*' ? (int)len - 1 : INT_MAX;
+		if (score > best)
+			best = score;
+	}
+	return best;
+}
+
+bool check_policy_denies(const struct check_policy *p, enum finding_id id)
+{
+	int deny = best_match(p->deny, p->ndeny, id), allow = best_match(p->allow, p->nallow, id);
+	if (deny >= 0 || allow >= 0)
+		return deny >= allow;
+	return finding_info(id)->severity >= p->fail_on;
+}
+
+/* What the extra sink needs to route the selected flow's packets to the matcher. */
+struct script_watch {
+	const struct expect_selector *sel;
+	uint32_t flow_id;
+	struct script_matcher matcher;
+};
+
+/* The flow identity of a packet, as a selector sees it. */
+static void packet_identity(const struct packet_view *v, struct flow_summary *id)
+{
+	const struct packet *p = v->pkt;
+	int client_is_src = !v->from_server;
+	memset(id, 0, sizeof *id);
+	id->id = v->flow_id;
+	id->ip_version = p->ip_version;
+	memcpy(id->addr[0], client_is_src ? p->src : p->dst, 16);
+	memcpy(id->addr[1], client_is_src ? p->dst : p->src, 16);
+	id->port[0] = client_is_src ? p->sport : p->dport;
+	id->port[1] = client_is_src ? p->dport : p->sport;
+}
+
+static void watch_packet(void *ctx, const struct packet_view *v)
+{
+	struct script_watch *w = ctx;
+	if (v->flow_id == 0)
+		return;
+	if (w->flow_id == 0) {
+		struct flow_summary id;
+		packet_identity(v, &id);
+		if (!expect_selector_match(w->sel, &id))
+			return;
+		w->flow_id = v->flow_id;
+	}
+	if (v->flow_id == w->flow_id)
+		script_matcher_packet(&w->matcher, v);
+}
+
+/* Puts the script's verdict into cf, given how many flows the selector matches. */
+static void finish_script(struct check_file *cf, const struct check_config *cfg, struct script_watch *w)
+{
+	cf->has_script = true;
+	for (size_t i = 0; i < cf->report.nflows; i++)
+		if (expect_selector_match(&cfg->script_flow, &cf->report.flows[i]))
+			cf->script_flows++;
+	script_matcher_finish(&w->matcher);
+	cf->script = w->matcher.result;
+	if (cf->script_flows == 1) {
+		cf->script_flow_id = w->flow_id;
+		return;
+	}
+	struct script_result *r = &cf->script;
+	memset(r, 0, sizeof *r);
+	if (cf->script_flows == 0)
+		snprintf(r->message, sizeof r->message, "--flow '%s' selects no flow (the capture has %zu)",
+			 cfg->script_flow_text, cf->report.nflows);
+	else
+		snprintf(r->message, sizeof r->message,
+			 "--flow '%s' selects %zu flows; a script is about one (choose with --flow ID)",
+			 cfg->script_flow_text, cf->script_flows);
+}
+
+int check_run_file(struct check_file *cf, const char *path, const char *filter, const struct engine_config *ecfg,
+		   const struct check_config *cfg)
+{
+	char err[CAPTURE_ERRBUF_SIZE];
+	struct script_watch watch = {.sel = &cfg->script_flow};
+	struct engine_sink sink = {.ctx = &watch, .packet = watch_packet};
+	memset(cf, 0, sizeof *cf);
+	report_init(&cf->report, path);
+	if (cfg->script)
+		script_matcher_init(&watch.matcher, cfg->script);
+	if (report_run_file(&cf->report, path, filter, ecfg, cfg->script ? &sink : NULL, err, sizeof err) != 0) {
+		cf->error = xstrdup(err);
+		return -1;
+	}
+	size_t cap = 0;
+	for (size_t i = 0; i < cf->report.nfindings; i++)
+		if (check_policy_denies(&cfg->policy, cf->report.findings[i].id)) {
+			cf->denied = xgrow(cf->denied, &cap, cf->ndenied + 1, sizeof *cf->denied);
+			cf->denied[cf->ndenied++] = i;
+		}
+	cf->pass = cf->ndenied == 0;
+	if (cfg->expect) {
+		cf->nresults = cfg->expect->count;
+		cf->results = xcalloc(cf->nresults ? cf->nresults : 1, sizeof *cf->results);
+		for (size_t i = 0; i < cf->nresults; i++) {
+			expect_eval(&cfg->expect->items[i], &cf->report, &cf->results[i]);
+			cf->pass = cf->pass && cf->results[i].pass;
+		}
+	}
+	if (cfg->script) {
+		finish_script(cf, cfg, &watch);
+		cf->pass = cf->pass && cf->script.pass;
+	}
+	return 0;
+}
+
+void check_file_free(struct check_file *cf)
+{
+	for (size_t i = 0; i < cf->nresults; i++)
+		expect_result_free(&cf->results[i]);
+	free(cf->results);
+	free(cf->denied);
+	free(cf->error);
+	report_free(&cf->report);
+	memset(cf, 0, sizeof *cf);
+}

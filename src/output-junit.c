@@ -1,0 +1,325 @@
+/*
+ * output-junit.c - JUnit XML for `tcpscope check --format junit`, the
+ * de-facto schema Jenkins, GitLab and GitHub test reporters read:
+ *
+ *   <testsuites name tests failures errors>
+ *     <testsuite name=CAPTURE tests failures errors skipped time>   one per file
+ *       <testcase classname=CAPTURE_ID.capture  name="capture">        capture-wide findings, read errors
+ *       <testcase classname=CAPTURE_ID.flows    name="flow N: A > B">  one per flow: the findings policy
+ *       <testcase classname=CAPTURE_ID.expect   name="FILE:LINE: TEXT"> one per expectation
+ *       <testcase classname=CAPTURE_ID.script   name="FILE (flow SEL)">
+ *
+ * A failing case holds <failure message="one line" type=...> with the whole
+ * explanation (the text format's lines) as its body. CAPTURE_ID is the
+ * capture's path with dots turned into underscores, so Jenkins, which splits
+ * classnames at the last dot, shows one package per capture. Every string is
+ * escaped for XML 1.0: the five special characters, control characters and
+ * invalid UTF-8 (both replaced by U+FFFD), so any file name stays well-formed.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output-check.h"
+#include "output.h"
+#include "xalloc.h"
+
+/* Length of the valid UTF-8 sequence at s (0 if invalid); s has at least one byte. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+/* Writes s escaped for an XML attribute value or text node. */
+static void xml_escape(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	while (*s) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&apos;", out);
+			break;
+		case '\n':
+		case '\t':
+			fputc(*s, out);
+			break;
+		default: {
+			size_t n = *s < 0x20 || *s == 0x7f ? 0 : utf8_sequence(s);
+			if (n == 0) {
+				fputs("\xef\xbf\xbd", out);
+				n = 1;
+			} else {
+				fwrite(s, 1, n, out);
+			}
+			s += n;
+			continue;
+		}
+		}
+		s++;
+	}
+}
+
+/* The classname prefix of a capture: its path with '.' turned into '_'. */
+static void class_id(char *buf, size_t len, const char *source)
+{
+	snprintf(buf, len, "%s", source);
+	for (char *p = buf; *p; p++)
+		if (*p == '.')
+			*p = '_';
+}
+
+static void testcase_open(FILE *out, const char *class_prefix, const char *group, const char *name)
+{
+	fputs("    <testcase classname=\"", out);
+	xml_escape(out, class_prefix);
+	fprintf(out, ".%s\" name=\"", group);
+	xml_escape(out, name);
+	fputs("\" time=\"0\"", out);
+}
+
+/* Closes an open <testcase with a <failure> (or <error>) holding body. */
+static void testcase_fail(FILE *out, const char *element, const char *type, const char *message, const char *body)
+{
+	fprintf(out, ">\n      <%s message=\"", element);
+	xml_escape(out, message);
+	fprintf(out, "\" type=\"%s\">", type);
+	xml_escape(out, body);
+	fprintf(out, "</%s>\n    </testcase>\n", element);
+}
+
+/* Runs a writer into a string (the caller frees it). */
+struct text_buffer {
+	char *data;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *buffer_open(struct text_buffer *b)
+{
+	memset(b, 0, sizeof *b);
+	b->f = open_memstream(&b->data, &b->len);
+	if (!b->f)
+		abort(); /* it fails only when out of memory, which aborts everywhere (xalloc.h) */
+	return b->f;
+}
+
+static char *buffer_close(struct text_buffer *b)
+{
+	fclose(b->f);
+	return b->data;
+}
+
+/* A denied finding, ordered by flow so that each flow's testcase takes one run of them. */
+struct denied_ref {
+	uint32_t flow;
+	size_t index; /* into report.findings */
+};
+
+static int compare_refs(const void *a, const void *b)
+{
+	const struct denied_ref *ra = a, *rb = b;
+	if (ra->flow != rb->flow)
+		return ra->flow < rb->flow ? -1 : 1;
+	return (ra->index > rb->index) - (ra->index < rb->index);
+}
+
+/* The denied findings of cf sorted by flow (capture-wide ones, flow 0, first). */
+static struct denied_ref *denied_by_flow(const struct check_file *cf)
+{
+	struct denied_ref *refs = xmalloc((cf->ndenied ? cf->ndenied : 1) * sizeof *refs);
+	for (size_t i = 0; i < cf->ndenied; i++)
+		refs[i] = (struct denied_ref){cf->report.findings[cf->denied[i]].flow, cf->denied[i]};
+	qsort(refs, cf->ndenied, sizeof *refs, compare_refs);
+	return refs;
+}
+
+/* Writes one testcase of the findings policy; refs[0..n) are its denied findings. */
+static void junit_policy_case(FILE *out, const struct check_file *cf, const char *cls, const char *group,
+			      const char *name, const struct denied_ref *refs, size_t n)
+{
+	testcase_open(out, cls, group, name);
+	if (n == 0) {
+		fputs("/>\n", out);
+		return;
+	}
+	const struct finding *first = &cf->report.findings[refs[0].index];
+	char message[300];
+	snprintf(message, sizeof message, "%zu finding%s fail%s the policy, first %s at frame %" PRIu64 ": %s", n,
+		 n == 1 ? "" : "s", n == 1 ? "s" : "", finding_info(first->id)->code, first->frame, first->message);
+	struct text_buffer b;
+	FILE *f = buffer_open(&b);
+	for (size_t i = 0; i < n; i++)
+		output_check_explain_finding(f, &cf->report.findings[refs[i].index], "");
+	char *body = buffer_close(&b);
+	testcase_fail(out, "failure", "policy", message, body);
+	free(body);
+}
+
+/* The "capture" testcase and one testcase per flow, judged by the findings policy. */
+static void junit_flows(FILE *out, const struct check_file *cf, const char *cls)
+{
+	const struct report *r = &cf->report;
+	struct denied_ref *refs = denied_by_flow(cf);
+	size_t d = 0;
+	while (d < cf->ndenied && refs[d].flow == 0)
+		d++;
+	junit_policy_case(out, cf, cls, "capture", "capture", refs, d);
+	for (size_t i = 0; i < r->nflows; i++) {
+		const struct flow_summary *s = &r->flows[i];
+		char endpoints[120], name[160];
+		expect_format_endpoints(endpoints, sizeof endpoints, s);
+		snprintf(name, sizeof name, "flow %u: %s", s->id, endpoints);
+		while (d < cf->ndenied && refs[d].flow < s->id)
+			d++;
+		size_t start = d;
+		while (d < cf->ndenied && refs[d].flow == s->id)
+			d++;
+		junit_policy_case(out, cf, cls, "flows", name, refs + start, d - start);
+	}
+	free(refs);
+}
+
+static void junit_expectations(FILE *out, const struct check_file *cf, const struct check_config *cfg,
+			       const char *cls)
+{
+	for (size_t i = 0; i < cf->nresults; i++) {
+		const struct expect_result *res = &cf->results[i];
+		char name[400];
+		snprintf(name, sizeof name, "%s:%u: %s", cfg->expect->name, res->e->line, res->e->text);
+		testcase_open(out, cls, "expect", name);
+		if (res->pass) {
+			fputs("/>\n", out);
+			continue;
+		}
+		struct text_buffer b;
+		FILE *f = buffer_open(&b);
+		output_check_explain_expectation(f, res, "", 0);
+		char *body = buffer_close(&b);
+		char message[600];
+		char *nl = strchr(body, '\n');
+		snprintf(message, sizeof message, "%s: %.*s", res->e->text, nl ? (int)(nl - body) : (int)strlen(body),
+			 body);
+		testcase_fail(out, "failure", "expectation", message, body);
+		free(body);
+	}
+}
+
+static void junit_script(FILE *out, const struct check_file *cf, const struct check_config *cfg, const char *cls)
+{
+	char name[300];
+	snprintf(name, sizeof name, "%s (flow %s)", cfg->script->name, cfg->script_flow_text);
+	testcase_open(out, cls, "script", name);
+	if (cf->script.pass) {
+		fputs("/>\n", out);
+		return;
+	}
+	struct text_buffer b;
+	FILE *f = buffer_open(&b);
+	output_check_explain_script(f, cf, "");
+	char *body = buffer_close(&b);
+	char message[600];
+	if (cf->script.line)
+		snprintf(message, sizeof message, "%s:%u: frame %" PRIu64 ": %s", cfg->script->name, cf->script.line,
+			 cf->script.frame, cf->script.message);
+	else
+		snprintf(message, sizeof message, "%s", cf->script.message);
+	testcase_fail(out, "failure", "script", message, body);
+	free(body);
+}
+
+/* Counts of one suite: tests and failures (a read error is one test in error). */
+static void suite_counts(const struct check_file *cf, size_t *tests, size_t *failures)
+{
+	*tests = 1;
+	*failures = 0;
+	if (cf->error)
+		return;
+	*tests += cf->report.nflows + cf->nresults + (cf->has_script ? 1 : 0);
+	/* One failing policy case per distinct flow (0: the capture case) among the denied findings. */
+	struct denied_ref *refs = denied_by_flow(cf);
+	for (size_t i = 0; i < cf->ndenied; i++)
+		*failures += i == 0 || refs[i].flow != refs[i - 1].flow;
+	free(refs);
+	for (size_t i = 0; i < cf->nresults; i++)
+		*failures += !cf->results[i].pass;
+	*failures += cf->has_script && !cf->script.pass;
+}
+
+static void junit_suite(FILE *out, const struct check_file *cf, const struct check_config *cfg, size_t tests,
+			size_t failures)
+{
+	char cls[512];
+	class_id(cls, sizeof cls, cf->report.source);
+	fputs("  <testsuite name=\"", out);
+	xml_escape(out, cf->report.source);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" skipped=\"0\" time=\"0\">\n", tests, failures,
+		cf->error ? 1 : 0);
+	if (cf->error) {
+		testcase_open(out, cls, "capture", "capture");
+		testcase_fail(out, "error", "input", cf->error, cf->error);
+	} else {
+		junit_flows(out, cf, cls);
+		junit_expectations(out, cf, cfg, cls);
+		if (cf->has_script)
+			junit_script(out, cf, cfg, cls);
+	}
+	fputs("  </testsuite>\n", out);
+}
+
+void output_check_junit(FILE *out, const struct check_file *files, size_t n, const struct check_config *cfg)
+{
+	size_t *tests = xcalloc(n ? n : 1, sizeof *tests), *failures = xcalloc(n ? n : 1, sizeof *failures);
+	size_t all_tests = 0, all_failures = 0, all_errors = 0;
+	for (size_t i = 0; i < n; i++) {
+		suite_counts(&files[i], &tests[i], &failures[i]);
+		all_tests += tests[i];
+		all_failures += failures[i];
+		all_errors += files[i].error != NULL;
+	}
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		     "<testsuites name=\"tcpscope check\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"0\">\n",
+		all_tests, all_failures, all_errors);
+	for (size_t i = 0; i < n; i++)
+		junit_suite(out, &files[i], cfg, tests[i], failures[i]);
+	fputs("</testsuites>\n", out);
+	free(tests);
+	free(failures);
+}

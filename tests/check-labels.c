@@ -1,0 +1,684 @@
+/*
+ * check-labels.c - unit suite for analysis-labels.c, Wireshark's per-packet
+ * TCP analysis flags.
+ *
+ * Each test plays a short exchange written in the scenario notation
+ * (scenario.h) through labels_analyze() and checks the labels of chosen
+ * packets. Every label has a scenario that raises it on the right packet and a
+ * near miss that must not. The expected labels are those tshark 4.0 prints for
+ * the same exchange (each scenario was written to a pcap and compared while
+ * the module was built), except for the deliberate differences listed in
+ * docs/analysis-vs-wireshark.md, which have tests of their own.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analysis-labels.h"
+#include "findings.h"
+#include "scenario.h"
+
+#define MAX_PACKETS 64
+#define BIT(id) (1u << (L_##id))
+
+/* One exchange played through a fresh label_flow. */
+struct run {
+	struct scenario sc;
+	struct label_flow lf;
+	int n;
+	struct packet pkt[MAX_PACKETS];
+	struct label_result res[MAX_PACKETS];
+	uint32_t rel_seq[MAX_PACKETS], rel_ack[MAX_PACKETS];
+};
+
+static void run_init(struct run *r)
+{
+	scenario_init(&r->sc);
+	labels_init(&r->lf);
+	r->n = 0;
+}
+
+/* Labels one more line; the sender's side comes from the source port. */
+static void run_line(struct run *r, const char *line)
+{
+	ck_assert_int_lt(r->n, MAX_PACKETS);
+	struct packet *p = &r->pkt[r->n];
+	scenario_packet(&r->sc, line, p);
+	int from_server = p->sport == r->sc.server_port;
+	labels_analyze(&r->lf, from_server, p, &r->res[r->n]);
+	r->rel_seq[r->n] = labels_relative_seq(&r->lf, from_server, p->seq);
+	r->rel_ack[r->n] = labels_relative_ack(&r->lf, from_server, p->ack);
+	r->n++;
+}
+
+static void run_lines(struct run *r, const char *const *lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		run_line(r, lines[i]);
+}
+
+#define RUN(r, ...)                                                                                                    \
+	do {                                                                                                           \
+		static const char *const lines_[] = {__VA_ARGS__};                                                     \
+		run_lines((r), lines_, sizeof lines_ / sizeof lines_[0]);                                              \
+	} while (0)
+
+/* The label mask of frame f (1-based, as in the scenario). */
+static uint32_t labels_of(const struct run *r, int f)
+{
+	ck_assert_int_ge(f, 1);
+	ck_assert_int_le(f, r->n);
+	return r->res[f - 1].mask;
+}
+
+/* Frame f carries exactly these labels. */
+#define EXPECT(r, f, mask) ck_assert_msg(labels_of((r), (f)) == (mask), "frame %d: labels 0x%x, expected 0x%x", (f), \
+					 labels_of((r), (f)), (unsigned)(mask))
+
+/* A handshake with window scaling 7 both ways and a 100-byte request; RTT 100 ms. */
+#define HANDSHAKE                                                                                                      \
+	"> S 0:0(0) win 65535 <mss 1460,sackOK,wscale 7>",                                                             \
+		"+0.05 < S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,wscale 7>",                                        \
+		"+0.05 > . 1:1(0) ack 1 win 502"
+
+/* ---- retransmission family ------------------------------------------ */
+
+START_TEST(retransmission_plain)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "> P. 101:201(100) ack 1 win 502",
+	    "+0.3 > P. 1:101(100) ack 1 win 502");
+	EXPECT(&r, 4, 0);
+	EXPECT(&r, 5, 0);
+	EXPECT(&r, 6, BIT(RETRANSMISSION));
+}
+END_TEST
+
+START_TEST(retransmission_of_syn_and_fin)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> S 0:0(0) win 65535 <mss 1460>", "+1 > S 0:0(0) win 65535 <mss 1460>",
+	    "< S. 0:0(0) ack 1 win 65535 <mss 1460>", "> . 1:1(0) ack 1 win 65535", "> F. 1:1(0) ack 1 win 65535",
+	    "+0.5 > F. 1:1(0) ack 1 win 65535");
+	EXPECT(&r, 2, BIT(RETRANSMISSION));
+	EXPECT(&r, 5, 0);
+	EXPECT(&r, 6, BIT(RETRANSMISSION));
+}
+END_TEST
+
+/* Near miss: more than one byte starting at nextseq - 1 brings new data. */
+START_TEST(retransmission_not_after_probe_byte)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
+	    "+10 > . 100:150(50) ack 1 win 502");
+	EXPECT(&r, 6, 0);
+}
+END_TEST
+
+/* Wireshark's SYN rule: a retransmitted SYN restores nextseq an RST moved. */
+START_TEST(retransmission_syn_after_rst)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> S 0:0(0) win 65535 <mss 1460>", "< S. 0:0(0) ack 500 win 65535 <mss 1460>", "> R 500:500(0) win 0",
+	    "+1 > S 0:0(0) win 65535 <mss 1460>", "< S. 0:0(0) ack 1 win 65535 <mss 1460>",
+	    "> P. 1:11(10) ack 1 win 65535");
+	EXPECT(&r, 2, BIT(ACK_LOST_SEGMENT));
+	EXPECT(&r, 4, BIT(RETRANSMISSION));
+	EXPECT(&r, 5, BIT(RETRANSMISSION));
+	EXPECT(&r, 6, 0);
+}
+END_TEST
+
+START_TEST(fast_retransmission_hit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "> P. 101:201(100) ack 1 win 502",
+	    "> P. 201:301(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 502",
+	    "< . 1:1(0) ack 101 win 502", "+0.01 > P. 101:201(100) ack 1 win 502");
+	EXPECT(&r, 8, BIT(DUPLICATE_ACK));
+	EXPECT(&r, 9, BIT(DUPLICATE_ACK));
+	EXPECT(&r, 10, BIT(FAST_RETRANSMISSION) | BIT(RETRANSMISSION));
+}
+END_TEST
+
+/* Near misses: too late after the last duplicate ACK, or only one duplicate. */
+START_TEST(fast_retransmission_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "> P. 101:201(100) ack 1 win 502",
+	    "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 502",
+	    "+0.025 > P. 101:201(100) ack 1 win 502");
+	EXPECT(&r, 9, BIT(RETRANSMISSION));
+
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "> P. 101:201(100) ack 1 win 502",
+	    "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 502", "+0.005 > P. 101:201(100) ack 1 win 502");
+	EXPECT(&r, 8, BIT(RETRANSMISSION));
+}
+END_TEST
+
+START_TEST(spurious_retransmission_hit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
+	    "+0.0005 > P. 1:101(100) ack 1 win 502", "> P. 51:101(50) ack 1 win 502");
+	/* Spurious wins over out-of-order, even 0.5 ms after the original. */
+	EXPECT(&r, 6, BIT(SPURIOUS_RETRANSMISSION) | BIT(RETRANSMISSION));
+	EXPECT(&r, 7, BIT(SPURIOUS_RETRANSMISSION) | BIT(RETRANSMISSION));
+}
+END_TEST
+
+/* Near miss: the peer acknowledged only part of the data. */
+START_TEST(spurious_retransmission_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 51 win 502",
+	    "+0.5 > P. 1:101(100) ack 1 win 502");
+	EXPECT(&r, 6, BIT(RETRANSMISSION));
+}
+END_TEST
+
+START_TEST(out_of_order_hit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> P. 201:301(100) ack 1 win 502", "+0.001 > P. 101:201(100) ack 1 win 502");
+	EXPECT(&r, 2, BIT(OUT_OF_ORDER));
+}
+END_TEST
+
+/* Near miss: 4 ms is past the default 3 ms threshold (no first RTT known). */
+START_TEST(out_of_order_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> P. 201:301(100) ack 1 win 502", "+0.004 > P. 101:201(100) ack 1 win 502");
+	EXPECT(&r, 2, BIT(RETRANSMISSION));
+}
+END_TEST
+
+/* With a first RTT of 100 ms, 40 ms is still out-of-order, 120 ms is not. */
+START_TEST(out_of_order_first_rtt)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "> P. 101:201(100) ack 1 win 502",
+	    "+0.04 > P. 1:101(100) ack 1 win 502", "+0.12 > P. 1:101(100) ack 1 win 502");
+	EXPECT(&r, 6, BIT(OUT_OF_ORDER));
+	EXPECT(&r, 7, BIT(RETRANSMISSION));
+}
+END_TEST
+
+/* The first RTT ends at the first ACK without SYN from either side. */
+START_TEST(out_of_order_first_rtt_from_server)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> S 0:0(0) win 65535 <mss 1460>", "+0.05 < S. 0:0(0) ack 1 win 65535 <mss 1460>",
+	    "+0.05 < . 1:1(0) ack 1 win 65535", "+0.05 > . 1:1(0) ack 1 win 65535", "> P. 1:101(100) ack 1 win 65535",
+	    "> P. 101:201(100) ack 1 win 65535", "+0.14 > P. 1:101(100) ack 1 win 65535");
+	EXPECT(&r, 7, BIT(RETRANSMISSION));
+}
+END_TEST
+
+/* ---- lost and unseen segments ---------------------------------------- */
+
+START_TEST(lost_segment_hit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 101:201(100) ack 1 win 502");
+	EXPECT(&r, 4, BIT(LOST_SEGMENT));
+}
+END_TEST
+
+/* Near miss: an RST beyond nextseq is not checked. */
+START_TEST(lost_segment_miss_rst)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> R. 101:101(0) ack 1 win 0");
+	EXPECT(&r, 4, 0);
+}
+END_TEST
+
+START_TEST(ack_lost_segment_hit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:145(144) ack 1 win 502", "< . 1:1(0) ack 145 win 502",
+	    "> . 145:145(0) ack 239 win 502", "> . 145:145(0) ack 239 win 502", "< P. 239:854(615) ack 145 win 502",
+	    "> . 145:145(0) ack 854 win 502");
+	EXPECT(&r, 6, BIT(ACK_LOST_SEGMENT));
+	/* Reported once: the repeat is only a duplicate ACK. */
+	EXPECT(&r, 7, BIT(DUPLICATE_ACK));
+	EXPECT(&r, 8, BIT(LOST_SEGMENT));
+	/* The server sent more since: reported again. */
+	EXPECT(&r, 9, BIT(ACK_LOST_SEGMENT));
+}
+END_TEST
+
+/* Near miss: the same acknowledgement without the ACK bit. */
+START_TEST(ack_lost_segment_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> R 1:1(0) ack 239 win 0");
+	EXPECT(&r, 4, 0);
+}
+END_TEST
+
+/* After the mark, the peer's next duplicate ACK counts from 1 again. */
+START_TEST(ack_lost_segment_mark_restarts_dupacks)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:145(144) ack 1 win 502", "< . 1:1(0) ack 145 win 502",
+	    "> . 145:145(0) ack 239 win 502", "< . 1:1(0) ack 145 win 502");
+	EXPECT(&r, 6, BIT(ACK_LOST_SEGMENT));
+	EXPECT(&r, 7, BIT(DUPLICATE_ACK));
+	ck_assert_uint_eq(r.res[6].dupack_num, 1);
+	ck_assert_uint_eq(r.res[6].dupack_frame, 5);
+}
+END_TEST
+
+/* ---- duplicate ACKs and windows -------------------------------------- */
+
+START_TEST(duplicate_ack_numbered)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
+	    "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 502");
+	EXPECT(&r, 5, 0);
+	EXPECT(&r, 6, BIT(DUPLICATE_ACK));
+	EXPECT(&r, 7, BIT(DUPLICATE_ACK));
+	ck_assert_uint_eq(r.res[5].dupack_num, 1);
+	ck_assert_uint_eq(r.res[5].dupack_frame, 5);
+	ck_assert_uint_eq(r.res[6].dupack_num, 2);
+	ck_assert_uint_eq(r.res[6].dupack_frame, 5);
+}
+END_TEST
+
+/* Near misses: a new window is an update; data or FIN is not a duplicate. */
+START_TEST(duplicate_ack_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
+	    "< . 1:1(0) ack 101 win 600", "< P. 1:11(10) ack 101 win 600", "< F. 11:11(0) ack 101 win 600");
+	EXPECT(&r, 6, BIT(WINDOW_UPDATE));
+	EXPECT(&r, 7, 0);
+	EXPECT(&r, 8, 0);
+	ck_assert_uint_eq(r.res[5].dupack_num, 0);
+}
+END_TEST
+
+START_TEST(zero_window_hit_and_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 0", "< R. 1:1(0) ack 101 win 0");
+	EXPECT(&r, 5, BIT(ZERO_WINDOW));
+	EXPECT(&r, 6, 0);
+}
+END_TEST
+
+/* Wireshark's probe: one byte at nextseq while the peer's window is zero. */
+START_TEST(zero_window_probe_one_byte)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 0",
+	    "+1 > . 101:102(1) ack 1 win 502", "< . 1:1(0) ack 101 win 0", "+1 > . 101:102(1) ack 1 win 502");
+	EXPECT(&r, 6, BIT(ZERO_WINDOW_PROBE));
+	EXPECT(&r, 7, BIT(ZERO_WINDOW) | BIT(ZERO_WINDOW_PROBE_ACK));
+	/* The probe did not move nextseq, so the next one is a probe again. */
+	EXPECT(&r, 8, BIT(ZERO_WINDOW_PROBE));
+}
+END_TEST
+
+/* Near miss: the same byte with the peer's window open is plain data. */
+START_TEST(zero_window_probe_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 10",
+	    "+1 > . 101:102(1) ack 1 win 502", "< . 1:1(0) ack 101 win 10");
+	EXPECT(&r, 6, 0);
+	EXPECT(&r, 7, BIT(DUPLICATE_ACK));
+}
+END_TEST
+
+/*
+ * Deliberate difference: Linux probes with seq = SND.UNA-1 and no data.
+ * tshark says keep_alive, then zero_window alone on the answer.
+ */
+START_TEST(zero_window_probe_linux)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 0",
+	    "+0.2 > . 100:100(0) ack 1 win 502", "< . 1:1(0) ack 101 win 0", "+0.4 > . 100:100(0) ack 1 win 502",
+	    "+0.8 > . 100:100(0) ack 1 win 502");
+	EXPECT(&r, 6, BIT(ZERO_WINDOW_PROBE));
+	EXPECT(&r, 7, BIT(ZERO_WINDOW) | BIT(ZERO_WINDOW_PROBE_ACK));
+	EXPECT(&r, 8, BIT(ZERO_WINDOW_PROBE));
+	EXPECT(&r, 9, BIT(ZERO_WINDOW_PROBE));
+}
+END_TEST
+
+/* Near miss: the answer reopens the window, so it is a window update. */
+START_TEST(zero_window_probe_ack_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 0",
+	    "+0.2 > . 100:100(0) ack 1 win 502", "< . 1:1(0) ack 101 win 300");
+	EXPECT(&r, 6, BIT(ZERO_WINDOW_PROBE));
+	EXPECT(&r, 7, BIT(WINDOW_UPDATE));
+}
+END_TEST
+
+START_TEST(window_full_hit_and_miss)
+{
+	struct run r;
+	run_init(&r);
+	/* The SYN-ACK's window (100) is not scaled until the server's first ACK. */
+	RUN(&r, "> S 0:0(0) win 65535 <mss 1460,sackOK,wscale 7>",
+	    "< S. 0:0(0) ack 1 win 100 <mss 1460,sackOK,wscale 2>", "> . 1:1(0) ack 1 win 10",
+	    "> P. 1:101(100) ack 1 win 10", "< . 1:1(0) ack 101 win 50", "> P. 101:300(199) ack 1 win 10",
+	    "> P. 300:301(1) ack 1 win 10");
+	EXPECT(&r, 4, BIT(WINDOW_FULL));
+	EXPECT(&r, 6, 0);
+	/* 50 << 2 = 200 bytes past ack 101. */
+	EXPECT(&r, 7, BIT(WINDOW_FULL));
+}
+END_TEST
+
+/* A SYN-ACK without the option turns scaling off: windows are taken as they are. */
+START_TEST(window_full_no_scaling)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> S 0:0(0) win 65535 <mss 1460,sackOK,wscale 7>", "< S. 0:0(0) ack 1 win 1000 <mss 1460,sackOK>",
+	    "> . 1:1(0) ack 1 win 502", "< . 1:1(0) ack 1 win 200", "> P. 1:201(200) ack 1 win 502");
+	EXPECT(&r, 5, BIT(WINDOW_FULL));
+}
+END_TEST
+
+/* Near miss: mid-stream the scaling is unknown, so never window full. */
+START_TEST(window_full_unknown_scale)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "< . 7000:7000(0) ack 1000 win 100", "> P. 1000:1100(100) ack 7000 win 100");
+	EXPECT(&r, 2, 0);
+}
+END_TEST
+
+START_TEST(window_update_hit_and_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
+	    "< . 1:1(0) ack 101 win 700", "< . 1:1(0) ack 101 win 0", "< . 1:1(0) ack 101 win 800",
+	    "> P. 101:201(100) ack 1 win 502", "< . 1:1(0) ack 201 win 900");
+	EXPECT(&r, 6, BIT(WINDOW_UPDATE));
+	EXPECT(&r, 7, BIT(ZERO_WINDOW));
+	EXPECT(&r, 8, BIT(WINDOW_UPDATE));
+	/* The ack moved: an ordinary ACK. */
+	EXPECT(&r, 10, 0);
+}
+END_TEST
+
+/* ---- keep-alives ------------------------------------------------------ */
+
+START_TEST(keep_alive_hit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
+	    "+10 > . 100:100(0) ack 1 win 502", "< . 1:1(0) ack 101 win 502", "+10 > . 100:101(1) ack 1 win 502",
+	    "< . 1:1(0) ack 101 win 502");
+	EXPECT(&r, 6, BIT(KEEP_ALIVE));
+	EXPECT(&r, 7, BIT(KEEP_ALIVE_ACK));
+	/* A one-byte keep-alive is not a retransmission either. */
+	EXPECT(&r, 8, BIT(KEEP_ALIVE));
+	EXPECT(&r, 9, BIT(KEEP_ALIVE_ACK));
+}
+END_TEST
+
+/* Near misses: a FIN one byte back, and a segment at nextseq. */
+START_TEST(keep_alive_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
+	    "+10 > F. 100:100(0) ack 1 win 502", "+10 > . 101:101(0) ack 1 win 502");
+	EXPECT(&r, 6, BIT(RETRANSMISSION));
+	EXPECT(&r, 7, BIT(DUPLICATE_ACK));
+}
+END_TEST
+
+/* Near miss: the answer to a keep-alive with a new window is an update. */
+START_TEST(keep_alive_ack_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
+	    "+10 > . 100:100(0) ack 1 win 502", "< . 1:1(0) ack 101 win 503");
+	EXPECT(&r, 6, BIT(KEEP_ALIVE));
+	EXPECT(&r, 7, BIT(WINDOW_UPDATE));
+}
+END_TEST
+
+/* ---- option-level labels ---------------------------------------------- */
+
+START_TEST(dsack_hit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502 <sack 1:101>",
+	    "< . 1:1(0) ack 101 win 502 <sack 200:300 150:400>");
+	EXPECT(&r, 5, BIT(DSACK));
+	EXPECT(&r, 6, BIT(DSACK) | BIT(DUPLICATE_ACK));
+}
+END_TEST
+
+/* Near misses: an ordinary SACK above the ack, and a first block outside the second. */
+START_TEST(dsack_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502 <sack 200:300>",
+	    "< . 1:1(0) ack 101 win 502 <sack 200:300 100:250>");
+	EXPECT(&r, 5, 0);
+	EXPECT(&r, 6, BIT(DUPLICATE_ACK));
+}
+END_TEST
+
+START_TEST(tfo_syn_hit_and_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> S 0:0(0) win 65535 <mss 1460,sackOK,wscale 7,FO 0102030405060708>",
+	    "< S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,wscale 7,FO 0102030405060708>",
+	    "> S 0:0(0) win 65535 <mss 1460,sackOK,wscale 7,FO>");
+	EXPECT(&r, 1, BIT(TFO_SYN));
+	/* A SYN-ACK with a cookie, and a cookie request, are not. */
+	EXPECT(&r, 2, 0);
+	EXPECT(&r, 3, BIT(RETRANSMISSION));
+}
+END_TEST
+
+/* ---- relative numbers ------------------------------------------------- */
+
+START_TEST(relative_handshake_near_wrap)
+{
+	struct run r;
+	run_init(&r);
+	r.sc.client_isn = 0xfffffff0u;
+	r.sc.server_isn = 0xffffff00u;
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< P. 1:301(300) ack 101 win 502");
+	ck_assert_uint_eq(r.rel_seq[0], 0);
+	ck_assert_uint_eq(r.rel_ack[0], 0);
+	ck_assert_uint_eq(r.rel_seq[1], 0);
+	ck_assert_uint_eq(r.rel_ack[1], 1);
+	ck_assert_uint_eq(r.rel_seq[3], 1);
+	ck_assert_uint_eq(r.rel_seq[4], 1);
+	ck_assert_uint_eq(r.rel_ack[4], 101);
+	EXPECT(&r, 4, 0);
+	EXPECT(&r, 5, 0);
+}
+END_TEST
+
+/* Mid-stream: each side's first seq counts as 1, the peer's as ack - 1. */
+START_TEST(relative_midstream)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> P. 1000:1100(100) ack 7000 win 100", "< . 7000:7000(0) ack 1100 win 100",
+	    "< P. 7000:7100(100) ack 1100 win 100");
+	ck_assert_uint_eq(r.rel_seq[0], 1);
+	ck_assert_uint_eq(r.rel_ack[0], 1);
+	ck_assert_uint_eq(r.rel_seq[1], 1);
+	ck_assert_uint_eq(r.rel_ack[1], 101);
+	ck_assert_uint_eq(r.rel_seq[2], 1);
+}
+END_TEST
+
+/* Without the ACK bit tshark shows the ack field as it is on the wire. */
+START_TEST(relative_ack_without_ack_bit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> R 1:1(0) ack 7 win 0");
+	ck_assert_uint_eq(r.rel_ack[3], r.sc.server_isn + 7);
+	ck_assert_uint_eq(r.rel_seq[3], 1);
+}
+END_TEST
+
+/*
+ * Deliberate difference: Wireshark stops adding one for a SYN or FIN once
+ * 10 000 of the sender's segments are unacknowledged (its list is full), so it
+ * misses the FIN's retransmission and calls the final ACK "ACKed unseen".
+ */
+START_TEST(fin_after_many_unacked_segments)
+{
+	struct scenario sc;
+	struct label_flow lf;
+	struct packet p;
+	struct label_result res;
+	char line[96];
+	uint32_t seq = 1;
+
+	scenario_init(&sc);
+	labels_init(&lf);
+	scenario_packet(&sc, "> S 0:0(0) win 65535 <mss 1460>", &p);
+	labels_analyze(&lf, 0, &p, &res);
+	scenario_packet(&sc, "< S. 0:0(0) ack 1 win 65535 <mss 1460>", &p);
+	labels_analyze(&lf, 1, &p, &res);
+	for (int i = 0; i < 10001; i++, seq += 10) {
+		snprintf(line, sizeof line, "> P. %u:%u(10) ack 1 win 65535", seq, seq + 10);
+		scenario_packet(&sc, line, &p);
+		labels_analyze(&lf, 0, &p, &res);
+	}
+	snprintf(line, sizeof line, "> F. %u:%u(0) ack 1 win 65535", seq, seq);
+	scenario_packet(&sc, line, &p);
+	labels_analyze(&lf, 0, &p, &res);
+	ck_assert_uint_eq(res.mask, 0);
+	snprintf(line, sizeof line, "+1 > F. %u:%u(0) ack 1 win 65535", seq, seq);
+	scenario_packet(&sc, line, &p);
+	labels_analyze(&lf, 0, &p, &res);
+	ck_assert_uint_eq(res.mask, BIT(RETRANSMISSION));
+	snprintf(line, sizeof line, "< . 1:1(0) ack %u win 65535", seq + 1);
+	scenario_packet(&sc, line, &p);
+	labels_analyze(&lf, 1, &p, &res);
+	ck_assert_uint_eq(res.mask, 0);
+}
+END_TEST
+
+static Suite *labels_suite(void)
+{
+	Suite *s = suite_create("labels");
+	TCase *tc;
+
+	tc = tcase_create("retransmission");
+	tcase_add_test(tc, retransmission_plain);
+	tcase_add_test(tc, retransmission_of_syn_and_fin);
+	tcase_add_test(tc, retransmission_not_after_probe_byte);
+	tcase_add_test(tc, retransmission_syn_after_rst);
+	tcase_add_test(tc, fast_retransmission_hit);
+	tcase_add_test(tc, fast_retransmission_miss);
+	tcase_add_test(tc, spurious_retransmission_hit);
+	tcase_add_test(tc, spurious_retransmission_miss);
+	tcase_add_test(tc, out_of_order_hit);
+	tcase_add_test(tc, out_of_order_miss);
+	tcase_add_test(tc, out_of_order_first_rtt);
+	tcase_add_test(tc, out_of_order_first_rtt_from_server);
+	tcase_add_test(tc, fin_after_many_unacked_segments);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("lost");
+	tcase_add_test(tc, lost_segment_hit);
+	tcase_add_test(tc, lost_segment_miss_rst);
+	tcase_add_test(tc, ack_lost_segment_hit);
+	tcase_add_test(tc, ack_lost_segment_miss);
+	tcase_add_test(tc, ack_lost_segment_mark_restarts_dupacks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("acks and windows");
+	tcase_add_test(tc, duplicate_ack_numbered);
+	tcase_add_test(tc, duplicate_ack_miss);
+	tcase_add_test(tc, zero_window_hit_and_miss);
+	tcase_add_test(tc, zero_window_probe_one_byte);
+	tcase_add_test(tc, zero_window_probe_miss);
+	tcase_add_test(tc, zero_window_probe_linux);
+	tcase_add_test(tc, zero_window_probe_ack_miss);
+	tcase_add_test(tc, window_full_hit_and_miss);
+	tcase_add_test(tc, window_full_no_scaling);
+	tcase_add_test(tc, window_full_unknown_scale);
+	tcase_add_test(tc, window_update_hit_and_miss);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("keep-alive");
+	tcase_add_test(tc, keep_alive_hit);
+	tcase_add_test(tc, keep_alive_miss);
+	tcase_add_test(tc, keep_alive_ack_miss);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("options");
+	tcase_add_test(tc, dsack_hit);
+	tcase_add_test(tc, dsack_miss);
+	tcase_add_test(tc, tfo_syn_hit_and_miss);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("relative numbers");
+	tcase_add_test(tc, relative_handshake_near_wrap);
+	tcase_add_test(tc, relative_midstream);
+	tcase_add_test(tc, relative_ack_without_ack_bit);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(labels_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

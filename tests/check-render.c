@@ -1,0 +1,631 @@
+/*
+ * check-render.c - Check suite for the UI without a terminal: the model,
+ * the ladder, the views and the chrome, driven by synthetic keys and read
+ * back as plain text (STYLE.md principle 13, SPEC §13 "renderers").
+ *
+ * Goldens: each case in `goldens` loads a capture from captures/, opens the
+ * flows view at a given size, sends keys, draws, and compares the canvas as
+ * text with tests/render-golden/NAME.txt. On a difference the text made is
+ * left in tests/render-NAME.actual (in the build directory) for a diff.
+ * After a deliberate change, regenerate every golden with
+ *
+ *     TCPSCOPE_REGEN_GOLDEN=1 tests/check-render
+ *
+ * from the build directory, and review the diff before committing it.
+ * Keys are written as words: Enter, Esc, Up, Down, PgUp, PgDn, Home, End,
+ * Tab, Backspace, a single character, or type:TEXT (each character of TEXT,
+ * with _ for a space).
+ *
+ * The other tests check what a golden cannot show: attributes (severity
+ * colours, selection), the 32-byte packet record, details read back from the
+ * file, the filter language, number formats and word wrapping.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "ladder.h"
+#include "model.h"
+#include "render.h"
+#include "ui.h"
+#include "views.h"
+
+struct golden {
+	const char *name, *capture;
+	int width, height;
+	bool ascii;
+	const char *keys;
+};
+
+static const struct golden goldens[] = {
+	{"flows-demo-80x24", "demo.pcap", 80, 24, false, ""},
+	{"flows-demo-120x40", "demo.pcap", 120, 40, false, ""},
+	{"flows-many-short-ascii-80x24", "many-short.pcap", 80, 24, true, "G"},
+	{"flows-many-short-filter-120x40", "many-short.pcap", 120, 40, false, "\\ type:port_39216_or_flow_7 Enter"},
+	{"flows-many-short-sorted-120x40", "many-short.pcap", 120, 40, false, "S"},
+	{"flows-ipv6-120x40", "ipv6.pcap", 120, 40, false, ""},
+	{"timeline-demo-80x24", "demo.pcap", 80, 24, false, "Enter"},
+	{"timeline-demo-120x40", "demo.pcap", 120, 40, false, "Enter"},
+	{"timeline-demo-retransmission-120x40", "demo.pcap", 120, 40, false, "Enter n"},
+	{"timeline-demo-expanded-120x40", "demo.pcap", 120, 40, false, "Enter Down Down Down Enter"},
+	{"timeline-demo-absolute-120x40", "demo.pcap", 120, 40, false, "Enter t t r End"},
+	{"timeline-demo-ascii-100x30", "demo.pcap", 100, 30, true, "Enter"},
+	{"timeline-refused-80x24", "refused.pcap", 80, 24, false, "Enter"},
+	{"timeline-half-close-120x40", "half-close.pcap", 120, 40, false, "Enter n"},
+	{"timeline-lost-synack-120x40", "lost-synack.pcap", 120, 40, false, "Enter n n"},
+	{"timeline-zero-window-120x40", "zero-window.pcap", 120, 40, false, "Enter"},
+	{"timeline-simultaneous-close-100x30", "simultaneous-close.pcap", 100, 30, false, "Enter"},
+	{"graph-demo-120x40", "demo.pcap", 120, 40, false, "Enter g"},
+	{"graph-zero-window-ascii-100x30", "zero-window.pcap", 100, 30, true, "Enter g"},
+	{"findings-port-reuse-120x40", "port-reuse.pcap", 120, 40, false, "f"},
+	{"findings-to-timeline-port-reuse-120x40", "port-reuse.pcap", 120, 40, false, "f Down Down Enter"},
+	{"help-120x40", "demo.pcap", 120, 40, false, "?"},
+	{"too-small-30x8", "demo.pcap", 30, 8, false, ""},
+};
+
+static const struct {
+	const char *name;
+	int code;
+} key_names[] = {
+	{"Enter", UK_ENTER}, {"Esc", UK_ESC},   {"Up", UK_UP},   {"Down", UK_DOWN},
+	{"PgUp", UK_PGUP},   {"PgDn", UK_PGDN}, {"Home", UK_HOME}, {"End", UK_END},
+	{"Tab", UK_TAB},     {"Backspace", UK_BACKSPACE},
+};
+
+/* Lets the top view finish its background work (the graph reads the file). */
+static void settle(struct ui *ui)
+{
+	for (int i = 0; i < 10000 && (ui_update(ui) & UI_BUSY); i++)
+		;
+}
+
+static void press(struct ui *ui, struct render_canvas *c, int code)
+{
+	struct ui_key k = {.code = code};
+	ui_key(ui, &k);
+	settle(ui);
+	ui_draw(ui, c);
+}
+
+/* Sends the words of a golden's key string. */
+static void send_keys(struct ui *ui, struct render_canvas *c, const char *keys)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", keys);
+	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (strncmp(w, "type:", 5) == 0) {
+			for (const char *p = w + 5; *p; p++)
+				press(ui, c, *p == '_' ? ' ' : *p);
+			continue;
+		}
+		int code = (unsigned char)w[0];
+		for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+			if (strcmp(w, key_names[i].name) == 0)
+				code = key_names[i].code;
+		ck_assert_msg(code >= UK_UP || w[1] == '\0', "unknown key word \"%s\"", w);
+		press(ui, c, code);
+	}
+}
+
+static void load(struct model *m, const char *capture)
+{
+	char path[512], err[512];
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	snprintf(path, sizeof path, "%s/%s", CAPTURES_DIR, capture);
+	ck_assert_msg(model_open(m, path, NULL, &cfg, err, sizeof err) == 0, "%s", err);
+	model_load_all(m);
+}
+
+/* Runs one golden case; returns its text (malloc'd). */
+static char *render_golden(const struct golden *g)
+{
+	struct model m;
+	load(&m, g->capture);
+	struct ui ui;
+	ui_init(&ui, &m, g->ascii);
+	ui_push(&ui, view_flows_new(&ui));
+	struct render_canvas c;
+	render_canvas_init(&c, g->width, g->height, g->ascii);
+	settle(&ui);
+	ui_draw(&ui, &c);
+	send_keys(&ui, &c, g->keys);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	render_canvas_write(&c, 0, c.height, out);
+	fclose(out);
+	render_canvas_free(&c);
+	ui_free(&ui);
+	model_close(&m);
+	return text;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(out);
+	fclose(f);
+	return text;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(test_golden)
+{
+	const struct golden *g = &goldens[_i];
+	char *text = render_golden(g);
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s.txt", GOLDEN_DIR, g->name);
+	const char *regen = getenv("TCPSCOPE_REGEN_GOLDEN");
+	if (regen && regen[0] && strcmp(regen, "0") != 0) {
+		write_file(path, text);
+		free(text);
+		return;
+	}
+	char *want = read_file(path);
+	if (!want || strcmp(want, text) != 0) {
+		char actual[512];
+		snprintf(actual, sizeof actual, "tests/render-%s.actual", g->name);
+		FILE *f = fopen(actual, "wb");
+		if (!f) {
+			snprintf(actual, sizeof actual, "render-%s.actual", g->name);
+			f = fopen(actual, "wb");
+		}
+		if (f) {
+			fputs(text, f);
+			fclose(f);
+		}
+		ck_abort_msg("%s differs from %s: see diff -u %s %s (TCPSCOPE_REGEN_GOLDEN=1 regenerates)", g->name, path,
+			     path, actual);
+	}
+	free(want);
+	free(text);
+}
+END_TEST
+
+/* ---- the model ---------------------------------------------------- */
+
+START_TEST(test_packet_record_is_32_bytes)
+{
+	ck_assert_uint_eq(sizeof(struct model_packet), 32);
+}
+END_TEST
+
+START_TEST(test_model_counts)
+{
+	struct model m;
+	load(&m, "demo.pcap");
+	ck_assert(!m.loading);
+	ck_assert_uint_eq(m.npackets, 440);
+	ck_assert_uint_eq(m.nflows, 1);
+	const struct model_flow *f = model_flow(&m, 1);
+	ck_assert(f->ended);
+	ck_assert_uint_eq(f->s.packets[0] + f->s.packets[1], 440);
+	ck_assert_str_eq(f->s.conn_state, "SF");
+	ck_assert_ptr_null(model_flow(&m, 2));
+	model_close(&m);
+}
+END_TEST
+
+/* Details read back from the file must be the packet the engine saw (cf. `tcpscope packets`). */
+START_TEST(test_model_detail)
+{
+	struct model m;
+	load(&m, "demo.pcap");
+	uint64_t i = model_find_frame(&m, 21);
+	ck_assert_uint_ne(i, UINT64_MAX);
+	struct model_detail d;
+	char err[256];
+	ck_assert_msg(model_read_detail(&m, i, &d, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(d.pkt.frame, 21);
+	ck_assert_uint_eq(d.rel_seq, 15929);
+	ck_assert_uint_eq(d.rel_ack, 1);
+	ck_assert_uint_eq(d.pkt.payload_len, 72);
+	ck_assert_uint_eq(model_packet_len(model_packet_at(&m, i)), 72);
+	ck_assert(model_packet_at(&m, i)->labels & (1u << L_RETRANSMISSION));
+	/* Backwards, then forwards again: the re-reader seeks both ways. */
+	ck_assert(model_read_detail(&m, 0, &d, err, sizeof err) == 0);
+	ck_assert_uint_eq(d.pkt.frame, 1);
+	ck_assert_uint_eq(d.rel_seq, 0);
+	ck_assert(model_read_detail(&m, 439, &d, err, sizeof err) == 0);
+	ck_assert_uint_eq(d.pkt.frame, 440);
+	ck_assert_uint_eq(d.rel_seq, 16002);
+	ck_assert_uint_eq(d.rel_ack, 300002);
+	ck_assert_uint_eq(model_find_frame(&m, 441), UINT64_MAX);
+	model_close(&m);
+}
+END_TEST
+
+/* A finding made after its packet (when the flow ends) still marks that packet. */
+START_TEST(test_model_late_finding_mark)
+{
+	struct model m;
+	load(&m, "keepalive-dead.pcap");
+	ck_assert_uint_eq(m.severity[SEV_WARNING], 1);
+	uint64_t i = model_find_frame(&m, m.findings[0].frame);
+	ck_assert_uint_ne(i, UINT64_MAX);
+	ck_assert_uint_eq(model_packet_at(&m, i)->mark, 1 + SEV_WARNING);
+	model_close(&m);
+}
+END_TEST
+
+START_TEST(test_model_incremental)
+{
+	char path[512], err[512];
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	snprintf(path, sizeof path, "%s/many-short.pcap", CAPTURES_DIR);
+	struct model m;
+	ck_assert(model_open(&m, path, NULL, &cfg, err, sizeof err) == 0);
+	/* A zero budget still makes progress: at least one slice of packets. */
+	int steps = 0;
+	uint64_t last = 0;
+	while (model_load_step(&m, 0)) {
+		ck_assert(m.npackets >= last);
+		last = m.npackets;
+		model_refresh_open_flows(&m);
+		steps++;
+	}
+	ck_assert_int_gt(steps, 2);
+	ck_assert_uint_eq(m.npackets, 1500);
+	ck_assert_uint_eq(m.nflows, 150);
+	for (uint32_t id = 1; id <= m.nflows; id++)
+		ck_assert(model_flow(&m, id)->ended);
+	model_close(&m);
+}
+END_TEST
+
+START_TEST(test_model_open_error)
+{
+	struct model m;
+	char err[512];
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	ck_assert_int_eq(model_open(&m, "/nonexistent/x.pcap", NULL, &cfg, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/x.pcap"));
+}
+END_TEST
+
+/* ---- views: what text alone cannot show ----------------------------- */
+
+struct session {
+	struct model m;
+	struct ui ui;
+	struct render_canvas c;
+};
+
+static void session_open(struct session *s, const char *capture, int w, int h)
+{
+	load(&s->m, capture);
+	ui_init(&s->ui, &s->m, false);
+	ui_push(&s->ui, view_flows_new(&s->ui));
+	render_canvas_init(&s->c, w, h, false);
+	settle(&s->ui);
+	ui_draw(&s->ui, &s->c);
+}
+
+static void session_close(struct session *s)
+{
+	render_canvas_free(&s->c);
+	ui_free(&s->ui);
+	model_close(&s->m);
+}
+
+static int key(struct session *s, int code)
+{
+	struct ui_key k = {.code = code};
+	int r = ui_key(&s->ui, &k);
+	settle(&s->ui);
+	ui_draw(&s->ui, &s->c);
+	return r;
+}
+
+/* The first column on row y whose character is ch, or -1. */
+static int find_char(const struct render_canvas *c, int y, uint32_t ch)
+{
+	for (int x = 0; x < c->width; x++)
+		if (render_cell_at(c, y, x)->ch == ch)
+			return x;
+	return -1;
+}
+
+static bool row_contains(const struct render_canvas *c, int y, const char *text)
+{
+	char line[1024];
+	int n = 0;
+	for (int x = 0; x < c->width && n < (int)sizeof line - 1; x++) {
+		uint32_t ch = render_cell_at(c, y, x)->ch;
+		line[n++] = ch < 0x80 ? (char)ch : '?';
+	}
+	line[n] = '\0';
+	return strstr(line, text) != NULL;
+}
+
+START_TEST(test_flows_finding_colour)
+{
+	struct session s;
+	session_open(&s, "lost-fin.pcap", 120, 40);
+	/* Row 2 is the first flow; its worst finding is a note, drawn in the note colour. */
+	int x = find_char(&s.c, 2, 0x25cf); /* ● */
+	ck_assert_int_ge(x, 0);
+	ck_assert_uint_eq(render_cell_at(&s.c, 2, x)->attr & ~RA_SELECTED, RA_NOTE);
+	ck_assert(render_cell_at(&s.c, 2, 0)->attr & RA_SELECTED);
+	ck_assert(row_contains(&s.c, 2, "close.fin_retransmitted"));
+	session_close(&s);
+}
+END_TEST
+
+START_TEST(test_quit_and_back)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	ck_assert_int_eq(key(&s, UK_ENTER) & UI_QUIT, 0);
+	ck_assert_int_eq(s.ui.depth, 2);
+	ck_assert_int_eq(key(&s, 'g') & UI_QUIT, 0);
+	ck_assert_int_eq(s.ui.depth, 3);
+	ck_assert_int_eq(key(&s, UK_ESC) & UI_QUIT, 0);
+	ck_assert_int_eq(key(&s, 'q') & UI_QUIT, 0);
+	ck_assert_int_eq(s.ui.depth, 1);
+	ck_assert_int_eq(key(&s, UK_ESC) & UI_QUIT, 0);
+	ck_assert(key(&s, 'q') & UI_QUIT);
+	session_close(&s);
+}
+END_TEST
+
+/* n and N move between marked packets and say so at either end. */
+START_TEST(test_timeline_jumps)
+{
+	struct session s;
+	session_open(&s, "lost-synack.pcap", 120, 40);
+	key(&s, UK_ENTER);
+	key(&s, 'n');
+	ck_assert(row_contains(&s.c, 39 - 12 + 1, "Frame 2 "));
+	key(&s, 'n');
+	ck_assert(row_contains(&s.c, 39 - 12 + 1, "Frame 5 "));
+	key(&s, 'n');
+	key(&s, 'n');
+	ck_assert(row_contains(&s.c, 39, "No finding or label below"));
+	key(&s, 'N');
+	key(&s, 'N');
+	key(&s, 'N');
+	key(&s, 'N');
+	ck_assert(row_contains(&s.c, 39, "No finding or label above"));
+	session_close(&s);
+}
+END_TEST
+
+/* The selection stays on its packet when folds open and close. */
+START_TEST(test_timeline_selection_by_packet)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	key(&s, UK_ENTER);
+	key(&s, UK_END);
+	ck_assert(row_contains(&s.c, 39 - 12 + 1, "Frame 440 "));
+	key(&s, 'e');
+	ck_assert(row_contains(&s.c, 39 - 12 + 1, "Frame 440 "));
+	key(&s, 'e');
+	ck_assert(row_contains(&s.c, 39 - 12 + 1, "Frame 440 "));
+	session_close(&s);
+}
+END_TEST
+
+START_TEST(test_timeline_search)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	key(&s, UK_ENTER);
+	key(&s, '/');
+	for (const char *p = "FIN"; *p; p++)
+		key(&s, *p);
+	key(&s, UK_ENTER);
+	ck_assert(row_contains(&s.c, 39 - 12 + 1, "Frame 438 "));
+	session_close(&s);
+}
+END_TEST
+
+START_TEST(test_info_view)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	key(&s, 'i');
+	bool linktype = false, packets = false;
+	for (int y = 0; y < s.c.height; y++) {
+		linktype |= row_contains(&s.c, y, "EN10MB");
+		packets |= row_contains(&s.c, y, "440, 440 of them TCP");
+	}
+	ck_assert(linktype && packets);
+	session_close(&s);
+}
+END_TEST
+
+START_TEST(test_resize)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	key(&s, UK_ENTER);
+	render_canvas_resize(&s.c, 30, 8);
+	ui_draw(&s.ui, &s.c);
+	bool small = false;
+	for (int y = 0; y < s.c.height; y++)
+		small |= row_contains(&s.c, y, "Terminal too small");
+	ck_assert(small);
+	render_canvas_resize(&s.c, 80, 24);
+	ui_draw(&s.ui, &s.c);
+	ck_assert(row_contains(&s.c, 2, "SYN-SENT"));
+	session_close(&s);
+}
+END_TEST
+
+/* `tcpscope timeline` prints the same rows as the view. */
+START_TEST(test_ladder_print)
+{
+	struct model m;
+	load(&m, "refused.pcap");
+	struct ladder l;
+	ladder_init(&l, &m, 1);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	ladder_print(&l, 100, false, out);
+	fclose(out);
+	ck_assert_ptr_nonnull(strstr(text, "REJ"));
+	ck_assert_ptr_nonnull(strstr(text, "SYN-SENT"));
+	ck_assert_ptr_nonnull(strstr(text, "├─SYN"));
+	ck_assert_ptr_nonnull(strstr(text, "RST,ACK"));
+	free(text);
+	ladder_free(&l);
+	model_close(&m);
+}
+END_TEST
+
+/* ---- filter, formats, wrapping -------------------------------------- */
+
+static bool matches(const struct model_flow *f, const char *expr)
+{
+	char err[200];
+	struct flow_filter *ff = flow_filter_parse(expr, err, sizeof err);
+	ck_assert_msg(ff != NULL, "%s: %s", expr, err);
+	bool r = flow_filter_match(ff, f);
+	flow_filter_free(ff);
+	return r;
+}
+
+START_TEST(test_filter)
+{
+	struct model m;
+	load(&m, "demo.pcap");
+	const struct model_flow *f = model_flow(&m, 1);
+	ck_assert(matches(f, "port 5000"));
+	ck_assert(matches(f, "host 10.77.0.2"));
+	ck_assert(!matches(f, "host 10.77.0.3"));
+	ck_assert(matches(f, "server 10.77.0.2:5000"));
+	ck_assert(!matches(f, "client 10.77.0.2"));
+	ck_assert(matches(f, "port 80 or port 5000"));
+	ck_assert(!matches(f, "port 80 and port 5000"));
+	ck_assert(matches(f, "not port 80"));
+	ck_assert(matches(f, "! ( port 80 or flow 2 )"));
+	ck_assert(matches(f, "sf time-wait"));
+	ck_assert(!matches(f, "REJ"));
+	char err[200];
+	ck_assert_ptr_null(flow_filter_parse("port", err, sizeof err));
+	ck_assert_str_eq(err, "\"port\" needs a value");
+	ck_assert_ptr_null(flow_filter_parse("port x", err, sizeof err));
+	ck_assert_ptr_null(flow_filter_parse("(port 1", err, sizeof err));
+	ck_assert_ptr_null(flow_filter_parse("port 1 )", err, sizeof err));
+	ck_assert_ptr_null(flow_filter_parse("", err, sizeof err));
+	ck_assert_str_eq(err, "");
+	model_close(&m);
+}
+END_TEST
+
+START_TEST(test_formats)
+{
+	char buf[64];
+	render_format_count(buf, sizeof buf, 1204);
+	ck_assert_str_eq(buf, "1 204");
+	render_format_count(buf, sizeof buf, 1000000);
+	ck_assert_str_eq(buf, "1 000 000");
+	render_format_count(buf, sizeof buf, 999);
+	ck_assert_str_eq(buf, "999");
+	render_format_bytes(buf, sizeof buf, 5000);
+	ck_assert_str_eq(buf, "5000 B");
+	render_format_bytes(buf, sizeof buf, 1700000);
+	ck_assert_str_eq(buf, "1700.0 KB");
+	render_format_bytes(buf, sizeof buf, 17000000);
+	ck_assert_str_eq(buf, "17.0 MB");
+	render_format_duration(buf, sizeof buf, 56000);
+	ck_assert_str_eq(buf, "56 us");
+	render_format_duration(buf, sizeof buf, 1234567890);
+	ck_assert_str_eq(buf, "1.235 s");
+	render_format_duration(buf, sizeof buf, 3723LL * 1000000000);
+	ck_assert_str_eq(buf, "62 m 03 s");
+}
+END_TEST
+
+START_TEST(test_text_and_wrap)
+{
+	struct render_canvas c;
+	render_canvas_init(&c, 10, 3, false);
+	ck_assert_int_eq(render_text(&c, 0, 0, 5, RA_NORMAL, "abcdefgh"), 5);
+	ck_assert_uint_eq(render_cell_at(&c, 0, 4)->ch, 0x2026); /* … */
+	ck_assert_int_eq(render_text(&c, 0, 8, 5, RA_NORMAL, "xyz"), 3); /* clipped at the edge */
+	render_clear(&c);
+	ck_assert_int_eq(render_wrap(&c, 0, 0, 10, 3, RA_NORMAL, "one two three four five six seven"), 3);
+	ck_assert_uint_eq(render_cell_at(&c, 0, 0)->ch, 'o');
+	ck_assert_uint_eq(render_cell_at(&c, 1, 0)->ch, 't');
+	ck_assert_uint_eq(render_cell_at(&c, 2, 9)->ch, 0x2026);
+	render_canvas_free(&c);
+	render_canvas_init(&c, 10, 1, true);
+	render_text(&c, 0, 0, 3, RA_NORMAL, "abcdef");
+	ck_assert_uint_eq(render_cell_at(&c, 0, 2)->ch, '~');
+	render_text(&c, 0, 4, 3, RA_NORMAL, "é");
+	ck_assert_uint_eq(render_cell_at(&c, 0, 4)->ch, '?');
+	render_canvas_free(&c);
+}
+END_TEST
+
+static Suite *render_suite(void)
+{
+	Suite *s = suite_create("render");
+	TCase *tc = tcase_create("goldens");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_golden, 0, (int)(sizeof goldens / sizeof goldens[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("model");
+	tcase_add_test(tc, test_packet_record_is_32_bytes);
+	tcase_add_test(tc, test_model_counts);
+	tcase_add_test(tc, test_model_detail);
+	tcase_add_test(tc, test_model_late_finding_mark);
+	tcase_add_test(tc, test_model_incremental);
+	tcase_add_test(tc, test_model_open_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("views");
+	tcase_add_test(tc, test_flows_finding_colour);
+	tcase_add_test(tc, test_quit_and_back);
+	tcase_add_test(tc, test_timeline_jumps);
+	tcase_add_test(tc, test_timeline_selection_by_packet);
+	tcase_add_test(tc, test_timeline_search);
+	tcase_add_test(tc, test_info_view);
+	tcase_add_test(tc, test_resize);
+	tcase_add_test(tc, test_ladder_print);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("text");
+	tcase_add_test(tc, test_filter);
+	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_text_and_wrap);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(render_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

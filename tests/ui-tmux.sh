@@ -1,0 +1,241 @@
+#!/bin/sh
+# tests/ui-tmux.sh - drives the real tcpscope UI in a terminal: tmux runs it in
+# a detached session of a fixed size, keys go in with send-keys, and the
+# screen comes back with capture-pane (SPEC §13; tmux's own regress tests work
+# this way). It checks the flows view, the ladder with the handshake and the
+# endpoint states, n, the graph, a resize, going back, quitting with status 0
+# and the terminal restored (alternate screen left, cursor shown, the shell's
+# text back), the "too small" screen at 30x8, Ctrl-C and SIGTERM, monochrome,
+# --ascii, the mouse, and a file that cannot be read.
+#
+# Each UI runs in its own tmux server (one socket per session name) under a
+# wrapper that prints EXIT=<status> when tcpscope ends and is bounded by
+# `timeout`, so a failing test leaves no process behind: a server exits with
+# its session.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+require_cmd tmux timeout
+bin=$(tcpscope_bin)
+captures=$top_srcdir/captures
+# tm NAME TMUX-ARGS...: tmux on the server of session NAME.
+tm()
+{
+	sock=$TEST_TMPDIR/tmux-$1.sock
+	shift
+	tmux -S "$sock" -f /dev/null "$@"
+}
+
+# The wrapper: marks the shell's screen, runs tcpscope in the terminal's
+# foreground (so Ctrl-C reaches it, and only it) with its pid saved and at
+# most 90 s to live, then reports its status and lingers for the checks.
+cat >"$TEST_TMPDIR/run" <<'EOF'
+#!/bin/sh
+trap '' INT
+pidfile=$1
+shift
+echo "SHELL-BEFORE-UI"
+timeout --foreground 90 sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@"
+echo "EXIT=$?"
+sleep 60
+EOF
+chmod +x "$TEST_TMPDIR/run"
+
+# start NAME WIDTH HEIGHT [ENV=VALUE...] -- ARGS...: tcpscope in a new session.
+start()
+{
+	name=$1 width=$2 height=$3
+	shift 3
+	envs=
+	while [ "$1" != "--" ]; do
+		envs="$envs $1"
+		shift
+	done
+	shift
+	tm "$name" new-session -d -s "$name" -x "$width" -y "$height" \
+		"env TERM=tmux-256color $envs $TEST_TMPDIR/run $TEST_TMPDIR/$name.pid $bin $*" ||
+		fail "tmux cannot start a session"
+}
+
+screen()
+{
+	tm "$1" capture-pane -p -t "$1"
+}
+
+# wait_for NAME TEXT: until the screen shows TEXT (a fixed string), at most 10 s.
+wait_for()
+{
+	i=0
+	while ! screen "$1" | grep -qF -- "$2"; do
+		i=$((i + 1))
+		if [ $i -gt 200 ]; then
+			echo "---- screen of $1:"
+			screen "$1"
+			fail "$1: \"$2\" never appeared"
+		fi
+		sleep 0.05
+	done
+}
+
+expect_on_screen()
+{
+	screen "$1" | grep -qF -- "$2" || {
+		screen "$1"
+		fail "$1: \"$2\" is not on the screen"
+	}
+}
+
+pane()
+{
+	tm "$1" display-message -p -t "$1" "$2"
+}
+
+# The UI has ended with status $2 and left the terminal as it found it.
+expect_restored()
+{
+	wait_for "$1" "EXIT=$2"
+	[ "$(pane "$1" '#{alternate_on}')" = 0 ] || fail "$1: still on the alternate screen"
+	[ "$(pane "$1" '#{cursor_flag}')" = 1 ] || fail "$1: the cursor is still hidden"
+	[ "$(pane "$1" '#{mouse_any_flag}')" = 0 ] || fail "$1: mouse reporting is still on"
+	expect_on_screen "$1" "SHELL-BEFORE-UI"
+	if screen "$1" | grep -q "tcpscope ·"; then
+		screen "$1"
+		fail "$1: the UI is still on the screen"
+	fi
+	tm "$1" kill-session -t "$1"
+}
+
+key()
+{
+	tm "$1" send-keys -t "$1" "$2"
+}
+
+# An xterm (X10) mouse event: button code, 0-based column and row.
+mouse()
+{
+	tm "$1" send-keys -t "$1" -l "$(printf "\033[M$(printf '\\%03o\\%03o\\%03o' $((32 + $2)) $((33 + $3)) $((33 + $4)))")"
+}
+
+# 1. The whole journey on demo.pcap at 120x40.
+start demo 120 40 -- "$captures/demo.pcap"
+wait_for demo "10.77.0.1:53484"
+expect_on_screen demo "Flows 1/1"
+[ "$(pane demo '#{alternate_on}')" = 1 ] || fail "the UI does not use the alternate screen"
+key demo Enter
+wait_for demo "SYN-SENT"
+expect_on_screen demo "├─SYN"
+expect_on_screen demo "SYN-RECEIVED"
+expect_on_screen demo "ESTABLISHED"
+expect_on_screen demo "TIME-WAIT"
+expect_on_screen demo "FIN-WAIT-1"
+expect_on_screen demo "Frame 1 "
+key demo n
+wait_for demo "Frame 21 "
+expect_on_screen demo "retransmission: segment repeats sequence space already sent"
+key demo g
+wait_for demo "Time-sequence graph of flow 1"
+expect_on_screen demo "retransmission"
+tm demo resize-window -t demo -x 90 -y 30
+wait_for demo "Time-sequence graph of flow 1"
+i=0
+while [ "$(screen demo | wc -l)" -ne 30 ] || ! screen demo | tail -n 1 | grep -q "demo.pcap"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "no redraw at 90x30 after the resize"
+	sleep 0.05
+done
+[ "$(screen demo | LC_ALL=C.UTF-8 wc -L)" -le 90 ] || fail "lines wider than 90 columns after the resize"
+key demo q
+wait_for demo "SYN-SENT"
+key demo q
+wait_for demo "Flows 1/1"
+key demo q
+expect_restored demo 0
+
+# 2. A terminal below 80x24 gets a clear message, and q still quits cleanly.
+start small 30 8 -- "$captures/demo.pcap"
+wait_for small "Terminal too small"
+expect_on_screen small "30x8: needs at least 80x24"
+key small q
+expect_restored small 0
+
+# 3. Growing a small terminal brings the UI back.
+start grow 30 8 -- "$captures/demo.pcap"
+wait_for grow "Terminal too small"
+tm grow resize-window -t grow -x 100 -y 30
+wait_for grow "10.77.0.1:53484"
+key grow q
+expect_restored grow 0
+
+# 4. Ctrl-C quits like q; SIGTERM quits with 128 + 15; both restore the terminal.
+start intr 120 40 -- "$captures/demo.pcap"
+wait_for intr "10.77.0.1:53484"
+key intr Enter
+wait_for intr "SYN-SENT"
+key intr C-c
+expect_restored intr 0
+
+start term 120 40 -- "$captures/demo.pcap"
+wait_for term "10.77.0.1:53484"
+kill -TERM "$(cat "$TEST_TMPDIR/term.pid")"
+expect_restored term 143
+
+# 5. Colour by default; none with NO_COLOR or --color=never (bold and reverse only).
+colours()
+{
+	tm "$1" capture-pane -e -p -t "$1" | grep -c "$(printf '\033')\[[0-9;]*\(3[0-7]\|4[0-7]\)m"
+}
+start colour 120 40 -- "$captures/demo.pcap"
+wait_for colour "10.77.0.1:53484"
+[ "$(colours colour)" -gt 0 ] || fail "no colour by default"
+key colour q
+expect_restored colour 0
+start nocolour 120 40 NO_COLOR=1 -- "$captures/demo.pcap"
+wait_for nocolour "10.77.0.1:53484"
+[ "$(colours nocolour)" -eq 0 ] || fail "colour although NO_COLOR is set"
+key nocolour q
+expect_restored nocolour 0
+start never 120 40 -- --color=never "$captures/demo.pcap"
+wait_for never "10.77.0.1:53484"
+[ "$(colours never)" -eq 0 ] || fail "colour with --color=never"
+key never q
+expect_restored never 0
+
+# 6. ASCII line drawing with --ascii, and in a locale that is not UTF-8.
+start ascii 120 40 -- --ascii "$captures/demo.pcap"
+wait_for ascii "10.77.0.1:53484"
+key ascii Enter
+wait_for ascii "|-SYN------"
+if screen ascii | grep -q "├"; then
+	fail "--ascii still draws UTF-8 lines"
+fi
+key ascii Q
+expect_restored ascii 0
+start clocale 120 40 LC_ALL=C -- "$captures/demo.pcap"
+wait_for clocale "10.77.0.1:53484"
+key clocale Enter
+wait_for clocale "|-SYN------"
+key clocale Q
+expect_restored clocale 0
+
+# 7. The mouse: a click selects a flow, a double click opens it, the wheel scrolls.
+start mouse 120 40 -- "$captures/many-short.pcap"
+wait_for mouse "Flows 1/150"
+mouse mouse 0 10 5
+mouse mouse 3 10 5
+wait_for mouse "Flows 4/150"
+mouse mouse 65 10 5
+wait_for mouse "Flows 7/150"
+mouse mouse 0 10 5
+mouse mouse 3 10 5
+mouse mouse 0 10 5
+mouse mouse 3 10 5
+wait_for mouse "Flow 7 "
+key mouse Q
+expect_restored mouse 0
+
+# 8. A file that cannot be read: one line on stderr, status 2, no UI.
+start missing 120 40 -- "$TEST_TMPDIR/no-such.pcap"
+wait_for missing "EXIT=2"
+expect_on_screen missing "tcpscope: $TEST_TMPDIR/no-such.pcap"
+tm missing kill-session -t missing
+
+echo "tmux UI tests passed"

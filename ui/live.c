@@ -1,0 +1,329 @@
+/*
+ * live.c - one live capture session: capture -> (-w file) -> engine -> sink,
+ * paced by the program's poll() loop (see live.h for the life cycle).
+ *
+ * Packet time and the expiry clock are both the wall clock: the kernel
+ * stamps packets with CLOCK_REALTIME, and the tick hands the same clock to
+ * engine_expire(), so a flow that falls silent still ends after TIME-WAIT or
+ * --idle-timeout without waiting for another packet. Once capture stops (by
+ * -c, --duration, an interface failure or live_stop()) the engine is frozen:
+ * nothing expires any more, so a UI that stays up shows what was captured.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture-save.h"
+#include "live.h"
+#include "xalloc.h"
+
+#define TICK_MS 1000
+#define LIVE_DRAIN_BATCHES 16 /* at the stop: read at most this many budgets more */
+
+struct live {
+	struct live_config cfg;
+	struct capture_live *cap; /* NULL once capture has stopped */
+	int fd;
+	struct capture_save *save;
+	struct engine *engine;
+	struct loop *loop;
+	struct live_hooks hooks;
+	const struct capture_record *current;
+	uint64_t packets;
+	char device[64];
+	int linktype, snaplen;
+
+	struct capture_live_stats kernel; /* the last counters read */
+	uint64_t rate_packets;            /* packets at the last tick */
+	int64_t rate_ms;                  /* time of the last tick */
+	double pps;
+	size_t memory;
+	bool link_down;
+	bool finished;
+	char warning[LIVE_ERROR_MAX];
+	char error[LIVE_ERROR_MAX];
+};
+
+/* -Z: leave root for good, as tcpdump does (supplementary groups first, then gid, then uid). */
+static int drop_privileges(struct live *lv, const char *user, char *err, size_t errlen)
+{
+	if (getuid() != 0 && geteuid() != 0) {
+		snprintf(lv->warning, sizeof lv->warning, "-Z %s ignored: not running as root", user);
+		return 0;
+	}
+	errno = 0;
+	const struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		snprintf(err, errlen, "-Z: unknown user \"%s\"%s%s", user, errno ? ": " : "", errno ? strerror(errno) : "");
+		return -1;
+	}
+	uid_t uid = pw->pw_uid;
+	gid_t gid = pw->pw_gid;
+	if (lv->save && capture_save_chown(lv->save, uid, gid) != 0) {
+		snprintf(err, errlen, "-Z %s: cannot give %s to %s: %s", user, lv->cfg.save_path, user, strerror(errno));
+		return -1;
+	}
+	if (initgroups(pw->pw_name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+		snprintf(err, errlen, "-Z %s: cannot drop privileges: %s", user, strerror(errno));
+		return -1;
+	}
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		snprintf(err, errlen, "-Z %s: root privileges could be regained: refusing to go on", user);
+		return -1;
+	}
+	return 0;
+}
+
+struct live *live_open(const struct live_config *cfg, char *err, size_t errlen)
+{
+	struct live *lv = xcalloc(1, sizeof *lv);
+	lv->cfg = *cfg;
+	lv->fd = -1;
+	lv->cap = capture_live_open(&cfg->capture, err, errlen);
+	if (!lv->cap) {
+		free(lv);
+		return NULL;
+	}
+	snprintf(lv->device, sizeof lv->device, "%s", cfg->capture.device);
+	snprintf(lv->warning, sizeof lv->warning, "%s", capture_live_warning(lv->cap));
+	lv->linktype = capture_live_linktype(lv->cap);
+	lv->snaplen = capture_live_snaplen(lv->cap);
+	if (cfg->save_path) {
+		lv->save = capture_save_open(cfg->save_path, lv->linktype, lv->snaplen, lv->device, err, errlen);
+		if (!lv->save)
+			goto fail;
+	}
+	if (cfg->user && drop_privileges(lv, cfg->user, err, errlen) != 0)
+		goto fail;
+	return lv;
+fail:
+	if (lv->save) {
+		char ignored[CAPTURE_ERRBUF_SIZE];
+		capture_save_close(lv->save, ignored, sizeof ignored);
+		unlink(cfg->save_path);
+	}
+	capture_live_close(lv->cap);
+	free(lv);
+	return NULL;
+}
+
+void live_banner(const struct live *lv, char *buf, size_t len)
+{
+	snprintf(buf, len, "listening on %s, link-type %s, snapshot length %d bytes%s%s", lv->device,
+		 capture_linktype_name(lv->linktype), lv->snaplen, lv->save ? ", saving to " : "",
+		 lv->save ? lv->cfg.save_path : "");
+}
+
+const char *live_warning(const struct live *lv)
+{
+	return lv->warning;
+}
+
+static int64_t wall_clock_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Resident memory from /proc (Linux); 0 where it cannot be read. */
+static size_t resident_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f)
+		return 0;
+	unsigned long size, resident = 0;
+	int n = fscanf(f, "%lu %lu", &size, &resident);
+	fclose(f);
+	long page = sysconf(_SC_PAGESIZE);
+	return n == 2 && page > 0 ? (size_t)resident * (size_t)page : 0;
+}
+
+static void read_kernel_stats(struct live *lv)
+{
+	struct capture_live_stats st;
+	/* After a failure the counters may be gone: keep the last good ones. */
+	if (lv->cap && capture_live_stats(lv->cap, &st) == 0)
+		lv->kernel = st;
+}
+
+static void on_record(void *ctx, struct capture_record *rec)
+{
+	struct live *lv = ctx;
+	lv->packets++;
+	rec->offset = 0;
+	if (lv->save)
+		capture_save_write(lv->save, rec, &rec->offset); /* a failure is reported by live_close() */
+	lv->current = rec;
+	engine_packet(lv->engine, rec);
+	lv->current = NULL;
+}
+
+/* Packets to read at most now: LIVE_READ_BUDGET, or fewer to stop exactly at -c. */
+static int budget_left(const struct live *lv)
+{
+	if (lv->cfg.max_packets && lv->cfg.max_packets - lv->packets < (uint64_t)LIVE_READ_BUDGET)
+		return (int)(lv->cfg.max_packets - lv->packets);
+	return LIVE_READ_BUDGET;
+}
+
+/*
+ * Capture is over: what the kernel already holds is analysed (packets seen
+ * before the stop belong to the capture), last counters, descriptor out of
+ * the loop, handle closed; the user's hook decides what happens next.
+ */
+static int end_capture(struct live *lv, enum live_end why, const char *message)
+{
+	if (!lv->cap)
+		return 0;
+	/* Bounded, so a stop under a flood still stops. */
+	for (int i = 0; i < LIVE_DRAIN_BATCHES && why != LIVE_END_ERROR && lv->engine && budget_left(lv) > 0; i++)
+		if (capture_live_read(lv->cap, budget_left(lv), on_record, lv) <= 0)
+			break;
+	read_kernel_stats(lv);
+	if (why == LIVE_END_ERROR)
+		snprintf(lv->error, sizeof lv->error, "%s", message);
+	if (lv->loop)
+		loop_remove_fd(lv->loop, lv->fd);
+	capture_live_close(lv->cap);
+	lv->cap = NULL;
+	lv->fd = -1;
+	live_flush(lv);
+	if (lv->hooks.changed)
+		lv->hooks.changed(lv->hooks.ctx);
+	return lv->hooks.ended ? lv->hooks.ended(lv->hooks.ctx, why, lv->error) : LOOP_STOP;
+}
+
+static int on_readable(void *ctx, int fd)
+{
+	struct live *lv = ctx;
+	int n = capture_live_read(lv->cap, budget_left(lv), on_record, lv);
+	if (n < 0)
+		return end_capture(lv, LIVE_END_ERROR, capture_live_error(lv->cap));
+	if (n > 0 && lv->hooks.changed)
+		lv->hooks.changed(lv->hooks.ctx);
+	if (lv->cfg.max_packets && lv->packets >= lv->cfg.max_packets)
+		return end_capture(lv, LIVE_END_COUNT, "");
+	return 0;
+}
+
+/* Tells the user when the interface goes down or comes back (capture itself just waits). */
+static void watch_link(struct live *lv)
+{
+	bool down = capture_live_link_up(lv->cap) == 0;
+	if (down == lv->link_down)
+		return;
+	lv->link_down = down;
+	if (!lv->hooks.notice)
+		return;
+	char message[LIVE_ERROR_MAX];
+	snprintf(message, sizeof message,
+		 down ? "%s: the interface is down; capture goes on when it comes back" : "%s: the interface is up again",
+		 lv->device);
+	lv->hooks.notice(lv->hooks.ctx, message);
+}
+
+static int on_tick(void *ctx)
+{
+	struct live *lv = ctx;
+	if (!lv->cap)
+		return 0;
+	int64_t now = loop_now_ms();
+	engine_expire(lv->engine, wall_clock_ns());
+	read_kernel_stats(lv);
+	if (now > lv->rate_ms)
+		lv->pps = (double)(lv->packets - lv->rate_packets) * 1000.0 / (double)(now - lv->rate_ms);
+	lv->rate_packets = lv->packets;
+	lv->rate_ms = now;
+	lv->memory = resident_bytes();
+	watch_link(lv);
+	live_flush(lv);
+	if (lv->hooks.changed)
+		lv->hooks.changed(lv->hooks.ctx);
+	return 0;
+}
+
+static int on_deadline(void *ctx)
+{
+	return end_capture(ctx, LIVE_END_DURATION, "");
+}
+
+int live_attach(struct live *lv, struct loop *loop, const struct engine_config *engine_cfg,
+		const struct engine_sink *sink, const struct live_hooks *hooks, char *err, size_t errlen)
+{
+	lv->loop = loop;
+	lv->hooks = *hooks;
+	lv->engine = engine_new(engine_cfg, sink);
+	lv->fd = capture_live_fd(lv->cap);
+	lv->rate_ms = loop_now_ms();
+	lv->memory = resident_bytes();
+	if (loop_add_fd(loop, lv->fd, on_readable, lv) != 0 || loop_add_timer(loop, TICK_MS, on_tick, lv) < 0 ||
+	    (lv->cfg.duration_ms > 0 && loop_add_timer(loop, lv->cfg.duration_ms, on_deadline, lv) < 0)) {
+		snprintf(err, errlen, "the event loop is full");
+		return -1;
+	}
+	return 0;
+}
+
+const struct engine *live_engine(const struct live *lv)
+{
+	return lv->engine;
+}
+
+const struct capture_record *live_current_record(const struct live *lv)
+{
+	return lv->current;
+}
+
+int live_flush(struct live *lv)
+{
+	return lv->save ? capture_save_flush(lv->save) : 0;
+}
+
+void live_stats(const struct live *lv, struct live_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	if (lv->engine)
+		engine_get_stats(lv->engine, &out->engine);
+	out->kernel = lv->kernel;
+	out->packets_per_sec = lv->pps;
+	out->memory_bytes = lv->memory;
+	out->capturing = lv->cap != NULL;
+	out->link_down = lv->link_down;
+	out->error = lv->error;
+}
+
+void live_stop(struct live *lv)
+{
+	if (!lv->cap)
+		return;
+	struct live_hooks quiet = {0};
+	lv->hooks = quiet; /* the caller is stopping: no hook to ask */
+	end_capture(lv, LIVE_END_COUNT, "");
+}
+
+void live_finish(struct live *lv)
+{
+	if (lv->engine && !lv->finished) {
+		engine_finish(lv->engine);
+		lv->finished = true;
+	}
+}
+
+int live_close(struct live *lv, char *err, size_t errlen)
+{
+	if (!lv)
+		return 0;
+	capture_live_close(lv->cap);
+	int rc = capture_save_close(lv->save, err, errlen);
+	engine_free(lv->engine);
+	free(lv);
+	return rc;
+}

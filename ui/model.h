@@ -1,0 +1,170 @@
+/*
+ * model.h - what the UI knows about one capture file: a compact record per
+ * TCP packet, a summary per flow, and every finding. The views read it; only
+ * the loader writes it.
+ *
+ * Loading is incremental: model_load_step() feeds the engine for a bounded
+ * time and returns, so the UI loop stays responsive and shows the first
+ * screen at once (SPEC §12). The engine's sink fills the model; the UI never
+ * holds engine pointers, only flow ids and packet indices (STYLE.md 9).
+ *
+ * Per packet the model keeps 32 bytes (struct model_packet): where the record
+ * is in the file, its time, frame, flow, flags, labels, both endpoint states
+ * after it, and whether findings sit on it. Everything else (seq, ack,
+ * window, options) is read again from the file on demand by seeking to the
+ * record: model_read_detail(). The input must therefore be a seekable file.
+ *
+ * Ownership: the model owns every array here; pointers returned by the
+ * accessors stay valid until the next model_load_step() or model_close().
+ */
+#ifndef TCPSCOPE_UI_MODEL_H
+#define TCPSCOPE_UI_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+struct model_packet {
+	uint64_t where;  /* file offset << 16 | payload length (clamped to 65535) */
+	int64_t time_ns;
+	uint32_t frame;  /* frame numbers beyond 2^32 are out of scope for the UI */
+	uint32_t flow;
+	uint32_t labels; /* 1u << L_* */
+	uint8_t flags;   /* TCP_* */
+	uint8_t states;  /* client state | server state << 4, after this packet */
+	uint8_t bits;    /* MODEL_FROM_SERVER | (window shift + 1) << 1 */
+	uint8_t mark;    /* 0: no finding on this packet, else 1 + its worst severity */
+};
+
+enum { MODEL_FROM_SERVER = 1 };
+
+static inline uint64_t model_packet_offset(const struct model_packet *p)
+{
+	return p->where >> 16;
+}
+
+static inline uint32_t model_packet_len(const struct model_packet *p)
+{
+	return (uint32_t)(p->where & 0xffff);
+}
+
+static inline int model_packet_side(const struct model_packet *p)
+{
+	return p->bits & MODEL_FROM_SERVER;
+}
+
+static inline enum tcp_state model_packet_state(const struct model_packet *p, int side)
+{
+	return (enum tcp_state)(side ? p->states >> 4 : p->states & 0x0f);
+}
+
+/* The window scale shift in effect for this packet, -1 if unknown. */
+static inline int model_packet_shift(const struct model_packet *p)
+{
+	return (p->bits >> 1 & 0x0f) - 1;
+}
+
+/* The relative sequence bases of both directions from a frame on (SPEC §4.3). */
+struct model_epoch {
+	uint64_t frame;
+	uint32_t base[2];
+	uint8_t known; /* bit side: base[side] is set */
+};
+
+struct model_flow {
+	struct flow_summary s; /* the engine's summary; provisional until `ended` */
+	bool seen;             /* at least one packet arrived */
+	bool ended;            /* the engine ended the flow: s is final */
+	uint8_t worst;         /* 0 no finding, else 1 + the worst severity */
+	enum finding_id worst_id; /* the first finding of the worst severity */
+	uint64_t first_packet, last_packet; /* model packet indices */
+	struct model_epoch *epochs;
+	uint32_t nepochs;
+	size_t epochs_cap;
+};
+
+struct model_finding {
+	uint64_t frame;   /* 0 for capture-wide findings */
+	int64_t time_ns;
+	uint32_t flow;    /* 0 outside any flow */
+	uint32_t message; /* offset into the message arena */
+	enum finding_id id;
+};
+
+/* A packet read again from the file, with its relative numbers. */
+struct model_detail {
+	struct packet pkt;
+	uint32_t rel_seq, rel_ack;
+};
+
+#define MODEL_ERROR_MAX 512
+
+struct model {
+	char *path, *filter;
+	struct engine_config cfg;
+	struct capture *cap;      /* the loader's handle; NULL once loaded */
+	struct engine *engine;    /* NULL once loaded */
+	struct capture *reread;   /* a second handle for model_read_detail() */
+	bool loading;
+	bool nanosecond;
+	char linktype[32];
+	char error[MODEL_ERROR_MAX]; /* a read error that ended loading early, or "" */
+	uint64_t file_size, offset;  /* bytes of the file and bytes read so far */
+	int64_t load_ns;             /* wall time spent loading so far */
+	uint64_t generation;         /* changes whenever the model does: views rebuild */
+	struct engine_stats stats;
+
+	struct model_packet **chunks;
+	size_t nchunks, chunks_cap;
+	uint64_t npackets;
+
+	struct model_flow *flows; /* flows[id - 1] */
+	uint32_t nflows;
+	size_t flows_cap;
+
+	struct model_finding *findings; /* in the order the engine made them */
+	size_t nfindings, findings_cap;
+	char *messages;
+	size_t messages_len, messages_cap;
+	uint32_t severity[3];
+
+	uint64_t current_frame; /* the record being fed to the engine */
+	uint64_t current_offset;
+	int64_t last_refresh_ns;
+};
+
+/* Opens the file for loading. Returns -1 with a one-line message in err. */
+int model_open(struct model *m, const char *path, const char *filter, const struct engine_config *cfg, char *err,
+	       size_t errlen);
+/* Loads for about budget_ns of wall time; returns true while input remains. */
+bool model_load_step(struct model *m, int64_t budget_ns);
+/* Loads everything that remains (the batch `timeline` command). */
+void model_load_all(struct model *m);
+/* While loading: copies the engine's current summary of every open flow. */
+void model_refresh_open_flows(struct model *m);
+void model_close(struct model *m);
+
+const struct model_packet *model_packet_at(const struct model *m, uint64_t index);
+/* NULL if the id is unknown (yet). */
+const struct model_flow *model_flow(const struct model *m, uint32_t id);
+const char *model_finding_message(const struct model *m, const struct model_finding *f);
+/* The packet index of a frame, or UINT64_MAX if that frame is not a TCP packet of the model. */
+uint64_t model_find_frame(const struct model *m, uint64_t frame);
+/*
+ * Appends the indices of flow's packets at or after *next to (*vec, *n, *cap)
+ * and sets *next past the last packet loaded: call it again to get the rest.
+ */
+void model_collect_flow_packets(const struct model *m, uint32_t flow, uint64_t *next, uint64_t **vec, size_t *n,
+				size_t *cap);
+/* The relative sequence base of a side at a frame; false if never seen. */
+bool model_flow_base(const struct model_flow *f, uint64_t frame, int side, uint32_t *base);
+/* Reads a packet again from the file. Returns -1 with m->error-like text in err. */
+int model_read_detail(struct model *m, uint64_t index, struct model_detail *d, char *err, size_t errlen);
+/* Bytes the model holds (packets, flows, findings). */
+size_t model_memory(const struct model *m);
+/* Monotonic clock in nanoseconds. */
+int64_t model_now_ns(void);
+
+#endif

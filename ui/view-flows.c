@@ -1,0 +1,570 @@
+/*
+ * view-flows.c - the start view: one row per flow (SPEC §6.1), sortable by
+ * any column, filtered by an expression (filter.h), searched with `/`.
+ *
+ * The rows are flow ids. Whenever the model changes the view rebuilds them
+ * (filter, then sort) and puts the selection back on the same flow id.
+ * Columns have a priority: on a narrow terminal the least important ones are
+ * left out, and the address and finding columns share what is left.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "ui.h"
+#include "views.h"
+#include "xalloc.h"
+
+enum col_id {
+	C_ID,
+	C_CLIENT,
+	C_SERVER,
+	C_CSTATE,
+	C_SSTATE,
+	C_HSCL,
+	C_CONN,
+	C_DURATION,
+	C_PACKETS,
+	C_BYTES,
+	C_RETX,
+	C_IRTT,
+	C_FINDING,
+	C_COUNT
+};
+
+struct column {
+	const char *title;
+	int min;     /* width */
+	bool right;  /* right-aligned */
+	bool flex;   /* takes spare width */
+};
+
+static const struct column columns[C_COUNT] = {
+	[C_ID] = {"ID", 5, true, false},
+	[C_CLIENT] = {"CLIENT", 15, false, true},
+	[C_SERVER] = {"SERVER", 15, false, true},
+	[C_CSTATE] = {"CLIENT END", 10, false, false},
+	[C_SSTATE] = {"SERVER END", 10, false, false},
+	[C_HSCL] = {"H C", 3, false, false},
+	[C_CONN] = {"CONN", 6, false, false},
+	[C_DURATION] = {"DURATION", 9, true, false},
+	[C_PACKETS] = {"PKTS", 7, true, false},
+	[C_BYTES] = {"BYTES", 9, true, false},
+	[C_RETX] = {"RETX", 5, true, false},
+	[C_IRTT] = {"IRTT", 9, true, false},
+	[C_FINDING] = {"WORST FINDING", 16, false, true},
+};
+
+/* Which columns stay on a narrow terminal, most important first. */
+static const enum col_id priority[C_COUNT] = {C_ID,   C_CLIENT, C_SERVER, C_FINDING, C_CSTATE,   C_SSTATE, C_PACKETS,
+					      C_RETX, C_BYTES,  C_HSCL,   C_CONN,    C_IRTT,     C_DURATION};
+
+struct flows_view {
+	struct view v;
+	uint32_t *rows;
+	size_t rows_cap;
+	struct ui_list list;
+	uint32_t selected_id;
+	enum col_id sort;
+	bool descending;
+	struct flow_filter *filter;
+	char filter_text[128];
+	char search[128];
+	uint64_t generation;
+	int64_t rebuilt_ns;
+	/* Layout of the last draw: which columns, where. */
+	int ncols;
+	enum col_id shown[C_COUNT];
+	int x[C_COUNT], w[C_COUNT];
+};
+
+static struct flows_view *flows_of(struct view *v)
+{
+	return (struct flows_view *)v;
+}
+
+static uint32_t retransmissions(const struct flow_summary *s)
+{
+	return s->labels[L_RETRANSMISSION] + s->labels[L_FAST_RETRANSMISSION] + s->labels[L_SPURIOUS_RETRANSMISSION];
+}
+
+/* The sort keys: a qsort comparator needs the model and the column. */
+static const struct model *sort_model;
+static enum col_id sort_col;
+static bool sort_desc;
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int cmp_endpoint(const struct flow_summary *a, const struct flow_summary *b, int side)
+{
+	if (a->ip_version != b->ip_version)
+		return a->ip_version - b->ip_version;
+	int c = memcmp(a->addr[side], b->addr[side], sizeof a->addr[side]);
+	return c ? c : a->port[side] - b->port[side];
+}
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	const struct model_flow *fa = model_flow(sort_model, *(const uint32_t *)pa);
+	const struct model_flow *fb = model_flow(sort_model, *(const uint32_t *)pb);
+	const struct flow_summary *a = &fa->s, *b = &fb->s;
+	int c = 0;
+	switch (sort_col) {
+	case C_ID:
+	case C_COUNT:
+		break;
+	case C_CLIENT:
+		c = cmp_endpoint(a, b, 0);
+		break;
+	case C_SERVER:
+		c = cmp_endpoint(a, b, 1);
+		break;
+	case C_CSTATE:
+		c = (int)a->state[0] - (int)b->state[0];
+		break;
+	case C_SSTATE:
+		c = (int)a->state[1] - (int)b->state[1];
+		break;
+	case C_HSCL:
+		c = strcmp(a->handshake, b->handshake);
+		c = c ? c : strcmp(a->close, b->close);
+		break;
+	case C_CONN:
+		c = strcmp(a->conn_state, b->conn_state);
+		break;
+	case C_DURATION:
+		c = cmp_u64((uint64_t)(a->end_ns - a->start_ns), (uint64_t)(b->end_ns - b->start_ns));
+		break;
+	case C_PACKETS:
+		c = cmp_u64(a->packets[0] + a->packets[1], b->packets[0] + b->packets[1]);
+		break;
+	case C_BYTES:
+		c = cmp_u64(a->payload_bytes[0] + a->payload_bytes[1], b->payload_bytes[0] + b->payload_bytes[1]);
+		break;
+	case C_RETX:
+		c = cmp_u64(retransmissions(a), retransmissions(b));
+		break;
+	case C_IRTT:
+		c = cmp_u64((uint64_t)a->irtt_ns, (uint64_t)b->irtt_ns);
+		break;
+	case C_FINDING:
+		c = fa->worst - fb->worst;
+		c = c ? c : strcmp(fa->worst ? finding_info(fa->worst_id)->code : "",
+				   fb->worst ? finding_info(fb->worst_id)->code : "");
+		break;
+	}
+	if (c == 0)
+		c = cmp_u64(a->id, b->id);
+	return sort_desc ? -c : c;
+}
+
+/* Filter and sort the flows into rows; the selection follows its flow id. */
+static void rebuild(struct flows_view *fv)
+{
+	const struct model *m = fv->v.ui->model;
+	fv->rows = xgrow(fv->rows, &fv->rows_cap, m->nflows + 1, sizeof *fv->rows);
+	size_t n = 0;
+	for (uint32_t id = 1; id <= m->nflows; id++) {
+		const struct model_flow *f = model_flow(m, id);
+		if (f->seen && (!fv->filter || flow_filter_match(fv->filter, f)))
+			fv->rows[n++] = id;
+	}
+	sort_model = m;
+	sort_col = fv->sort;
+	sort_desc = fv->descending;
+	if (fv->sort != C_ID || fv->descending)
+		qsort(fv->rows, n, sizeof *fv->rows, compare_rows);
+	fv->list.count = n;
+	for (size_t i = 0; i < n; i++) {
+		if (fv->rows[i] == fv->selected_id) {
+			fv->list.sel = i;
+			break;
+		}
+	}
+	if (fv->list.sel >= n)
+		fv->list.sel = n ? n - 1 : 0;
+	fv->selected_id = n ? fv->rows[fv->list.sel] : 0;
+	fv->generation = m->generation;
+	fv->rebuilt_ns = model_now_ns();
+}
+
+static int flows_update(struct view *v)
+{
+	struct flows_view *fv = flows_of(v);
+	const struct model *m = v->ui->model;
+	if (fv->generation == m->generation)
+		return UI_IGNORED;
+	/* With very many flows, re-sorting on every loading tick would steal the keyboard's time. */
+	if (m->loading && m->nflows > 20000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
+		return UI_IGNORED;
+	rebuild(fv);
+	return UI_REDRAW;
+}
+
+static void layout(struct flows_view *fv, int width)
+{
+	bool keep[C_COUNT] = {false};
+	int used = 0;
+	for (int i = 0; i < C_COUNT; i++) {
+		enum col_id c = priority[i];
+		int need = columns[c].min + (used ? 1 : 0);
+		if (used + need > width)
+			continue;
+		keep[c] = true;
+		used += need;
+	}
+	fv->ncols = 0;
+	for (int c = 0; c < C_COUNT; c++) {
+		if (keep[c]) {
+			fv->shown[fv->ncols++] = (enum col_id)c;
+			fv->w[c] = columns[c].min;
+		}
+	}
+	/* Spare width: addresses first (up to what they need), the finding column gets the rest. */
+	int spare = width - used;
+	const struct model *m = fv->v.ui->model;
+	for (int side = 0; side < 2 && spare > 0; side++) {
+		enum col_id c = side ? C_SERVER : C_CLIENT;
+		int want = columns[c].min;
+		for (size_t i = fv->list.top; i < fv->list.count && i < fv->list.top + 200; i++) {
+			char ep[80];
+			flow_filter_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
+			int w = render_width(ep);
+			if (w > want)
+				want = w;
+		}
+		int add = want - fv->w[c];
+		if (add > spare)
+			add = spare;
+		if (add > 0) {
+			fv->w[c] += add;
+			spare -= add;
+		}
+	}
+	if (keep[C_FINDING])
+		fv->w[C_FINDING] += spare;
+	int x = 0;
+	for (int i = 0; i < fv->ncols; i++) {
+		enum col_id c = fv->shown[i];
+		fv->x[c] = x;
+		x += fv->w[c] + 1;
+	}
+}
+
+static const char *handshake_glyph(const struct render_canvas *c, const char *hs)
+{
+	static const char *const names[] = {"complete", "simultaneous", "rejected", "incomplete", "none"};
+	static const char *const utf8[] = {"✔", "⇄", "✘", "…", "·"};
+	static const char *const ascii[] = {"+", "=", "x", ".", "-"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(hs, names[i]) == 0)
+			return c->ascii ? ascii[i] : utf8[i];
+	return " ";
+}
+
+static const char *close_glyph(const struct render_canvas *c, const char *cl)
+{
+	static const char *const names[] = {"fin", "half", "rst", "none"};
+	static const char *const utf8[] = {"✔", "½", "✘", "…"};
+	static const char *const ascii[] = {"+", "h", "x", "."};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(cl, names[i]) == 0)
+			return c->ascii ? ascii[i] : utf8[i];
+	return " ";
+}
+
+static const uint8_t severity_attr[3] = {RA_NOTE, RA_WARNING, RA_ERROR};
+
+static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enum col_id col,
+		      const struct model_flow *mf)
+{
+	const struct flow_summary *s = &mf->s;
+	char buf[128] = "";
+	uint8_t attr = RA_NORMAL;
+	int x = fv->x[col], w = fv->w[col];
+	switch (col) {
+	case C_ID:
+		snprintf(buf, sizeof buf, "%u", s->id);
+		break;
+	case C_CLIENT:
+	case C_SERVER:
+		flow_filter_endpoint(buf, sizeof buf, s, col == C_SERVER);
+		break;
+	case C_CSTATE:
+	case C_SSTATE:
+		snprintf(buf, sizeof buf, "%s", ui_short_state(s->state[col == C_SSTATE]));
+		break;
+	case C_HSCL:
+		snprintf(buf, sizeof buf, "%s %s", handshake_glyph(c, s->handshake), close_glyph(c, s->close));
+		break;
+	case C_CONN:
+		snprintf(buf, sizeof buf, "%s", s->conn_state);
+		break;
+	case C_DURATION:
+		render_format_duration(buf, sizeof buf, s->end_ns - s->start_ns);
+		break;
+	case C_PACKETS:
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)(s->packets[0] + s->packets[1]));
+		break;
+	case C_BYTES:
+		render_format_bytes(buf, sizeof buf, s->payload_bytes[0] + s->payload_bytes[1]);
+		break;
+	case C_RETX: {
+		uint32_t r = retransmissions(s);
+		snprintf(buf, sizeof buf, "%u", r);
+		attr = r ? RA_LABEL : RA_DIM;
+		break;
+	}
+	case C_IRTT:
+		if (s->irtt_ns >= 0)
+			snprintf(buf, sizeof buf, "%.3f ms", (double)s->irtt_ns / 1e6);
+		else
+			snprintf(buf, sizeof buf, "-");
+		break;
+	case C_FINDING: {
+		uint32_t total = s->findings[0] + s->findings[1] + s->findings[2];
+		if (!mf->worst) {
+			snprintf(buf, sizeof buf, "-");
+			attr = RA_DIM;
+			break;
+		}
+		attr = severity_attr[mf->worst - 1];
+		int mw = render_text(c, y, x, w, attr, c->g->severity[mf->worst - 1]);
+		/* Nearly every code starts with "tcp.": the rest is what tells them apart here. */
+		const char *code = finding_info(mf->worst_id)->code;
+		if (strncmp(code, "tcp.", 4) == 0)
+			code += 4;
+		if (total > 1)
+			snprintf(buf, sizeof buf, "%s +%u", code, total - 1);
+		else
+			snprintf(buf, sizeof buf, "%s", code);
+		x += mw + 1;
+		w -= mw + 1;
+		break;
+	}
+	case C_COUNT:
+		break;
+	}
+	if (columns[col].right)
+		render_text_right(c, y, x, w, attr, buf);
+	else
+		render_text(c, y, x, w, attr, buf);
+}
+
+static void flows_draw(struct view *v, struct render_canvas *c, const struct render_rect *r)
+{
+	struct flows_view *fv = flows_of(v);
+	const struct model *m = v->ui->model;
+	int page = r->h - 1;
+	ui_list_fit(&fv->list, page);
+	layout(fv, r->w);
+	for (int i = 0; i < fv->ncols; i++) {
+		enum col_id col = fv->shown[i];
+		char title[32];
+		snprintf(title, sizeof title, "%s%s", columns[col].title,
+			 col == fv->sort ? (fv->descending ? c->g->sort_down : c->g->sort_up) : "");
+		render_fill(c, r->y, r->x + fv->x[col], fv->w[col] + (i + 1 < fv->ncols ? 1 : 0), RA_HEADER, " ");
+		if (columns[col].right)
+			render_text_right(c, r->y, r->x + fv->x[col], fv->w[col], RA_HEADER, title);
+		else
+			render_text(c, r->y, r->x + fv->x[col], fv->w[col], RA_HEADER, title);
+	}
+	if (fv->list.count == 0) {
+		const char *msg = fv->filter ? "No flow matches the filter (\\ to change it)."
+			       : m->loading   ? "Loading: no TCP flow yet."
+					      : "This capture has no TCP flow.";
+		render_text(c, r->y + 2, r->x + 2, r->w - 2, RA_DIM, msg);
+		return;
+	}
+	for (int row = 0; row < page && fv->list.top + (size_t)row < fv->list.count; row++) {
+		size_t i = fv->list.top + (size_t)row;
+		const struct model_flow *mf = model_flow(m, fv->rows[i]);
+		int y = r->y + 1 + row;
+		for (int k = 0; k < fv->ncols; k++)
+			draw_cell(fv, c, y, fv->shown[k], mf);
+		if (i == fv->list.sel)
+			render_select(c, y, r->x, r->w);
+	}
+}
+
+static void flows_title(struct view *v, char *buf, size_t len)
+{
+	struct flows_view *fv = flows_of(v);
+	char pos[64] = "";
+	if (fv->list.count)
+		snprintf(pos, sizeof pos, " %zu/%zu", fv->list.sel + 1, fv->list.count);
+	if (fv->filter)
+		snprintf(buf, len, "Flows%s (filter: %s)", pos, fv->filter_text);
+	else
+		snprintf(buf, len, "Flows%s", pos);
+}
+
+static void select_row(struct flows_view *fv, size_t i)
+{
+	fv->list.sel = i;
+	fv->selected_id = fv->rows[i];
+}
+
+/* Finds the next (dir 1) or previous (-1) row matching the search text, wrapping around. */
+static bool search_step(struct flows_view *fv, int dir)
+{
+	const struct model *m = fv->v.ui->model;
+	size_t n = fv->list.count;
+	if (!fv->search[0] || n == 0)
+		return false;
+	char err[64];
+	struct flow_filter *f = flow_filter_parse(fv->search, err, sizeof err);
+	if (!f)
+		return false;
+	bool found = false;
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = dir > 0 ? (fv->list.sel + k) % n : (fv->list.sel + n - k % n) % n;
+		if (flow_filter_match(f, model_flow(m, fv->rows[i]))) {
+			select_row(fv, i);
+			found = true;
+			break;
+		}
+	}
+	flow_filter_free(f);
+	return found;
+}
+
+static void search_done(struct view *v, const char *text, bool accepted)
+{
+	struct flows_view *fv = flows_of(v);
+	if (!accepted || !text[0])
+		return;
+	snprintf(fv->search, sizeof fv->search, "%s", text);
+	if (!search_step(fv, 1))
+		ui_message(v->ui, RA_MESSAGE, "No flow matches \"%s\".", text);
+}
+
+static void filter_done(struct view *v, const char *text, bool accepted)
+{
+	struct flows_view *fv = flows_of(v);
+	if (!accepted)
+		return;
+	char err[160];
+	struct flow_filter *f = flow_filter_parse(text, err, sizeof err);
+	if (!f && err[0]) {
+		ui_message(v->ui, RA_ERROR, "Filter: %s", err);
+		return;
+	}
+	flow_filter_free(fv->filter);
+	fv->filter = f;
+	snprintf(fv->filter_text, sizeof fv->filter_text, "%s", f ? text : "");
+	rebuild(fv);
+}
+
+static void set_sort(struct flows_view *fv, enum col_id col, bool toggle)
+{
+	if (toggle && col == fv->sort)
+		fv->descending = !fv->descending;
+	else
+		fv->sort = col;
+	rebuild(fv);
+	char msg[64];
+	snprintf(msg, sizeof msg, "Sorted by %s, %s", columns[fv->sort].title,
+		 fv->descending ? "descending" : "ascending");
+	ui_message(fv->v.ui, RA_MESSAGE, "%s", msg);
+}
+
+static int open_selected(struct flows_view *fv)
+{
+	if (fv->list.count == 0)
+		return UI_HANDLED;
+	ui_push(fv->v.ui, view_timeline_new(fv->v.ui, fv->rows[fv->list.sel], 0));
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int flows_key(struct view *v, const struct ui_key *k)
+{
+	struct flows_view *fv = flows_of(v);
+	int page = v->rect.h - 1;
+	switch (k->code) {
+	case UK_ENTER:
+	case UK_RIGHT:
+	case 'l':
+		return open_selected(fv);
+	case '/':
+		ui_prompt_start(v->ui, v, "search", "", search_done);
+		return UI_HANDLED | UI_REDRAW;
+	case '\\':
+		ui_prompt_start(v->ui, v, "filter", fv->filter_text, filter_done);
+		return UI_HANDLED | UI_REDRAW;
+	case 'n':
+	case 'N':
+		if (!search_step(fv, k->code == 'n' ? 1 : -1))
+			ui_message(v->ui, RA_MESSAGE, "%s", fv->search[0] ? "No match." : "No search yet: press /.");
+		return UI_HANDLED | UI_REDRAW;
+	case 's':
+		set_sort(fv, (enum col_id)((fv->sort + 1) % C_COUNT), false);
+		return UI_HANDLED | UI_REDRAW;
+	case 'S':
+		set_sort(fv, fv->sort, true);
+		return UI_HANDLED | UI_REDRAW;
+	case UK_ESC:
+		if (fv->filter) {
+			filter_done(v, "", true);
+			return UI_HANDLED | UI_REDRAW;
+		}
+		return UI_IGNORED;
+	case UK_CLICK:
+	case UK_DOUBLE_CLICK: {
+		int row = k->y - v->rect.y;
+		if (row == 0) {
+			for (int i = 0; i < fv->ncols; i++) {
+				enum col_id col = fv->shown[i];
+				if (k->x >= v->rect.x + fv->x[col] && k->x <= v->rect.x + fv->x[col] + fv->w[col]) {
+					set_sort(fv, col, true);
+					return UI_HANDLED | UI_REDRAW;
+				}
+			}
+			return UI_HANDLED;
+		}
+		size_t i = fv->list.top + (size_t)(row - 1);
+		if (row < 1 || i >= fv->list.count)
+			return UI_HANDLED;
+		select_row(fv, i);
+		return k->code == UK_DOUBLE_CLICK ? open_selected(fv) : UI_HANDLED | UI_REDRAW;
+	}
+	}
+	int r = ui_list_key(&fv->list, k, page, true);
+	if (r != UI_IGNORED && fv->list.count)
+		fv->selected_id = fv->rows[fv->list.sel];
+	return r;
+}
+
+static void flows_destroy(struct view *v)
+{
+	struct flows_view *fv = flows_of(v);
+	flow_filter_free(fv->filter);
+	free(fv->rows);
+	free(fv);
+}
+
+static const struct view_ops flows_ops = {
+	.name = "Flows",
+	.hints = "Enter timeline  / search  \\ filter  s sort  f findings  ? help  q quit",
+	.draw = flows_draw,
+	.key = flows_key,
+	.title = flows_title,
+	.update = flows_update,
+	.destroy = flows_destroy,
+};
+
+struct view *view_flows_new(struct ui *ui)
+{
+	struct flows_view *fv = xcalloc(1, sizeof *fv);
+	fv->v.ops = &flows_ops;
+	fv->v.ui = ui;
+	fv->generation = ui->model->generation - 1;
+	rebuild(fv);
+	return &fv->v;
+}

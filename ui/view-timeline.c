@@ -1,0 +1,261 @@
+/*
+ * view-timeline.c - the flow timeline (SPEC §6.2): the ladder of one flow
+ * with a movable selection and, below it, the detail pane of the selected
+ * packet. The rows come from ladder.c; this view adds the keys: n/N jump
+ * between findings and labels, Enter expands a fold or shows the detail
+ * pane, t cycles the time column, r switches relative and absolute sequence
+ * numbers, e expands every fold, / searches, g opens the time-sequence graph.
+ *
+ * The selection is a model packet index, so it stays on its packet while the
+ * flow grows during loading and when folds open or close.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ladder.h"
+#include "ui.h"
+#include "views.h"
+#include "xalloc.h"
+
+/* Terminals at least this tall show the detail pane from the start. */
+#define PANE_AUTO_HEIGHT 34
+
+struct timeline_view {
+	struct view v;
+	struct ladder ladder;
+	struct ui_list list;
+	uint64_t selected; /* model packet index */
+	bool has_selection;
+	int pane; /* -1 automatic, 0 hidden, 1 shown */
+	char search[128];
+};
+
+static struct timeline_view *timeline_of(struct view *v)
+{
+	return (struct timeline_view *)v;
+}
+
+static void sync_modes(struct timeline_view *tv)
+{
+	tv->ladder.time_mode = tv->v.ui->time_mode;
+	tv->ladder.absolute_seq = tv->v.ui->absolute_seq;
+}
+
+/* Puts the list back on the selected packet after the rows changed. */
+static void reselect(struct timeline_view *tv)
+{
+	tv->list.count = tv->ladder.nrows;
+	if (tv->has_selection && tv->ladder.nrows)
+		tv->list.sel = ladder_row_of(&tv->ladder, tv->selected);
+	if (tv->ladder.nrows && !tv->has_selection) {
+		tv->selected = ladder_row_packet(&tv->ladder, tv->list.sel);
+		tv->has_selection = true;
+	}
+}
+
+static void select_row(struct timeline_view *tv, size_t row)
+{
+	tv->list.sel = row;
+	tv->selected = ladder_row_packet(&tv->ladder, row);
+	tv->has_selection = true;
+}
+
+static int timeline_update(struct view *v)
+{
+	struct timeline_view *tv = timeline_of(v);
+	if (!ladder_update(&tv->ladder))
+		return UI_IGNORED;
+	reselect(tv);
+	return UI_REDRAW;
+}
+
+static bool pane_shown(const struct timeline_view *tv, int height)
+{
+	return tv->pane < 0 ? height >= PANE_AUTO_HEIGHT : tv->pane;
+}
+
+/* Rows of the ladder list and of the detail pane for a view height. */
+static void split(const struct timeline_view *tv, int height, int *list_rows, int *pane_rows)
+{
+	*pane_rows = 0;
+	if (pane_shown(tv, height)) {
+		*pane_rows = height / 3 < 12 ? height / 3 : 12;
+		if (*pane_rows < 6)
+			*pane_rows = 6;
+	}
+	*list_rows = height - 1 - *pane_rows;
+}
+
+static void timeline_draw(struct view *v, struct render_canvas *c, const struct render_rect *r)
+{
+	struct timeline_view *tv = timeline_of(v);
+	struct ladder *l = &tv->ladder;
+	sync_modes(tv);
+	int list_rows, pane_rows;
+	split(tv, r->h, &list_rows, &pane_rows);
+	ladder_layout(l, r->w);
+	ladder_draw_header(l, c, r->y, r->x);
+	ui_list_fit(&tv->list, list_rows);
+	if (l->nrows == 0)
+		render_text(c, r->y + 2, r->x + 2, r->w - 2, RA_DIM,
+			    v->ui->model->loading ? "Loading: no packet of this flow yet." : "This flow has no packets.");
+	for (int i = 0; i < list_rows && tv->list.top + (size_t)i < l->nrows; i++) {
+		size_t row = tv->list.top + (size_t)i;
+		ladder_draw_row(l, c, r->y + 1 + i, r->x, row);
+		if (row == tv->list.sel)
+			render_select(c, r->y + 1 + i, r->x, r->w);
+	}
+	if (pane_rows) {
+		int y = r->y + 1 + list_rows;
+		render_fill(c, y, r->x, r->w, RA_DIM, c->g->hline);
+		render_text(c, y, r->x + 2, r->w - 4, RA_DIM, " Packet detail (d hides) ");
+		struct render_rect pane = {.y = y + 1, .x = r->x, .h = pane_rows - 1, .w = r->w};
+		ladder_draw_detail(l, c, &pane, tv->list.sel);
+	}
+}
+
+static void timeline_title(struct view *v, char *buf, size_t len)
+{
+	struct timeline_view *tv = timeline_of(v);
+	char desc[256];
+	ladder_describe(&tv->ladder, v->ui->ascii ? "->" : "→", desc, sizeof desc);
+	snprintf(buf, len, "%s%s", desc, v->ui->absolute_seq ? "  (absolute seq)" : "");
+}
+
+/* Moves to the next (dir 1) or previous (-1) row carrying a finding or a label. */
+static int jump_mark(struct timeline_view *tv, int dir)
+{
+	struct ladder *l = &tv->ladder;
+	for (size_t row = tv->list.sel; dir > 0 ? row + 1 < l->nrows : row > 0;) {
+		row = dir > 0 ? row + 1 : row - 1;
+		if (ladder_row_marked(l, row)) {
+			select_row(tv, row);
+			return UI_HANDLED | UI_REDRAW;
+		}
+	}
+	ui_message(tv->v.ui, RA_MESSAGE, "No finding or label %s.", dir > 0 ? "below" : "above");
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static bool search_next(struct timeline_view *tv)
+{
+	struct ladder *l = &tv->ladder;
+	for (size_t k = 1; k <= l->nrows; k++) {
+		size_t row = (tv->list.sel + k) % l->nrows;
+		if (ladder_row_matches(l, row, tv->search)) {
+			select_row(tv, row);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void search_done(struct view *v, const char *text, bool accepted)
+{
+	struct timeline_view *tv = timeline_of(v);
+	if (!accepted)
+		return;
+	if (text[0])
+		snprintf(tv->search, sizeof tv->search, "%s", text);
+	if (tv->search[0] && !search_next(tv))
+		ui_message(v->ui, RA_MESSAGE, "No packet matches \"%s\".", tv->search);
+}
+
+static int activate(struct timeline_view *tv, int height)
+{
+	struct ladder *l = &tv->ladder;
+	if (tv->list.sel < l->nrows && l->rows[tv->list.sel].fold) {
+		ladder_expand(l, tv->list.sel);
+		reselect(tv);
+	} else {
+		tv->pane = !pane_shown(tv, height);
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int timeline_key(struct view *v, const struct ui_key *k)
+{
+	struct timeline_view *tv = timeline_of(v);
+	struct ladder *l = &tv->ladder;
+	int list_rows, pane_rows;
+	split(tv, v->rect.h, &list_rows, &pane_rows);
+	switch (k->code) {
+	case UK_ENTER:
+		return activate(tv, v->rect.h);
+	case 'd':
+		tv->pane = !pane_shown(tv, v->rect.h);
+		return UI_HANDLED | UI_REDRAW;
+	case 'e':
+		ladder_expand_all(l, !l->expand_all);
+		reselect(tv);
+		ui_message(v->ui, RA_MESSAGE, l->expand_all ? "Every fold expanded (e folds again)." : "Runs folded.");
+		return UI_HANDLED | UI_REDRAW;
+	case 't':
+		v->ui->time_mode = (enum ui_time_mode)((v->ui->time_mode + 1) % 3);
+		return UI_HANDLED | UI_REDRAW;
+	case 'r':
+		v->ui->absolute_seq = !v->ui->absolute_seq;
+		return UI_HANDLED | UI_REDRAW;
+	case 'n':
+	case 'N':
+		return jump_mark(tv, k->code == 'n' ? 1 : -1);
+	case '/':
+		ui_prompt_start(v->ui, v, "search (frame, flag, state, label, code)", "", search_done);
+		return UI_HANDLED | UI_REDRAW;
+	case 'g':
+		ui_push(v->ui, view_graph_new(v->ui, l->flow));
+		return UI_HANDLED | UI_REDRAW;
+	case UK_CLICK:
+	case UK_DOUBLE_CLICK: {
+		int row = k->y - v->rect.y - 1;
+		if (row < 0 || row >= list_rows || tv->list.top + (size_t)row >= l->nrows)
+			return UI_HANDLED;
+		select_row(tv, tv->list.top + (size_t)row);
+		return k->code == UK_DOUBLE_CLICK ? activate(tv, v->rect.h) : UI_HANDLED | UI_REDRAW;
+	}
+	}
+	tv->list.count = l->nrows;
+	int r = ui_list_key(&tv->list, k, list_rows, false);
+	if (r != UI_IGNORED && l->nrows)
+		select_row(tv, tv->list.sel);
+	return r;
+}
+
+static void timeline_destroy(struct view *v)
+{
+	struct timeline_view *tv = timeline_of(v);
+	ladder_free(&tv->ladder);
+	free(tv);
+}
+
+static const struct view_ops timeline_ops = {
+	.name = "Timeline",
+	.hints = "n/N finding  Enter open  t time  r seq  g graph  ? help",
+	.draw = timeline_draw,
+	.key = timeline_key,
+	.title = timeline_title,
+	.update = timeline_update,
+	.destroy = timeline_destroy,
+};
+
+struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame)
+{
+	struct timeline_view *tv = xcalloc(1, sizeof *tv);
+	tv->v.ops = &timeline_ops;
+	tv->v.ui = ui;
+	tv->pane = -1;
+	ladder_init(&tv->ladder, ui->model, flow);
+	sync_modes(tv);
+	if (frame) {
+		uint64_t index = model_find_frame(ui->model, frame);
+		if (index != UINT64_MAX) {
+			tv->selected = index;
+			tv->has_selection = true;
+		}
+	}
+	reselect(tv);
+	return &tv->v;
+}

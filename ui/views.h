@@ -1,0 +1,25 @@
+/*
+ * views.h - the constructors of the views (SPEC §6). Each returns a view to
+ * push on the UI's stack; the stack owns it and calls its destroy().
+ */
+#ifndef TCPSCOPE_UI_VIEWS_H
+#define TCPSCOPE_UI_VIEWS_H
+
+#include <stdint.h>
+
+#include "ui.h"
+
+/* The start view: one row per flow. */
+struct view *view_flows_new(struct ui *ui);
+/* A flow's ladder diagram; selects `frame` if it is one of the flow's packets (0: the first). */
+struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame);
+/* A flow's time-sequence graph. */
+struct view *view_graph_new(struct ui *ui, uint32_t flow);
+/* Every finding, grouped by code. */
+struct view *view_findings_new(struct ui *ui);
+/* The capture: file, link type, counts, time span, loading. */
+struct view *view_info_new(struct ui *ui);
+/* Every key of every view, and what the marks and colours mean. */
+struct view *view_help_new(struct ui *ui);
+
+#endif
