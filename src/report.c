@@ -55,8 +55,9 @@ static int compare_flows(const void *a, const void *b)
 void report_finish(struct report *r, const struct engine_stats *stats)
 {
 	r->stats = *stats;
-	/* Flows end in any order. */
-	qsort(r->flows, r->nflows, sizeof *r->flows, compare_flows);
+	/* Flows end in any order. (qsort must not be given the NULL of an empty report.) */
+	if (r->nflows > 1)
+		qsort(r->flows, r->nflows, sizeof *r->flows, compare_flows);
 }
 
 void report_free(struct report *r)
