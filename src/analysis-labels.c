@@ -101,8 +101,10 @@ static void labels_before(struct label_dir *fwd, const struct labels_seg *s)
 	if (!fwd->base_set || !(s->flags & TCP_SYN))
 		return;
 	if (!(s->flags & TCP_ACK)) {
-		if (s->seq == fwd->base_seq)
+		if (s->seq == fwd->base_seq) {
 			fwd->nextseq = fwd->maxseqtobeacked;
+			fwd->nextseq_known = fwd->maxseqtobeacked_known;
+		}
 	} else if (s->seq != fwd->base_seq) {
 		fwd->base_seq = s->seq;
 	}
@@ -143,14 +145,14 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 					    struct label_result *out)
 {
 	uint32_t ws = 0;
-	bool same_seq_ack = s->seq == fwd->nextseq && s->ack == fwd->lastack;
+	bool same_seq_ack = fwd->nextseq_known && s->seq == fwd->nextseq && fwd->lastack_known && s->ack == fwd->lastack;
 
 	/*
 	 * Wireshark: a zero window probe is exactly one byte at the next expected
 	 * sequence number while the peer's window is zero (RFC 9293 §3.8.6.1).
 	 * It ends the checks of this group.
 	 */
-	if (s->seglen == 1 && s->seq == fwd->nextseq && rev->window == 0)
+	if (s->seglen == 1 && fwd->nextseq_known && s->seq == fwd->nextseq && rev->window == 0)
 		return LABEL_BIT(ZERO_WINDOW_PROBE);
 
 	/* Wireshark: a zero window is a window of 0 on a packet without SYN, FIN or RST. */
@@ -162,7 +164,7 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 	 * was not captured ("previous segment not captured"); never for RST, and
 	 * only once something was seen in this direction.
 	 */
-	if (fwd->nextseq != 0 && SEQ_GT(s->seq, fwd->nextseq) && !(s->flags & TCP_RST))
+	if (fwd->nextseq_known && SEQ_GT(s->seq, fwd->nextseq) && !(s->flags & TCP_RST))
 		ws |= LABEL_BIT(LOST_SEGMENT);
 
 	/*
@@ -233,10 +235,11 @@ static uint32_t labels_ack_lost(struct label_dir *rev, const struct labels_seg *
 {
 	uint32_t ws = 0;
 
-	if (rev->maxseqtobeacked == 0 || !SEQ_GT(s->ack, rev->maxseqtobeacked) || !(s->flags & TCP_ACK))
+	if (!rev->maxseqtobeacked_known || !SEQ_GT(s->ack, rev->maxseqtobeacked) || !(s->flags & TCP_ACK))
 		return 0;
 	if (SEQ_LT(rev->maxseqtobeacked, rev->nextseq)) {
 		rev->maxseqtobeacked = rev->nextseq;
+		rev->maxseqtobeacked_known = rev->nextseq_known;
 		ws |= LABEL_BIT(ACK_LOST_SEGMENT);
 	} else {
 		if (rev->dupacknum == 0)
@@ -261,7 +264,7 @@ static uint32_t labels_retransmission(const struct label_flow *lf, const struct 
 	if (ws & LABEL_BIT(KEEP_ALIVE))
 		return 0;
 
-	bool not_advanced = fwd->nextseq != 0 && SEQ_LT(s->seq, fwd->nextseq);
+	bool not_advanced = fwd->nextseq_known && SEQ_LT(s->seq, fwd->nextseq);
 	/*
 	 * Wireshark: more than one byte starting at nextseq - 1 adds new data
 	 * after a possible zero window probe byte; not a retransmission.
@@ -273,7 +276,7 @@ static uint32_t labels_retransmission(const struct label_flow *lf, const struct 
 	 * Wireshark: data the peer had already acknowledged (it ends at or below
 	 * the peer's last ack) is a spurious retransmission (RFC 3522 §1).
 	 */
-	if (s->seglen > 0 && rev->lastack != 0 && SEQ_LEQ(s->seq + s->seglen, rev->lastack))
+	if (s->seglen > 0 && rev->lastack_known && SEQ_LEQ(s->seq + s->seglen, rev->lastack))
 		return LABEL_BIT(SPURIOUS_RETRANSMISSION) | LABEL_BIT(RETRANSMISSION);
 
 	/*
@@ -309,12 +312,15 @@ static void labels_advance(struct label_dir *fwd, const struct labels_seg *s, ui
 	if (ws & LABEL_BIT(ZERO_WINDOW_PROBE))
 		return;
 	uint32_t end = s->seq + s->seglen + ((s->flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
-	if (fwd->nextseq == 0 || SEQ_GT(end, fwd->nextseq)) {
+	if (!fwd->nextseq_known || SEQ_GT(end, fwd->nextseq)) {
 		fwd->nextseq = end;
+		fwd->nextseq_known = true;
 		fwd->nextseq_time_ns = s->now;
 	}
-	if (fwd->maxseqtobeacked == 0 || s->seq == fwd->maxseqtobeacked)
+	if (!fwd->maxseqtobeacked_known || s->seq == fwd->maxseqtobeacked) {
 		fwd->maxseqtobeacked = fwd->nextseq;
+		fwd->maxseqtobeacked_known = fwd->nextseq_known;
+	}
 }
 
 /*
@@ -427,6 +433,7 @@ void labels_analyze(struct label_flow *lf, int from_server, const struct packet 
 	/* Wireshark remembers the window, the ack and its time for the next packet. */
 	fwd->window = s.window;
 	fwd->lastack = s.ack;
+	fwd->lastack_known |= (s.flags & TCP_ACK) || s.ack != 0;
 	fwd->lastack_time_ns = s.now;
 
 	if (labels_linux_zwp(rev, &s, ws))

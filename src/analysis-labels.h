@@ -10,10 +10,11 @@
  * flow and calls labels_analyze() once per TCP packet of that flow, in capture
  * order. No allocation; the state is fixed-size.
  *
- * Like Wireshark, the state uses 0 as "not known yet" for nextseq,
- * maxseqtobeacked, lastack and the SYN time, and a window of UINT32_MAX
- * before a direction has sent anything; keeping those sentinels is what makes
- * the labels match tshark's, packet for packet.
+ * Like Wireshark, the state uses 0 as "not known yet" for the SYN time and a
+ * window of UINT32_MAX before a direction has sent anything. Sequence numbers
+ * get explicit "known" flags instead of Wireshark's 0 sentinel, so that a
+ * sequence space wrapping to exactly 0 is analysed like any other (a
+ * documented difference from Wireshark).
  */
 #ifndef TCPSCOPE_ANALYSIS_LABELS_H
 #define TCPSCOPE_ANALYSIS_LABELS_H
@@ -28,10 +29,16 @@
 struct label_dir {
 	bool base_set;            /* base_seq is known */
 	uint32_t base_seq;        /* seq of the SYN, or first seq - 1 mid-stream */
-	uint32_t nextseq;         /* highest seq + len (+1 for SYN/FIN) seen; 0 unknown */
+	uint32_t nextseq;         /* highest seq + len (+1 for SYN/FIN) seen */
 	int64_t nextseq_time_ns;  /* when nextseq last moved */
-	uint32_t maxseqtobeacked; /* end of the contiguous data seen; 0 unknown */
+	uint32_t maxseqtobeacked; /* end of the contiguous data seen */
 	uint32_t lastack;         /* ack field of this direction's last packet */
+	/*
+	 * Wireshark takes 0 to mean "not seen yet" for these three, which breaks
+	 * when a sequence space wraps to exactly 0; explicit flags keep a wrapping
+	 * flow's analysis identical to any other (SPEC §4.3).
+	 */
+	bool nextseq_known, maxseqtobeacked_known, lastack_known;
 	int64_t lastack_time_ns;  /* time of this direction's last packet */
 	uint32_t dupacknum;       /* duplicate ACKs in a row; UINT32_MAX marks an ACKed unseen segment */
 	uint64_t lastnondupack;   /* frame of the last ACK that changed the ack number */

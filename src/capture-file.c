@@ -29,7 +29,7 @@
 enum { PCAP_MAGIC_NANO = 0xa1b23c4d, PCAP_MAGIC_NANO_SWAPPED = 0x4d3cb2a1 };
 
 struct capture {
-	pcap_t *pcap;       /* pcap input, or NULL with ng */
+	pcap_t *pcap;	   /* pcap input, or NULL with ng */
 	struct pcapng *ng; /* pcapng input */
 	struct bpf_program filter;
 	bool has_filter;
@@ -38,7 +38,6 @@ struct capture {
 	uint64_t size;
 	char error[CAPTURE_ERRBUF_SIZE];
 };
-
 
 bool capture_file_is_nanosecond(const char *path)
 {
@@ -120,8 +119,7 @@ static FILE *capture_sniff(FILE *fp, uint8_t head[4], size_t *n)
 	return replay;
 }
 
-static struct capture *capture_open_pcapng(FILE *fp, const char *name, const char *filter, char *err,
-					   size_t errlen)
+static struct capture *capture_open_pcapng(FILE *fp, const char *name, const char *filter, char *err, size_t errlen)
 {
 	char ng_err[CAPTURE_ERRBUF_SIZE];
 	struct pcapng *ng = pcapng_open(fp, filter, ng_err, sizeof ng_err);

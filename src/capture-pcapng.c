@@ -39,10 +39,10 @@
 
 enum {
 	PCAPNG_SHB = 0x0a0d0d0a, /* Section Header Block (§4.1): the same in both byte orders */
-	PCAPNG_IDB = 1,          /* Interface Description Block (§4.2) */
-	PCAPNG_PB = 2,           /* obsolete Packet Block (Appendix A) */
-	PCAPNG_SPB = 3,          /* Simple Packet Block (§4.4) */
-	PCAPNG_EPB = 6,          /* Enhanced Packet Block (§4.3) */
+	PCAPNG_IDB = 1,		 /* Interface Description Block (§4.2) */
+	PCAPNG_PB = 2,		 /* obsolete Packet Block (Appendix A) */
+	PCAPNG_SPB = 3,		 /* Simple Packet Block (§4.4) */
+	PCAPNG_EPB = 6,		 /* Enhanced Packet Block (§4.3) */
 };
 
 enum {
@@ -51,9 +51,10 @@ enum {
 	PCAPNG_OPT_IF_TSRESOL = 9,
 	PCAPNG_OPT_IF_TSOFFSET = 14,
 	PCAPNG_TSRESOL_DEFAULT = 6, /* microseconds when if_tsresol is absent */
-	PCAPNG_MIN_BLOCK = 12,      /* type, leading and trailing length */
-	PCAPNG_MIN_SHB = 28,        /* plus byte-order magic, version, section length */
+	PCAPNG_MIN_BLOCK = 12,	    /* type, leading and trailing length */
+	PCAPNG_MIN_SHB = 28,	    /* plus byte-order magic, version, section length */
 	PCAPNG_FILTER_SNAPLEN = 262144,
+	PCAPNG_MAX_LINKTYPES = 256, /* real files have a handful */
 };
 
 #define PCAPNG_INITIAL_BUFFER 65536
@@ -61,15 +62,15 @@ enum {
 
 struct pcapng_interface {
 	uint64_t offset;  /* where its IDB starts: packets before that cannot use it */
-	int linktype;     /* a DLT_ value */
+	int linktype;	  /* a DLT_ value */
 	uint32_t snaplen; /* 0 = unlimited */
 	uint8_t tsresol;  /* if_tsresol: 10^-n seconds, or 2^-n with bit 7 set */
 	int64_t tsoffset; /* if_tsoffset: seconds added to every timestamp */
-	size_t lt;        /* index into pcapng.lts */
+	size_t lt;	  /* index into pcapng.lts */
 };
 
 struct pcapng_section {
-	uint64_t offset;      /* where its SHB starts */
+	uint64_t offset; /* where its SHB starts */
 	bool big_endian;
 	size_t first, count; /* its interfaces: ifs[first .. first + count) */
 };
@@ -97,7 +98,8 @@ enum pcapng_read {
 
 struct pcapng {
 	FILE *fp;
-	char *filter; /* NULL: accept everything */
+	char *filter;				/* NULL: accept everything */
+	char filter_error[CAPTURE_ERRBUF_SIZE]; /* why the filter first failed to compile for a link type */
 	uint64_t offset, scanned;
 	bool big_endian; /* byte order of the current section */
 	uint8_t *buf;
@@ -217,8 +219,10 @@ static enum pcapng_read pcapng_stopped(struct pcapng *ng, const struct pcapng_bl
 		snprintf(err, errlen, "read error: %s", strerror(errno));
 		return PCAPNG_READ_BAD;
 	}
-	snprintf(err, errlen, "truncated pcapng file: the block at offset %" PRIu64 " needs %" PRIu64
-		 " bytes, the file ends after %" PRIu64, blk->offset, want, ng->offset - blk->offset);
+	snprintf(err, errlen,
+		 "truncated pcapng file: the block at offset %" PRIu64 " needs %" PRIu64
+		 " bytes, the file ends after %" PRIu64,
+		 blk->offset, want, ng->offset - blk->offset);
 	return PCAPNG_READ_CUT;
 }
 
@@ -252,7 +256,8 @@ static enum pcapng_read pcapng_read_block(struct pcapng *ng, struct pcapng_block
 		struct cursor bom = cursor_make(ng->buf + 8, 4);
 		uint32_t magic = cursor_be32(&bom);
 		if (magic != PCAPNG_BYTE_ORDER_MAGIC && magic != 0x4d3c2b1a) {
-			snprintf(err, errlen, "section header at offset %" PRIu64 " has a bad byte-order magic 0x%08" PRIx32,
+			snprintf(err, errlen,
+				 "section header at offset %" PRIu64 " has a bad byte-order magic 0x%08" PRIx32,
 				 blk->offset, magic);
 			return PCAPNG_READ_BAD;
 		}
@@ -261,8 +266,10 @@ static enum pcapng_read pcapng_read_block(struct pcapng *ng, struct pcapng_block
 	blk->length = pcapng_u32(&head, ng->big_endian);
 	uint32_t min = blk->type == PCAPNG_SHB ? PCAPNG_MIN_SHB : PCAPNG_MIN_BLOCK;
 	if (blk->length < min || blk->length % 4 != 0) {
-		snprintf(err, errlen, "block at offset %" PRIu64 " has an invalid length %" PRIu32
-			 " (at least %" PRIu32 " and a multiple of 4)", blk->offset, blk->length, min);
+		snprintf(err, errlen,
+			 "block at offset %" PRIu64 " has an invalid length %" PRIu32 " (at least %" PRIu32
+			 " and a multiple of 4)",
+			 blk->offset, blk->length, min);
 		return PCAPNG_READ_BAD;
 	}
 	if (blk->length > PCAPNG_MAX_BLOCK) {
@@ -329,8 +336,8 @@ static int pcapng_section(struct pcapng *ng, const struct pcapng_block *blk, cha
 	uint16_t major = pcapng_u16(&c, ng->big_endian);
 	uint16_t minor = pcapng_u16(&c, ng->big_endian);
 	if (major != 1 || (minor != 0 && minor != 2)) { /* 1.2 was written by some old tools; libpcap takes it too */
-		snprintf(err, errlen, "section at offset %" PRIu64 " has pcapng version %u.%u, not 1.0", blk->offset, major,
-			 minor);
+		snprintf(err, errlen, "section at offset %" PRIu64 " has pcapng version %u.%u, not 1.0", blk->offset,
+			 major, minor);
 		return -1;
 	}
 	if (blk->offset < ng->scanned) { /* read again after a seek back */
@@ -346,30 +353,27 @@ static int pcapng_section(struct pcapng *ng, const struct pcapng_block *blk, cha
 
 /*
  * The entry for a link type, added (and the filter compiled for it) the first
- * time it appears. A filter that does not compile for a link type we decode
- * is an error; on one we cannot decode it just rejects that interface's packets.
+ * time it appears. A filter that cannot apply to a link type ("vlan" on Linux
+ * cooked, "ether host" on raw IP) matches none of its packets; pcapng_open()
+ * refuses the filter only if it compiles for none of the link types.
+ * Returns -1 past PCAPNG_MAX_LINKTYPES, which bounds the search and the compiling.
  */
-static int pcapng_linktype_index(struct pcapng *ng, int linktype, size_t *index, char *err, size_t errlen)
+static int pcapng_linktype_index(struct pcapng *ng, int linktype, size_t *index)
 {
 	for (size_t i = 0; i < ng->nlts; i++)
 		if (ng->lts[i].linktype == linktype) {
 			*index = i;
 			return 0;
 		}
+	if (ng->nlts == PCAPNG_MAX_LINKTYPES)
+		return -1;
 	struct pcapng_linktype lt = {.linktype = linktype};
-	if (ng->filter) {
-		pcap_t *dead = pcap_open_dead(linktype, PCAPNG_FILTER_SNAPLEN);
-		if (!dead) {
-			snprintf(err, errlen, "cannot compile the filter for link type %d", linktype);
-			return -1;
-		}
+	pcap_t *dead = ng->filter ? pcap_open_dead(linktype, PCAPNG_FILTER_SNAPLEN) : NULL;
+	if (dead) {
 		lt.compiled = pcap_compile(dead, &lt.prog, ng->filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
-		if (!lt.compiled && decode_linktype_supported(linktype)) {
-			snprintf(err, errlen, "bad filter \"%s\" for link type %s: %s", ng->filter,
-				 capture_linktype_name(linktype), pcap_geterr(dead));
-			pcap_close(dead);
-			return -1;
-		}
+		if (!lt.compiled && !ng->filter_error[0])
+			snprintf(ng->filter_error, sizeof ng->filter_error, "bad filter \"%s\" for link type %s: %s",
+				 ng->filter, capture_linktype_name(linktype), pcap_geterr(dead));
 		pcap_close(dead);
 	}
 	ng->lts = xgrow(ng->lts, &ng->lts_cap, ng->nlts + 1, sizeof *ng->lts);
@@ -400,15 +404,17 @@ static int pcapng_interface(struct pcapng *ng, const struct pcapng_block *blk, c
 		const char *bad = NULL;
 		if (c.short_read)
 			bad = "runs past the block";
-		else if ((code == PCAPNG_OPT_IF_TSRESOL && have_tsresol) || (code == PCAPNG_OPT_IF_TSOFFSET && have_tsoffset))
+		else if ((code == PCAPNG_OPT_IF_TSRESOL && have_tsresol) ||
+			 (code == PCAPNG_OPT_IF_TSOFFSET && have_tsoffset))
 			bad = "appears twice";
 		else if ((code == PCAPNG_OPT_ENDOFOPT && len != 0) || (code == PCAPNG_OPT_IF_TSRESOL && len != 1) ||
 			 (code == PCAPNG_OPT_IF_TSOFFSET && len != 8))
 			bad = "has the wrong length";
 		if (bad) {
-			snprintf(err, errlen, "interface block at offset %" PRIu64 ": option %u (%s) %s", blk->offset, code,
-				 code == PCAPNG_OPT_ENDOFOPT     ? "opt_endofopt"
-				 : code == PCAPNG_OPT_IF_TSRESOL ? "if_tsresol"
+			snprintf(err, errlen, "interface block at offset %" PRIu64 ": option %u (%s) %s", blk->offset,
+				 code,
+				 code == PCAPNG_OPT_ENDOFOPT	  ? "opt_endofopt"
+				 : code == PCAPNG_OPT_IF_TSRESOL  ? "if_tsresol"
 				 : code == PCAPNG_OPT_IF_TSOFFSET ? "if_tsoffset"
 								  : "unknown",
 				 bad);
@@ -430,8 +436,11 @@ static int pcapng_interface(struct pcapng *ng, const struct pcapng_block *blk, c
 			 blk->offset, ifc.tsresol & 0x80 ? "2" : "10", exp);
 		return -1;
 	}
-	if (pcapng_linktype_index(ng, ifc.linktype, &ifc.lt, err, errlen) != 0)
+	if (pcapng_linktype_index(ng, ifc.linktype, &ifc.lt) != 0) {
+		snprintf(err, errlen, "interface block at offset %" PRIu64 ": more than %d different link types",
+			 blk->offset, PCAPNG_MAX_LINKTYPES);
 		return -1;
+	}
 	ng->ifs = xgrow(ng->ifs, &ng->ifs_cap, ng->nifs + 1, sizeof *ng->ifs);
 	ng->ifs[ng->nifs++] = ifc;
 	ng->sections[ng->cur].count++;
@@ -457,8 +466,8 @@ static bool pcapng_is_packet(uint32_t type)
 }
 
 /* Turns a packet block (EPB §4.3, SPB §4.4, obsolete PB) into a record. */
-static enum capture_status pcapng_packet(struct pcapng *ng, const struct pcapng_block *blk,
-					 struct capture_record *rec, bool *wanted, char *err, size_t errlen)
+static enum capture_status pcapng_packet(struct pcapng *ng, const struct pcapng_block *blk, struct capture_record *rec,
+					 bool *wanted, char *err, size_t errlen)
 {
 	bool be = ng->big_endian;
 	struct cursor c = blk->body;
@@ -481,8 +490,10 @@ static enum capture_status pcapng_packet(struct pcapng *ng, const struct pcapng_
 	}
 	const struct pcapng_section *s = &ng->sections[ng->cur];
 	if (id >= s->count || ng->ifs[s->first + id].offset > blk->offset) {
-		snprintf(err, errlen, "packet block at offset %" PRIu64 " is on interface %" PRIu32
-			 ", which its section has not declared", blk->offset, id);
+		snprintf(err, errlen,
+			 "packet block at offset %" PRIu64 " is on interface %" PRIu32
+			 ", which its section has not declared",
+			 blk->offset, id);
 		return CAPTURE_ERROR;
 	}
 	const struct pcapng_interface *ifc = &ng->ifs[s->first + id];
@@ -490,8 +501,9 @@ static enum capture_status pcapng_packet(struct pcapng *ng, const struct pcapng_
 		caplen = ifc->snaplen && wirelen > ifc->snaplen ? ifc->snaplen : wirelen;
 	struct cursor data = cursor_take(&c, caplen);
 	if (c.short_read) {
-		snprintf(err, errlen, "packet block at offset %" PRIu64 ": captured length %" PRIu32
-			 " runs past the block", blk->offset, caplen);
+		snprintf(err, errlen,
+			 "packet block at offset %" PRIu64 ": captured length %" PRIu32 " runs past the block",
+			 blk->offset, caplen);
 		return CAPTURE_ERROR;
 	}
 	rec->offset = blk->offset;
@@ -509,8 +521,7 @@ static enum capture_status pcapng_packet(struct pcapng *ng, const struct pcapng_
 	return CAPTURE_PACKET;
 }
 
-enum capture_status pcapng_next(struct pcapng *ng, struct capture_record *rec, bool *wanted, char *err,
-				size_t errlen)
+enum capture_status pcapng_next(struct pcapng *ng, struct capture_record *rec, bool *wanted, char *err, size_t errlen)
 {
 	for (;;) {
 		struct pcapng_block blk;
@@ -589,12 +600,18 @@ struct pcapng *pcapng_open(FILE *fp, const char *filter, char *err, size_t errle
 			snprintf(err, errlen, "the file has no interface description block");
 		goto fail;
 	}
-	bool supported = false;
-	for (size_t i = 0; i < ng->nlts; i++)
+	bool supported = false, compiled = false;
+	for (size_t i = 0; i < ng->nlts; i++) {
 		supported |= decode_linktype_supported(ng->lts[i].linktype);
+		compiled |= ng->lts[i].compiled;
+	}
 	if (!supported) {
 		int lt = ng->lts[0].linktype;
 		snprintf(err, errlen, "unsupported link type %s (%d)", capture_linktype_name(lt), lt);
+		goto fail;
+	}
+	if (ng->filter && !compiled) {
+		snprintf(err, errlen, "%s", ng->filter_error);
 		goto fail;
 	}
 	return ng;

@@ -49,8 +49,7 @@ struct pcapng *pcapng_open(FILE *fp, const char *filter, char *err, size_t errle
  * whether the filter accepts it; the caller still counts it as a frame.
  * On CAPTURE_TRUNCATED or CAPTURE_ERROR, err says why.
  */
-enum capture_status pcapng_next(struct pcapng *ng, struct capture_record *rec, bool *wanted, char *err,
-				size_t errlen);
+enum capture_status pcapng_next(struct pcapng *ng, struct capture_record *rec, bool *wanted, char *err, size_t errlen);
 
 /* The link type of the first interface, or -1 if none is declared yet. */
 int pcapng_linktype(const struct pcapng *ng);

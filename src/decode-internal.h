@@ -31,8 +31,8 @@ enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32
 /* Link layers a tunnel can carry (depth counts the tunnels already opened). */
 enum decode_result decode_ethernet(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth);
 enum decode_result decode_ieee80211(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth);
-enum decode_result decode_ppp_protocol(struct cursor c, uint16_t proto, const struct decode_options *opts,
-				       struct packet *pkt, int depth);
+enum decode_result decode_ppp_payload(struct cursor c, const struct decode_options *opts, struct packet *pkt,
+				      int depth);
 
 /* Tunnels over IP (decode-tunnel.c): GRE, and UDP to the tunnel ports. */
 enum decode_result decode_gre(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth);

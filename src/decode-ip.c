@@ -35,6 +35,14 @@ static uint32_t sum_bytes(const uint8_t *p, size_t n)
 	return sum;
 }
 
+/* Bytes of the frame on the wire from the current header on (captured is what the cursor holds). */
+static uint32_t wire_left(const struct packet *pkt, size_t captured)
+{
+	size_t consumed = pkt->caplen - captured;
+	size_t left = pkt->wirelen > consumed ? pkt->wirelen - consumed : 0;
+	return (uint32_t)(left > captured ? left : captured);
+}
+
 static enum decode_result ip_truncated(struct packet *pkt, const char *what)
 {
 	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what,
@@ -87,8 +95,10 @@ static enum decode_result decode_ipv4(struct cursor c, const struct decode_optio
 	if (header_len < 20)
 		return decode_fail(pkt, F_DECODE_IP_BAD_IHL, "IPv4 header length %u bytes (IHL %u < 5)", header_len,
 				   header_len / 4);
-	if (total_len == 0) /* segmentation offload: the length was left for the NIC */
-		total_len = (uint32_t)captured;
+	/* Offload leaves the length 0; a length past the frame is cut to what was on the wire (as tshark). */
+	uint32_t on_wire = wire_left(pkt, captured);
+	if (total_len == 0 || total_len > on_wire)
+		total_len = on_wire;
 	if (total_len < header_len)
 		return decode_fail(pkt, F_DECODE_IP_BAD_LENGTH, "IPv4 total length %u < header length %u", total_len,
 				   header_len);
@@ -152,8 +162,9 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 	memcpy(pkt->src, src, 16);
 	memcpy(pkt->dst, dst, 16);
 	bool offload_length = payload_len == 0;
-	if (offload_length) /* jumbogram or offload: the hop-by-hop option, or what was captured */
-		payload_len = (uint32_t)(captured - 40);
+	uint32_t on_wire = wire_left(pkt, captured) - 40;
+	if (offload_length || payload_len > on_wire) /* jumbogram, offload, or longer than the frame */
+		payload_len = on_wire;
 
 	/* Walk the extension-header chain (RFC 8200 §4.1). */
 	for (int i = 0; i < MAX_EXTENSION_HEADERS; i++) {

@@ -72,9 +72,15 @@ static enum decode_result link_truncated(struct packet *pkt, const char *what)
 			   pkt->caplen);
 }
 
-enum decode_result decode_ppp_protocol(struct cursor c, uint16_t proto, const struct decode_options *opts,
-				       struct packet *pkt, int depth)
+/* A PPP frame from its protocol field, which may be compressed to one byte (RFC 1661 §6.5). */
+enum decode_result decode_ppp_payload(struct cursor c, const struct decode_options *opts, struct packet *pkt,
+				      int depth)
 {
+	uint16_t proto = cursor_u8(&c);
+	if (!(proto & 1)) /* not compressed: a second byte follows */
+		proto = (uint16_t)(proto << 8 | cursor_u8(&c));
+	if (c.short_read)
+		return link_truncated(pkt, "PPP");
 	if (proto == PPP_IPV4)
 		return decode_ip(c, NET_IPV4, opts, pkt, depth);
 	if (proto == PPP_IPV6)
@@ -125,11 +131,12 @@ enum decode_result decode_ethernet(struct cursor c, const struct decode_options 
 	case ETHERTYPE_MPLS_MULTI:
 		return decode_mpls(c, opts, pkt, depth);
 	case ETHERTYPE_PPPOE_SESSION: {
-		cursor_skip(&c, 6);
-		uint16_t proto = cursor_be16(&c);
+		/* RFC 2516 §4: the length bounds the PPP frame; what follows is Ethernet padding. */
+		cursor_skip(&c, 4);
+		uint16_t length = cursor_be16(&c);
 		if (c.short_read)
 			return link_truncated(pkt, "PPPoE");
-		return decode_ppp_protocol(c, proto, opts, pkt, depth);
+		return decode_ppp_payload(cursor_take(&c, length), opts, pkt, depth);
 	}
 	default:
 		return decode_ip(c, decode_ethertype(type), opts, pkt, depth);
@@ -227,12 +234,9 @@ static enum decode_result decode_ppp(struct cursor c, const struct decode_option
 {
 	if (c.left >= 1 && c.p[0] == 0xff) /* address FF, control 03; 0x00ff is no protocol */
 		cursor_skip(&c, 2);
-	uint16_t proto = cursor_u8(&c);
-	if (!(proto & 1)) /* protocol field not compressed to one byte */
-		proto = (uint16_t)(proto << 8 | cursor_u8(&c));
 	if (c.short_read)
 		return link_truncated(pkt, "PPP");
-	return decode_ppp_protocol(c, proto, opts, pkt, 0);
+	return decode_ppp_payload(c, opts, pkt, 0);
 }
 
 bool decode_linktype_supported(int linktype)

@@ -64,7 +64,7 @@ enum decode_result decode_gre(struct cursor c, const struct decode_options *opts
 	case GRE_PPP:
 		if (c.left >= 2 && c.p[0] == 0xff && c.p[1] == 0x03)
 			cursor_skip(&c, 2);
-		return decode_ppp_protocol(c, cursor_be16(&c), opts, pkt, depth);
+		return decode_ppp_payload(c, opts, pkt, depth);
 	case GRE_ERSPAN_2:
 		/* ERSPAN type I has no header (and no sequence number); type II has 8 bytes. */
 		if (flags & GRE_SEQUENCE)

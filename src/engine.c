@@ -417,22 +417,28 @@ void engine_expire(struct engine *e, int64_t now_ns)
 	}
 }
 
-static int compare_flow_ids(const void *a, const void *b)
+/* A flow still open at the end, with its id beside it: sorting then reads no flow (no cache misses). */
+struct open_flow {
+	uint32_t id;
+	struct flow *flow;
+};
+
+static int compare_open_flows(const void *a, const void *b)
 {
-	const struct flow *fa = *(struct flow *const *)a, *fb = *(struct flow *const *)b;
-	return (fa->id > fb->id) - (fa->id < fb->id);
+	uint32_t ia = ((const struct open_flow *)a)->id, ib = ((const struct open_flow *)b)->id;
+	return (ia > ib) - (ia < ib);
 }
 
 void engine_finish(struct engine *e)
 {
 	size_t n = flow_table_count(e->flows);
-	struct flow **all = xmalloc((n ? n : 1) * sizeof *all);
+	struct open_flow *all = xmalloc((n ? n : 1) * sizeof *all);
 	size_t i = 0;
 	for (struct flow *f = flow_table_oldest(e->flows); f; f = f->newer)
-		all[i++] = f;
-	qsort(all, n, sizeof *all, compare_flow_ids);
+		all[i++] = (struct open_flow){f->id, f};
+	qsort(all, n, sizeof *all, compare_open_flows);
 	for (i = 0; i < n; i++)
-		end_flow(e, all[i]);
+		end_flow(e, all[i].flow);
 	free(all);
 }
 

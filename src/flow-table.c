@@ -59,7 +59,7 @@ static void grow(struct flow_table *t)
 {
 	struct flow **old = t->buckets;
 	size_t old_n = t->nbuckets;
-	t->nbuckets *= 2;
+	t->nbuckets *= 4; /* rehashing reads every flow (cold in cache): do it less often */
 	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
 	for (size_t i = 0; i < old_n; i++) {
 		struct flow *f = old[i];

@@ -39,18 +39,89 @@ void output_json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/*
+ * Numbers are written without printf (SPEC §12): a report prints some forty
+ * of them for each of tens of thousands of flows, and fprintf was a quarter
+ * of the time of a large report. Each writer below fills a buffer backwards
+ * from its end and returns where the text starts.
+ */
+#define NUM_MAX 32 /* room for any number written here */
+
+static char *json_digits(char *end, uint64_t v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
+/* A time in ns as seconds with 6 decimals (9 with nanosecond), '-' first if negative. */
+static char *json_seconds_text(char *end, int64_t ns, bool nanosecond)
+{
+	uint64_t a = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;
+	uint64_t frac = nanosecond ? a % 1000000000u : (a % 1000000000u) / 1000u;
+	char *p = end;
+	for (int i = nanosecond ? 9 : 6; i > 0; i--, frac /= 10)
+		*--p = (char)('0' + frac % 10);
+	*--p = '.';
+	p = json_digits(p, a / 1000000000u);
+	if (ns < 0)
+		*--p = '-';
+	return p;
+}
+
+/*
+ * printf's "%.1f" of 0 <= v < FIXED1_MAX, exactly and without printf: v is
+ * m * 2^-shift with an integer m < 2^53, so v * 10 rounds to an integer with
+ * one shift, ties to even as printf rounds (checked against glibc on 2e7
+ * values). Callers print other values with snprintf.
+ */
+#define FIXED1_MAX 1e15
+
+static char *json_fixed1_text(char *end, double v)
+{
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	int biased = (int)(bits >> 52 & 0x7ff);
+	uint64_t m = bits & ((1ULL << 52) - 1);
+	if (biased)
+		m |= 1ULL << 52;
+	int shift = 1075 - (biased ? biased : 1); /* >= 3 below 1e15 */
+	uint64_t tenths = 0;
+	if (shift < 64) {
+		uint64_t t = m * 10, half = 1ULL << (shift - 1);
+		uint64_t rem = t & ((half << 1) - 1);
+		tenths = t >> shift;
+		if (rem > half || (rem == half && (tenths & 1)))
+			tenths++;
+	}
+	char *p = end;
+	*--p = (char)('0' + tenths % 10);
+	*--p = '.';
+	return json_digits(p, tenths / 10);
+}
+
 void output_json_seconds(FILE *out, int64_t ns, bool nanosecond)
 {
-	const char *sign = ns < 0 ? "-" : "";
-	uint64_t a = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
-	if (nanosecond)
-		fprintf(out, "%s%" PRIu64 ".%09" PRIu64, sign, a / 1000000000u, a % 1000000000u);
-	else
-		fprintf(out, "%s%" PRIu64 ".%06" PRIu64, sign, a / 1000000000u, (a % 1000000000u) / 1000u);
+	char buf[NUM_MAX];
+	const char *p = json_seconds_text(buf + sizeof buf, ns, nanosecond);
+	fwrite(p, 1, (size_t)(buf + sizeof buf - p), out);
 }
 
 void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *addr)
 {
+	if (ip_version == 4 && len >= 16) {
+		/* inet_ntop's dotted quad, without its cost (one call per flow endpoint in a report). */
+		char *p = buf;
+		for (int i = 0; i < 4; i++) {
+			char num[4];
+			char *d = json_digits(num + sizeof num, addr[i]);
+			while (d < num + sizeof num)
+				*p++ = *d++;
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return;
+	}
 	if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 }
@@ -69,9 +140,103 @@ void output_format_flags(char *buf, uint8_t flags)
 	buf[n] = '\0';
 }
 
-static void json_side_pair_u64(FILE *out, const char *key, const uint64_t v[2])
+/*
+ * A flow object is assembled in this buffer and written with one fwrite
+ * (or a few, for an object larger than the buffer): many small stdio calls
+ * per flow cost more than the analysis of its packets.
+ */
+struct jbuf {
+	FILE *out;
+	char *p;
+	char buf[4096];
+};
+
+static void jb_flush(struct jbuf *b)
 {
-	fprintf(out, "\"%s\": {\"client\": %" PRIu64 ", \"server\": %" PRIu64 "}", key, v[0], v[1]);
+	fwrite(b->buf, 1, (size_t)(b->p - b->buf), b->out);
+	b->p = b->buf;
+}
+
+static void jb_bytes(struct jbuf *b, const char *s, size_t n)
+{
+	if ((size_t)(b->buf + sizeof b->buf - b->p) < n) {
+		jb_flush(b);
+		if (n > sizeof b->buf) {
+			fwrite(s, 1, n, b->out);
+			return;
+		}
+	}
+	memcpy(b->p, s, n);
+	b->p += n;
+}
+
+static void jb_str(struct jbuf *b, const char *s)
+{
+	jb_bytes(b, s, strlen(s));
+}
+
+static void jb_u64(struct jbuf *b, uint64_t v)
+{
+	char buf[NUM_MAX];
+	const char *p = json_digits(buf + sizeof buf, v);
+	jb_bytes(b, p, (size_t)(buf + sizeof buf - p));
+}
+
+static void jb_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
+{
+	char buf[NUM_MAX];
+	const char *p = json_seconds_text(buf + sizeof buf, ns, nanosecond);
+	jb_bytes(b, p, (size_t)(buf + sizeof buf - p));
+}
+
+static void jb_optional_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
+{
+	if (ns < 0)
+		jb_str(b, "null");
+	else
+		jb_seconds(b, ns, nanosecond);
+}
+
+/* The same escapes as output_json_string(). */
+static void jb_string(struct jbuf *b, const char *s)
+{
+	jb_bytes(b, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[8];
+		switch (*p) {
+		case '"':
+			jb_bytes(b, "\\\"", 2);
+			break;
+		case '\\':
+			jb_bytes(b, "\\\\", 2);
+			break;
+		case '\n':
+			jb_bytes(b, "\\n", 2);
+			break;
+		case '\t':
+			jb_bytes(b, "\\t", 2);
+			break;
+		default:
+			if (*p < 0x20) {
+				snprintf(esc, sizeof esc, "\\u%04x", *p);
+				jb_str(b, esc);
+			} else {
+				jb_bytes(b, (const char *)p, 1);
+			}
+		}
+	}
+	jb_bytes(b, "\"", 1);
+}
+
+static void jb_side_pair_u64(struct jbuf *b, const char *key, const uint64_t v[2])
+{
+	jb_str(b, "\"");
+	jb_str(b, key);
+	jb_str(b, "\": {\"client\": ");
+	jb_u64(b, v[0]);
+	jb_str(b, ", \"server\": ");
+	jb_u64(b, v[1]);
+	jb_str(b, "}");
 }
 
 static void json_optional_seconds(FILE *out, int64_t ns, bool nanosecond)
@@ -82,31 +247,62 @@ static void json_optional_seconds(FILE *out, int64_t ns, bool nanosecond)
 		output_json_seconds(out, ns, nanosecond);
 }
 
-static void json_rtt(FILE *out, const struct rtt_summary *r, bool nano)
+static void jb_rtt(struct jbuf *b, const struct rtt_summary *r, bool nano)
 {
-	fprintf(out, "{\"samples\": %u, \"min\": ", r->samples);
-	json_optional_seconds(out, r->samples ? r->min_ns : -1, nano);
-	fputs(", \"avg\": ", out);
-	json_optional_seconds(out, r->samples ? r->avg_ns : -1, nano);
-	fputs(", \"max\": ", out);
-	json_optional_seconds(out, r->samples ? r->max_ns : -1, nano);
-	fputc('}', out);
+	jb_str(b, "{\"samples\": ");
+	jb_u64(b, r->samples);
+	jb_str(b, ", \"min\": ");
+	jb_optional_seconds(b, r->samples ? r->min_ns : -1, nano);
+	jb_str(b, ", \"avg\": ");
+	jb_optional_seconds(b, r->samples ? r->avg_ns : -1, nano);
+	jb_str(b, ", \"max\": ");
+	jb_optional_seconds(b, r->samples ? r->max_ns : -1, nano);
+	jb_str(b, "}");
 }
 
 /* Payload bytes per second over the flow's duration (null for an instant flow). */
-static void json_throughput(FILE *out, uint64_t bytes, int64_t duration_ns)
+static void jb_throughput(struct jbuf *b, uint64_t bytes, int64_t duration_ns)
 {
-	if (duration_ns <= 0)
-		fputs("null", out);
-	else
-		fprintf(out, "%.1f", (double)bytes * 1e9 / (double)duration_ns);
+	char buf[64];
+	if (duration_ns <= 0) {
+		jb_str(b, "null");
+		return;
+	}
+	double v = (double)bytes * 1e9 / (double)duration_ns;
+	if (v < FIXED1_MAX) {
+		const char *p = json_fixed1_text(buf + sizeof buf, v);
+		jb_bytes(b, p, (size_t)(buf + sizeof buf - p));
+	} else {
+		snprintf(buf, sizeof buf, "%.1f", v);
+		jb_str(b, buf);
+	}
 }
 
-static void json_endpoint(FILE *out, const char *key, const struct flow_summary *s, int side)
+static void jb_endpoint(struct jbuf *b, const char *key, const struct flow_summary *s, int side)
 {
 	char addr[64];
 	output_format_addr(addr, sizeof addr, s->ip_version, s->addr[side]);
-	fprintf(out, "\"%s\": {\"addr\": \"%s\", \"port\": %u}", key, addr, s->port[side]);
+	jb_str(b, "\"");
+	jb_str(b, key);
+	jb_str(b, "\": {\"addr\": \"");
+	jb_str(b, addr);
+	jb_str(b, "\", \"port\": ");
+	jb_u64(b, s->port[side]);
+	jb_str(b, "}");
+}
+
+/* An option value, or null when the SYN did not announce it. */
+static void jb_option(struct jbuf *b, long v, bool present)
+{
+	if (present)
+		jb_u64(b, (uint64_t)v);
+	else
+		jb_str(b, "null");
+}
+
+static const char *json_bool(bool v)
+{
+	return v ? "true" : "false";
 }
 
 static void json_int_or_null(FILE *out, long v, bool present)
@@ -120,70 +316,112 @@ static void json_int_or_null(FILE *out, long v, bool present)
 static void json_flow_fields(FILE *out, const struct flow_summary *s, bool nano)
 {
 	static const char *const closer[] = {"\"client\"", "\"server\""};
-	fprintf(out, "\"id\": %u, \"ip_version\": %u, ", s->id, s->ip_version);
-	json_endpoint(out, "client", s, 0);
-	fputs(", ", out);
-	json_endpoint(out, "server", s, 1);
-	fprintf(out, ", \"direction_guessed\": %s, \"first_frame\": %" PRIu64 ", \"last_frame\": %" PRIu64
-		     ", \"start_time\": ",
-		s->direction_guessed ? "true" : "false", s->first_frame, s->last_frame);
-	output_json_seconds(out, s->start_ns, nano);
-	fputs(", \"duration\": ", out);
-	output_json_seconds(out, s->end_ns - s->start_ns, nano);
-	fputs(", ", out);
-	json_side_pair_u64(out, "packets", s->packets);
-	fputs(", ", out);
-	json_side_pair_u64(out, "payload_bytes", s->payload_bytes);
-	fputs(", ", out);
-	json_side_pair_u64(out, "retransmitted_bytes", s->retrans_bytes);
-	fprintf(out, ", \"handshake\": \"%s\", \"close\": \"%s\", \"closed_first_by\": %s", s->handshake, s->close,
-		s->closed_first_by < 0 ? "null" : closer[s->closed_first_by]);
-	fprintf(out, ", \"state\": {\"client\": \"%s\", \"server\": \"%s\"}, \"time_wait_left\": ",
-		tcp_state_name(s->state[0]), tcp_state_name(s->state[1]));
-	json_optional_seconds(out, s->time_wait_left_ns, nano);
-	fputs(", \"conn_state\": ", out);
-	output_json_string(out, s->conn_state);
-	fputs(", \"history\": ", out);
-	output_json_string(out, s->history);
-	fprintf(out, ", \"completeness\": %u, \"options\": {\"mss\": [", s->completeness);
-	json_int_or_null(out, s->mss[0], s->mss[0] != 0);
-	fputs(", ", out);
-	json_int_or_null(out, s->mss[1], s->mss[1] != 0);
-	fputs("], \"wscale\": [", out);
-	json_int_or_null(out, s->wscale[0], s->wscale[0] >= 0);
-	fputs(", ", out);
-	json_int_or_null(out, s->wscale[1], s->wscale[1] >= 0);
-	fprintf(out, "], \"sack_permitted\": %s, \"timestamps\": %s, \"tfo\": %s, \"ecn\": %s}, \"irtt\": ",
-		s->sack_permitted ? "true" : "false", s->timestamps ? "true" : "false", s->tfo ? "true" : "false",
-		s->ecn ? "true" : "false");
-	json_optional_seconds(out, s->irtt_ns, nano);
-	fputs(", \"rtt\": {\"client\": ", out);
-	json_rtt(out, &s->rtt[0], nano);
-	fputs(", \"server\": ", out);
-	json_rtt(out, &s->rtt[1], nano);
-	fprintf(out, "}, \"keepalives\": {\"client\": %u, \"server\": %u}, \"keepalive_interval\": {\"client\": ",
-		s->keepalives[0], s->keepalives[1]);
-	json_optional_seconds(out, s->keepalive_interval_ns[0], nano);
-	fputs(", \"server\": ", out);
-	json_optional_seconds(out, s->keepalive_interval_ns[1], nano);
-	fprintf(out, "}, \"max_in_flight\": {\"client\": %u, \"server\": %u}, \"throughput\": {\"client\": ",
-		s->max_in_flight[0], s->max_in_flight[1]);
-	json_throughput(out, s->payload_bytes[0], s->end_ns - s->start_ns);
-	fputs(", \"server\": ", out);
-	json_throughput(out, s->payload_bytes[1], s->end_ns - s->start_ns);
-	fputs("}, \"zero_window_time\": {\"client\": ", out);
-	output_json_seconds(out, s->zero_window_ns[0], nano);
-	fputs(", \"server\": ", out);
-	output_json_seconds(out, s->zero_window_ns[1], nano);
-	fputs("}, \"labels\": {", out);
+	struct jbuf jb = {.out = out};
+	struct jbuf *b = &jb;
+	b->p = b->buf;
+	jb_str(b, "\"id\": ");
+	jb_u64(b, s->id);
+	jb_str(b, ", \"ip_version\": ");
+	jb_u64(b, s->ip_version);
+	jb_str(b, ", ");
+	jb_endpoint(b, "client", s, 0);
+	jb_str(b, ", ");
+	jb_endpoint(b, "server", s, 1);
+	jb_str(b, ", \"direction_guessed\": ");
+	jb_str(b, json_bool(s->direction_guessed));
+	jb_str(b, ", \"first_frame\": ");
+	jb_u64(b, s->first_frame);
+	jb_str(b, ", \"last_frame\": ");
+	jb_u64(b, s->last_frame);
+	jb_str(b, ", \"start_time\": ");
+	jb_seconds(b, s->start_ns, nano);
+	jb_str(b, ", \"duration\": ");
+	jb_seconds(b, s->end_ns - s->start_ns, nano);
+	jb_str(b, ", ");
+	jb_side_pair_u64(b, "packets", s->packets);
+	jb_str(b, ", ");
+	jb_side_pair_u64(b, "payload_bytes", s->payload_bytes);
+	jb_str(b, ", ");
+	jb_side_pair_u64(b, "retransmitted_bytes", s->retrans_bytes);
+	jb_str(b, ", \"handshake\": \"");
+	jb_str(b, s->handshake);
+	jb_str(b, "\", \"close\": \"");
+	jb_str(b, s->close);
+	jb_str(b, "\", \"closed_first_by\": ");
+	jb_str(b, s->closed_first_by < 0 ? "null" : closer[s->closed_first_by]);
+	jb_str(b, ", \"state\": {\"client\": \"");
+	jb_str(b, tcp_state_name(s->state[0]));
+	jb_str(b, "\", \"server\": \"");
+	jb_str(b, tcp_state_name(s->state[1]));
+	jb_str(b, "\"}, \"time_wait_left\": ");
+	jb_optional_seconds(b, s->time_wait_left_ns, nano);
+	jb_str(b, ", \"conn_state\": ");
+	jb_string(b, s->conn_state);
+	jb_str(b, ", \"history\": ");
+	jb_string(b, s->history);
+	jb_str(b, ", \"completeness\": ");
+	jb_u64(b, s->completeness);
+	jb_str(b, ", \"options\": {\"mss\": [");
+	jb_option(b, s->mss[0], s->mss[0] != 0);
+	jb_str(b, ", ");
+	jb_option(b, s->mss[1], s->mss[1] != 0);
+	jb_str(b, "], \"wscale\": [");
+	jb_option(b, s->wscale[0], s->wscale[0] >= 0);
+	jb_str(b, ", ");
+	jb_option(b, s->wscale[1], s->wscale[1] >= 0);
+	jb_str(b, "], \"sack_permitted\": ");
+	jb_str(b, json_bool(s->sack_permitted));
+	jb_str(b, ", \"timestamps\": ");
+	jb_str(b, json_bool(s->timestamps));
+	jb_str(b, ", \"tfo\": ");
+	jb_str(b, json_bool(s->tfo));
+	jb_str(b, ", \"ecn\": ");
+	jb_str(b, json_bool(s->ecn));
+	jb_str(b, "}, \"irtt\": ");
+	jb_optional_seconds(b, s->irtt_ns, nano);
+	jb_str(b, ", \"rtt\": {\"client\": ");
+	jb_rtt(b, &s->rtt[0], nano);
+	jb_str(b, ", \"server\": ");
+	jb_rtt(b, &s->rtt[1], nano);
+	jb_str(b, "}, \"keepalives\": {\"client\": ");
+	jb_u64(b, s->keepalives[0]);
+	jb_str(b, ", \"server\": ");
+	jb_u64(b, s->keepalives[1]);
+	jb_str(b, "}, \"keepalive_interval\": {\"client\": ");
+	jb_optional_seconds(b, s->keepalive_interval_ns[0], nano);
+	jb_str(b, ", \"server\": ");
+	jb_optional_seconds(b, s->keepalive_interval_ns[1], nano);
+	jb_str(b, "}, \"max_in_flight\": {\"client\": ");
+	jb_u64(b, s->max_in_flight[0]);
+	jb_str(b, ", \"server\": ");
+	jb_u64(b, s->max_in_flight[1]);
+	jb_str(b, "}, \"throughput\": {\"client\": ");
+	jb_throughput(b, s->payload_bytes[0], s->end_ns - s->start_ns);
+	jb_str(b, ", \"server\": ");
+	jb_throughput(b, s->payload_bytes[1], s->end_ns - s->start_ns);
+	jb_str(b, "}, \"zero_window_time\": {\"client\": ");
+	jb_seconds(b, s->zero_window_ns[0], nano);
+	jb_str(b, ", \"server\": ");
+	jb_seconds(b, s->zero_window_ns[1], nano);
+	jb_str(b, "}, \"labels\": {");
 	const char *sep = "";
 	for (int l = 0; l < L_COUNT; l++)
 		if (s->labels[l]) {
-			fprintf(out, "%s\"%s\": %u", sep, label_info((enum label_id)l)->name, s->labels[l]);
+			jb_str(b, sep);
+			jb_str(b, "\"");
+			jb_str(b, label_info((enum label_id)l)->name);
+			jb_str(b, "\": ");
+			jb_u64(b, s->labels[l]);
 			sep = ", ";
 		}
-	fprintf(out, "}, \"findings\": {\"error\": %u, \"warning\": %u, \"note\": %u}", s->findings[SEV_ERROR],
-		s->findings[SEV_WARNING], s->findings[SEV_NOTE]);
+	jb_str(b, "}, \"findings\": {\"error\": ");
+	jb_u64(b, s->findings[SEV_ERROR]);
+	jb_str(b, ", \"warning\": ");
+	jb_u64(b, s->findings[SEV_WARNING]);
+	jb_str(b, ", \"note\": ");
+	jb_u64(b, s->findings[SEV_NOTE]);
+	jb_str(b, "}");
+	jb_flush(b);
 }
 
 void output_json_flow(FILE *out, const struct flow_summary *s, bool nano)

@@ -55,8 +55,15 @@ static int compare_flows(const void *a, const void *b)
 void report_finish(struct report *r, const struct engine_stats *stats)
 {
 	r->stats = *stats;
-	/* Flows end in any order. (qsort must not be given the NULL of an empty report.) */
-	if (r->nflows > 1)
+	/*
+	 * Flows end in any order, but often in id order already, and then
+	 * sorting 448-byte records only costs. (An empty report never reaches
+	 * qsort, which must not be given its NULL.)
+	 */
+	size_t i = 1;
+	while (i < r->nflows && r->flows[i - 1].id < r->flows[i].id)
+		i++;
+	if (i < r->nflows)
 		qsort(r->flows, r->nflows, sizeof *r->flows, compare_flows);
 }
 

@@ -71,9 +71,8 @@ static const struct {
 	const char *name;
 	int code;
 } key_names[] = {
-	{"Enter", UK_ENTER}, {"Esc", UK_ESC},   {"Up", UK_UP},   {"Down", UK_DOWN},
-	{"PgUp", UK_PGUP},   {"PgDn", UK_PGDN}, {"Home", UK_HOME}, {"End", UK_END},
-	{"Tab", UK_TAB},     {"Backspace", UK_BACKSPACE},
+	{"Enter", UK_ENTER}, {"Esc", UK_ESC},	{"Up", UK_UP},	 {"Down", UK_DOWN}, {"PgUp", UK_PGUP},
+	{"PgDn", UK_PGDN},   {"Home", UK_HOME}, {"End", UK_END}, {"Tab", UK_TAB},   {"Backspace", UK_BACKSPACE},
 };
 
 /* Lets the top view finish its background work (the graph reads the file). */
@@ -195,8 +194,8 @@ START_TEST(test_golden)
 			fputs(text, f);
 			fclose(f);
 		}
-		ck_abort_msg("%s differs from %s: see diff -u %s %s (TCPSCOPE_REGEN_GOLDEN=1 regenerates)", g->name, path,
-			     path, actual);
+		ck_abort_msg("%s differs from %s: see diff -u %s %s (TCPSCOPE_REGEN_GOLDEN=1 regenerates)", g->name,
+			     path, path, actual);
 	}
 	free(want);
 	free(text);
@@ -568,7 +567,7 @@ START_TEST(test_text_and_wrap)
 	struct render_canvas c;
 	render_canvas_init(&c, 10, 3, false);
 	ck_assert_int_eq(render_text(&c, 0, 0, 5, RA_NORMAL, "abcdefgh"), 5);
-	ck_assert_uint_eq(render_cell_at(&c, 0, 4)->ch, 0x2026); /* … */
+	ck_assert_uint_eq(render_cell_at(&c, 0, 4)->ch, 0x2026);	 /* … */
 	ck_assert_int_eq(render_text(&c, 0, 8, 5, RA_NORMAL, "xyz"), 3); /* clipped at the edge */
 	render_clear(&c);
 	ck_assert_int_eq(render_wrap(&c, 0, 0, 10, 3, RA_NORMAL, "one two three four five six seven"), 3);

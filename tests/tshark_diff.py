@@ -90,9 +90,9 @@ FIELDS = BASE_FIELDS + [f for _, f in LABEL_FIELDS] + ["tcp.analysis.duplicate_a
                                                         "ipv6.fragment.count"]
 COL = {name: i for i, name in enumerate(FIELDS)}
 
-# Layers below TCP that tcpscope decodes (src/decode-link.c, decode-ip.c), as
-# tshark names them in frame.protocols. TCP found under any other layer is
-# classified by that layer.
+# The link and IP layers below TCP, as tshark names them in frame.protocols.
+# TCP found under any other layer (a tunnel, a link type of its own, an ICMP
+# error) is classified by that layer: "in-gre", "in-ppi", "in-icmp".
 TRANSPARENT = {
     "eth", "ethertype", "vlan", "ieee8021ad", "llc", "mpls", "pppoes", "ppp", "sll", "nflog",
     "null", "loop", "fddi", "chdlc", "raw", "ip", "ipv6", "ah",
@@ -106,7 +106,7 @@ CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".trace", ".snoop", ".ntar", ".e
 CAPTURE_MAGICS = (b"\xa1\xb2\xc3\xd4", b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\x3c\x4d", b"\x4d\x3c\xb2\xa1",
                   b"\xa1\xb2\xcd\x34", b"\x34\xcd\xb2\xa1", b"\x0a\x0d\x0d\x0a")
 
-TIMEOUT = 600  # seconds per command; the largest capture takes about 2
+TIMEOUT = 600  # seconds per command; the largest capture takes about 3
 
 
 def flag_letters(value):
@@ -137,6 +137,7 @@ def classify(cols):
 
 
 def is_capture(path):
+    """A capture by its name, or by the magic number of pcap or pcapng."""
     name = os.path.basename(path).lower()
     if name.endswith(CAPTURE_SUFFIXES):
         return True
@@ -204,9 +205,10 @@ class Known:
         return None
 
 
-def run(cmd, env=None):
+def run(cmd):
+    """(exit status or None, stdout, stderr) of a command."""
     try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=TIMEOUT)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         return None, b"", b"timed out after %d s" % TIMEOUT
     except OSError as e:
@@ -252,7 +254,7 @@ def run_tcpscope(binary, path):
     error that stopped the read midway or None)."""
     rc, out, err = run([binary, "report", "--format", "json", path])
     if rc is None or rc not in (0, 2):
-        return {}, None, "crashed (status %s): %s" % (rc, first_error_line(err, path)), None
+        return {}, None, "crashed (report, status %s): %s" % (rc, first_error_line(err, path)), None
     try:
         report = json.loads(out.decode("utf-8"))
     except ValueError:
@@ -260,25 +262,30 @@ def run_tcpscope(binary, path):
     stopped = first_error_line(err, path) if rc != 0 else None
     rc, out, err = run([binary, "packets", path])
     if rc is None or rc not in (0, 2):
-        return {}, report, "packets crashed (status %s): %s" % (rc, first_error_line(err, path)), None
+        return {}, report, "crashed (packets, status %s): %s" % (rc, first_error_line(err, path)), None
     packets = {}
-    for line in out.decode("utf-8").splitlines():
-        rec = json.loads(line)
-        packets[rec["frame"]] = rec
+    try:
+        for line in out.decode("utf-8").splitlines():
+            rec = json.loads(line)
+            packets[rec["frame"]] = rec
+    except (ValueError, KeyError, TypeError) as e:
+        return {}, report, "crashed: packets output is not JSON Lines (%s)" % e, None
     return packets, report, None, stopped
 
 
 def num(text):
+    """A tshark number field, None when empty."""
     return int(text) if text != "" else None
 
 
 class FileResult:
+    """The differences found in one capture, and what was compared."""
+
     def __init__(self, display):
         self.display = display
         self.diffs = []  # (frame or None, field, ours, theirs, note)
         self.compared = 0
-        self.tshark_tcp = 0
-        self.classes = {}
+        self.classes = {}  # classify() result -> frames
 
     def diff(self, frame, field, ours, theirs, note=""):
         self.diffs.append((frame, field, ours, theirs, note))
@@ -319,11 +326,10 @@ def compare_file(args, display, path):
     classes = {n: classify(t) for n, t in tshark.items()}
     for c in classes.values():
         res.classes[c] = res.classes.get(c, 0) + 1
-    res.tshark_tcp = res.classes.get("yes", 0)
     tshark_any_tcp = sum(k for c, k in res.classes.items() if c != "no")
 
     if ours_error is not None:
-        if ours_error.startswith(("crashed", "packets crashed")):
+        if ours_error.startswith("crashed"):
             res.diff(None, "file", "crashed", "unreadable" if tshark_error else "readable", ours_error)
         elif tshark_error is None and tshark_any_tcp:
             res.diff(None, "file", "unreadable", "readable",
@@ -385,6 +391,17 @@ def compare_file(args, display, path):
     return res
 
 
+def compare_file_safely(args, display, path):
+    """compare_file(), with a failure of the comparison itself reported as a
+    difference of that file rather than ending the whole run."""
+    try:
+        return compare_file(args, display, path)
+    except Exception as e:  # pylint: disable=broad-except
+        res = FileResult(display)
+        res.diff(None, "file", "error", "error", "comparison failed: %s: %s" % (type(e).__name__, e))
+        return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tcpscope", required=True, help="the tcpscope binary")
@@ -414,7 +431,7 @@ def main():
     if args.only:
         captures = [c for c in captures if fnmatch.fnmatchcase(c[0], args.only)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(lambda c: compare_file(args, *c), captures))
+        results = list(pool.map(lambda c: compare_file_safely(args, *c), captures))
 
     compared = unexplained = explained = 0
     classes = {}
@@ -438,7 +455,8 @@ def main():
                 print(line)
         for field, k in sorted(shown.items()):
             if not args.all and k > 20:
-                print("%s: ... %d more %s differences (--all shows them)" % (res.display, k - 20, field))
+                print("%s: ... %d more %s differences (TSHARK_DIFF_ARGS=--all shows them)" % (
+                    res.display, k - 20, field))
 
     for e in known.entries:
         if e["hits"]:
@@ -448,9 +466,9 @@ def main():
     for e in unused:
         print("note: known difference on line %d matched nothing: %s %s %s" % (e["line"], e["path"], e["field"],
                                                                               e["reason"]))
-    outer = ", ".join("%d %s" % (k, c) for c, k in sorted(classes.items()) if c not in ("yes", "no"))
-    print("tshark-diff: tshark sees %d TCP frames at layers tcpscope decodes%s" % (
-        classes.get("yes", 0), ", and TCP under other layers: %s" % outer if outer else ""))
+    carried = ", ".join("%d %s" % (k, c) for c, k in sorted(classes.items()) if c not in ("yes", "no"))
+    print("tshark-diff: tshark's TCP frames: %d under link and IP layers%s" % (
+        classes.get("yes", 0), ", %s" % carried if carried else ""))
     print("tshark-diff: %d frames compared in %d files, %d known differences, %d unexplained differences" % (
         compared, len(results), explained, unexplained))
     return 1 if unexplained else 0

@@ -44,9 +44,9 @@
 struct session {
 	struct ui *ui;
 	struct render_canvas canvas;
-	int work[2];     /* the work pipe: [0] in the loop, [1] to arm it */
+	int work[2];	 /* the work pipe: [0] in the loop, [1] to arm it */
 	bool work_armed; /* the pipe holds its byte */
-	bool dirty;      /* the model changed since the last frame */
+	bool dirty;	 /* the model changed since the last frame */
 };
 
 bool cmd_locale_ascii(const struct options *o)

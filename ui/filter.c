@@ -22,8 +22,8 @@ enum node_kind { N_AND, N_OR, N_NOT, N_HOST, N_PORT, N_CLIENT, N_SERVER, N_FLOW,
 struct flow_filter {
 	enum node_kind kind;
 	struct flow_filter *a, *b;
-	char *word;     /* N_HOST, N_CLIENT, N_SERVER address; N_TEXT word (lower case) */
-	long number;    /* N_PORT, N_FLOW; the port of N_CLIENT/N_SERVER, or -1 */
+	char *word;  /* N_HOST, N_CLIENT, N_SERVER address; N_TEXT word (lower case) */
+	long number; /* N_PORT, N_FLOW; the port of N_CLIENT/N_SERVER, or -1 */
 };
 
 struct parser {
@@ -139,7 +139,8 @@ static struct flow_filter *parse_primitive(struct parser *ps)
 			n = node(kw[0] == 'p' ? N_PORT : N_FLOW);
 			if (!parse_number(ps->token, kw[0] == 'p' ? 65535 : 0x7fffffff, &n->number)) {
 				char msg[200];
-				snprintf(msg, sizeof msg, "\"%s\" is not a %s number", ps->token, kw[0] == 'p' ? "port" : "flow");
+				snprintf(msg, sizeof msg, "\"%s\" is not a %s number", ps->token,
+					 kw[0] == 'p' ? "port" : "flow");
 				fail(ps, msg);
 			}
 		} else {
@@ -266,8 +267,8 @@ static bool text_match(const struct model_flow *mf, const char *word)
 	flow_filter_endpoint(c, sizeof c, s, 0);
 	flow_filter_endpoint(sv, sizeof sv, s, 1);
 	snprintf(hay, sizeof hay, "%s %s %s %s %s %s %s %s %s", c, sv, tcp_state_name(s->state[0]),
-		 tcp_state_name(s->state[1]), s->handshake ? s->handshake : "", s->close ? s->close : "",
-		 s->conn_state, s->history, mf->worst ? finding_info(mf->worst_id)->code : "");
+		 tcp_state_name(s->state[1]), s->handshake ? s->handshake : "", s->close ? s->close : "", s->conn_state,
+		 s->history, mf->worst ? finding_info(mf->worst_id)->code : "");
 	return strcasestr(hay, word) != NULL;
 }
 

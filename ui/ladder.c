@@ -50,6 +50,7 @@ void ladder_free(struct ladder *l)
 	free(l->pkts);
 	free(l->findings);
 	free(l->rows);
+	free(l->folds);
 	free(l->expanded);
 	memset(l, 0, sizeof *l);
 }
@@ -71,7 +72,7 @@ static bool is_expanded(const struct ladder *l, uint64_t packet)
 	return false;
 }
 
-static void add_row(struct ladder *l, size_t first, size_t count, bool fold, bool unfolded)
+static void add_row(struct ladder *l, size_t first, size_t count, uint32_t fold, bool unfolded)
 {
 	l->rows = xgrow(l->rows, &l->rows_cap, l->nrows + 1, sizeof *l->rows);
 	struct ladder_row *r = &l->rows[l->nrows++];
@@ -81,24 +82,40 @@ static void add_row(struct ladder *l, size_t first, size_t count, bool fold, boo
 	r->unfolded = unfolded;
 }
 
+/* Counts what a fold of packets [first, first + count) holds; returns its 1-based number. */
+static uint32_t add_fold(struct ladder *l, size_t first, size_t count)
+{
+	l->folds = xgrow(l->folds, &l->folds_cap, l->nfolds + 1, sizeof *l->folds);
+	struct ladder_fold *f = &l->folds[l->nfolds++];
+	memset(f, 0, sizeof *f);
+	for (size_t i = first; i < first + count; i++) {
+		const struct model_packet *p = pkt(l, i);
+		f->bytes[model_packet_side(p)] += model_packet_len(p);
+		f->dup_acks += (p->labels & (1u << L_DUPLICATE_ACK)) != 0;
+		f->window_updates += (p->labels & (1u << L_WINDOW_UPDATE)) != 0;
+	}
+	return (uint32_t)l->nfolds;
+}
+
 static void rebuild_rows(struct ladder *l)
 {
 	l->nrows = 0;
+	l->nfolds = 0;
 	size_t i = 0;
 	while (i < l->npkts) {
 		size_t j = i;
 		while (j < l->npkts && ordinary(l, j))
 			j++;
 		if (j == i) {
-			add_row(l, i++, 1, false, false);
+			add_row(l, i++, 1, 0, false);
 			continue;
 		}
 		bool long_run = j - i >= LADDER_FOLD_MIN;
 		if (long_run && !l->expand_all && !is_expanded(l, l->pkts[i])) {
-			add_row(l, i, j - i, true, false);
+			add_row(l, i, j - i, add_fold(l, i, j - i), false);
 		} else {
 			for (size_t k = i; k < j; k++)
-				add_row(l, k, 1, false, long_run);
+				add_row(l, k, 1, 0, long_run);
 		}
 		i = j;
 	}
@@ -125,6 +142,9 @@ bool ladder_update(struct ladder *l)
 	l->generation = m->generation;
 	size_t before = l->npkts, fbefore = l->nfindings;
 	model_collect_flow_packets(m, l->flow, &l->next_scan, &l->pkts, &l->npkts, &l->pkts_cap);
+	for (size_t i = before; i < l->npkts; i++)
+		if (model_packet_len(pkt(l, i)) > l->max_len)
+			l->max_len = model_packet_len(pkt(l, i));
 	for (; l->findings_scanned < m->nfindings; l->findings_scanned++)
 		if (m->findings[l->findings_scanned].flow == l->flow)
 			add_finding(l, l->findings_scanned);
@@ -327,10 +347,6 @@ void ladder_layout(struct ladder *l, int width)
 	const struct model_flow *f = model_flow(l->model, l->flow);
 	memset(L, 0, sizeof *L);
 	L->width = width;
-	uint32_t max_len = 0;
-	for (size_t i = 0; i < l->npkts; i++)
-		if (model_packet_len(pkt(l, i)) > max_len)
-			max_len = model_packet_len(pkt(l, i));
 	int64_t span = l->npkts ? pkt(l, l->npkts - 1)->time_ns - pkt(l, 0)->time_ns : 0;
 	L->no = digits(l->npkts ? pkt(l, l->npkts - 1)->frame : 1);
 	if (L->no < 2)
@@ -341,10 +357,11 @@ void ladder_layout(struct ladder *l, int width)
 	if (l->absolute_seq || !f) {
 		L->seq = L->ack = 10;
 	} else {
-		uint64_t most = f->s.payload_bytes[0] > f->s.payload_bytes[1] ? f->s.payload_bytes[0] : f->s.payload_bytes[1];
+		uint64_t most =
+			f->s.payload_bytes[0] > f->s.payload_bytes[1] ? f->s.payload_bytes[0] : f->s.payload_bytes[1];
 		L->seq = L->ack = digits(most + 2) > 3 ? digits(most + 2) : 3;
 	}
-	L->len = digits(max_len) > 3 ? digits(max_len) : 3;
+	L->len = digits(l->max_len) > 3 ? digits(l->max_len) : 3;
 	int fixed = L->no + 1 + L->time + 1 + L->cstate + 1 + ARROW_MIN + 1 + L->sstate + 1 + L->seq + 1 + L->ack + 1 +
 		    L->len;
 	int rest = width - fixed;
@@ -386,8 +403,8 @@ void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_
 	render_format_bytes(bytes, sizeof bytes, s->payload_bytes[0] + s->payload_bytes[1]);
 	render_format_count(packets, sizeof packets, s->packets[0] + s->packets[1]);
 	snprintf(buf, len, "Flow %u  %s %s %s  %s/%s  %s  %s packets  %s", s->id, client, arrow, server,
-		 s->handshake[0] ? s->handshake : "?", s->close[0] ? s->close : "?", s->conn_state[0] ? s->conn_state : "-",
-		 packets, bytes);
+		 s->handshake[0] ? s->handshake : "?", s->close[0] ? s->close : "?",
+		 s->conn_state[0] ? s->conn_state : "-", packets, bytes);
 }
 
 void ladder_draw_header(struct ladder *l, struct render_canvas *c, int y, int x)
@@ -546,15 +563,10 @@ static void draw_notes(struct ladder *l, struct render_canvas *c, int y, int x, 
 static void draw_fold(struct ladder *l, struct render_canvas *c, int y, int x, const struct ladder_row *r)
 {
 	const struct ladder_layout *L = &l->lay;
-	uint64_t bytes[2] = {0, 0};
-	uint32_t dups = 0, updates = 0;
+	const struct ladder_fold *f = &l->folds[r->fold - 1];
+	const uint64_t *bytes = f->bytes;
+	uint32_t dups = f->dup_acks, updates = f->window_updates;
 	size_t last = (size_t)r->first + r->count - 1;
-	for (size_t i = r->first; i <= last; i++) {
-		const struct model_packet *p = pkt(l, i);
-		bytes[model_packet_side(p)] += model_packet_len(p);
-		dups += (p->labels & (1u << L_DUPLICATE_ACK)) != 0;
-		updates += (p->labels & (1u << L_WINDOW_UPDATE)) != 0;
-	}
 	char text[256], count[32], b[24], dur[24];
 	render_format_count(count, sizeof count, r->count);
 	size_t n = (size_t)snprintf(text, sizeof text, "%s frames %u-%u: %s segments", c->g->ellipsis,
@@ -568,7 +580,8 @@ static void draw_fold(struct ladder *l, struct render_canvas *c, int y, int x, c
 	if (dups)
 		n += (size_t)snprintf(text + n, sizeof text - n, ", %u dup ACK%s", dups, dups == 1 ? "" : "s");
 	if (updates)
-		n += (size_t)snprintf(text + n, sizeof text - n, ", %u window update%s", updates, updates == 1 ? "" : "s");
+		n += (size_t)snprintf(text + n, sizeof text - n, ", %u window update%s", updates,
+				      updates == 1 ? "" : "s");
 	render_format_duration(dur, sizeof dur, pkt(l, last)->time_ns - pkt(l, r->first)->time_ns);
 	snprintf(text + n, sizeof text - n, " in %s", dur);
 	render_text(c, y, x + L->x_arrow, 1, RA_DIM, c->g->dotted);
@@ -731,7 +744,8 @@ void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct 
 	const struct ladder_row *lr = &l->rows[row];
 	int y = r->y, end = r->y + r->h, x = r->x + 1, w = r->w - 2;
 	if (lr->fold) {
-		render_text(c, y++, x, w, RA_FOLD, "A fold of ordinary segments: Enter expands it, e expands every fold.");
+		render_text(c, y++, x, w, RA_FOLD,
+			    "A fold of ordinary segments: Enter expands it, e expands every fold.");
 		return;
 	}
 	size_t pos = lr->first;
@@ -755,7 +769,8 @@ void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct 
 	output_format_addr(dst, sizeof dst, k->ip_version, k->dst);
 	flag_names(flags, sizeof flags, k->flags);
 	render_textf(c, y++, x, w, RA_HEADER, "Frame %u  %s %s %s  %s  %u bytes on the wire, %u captured", p->frame,
-		     side ? "server" : "client", c->g->to_right, side ? "client" : "server", when, k->wirelen, k->caplen);
+		     side ? "server" : "client", c->g->to_right, side ? "client" : "server", when, k->wirelen,
+		     k->caplen);
 	if (y < end)
 		render_textf(c, y++, x, w, RA_NORMAL, "IPv%u %s %s %s  ttl %u  ecn %u%u   TCP %u %s %u  header %u B",
 			     k->ip_version, src, c->g->to_right, dst, k->ip_ttl, k->ip_ecn >> 1 & 1, k->ip_ecn & 1,
@@ -806,8 +821,8 @@ void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct 
 	for (size_t i = first; i < first + count && y < end; i++) {
 		const struct model_finding *mf = &l->model->findings[l->findings[i]];
 		const struct catalogue_entry *ce = finding_info(mf->id);
-		int mw = render_textf(c, y, x, w, severity_attr[ce->severity], "%s %s (%s)", c->g->severity[ce->severity],
-				      ce->code, severity_name(ce->severity));
+		int mw = render_textf(c, y, x, w, severity_attr[ce->severity], "%s %s (%s)",
+				      c->g->severity[ce->severity], ce->code, severity_name(ce->severity));
 		render_textf(c, y++, x + mw, w - mw, RA_NORMAL, ": %s", model_finding_message(l->model, mf));
 		if (y < end)
 			y += render_wrap(c, y, x + 2, w - 2, end - y, RA_DIM, ce->explanation);

@@ -32,8 +32,14 @@
 struct ladder_row {
 	uint32_t first; /* position in the ladder's packet list */
 	uint32_t count; /* 1 for a packet, more for a fold */
-	bool fold;
-	bool unfolded;  /* a packet of an expanded fold */
+	uint32_t fold;	/* a fold: 1 + its index in the ladder's folds; 0 for a packet */
+	bool unfolded;	/* a packet of an expanded fold */
+};
+
+/* What a fold line says, counted once when the rows are built. */
+struct ladder_fold {
+	uint64_t bytes[2];
+	uint32_t dup_acks, window_updates;
 };
 
 struct ladder_layout {
@@ -49,10 +55,13 @@ struct ladder {
 	uint64_t *pkts; /* model packet indices of this flow, in order */
 	size_t npkts, pkts_cap;
 	uint64_t next_scan;
+	uint32_t max_len; /* the longest payload: the LEN column's width */
 	size_t *findings; /* indices into model->findings of this flow, by frame */
 	size_t nfindings, findings_cap, findings_scanned;
 	struct ladder_row *rows;
 	size_t nrows, rows_cap;
+	struct ladder_fold *folds;
+	size_t nfolds, folds_cap;
 	uint64_t *expanded; /* model indices of the first packets of expanded folds */
 	size_t nexpanded, expanded_cap;
 	bool expand_all;

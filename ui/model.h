@@ -27,15 +27,15 @@
 #include "engine.h"
 
 struct model_packet {
-	uint64_t where;  /* file offset << 16 | payload length (clamped to 65535) */
+	uint64_t where; /* file offset << 16 | payload length (clamped to 65535) */
 	int64_t time_ns;
-	uint32_t frame;  /* frame numbers beyond 2^32 are out of scope for the UI */
+	uint32_t frame; /* frame numbers beyond 2^32 are out of scope for the UI */
 	uint32_t flow;
 	uint32_t labels; /* 1u << L_* */
-	uint8_t flags;   /* TCP_* */
-	uint8_t states;  /* client state | server state << 4, after this packet */
-	uint8_t bits;    /* MODEL_FROM_SERVER | (window shift + 1) << 1 */
-	uint8_t mark;    /* 0: no finding on this packet, else 1 + its worst severity */
+	uint8_t flags;	 /* TCP_* */
+	uint8_t states;	 /* client state | server state << 4, after this packet */
+	uint8_t bits;	 /* MODEL_FROM_SERVER | (window shift + 1) << 1 */
+	uint8_t mark;	 /* 0: no finding on this packet, else 1 + its worst severity */
 };
 
 enum { MODEL_FROM_SERVER = 1 };
@@ -74,11 +74,11 @@ struct model_epoch {
 };
 
 struct model_flow {
-	struct flow_summary s; /* the engine's summary; provisional until `ended` */
-	bool seen;             /* at least one packet arrived */
-	bool ended;            /* the engine ended the flow: s is final */
-	uint8_t worst;         /* 0 no finding, else 1 + the worst severity */
-	enum finding_id worst_id; /* the first finding of the worst severity */
+	struct flow_summary s;		    /* the engine's summary; provisional until `ended` */
+	bool seen;			    /* at least one packet arrived */
+	bool ended;			    /* the engine ended the flow: s is final */
+	uint8_t worst;			    /* 0 no finding, else 1 + the worst severity */
+	enum finding_id worst_id;	    /* the first finding of the worst severity */
 	uint64_t first_packet, last_packet; /* model packet indices */
 	struct model_epoch *epochs;
 	uint32_t nepochs;
@@ -86,9 +86,9 @@ struct model_flow {
 };
 
 struct model_finding {
-	uint64_t frame;   /* 0 for capture-wide findings */
+	uint64_t frame; /* 0 for capture-wide findings */
 	int64_t time_ns;
-	uint32_t flow;    /* 0 outside any flow */
+	uint32_t flow;	  /* 0 outside any flow */
 	uint32_t message; /* offset into the message arena */
 	enum finding_id id;
 };
@@ -104,16 +104,16 @@ struct model_detail {
 struct model {
 	char *path, *filter;
 	struct engine_config cfg;
-	struct capture *cap;      /* the loader's handle; NULL once loaded */
-	struct engine *engine;    /* NULL once loaded */
-	struct capture *reread;   /* a second handle for model_read_detail() */
+	struct capture *cap;	/* the loader's handle; NULL once loaded */
+	struct engine *engine;	/* NULL once loaded */
+	struct capture *reread; /* a second handle for model_read_detail() */
 	bool loading;
 	bool nanosecond;
 	char linktype[32];
 	char error[MODEL_ERROR_MAX]; /* a read error that ended loading early, or "" */
 	uint64_t file_size, offset;  /* bytes of the file and bytes read so far */
-	int64_t load_ns;             /* wall time spent loading so far */
-	uint64_t generation;         /* changes whenever the model does: views rebuild */
+	int64_t load_ns;	     /* wall time spent loading so far */
+	uint64_t generation;	     /* changes whenever the model does: views rebuild */
 	struct engine_stats stats;
 
 	struct model_packet **chunks;

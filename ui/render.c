@@ -245,15 +245,6 @@ void render_fill(struct render_canvas *c, int y, int x, int n, uint8_t attr, con
 	}
 }
 
-void render_set_attr(struct render_canvas *c, int y, int x, int n, uint8_t attr)
-{
-	for (int i = 0; i < n; i++) {
-		struct render_cell *cl = cell(c, y, x + i);
-		if (cl)
-			cl->attr = attr;
-	}
-}
-
 void render_select(struct render_canvas *c, int y, int x, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -332,5 +323,6 @@ void render_format_duration(char *buf, size_t len, int64_t ns)
 	else if (ns < 600 * 1000000000LL)
 		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
 	else
-		snprintf(buf, len, "%" PRId64 " m %02" PRId64 " s", (int64_t)(ns / 60000000000LL), ns / 1000000000 % 60);
+		snprintf(buf, len, "%" PRId64 " m %02" PRId64 " s", (int64_t)(ns / 60000000000LL),
+			 ns / 1000000000 % 60);
 }

@@ -23,22 +23,21 @@
 /* What a cell means; term.c decides what each looks like (STYLE.md principle 10). */
 enum render_attr {
 	RA_NORMAL,
-	RA_DIM,       /* secondary text: units, blank-state ladder lines */
-	RA_TITLE,     /* the top bar */
-	RA_HEADER,    /* column headings */
-	RA_STATUS,    /* the bottom status bar */
-	RA_PROGRESS,  /* the filled part of the loading bar */
-	RA_KEY,       /* a key name in hints and help */
-	RA_MESSAGE,   /* a one-line message or prompt in the status bar */
-	RA_NOTE,      /* finding severities */
+	RA_DIM,	     /* secondary text: units, blank-state ladder lines */
+	RA_TITLE,    /* the top bar */
+	RA_HEADER,   /* column headings */
+	RA_STATUS,   /* the bottom status bar */
+	RA_PROGRESS, /* the filled part of the loading bar */
+	RA_KEY,	     /* a key name in hints and help */
+	RA_MESSAGE,  /* a one-line message or prompt in the status bar */
+	RA_NOTE,     /* finding severities */
 	RA_WARNING,
 	RA_ERROR,
-	RA_LABEL,     /* analysis labels (retransmission, dup ACK, ...) */
-	RA_STATE,     /* an endpoint state where it changes */
-	RA_CLIENT,    /* arrows client -> server */
-	RA_SERVER,    /* arrows server -> client */
-	RA_FOLD,      /* a folded run of ordinary segments */
-	RA_MATCH,     /* a search hit */
+	RA_LABEL,  /* analysis labels (retransmission, dup ACK, ...) */
+	RA_STATE,  /* an endpoint state where it changes */
+	RA_CLIENT, /* arrows client -> server */
+	RA_SERVER, /* arrows server -> client */
+	RA_FOLD,   /* a folded run of ordinary segments */
 	RA_GRAPH_DATA,
 	RA_GRAPH_RETRANS,
 	RA_GRAPH_ACK,
@@ -58,15 +57,15 @@ struct render_cell {
 /* The glyphs of one character set (UTF-8 line drawing or ASCII). */
 struct render_glyphs {
 	const char *vline, *hline, *tee_right, *tee_left; /* │ ─ ├ ┤ */
-	const char *arrow_right, *arrow_left;               /* ▶ ◀ at the end of a ladder arrow */
-	const char *to_right, *to_left;                     /* → ← in text */
-	const char *dotted;                                 /* ┆ a ladder line inside a fold */
-	const char *ellipsis;                               /* … */
-	const char *sort_up, *sort_down;                    /* ▲ ▼ */
-	const char *bar_full, *bar_empty;                   /* progress bar */
-	const char *severity[3];                            /* note, warning, error marks */
-	const char *label;                                  /* mark of a label */
-	const char *bullet;                                 /* · */
+	const char *arrow_right, *arrow_left;		  /* ▶ ◀ at the end of a ladder arrow */
+	const char *to_right, *to_left;			  /* → ← in text */
+	const char *dotted;				  /* ┆ a ladder line inside a fold */
+	const char *ellipsis;				  /* … */
+	const char *sort_up, *sort_down;		  /* ▲ ▼ */
+	const char *bar_full, *bar_empty;		  /* progress bar */
+	const char *severity[3];			  /* note, warning, error marks */
+	const char *label;				  /* mark of a label */
+	const char *bullet;				  /* · */
 };
 
 struct render_canvas {
@@ -106,8 +105,6 @@ int render_text_right(struct render_canvas *c, int y, int x, int w, uint8_t attr
 int render_wrap(struct render_canvas *c, int y, int x, int w, int maxlines, uint8_t attr, const char *text);
 /* Repeats one glyph n times. */
 void render_fill(struct render_canvas *c, int y, int x, int n, uint8_t attr, const char *glyph);
-/* Sets the attribute of n cells, keeping their characters. */
-void render_set_attr(struct render_canvas *c, int y, int x, int n, uint8_t attr);
 /* Marks n cells selected. */
 void render_select(struct render_canvas *c, int y, int x, int n);
 /* The cell at (y, x), or NULL outside the canvas. */

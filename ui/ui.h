@@ -43,12 +43,12 @@ enum {
 	UK_BACKSPACE,
 	UK_TAB,
 	UK_BACKTAB,
-	UK_CLICK,        /* y, x: where */
+	UK_CLICK,	 /* y, x: where */
 	UK_DOUBLE_CLICK, /* y, x: where */
 	UK_WHEEL_UP,
 	UK_WHEEL_DOWN,
-	UK_REDRAW,       /* Ctrl-L */
-	UK_RESIZE,       /* the terminal changed size (the loop's business, not the views') */
+	UK_REDRAW, /* Ctrl-L */
+	UK_RESIZE, /* the terminal changed size (the loop's business, not the views') */
 };
 
 struct ui_key {
@@ -61,9 +61,9 @@ enum {
 	UI_IGNORED = 0,
 	UI_HANDLED = 1 << 0,
 	UI_REDRAW = 1 << 1,
-	UI_BACK = 1 << 2,  /* close this view */
-	UI_QUIT = 1 << 3,  /* leave the program */
-	UI_BUSY = 1 << 4,  /* update(): the view has background work left */
+	UI_BACK = 1 << 2, /* close this view */
+	UI_QUIT = 1 << 3, /* leave the program */
+	UI_BUSY = 1 << 4, /* update(): the view has background work left */
 };
 
 struct ui;

@@ -148,7 +148,8 @@ static void findings_draw(struct view *v, struct render_canvas *c, const struct 
 	ui_list_fit(&fv->list, r->h);
 	if (fv->list.count == 0) {
 		render_text(c, r->y + 1, r->x + 2, r->w - 2, RA_DIM,
-			    m->loading ? "Loading: no finding yet." : "No findings: nothing to report in this capture.");
+			    m->loading ? "Loading: no finding yet."
+				       : "No findings: nothing to report in this capture.");
 		return;
 	}
 	for (int i = 0; i < r->h && fv->list.top + (size_t)i < fv->list.count; i++) {
@@ -162,8 +163,8 @@ static void findings_draw(struct view *v, struct render_canvas *c, const struct 
 static void findings_title(struct view *v, char *buf, size_t len)
 {
 	const struct model *m = v->ui->model;
-	snprintf(buf, len, "Findings: %u errors, %u warnings, %u notes", m->severity[SEV_ERROR], m->severity[SEV_WARNING],
-		 m->severity[SEV_NOTE]);
+	snprintf(buf, len, "Findings: %u errors, %u warnings, %u notes", m->severity[SEV_ERROR],
+		 m->severity[SEV_WARNING], m->severity[SEV_NOTE]);
 }
 
 static int activate(struct findings_view *fv)

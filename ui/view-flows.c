@@ -37,9 +37,9 @@ enum col_id {
 
 struct column {
 	const char *title;
-	int min;     /* width */
-	bool right;  /* right-aligned */
-	bool flex;   /* takes spare width */
+	int min;    /* width */
+	bool right; /* right-aligned */
+	bool flex;  /* takes spare width */
 };
 
 static const struct column columns[C_COUNT] = {
@@ -59,8 +59,8 @@ static const struct column columns[C_COUNT] = {
 };
 
 /* Which columns stay on a narrow terminal, most important first. */
-static const enum col_id priority[C_COUNT] = {C_ID,   C_CLIENT, C_SERVER, C_FINDING, C_CSTATE,   C_SSTATE, C_PACKETS,
-					      C_RETX, C_BYTES,  C_HSCL,   C_CONN,    C_IRTT,     C_DURATION};
+static const enum col_id priority[C_COUNT] = {C_ID,   C_CLIENT, C_SERVER, C_FINDING, C_CSTATE, C_SSTATE,  C_PACKETS,
+					      C_RETX, C_BYTES,	C_HSCL,	  C_CONN,    C_IRTT,   C_DURATION};
 
 struct flows_view {
 	struct view v;
@@ -91,77 +91,114 @@ static uint32_t retransmissions(const struct flow_summary *s)
 	return s->labels[L_RETRANSMISSION] + s->labels[L_FAST_RETRANSMISSION] + s->labels[L_SPURIOUS_RETRANSMISSION];
 }
 
-/* The sort keys: a qsort comparator needs the model and the column. */
-static const struct model *sort_model;
-static enum col_id sort_col;
-static bool sort_desc;
+/*
+ * Sorting: each flow gets a key of three words compared in order, then its
+ * id, so that qsort compares plain integers (100 000 flows sort in a few ms).
+ */
+struct sort_key {
+	uint64_t k[3];
+	uint32_t id;
+};
 
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return (a > b) - (a < b);
-}
+static bool sort_descending; /* qsort passes no context */
 
-static int cmp_endpoint(const struct flow_summary *a, const struct flow_summary *b, int side)
+static int compare_keys(const void *pa, const void *pb)
 {
-	if (a->ip_version != b->ip_version)
-		return a->ip_version - b->ip_version;
-	int c = memcmp(a->addr[side], b->addr[side], sizeof a->addr[side]);
-	return c ? c : a->port[side] - b->port[side];
-}
-
-static int compare_rows(const void *pa, const void *pb)
-{
-	const struct model_flow *fa = model_flow(sort_model, *(const uint32_t *)pa);
-	const struct model_flow *fb = model_flow(sort_model, *(const uint32_t *)pb);
-	const struct flow_summary *a = &fa->s, *b = &fb->s;
+	const struct sort_key *a = pa, *b = pb;
 	int c = 0;
-	switch (sort_col) {
+	for (int i = 0; i < 3 && c == 0; i++)
+		c = (a->k[i] > b->k[i]) - (a->k[i] < b->k[i]);
+	if (c == 0)
+		c = (a->id > b->id) - (a->id < b->id);
+	return sort_descending ? -c : c;
+}
+
+/* The first 8 bytes of a string as a big-endian number: sorts like the text. */
+static uint64_t pack8(const char *s)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++) {
+		v = v << 8 | (unsigned char)*s;
+		if (*s)
+			s++;
+	}
+	return v;
+}
+
+static int compare_codes(const void *a, const void *b)
+{
+	return strcmp(finding_info(*(const enum finding_id *)a)->code, finding_info(*(const enum finding_id *)b)->code);
+}
+
+/* The alphabetical rank of every finding code, computed once. */
+static uint64_t code_rank(enum finding_id id)
+{
+	static uint64_t rank[F_COUNT];
+	static bool ready;
+	if (!ready) {
+		enum finding_id order[F_COUNT];
+		for (int i = 0; i < F_COUNT; i++)
+			order[i] = (enum finding_id)i;
+		qsort(order + 1, F_COUNT - 1, sizeof order[0], compare_codes);
+		for (int i = 0; i < F_COUNT; i++)
+			rank[order[i]] = (uint64_t)i;
+		ready = true;
+	}
+	return rank[id];
+}
+
+static void make_key(const struct model_flow *f, enum col_id col, struct sort_key *key)
+{
+	const struct flow_summary *s = &f->s;
+	memset(key, 0, sizeof *key);
+	key->id = s->id;
+	switch (col) {
 	case C_ID:
 	case C_COUNT:
 		break;
 	case C_CLIENT:
-		c = cmp_endpoint(a, b, 0);
-		break;
-	case C_SERVER:
-		c = cmp_endpoint(a, b, 1);
-		break;
-	case C_CSTATE:
-		c = (int)a->state[0] - (int)b->state[0];
-		break;
-	case C_SSTATE:
-		c = (int)a->state[1] - (int)b->state[1];
-		break;
-	case C_HSCL:
-		c = strcmp(a->handshake, b->handshake);
-		c = c ? c : strcmp(a->close, b->close);
-		break;
-	case C_CONN:
-		c = strcmp(a->conn_state, b->conn_state);
-		break;
-	case C_DURATION:
-		c = cmp_u64((uint64_t)(a->end_ns - a->start_ns), (uint64_t)(b->end_ns - b->start_ns));
-		break;
-	case C_PACKETS:
-		c = cmp_u64(a->packets[0] + a->packets[1], b->packets[0] + b->packets[1]);
-		break;
-	case C_BYTES:
-		c = cmp_u64(a->payload_bytes[0] + a->payload_bytes[1], b->payload_bytes[0] + b->payload_bytes[1]);
-		break;
-	case C_RETX:
-		c = cmp_u64(retransmissions(a), retransmissions(b));
-		break;
-	case C_IRTT:
-		c = cmp_u64((uint64_t)a->irtt_ns, (uint64_t)b->irtt_ns);
-		break;
-	case C_FINDING:
-		c = fa->worst - fb->worst;
-		c = c ? c : strcmp(fa->worst ? finding_info(fa->worst_id)->code : "",
-				   fb->worst ? finding_info(fb->worst_id)->code : "");
+	case C_SERVER: {
+		/* IP version, address, port: 19 bytes, big-endian over the three words. */
+		int side = col == C_SERVER;
+		uint8_t b[24] = {s->ip_version};
+		memcpy(b + 1, s->addr[side], 16);
+		b[17] = (uint8_t)(s->port[side] >> 8);
+		b[18] = (uint8_t)s->port[side];
+		for (int i = 0; i < 24; i++)
+			key->k[i / 8] = key->k[i / 8] << 8 | b[i];
 		break;
 	}
-	if (c == 0)
-		c = cmp_u64(a->id, b->id);
-	return sort_desc ? -c : c;
+	case C_CSTATE:
+	case C_SSTATE:
+		key->k[0] = s->state[col == C_SSTATE];
+		break;
+	case C_HSCL:
+		key->k[0] = pack8(s->handshake);
+		key->k[1] = pack8(s->close);
+		break;
+	case C_CONN:
+		key->k[0] = pack8(s->conn_state);
+		break;
+	case C_DURATION:
+		key->k[0] = (uint64_t)(s->end_ns - s->start_ns);
+		break;
+	case C_PACKETS:
+		key->k[0] = s->packets[0] + s->packets[1];
+		break;
+	case C_BYTES:
+		key->k[0] = s->payload_bytes[0] + s->payload_bytes[1];
+		break;
+	case C_RETX:
+		key->k[0] = retransmissions(s);
+		break;
+	case C_IRTT:
+		key->k[0] = (uint64_t)(s->irtt_ns + 1); /* unknown (-1) first */
+		break;
+	case C_FINDING:
+		key->k[0] = f->worst;
+		key->k[1] = f->worst ? code_rank(f->worst_id) : 0;
+		break;
+	}
 }
 
 /* Filter and sort the flows into rows; the selection follows its flow id. */
@@ -175,11 +212,16 @@ static void rebuild(struct flows_view *fv)
 		if (f->seen && (!fv->filter || flow_filter_match(fv->filter, f)))
 			fv->rows[n++] = id;
 	}
-	sort_model = m;
-	sort_col = fv->sort;
-	sort_desc = fv->descending;
-	if (fv->sort != C_ID || fv->descending)
-		qsort(fv->rows, n, sizeof *fv->rows, compare_rows);
+	if (fv->sort != C_ID || fv->descending) {
+		struct sort_key *keys = xmalloc((n ? n : 1) * sizeof *keys);
+		for (size_t i = 0; i < n; i++)
+			make_key(model_flow(m, fv->rows[i]), fv->sort, &keys[i]);
+		sort_descending = fv->descending;
+		qsort(keys, n, sizeof *keys, compare_keys);
+		for (size_t i = 0; i < n; i++)
+			fv->rows[i] = keys[i].id;
+		free(keys);
+	}
 	fv->list.count = n;
 	for (size_t i = 0; i < n; i++) {
 		if (fv->rows[i] == fv->selected_id) {
@@ -376,9 +418,9 @@ static void flows_draw(struct view *v, struct render_canvas *c, const struct ren
 			render_text(c, r->y, r->x + fv->x[col], fv->w[col], RA_HEADER, title);
 	}
 	if (fv->list.count == 0) {
-		const char *msg = fv->filter ? "No flow matches the filter (\\ to change it)."
-			       : m->loading   ? "Loading: no TCP flow yet."
-					      : "This capture has no TCP flow.";
+		const char *msg = fv->filter   ? "No flow matches the filter (\\ to change it)."
+				  : m->loading ? "Loading: no TCP flow yet."
+					       : "This capture has no TCP flow.";
 		render_text(c, r->y + 2, r->x + 2, r->w - 2, RA_DIM, msg);
 		return;
 	}
@@ -464,11 +506,21 @@ static void filter_done(struct view *v, const char *text, bool accepted)
 
 static void set_sort(struct flows_view *fv, enum col_id col, bool toggle)
 {
-	if (toggle && col == fv->sort)
+	if (toggle && col == fv->sort) {
+		/* The same order backwards (ties by id included): no need to sort again. */
 		fv->descending = !fv->descending;
-	else
+		size_t n = fv->list.count;
+		for (size_t i = 0; i < n / 2; i++) {
+			uint32_t t = fv->rows[i];
+			fv->rows[i] = fv->rows[n - 1 - i];
+			fv->rows[n - 1 - i] = t;
+		}
+		if (n)
+			fv->list.sel = n - 1 - fv->list.sel;
+	} else {
 		fv->sort = col;
-	rebuild(fv);
+		rebuild(fv);
+	}
 	char msg[64];
 	snprintf(msg, sizeof msg, "Sorted by %s, %s", columns[fv->sort].title,
 		 fv->descending ? "descending" : "ascending");

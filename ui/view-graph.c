@@ -23,19 +23,25 @@
 #include "xalloc.h"
 
 #define READ_BUDGET_NS (25 * 1000000LL)
-#define RETRANS_LABELS \
-	((1u << L_RETRANSMISSION) | (1u << L_FAST_RETRANSMISSION) | (1u << L_SPURIOUS_RETRANSMISSION))
+#define RETRANS_LABELS ((1u << L_RETRANSMISSION) | (1u << L_FAST_RETRANSMISSION) | (1u << L_SPURIOUS_RETRANSMISSION))
 
 /* What a dot shows, in rising order of importance. */
 enum plot_kind { K_NONE, K_WINDOW, K_ACK, K_DATA, K_SACK, K_RETRANS, K_COUNT };
 
+/* One packet of the flow, 24 bytes: the graph scans them all at every draw. SACK blocks are apart, in sacks[]. */
 struct gpoint {
-	int64_t t;         /* ns since the flow's first packet */
-	uint32_t seq, len; /* relative to the sender's ISN */
+	int64_t t;	   /* ns since the flow's first packet */
+	uint32_t seq;	   /* relative to the sender's ISN */
 	uint32_t ack, win; /* relative to the peer's ISN; win in bytes (scaled) */
-	uint32_t sack;     /* first of nsack blocks in sacks[] */
-	uint8_t side, nsack;
-	bool has_ack, retrans;
+	uint16_t len;	   /* sequence space taken: payload, SYN, FIN (clamped) */
+	uint8_t bits;	   /* GP_* */
+};
+
+enum { GP_SERVER = 1, GP_ACK = 2, GP_RETRANS = 4 };
+
+struct gsack {
+	uint32_t point; /* index of the packet that carries it */
+	uint32_t left, right;
 };
 
 struct graph_view {
@@ -46,16 +52,17 @@ struct graph_view {
 	uint64_t next_scan;
 	struct gpoint *pts;
 	size_t npts, pts_cap; /* pts[i] is pkts[i], read so far */
-	uint32_t (*sacks)[2];
+	struct gsack *sacks;
 	size_t nsacks, sacks_cap;
 	char error[160];
-	int side;            /* the direction whose data is plotted */
-	bool fitted;         /* the view window was set from the data */
-	bool moved;          /* the user zoomed or panned: new data keeps the window */
+	int side;	       /* the direction whose data is plotted */
+	bool fitted;	       /* the view window was set from the data */
+	bool moved;	       /* the user zoomed or panned: new data keeps the window */
 	double x0, x1, y0, y1; /* the view window: time in s, sequence */
 	/* The dot grid of the last draw. */
 	int cols, rows;
 	uint8_t *dots, *kind;
+	int *strokes; /* per plot kind, the lowest and highest dot of each dot column */
 };
 
 static struct graph_view *graph_of(struct view *v)
@@ -78,27 +85,27 @@ static bool read_more(struct graph_view *gv, int64_t budget_ns)
 		if (model_read_detail(m, gv->pkts[gv->npts], &d, gv->error, sizeof gv->error) != 0)
 			return true;
 		gv->pts = xgrow(gv->pts, &gv->pts_cap, gv->npts + 1, sizeof *gv->pts);
+		uint32_t index = (uint32_t)gv->npts;
 		struct gpoint *p = &gv->pts[gv->npts++];
 		int shift = model_packet_shift(mp);
+		int side = model_packet_side(mp);
+		uint32_t len =
+			d.pkt.payload_len + ((d.pkt.flags & TCP_SYN) ? 1 : 0) + ((d.pkt.flags & TCP_FIN) ? 1 : 0);
 		p->t = mp->time_ns - t0;
-		p->side = (uint8_t)model_packet_side(mp);
 		p->seq = d.rel_seq;
-		p->len = d.pkt.payload_len + ((d.pkt.flags & TCP_SYN) ? 1 : 0) + ((d.pkt.flags & TCP_FIN) ? 1 : 0);
-		p->has_ack = d.pkt.flags & TCP_ACK;
+		p->len = (uint16_t)(len > 0xffff ? 0xffff : len);
 		p->ack = d.rel_ack;
 		p->win = shift > 0 ? (uint32_t)d.pkt.window << shift : d.pkt.window;
-		p->retrans = mp->labels & RETRANS_LABELS;
-		p->sack = (uint32_t)gv->nsacks;
-		p->nsack = d.pkt.opt.sack_count;
+		p->bits = (uint8_t)((side ? GP_SERVER : 0) | ((d.pkt.flags & TCP_ACK) ? GP_ACK : 0) |
+				    ((mp->labels & RETRANS_LABELS) ? GP_RETRANS : 0));
 		const struct model_flow *f = model_flow(m, gv->flow);
 		uint32_t base = 0;
 		if (f)
-			model_flow_base(f, mp->frame, !p->side, &base);
+			model_flow_base(f, mp->frame, !side, &base);
 		for (int i = 0; i < d.pkt.opt.sack_count; i++) {
 			gv->sacks = xgrow(gv->sacks, &gv->sacks_cap, gv->nsacks + 1, sizeof *gv->sacks);
-			gv->sacks[gv->nsacks][0] = d.pkt.opt.sack[i].left - base;
-			gv->sacks[gv->nsacks][1] = d.pkt.opt.sack[i].right - base;
-			gv->nsacks++;
+			gv->sacks[gv->nsacks++] =
+				(struct gsack){index, d.pkt.opt.sack[i].left - base, d.pkt.opt.sack[i].right - base};
 		}
 		if (model_now_ns() >= deadline)
 			break;
@@ -117,10 +124,10 @@ static void fit(struct graph_view *gv)
 		if (t > tmax)
 			tmax = t;
 		double lo, hi;
-		if (p->side == gv->side) {
+		if ((p->bits & GP_SERVER) == gv->side) {
 			lo = p->seq;
 			hi = (double)p->seq + p->len;
-		} else if (p->has_ack) {
+		} else if (p->bits & GP_ACK) {
 			lo = hi = p->ack;
 		} else {
 			continue;
@@ -208,27 +215,79 @@ static void hline(struct graph_view *gv, int x0, int x1, int dy, enum plot_kind 
 		dot(gv, x, dy, k);
 }
 
-/* Plots everything into the dot grid. */
+/* Widens the stroke of kind k in dot column x to cover dots [y0, y1]. */
+static void stroke(struct graph_view *gv, enum plot_kind k, int x, int y0, int y1)
+{
+	int ndx = gv->cols * 2;
+	if (x < 0 || x >= ndx)
+		return;
+	int *lo = &gv->strokes[(size_t)(k * 2) * (size_t)ndx], *hi = lo + ndx;
+	if (y0 > y1) {
+		int t = y0;
+		y0 = y1;
+		y1 = t;
+	}
+	if (y0 < lo[x])
+		lo[x] = y0;
+	if (y1 > hi[x])
+		hi[x] = y1;
+}
+
+/*
+ * Plots everything into the dot grid. Strokes (data, retransmissions, SACK
+ * blocks) are first merged per dot column, so a million segments cost a
+ * million comparisons, not a million lines; the step lines are drawn as
+ * they go, which costs little since consecutive ACKs mostly share a column.
+ */
 static void plot(struct graph_view *gv)
 {
 	size_t cells = (size_t)gv->cols * (size_t)gv->rows;
+	int ndx = gv->cols * 2;
 	memset(gv->dots, 0, cells);
 	memset(gv->kind, 0, cells);
+	for (int k = 0; k < K_COUNT; k++) {
+		for (int x = 0; x < ndx; x++) {
+			gv->strokes[(size_t)(k * 2) * (size_t)ndx + (size_t)x] = gv->rows * 4;
+			gv->strokes[(size_t)(k * 2 + 1) * (size_t)ndx + (size_t)x] = -1;
+		}
+	}
 	bool have_prev = false;
 	int px = 0, pa = 0, pw = 0;
-	for (size_t i = 0; i < gv->npts; i++) {
+	/* Points are in time order: start just left of the window (the step lines need one point before it). */
+	double span = gv->x1 - gv->x0;
+	int64_t from = (int64_t)((gv->x0 - span) * 1e9);
+	size_t lo = 0, hi = gv->npts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (gv->pts[mid].t < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t sack = 0, sack_end = gv->nsacks;
+	while (sack < sack_end) {
+		size_t mid = sack + (sack_end - sack) / 2;
+		if (gv->sacks[mid].point < lo)
+			sack = mid + 1;
+		else
+			sack_end = mid;
+	}
+	for (size_t i = lo; i < gv->npts; i++) {
 		const struct gpoint *p = &gv->pts[i];
 		double t = (double)p->t / 1e9;
-		if (t < gv->x0 - (gv->x1 - gv->x0) || t > gv->x1 + (gv->x1 - gv->x0))
-			continue;
+		if (t > gv->x1 + span)
+			break;
 		int x = to_dx(gv, t);
-		if (p->side == gv->side) {
+		if ((p->bits & GP_SERVER) == gv->side) {
 			if (p->len)
-				vline(gv, x, to_dy(gv, p->seq), to_dy(gv, (double)p->seq + p->len - 1),
-				      p->retrans ? K_RETRANS : K_DATA);
+				stroke(gv, (p->bits & GP_RETRANS) ? K_RETRANS : K_DATA, x, to_dy(gv, p->seq),
+				       to_dy(gv, (double)p->seq + p->len - 1));
 			continue;
 		}
-		if (!p->has_ack)
+		for (; sack < gv->nsacks && gv->sacks[sack].point == i; sack++)
+			stroke(gv, K_SACK, x + 1, to_dy(gv, gv->sacks[sack].left),
+			       to_dy(gv, gv->sacks[sack].right - 1.0));
+		if (!(p->bits & GP_ACK))
 			continue;
 		int a = to_dy(gv, p->ack), w = to_dy(gv, (double)p->ack + p->win);
 		if (have_prev) {
@@ -238,18 +297,22 @@ static void plot(struct graph_view *gv)
 			hline(gv, px, x, pa, K_ACK);
 			vline(gv, x, pa, a, K_ACK);
 		}
-		for (int s = 0; s < p->nsack; s++)
-			vline(gv, x + 1, to_dy(gv, gv->sacks[p->sack + s][0]), to_dy(gv, gv->sacks[p->sack + s][1] - 1.0),
-			      K_SACK);
 		px = x;
 		pa = a;
 		pw = w;
 		have_prev = true;
 	}
+	static const enum plot_kind stroked[] = {K_DATA, K_RETRANS, K_SACK};
+	for (size_t i = 0; i < sizeof stroked / sizeof stroked[0]; i++) {
+		const int *slo = &gv->strokes[(size_t)(stroked[i] * 2) * (size_t)ndx], *shi = slo + ndx;
+		for (int x = 0; x < ndx; x++)
+			if (slo[x] <= shi[x])
+				vline(gv, x, slo[x], shi[x], stroked[i]);
+	}
 }
 
-static const uint8_t kind_attr[K_COUNT] = {RA_NORMAL, RA_GRAPH_WINDOW, RA_GRAPH_ACK, RA_GRAPH_DATA, RA_GRAPH_SACK,
-					   RA_GRAPH_RETRANS};
+static const uint8_t kind_attr[K_COUNT] = {RA_NORMAL,	  RA_GRAPH_WINDOW, RA_GRAPH_ACK,
+					   RA_GRAPH_DATA, RA_GRAPH_SACK,   RA_GRAPH_RETRANS};
 static const char *const kind_ascii[K_COUNT] = {" ", "~", "-", "|", "s", "x"};
 
 static void format_seq(char *buf, size_t len, double s)
@@ -310,8 +373,10 @@ static void graph_draw(struct view *v, struct render_canvas *c, const struct ren
 		gv->rows = rows;
 		free(gv->dots);
 		free(gv->kind);
+		free(gv->strokes);
 		gv->dots = xcalloc((size_t)cols * (size_t)rows, 1);
 		gv->kind = xcalloc((size_t)cols * (size_t)rows, 1);
+		gv->strokes = xcalloc((size_t)K_COUNT * 2 * (size_t)cols * 2, sizeof *gv->strokes);
 	}
 	plot(gv);
 	int top = r->y + 1, left = r->x + axis_w + 1;
@@ -440,6 +505,7 @@ static void graph_destroy(struct view *v)
 	free(gv->sacks);
 	free(gv->dots);
 	free(gv->kind);
+	free(gv->strokes);
 	free(gv);
 }
 

@@ -71,12 +71,9 @@ static const struct key_help timeline[] = {
 };
 
 static const struct key_help graph[] = {
-	{"+ -  wheel", "zoom in, out"},
-	{"] [", "zoom the time axis only"},
-	{"h l  Left Right", "pan in time"},
-	{"j k  Down Up", "pan in sequence"},
-	{"0  Home", "fit the whole flow"},
-	{"Tab", "plot the other direction's data"},
+	{"+ -  wheel", "zoom in, out"},	    {"] [", "zoom the time axis only"},
+	{"h l  Left Right", "pan in time"}, {"j k  Down Up", "pan in sequence"},
+	{"0  Home", "fit the whole flow"},  {"Tab", "plot the other direction's data"},
 };
 
 static const struct key_help findings[] = {

@@ -78,8 +78,7 @@ static void rebuild(struct info_view *iv)
 		ui_text_add(t, RA_MESSAGE, "state", "%llu%% of the file read",
 			    (unsigned long long)(m->file_size ? m->offset * 100 / m->file_size : 0));
 	else
-		ui_text_add(t, m->error[0] ? RA_ERROR : RA_NORMAL, "state", "%s",
-			    m->error[0] ? m->error : "complete");
+		ui_text_add(t, m->error[0] ? RA_ERROR : RA_NORMAL, "state", "%s", m->error[0] ? m->error : "complete");
 	render_format_duration(a, sizeof a, m->load_ns);
 	ui_text_add(t, RA_NORMAL, "time", "%s", a);
 	render_format_bytes(a, sizeof a, model_memory(m));

@@ -101,7 +101,8 @@ static void timeline_draw(struct view *v, struct render_canvas *c, const struct 
 	ui_list_fit(&tv->list, list_rows);
 	if (l->nrows == 0)
 		render_text(c, r->y + 2, r->x + 2, r->w - 2, RA_DIM,
-			    v->ui->model->loading ? "Loading: no packet of this flow yet." : "This flow has no packets.");
+			    v->ui->model->loading ? "Loading: no packet of this flow yet."
+						  : "This flow has no packets.");
 	for (int i = 0; i < list_rows && tv->list.top + (size_t)i < l->nrows; i++) {
 		size_t row = tv->list.top + (size_t)i;
 		ladder_draw_row(l, c, r->y + 1 + i, r->x, row);
