@@ -34,6 +34,7 @@ struct capture {
 	struct bpf_program filter;
 	bool has_filter;
 	bool nanosecond;
+	bool no_offsets; /* records carry offset 0 (capture_no_offsets) */
 	uint64_t frame;
 	uint64_t size;
 	char error[CAPTURE_ERRBUF_SIZE];
@@ -203,7 +204,7 @@ enum capture_status capture_next(struct capture *cap, struct capture_record *rec
 	for (;;) {
 		struct pcap_pkthdr *hdr;
 		const u_char *data;
-		uint64_t offset = capture_offset(cap);
+		uint64_t offset = cap->no_offsets ? 0 : capture_offset(cap);
 		int rc = pcap_next_ex(cap->pcap, &hdr, &data);
 		if (rc == PCAP_ERROR_BREAK)
 			return CAPTURE_END;
@@ -265,6 +266,11 @@ uint64_t capture_offset(const struct capture *cap)
 	FILE *f = pcap_file(cap->pcap);
 	long pos = f ? ftell(f) : -1;
 	return pos < 0 ? 0 : (uint64_t)pos;
+}
+
+void capture_no_offsets(struct capture *cap)
+{
+	cap->no_offsets = true;
 }
 
 uint64_t capture_size(const struct capture *cap)

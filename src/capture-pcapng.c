@@ -242,6 +242,7 @@ static void pcapng_reserve(struct pcapng *ng, size_t n)
  */
 static enum pcapng_read pcapng_read_block(struct pcapng *ng, struct pcapng_block *blk, char *err, size_t errlen)
 {
+	clearerr(ng->fp); /* a file still being written (live -w) may have grown since the last end of file */
 	blk->offset = ng->offset;
 	size_t got = pcapng_fill(ng, ng->buf, 8);
 	if (got == 0 && !ferror(ng->fp))

@@ -39,8 +39,9 @@ bool pcapng_is_magic(const uint8_t *head, size_t n);
  * header and the interfaces declared before the first packet. filter may be
  * NULL or "". Takes ownership of fp even on failure. Returns NULL with a
  * message in err (without the file name) if the file is not valid pcapng, no
- * declared interface has a link type we decode, or the filter does not
- * compile.
+ * declared interface has a link type we decode, or the filter compiles for
+ * none of their link types (one that cannot apply to some link type, such as
+ * "vlan" on Linux cooked, just matches none of that type's packets).
  */
 struct pcapng *pcapng_open(FILE *fp, const char *filter, char *err, size_t errlen);
 

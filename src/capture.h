@@ -56,6 +56,11 @@ const char *capture_linktype_name(int linktype);
 bool capture_nanosecond(const struct capture *cap);
 /* Reads a file's magic number: true for a nanosecond pcap. */
 bool capture_file_is_nanosecond(const char *path);
+/*
+ * From now on records carry offset 0: for readers that never seek back (the
+ * batch commands), since finding each record's offset costs an ftell().
+ */
+void capture_no_offsets(struct capture *cap);
 /* Bytes of the file consumed so far and its total size (0 if unknown). */
 uint64_t capture_offset(const struct capture *cap);
 uint64_t capture_size(const struct capture *cap);

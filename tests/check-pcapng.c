@@ -778,6 +778,35 @@ START_TEST(test_seek)
 }
 END_TEST
 
+/* A file still being written (live capture with -w): packets appended after the end was seen are read. */
+START_TEST(test_growing_file)
+{
+	static struct ng w;
+	memset(&w, 0, sizeof w);
+	struct scenario sc;
+	scenario_init(&sc);
+	ng_shb(&w, false);
+	ng_idb(&w, LT_ETHERNET, 0, -1, 0);
+	const char *path = write_file(&w, "t.pcapng", w.len);
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	struct capture *cap = capture_open_file(path, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+
+	size_t start = w.len;
+	struct frame f = frame_for(&sc, SYN, LT_ETHERNET);
+	ng_epb(&w, 0, 5, f.b, f.len, f.len);
+	FILE *out = fopen(path, "ab");
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(fwrite(w.b + start, 1, w.len - start, out), w.len - start);
+	fclose(out);
+	expect_packet(cap, 1, 5000, DLT_EN10MB, 58);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+	capture_close(cap);
+}
+END_TEST
+
 /* Through a pipe, which cannot seek back over the sniffed magic: pcapng and pcap alike. */
 static struct capture *open_pipe(const uint8_t *bytes, size_t len, char *err, size_t errlen)
 {
@@ -845,6 +874,7 @@ static Suite *pcapng_suite(void)
 	tcase_add_test(tc, test_unsupported_interface_among_others);
 	tcase_add_test(tc, test_seek);
 	tcase_add_test(tc, test_pipe);
+	tcase_add_test(tc, test_growing_file);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");

@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,10 @@ static int read_keys(struct session *s)
 
 static int on_keyboard(void *ctx, int fd)
 {
-	(void)fd;
+	/* A terminal that went away stays "readable" for ever: stop rather than spin. */
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+		return LOOP_STOP;
 	return read_keys(ctx);
 }
 

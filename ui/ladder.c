@@ -341,7 +341,25 @@ static int digits(uint64_t v)
 	return n;
 }
 
-void ladder_layout(struct ladder *l, int width)
+/* Widens the seq and ack columns to the numbers of rows [first, end), read from the file. */
+static void fit_numbers(struct ladder *l, size_t first, size_t end)
+{
+	struct ladder_layout *L = &l->lay;
+	for (size_t row = first; row < end && row < l->nrows; row++) {
+		struct model_detail d;
+		char err[160];
+		if (l->rows[row].fold || model_read_detail(l->model, l->pkts[l->rows[row].first], &d, err, sizeof err))
+			continue;
+		int seq = digits(l->absolute_seq ? d.pkt.seq : d.rel_seq);
+		int ack = digits(l->absolute_seq ? d.pkt.ack : d.rel_ack);
+		if (seq > L->seq)
+			L->seq = seq;
+		if ((d.pkt.flags & TCP_ACK) && ack > L->ack)
+			L->ack = ack;
+	}
+}
+
+void ladder_layout(struct ladder *l, int width, size_t first, size_t end)
 {
 	struct ladder_layout *L = &l->lay;
 	const struct model_flow *f = model_flow(l->model, l->flow);
@@ -360,6 +378,8 @@ void ladder_layout(struct ladder *l, int width)
 		uint64_t most =
 			f->s.payload_bytes[0] > f->s.payload_bytes[1] ? f->s.payload_bytes[0] : f->s.payload_bytes[1];
 		L->seq = L->ack = digits(most + 2) > 3 ? digits(most + 2) : 3;
+		/* Gaps (a filter, packets not captured) make numbers larger than the bytes seen. */
+		fit_numbers(l, first, end);
 	}
 	L->len = digits(l->max_len) > 3 ? digits(l->max_len) : 3;
 	int fixed = L->no + 1 + L->time + 1 + L->cstate + 1 + ARROW_MIN + 1 + L->sstate + 1 + L->seq + 1 + L->ack + 1 +
@@ -569,7 +589,7 @@ static void draw_fold(struct ladder *l, struct render_canvas *c, int y, int x, c
 	size_t last = (size_t)r->first + r->count - 1;
 	char text[256], count[32], b[24], dur[24];
 	render_format_count(count, sizeof count, r->count);
-	size_t n = (size_t)snprintf(text, sizeof text, "%s frames %u-%u: %s segments", c->g->ellipsis,
+	size_t n = (size_t)snprintf(text, sizeof text, "%s frames %u-%u: %s segments", c->g->fold,
 				    pkt(l, r->first)->frame, pkt(l, last)->frame, count);
 	for (int side = 0; side < 2; side++) {
 		if (!bytes[side])
@@ -646,7 +666,7 @@ void ladder_print(struct ladder *l, int width, bool ascii, FILE *out)
 	char desc[512];
 	ladder_describe(l, c.g->to_right, desc, sizeof desc);
 	fprintf(out, "%s\n", desc);
-	ladder_layout(l, width);
+	ladder_layout(l, width, 0, l->nrows);
 	ladder_draw_header(l, &c, 0, 0);
 	render_canvas_write(&c, 0, 1, out);
 	for (size_t row = 0; row < l->nrows; row++) {

@@ -90,8 +90,11 @@ bool ladder_row_matches(const struct ladder *l, size_t row, const char *word);
 
 /* "Flow 1  10.0.0.1:48512 → 10.0.0.2:80  complete/fin  SF  14 packets  20.0 KB" */
 void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_t len);
-/* Fits the columns to a width for the current time and seq modes. */
-void ladder_layout(struct ladder *l, int width);
+/*
+ * Fits the columns to a width for the current time and seq modes; the seq
+ * and ack columns also fit the numbers of rows [first, end), the rows shown.
+ */
+void ladder_layout(struct ladder *l, int width, size_t first, size_t end);
 void ladder_draw_header(struct ladder *l, struct render_canvas *c, int y, int x);
 void ladder_draw_row(struct ladder *l, struct render_canvas *c, int y, int x, size_t row);
 /* The whole ladder as plain text: a summary line, the headings, every row (`tcpscope timeline`). */

@@ -112,7 +112,7 @@ struct model {
 	char linktype[32];
 	char error[MODEL_ERROR_MAX]; /* a read error that ended loading early, or "" */
 	uint64_t file_size, offset;  /* bytes of the file and bytes read so far */
-	int64_t load_ns;	     /* wall time spent loading so far */
+	int64_t load_ns;	     /* time spent in model_load_step() so far */
 	uint64_t generation;	     /* changes whenever the model does: views rebuild */
 	struct engine_stats stats;
 
@@ -160,7 +160,7 @@ void model_collect_flow_packets(const struct model *m, uint32_t flow, uint64_t *
 				size_t *cap);
 /* The relative sequence base of a side at a frame; false if never seen. */
 bool model_flow_base(const struct model_flow *f, uint64_t frame, int side, uint32_t *base);
-/* Reads a packet again from the file. Returns -1 with m->error-like text in err. */
+/* Reads a packet again from the file (seeking to it). Returns -1 with a one-line message in err. */
 int model_read_detail(struct model *m, uint64_t index, struct model_detail *d, char *err, size_t errlen);
 /* Bytes the model holds (packets, flows, findings). */
 size_t model_memory(const struct model *m);

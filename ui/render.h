@@ -61,6 +61,7 @@ struct render_glyphs {
 	const char *to_right, *to_left;			  /* → ← in text */
 	const char *dotted;				  /* ┆ a ladder line inside a fold */
 	const char *ellipsis;				  /* … */
+	const char *fold;				  /* … ahead of a folded run (ASCII: ...) */
 	const char *sort_up, *sort_down;		  /* ▲ ▼ */
 	const char *bar_full, *bar_empty;		  /* progress bar */
 	const char *severity[3];			  /* note, warning, error marks */

@@ -99,7 +99,7 @@ static void build(struct help_view *hv, const struct render_canvas *c)
 	ui_text_add(t, RA_CLIENT, arrow, "client to server; a state name is printed where it changes");
 	snprintf(arrow, sizeof arrow, "%s%s%sACK%s%s", g->tee_right, g->arrow_left, g->hline, g->hline, g->tee_left);
 	ui_text_add(t, RA_SERVER, arrow, "server to client");
-	ui_text_add(t, RA_FOLD, g->ellipsis, "a folded run of ordinary segments (Enter expands it)");
+	ui_text_add(t, RA_FOLD, g->fold, "a folded run of ordinary segments (Enter expands it)");
 	ui_text_add(t, RA_NORMAL, "H C", "flows view, handshake and close: %s",
 		    c->ascii ? "+ complete/FIN  = simultaneous  x rejected/RST  . incomplete/open  h half  - none"
 			     : "✔ complete/FIN  ⇄ simultaneous  ✘ rejected/RST  … incomplete/open  ½ half  · none");

@@ -96,9 +96,9 @@ static void timeline_draw(struct view *v, struct render_canvas *c, const struct 
 	sync_modes(tv);
 	int list_rows, pane_rows;
 	split(tv, r->h, &list_rows, &pane_rows);
-	ladder_layout(l, r->w);
-	ladder_draw_header(l, c, r->y, r->x);
 	ui_list_fit(&tv->list, list_rows);
+	ladder_layout(l, r->w, tv->list.top, tv->list.top + (size_t)list_rows);
+	ladder_draw_header(l, c, r->y, r->x);
 	if (l->nrows == 0)
 		render_text(c, r->y + 2, r->x + 2, r->w - 2, RA_DIM,
 			    v->ui->model->loading ? "Loading: no packet of this flow yet."
