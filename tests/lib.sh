@@ -7,15 +7,16 @@
 # It exports top_srcdir, top_builddir and TCPSCOPE (the binary under test);
 # when a test is run by hand they default to this checkout and its build/.
 #
-#   tcpscope_bin        prints the path of the tcpscope binary (fails if none)
+#   tcpscope_bin        prints the path of the tcpscope binary, or fails:
+#                       bin=$(tcpscope_bin) || exit 1
 #   skip "why"          says why and exits 77 (skipped)
 #   fail "why"          says why and exits 1 (failed)
 #   require_cmd CMD...  skips unless every CMD is on PATH
 #   $TEST_TMPDIR        a private temporary directory, removed when the test
 #                       exits (normally, on failure, or on SIGINT/TERM/HUP)
 #
-# The EXIT trap belongs to this file: a test that needs more clean-up puts its
-# files under $TEST_TMPDIR instead of setting its own trap.
+# The EXIT trap is set here: a test that needs more clean-up puts its files
+# under $TEST_TMPDIR, or replaces the trap and removes $TEST_TMPDIR itself.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir/build}"
@@ -34,15 +35,15 @@ fail()
 
 tcpscope_bin()
 {
-	bin=${TCPSCOPE:-$top_builddir/ui/tcpscope}
-	[ -x "$bin" ] || fail "tcpscope binary not found or not executable: $bin (set TCPSCOPE)"
-	printf '%s\n' "$bin"
+	_lib_bin=${TCPSCOPE:-$top_builddir/ui/tcpscope}
+	[ -x "$_lib_bin" ] || fail "tcpscope binary not found or not executable: $_lib_bin (set TCPSCOPE)"
+	printf '%s\n' "$_lib_bin"
 }
 
 require_cmd()
 {
-	for cmd in "$@"; do
-		command -v "$cmd" >/dev/null 2>&1 || skip "$cmd is not installed"
+	for _lib_cmd in "$@"; do
+		command -v "$_lib_cmd" >/dev/null 2>&1 || skip "$_lib_cmd is not installed"
 	done
 }
 

@@ -411,7 +411,8 @@ def main():
     ap.add_argument("--only", metavar="GLOB", help="compare only the captures whose path matches")
     ap.add_argument("--all", action="store_true",
                     help="print every unexplained difference (default: %d per file and field)" % 20)
-    ap.add_argument("--explained", action="store_true", help="print the explained differences too")
+    ap.add_argument("--explained", action="store_true",
+                    help="print the explained differences too, and the known differences that matched nothing")
     ap.add_argument("roots", nargs="+", metavar="LABEL=DIR", help="capture folders, shown as LABEL/...")
     args = ap.parse_args()
 
@@ -463,9 +464,12 @@ def main():
             print("known difference (%s line %d) x%d: %s" % (os.path.basename(args.known), e["line"], e["hits"],
                                                             e["reason"]))
     unused = [e for e in known.entries if not e["hits"]]
-    for e in unused:
-        print("note: known difference on line %d matched nothing: %s %s %s" % (e["line"], e["path"], e["field"],
-                                                                              e["reason"]))
+    if args.explained:
+        for e in unused:
+            print("note: known difference on line %d matched nothing: %s %s %s" % (e["line"], e["path"],
+                                                                                  e["field"], e["reason"]))
+    elif unused:
+        print("note: %d known differences matched nothing (TSHARK_DIFF_ARGS=--explained lists them)" % len(unused))
     carried = ", ".join("%d %s" % (k, c) for c, k in sorted(classes.items()) if c not in ("yes", "no"))
     print("tshark-diff: tshark's TCP frames: %d under link and IP layers%s" % (
         classes.get("yes", 0), ", %s" % carried if carried else ""))
