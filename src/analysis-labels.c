@@ -96,18 +96,21 @@ static uint64_t labels_since(int64_t now, int64_t then)
  * Wireshark: a SYN-ACK whose seq is not the direction's base sequence number
  * takes that seq as the new base.
  */
-static void labels_before(struct label_dir *fwd, const struct labels_seg *s)
+static uint32_t labels_before(struct label_dir *fwd, const struct labels_seg *s)
 {
 	if (!fwd->base_set || !(s->flags & TCP_SYN))
-		return;
+		return 0;
 	if (!(s->flags & TCP_ACK)) {
 		if (s->seq == fwd->base_seq) {
 			fwd->nextseq = fwd->maxseqtobeacked;
 			fwd->nextseq_known = fwd->maxseqtobeacked_known;
 		}
 	} else if (s->seq != fwd->base_seq) {
+		/* Wireshark also calls it reused ports (a new SYN-ACK, no new stream). */
 		fwd->base_seq = s->seq;
+		return LABEL_BIT(REUSED_PORTS);
 	}
+	return 0;
 }
 
 /*
@@ -416,10 +419,10 @@ void labels_analyze(struct label_flow *lf, int from_server, const struct packet 
 	};
 
 	memset(out, 0, sizeof *out);
-	labels_before(fwd, &s);
+	uint32_t reused = labels_before(fwd, &s);
 	labels_set_bases(fwd, rev, &s);
 
-	uint32_t ws = labels_window_and_ack_rules(fwd, rev, &s, out);
+	uint32_t ws = reused | labels_window_and_ack_rules(fwd, rev, &s, out);
 
 	/* Wireshark: a new ack number restarts the duplicate-ACK count. */
 	if (s.ack != fwd->lastack) {

@@ -65,7 +65,9 @@ void labels_init(struct label_flow *lf);
 
 /*
  * Labels one packet. from_server is the sender's side (0 client, 1 server).
- * The reused_ports label is set by the engine, not here. As in Wireshark,
+ * reused_ports is set here for a SYN-ACK with a new ISN (Wireshark labels it
+ * without starting a new stream); the engine sets it on a SYN that starts a
+ * new incarnation. As in Wireshark,
  * fast_retransmission and spurious_retransmission come with retransmission
  * too (tshark's tcp.analysis.retransmission matches all three).
  */

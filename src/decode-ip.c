@@ -49,13 +49,36 @@ static enum decode_result ip_truncated(struct packet *pkt, const char *what)
 			   pkt->caplen);
 }
 
-/* Follows the protocol after an IP header: TCP, a tunnel, or something else. */
-static enum decode_result decode_upper(struct cursor c, uint8_t proto, uint32_t payload_len, uint32_t pseudo_sum,
+/* The one's-complement sum of the pseudo-header of a TCP segment (RFC 9293 §3.1, RFC 8200 §8.1). */
+static uint32_t pseudo_header_sum(const struct packet *pkt, uint32_t tcp_len)
+{
+	size_t n = pkt->ip_version == 6 ? 16 : 4;
+	return sum_bytes(pkt->src, n) + sum_bytes(pkt->dst, n) + (tcp_len >> 16) + (tcp_len & 0xffff) +
+	       IPPROTO_NUM_TCP;
+}
+
+/* Follows the protocol after an IP header: TCP, IPv4's AH, a tunnel, or something else. */
+static enum decode_result decode_upper(struct cursor c, uint8_t proto, uint32_t payload_len,
 				       const struct decode_options *opts, struct packet *pkt, int depth)
 {
 	switch (proto) {
 	case IPPROTO_NUM_TCP:
-		return decode_tcp(cursor_take(&c, payload_len), payload_len, pseudo_sum, opts, pkt);
+		return decode_tcp(cursor_take(&c, payload_len), payload_len, pseudo_header_sum(pkt, payload_len), opts,
+				  pkt);
+	case IPPROTO_NUM_AH: { /* RFC 4302: IPv6 walks it as an extension header, IPv4 comes here */
+		uint8_t next = cursor_u8(&c);
+		uint32_t ah_len = (cursor_u8(&c) + 2u) * 4;
+		if (c.short_read)
+			return ip_truncated(pkt, "AH");
+		if (ah_len > payload_len)
+			return decode_fail(pkt, F_DECODE_IP_BAD_EXTENSION, "AH of %u bytes exceeds payload length %u",
+					   ah_len, payload_len);
+		cursor_skip(&c, ah_len - 2);
+		if (c.short_read)
+			return ip_truncated(pkt, "AH");
+		return next == IPPROTO_NUM_AH ? DECODE_NOT_TCP
+					      : decode_upper(c, next, payload_len - ah_len, opts, pkt, depth);
+	}
 	case IPPROTO_NUM_IPIP:
 		return depth < MAX_TUNNEL_DEPTH ? decode_ip(c, NET_IPV4, opts, pkt, depth + 1) : DECODE_NOT_TCP;
 	case IPPROTO_NUM_IPV6:
@@ -69,6 +92,43 @@ static enum decode_result decode_upper(struct cursor c, uint8_t proto, uint32_t 
 	default:
 		return DECODE_NOT_TCP;
 	}
+}
+
+/* The smallest length each IPv4 option can have (RFC 791 §3.1, RFC 1108, RFC 2113); 2 for others. */
+static unsigned ipv4_option_min_length(uint8_t type)
+{
+	switch (type) {
+	case 7:   /* record route */
+	case 131: /* loose source route */
+	case 137: /* strict source route */
+	case 130: /* security */
+		return 3;
+	case 68:  /* timestamp */
+	case 136: /* stream id */
+	case 148: /* router alert */
+		return 4;
+	default:
+		return 2;
+	}
+}
+
+/* RFC 791 §3.1: every option but EOL and NOP has a length, at least its minimum, that fits the header. */
+static bool ipv4_options_valid(struct cursor c, struct packet *pkt)
+{
+	while (c.left > 0) {
+		uint8_t type = cursor_u8(&c);
+		if (type == 0)
+			return true;
+		if (type == 1)
+			continue;
+		uint8_t len = c.left > 0 ? cursor_u8(&c) : 0;
+		if (len < ipv4_option_min_length(type) || len - 2u > c.left) {
+			decode_fail(pkt, F_DECODE_IP_BAD_OPTION_LENGTH, "IPv4 option %u has impossible length %u", type, len);
+			return false;
+		}
+		cursor_skip(&c, len - 2u);
+	}
+	return true;
 }
 
 static enum decode_result decode_ipv4(struct cursor c, const struct decode_options *opts, struct packet *pkt,
@@ -102,9 +162,11 @@ static enum decode_result decode_ipv4(struct cursor c, const struct decode_optio
 	if (total_len < header_len)
 		return decode_fail(pkt, F_DECODE_IP_BAD_LENGTH, "IPv4 total length %u < header length %u", total_len,
 				   header_len);
-	cursor_skip(&c, header_len - 20); /* options */
+	struct cursor options = cursor_take(&c, header_len - 20);
 	if (c.short_read)
 		return ip_truncated(pkt, "IPv4 options");
+	if (!ipv4_options_valid(options, pkt))
+		return DECODE_BAD;
 
 	pkt->ip_version = 4;
 	pkt->ip_ecn = tos & 3;
@@ -120,9 +182,7 @@ static enum decode_result decode_ipv4(struct cursor c, const struct decode_optio
 		return decode_fail(pkt, F_DECODE_IP_FRAGMENT, "IPv4 fragment (offset %u, %s), not reassembled",
 				   (frag & 0x1fff) * 8u, frag & 0x2000 ? "more follow" : "last");
 	}
-	uint32_t payload_len = total_len - header_len;
-	uint32_t pseudo = sum_bytes(src, 4) + sum_bytes(dst, 4) + proto + payload_len;
-	return decode_upper(c, proto, payload_len, pseudo, opts, pkt, depth);
+	return decode_upper(c, proto, total_len - header_len, opts, pkt, depth);
 }
 
 /* Reads a Jumbo Payload option (RFC 2675) from a hop-by-hop options body. */
@@ -187,11 +247,8 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 			is_fragment = true;
 			frag_field = (uint16_t)(c.p[2] << 8 | c.p[3]);
 			break;
-		default: {
-			uint32_t pseudo = sum_bytes(src, 16) + sum_bytes(dst, 16) + (payload_len >> 16) +
-					  (payload_len & 0xffff) + next;
-			return decode_upper(c, next, payload_len, pseudo, opts, pkt, depth);
-		}
+		default:
+			return decode_upper(c, next, payload_len, opts, pkt, depth);
 		}
 		if (ext_len > payload_len)
 			return decode_fail(pkt, F_DECODE_IP_BAD_EXTENSION,

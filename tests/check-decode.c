@@ -985,6 +985,37 @@ START_TEST(test_ipv4_options)
 }
 END_TEST
 
+/* An option whose length is below its minimum or past the header: malformed, not TCP. */
+START_TEST(test_ipv4_options_bad_length)
+{
+	struct frame ip = ip_packet(DATA);
+	ip4_add_options(&ip, BYTES(0x82, 0x02, 0x01, 0x00)); /* security with length 2 (needs 3 or more) */
+	assert_finding(decode(DLT_RAW, &ip), DECODE_BAD, F_DECODE_IP_BAD_OPTION_LENGTH);
+	ip = ip_packet(DATA);
+	ip4_add_options(&ip, BYTES(0x07, 0x09, 0x04, 0x00)); /* record route running past the header */
+	assert_finding(decode(DLT_RAW, &ip), DECODE_BAD, F_DECODE_IP_BAD_OPTION_LENGTH);
+	ip = ip_packet(DATA);
+	ip4_add_options(&ip, BYTES(0x44, 0x01, 0x00, 0x00)); /* timestamp with length 1 */
+	assert_finding(decode(DLT_RAW, &ip), DECODE_BAD, F_DECODE_IP_BAD_OPTION_LENGTH);
+}
+END_TEST
+
+/* IPv4 AH (RFC 4302) is stepped over to the TCP segment behind it. */
+START_TEST(test_ipv4_ah)
+{
+	struct frame ip = ip_packet(DATA);
+	struct frame ah = {.len = 0};
+	put(&ah, BYTES(PROTO_TCP, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
+	put(&ah, ip.b + IP4_LEN, ip.len - IP4_LEN); /* the TCP segment */
+	ip4_wrap(&ah, 51);
+	enum decode_result r = decode(DLT_RAW, &ah);
+	ck_assert_int_eq(r, DECODE_TCP);
+	ck_assert_uint_eq(pkt.sport, 40000);
+	ck_assert_uint_eq(pkt.payload_len, 100);
+	ck_assert_uint_eq(pkt.src[0], 192); /* the addresses of the IPv4 header that carries the AH */
+}
+END_TEST
+
 START_TEST(test_ipv4_options_truncated)
 {
 	struct frame ip = ip_packet(DATA);
@@ -2011,6 +2042,8 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, test_ipv4_fields);
 	tcase_add_test(tc, test_ipv6_fields);
 	tcase_add_test(tc, test_ipv4_options);
+	tcase_add_test(tc, test_ipv4_options_bad_length);
+	tcase_add_test(tc, test_ipv4_ah);
 	tcase_add_test(tc, test_ipv4_options_truncated);
 	tcase_add_test(tc, test_ipv4_bad_ihl);
 	tcase_add_test(tc, test_ipv4_bad_length);

@@ -428,6 +428,10 @@ def main():
         print("tshark-diff: %s" % e, file=sys.stderr)
         return 2
 
+    rc, out, _ = run([args.tshark, "--version"])
+    version = out.decode("utf-8", "replace").splitlines()[0].rstrip(".") if rc == 0 and out else "tshark (version unknown)"
+    print("tshark-diff: %s; labels follow TShark 4.0 (docs/analysis-vs-wireshark.md)" % version)
+
     captures = find_captures(roots)
     if args.only:
         captures = [c for c in captures if fnmatch.fnmatchcase(c[0], args.only)]

@@ -1,13 +1,16 @@
 /*
  * cmd-live.c - `tcpscope -i IFACE` and `tcpscope -D` (SPEC §10).
  *
- * Without a terminal (or with --format json) a live capture streams JSON
- * Lines on stdout: a finding line as each finding is made, a flow line as
- * each flow ends or is evicted, and at the end (-c, --duration, SIGINT,
- * SIGTERM, or the interface failing) a flow line for every flow still open
- * and one stats line with the kernel's drop count. Status messages go to
- * stderr so stdout stays pure JSON. The capture runs in the program's one
- * poll() loop (ui/loop.c) through ui/live.c, which the live UI shares.
+ * On a terminal (stdin and stdout, no --format) a live capture opens the UI
+ * (cmd-ui.c), which reads packet details back from a saved file: the -w
+ * file, or else a private temporary one. Without a terminal (or with
+ * --format json) it streams JSON Lines on stdout: a finding line as each
+ * finding is made, a flow line as each flow ends or is evicted, and at the
+ * end (-c, --duration, SIGINT, SIGTERM, or the interface failing) a flow line
+ * for every flow still open and one stats line with the kernel's drop count.
+ * Status messages go to stderr so stdout stays pure JSON. Either way the
+ * capture runs in the program's one poll() loop (ui/loop.c) through
+ * ui/live.c.
  */
 #include "config.h"
 
@@ -137,6 +140,7 @@ int cmd_live(struct options *o)
 		return cmd_usage_error("-w - would mix packets into the output: give a file name");
 	if (o->format && strcmp(o->format, "json") != 0)
 		return cmd_usage_error("live capture writes --format json (or opens the UI on a terminal)");
+	bool ui = !o->format && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	if (!o->idle_timeout_set)
 		o->engine.idle_timeout_ns = LIVE_DEFAULT_IDLE_TIMEOUT_S * 1000000000LL;
 	if (!o->max_flows_set)
@@ -151,6 +155,8 @@ int cmd_live(struct options *o)
 	if (!o->live.capture.buffer_kib)
 		o->live.capture.buffer_kib = LIVE_DEFAULT_BUFFER_KIB;
 	o->live.capture.filter = o->filter;
+	/* The UI reads details back from the saved packets: without -w, from a temporary file (headers only). */
+	o->live.save_temporary = ui;
 
 	char err[LIVE_ERROR_MAX];
 	struct live *lv = live_open(&o->live, err, sizeof err);
@@ -158,14 +164,17 @@ int cmd_live(struct options *o)
 		fprintf(stderr, "tcpscope: %s\n", err);
 		return 2;
 	}
-	if (*live_warning(lv))
-		fprintf(stderr, "tcpscope: warning: %s\n", live_warning(lv));
-	if (!o->format && isatty(STDOUT_FILENO))
-		fputs("tcpscope: the live UI is not available yet; streaming JSON Lines instead\n", stderr);
-	char banner[LIVE_ERROR_MAX];
-	live_banner(lv, banner, sizeof banner);
-	fprintf(stderr, "tcpscope: %s\n", banner);
-	int status = stream_live(lv, &o->engine);
+	int status;
+	if (ui) {
+		status = cmd_ui_live(o, lv);
+	} else {
+		if (*live_warning(lv))
+			fprintf(stderr, "tcpscope: warning: %s\n", live_warning(lv));
+		char banner[LIVE_ERROR_MAX];
+		live_banner(lv, banner, sizeof banner);
+		fprintf(stderr, "tcpscope: %s\n", banner);
+		status = stream_live(lv, &o->engine);
+	}
 	if (live_close(lv, err, sizeof err) != 0) {
 		fprintf(stderr, "tcpscope: %s\n", err);
 		status = 2;

@@ -49,6 +49,8 @@ int cmd_timeline(struct options *o);
 int cmd_default(struct options *o);
 /* The interactive UI on one capture file (SPEC §6). */
 int cmd_ui(struct options *o);
+/* The interactive UI on a live capture opened with cfg.save_temporary or -w (SPEC §10); the caller closes lv. */
+int cmd_ui_live(struct options *o, struct live *lv);
 /* Sets the locale; true if output must be ASCII (--ascii or a locale that is not UTF-8). */
 bool cmd_locale_ascii(const struct options *o);
 /* -i IFACE: capture live; the UI on a terminal, else a JSON Lines stream (SPEC §10). */

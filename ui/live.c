@@ -32,6 +32,8 @@ struct live {
 	struct capture_live *cap; /* NULL once capture has stopped */
 	int fd;
 	struct capture_save *save;
+	char *temporary;       /* the temporary file's path (cfg.save_temporary without -w), or NULL */
+	bool temporary_linked; /* it still has that name */
 	struct engine *engine;
 	struct loop *loop;
 	struct live_hooks hooks;
@@ -81,6 +83,29 @@ static int drop_privileges(struct live *lv, const char *user, char *err, size_t 
 	return 0;
 }
 
+/* Creates a private file (mode 0600) for cfg.save_temporary in $TMPDIR, or /tmp. */
+static int make_temporary(struct live *lv, char *err, size_t errlen)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	size_t len = strlen(dir) + sizeof "/tcpscope-live-XXXXXX";
+	lv->temporary = xmalloc(len);
+	snprintf(lv->temporary, len, "%s/tcpscope-live-XXXXXX", dir);
+	int fd = mkstemp(lv->temporary);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a temporary file in %s: %s (set TMPDIR, or give -w FILE)", dir,
+			 strerror(errno));
+		free(lv->temporary);
+		lv->temporary = NULL;
+		return -1;
+	}
+	close(fd);
+	lv->temporary_linked = true;
+	lv->cfg.save_path = lv->temporary;
+	return 0;
+}
+
 struct live *live_open(const struct live_config *cfg, char *err, size_t errlen)
 {
 	struct live *lv = xcalloc(1, sizeof *lv);
@@ -95,8 +120,10 @@ struct live *live_open(const struct live_config *cfg, char *err, size_t errlen)
 	snprintf(lv->warning, sizeof lv->warning, "%s", capture_live_warning(lv->cap));
 	lv->linktype = capture_live_linktype(lv->cap);
 	lv->snaplen = capture_live_snaplen(lv->cap);
-	if (cfg->save_path) {
-		lv->save = capture_save_open(cfg->save_path, lv->linktype, lv->snaplen, lv->device, err, errlen);
+	if (!cfg->save_path && cfg->save_temporary && make_temporary(lv, err, errlen) != 0)
+		goto fail;
+	if (lv->cfg.save_path) {
+		lv->save = capture_save_open(lv->cfg.save_path, lv->linktype, lv->snaplen, lv->device, err, errlen);
 		if (!lv->save)
 			goto fail;
 	}
@@ -107,18 +134,35 @@ fail:
 	if (lv->save) {
 		char ignored[CAPTURE_ERRBUF_SIZE];
 		capture_save_close(lv->save, ignored, sizeof ignored);
-		unlink(cfg->save_path);
+		unlink(lv->cfg.save_path);
+	} else if (lv->temporary) {
+		unlink(lv->temporary);
 	}
+	free(lv->temporary);
 	capture_live_close(lv->cap);
 	free(lv);
 	return NULL;
 }
 
+const char *live_save_path(const struct live *lv)
+{
+	return lv->save ? lv->cfg.save_path : NULL;
+}
+
+void live_unlink_temporary(struct live *lv)
+{
+	if (lv->temporary_linked)
+		unlink(lv->temporary);
+	lv->temporary_linked = false;
+}
+
 void live_banner(const struct live *lv, char *buf, size_t len)
 {
+	/* Not a temporary file: its name is no business of the user's, and soon gone. */
+	bool named = lv->save && !lv->temporary;
 	snprintf(buf, len, "listening on %s, link-type %s, snapshot length %d bytes%s%s", lv->device,
-		 capture_linktype_name(lv->linktype), lv->snaplen, lv->save ? ", saving to " : "",
-		 lv->save ? lv->cfg.save_path : "");
+		 capture_linktype_name(lv->linktype), lv->snaplen, named ? ", saving to " : "",
+		 named ? lv->cfg.save_path : "");
 }
 
 const char *live_warning(const struct live *lv)
@@ -323,6 +367,8 @@ int live_close(struct live *lv, char *err, size_t errlen)
 		return 0;
 	capture_live_close(lv->cap);
 	int rc = capture_save_close(lv->save, err, errlen);
+	live_unlink_temporary(lv);
+	free(lv->temporary);
 	engine_free(lv->engine);
 	free(lv);
 	return rc;

@@ -26,10 +26,12 @@
  *     provisional summary of every open flow (as model_refresh_open_flows()
  *     does for files).
  *   - During a sink callback, live_current_record() is the record being
- *     analysed; when saving (-w, or a temporary file the UI chooses as
- *     cfg.save_path) its offset is where the record starts in that file, so
- *     details can be re-read with capture_open_file() + capture_seek() after
- *     live_flush().
+ *     analysed; when saving (-w, or without it cfg.save_temporary: a private
+ *     file in $TMPDIR) its offset is where the record starts in that file
+ *     (live_save_path()), so details can be re-read with capture_open_file()
+ *     + capture_seek() after live_flush(). Once the reader is open, the
+ *     temporary file can lose its name (live_unlink_temporary): nothing is
+ *     left behind however the program ends.
  *   - hooks.changed runs after each batch of packets and after each expiry
  *     tick: mark the model dirty there (do not draw; draw from your timer).
  *   - hooks.notice (optional) says the interface went down or came back up:
@@ -68,6 +70,7 @@
 struct live_config {
 	struct capture_live_config capture; /* -i, -f, -s, -B, -p */
 	const char *save_path;              /* -w: also save every packet here (pcap, or pcapng by extension) */
+	bool save_temporary;                /* without save_path: save to a private temporary file (pcap) anyway */
 	const char *user;                   /* -Z: drop root to this user once the capture is open */
 	uint64_t max_packets;               /* -c: stop after this many packets; 0 = no limit */
 	int64_t duration_ms;                /* --duration: stop after this long; 0 = no limit */
@@ -106,6 +109,10 @@ struct live;
 struct live *live_open(const struct live_config *cfg, char *err, size_t errlen);
 /* "listening on eth0, link-type EN10MB, snapshot length 262144 bytes", for the user. */
 void live_banner(const struct live *lv, char *buf, size_t len);
+/* The file packets are saved to (-w, or the temporary file), or NULL. */
+const char *live_save_path(const struct live *lv);
+/* Removes the temporary file's name now (open readers go on reading it); live_close() does otherwise. */
+void live_unlink_temporary(struct live *lv);
 /* A non-fatal warning from opening (promiscuous mode unsupported, -Z without root...), or "". */
 const char *live_warning(const struct live *lv);
 /* Creates the engine with this sink and puts the capture and timers into the loop. Returns -1 with err. */

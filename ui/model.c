@@ -1,14 +1,16 @@
 /*
  * model.c - loads a capture into the UI model (model.h) a slice at a time,
- * and reads packet details back from the file on demand.
+ * or takes it from a live capture's engine, and reads packet details back
+ * from the file on demand.
  *
- * The engine runs here with this module as its sink: each packet view
+ * For a file the engine runs here with this module as its sink; live, the
+ * capture session's engine gets the same sink (model_sink). Each packet view
  * becomes a 32-byte struct model_packet in fixed-size chunks (so growing never
  * copies what is loaded), each finding a compact record whose message lives in
  * one text arena, and each flow a struct model_flow indexed by id. Flows get a
  * provisional summary from their packets as they arrive; the engine's own
- * summary replaces it when model_refresh_open_flows() asks for a snapshot and,
- * for good, when the flow ends.
+ * summary replaces it when a snapshot is asked for (model_refresh_open_flows,
+ * model_live_refresh) and, for good, when the flow ends.
  */
 #include "config.h"
 
@@ -134,9 +136,36 @@ static uint8_t worst_mark(const struct packet_view *v)
 	return mark;
 }
 
+/* Live: where the record being analysed is (set by model_load_step() for a file). */
+static void take_current(struct model *m)
+{
+	if (!m->live)
+		return;
+	const struct capture_record *rec = m->feed.current(m->feed.ctx);
+	m->current_frame = rec ? rec->frame : 0;
+	m->current_offset = rec ? rec->offset : 0;
+}
+
+static bool endpoint_closed(enum tcp_state s)
+{
+	return s == TCPS_CLOSED || s == TCPS_TIME_WAIT;
+}
+
+/* Live: notes when a flow is first seen closed (both endpoints done, or ended by the engine). */
+static void note_closed(struct model *m, struct model_flow *f)
+{
+	if (!m->live || f->closed_ns || !f->seen)
+		return;
+	if (f->ended || (endpoint_closed(f->s.state[0]) && endpoint_closed(f->s.state[1]))) {
+		f->closed_ns = model_now_ns();
+		m->open_flows--;
+	}
+}
+
 static void sink_packet(void *ctx, const struct packet_view *v)
 {
 	struct model *m = ctx;
+	take_current(m);
 	const struct packet *p = v->pkt;
 	int side = v->from_server ? 1 : 0;
 	uint64_t index = m->npackets;
@@ -157,6 +186,7 @@ static void sink_packet(void *ctx, const struct packet_view *v)
 	struct flow_summary *s = &f->s;
 	if (!f->seen) {
 		f->seen = true;
+		m->open_flows++;
 		f->first_packet = index;
 		s->ip_version = p->ip_version;
 		memcpy(s->addr[side], p->src, sizeof s->addr[side]);
@@ -174,6 +204,7 @@ static void sink_packet(void *ctx, const struct packet_view *v)
 	s->state[0] = v->state[0];
 	s->state[1] = v->state[1];
 	update_bases(f, p->frame, side, p->seq - v->rel_seq, p->flags & TCP_ACK, p->ack - v->rel_ack);
+	note_closed(m, f);
 }
 
 uint64_t model_find_frame(const struct model *m, uint64_t frame)
@@ -194,6 +225,7 @@ uint64_t model_find_frame(const struct model *m, uint64_t frame)
 static void sink_finding(void *ctx, const struct finding *fd)
 {
 	struct model *m = ctx;
+	take_current(m);
 	size_t mlen = strlen(fd->message) + 1;
 	m->messages = xgrow(m->messages, &m->messages_cap, m->messages_len + mlen, 1);
 	memcpy(m->messages + m->messages_len, fd->message, mlen);
@@ -235,23 +267,66 @@ static void sink_flow_end(void *ctx, const struct flow_summary *s)
 	struct model_flow *f = flow_slot(m, s->id);
 	f->s = *s;
 	f->ended = true;
+	note_closed(m, f);
 }
 
 static void refresh_one(void *ctx, const struct flow_summary *s)
 {
 	struct model *m = ctx;
 	struct model_flow *f = flow_slot(m, s->id);
-	if (!f->ended)
+	if (!f->ended) {
 		f->s = *s;
+		note_closed(m, f);
+	}
+}
+
+static void take_open_flows(struct model *m, const struct engine *e)
+{
+	engine_foreach_open_flow(e, refresh_one, m);
+	m->last_refresh_ns = model_now_ns();
+	m->generation++;
 }
 
 void model_refresh_open_flows(struct model *m)
 {
-	if (!m->engine)
-		return;
-	engine_foreach_open_flow(m->engine, refresh_one, m);
-	m->last_refresh_ns = model_now_ns();
-	m->generation++;
+	if (m->engine)
+		take_open_flows(m, m->engine);
+}
+
+struct engine_sink model_sink(struct model *m)
+{
+	return (struct engine_sink){.ctx = m, .packet = sink_packet, .finding = sink_finding, .flow_end = sink_flow_end};
+}
+
+int model_open_live(struct model *m, const char *path, const char *source, const struct engine_config *cfg,
+		    const struct model_feed *feed, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	if (feed->flush(feed->ctx) != 0) {
+		snprintf(err, errlen, "%s: cannot write the capture file", path);
+		return -1;
+	}
+	/* Opened now, not at the first detail: the file may lose its name right after. */
+	m->reread = capture_open_file(path, NULL, err, errlen);
+	if (!m->reread)
+		return -1;
+	m->path = xstrdup(path);
+	m->source = xstrdup(source);
+	m->live = true;
+	m->feed = *feed;
+	m->cfg = *cfg;
+	m->nanosecond = capture_nanosecond(m->reread);
+	snprintf(m->linktype, sizeof m->linktype, "%s", capture_linktype_name(capture_linktype(m->reread)));
+	return 0;
+}
+
+void model_live_refresh(struct model *m, const struct engine *e, bool flows)
+{
+	engine_get_stats(e, &m->stats);
+	if (flows)
+		take_open_flows(m, e);
+	else
+		m->generation++;
 }
 
 int model_open(struct model *m, const char *path, const char *filter, const struct engine_config *cfg, char *err,
@@ -267,7 +342,7 @@ int model_open(struct model *m, const char *path, const char *filter, const stru
 	m->nanosecond = capture_nanosecond(m->cap);
 	snprintf(m->linktype, sizeof m->linktype, "%s", capture_linktype_name(capture_linktype(m->cap)));
 	m->file_size = capture_size(m->cap);
-	struct engine_sink sink = {.ctx = m, .packet = sink_packet, .finding = sink_finding, .flow_end = sink_flow_end};
+	struct engine_sink sink = model_sink(m);
 	m->engine = engine_new(cfg, &sink);
 	m->loading = true;
 	return 0;
@@ -337,6 +412,7 @@ void model_close(struct model *m)
 	free(m->messages);
 	free(m->path);
 	free(m->filter);
+	free(m->source);
 	memset(m, 0, sizeof *m);
 }
 
@@ -377,13 +453,18 @@ int model_read_detail(struct model *m, uint64_t index, struct model_detail *d, c
 		snprintf(err, errlen, "no packet %llu", (unsigned long long)index);
 		return -1;
 	}
+	if (m->live && m->feed.flush(m->feed.ctx) != 0) {
+		snprintf(err, errlen, "%s: cannot write the capture file", m->path);
+		return -1;
+	}
 	if (!m->reread) {
 		m->reread = capture_open_file(m->path, m->filter, err, errlen);
 		if (!m->reread)
 			return -1;
 	}
 	uint64_t offset = model_packet_offset(mp);
-	if (capture_offset(m->reread) != offset && capture_seek(m->reread, offset, mp->frame) != 0) {
+	/* Live, always seek: the file has grown since the reader last met its end. */
+	if ((m->live || capture_offset(m->reread) != offset) && capture_seek(m->reread, offset, mp->frame) != 0) {
 		snprintf(err, errlen, "%s: %s", m->path, capture_error(m->reread));
 		return -1;
 	}

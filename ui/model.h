@@ -1,12 +1,16 @@
 /*
- * model.h - what the UI knows about one capture file: a compact record per
- * TCP packet, a summary per flow, and every finding. The views read it; only
- * the loader writes it.
+ * model.h - what the UI knows about one capture: a compact record per TCP
+ * packet, a summary per flow, and every finding. The views read it; only
+ * the loader (or, live, the capture's engine) writes it.
  *
- * Loading is incremental: model_load_step() feeds the engine for a bounded
- * time and returns, so the UI loop stays responsive and shows the first
- * screen at once (SPEC §12). The engine's sink fills the model; the UI never
- * holds engine pointers, only flow ids and packet indices (STYLE.md 9).
+ * A file loads incrementally: model_load_step() feeds the engine for a
+ * bounded time and returns, so the UI loop stays responsive and shows the
+ * first screen at once (SPEC §12). A live capture (model_open_live) is fed
+ * by an engine the capture session owns (ui/live.h): the model is that
+ * engine's sink, and the records are saved to a file as they arrive, from
+ * which details are read back as for any file. Either way the engine's sink
+ * fills the model; the UI never holds engine pointers, only flow ids and
+ * packet indices (STYLE.md 9).
  *
  * Per packet the model keeps 32 bytes (struct model_packet): where the record
  * is in the file, its time, frame, flow, flags, labels, both endpoint states
@@ -14,8 +18,13 @@
  * window, options) is read again from the file on demand by seeking to the
  * record: model_read_detail(). The input must therefore be a seekable file.
  *
+ * Live, a flow is "closed" once both endpoints are CLOSED or in TIME-WAIT, or
+ * the engine ended it; closed_ns says when the model first saw that, so the
+ * flows view can dim it for a moment and then move it to the history.
+ *
  * Ownership: the model owns every array here; pointers returned by the
- * accessors stay valid until the next model_load_step() or model_close().
+ * accessors stay valid until the next model_load_step() or model_close()
+ * (live: until the engine calls the sink again, i.e. the loop runs on).
  */
 #ifndef TCPSCOPE_UI_MODEL_H
 #define TCPSCOPE_UI_MODEL_H
@@ -80,6 +89,7 @@ struct model_flow {
 	uint8_t worst;			    /* 0 no finding, else 1 + the worst severity */
 	enum finding_id worst_id;	    /* the first finding of the worst severity */
 	uint64_t first_packet, last_packet; /* model packet indices */
+	int64_t closed_ns;		    /* live: when it was first seen closed (model_now_ns()); 0 while open */
 	struct model_epoch *epochs;
 	uint32_t nepochs;
 	size_t epochs_cap;
@@ -101,8 +111,23 @@ struct model_detail {
 
 #define MODEL_ERROR_MAX 512
 
+/*
+ * What a live capture's session gives the model: during a sink callback,
+ * current() is the record being analysed (its offset is where it starts in
+ * the saved file, as capture_record.offset is for a file); flush() makes
+ * every record saved so far readable from the file.
+ */
+struct model_feed {
+	void *ctx;
+	const struct capture_record *(*current)(void *ctx);
+	int (*flush)(void *ctx);
+};
+
 struct model {
 	char *path, *filter;
+	char *source;		/* live: the interface, as the user named it; NULL for a file */
+	bool live;		/* fed by a live capture through model_sink() */
+	struct model_feed feed; /* live only */
 	struct engine_config cfg;
 	struct capture *cap;	/* the loader's handle; NULL once loaded */
 	struct engine *engine;	/* NULL once loaded */
@@ -123,6 +148,7 @@ struct model {
 	struct model_flow *flows; /* flows[id - 1] */
 	uint32_t nflows;
 	size_t flows_cap;
+	uint32_t open_flows; /* live: flows seen and not closed yet */
 
 	struct model_finding *findings; /* in the order the engine made them */
 	size_t nfindings, findings_cap;
@@ -144,6 +170,23 @@ bool model_load_step(struct model *m, int64_t budget_ns);
 void model_load_all(struct model *m);
 /* While loading: copies the engine's current summary of every open flow. */
 void model_refresh_open_flows(struct model *m);
+/*
+ * Opens a model for a live capture: `path` is the file the capture saves
+ * every record to (it must hold the file's header already; it may be
+ * unlinked once this returns: the model keeps it open to read details
+ * back), `source` names the interface. Fill it through model_sink().
+ * Returns -1 with a one-line message in err.
+ */
+int model_open_live(struct model *m, const char *path, const char *source, const struct engine_config *cfg,
+		    const struct model_feed *feed, char *err, size_t errlen);
+/* The sink that fills the model: give it to the live capture's engine. */
+struct engine_sink model_sink(struct model *m);
+/*
+ * Live: catches up with the engine that feeds the model: its counters and,
+ * with `flows`, its current summary of every open flow (a pass over all of
+ * them: a few times a second at most). The views rebuild at their next update.
+ */
+void model_live_refresh(struct model *m, const struct engine *e, bool flows);
 void model_close(struct model *m);
 
 const struct model_packet *model_packet_at(const struct model *m, uint64_t index);

@@ -2,7 +2,8 @@
  * ui.c - the view stack, key dispatch and the chrome around the top view
  * (ui.h). A key goes to the prompt if one is open, then to the top view, and
  * what the view ignores falls through to the keys every view shares: q and
- * Esc go back (q on the last view quits), ? help, i capture info, f findings.
+ * Esc go back (q on the last view quits), ? help, i capture info, f findings
+ * and, live, p to pause the display.
  * The list and text helpers give every view the same scrolling keys.
  */
 #include "config.h"
@@ -65,6 +66,15 @@ void ui_message(struct ui *ui, uint8_t attr, const char *fmt, ...)
 	vsnprintf(ui->message, sizeof ui->message, fmt, ap);
 	va_end(ap);
 	ui->message_attr = attr;
+	ui->message_ns = model_now_ns();
+}
+
+bool ui_message_expire(struct ui *ui, int64_t age_ns)
+{
+	if (!ui->message[0] || model_now_ns() - ui->message_ns < age_ns)
+		return false;
+	ui->message[0] = '\0';
+	return true;
 }
 
 void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const char *initial,
@@ -165,6 +175,12 @@ int ui_key(struct ui *ui, const struct ui_key *k)
 				ui_push(ui, view_findings_new(ui));
 			r = UI_REDRAW;
 			break;
+		case 'p':
+			if (ui->live.on) {
+				ui->live.paused = !ui->live.paused;
+				r = UI_HANDLED | UI_REDRAW;
+			}
+			break;
 		case UK_REDRAW:
 			r = UI_REDRAW;
 			break;
@@ -221,6 +237,47 @@ static void draw_title(struct ui *ui, struct render_canvas *c)
 	}
 }
 
+/*
+ * The status bar of a live capture, most important first (the end is cut on
+ * a narrow terminal): PAUSED, the interface, its rate or why capture waits
+ * or stopped, kernel drops, flows, findings by severity, memory.
+ *   PAUSED  eth0 │ 1 204 pkt/s │ 0 dropped │ 17 flows, 3 active │ ✖ 0  ▲ 1  ● 2 │ 9.8 MB
+ */
+static void draw_live_status(struct ui *ui, struct render_canvas *c, int y)
+{
+	const struct ui_live *lv = &ui->live;
+	const struct model *m = ui->model;
+	const char *bar = c->g->vline;
+	int x = 0, w = c->width;
+	if (lv->paused)
+		x += render_text(c, y, x, w - x, RA_MESSAGE, " PAUSED ");
+	x += render_textf(c, y, x, w - x, RA_STATUS, " %s %s ", m->source, bar);
+	char a[32], b[32];
+	if (lv->link_down) {
+		x += render_text(c, y, x, w - x, RA_ERROR, "link down");
+	} else if (!lv->capturing) {
+		x += render_text(c, y, x, w - x, lv->failed ? RA_ERROR : RA_WARNING, "capture stopped");
+	} else {
+		render_format_count(a, sizeof a, (uint64_t)(lv->packets_per_sec + 0.5));
+		x += render_textf(c, y, x, w - x, RA_STATUS, "%s pkt/s", a);
+	}
+	render_format_count(a, sizeof a, lv->dropped);
+	x += render_textf(c, y, x, w - x, RA_STATUS, " %s ", bar);
+	x += render_textf(c, y, x, w - x, lv->dropped ? RA_WARNING : RA_STATUS, "%s dropped", a);
+	render_format_count(a, sizeof a, lv->flows_total);
+	render_format_count(b, sizeof b, lv->flows_active);
+	x += render_textf(c, y, x, w - x, RA_STATUS, " %s %s flow%s, %s active %s ", bar, a,
+			  lv->flows_total == 1 ? "" : "s", b, bar);
+	static const uint8_t attrs[3] = {RA_NOTE, RA_WARNING, RA_ERROR};
+	for (int sev = SEV_ERROR; sev >= SEV_NOTE; sev--)
+		x += render_textf(c, y, x, w - x, m->severity[sev] ? attrs[sev] : RA_STATUS, "%s %u%s", c->g->severity[sev],
+				  m->severity[sev], sev > SEV_NOTE ? "  " : "");
+	if (lv->memory) {
+		render_format_bytes(a, sizeof a, lv->memory);
+		render_textf(c, y, x, w - x, RA_STATUS, " %s %s", bar, a);
+	}
+}
+
 static void draw_status(struct ui *ui, struct render_canvas *c)
 {
 	const struct model *m = ui->model;
@@ -229,6 +286,16 @@ static void draw_status(struct ui *ui, struct render_canvas *c)
 	if (ui->prompt.active) {
 		int x = render_textf(c, y, 0, c->width, RA_MESSAGE, " %s: %s", ui->prompt.label, ui->prompt.text);
 		render_fill(c, y, x, 1, RA_MESSAGE | RA_SELECTED, " ");
+		return;
+	}
+	if (ui->live.on) {
+		/* A message (a link notice, a stop) takes the bar for a while; PAUSED always shows. */
+		if (ui->message[0]) {
+			int x = ui->live.paused ? render_text(c, y, 0, c->width, RA_MESSAGE, " PAUSED ") : 0;
+			render_textf(c, y, x, c->width - x, ui->message_attr, " %s", ui->message);
+		} else {
+			draw_live_status(ui, c, y);
+		}
 		return;
 	}
 	int right = c->width;

@@ -1,8 +1,9 @@
 /*
  * ui.h - the interactive UI apart from the terminal: abstract keys, the view
  * vtable and its result bitmask, the stack of open views, and the chrome drawn
- * around the top view (title bar, status bar with the loading progress, the
- * one-line prompt, the "terminal too small" screen).
+ * around the top view (title bar, status bar with the loading progress or,
+ * live, the capture's counters, the one-line prompt, the "terminal too
+ * small" screen).
  *
  * A view is a struct view_ops of callbacks (STYLE.md principle 10, after
  * tmux's window_mode and htop's Panel): draw() renders model data into a
@@ -99,8 +100,31 @@ struct ui_prompt {
 	void (*done)(struct view *owner, const char *text, bool accepted);
 };
 
+/* Flows closed during a live capture stay in place, dimmed, this long; then they go to the history. */
+#define UI_CLOSED_LINGER_NS (5 * 1000000000LL)
+
+/*
+ * A live capture as the status bar shows it (SPEC §10). The session copies
+ * the capture's counters here before a frame, except while paused: then the
+ * bar keeps the numbers of the moment `p` was pressed.
+ */
+struct ui_live {
+	bool on;	 /* the model is a live capture */
+	bool paused;	 /* p: the display stops following the capture, which goes on */
+	bool capturing;	 /* false once capture stopped (-c, --duration, the interface failing) */
+	bool link_down;	 /* the interface is down: capture waits for it */
+	bool failed;	 /* capture stopped on an error */
+	double packets_per_sec;
+	uint64_t packets, dropped; /* dropped by the kernel (pcap_stats) */
+	uint64_t flows_active, flows_total; /* active: seen and not closed yet */
+	size_t memory; /* bytes the process holds; 0 if unknown */
+	const char *save_path; /* -w FILE, or NULL: a temporary file */
+	const char *filter;    /* -f EXPR, or NULL */
+};
+
 struct ui {
 	struct model *model;
+	struct ui_live live;
 	struct view *stack[UI_MAX_DEPTH];
 	int depth;
 	bool ascii;
@@ -109,6 +133,7 @@ struct ui {
 	bool absolute_seq;
 	char message[200];
 	uint8_t message_attr;
+	int64_t message_ns; /* when it was set (model_now_ns) */
 	struct ui_prompt prompt;
 };
 
@@ -123,6 +148,8 @@ int ui_update(struct ui *ui);
 /* Draws everything into the canvas (the "too small" screen below 80x24). */
 void ui_draw(struct ui *ui, struct render_canvas *c);
 void ui_message(struct ui *ui, uint8_t attr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Clears a message older than age_ns (live: the bar shows the counters again); true if it did. */
+bool ui_message_expire(struct ui *ui, int64_t age_ns);
 void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const char *initial,
 		     void (*done)(struct view *owner, const char *text, bool accepted));
 

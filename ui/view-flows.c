@@ -6,6 +6,13 @@
  * (filter, then sort) and puts the selection back on the same flow id.
  * Columns have a priority: on a narrow terminal the least important ones are
  * left out, and the address and finding columns share what is left.
+ *
+ * Live (SPEC §10), the rows come in two parts, each in the sort order: the
+ * flows still open or closed less than UI_CLOSED_LINGER_NS ago (those dimmed,
+ * as htop shows a process that just ended), then the history: flows closed
+ * before that. A selected flow that moves to the history leaves the
+ * selection where it was rather than dragging it to the bottom. While the
+ * display is paused the rows stay as they are.
  */
 #include "config.h"
 
@@ -66,6 +73,9 @@ struct flows_view {
 	struct view v;
 	uint32_t *rows;
 	size_t rows_cap;
+	size_t nactive;	    /* rows[0 .. nactive) are open or just closed; the history follows (live) */
+	uint32_t *history;  /* scratch space of rebuild() */
+	size_t history_cap;
 	struct sort_key *keys; /* kept between sorts: no fresh pages to fault in */
 	size_t keys_cap;
 	struct ui_list list;
@@ -221,10 +231,35 @@ static void make_key(const struct model_flow *f, enum col_id col, struct sort_ke
 	}
 }
 
+/* Live: closed for long enough to leave the open flows for the history. */
+static bool in_history(const struct model_flow *f, int64_t now)
+{
+	return f->closed_ns && now - f->closed_ns >= UI_CLOSED_LINGER_NS;
+}
+
+/* Live: moves the history rows after the others, keeping the order of both. */
+static void split_history(struct flows_view *fv, size_t n)
+{
+	const struct model *m = fv->v.ui->model;
+	int64_t now = model_now_ns();
+	fv->history = xgrow(fv->history, &fv->history_cap, n + 1, sizeof *fv->history);
+	size_t nactive = 0, nhistory = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (in_history(model_flow(m, fv->rows[i]), now))
+			fv->history[nhistory++] = fv->rows[i];
+		else
+			fv->rows[nactive++] = fv->rows[i];
+	}
+	memcpy(fv->rows + nactive, fv->history, nhistory * sizeof *fv->rows);
+	fv->nactive = nactive;
+}
+
 /* Filter and sort the flows into rows; the selection follows its flow id. */
 static void rebuild(struct flows_view *fv)
 {
 	const struct model *m = fv->v.ui->model;
+	size_t old_sel = fv->list.sel;
+	bool was_active = old_sel < fv->nactive;
 	fv->rows = xgrow(fv->rows, &fv->rows_cap, m->nflows + 1, sizeof *fv->rows);
 	bool sorting = fv->sort != C_ID || fv->descending;
 	/* Keys and the sort's scratch space; made in the same pass as the filter (one look at each flow). */
@@ -246,6 +281,9 @@ static void rebuild(struct flows_view *fv)
 		for (size_t i = 0; i < n; i++)
 			fv->rows[fv->descending ? n - 1 - i : i] = keys[i].id;
 	}
+	fv->nactive = n;
+	if (m->live)
+		split_history(fv, n);
 	fv->list.count = n;
 	for (size_t i = 0; i < n; i++) {
 		if (fv->rows[i] == fv->selected_id) {
@@ -253,6 +291,9 @@ static void rebuild(struct flows_view *fv)
 			break;
 		}
 	}
+	/* The selected flow went to the history: stay on the same line of the open ones. */
+	if (m->live && was_active && fv->list.sel >= fv->nactive && fv->nactive)
+		fv->list.sel = old_sel < fv->nactive ? old_sel : fv->nactive - 1;
 	if (fv->list.sel >= n)
 		fv->list.sel = n ? n - 1 : 0;
 	fv->selected_id = n ? fv->rows[fv->list.sel] : 0;
@@ -264,10 +305,10 @@ static int flows_update(struct view *v)
 {
 	struct flows_view *fv = flows_of(v);
 	const struct model *m = v->ui->model;
-	if (fv->generation == m->generation)
+	if (fv->generation == m->generation || v->ui->live.paused)
 		return UI_IGNORED;
-	/* With very many flows, re-sorting on every loading tick would steal the keyboard's time. */
-	if (m->loading && m->nflows > 20000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
+	/* With very many flows, re-sorting on every loading or capture tick would steal the keyboard's time. */
+	if ((m->loading || m->live) && m->nflows > 20000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
 		return UI_IGNORED;
 	rebuild(fv);
 	return UI_REDRAW;
@@ -347,8 +388,9 @@ static const char *close_glyph(const struct render_canvas *c, const char *cl)
 
 static const uint8_t severity_attr[3] = {RA_NOTE, RA_WARNING, RA_ERROR};
 
+/* One cell of a row; a dimmed row (live: just closed) is dim all along. */
 static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enum col_id col,
-		      const struct model_flow *mf)
+		      const struct model_flow *mf, bool dim)
 {
 	const struct flow_summary *s = &mf->s;
 	char buf[128] = "";
@@ -400,7 +442,7 @@ static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enu
 			attr = RA_DIM;
 			break;
 		}
-		attr = severity_attr[mf->worst - 1];
+		attr = dim ? RA_DIM : severity_attr[mf->worst - 1];
 		int mw = render_text(c, y, x, w, attr, c->g->severity[mf->worst - 1]);
 		/* Nearly every code starts with "tcp.": the rest is what tells them apart here. */
 		const char *code = finding_info(mf->worst_id)->code;
@@ -417,6 +459,8 @@ static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enu
 	case C_COUNT:
 		break;
 	}
+	if (dim)
+		attr = RA_DIM;
 	if (columns[col].right)
 		render_text_right(c, y, x, w, attr, buf);
 	else
@@ -444,6 +488,7 @@ static void flows_draw(struct view *v, struct render_canvas *c, const struct ren
 	if (fv->list.count == 0) {
 		const char *msg = fv->filter   ? "No flow matches the filter (\\ to change it)."
 				  : m->loading ? "Loading: no TCP flow yet."
+				  : m->live    ? "Capturing: no TCP flow yet."
 					       : "This capture has no TCP flow.";
 		render_text(c, r->y + 2, r->x + 2, r->w - 2, RA_DIM, msg);
 		return;
@@ -452,8 +497,10 @@ static void flows_draw(struct view *v, struct render_canvas *c, const struct ren
 		size_t i = fv->list.top + (size_t)row;
 		const struct model_flow *mf = model_flow(m, fv->rows[i]);
 		int y = r->y + 1 + row;
+		/* Closed, yet among the open flows: it closed moments ago (it goes to the history soon). */
+		bool dim = m->live && i < fv->nactive && mf->closed_ns;
 		for (int k = 0; k < fv->ncols; k++)
-			draw_cell(fv, c, y, fv->shown[k], mf);
+			draw_cell(fv, c, y, fv->shown[k], mf, dim);
 		if (i == fv->list.sel)
 			render_select(c, y, r->x, r->w);
 	}
@@ -462,9 +509,11 @@ static void flows_draw(struct view *v, struct render_canvas *c, const struct ren
 static void flows_title(struct view *v, char *buf, size_t len)
 {
 	struct flows_view *fv = flows_of(v);
-	char pos[64] = "";
+	char pos[96] = "";
 	if (fv->list.count)
 		snprintf(pos, sizeof pos, " %zu/%zu", fv->list.sel + 1, fv->list.count);
+	if (v->ui->model->live && fv->list.count > fv->nactive)
+		snprintf(pos + strlen(pos), sizeof pos - strlen(pos), ", history from %zu", fv->nactive + 1);
 	if (fv->filter)
 		snprintf(buf, len, "Flows%s (filter: %s)", pos, fv->filter_text);
 	else
@@ -528,19 +577,26 @@ static void filter_done(struct view *v, const char *text, bool accepted)
 	rebuild(fv);
 }
 
+/* Reverses rows[from .. to). */
+static void reverse_rows(uint32_t *rows, size_t from, size_t to)
+{
+	for (; from + 1 < to; from++, to--) {
+		uint32_t t = rows[from];
+		rows[from] = rows[to - 1];
+		rows[to - 1] = t;
+	}
+}
+
 static void set_sort(struct flows_view *fv, enum col_id col, bool toggle)
 {
 	if (toggle && col == fv->sort) {
-		/* The same order backwards (ties by id included): no need to sort again. */
+		/* The same order backwards (ties by id included), the history still last: no need to sort again. */
 		fv->descending = !fv->descending;
-		size_t n = fv->list.count;
-		for (size_t i = 0; i < n / 2; i++) {
-			uint32_t t = fv->rows[i];
-			fv->rows[i] = fv->rows[n - 1 - i];
-			fv->rows[n - 1 - i] = t;
-		}
+		size_t n = fv->list.count, na = fv->nactive;
+		reverse_rows(fv->rows, 0, na);
+		reverse_rows(fv->rows, na, n);
 		if (n)
-			fv->list.sel = n - 1 - fv->list.sel;
+			fv->list.sel = fv->list.sel < na ? na - 1 - fv->list.sel : na + (n - 1 - fv->list.sel);
 	} else {
 		fv->sort = col;
 		rebuild(fv);
@@ -622,6 +678,7 @@ static void flows_destroy(struct view *v)
 	struct flows_view *fv = flows_of(v);
 	flow_filter_free(fv->filter);
 	free(fv->rows);
+	free(fv->history);
 	free(fv->keys);
 	free(fv);
 }

@@ -1,7 +1,8 @@
 /*
  * view-help.c - every key of every view and what the marks and colours mean
- * (key ?). The text uses the canvas's glyph set, so the legend shows the
- * same marks the views draw, in UTF-8 or in ASCII.
+ * (key ?), and during a live capture what the live display does. The text
+ * uses the canvas's glyph set, so the legend shows the same marks the views
+ * draw, in UTF-8 or in ASCII.
  */
 #include "config.h"
 
@@ -80,6 +81,12 @@ static const struct key_help findings[] = {
 	{"Enter", "on a finding: its packet in the flow's timeline; on a code: fold or open the group"},
 };
 
+static const struct key_help live[] = {
+	{"p", "pause the display (capture goes on; the status bar says PAUSED); p again resumes"},
+	{"", "flows that just closed are dimmed for 5 s, then move to the history at the bottom"},
+	{"", "status bar: packets/s, kernel drops, flows and active flows, findings, memory"},
+};
+
 static void build(struct help_view *hv, const struct render_canvas *c)
 {
 	const struct render_glyphs *g = c->g;
@@ -89,6 +96,8 @@ static void build(struct help_view *hv, const struct render_canvas *c)
 	SECTION(t, "Timeline", timeline);
 	SECTION(t, "Time-sequence graph", graph);
 	SECTION(t, "Findings", findings);
+	if (hv->v.ui->live.on)
+		SECTION(t, "Live capture", live);
 	ui_text_add(t, RA_HEADER, NULL, "Marks");
 	ui_text_add(t, RA_ERROR, g->severity[2], "error: the protocol was violated");
 	ui_text_add(t, RA_WARNING, g->severity[1], "warning: suspicious, or a capture artefact");

@@ -2,7 +2,9 @@
  * view-info.c - the capture at a glance (SPEC §6.5, key i): the file, its
  * link type and timestamp resolution, packet and flow counts, the time span,
  * findings by severity, and how loading went, including the memory the UI
- * keeps (32 bytes a packet). The text is rebuilt whenever the model changes.
+ * keeps (32 bytes a packet). Live, the interface, the saved file, the
+ * capture's state and its kernel drops replace the file and the loading.
+ * The text is rebuilt whenever the model changes.
  */
 #include "config.h"
 
@@ -36,32 +38,67 @@ static void format_utc(char *buf, size_t len, int64_t ns, bool nano)
 		 (long)(nano ? ns % 1000000000 : ns % 1000000000 / 1000));
 }
 
+/* The head of a live capture's page: where packets come from and where they go. */
+static void add_live_source(struct ui_text *t, const struct model *m, const struct ui_live *lv)
+{
+	ui_text_add(t, RA_NORMAL, "interface", "%s", m->source);
+	ui_text_add(t, RA_NORMAL, "link type", "%s", m->linktype);
+	if (lv->filter)
+		ui_text_add(t, RA_NORMAL, "filter", "%s", lv->filter);
+	if (lv->save_path)
+		ui_text_add(t, RA_NORMAL, "saving to", "%s", lv->save_path);
+	else
+		ui_text_add(t, RA_NORMAL, "saving to", "a temporary file (details are read back from it; gone at exit)");
+	if (lv->link_down)
+		ui_text_add(t, RA_ERROR, "state", "the interface is down: capture goes on when it comes back");
+	else
+		ui_text_add(t, lv->capturing ? RA_NORMAL : lv->failed ? RA_ERROR : RA_WARNING, "state", "%s",
+			    lv->capturing ? "capturing" : "capture stopped");
+	if (lv->paused)
+		ui_text_add(t, RA_MESSAGE, "display", "paused (p resumes; capture goes on)");
+}
+
 static void rebuild(struct info_view *iv)
 {
 	const struct model *m = iv->v.ui->model;
+	const struct ui_live *lv = &iv->v.ui->live;
 	const struct engine_stats *st = &m->stats;
 	struct ui_text *t = &iv->text;
 	char a[64], b[64], c[64];
 	ui_text_clear(t);
 	ui_text_add(t, RA_HEADER, NULL, "Capture");
-	render_format_bytes(a, sizeof a, m->file_size);
-	ui_text_add(t, RA_NORMAL, "file", "%s (%s)", m->path, a);
-	ui_text_add(t, RA_NORMAL, "link type", "%s", m->linktype);
-	ui_text_add(t, RA_NORMAL, "timestamps", "%s", m->nanosecond ? "nanosecond" : "microsecond");
-	if (m->filter)
-		ui_text_add(t, RA_NORMAL, "filter", "%s", m->filter);
+	if (m->live) {
+		add_live_source(t, m, lv);
+	} else {
+		render_format_bytes(a, sizeof a, m->file_size);
+		ui_text_add(t, RA_NORMAL, "file", "%s (%s)", m->path, a);
+		ui_text_add(t, RA_NORMAL, "link type", "%s", m->linktype);
+		ui_text_add(t, RA_NORMAL, "timestamps", "%s", m->nanosecond ? "nanosecond" : "microsecond");
+		if (m->filter)
+			ui_text_add(t, RA_NORMAL, "filter", "%s", m->filter);
+	}
 	ui_text_add(t, RA_NORMAL, NULL, "%s", "");
 	ui_text_add(t, RA_HEADER, NULL, "Contents");
 	render_format_count(a, sizeof a, st->packets);
 	render_format_count(b, sizeof b, st->tcp_packets);
 	ui_text_add(t, RA_NORMAL, "packets", "%s, %s of them TCP", a, b);
+	if (m->live) {
+		render_format_count(a, sizeof a, lv->dropped);
+		ui_text_add(t, lv->dropped ? RA_WARNING : RA_NORMAL, "dropped", "%s by the kernel", a);
+	}
 	render_format_count(a, sizeof a, st->decode_errors);
 	ui_text_add(t, st->decode_errors ? RA_WARNING : RA_NORMAL, "decode errors", "%s", a);
 	if (st->truncated)
 		ui_text_add(t, RA_WARNING, "truncated", "the file ends inside a record");
 	render_format_count(a, sizeof a, m->nflows);
 	render_format_count(b, sizeof b, st->flows_evicted);
-	ui_text_add(t, RA_NORMAL, "flows", "%s TCP flows (%s evicted before the end)", a, b);
+	if (m->live) {
+		render_format_count(c, sizeof c, m->open_flows);
+		ui_text_add(t, RA_NORMAL, "flows", "%s TCP flows, %s open (%s evicted: idle, or past --max-flows)", a, c,
+			    b);
+	} else {
+		ui_text_add(t, RA_NORMAL, "flows", "%s TCP flows (%s evicted before the end)", a, b);
+	}
 	ui_text_add(t, RA_NORMAL, "findings", "%u errors, %u warnings, %u notes", m->severity[SEV_ERROR],
 		    m->severity[SEV_WARNING], m->severity[SEV_NOTE]);
 	if (st->packets) {
@@ -73,6 +110,18 @@ static void rebuild(struct info_view *iv)
 		ui_text_add(t, RA_NORMAL, "time span", "%s", c);
 	}
 	ui_text_add(t, RA_NORMAL, NULL, "%s", "");
+	if (m->live) {
+		ui_text_add(t, RA_HEADER, NULL, "Memory");
+		render_format_bytes(a, sizeof a, model_memory(m));
+		ui_text_add(t, RA_NORMAL, "UI", "%s (%zu bytes a packet; details are read again from the file)", a,
+			    sizeof(struct model_packet));
+		if (lv->memory) {
+			render_format_bytes(a, sizeof a, lv->memory);
+			ui_text_add(t, RA_NORMAL, "process", "%s resident", a);
+		}
+		iv->generation = m->generation;
+		return;
+	}
 	ui_text_add(t, RA_HEADER, NULL, "Loading");
 	if (m->loading)
 		ui_text_add(t, RA_MESSAGE, "state", "%llu%% of the file read",
