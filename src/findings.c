@@ -9,6 +9,9 @@
 
 #include "findings.h"
 
+/* flow.h keeps once-per-flow findings in a 64-bit mask. */
+_Static_assert(F_COUNT <= 64, "more than 64 findings: widen struct flow's reported mask");
+
 static const struct catalogue_entry catalogue[F_COUNT] = {
 	[F_NONE] = {"none", SEV_NOTE, "", "", ""},
 #define FINDING(id, code, sev, title, ref, text) [F_##id] = {code, SEV_##sev, title, ref, text},

@@ -26,9 +26,9 @@ enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 #define RTT_RING 32 /* unacknowledged segments remembered per endpoint for RTT */
 
 struct rtt_segment {
-	uint32_t end;     /* seq + len (+1 for SYN/FIN) */
-	int64_t sent_ns;
+	uint32_t end; /* seq + len (+1 for SYN/FIN) */
 	bool retransmitted;
+	int64_t sent_ns;
 };
 
 struct rtt_stats {
@@ -117,7 +117,7 @@ struct flow {
 	bool reset;
 	int reset_by;
 	uint8_t completeness;
-	bool reported[F_COUNT]; /* once-per-flow findings already raised */
+	uint64_t reported; /* bit per finding_id: once-per-flow findings already raised */
 
 	uint32_t label_counts[L_COUNT];
 	uint32_t finding_counts[3];

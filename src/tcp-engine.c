@@ -37,9 +37,10 @@ static void raise_once(const struct segment_ctx *sc, enum finding_id id, const c
 
 static void raise_once(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)
 {
-	if (sc->flow->reported[id])
+	uint64_t bit = UINT64_C(1) << id;
+	if (sc->flow->reported & bit)
 		return;
-	sc->flow->reported[id] = true;
+	sc->flow->reported |= bit;
 	char message[FINDING_MESSAGE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
