@@ -108,7 +108,7 @@ static void end_flow(struct engine *e, struct flow *f)
 	tcp_engine_finish_flow(f, raise_late, e);
 	summary_from_flow(f, e->stats.last_ns, &s);
 	flow_table_remove(e->flows, f);
-	free(f);
+	flow_destroy(f);
 	if (e->sink.flow_end)
 		e->sink.flow_end(e->sink.ctx, &s);
 }
@@ -318,6 +318,9 @@ static void analyse_tcp(struct engine *e)
 	if (reused)
 		sc.labels.mask |= 1u << L_REUSED_PORTS;
 	tcp_engine_segment(&sc);
+	/* Nothing left to time once both FINs are acknowledged or the flow was reset. */
+	if (!f->rtt_released && (f->reset || (f->ep[0].fin_acked && f->ep[1].fin_acked)))
+		tcp_engine_release_rtt(f);
 	zeek_packet(&f->zeek, side, p, p->checksum_checked && p->checksum_bad);
 	update_completeness(f, p);
 	for (int l = 0; l < L_COUNT; l++)

@@ -19,6 +19,13 @@ struct flow_table {
 	struct flow *oldest, *newest;
 };
 
+void flow_destroy(struct flow *f)
+{
+	free(f->ep[0].rtt_ring);
+	free(f->ep[1].rtt_ring);
+	free(f);
+}
+
 struct flow_table *flow_table_new(uint64_t seed)
 {
 	struct flow_table *t = xcalloc(1, sizeof *t);
@@ -35,7 +42,7 @@ void flow_table_free(struct flow_table *t)
 	struct flow *f = t->oldest;
 	while (f) {
 		struct flow *next = f->newer;
-		free(f);
+		flow_destroy(f);
 		f = next;
 	}
 	free(t->buckets);

@@ -90,8 +90,12 @@ struct endpoint {
 	int64_t keepalive_interval_sum_ns;
 	uint32_t max_in_flight; /* most unacknowledged bytes it had out at once */
 
-	/* RTT of its data: unacked segments and the samples taken. */
-	struct rtt_segment rtt_ring[RTT_RING];
+	/*
+	 * RTT of its data: unacknowledged segments (a ring of RTT_RING entries,
+	 * allocated with its first segment and released when the flow is finished,
+	 * so closed flows waiting out 2*MSL stay small) and the samples taken.
+	 */
+	struct rtt_segment *rtt_ring;
 	uint8_t rtt_head, rtt_count;
 	struct rtt_stats rtt;
 };
@@ -118,6 +122,7 @@ struct flow {
 	int reset_by;
 	uint8_t completeness;
 	uint64_t reported; /* bit per finding_id: once-per-flow findings already raised */
+	bool rtt_released; /* the flow is finished: no more RTT samples, rings freed */
 
 	uint32_t label_counts[L_COUNT];
 	uint32_t finding_counts[3];
@@ -128,5 +133,8 @@ struct flow {
 	struct flow *hash_next;
 	struct flow *older, *newer; /* activity list, oldest first */
 };
+
+/* Frees a flow and the buffers it owns (flow-table.c, the owner of flows). */
+void flow_destroy(struct flow *f);
 
 #endif

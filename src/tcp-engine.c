@@ -15,9 +15,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "tcp-engine.h"
 #include "tcp-seq.h"
+#include "xalloc.h"
 
 enum { MAX_WSCALE = 14 }; /* RFC 7323 §2.3 */
 
@@ -591,8 +593,20 @@ static void handle_segment(struct segment_ctx *sc)
 
 /* ---- Bookkeeping common to every segment -------------------------------- */
 
+void tcp_engine_release_rtt(struct flow *f)
+{
+	for (int side = 0; side < 2; side++) {
+		free(f->ep[side].rtt_ring);
+		f->ep[side].rtt_ring = NULL;
+		f->ep[side].rtt_count = 0;
+	}
+	f->rtt_released = true;
+}
+
 static void rtt_on_send(struct endpoint *snd, uint32_t seq, uint32_t end, bool advances, int64_t now)
 {
+	if (!snd->rtt_ring)
+		snd->rtt_ring = xcalloc(RTT_RING, sizeof *snd->rtt_ring);
 	if (!advances) {
 		for (int i = 0; i < snd->rtt_count; i++) {
 			struct rtt_segment *s = &snd->rtt_ring[(snd->rtt_head + i) % RTT_RING];
@@ -668,10 +682,10 @@ static void account(struct segment_ctx *sc)
 			    snd->seen)
 				tcp_engine_raise(sc, F_OPT_TIMESTAMP_REGRESS, "TSval %u is older than the previous %u",
 						 p->opt.tsval, snd->last_tsval);
-			if (p->payload_len > 0 || (fl & (TCP_SYN | TCP_FIN)))
+			if ((p->payload_len > 0 || (fl & (TCP_SYN | TCP_FIN))) && !f->rtt_released)
 				rtt_on_send(snd, p->seq, end, true, p->time_ns);
 			snd->snd_nxt = end;
-		} else if (p->payload_len > 0 || (fl & (TCP_SYN | TCP_FIN))) {
+		} else if ((p->payload_len > 0 || (fl & (TCP_SYN | TCP_FIN))) && !f->rtt_released) {
 			rtt_on_send(snd, p->seq, end, false, p->time_ns);
 		}
 		snd->seen = true;
