@@ -18,11 +18,14 @@
  *
  * The other tests check what a golden cannot show: attributes (severity
  * colours, selection), the 32-byte packet record, details read back from the
- * file, the filter language, number formats and word wrapping.
+ * file, the filter language, number formats and word wrapping. Live capture
+ * is played from a file: an engine fed record by record fills a live model
+ * through model_sink(), as ui/live.c does from an interface.
  */
 #include "config.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,6 +501,283 @@ START_TEST(test_ladder_print)
 }
 END_TEST
 
+/* ---- live capture, played from a file --------------------------------- */
+
+struct replay {
+	struct capture *cap;
+	struct engine *engine;
+	const struct capture_record *current;
+};
+
+static const struct capture_record *replay_current(void *ctx)
+{
+	return ((struct replay *)ctx)->current;
+}
+
+static int replay_flush(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* A live model of a capture file: the file is both the "interface" and the saved file. */
+static void replay_open(struct replay *r, struct model *m, const char *capture)
+{
+	char path[512], err[512];
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	snprintf(path, sizeof path, "%s/%s", CAPTURES_DIR, capture);
+	struct model_feed feed = {.ctx = r, .current = replay_current, .flush = replay_flush};
+	ck_assert_msg(model_open_live(m, path, "veth0", &cfg, &feed, err, sizeof err) == 0, "%s", err);
+	ck_assert(m->live);
+	r->cap = capture_open_file(path, NULL, err, sizeof err);
+	ck_assert_msg(r->cap != NULL, "%s", err);
+	struct engine_sink sink = model_sink(m);
+	r->engine = engine_new(&cfg, &sink);
+	r->current = NULL;
+}
+
+/* Feeds n more packets (all that remain if fewer), then lets the model catch up. */
+static void replay_packets(struct replay *r, struct model *m, uint64_t n)
+{
+	struct capture_record rec;
+	for (uint64_t i = 0; i < n && capture_next(r->cap, &rec) == CAPTURE_PACKET; i++) {
+		r->current = &rec;
+		engine_packet(r->engine, &rec);
+		r->current = NULL;
+	}
+	model_live_refresh(m, r->engine, true);
+}
+
+static void replay_close(struct replay *r)
+{
+	engine_free(r->engine);
+	capture_close(r->cap);
+}
+
+/* Flows [first, last] closed long enough ago to be history. */
+static void age_flows(struct model *m, uint32_t first, uint32_t last)
+{
+	for (uint32_t id = first; id <= last; id++)
+		m->flows[id - 1].closed_ns -= UI_CLOSED_LINGER_NS + 1000000000LL;
+	m->generation++;
+}
+
+/* The canvas row y as UTF-8 text (row_contains sees only ASCII). */
+static void row_text(const struct render_canvas *c, int y, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (int x = 0; x < c->width; x++) {
+		uint32_t ch = render_cell_at(c, y, x)->ch;
+		char u[4];
+		size_t k = 0;
+		if (ch < 0x80) {
+			u[k++] = (char)ch;
+		} else if (ch < 0x800) {
+			u[k++] = (char)(0xc0 | ch >> 6);
+			u[k++] = (char)(0x80 | (ch & 0x3f));
+		} else {
+			u[k++] = (char)(0xe0 | ch >> 12);
+			u[k++] = (char)(0x80 | (ch >> 6 & 0x3f));
+			u[k++] = (char)(0x80 | (ch & 0x3f));
+		}
+		if (n + k + 1 > len)
+			break;
+		memcpy(buf + n, u, k);
+		n += k;
+	}
+	buf[n] = '\0';
+}
+
+static bool row_has(const struct render_canvas *c, int y, const char *text)
+{
+	char line[2048];
+	row_text(c, y, line, sizeof line);
+	return strstr(line, text) != NULL;
+}
+
+/* The attribute of the first cell of row y where text starts. */
+static uint8_t attr_of(const struct render_canvas *c, int y, const char *text)
+{
+	char line[2048];
+	row_text(c, y, line, sizeof line);
+	const char *at = strstr(line, text);
+	ck_assert_msg(at != NULL, "\"%s\" is not on row %d: %s", text, y, line);
+	int x = 0;
+	for (const char *p = line; p < at; p++)
+		x += ((unsigned char)*p & 0xc0) != 0x80;
+	return render_cell_at(c, y, x)->attr;
+}
+
+/* A live flow is open until both ends are closed, then closed for good; details come back from the file. */
+START_TEST(test_live_model)
+{
+	struct model m;
+	struct replay r;
+	replay_open(&r, &m, "demo.pcap");
+	replay_packets(&r, &m, 100);
+	ck_assert_uint_eq(m.npackets, 100);
+	ck_assert_uint_eq(m.stats.packets, 100);
+	ck_assert_uint_eq(m.open_flows, 1);
+	const struct model_flow *f = model_flow(&m, 1);
+	ck_assert_int_eq(f->s.state[0], TCPS_ESTABLISHED);
+	ck_assert_int_eq(f->closed_ns, 0);
+	struct model_detail d;
+	char err[256];
+	ck_assert_msg(model_read_detail(&m, model_find_frame(&m, 21), &d, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(d.rel_seq, 15929);
+	replay_packets(&r, &m, UINT64_MAX);
+	f = model_flow(&m, 1);
+	ck_assert_uint_eq(m.npackets, 440);
+	ck_assert_int_eq(f->s.state[0], TCPS_TIME_WAIT);
+	ck_assert(!f->ended); /* TIME-WAIT is not over: the engine still holds it */
+	ck_assert_int_ne(f->closed_ns, 0);
+	ck_assert_uint_eq(m.open_flows, 0);
+	ck_assert_msg(model_read_detail(&m, 439, &d, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(d.pkt.frame, 440);
+	ck_assert_uint_eq(d.rel_ack, 300002);
+	replay_close(&r);
+	model_close(&m);
+}
+END_TEST
+
+static void live_session_open(struct session *s, struct replay *r, const char *capture, uint64_t packets)
+{
+	replay_open(r, &s->m, capture);
+	replay_packets(r, &s->m, packets);
+	ui_init(&s->ui, &s->m, false);
+	s->ui.live = (struct ui_live){.on = true,
+				      .capturing = true,
+				      .packets_per_sec = 1204.4,
+				      .packets = s->m.stats.packets,
+				      .dropped = 3,
+				      .flows_active = s->m.open_flows,
+				      .flows_total = s->m.nflows,
+				      .memory = 10500000};
+	ui_push(&s->ui, view_flows_new(&s->ui));
+	render_canvas_init(&s->c, 120, 40, false);
+	ui_draw(&s->ui, &s->c);
+}
+
+/* The status bar of a live capture: rate, drops, flows, findings, memory; PAUSED; link down; stopped. */
+START_TEST(test_live_status_bar)
+{
+	struct session s;
+	struct replay r;
+	live_session_open(&s, &r, "demo.pcap", 100);
+	const int y = 39;
+	ck_assert_msg(row_has(&s.c, y, " veth0 │ 1 204 pkt/s │ 3 dropped │ 1 flow, 1 active │ ✖ 0  ▲ 0  ● 0 │ 10.5 MB"),
+		      "status bar: see the row");
+	ck_assert_uint_eq(attr_of(&s.c, y, "3 dropped"), RA_WARNING);
+	ck_assert_uint_eq(attr_of(&s.c, y, "1 204 pkt/s"), RA_STATUS);
+	ck_assert(row_has(&s.c, 2, "ESTAB"));
+	ck_assert_uint_eq(attr_of(&s.c, 2, "10.77.0.1") & ~RA_SELECTED, RA_NORMAL); /* open: not dimmed */
+
+	/* p pauses the display: said first thing in the bar, in the message colour; p again resumes. */
+	key(&s, 'p');
+	ck_assert(s.ui.live.paused);
+	ck_assert(row_has(&s.c, y, " PAUSED  veth0 │ 1 204 pkt/s"));
+	ck_assert_uint_eq(attr_of(&s.c, y, "PAUSED"), RA_MESSAGE);
+	/* Paused, the model goes on but the views do not follow it (the session does not redraw either). */
+	replay_packets(&r, &s.m, UINT64_MAX);
+	ck_assert_int_eq(ui_update(&s.ui), UI_IGNORED);
+	key(&s, 'p');
+	ck_assert(!s.ui.live.paused);
+	ck_assert(!row_has(&s.c, y, "PAUSED"));
+	ck_assert(row_has(&s.c, 2, "TIME-WAIT"));
+
+	/* Just closed: the whole row is dimmed. */
+	ck_assert_uint_eq(attr_of(&s.c, 2, "10.77.0.1") & ~RA_SELECTED, RA_DIM);
+	ck_assert_uint_eq(attr_of(&s.c, 2, "TIME-WAIT") & ~RA_SELECTED, RA_DIM);
+
+	s.ui.live.link_down = true;
+	ui_draw(&s.ui, &s.c);
+	ck_assert(row_has(&s.c, y, " veth0 │ link down │ 3 dropped"));
+	ck_assert_uint_eq(attr_of(&s.c, y, "link down"), RA_ERROR);
+	s.ui.live.link_down = false;
+	s.ui.live.capturing = false;
+	ui_draw(&s.ui, &s.c);
+	ck_assert(row_has(&s.c, y, " veth0 │ capture stopped │ 3 dropped"));
+	ck_assert_uint_eq(attr_of(&s.c, y, "capture stopped"), RA_WARNING);
+	s.ui.live.failed = true;
+	ui_draw(&s.ui, &s.c);
+	ck_assert_uint_eq(attr_of(&s.c, y, "capture stopped"), RA_ERROR);
+
+	/* A message takes the bar until it expires; PAUSED stays in front of it. */
+	key(&s, 'p');
+	ui_message(&s.ui, RA_ERROR, "veth0: the interface is down; capture goes on when it comes back");
+	ui_draw(&s.ui, &s.c);
+	ck_assert(row_has(&s.c, y, " PAUSED  veth0: the interface is down; capture goes on when it comes back"));
+	ck_assert_uint_eq(attr_of(&s.c, y, "veth0: the interface"), RA_ERROR);
+	ck_assert(!ui_message_expire(&s.ui, 60 * 1000000000LL));
+	ck_assert(ui_message_expire(&s.ui, 0));
+	ui_draw(&s.ui, &s.c);
+	ck_assert(row_has(&s.c, y, " PAUSED  veth0 │ capture stopped"));
+
+	/* 80 columns: the end of the bar gives way first. */
+	render_canvas_resize(&s.c, 80, 24);
+	s.ui.live.flows_active = s.m.open_flows;
+	key(&s, 'p');
+	{ char dbg[2048]; row_text(&s.c, 23, dbg, sizeof dbg); fprintf(stderr, "[%s]\n", dbg); }
+	ck_assert(row_has(&s.c, 23, " veth0 │ capture stopped │ 3 dropped │ 1 flow, 0 active │ ✖ 0  ▲ 0  ● 0"));
+
+	/* The capture info and the help say what is live. */
+	render_canvas_resize(&s.c, 120, 40);
+	key(&s, 'i');
+	bool iface = false, dropped = false;
+	for (int row = 0; row < s.c.height; row++) {
+		iface |= row_has(&s.c, row, "interface      veth0");
+		dropped |= row_has(&s.c, row, "3 by the kernel");
+	}
+	ck_assert(iface && dropped);
+	key(&s, '?');
+	bool pause_key = false;
+	for (int row = 0; row < s.c.height; row++)
+		pause_key |= row_has(&s.c, row, "pause the display");
+	ck_assert(pause_key);
+	session_close(&s);
+	replay_close(&r);
+}
+END_TEST
+
+/* Flows closed a while ago go to the history, below the others; the selection keeps its line. */
+START_TEST(test_live_history)
+{
+	struct session s;
+	struct replay r;
+	live_session_open(&s, &r, "many-short.pcap", UINT64_MAX);
+	ck_assert_uint_eq(s.m.nflows, 150);
+	ck_assert_uint_eq(s.m.open_flows, 0);
+	ck_assert(row_has(&s.c, 0, "Flows 1/150"));
+	ck_assert(!row_has(&s.c, 0, "history"));
+	/* All closed moments ago: dimmed, in id order. */
+	ck_assert_uint_eq(attr_of(&s.c, 3, "10.77.0.1") & ~RA_SELECTED, RA_DIM);
+	key(&s, UK_DOWN);
+	key(&s, UK_DOWN);
+	ck_assert(row_has(&s.c, 0, "Flows 3/150"));
+
+	/* Flows 1 to 100 closed long ago: history. The selection stays on the third line. */
+	age_flows(&s.m, 1, 100);
+	settle(&s.ui);
+	ui_draw(&s.ui, &s.c);
+	ck_assert_msg(row_has(&s.c, 0, "Flows 3/150, history from 51"), "title: see row 0");
+	ck_assert(row_has(&s.c, 2, "  101 "));
+	ck_assert(row_has(&s.c, 4, "  103 "));
+	key(&s, UK_END);
+	ck_assert(row_has(&s.c, 38, "  100 "));
+	ck_assert_uint_eq(attr_of(&s.c, 38, "10.77.0.1") & ~RA_SELECTED, RA_NORMAL); /* history: not dimmed */
+
+	/* Reversed, the history stays last. */
+	key(&s, 'S');
+	key(&s, UK_HOME);
+	ck_assert(row_has(&s.c, 2, "  150 "));
+	key(&s, UK_END);
+	ck_assert(row_has(&s.c, 38, "    1 "));
+	session_close(&s);
+	replay_close(&r);
+}
+END_TEST
+
 /* ---- filter, formats, wrapping -------------------------------------- */
 
 static bool matches(const struct model_flow *f, const char *expr)
@@ -610,6 +890,12 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_info_view);
 	tcase_add_test(tc, test_resize);
 	tcase_add_test(tc, test_ladder_print);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("live");
+	tcase_add_test(tc, test_live_model);
+	tcase_add_test(tc, test_live_status_bar);
+	tcase_add_test(tc, test_live_history);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("text");
