@@ -2,7 +2,7 @@
  * check-decode.c - Check suite for the decoder (decode_packet and the stages
  * behind it). Frames come from the scenario notation (tests/scenario.h): a
  * test takes the IP packet of one scenario line, wraps it in the link header
- * under test with the small byte-appending helpers below, or patches one
+ * under test with the frame-building helpers of frame.h, or patches one
  * named field to make it malformed, then asserts what decode_packet reports:
  * the result, the decode.* finding, and the header fields it filled.
  *
@@ -23,64 +23,24 @@
 
 #include "decode.h"
 #include "findings.h"
+#include "frame.h"
 #include "scenario.h"
 
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG 239
-#endif
-
+/* Header fields and protocol numbers beyond those of frame.h. */
 enum {
-	FRAME_MAX = 4096,
-	ETH_LEN = 14,
-	IP4_LEN = 20,
-	IP6_LEN = 40,
-	TCP_LEN = 20,
-	/* IPv4 header fields */
 	IP4_TOS = 1,
-	IP4_TOTAL_LEN = 2,
-	IP4_FRAG = 6,
 	IP4_PROTO = 9,
-	IP4_CHECKSUM = 10,
-	/* IPv6 header fields */
-	IP6_PAYLOAD_LEN = 4,
-	IP6_NEXT = 6,
-	/* TCP header fields, from the start of the TCP header */
-	TCP_OFFSET = 12,
 	TCP_URGENT = 18,
-	/* protocol numbers */
 	PROTO_IPIP = 4,
 	PROTO_TCP = 6,
 	PROTO_UDP = 17,
 	PROTO_IPV6 = 41,
-	EXT_HOPOPTS = 0,
-	EXT_ROUTING = 43,
-	EXT_FRAGMENT = 44,
-	EXT_AH = 51,
-	EXT_DSTOPTS = 60,
 };
 
 /* The lines most tests start from. */
 #define DATA "> P. 1:101(100) ack 1"
 #define BARE_ACK "> . 1:1(0) ack 1"
 #define SYN "> S 0:0(0) win 64240 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>"
-
-/* A byte buffer that tests fill front to back. */
-struct frame {
-	uint8_t b[FRAME_MAX];
-	size_t len;
-};
-
-/* BYTES(1, 2, 3) stands for a pointer to those bytes and their count. */
-#define BYTES(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
 
 static struct scenario sc;
 static struct packet pkt;
@@ -100,124 +60,42 @@ static void use_ipv6(void)
 	memcpy(sc.server_addr, server, 16);
 }
 
-static void put(struct frame *f, const uint8_t *p, size_t n)
-{
-	ck_assert_uint_le(f->len + n, FRAME_MAX);
-	memcpy(f->b + f->len, p, n);
-	f->len += n;
-}
-
-static void put8(struct frame *f, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-	put(f, &b, 1);
-}
-
-static void put16(struct frame *f, unsigned v)
-{
-	put(f, BYTES((uint8_t)(v >> 8), (uint8_t)v));
-}
-
-static void put16le(struct frame *f, unsigned v)
-{
-	put(f, BYTES((uint8_t)v, (uint8_t)(v >> 8)));
-}
-
-static void set16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static unsigned get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-/* Inserts n bytes at offset at, moving what follows. */
-static void insert(struct frame *f, size_t at, const uint8_t *p, size_t n)
-{
-	ck_assert_uint_le(f->len + n, FRAME_MAX);
-	memmove(f->b + at + n, f->b + at, f->len - at);
-	memcpy(f->b + at, p, n);
-	f->len += n;
-}
-
 /* The Ethernet frame of one scenario line. */
 static struct frame eth_frame(const char *line)
 {
-	struct frame f;
-	f.len = scenario_frame(&sc, line, f.b, sizeof f.b, NULL);
-	return f;
+	return frame_eth(&sc, line, NULL);
 }
 
 /* The IP packet of one scenario line (its Ethernet header stripped). */
 static struct frame ip_packet(const char *line)
 {
-	struct frame f = eth_frame(line);
-	memmove(f.b, f.b + ETH_LEN, f.len - ETH_LEN);
-	f.len -= ETH_LEN;
-	return f;
+	return frame_ip(&sc, line, NULL);
 }
 
 /* A link header followed by an IP packet. */
 static struct frame link_frame(const uint8_t *hdr, size_t n, const struct frame *ip)
 {
 	struct frame f = {.len = 0};
-	put(&f, hdr, n);
-	put(&f, ip->b, ip->len);
+	frame_put(&f, hdr, n);
+	frame_put(&f, ip->b, ip->len);
 	return f;
-}
-
-static void ip4_fix_checksum(struct frame *ip)
-{
-	size_t ihl = (ip->b[0] & 0x0f) * 4u;
-	uint32_t sum = 0;
-	set16(ip->b + IP4_CHECKSUM, 0);
-	for (size_t i = 0; i + 1 < ihl; i += 2)
-		sum += get16(ip->b + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	set16(ip->b + IP4_CHECKSUM, ~sum & 0xffff);
 }
 
 /* Appends n bytes of IPv4 options (n a multiple of 4). */
 static void ip4_add_options(struct frame *ip, const uint8_t *opts, size_t n)
 {
-	insert(ip, IP4_LEN, opts, n);
+	frame_insert(ip, IP4_LEN, opts, n);
 	ip->b[0] = (uint8_t)(ip->b[0] + n / 4);
-	set16(ip->b + IP4_TOTAL_LEN, (unsigned)(get16(ip->b + IP4_TOTAL_LEN) + n));
-	ip4_fix_checksum(ip);
-}
-
-/*
- * Puts an IPv6 extension header of len bytes right after the fixed header, so
- * pushing in reverse order builds a chain. frag is the offset/M field of a
- * fragment header.
- */
-static void ip6_push_ext(struct frame *ip, uint8_t type, size_t len, unsigned frag)
-{
-	uint8_t ext[64] = {ip->b[IP6_NEXT]};
-	ck_assert_uint_le(len, sizeof ext);
-	if (type == EXT_AH)
-		ext[1] = (uint8_t)(len / 4 - 2);
-	else if (type != EXT_FRAGMENT)
-		ext[1] = (uint8_t)(len / 8 - 1);
-	if (type == EXT_FRAGMENT)
-		set16(ext + 2, frag);
-	insert(ip, IP6_LEN, ext, len);
-	ip->b[IP6_NEXT] = type;
-	set16(ip->b + IP6_PAYLOAD_LEN, (unsigned)(get16(ip->b + IP6_PAYLOAD_LEN) + len));
+	frame_set16(ip->b + IP4_TOTAL_LEN, (unsigned)(frame_get16(ip->b + IP4_TOTAL_LEN) + n));
+	frame_ip4_fix_checksum(ip->b);
 }
 
 /* Wraps a packet in an outer IPv4 header (192.0.2.1 -> 192.0.2.2). */
 static void ip4_wrap(struct frame *ip, uint8_t proto)
 {
 	struct frame outer = {.len = 0};
-	put(&outer, BYTES(0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, proto, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2));
-	set16(outer.b + IP4_TOTAL_LEN, (unsigned)(IP4_LEN + ip->len));
-	ip4_fix_checksum(&outer);
-	put(&outer, ip->b, ip->len);
+	frame_put_ip4(&outer, proto, ip->len);
+	frame_put(&outer, ip->b, ip->len);
 	*ip = outer;
 }
 
@@ -225,12 +103,12 @@ static void ip4_wrap(struct frame *ip, uint8_t proto)
 static void ip6_wrap(struct frame *ip, uint8_t next)
 {
 	struct frame outer = {.len = 0};
-	put(&outer, BYTES(0x60, 0, 0, 0));
-	put16(&outer, (unsigned)ip->len);
-	put(&outer, BYTES(next, 64));
-	put(&outer, BYTES(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1));
-	put(&outer, BYTES(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2));
-	put(&outer, ip->b, ip->len);
+	frame_put(&outer, BYTES(0x60, 0, 0, 0));
+	frame_put16(&outer, (unsigned)ip->len);
+	frame_put(&outer, BYTES(next, 64));
+	frame_put(&outer, BYTES(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1));
+	frame_put(&outer, BYTES(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2));
+	frame_put(&outer, ip->b, ip->len);
 	*ip = outer;
 }
 
@@ -298,222 +176,78 @@ static void assert_data(int version)
 
 /* ---- link types ---------------------------------------------------------- */
 
-static void put_macs(struct frame *f)
+/* The QinQ tags of frame_put_qinq, the outer one with the type of older switches, 9100. */
+static void put_qinq_9100(struct frame *f, size_t ip_len, int version)
 {
-	put(f, BYTES(0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01));
-}
-
-static unsigned ethertype(int version)
-{
-	return version == 6 ? 0x86dd : 0x0800;
-}
-
-static struct frame build_ethernet(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put_macs(&f);
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-static struct frame build_vlan(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put_macs(&f);
-	put(&f, BYTES(0x81, 0x00, 0x00, 0x64));
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-static struct frame build_qinq(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put_macs(&f);
-	put(&f, BYTES(0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64));
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-static struct frame build_qinq_9100(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put_macs(&f);
-	put(&f, BYTES(0x91, 0x00, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64));
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-/* 802.3 with a length field, then LLC (AA AA 03) and SNAP (OUI 0, type). */
-static struct frame build_llc_snap(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put_macs(&f);
-	put16(&f, (unsigned)(ip->len + 8));
-	put(&f, BYTES(0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00));
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
-	return f;
+	size_t at = f->len;
+	frame_put_qinq(f, ip_len, version);
+	frame_set16(f->b + at + 12, 0x9100);
 }
 
 /* MPLS label 16, bottom of stack, TTL 64 (RFC 3032 §2.1). */
-static struct frame build_mpls(const struct frame *ip, int version)
+static void put_mpls(struct frame *f, size_t ip_len, int version)
 {
+	(void)ip_len;
 	(void)version; /* the label stack says nothing of the IP version */
-	struct frame f = {.len = 0};
-	put_macs(&f);
-	put(&f, BYTES(0x88, 0x47, 0x00, 0x01, 0x01, 0x40));
-	put(&f, ip->b, ip->len);
-	return f;
+	frame_put_macs(f);
+	frame_put(f, BYTES(0x88, 0x47, 0x00, 0x01, 0x01, 0x40));
 }
 
-/* Multicast MPLS with two labels: 17 (not bottom), then 16 (bottom). */
-static struct frame build_mpls_two(const struct frame *ip, int version)
+/* The two labels of frame_put_mpls (17, then 16 at the bottom) as multicast MPLS, 8848. */
+static void put_mpls_multicast(struct frame *f, size_t ip_len, int version)
 {
-	(void)version;
-	struct frame f = {.len = 0};
-	put_macs(&f);
-	put(&f, BYTES(0x88, 0x48, 0x00, 0x01, 0x10, 0x40, 0x00, 0x01, 0x01, 0x40));
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-/* PPPoE session stage (RFC 2516 §5.3) carrying PPP IPv4 or IPv6. */
-static struct frame build_pppoe(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put_macs(&f);
-	put(&f, BYTES(0x88, 0x64, 0x11, 0x00, 0x00, 0x01));
-	put16(&f, (unsigned)(ip->len + 2));
-	put16(&f, version == 6 ? 0x0057 : 0x0021);
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-/* Linux cooked v1: packet type, ARPHRD, address length, 8 address bytes, protocol. */
-static struct frame build_sll(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put(&f, BYTES(0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x02, 0, 0, 0, 0, 0x01, 0, 0));
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-/* Linux cooked v2: protocol, reserved, ifindex, ARPHRD, type, address length, address. */
-static struct frame build_sll2(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put16(&f, ethertype(version));
-	put(&f, BYTES(0, 0, 0, 0, 0, 2, 0x00, 0x01, 0x00, 0x06, 0x02, 0, 0, 0, 0, 0x01, 0, 0));
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-static struct frame build_raw(const struct frame *ip, int version)
-{
-	(void)version;
-	return *ip;
+	size_t at = f->len;
+	frame_put_mpls(f, ip_len, version);
+	frame_set16(f->b + at + 12, 0x8848);
 }
 
 /* BSD loopback as written by a little-endian host: AF_INET 2, Linux AF_INET6 10. */
-static struct frame build_null_le(const struct frame *ip, int version)
+static void put_null_le(struct frame *f, size_t ip_len, int version)
 {
-	return link_frame(BYTES(version == 6 ? 10 : 2, 0, 0, 0), ip);
-}
-
-/* BSD loopback as written by a big-endian host: AF_INET 2, NetBSD/OpenBSD AF_INET6 24. */
-static struct frame build_null_be(const struct frame *ip, int version)
-{
-	return link_frame(BYTES(0, 0, 0, version == 6 ? 24 : 2), ip);
-}
-
-static struct frame build_nflog_family(const struct frame *ip, uint8_t family)
-{
-	struct frame f = {.len = 0};
-	put(&f, BYTES(family, 0, 0, 0));
-	put16le(&f, 4 + 5); /* NFULA_PREFIX "eth0", padded to 4 */
-	put16le(&f, 10);
-	put(&f, BYTES('e', 't', 'h', '0', 0, 0, 0, 0));
-	put16le(&f, (unsigned)(4 + ip->len)); /* NFULA_PAYLOAD */
-	put16le(&f, 9);
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-static struct frame build_nflog(const struct frame *ip, int version)
-{
-	return build_nflog_family(ip, version == 6 ? 10 : 2);
+	(void)ip_len;
+	frame_put(f, BYTES(version == 6 ? 10 : 2, 0, 0, 0));
 }
 
 /* PPP without HDLC framing: the two-byte protocol field. */
-static struct frame build_ppp(const struct frame *ip, int version)
+static void put_ppp(struct frame *f, size_t ip_len, int version)
 {
-	return link_frame(BYTES(0x00, version == 6 ? 0x57 : 0x21), ip);
-}
-
-static struct frame build_ppp_hdlc(const struct frame *ip, int version)
-{
-	return link_frame(BYTES(0xff, 0x03, 0x00, version == 6 ? 0x57 : 0x21), ip);
-}
-
-static struct frame build_c_hdlc(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put(&f, BYTES(0x0f, 0x00));
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
-	return f;
-}
-
-/* FDDI: frame control, two addresses, LLC/SNAP with the Ethernet type. */
-static struct frame build_fddi(const struct frame *ip, int version)
-{
-	struct frame f = {.len = 0};
-	put8(&f, 0x50);
-	put_macs(&f);
-	put(&f, BYTES(0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00));
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
-	return f;
+	(void)ip_len;
+	frame_put(f, BYTES(0x00, version == 6 ? 0x57 : 0x21));
 }
 
 struct link_case {
 	const char *name;
 	int linktype;
 	unsigned versions; /* bit 4 and/or bit 6 */
-	struct frame (*build)(const struct frame *ip, int version);
+	frame_header_fn *header; /* appends the link header in front of the IP packet */
 };
 
 #define V4 (1u << 4)
 #define V6 (1u << 6)
 
 static const struct link_case link_cases[] = {
-	{"Ethernet", DLT_EN10MB, V4 | V6, build_ethernet},
-	{"802.1Q", DLT_EN10MB, V4 | V6, build_vlan},
-	{"QinQ 88a8", DLT_EN10MB, V4 | V6, build_qinq},
-	{"QinQ 9100", DLT_EN10MB, V4 | V6, build_qinq_9100},
-	{"802.3 LLC/SNAP", DLT_EN10MB, V4 | V6, build_llc_snap},
-	{"MPLS", DLT_EN10MB, V4 | V6, build_mpls},
-	{"MPLS two labels", DLT_EN10MB, V4 | V6, build_mpls_two},
-	{"PPPoE", DLT_EN10MB, V4 | V6, build_pppoe},
-	{"Linux SLL", DLT_LINUX_SLL, V4 | V6, build_sll},
-	{"Linux SLL2", DLT_LINUX_SLL2, V4 | V6, build_sll2},
-	{"DLT_RAW", DLT_RAW, V4 | V6, build_raw},
-	{"LINKTYPE_IPV4", DLT_IPV4, V4, build_raw},
-	{"LINKTYPE_IPV6", DLT_IPV6, V6, build_raw},
-	{"NULL little-endian", DLT_NULL, V4 | V6, build_null_le},
-	{"NULL big-endian", DLT_NULL, V4 | V6, build_null_be},
-	{"LOOP", DLT_LOOP, V4 | V6, build_null_be},
-	{"NFLOG", DLT_NFLOG, V4 | V6, build_nflog},
-	{"PPP", DLT_PPP, V4 | V6, build_ppp},
-	{"PPP in HDLC framing", DLT_PPP, V4 | V6, build_ppp_hdlc},
-	{"PPP serial", DLT_PPP_SERIAL, V4 | V6, build_ppp_hdlc},
-	{"Cisco HDLC", DLT_C_HDLC, V4 | V6, build_c_hdlc},
-	{"FDDI", DLT_FDDI, V4 | V6, build_fddi},
+	{"Ethernet", DLT_EN10MB, V4 | V6, frame_put_ethernet},
+	{"802.1Q", DLT_EN10MB, V4 | V6, frame_put_vlan},
+	{"QinQ 88a8", DLT_EN10MB, V4 | V6, frame_put_qinq},
+	{"QinQ 9100", DLT_EN10MB, V4 | V6, put_qinq_9100},
+	{"802.3 LLC/SNAP", DLT_EN10MB, V4 | V6, frame_put_llc_snap},
+	{"MPLS", DLT_EN10MB, V4 | V6, put_mpls},
+	{"MPLS two labels", DLT_EN10MB, V4 | V6, put_mpls_multicast},
+	{"PPPoE", DLT_EN10MB, V4 | V6, frame_put_pppoe},
+	{"Linux SLL", DLT_LINUX_SLL, V4 | V6, frame_put_sll},
+	{"Linux SLL2", DLT_LINUX_SLL2, V4 | V6, frame_put_sll2},
+	{"DLT_RAW", DLT_RAW, V4 | V6, frame_put_raw},
+	{"LINKTYPE_IPV4", DLT_IPV4, V4, frame_put_raw},
+	{"LINKTYPE_IPV6", DLT_IPV6, V6, frame_put_raw},
+	{"NULL little-endian", DLT_NULL, V4 | V6, put_null_le},
+	{"NULL big-endian", DLT_NULL, V4 | V6, frame_put_loop},
+	{"LOOP", DLT_LOOP, V4 | V6, frame_put_loop},
+	{"NFLOG", DLT_NFLOG, V4 | V6, frame_put_nflog},
+	{"PPP", DLT_PPP, V4 | V6, put_ppp},
+	{"PPP in HDLC framing", DLT_PPP, V4 | V6, frame_put_ppp_hdlc},
+	{"PPP serial", DLT_PPP_SERIAL, V4 | V6, frame_put_ppp_hdlc},
+	{"Cisco HDLC", DLT_C_HDLC, V4 | V6, frame_put_c_hdlc},
+	{"FDDI", DLT_FDDI, V4 | V6, frame_put_fddi},
 };
 
 #define LINK_CASES ((int)(sizeof link_cases / sizeof link_cases[0]))
@@ -524,22 +258,22 @@ static const struct link_case link_cases[] = {
 static struct frame build_80211(const struct frame *ip, int version)
 {
 	struct frame f = {.len = 0};
-	put(&f, BYTES(0x88, 0x01, 0, 0));   /* QoS data, to DS; duration */
-	put_macs(&f);
-	put(&f, BYTES(0x02, 0, 0, 0, 0, 0x03)); /* address 3 */
-	put(&f, BYTES(0x10, 0x00, 0x00, 0x00)); /* sequence control, QoS control */
-	put(&f, BYTES(0xaa, 0xaa, 0x03, 0, 0, 0));
-	put16(&f, ethertype(version));
-	put(&f, ip->b, ip->len);
+	frame_put(&f, BYTES(0x88, 0x01, 0, 0));   /* QoS data, to DS; duration */
+	frame_put_macs(&f);
+	frame_put(&f, BYTES(0x02, 0, 0, 0, 0, 0x03)); /* address 3 */
+	frame_put(&f, BYTES(0x10, 0x00, 0x00, 0x00)); /* sequence control, QoS control */
+	frame_put(&f, BYTES(0xaa, 0xaa, 0x03, 0, 0, 0));
+	frame_put16(&f, frame_ethertype(version));
+	frame_put(&f, ip->b, ip->len);
 	return f;
 }
 
 static struct frame build_ppi(const struct frame *ip, int version)
 {
-	struct frame inner = build_ethernet(ip, version);
+	struct frame inner = frame_wrap(frame_put_ethernet, ip, version);
 	struct frame f = {.len = 0};
-	put(&f, BYTES(0, 0, 8, 0, 1, 0, 0, 0)); /* version, flags, length 8 (LE), DLT_EN10MB (LE) */
-	put(&f, inner.b, inner.len);
+	frame_put(&f, BYTES(0, 0, 8, 0, 1, 0, 0, 0)); /* version, flags, length 8 (LE), DLT_EN10MB (LE) */
+	frame_put(&f, inner.b, inner.len);
 	return f;
 }
 
@@ -547,49 +281,49 @@ static struct frame build_ppi(const struct frame *ip, int version)
 static struct frame over_udp(const struct frame *payload, unsigned dport)
 {
 	struct frame udp = {.len = 0};
-	put16(&udp, 54321);
-	put16(&udp, dport);
-	put16(&udp, (unsigned)(8 + payload->len));
-	put16(&udp, 0);
-	put(&udp, payload->b, payload->len);
+	frame_put16(&udp, 54321);
+	frame_put16(&udp, dport);
+	frame_put16(&udp, (unsigned)(8 + payload->len));
+	frame_put16(&udp, 0);
+	frame_put(&udp, payload->b, payload->len);
 	ip4_wrap(&udp, PROTO_UDP);
-	return build_ethernet(&udp, 4);
+	return frame_wrap(frame_put_ethernet, &udp, 4);
 }
 
 static struct frame over_gre(const struct frame *payload, const uint8_t *gre, size_t n)
 {
 	struct frame g = {.len = 0};
-	put(&g, gre, n);
-	put(&g, payload->b, payload->len);
+	frame_put(&g, gre, n);
+	frame_put(&g, payload->b, payload->len);
 	ip4_wrap(&g, 47);
-	return build_ethernet(&g, 4);
+	return frame_wrap(frame_put_ethernet, &g, 4);
 }
 
 static struct frame build_gre(const struct frame *ip, int version)
 {
-	uint8_t gre[4] = {0, 0, (uint8_t)(ethertype(version) >> 8), (uint8_t)ethertype(version)};
+	uint8_t gre[4] = {0, 0, (uint8_t)(frame_ethertype(version) >> 8), (uint8_t)frame_ethertype(version)};
 	return over_gre(ip, gre, sizeof gre);
 }
 
 static struct frame build_gre_key_seq(const struct frame *ip, int version)
 {
-	uint8_t gre[12] = {0x30, 0, (uint8_t)(ethertype(version) >> 8), (uint8_t)ethertype(version), 0, 0, 0, 7,
+	uint8_t gre[12] = {0x30, 0, (uint8_t)(frame_ethertype(version) >> 8), (uint8_t)frame_ethertype(version), 0, 0, 0, 7,
 			   0, 0, 0, 1};
 	return over_gre(ip, gre, sizeof gre);
 }
 
 static struct frame build_gre_ethernet(const struct frame *ip, int version)
 {
-	struct frame inner = build_ethernet(ip, version);
+	struct frame inner = frame_wrap(frame_put_ethernet, ip, version);
 	return over_gre(&inner, BYTES(0, 0, 0x65, 0x58));
 }
 
 static struct frame build_erspan2(const struct frame *ip, int version)
 {
-	struct frame inner = build_ethernet(ip, version);
+	struct frame inner = frame_wrap(frame_put_ethernet, ip, version);
 	struct frame hdr = {.len = 0};
-	put(&hdr, BYTES(0x10, 0, 0, 0, 0, 0, 0, 0)); /* the 8-byte ERSPAN II header, after GRE's sequence */
-	put(&hdr, inner.b, inner.len);
+	frame_put(&hdr, BYTES(0x10, 0, 0, 0, 0, 0, 0, 0)); /* the 8-byte ERSPAN II header, after GRE's sequence */
+	frame_put(&hdr, inner.b, inner.len);
 	return over_gre(&hdr, BYTES(0x10, 0, 0x88, 0xbe, 0, 0, 0, 1));
 }
 
@@ -601,38 +335,40 @@ static struct frame build_aruba(const struct frame *ip, int version)
 
 static struct frame build_vxlan(const struct frame *ip, int version)
 {
-	struct frame inner = build_ethernet(ip, version);
+	struct frame inner = frame_wrap(frame_put_ethernet, ip, version);
 	struct frame v = {.len = 0};
-	put(&v, BYTES(0x08, 0, 0, 0, 0, 0, 0x2a, 0));
-	put(&v, inner.b, inner.len);
+	frame_put(&v, BYTES(0x08, 0, 0, 0, 0, 0, 0x2a, 0));
+	frame_put(&v, inner.b, inner.len);
 	return over_udp(&v, 4789);
 }
 
 static struct frame build_geneve(const struct frame *ip, int version)
 {
 	struct frame g = {.len = 0};
-	put(&g, BYTES(0x01, 0)); /* version 0, one 4-byte word of options */
-	put16(&g, ethertype(version));
-	put(&g, BYTES(0, 0, 0x2a, 0, 0x01, 0x02, 0x03, 0x04));
-	put(&g, ip->b, ip->len);
+	frame_put(&g, BYTES(0x01, 0)); /* version 0, one 4-byte word of options */
+	frame_put16(&g, frame_ethertype(version));
+	frame_put(&g, BYTES(0, 0, 0x2a, 0, 0x01, 0x02, 0x03, 0x04));
+	frame_put(&g, ip->b, ip->len);
 	return over_udp(&g, 6081);
 }
 
 static struct frame build_gtp(const struct frame *ip, int version)
 {
+	(void)version; /* the IP version is in the packet */
 	struct frame g = {.len = 0};
-	put(&g, BYTES(0x32, 0xff)); /* version 1, PT, S flag; G-PDU */
-	put16(&g, (unsigned)(ip->len + 4));
-	put(&g, BYTES(0, 0, 0, 1, 0, 1, 0, 0)); /* TEID; sequence, N-PDU, no extension */
-	put(&g, ip->b, ip->len);
+	frame_put(&g, BYTES(0x32, 0xff)); /* version 1, PT, S flag; G-PDU */
+	frame_put16(&g, (unsigned)(ip->len + 4));
+	frame_put(&g, BYTES(0, 0, 0, 1, 0, 1, 0, 0)); /* TEID; sequence, N-PDU, no extension */
+	frame_put(&g, ip->b, ip->len);
 	return over_udp(&g, 2152);
 }
 
 static struct frame build_teredo(const struct frame *ip, int version)
 {
+	(void)version; /* the IP version is in the packet */
 	struct frame t = {.len = 0};
-	put(&t, BYTES(0, 0, 0x12, 0x34, 192, 0, 2, 9)); /* origin indication */
-	put(&t, ip->b, ip->len);
+	frame_put(&t, BYTES(0, 0, 0x12, 0x34, 192, 0, 2, 9)); /* origin indication */
+	frame_put(&t, ip->b, ip->len);
 	return over_udp(&t, 3544);
 }
 
@@ -640,12 +376,20 @@ static struct frame build_ayiya(const struct frame *ip, int version)
 {
 	struct frame a = {.len = 0};
 	/* identity length 2^1, signature 1 word, next header, epoch */
-	put(&a, BYTES(0x11, 0x11, 0x00, version == 6 ? 41 : 4, 0, 0, 0, 0, 0xab, 0xcd, 1, 2, 3, 4));
-	put(&a, ip->b, ip->len);
+	frame_put(&a, BYTES(0x11, 0x11, 0x00, version == 6 ? 41 : 4, 0, 0, 0, 0, 0xab, 0xcd, 1, 2, 3, 4));
+	frame_put(&a, ip->b, ip->len);
 	return over_udp(&a, 5072);
 }
 
-static const struct link_case tunnel_cases[] = {
+/* A tunnel or wireless case: build wraps the IP packet in all its layers. */
+struct tunnel_case {
+	const char *name;
+	int linktype;
+	unsigned versions;
+	struct frame (*build)(const struct frame *ip, int version);
+};
+
+static const struct tunnel_case tunnel_cases[] = {
 	{"802.11 data", DLT_IEEE802_11, V4 | V6, build_80211},
 	{"PPI around Ethernet", 192, V4 | V6, build_ppi},
 	{"GRE", DLT_EN10MB, V4 | V6, build_gre},
@@ -663,7 +407,7 @@ static const struct link_case tunnel_cases[] = {
 /* The inner connection of each tunnel decodes with every field intact. */
 START_TEST(test_tunnel_decodes)
 {
-	const struct link_case *tc = &tunnel_cases[_i];
+	const struct tunnel_case *tc = &tunnel_cases[_i];
 	ck_assert(decode_linktype_supported(tc->linktype));
 	for (int version = 4; version <= 6; version += 2) {
 		if (!(tc->versions & (1u << version)))
@@ -693,9 +437,9 @@ START_TEST(test_tunnel_lookalikes)
 	f = over_gre(&ip, BYTES(0, 0, 0x88, 0x09)); /* slow protocols */
 	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
 	struct frame g = {.len = 0};
-	put(&g, BYTES(0x32, 0x01)); /* GTP echo request, not a G-PDU */
-	put16(&g, 4);
-	put(&g, BYTES(0, 0, 0, 1, 0, 1, 0, 0));
+	frame_put(&g, BYTES(0x32, 0x01)); /* GTP echo request, not a G-PDU */
+	frame_put16(&g, 4);
+	frame_put(&g, BYTES(0, 0, 0, 1, 0, 1, 0, 0));
 	f = over_udp(&g, 2152);
 	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
 }
@@ -712,7 +456,7 @@ START_TEST(test_link_decodes)
 		if (version == 6)
 			use_ipv6();
 		struct frame ip = ip_packet(DATA);
-		struct frame f = lc->build(&ip, version);
+		struct frame f = frame_wrap(lc->header, &ip, version);
 		enum decode_result r = decode(lc->linktype, &f);
 		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "%s IPv%d: result %d, %s: %s",
 			      lc->name, version, (int)r, finding_info(pkt.decode_finding)->code, pkt.decode_message);
@@ -736,7 +480,7 @@ START_TEST(test_link_truncated_everywhere)
 		if (version == 6)
 			use_ipv6();
 		struct frame ip = ip_packet(DATA);
-		struct frame f = lc->build(&ip, version);
+		struct frame f = frame_wrap(lc->header, &ip, version);
 		size_t headers = f.len - ip.len + (version == 6 ? IP6_LEN : IP4_LEN) + TCP_LEN;
 		for (size_t cut = 0; cut < headers; cut++) {
 			enum decode_result r = decode_cut(lc->linktype, &f, cut);
@@ -819,29 +563,29 @@ START_TEST(test_nflog_tlv_handling)
 	/* The payload TLV found behind a TLV with the high "nested" bit set in its type. */
 	struct frame ip = ip_packet(DATA);
 	struct frame f = {.len = 0};
-	put(&f, BYTES(2, 0, 0, 0));
-	put16le(&f, 4 + 2);
-	put16le(&f, 0x8000 | 3);
-	put(&f, BYTES(0xaa, 0xbb, 0, 0));
-	put16le(&f, (unsigned)(4 + ip.len));
-	put16le(&f, 0x8000 | 9);
-	put(&f, ip.b, ip.len);
+	frame_put(&f, BYTES(2, 0, 0, 0));
+	frame_put16le(&f, 4 + 2);
+	frame_put16le(&f, 0x8000 | 3);
+	frame_put(&f, BYTES(0xaa, 0xbb, 0, 0));
+	frame_put16le(&f, (unsigned)(4 + ip.len));
+	frame_put16le(&f, 0x8000 | 9);
+	frame_put(&f, ip.b, ip.len);
 	enum decode_result r = decode(DLT_NFLOG, &f);
 	assert_clean(r);
 	assert_data(4);
 
 	/* No payload TLV at all: nothing to decode. */
 	struct frame empty = {.len = 0};
-	put(&empty, BYTES(2, 0, 0, 0));
-	put16le(&empty, 8);
-	put16le(&empty, 10);
-	put(&empty, BYTES('l', 'o', 0, 0));
+	frame_put(&empty, BYTES(2, 0, 0, 0));
+	frame_put16le(&empty, 8);
+	frame_put16le(&empty, 10);
+	frame_put(&empty, BYTES('l', 'o', 0, 0));
 	ck_assert_int_eq(decode(DLT_NFLOG, &empty), DECODE_NOT_TCP);
 
 	/* A TLV length below 4 cannot be walked past. */
 	struct frame bad = {.len = 0};
-	put(&bad, BYTES(2, 0, 0, 0, 2, 0, 9, 0));
-	put(&bad, ip.b, ip.len);
+	frame_put(&bad, BYTES(2, 0, 0, 0, 2, 0, 9, 0));
+	frame_put(&bad, ip.b, ip.len);
 	ck_assert_int_eq(decode(DLT_NFLOG, &bad), DECODE_NOT_TCP);
 }
 END_TEST
@@ -850,10 +594,10 @@ START_TEST(test_llc_without_snap)
 {
 	struct frame ip = ip_packet(DATA);
 	struct frame f = {.len = 0};
-	put_macs(&f);
-	put16(&f, (unsigned)(ip.len + 3));
-	put(&f, BYTES(0x42, 0x42, 0x03)); /* spanning tree LLC, no SNAP */
-	put(&f, ip.b, ip.len);
+	frame_put_macs(&f);
+	frame_put16(&f, (unsigned)(ip.len + 3));
+	frame_put(&f, BYTES(0x42, 0x42, 0x03)); /* spanning tree LLC, no SNAP */
+	frame_put(&f, ip.b, ip.len);
 	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
 }
 END_TEST
@@ -862,11 +606,11 @@ START_TEST(test_mpls_without_bottom)
 {
 	struct frame ip = ip_packet(DATA);
 	struct frame f = {.len = 0};
-	put_macs(&f);
-	put16(&f, 0x8847);
+	frame_put_macs(&f);
+	frame_put16(&f, 0x8847);
 	for (int i = 0; i < 9; i++)
-		put(&f, BYTES(0x00, 0x01, 0x10, 0x40)); /* bottom-of-stack bit never set */
-	put(&f, ip.b, ip.len);
+		frame_put(&f, BYTES(0x00, 0x01, 0x10, 0x40)); /* bottom-of-stack bit never set */
+	frame_put(&f, ip.b, ip.len);
 	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
 }
 END_TEST
@@ -875,17 +619,17 @@ START_TEST(test_not_ip_link_payloads)
 {
 	struct frame ip = ip_packet(DATA);
 	struct frame f = {.len = 0};
-	put_macs(&f);
-	put16(&f, 0x0806); /* ARP */
-	put(&f, ip.b, ip.len);
+	frame_put_macs(&f);
+	frame_put16(&f, 0x0806); /* ARP */
+	frame_put(&f, ip.b, ip.len);
 	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
 
-	f = build_sll(&ip, 4);
-	set16(f.b + 14, 0x0806);
+	f = frame_wrap(frame_put_sll, &ip, 4);
+	frame_set16(f.b + 14, 0x0806);
 	ck_assert_int_eq(decode(DLT_LINUX_SLL, &f), DECODE_NOT_TCP);
 
-	f = build_pppoe(&ip, 4);
-	set16(f.b + 20, 0xc021);
+	f = frame_wrap(frame_put_pppoe, &ip, 4);
+	frame_set16(f.b + 20, 0xc021);
 	ck_assert_int_eq(decode(DLT_EN10MB, &f), DECODE_NOT_TCP);
 }
 END_TEST
@@ -1005,8 +749,8 @@ START_TEST(test_ipv4_ah)
 {
 	struct frame ip = ip_packet(DATA);
 	struct frame ah = {.len = 0};
-	put(&ah, BYTES(PROTO_TCP, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
-	put(&ah, ip.b + IP4_LEN, ip.len - IP4_LEN); /* the TCP segment */
+	frame_put(&ah, BYTES(PROTO_TCP, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
+	frame_put(&ah, ip.b + IP4_LEN, ip.len - IP4_LEN); /* the TCP segment */
 	ip4_wrap(&ah, 51);
 	enum decode_result r = decode(DLT_RAW, &ah);
 	ck_assert_int_eq(r, DECODE_TCP);
@@ -1041,13 +785,13 @@ END_TEST
 START_TEST(test_ipv4_bad_length)
 {
 	struct frame ip = ip_packet(DATA);
-	set16(ip.b + IP4_TOTAL_LEN, 19);
+	frame_set16(ip.b + IP4_TOTAL_LEN, 19);
 	enum decode_result r = decode(DLT_RAW, &ip);
 	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_LENGTH);
 
 	ip = ip_packet(DATA);
 	ip4_add_options(&ip, BYTES(1, 1, 1, 0));
-	set16(ip.b + IP4_TOTAL_LEN, 22); /* inside the options */
+	frame_set16(ip.b + IP4_TOTAL_LEN, 22); /* inside the options */
 	r = decode(DLT_RAW, &ip);
 	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_LENGTH);
 }
@@ -1060,7 +804,7 @@ END_TEST
 START_TEST(test_ipv4_length_no_room_for_tcp)
 {
 	struct frame ip = ip_packet(DATA);
-	set16(ip.b + IP4_TOTAL_LEN, IP4_LEN + 10);
+	frame_set16(ip.b + IP4_TOTAL_LEN, IP4_LEN + 10);
 	enum decode_result r = decode(DLT_RAW, &ip);
 	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_LENGTH);
 }
@@ -1070,7 +814,7 @@ START_TEST(test_ipv6_length_no_room_for_tcp)
 {
 	use_ipv6();
 	struct frame ip = ip_packet(DATA);
-	set16(ip.b + IP6_PAYLOAD_LEN, 10);
+	frame_set16(ip.b + IP6_PAYLOAD_LEN, 10);
 	enum decode_result r = decode(DLT_RAW, &ip);
 	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_LENGTH);
 }
@@ -1080,8 +824,8 @@ END_TEST
 START_TEST(test_ip_length_ignores_trailer)
 {
 	struct frame ip = ip_packet(BARE_ACK);
-	struct frame f = build_ethernet(&ip, 4);
-	put(&f, BYTES(0, 0, 0, 0, 0, 0));
+	struct frame f = frame_wrap(frame_put_ethernet, &ip, 4);
+	frame_put(&f, BYTES(0, 0, 0, 0, 0, 0));
 	enum decode_result r = decode(DLT_EN10MB, &f);
 	assert_clean(r);
 	ck_assert_uint_eq(pkt.payload_len, 0);
@@ -1090,8 +834,8 @@ START_TEST(test_ip_length_ignores_trailer)
 
 	use_ipv6();
 	ip = ip_packet(BARE_ACK);
-	f = build_ethernet(&ip, 6);
-	put(&f, BYTES(0xde, 0xad));
+	f = frame_wrap(frame_put_ethernet, &ip, 6);
+	frame_put(&f, BYTES(0xde, 0xad));
 	r = decode(DLT_EN10MB, &f);
 	assert_clean(r);
 	ck_assert_uint_eq(pkt.payload_len, 0);
@@ -1103,14 +847,14 @@ END_TEST
 START_TEST(test_ip_length_zero_offload)
 {
 	struct frame ip = ip_packet(DATA);
-	set16(ip.b + IP4_TOTAL_LEN, 0);
+	frame_set16(ip.b + IP4_TOTAL_LEN, 0);
 	enum decode_result r = decode(DLT_RAW, &ip);
 	assert_clean(r);
 	assert_data(4);
 
 	use_ipv6();
 	ip = ip_packet(DATA);
-	set16(ip.b + IP6_PAYLOAD_LEN, 0);
+	frame_set16(ip.b + IP6_PAYLOAD_LEN, 0);
 	r = decode(DLT_RAW, &ip);
 	assert_clean(r);
 	assert_data(6);
@@ -1127,8 +871,8 @@ START_TEST(test_ipv4_fragments)
 	};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		struct frame ip = ip_packet(DATA);
-		set16(ip.b + IP4_FRAG, fields[i]);
-		ip4_fix_checksum(&ip);
+		frame_set16(ip.b + IP4_FRAG, fields[i]);
+		frame_ip4_fix_checksum(ip.b);
 		enum decode_result r = decode(DLT_RAW, &ip);
 		assert_finding(r, DECODE_BAD, F_DECODE_IP_FRAGMENT);
 		ck_assert_uint_eq(pkt.ip_version, 4);
@@ -1139,7 +883,7 @@ END_TEST
 START_TEST(test_ipv4_fragment_not_tcp)
 {
 	struct frame ip = ip_packet(DATA);
-	set16(ip.b + IP4_FRAG, 0x2000);
+	frame_set16(ip.b + IP4_FRAG, 0x2000);
 	ip.b[IP4_PROTO] = PROTO_UDP;
 	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
 	ck_assert_int_eq(pkt.decode_finding, F_NONE);
@@ -1160,11 +904,11 @@ START_TEST(test_ipv6_extension_chain)
 {
 	use_ipv6();
 	struct frame ip = ip_packet(DATA);
-	ip6_push_ext(&ip, EXT_AH, 24, 0);
-	ip6_push_ext(&ip, EXT_DSTOPTS, 16, 0);
-	ip6_push_ext(&ip, EXT_FRAGMENT, 8, 0); /* atomic fragment: offset 0, no M (RFC 6946) */
-	ip6_push_ext(&ip, EXT_ROUTING, 8, 0);
-	ip6_push_ext(&ip, EXT_HOPOPTS, 8, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_AH, 24, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_DSTOPTS, 16, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_FRAGMENT, 8, 0); /* atomic fragment: offset 0, no M (RFC 6946) */
+	frame_ip6_push_ext(&ip, 0, EXT_ROUTING, 8, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_HOPOPTS, 8, 0);
 	ck_assert_uint_eq(ip.b[IP6_NEXT], EXT_HOPOPTS);
 	ck_assert_uint_eq(ip.b[IP6_LEN + 8 + 8 + 8 + 16 + 1], 4); /* AH length in 4-byte words minus 2 */
 	enum decode_result r = decode(DLT_RAW, &ip);
@@ -1182,7 +926,7 @@ START_TEST(test_ipv6_each_extension)
 	use_ipv6();
 	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
 		struct frame ip = ip_packet(DATA);
-		ip6_push_ext(&ip, exts[i].type, exts[i].len, 0);
+		frame_ip6_push_ext(&ip, 0, exts[i].type, exts[i].len, 0);
 		enum decode_result r = decode(DLT_RAW, &ip);
 		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "extension %u: %s", exts[i].type,
 			      pkt.decode_message);
@@ -1201,7 +945,7 @@ START_TEST(test_ipv6_not_tcp)
 	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
 	ip = ip_packet(DATA);
 	ip.b[IP6_NEXT] = PROTO_UDP;
-	ip6_push_ext(&ip, EXT_DSTOPTS, 8, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_DSTOPTS, 8, 0);
 	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
 }
 END_TEST
@@ -1212,7 +956,7 @@ START_TEST(test_ipv6_too_many_extensions)
 	use_ipv6();
 	struct frame ip = ip_packet(BARE_ACK);
 	for (int i = 0; i < 20; i++)
-		ip6_push_ext(&ip, EXT_DSTOPTS, 8, 0);
+		frame_ip6_push_ext(&ip, 0, EXT_DSTOPTS, 8, 0);
 	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
 }
 END_TEST
@@ -1221,21 +965,21 @@ START_TEST(test_ipv6_bad_extension)
 {
 	use_ipv6();
 	struct frame ip = ip_packet(DATA);
-	ip6_push_ext(&ip, EXT_HOPOPTS, 8, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_HOPOPTS, 8, 0);
 	ip.b[IP6_LEN + 1] = 20; /* 168 bytes, in a 128-byte payload */
 	enum decode_result r = decode(DLT_RAW, &ip);
 	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_EXTENSION);
 
 	ip = ip_packet(DATA);
-	ip6_push_ext(&ip, EXT_AH, 16, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_AH, 16, 0);
 	ip.b[IP6_LEN + 1] = 60; /* (60 + 2) * 4 bytes */
 	r = decode(DLT_RAW, &ip);
 	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_EXTENSION);
 
 	/* A fragment header in a payload too short for it. */
 	ip = ip_packet(BARE_ACK);
-	ip6_push_ext(&ip, EXT_FRAGMENT, 8, 0);
-	set16(ip.b + IP6_PAYLOAD_LEN, 4);
+	frame_ip6_push_ext(&ip, 0, EXT_FRAGMENT, 8, 0);
+	frame_set16(ip.b + IP6_PAYLOAD_LEN, 4);
 	r = decode(DLT_RAW, &ip);
 	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_EXTENSION);
 }
@@ -1245,8 +989,8 @@ START_TEST(test_ipv6_extension_truncated)
 {
 	use_ipv6();
 	struct frame ip = ip_packet(DATA);
-	ip6_push_ext(&ip, EXT_DSTOPTS, 16, 0);
-	ip6_push_ext(&ip, EXT_FRAGMENT, 8, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_DSTOPTS, 16, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_FRAGMENT, 8, 0);
 	for (size_t cut = IP6_LEN; cut < IP6_LEN + 24; cut++) {
 		enum decode_result r = decode_cut(DLT_RAW, &ip, cut);
 		ck_assert_msg(r == DECODE_BAD && pkt.decode_finding == F_DECODE_TRUNCATED, "cut at %zu: %d %s", cut,
@@ -1265,7 +1009,7 @@ START_TEST(test_ipv6_fragments)
 	use_ipv6();
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		struct frame ip = ip_packet(DATA);
-		ip6_push_ext(&ip, EXT_FRAGMENT, 8, fields[i]);
+		frame_ip6_push_ext(&ip, 0, EXT_FRAGMENT, 8, fields[i]);
 		enum decode_result r = decode(DLT_RAW, &ip);
 		assert_finding(r, DECODE_BAD, F_DECODE_IP_FRAGMENT);
 		ck_assert_uint_eq(pkt.ip_version, 6);
@@ -1278,7 +1022,7 @@ START_TEST(test_ipv6_fragment_not_tcp)
 	use_ipv6();
 	struct frame ip = ip_packet(DATA);
 	ip.b[IP6_NEXT] = PROTO_UDP;
-	ip6_push_ext(&ip, EXT_FRAGMENT, 8, 0x0001);
+	frame_ip6_push_ext(&ip, 0, EXT_FRAGMENT, 8, 0x0001);
 	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
 	ck_assert_int_eq(pkt.decode_finding, F_NONE);
 }
@@ -1292,13 +1036,13 @@ START_TEST(test_ipv6_jumbo)
 {
 	use_ipv6();
 	struct frame ip = ip_packet(BARE_ACK);
-	ip6_push_ext(&ip, EXT_HOPOPTS, 8, 0);
+	frame_ip6_push_ext(&ip, 0, EXT_HOPOPTS, 8, 0);
 	uint8_t *opt = ip.b + IP6_LEN + 2;
 	opt[0] = 0xc2;
 	opt[1] = 4;
-	set16(opt + 2, 70000 >> 16);
-	set16(opt + 4, 70000 & 0xffff);
-	set16(ip.b + IP6_PAYLOAD_LEN, 0);
+	frame_set16(opt + 2, 70000 >> 16);
+	frame_set16(opt + 4, 70000 & 0xffff);
+	frame_set16(ip.b + IP6_PAYLOAD_LEN, 0);
 	enum decode_result r = decode(DLT_RAW, &ip);
 	assert_clean(r);
 	ck_assert_uint_eq(pkt.payload_len, 70000 - 8 - 20);
@@ -1310,7 +1054,7 @@ START_TEST(test_tunnel_ipv4_in_ipv4)
 {
 	struct frame ip = ip_packet(DATA);
 	ip4_wrap(&ip, PROTO_IPIP);
-	struct frame f = build_ethernet(&ip, 4);
+	struct frame f = frame_wrap(frame_put_ethernet, &ip, 4);
 	enum decode_result r = decode(DLT_EN10MB, &f);
 	assert_clean(r);
 	assert_data(4); /* the inner addresses */
@@ -1379,7 +1123,7 @@ START_TEST(test_tcp_fields)
 	struct frame ip = ip_packet("> SFRPEWU. 7:7(0) ack 9 win 1234");
 	uint8_t *tcp = ip.b + IP4_LEN;
 	tcp[TCP_OFFSET] |= 0x01; /* AE */
-	set16(tcp + TCP_URGENT, 0xbeef);
+	frame_set16(tcp + TCP_URGENT, 0xbeef);
 	struct decode_options no_verify = {.verify_checksums = false};
 	memset(&pkt, 0, sizeof pkt);
 	pkt.caplen = pkt.wirelen = (uint32_t)ip.len;

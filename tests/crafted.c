@@ -28,38 +28,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "scenario.h"
 
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG 239
-#endif
-
 enum {
-	FRAME_MAX = 2048,
 	SNAPLEN = 65535,
-	ETH_LEN = 14,
-	IP4_LEN = 20,
-	IP6_LEN = 40,
-	TCP_LEN = 20,
-	IP4_TOTAL_LEN = 2,
 	IP4_ID = 4,
-	IP4_FRAG = 6,
-	IP4_CHECKSUM = 10,
-	IP6_PAYLOAD_LEN = 4,
-	IP6_NEXT = 6,
-	TCP_OFFSET = 12,
-	EXT_HOPOPTS = 0,
-	EXT_FRAGMENT = 44,
-	EXT_DSTOPTS = 60,
 };
 
 #define NS_PER_SEC 1000000000LL
@@ -77,13 +51,6 @@ static const char *const connection[] = {
 
 #define CONNECTION_LEN (sizeof connection / sizeof connection[0])
 
-struct frame {
-	uint8_t b[FRAME_MAX];
-	size_t len;
-};
-
-#define BYTES(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
-
 static _Noreturn void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -93,56 +60,6 @@ static _Noreturn void die(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	exit(EXIT_FAILURE);
-}
-
-static void put(struct frame *f, const uint8_t *p, size_t n)
-{
-	if (f->len + n > FRAME_MAX)
-		die("frame over %d bytes", FRAME_MAX);
-	memcpy(f->b + f->len, p, n);
-	f->len += n;
-}
-
-static void put16(struct frame *f, unsigned v)
-{
-	put(f, BYTES((uint8_t)(v >> 8), (uint8_t)v));
-}
-
-static void put16le(struct frame *f, unsigned v)
-{
-	put(f, BYTES((uint8_t)v, (uint8_t)(v >> 8)));
-}
-
-static void set16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static unsigned get16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-static void insert(struct frame *f, size_t at, const uint8_t *p, size_t n)
-{
-	if (f->len + n > FRAME_MAX)
-		die("frame over %d bytes", FRAME_MAX);
-	memmove(f->b + at + n, f->b + at, f->len - at);
-	memcpy(f->b + at, p, n);
-	f->len += n;
-}
-
-static void ip4_fix_checksum(uint8_t *ip)
-{
-	size_t ihl = (ip[0] & 0x0f) * 4u;
-	uint32_t sum = 0;
-	set16(ip + IP4_CHECKSUM, 0);
-	for (size_t i = 0; i + 1 < ihl; i += 2)
-		sum += get16(ip + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	set16(ip + IP4_CHECKSUM, ~sum & 0xffff);
 }
 
 /* IPv6 addresses for the scenarios that use them. */
@@ -155,165 +72,55 @@ static void use_ipv6(struct scenario *sc)
 	memcpy(sc->server_addr, server, 16);
 }
 
-/* The IP packet of one scenario line, and its time. */
-static struct frame ip_packet(struct scenario *sc, const char *line, int64_t *t)
-{
-	struct frame f;
-	f.len = scenario_frame(sc, line, f.b, sizeof f.b, t);
-	memmove(f.b, f.b + ETH_LEN, f.len - ETH_LEN);
-	f.len -= ETH_LEN;
-	return f;
-}
-
 /* ---- link headers -------------------------------------------------------- */
 
-static void put_macs(struct frame *f)
+/* BSD loopback as written by a little-endian host: AF_INET 2, macOS AF_INET6 30. */
+static void put_null_le(struct frame *f, size_t ip_len, int version)
 {
-	put(f, BYTES(0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01));
+	(void)ip_len;
+	frame_put(f, BYTES(version == 6 ? 30 : 2, 0, 0, 0));
 }
 
-static unsigned ethertype(int version)
+/* Ethernet, then an outer IPv4 header: IP-in-IP or 6in4. */
+static void put_tunnel(struct frame *f, size_t ip_len, int version)
 {
-	return version == 6 ? 0x86dd : 0x0800;
+	frame_put_ethernet(f, IP4_LEN + ip_len, 4);
+	frame_put_ip4(f, version == 6 ? 41 : 4, ip_len);
 }
 
-/* The link encapsulations written, each a link type plus a header layout. */
-enum link {
-	LINK_ETHERNET,
-	LINK_VLAN,
-	LINK_QINQ,
-	LINK_LLC_SNAP,
-	LINK_MPLS,
-	LINK_PPPOE,
-	LINK_TUNNEL, /* Ethernet, then an outer IPv4 header (IP-in-IP or 6in4) */
-	LINK_SLL,
-	LINK_SLL2,
-	LINK_RAW,
-	LINK_NULL,
-	LINK_LOOP,
-	LINK_NFLOG,
-	LINK_PPP,
-	LINK_C_HDLC,
-	LINK_FDDI,
-};
-
-/* Appends the link header for an IP packet of ip_len bytes of the given version. */
-static void put_link_header(struct frame *f, enum link link, size_t ip_len, int version)
-{
-	bool v6 = version == 6;
-	switch (link) {
-	case LINK_ETHERNET:
-		put_macs(f);
-		put16(f, ethertype(version));
-		break;
-	case LINK_VLAN:
-		put_macs(f);
-		put(f, BYTES(0x81, 0x00, 0x00, 0x64));
-		put16(f, ethertype(version));
-		break;
-	case LINK_QINQ:
-		put_macs(f);
-		put(f, BYTES(0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64));
-		put16(f, ethertype(version));
-		break;
-	case LINK_LLC_SNAP: /* 802.3 length, LLC AA AA 03, SNAP OUI 0 and the type */
-		put_macs(f);
-		put16(f, (unsigned)(ip_len + 8));
-		put(f, BYTES(0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00));
-		put16(f, ethertype(version));
-		break;
-	case LINK_MPLS: /* labels 17, then 16 with the bottom-of-stack bit (RFC 3032) */
-		put_macs(f);
-		put(f, BYTES(0x88, 0x47, 0x00, 0x01, 0x10, 0x40, 0x00, 0x01, 0x01, 0x40));
-		break;
-	case LINK_PPPOE: /* session stage (RFC 2516 §5.3), then the PPP protocol */
-		put_macs(f);
-		put(f, BYTES(0x88, 0x64, 0x11, 0x00, 0x00, 0x01));
-		put16(f, (unsigned)(ip_len + 2));
-		put16(f, v6 ? 0x0057 : 0x0021);
-		break;
-	case LINK_TUNNEL: {
-		put_macs(f);
-		put16(f, 0x0800);
-		size_t outer = f->len;
-		put(f, BYTES(0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, v6 ? 41 : 4, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2));
-		set16(f->b + outer + IP4_TOTAL_LEN, (unsigned)(IP4_LEN + ip_len));
-		ip4_fix_checksum(f->b + outer);
-		break;
-	}
-	case LINK_SLL: /* packet type, ARPHRD_ETHER, address length, address, protocol */
-		put(f, BYTES(0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x02, 0, 0, 0, 0, 0x01, 0, 0));
-		put16(f, ethertype(version));
-		break;
-	case LINK_SLL2: /* protocol, reserved, ifindex, ARPHRD_ETHER, type, address length, address */
-		put16(f, ethertype(version));
-		put(f, BYTES(0, 0, 0, 0, 0, 2, 0x00, 0x01, 0x00, 0x06, 0x02, 0, 0, 0, 0, 0x01, 0, 0));
-		break;
-	case LINK_RAW:
-		break;
-	case LINK_NULL: /* host (little-endian) order: AF_INET 2, macOS AF_INET6 30 */
-		put(f, BYTES(v6 ? 30 : 2, 0, 0, 0));
-		break;
-	case LINK_LOOP: /* network order: AF_INET 2, OpenBSD AF_INET6 24 */
-		put(f, BYTES(0, 0, 0, v6 ? 24 : 2));
-		break;
-	case LINK_NFLOG: /* header, a prefix TLV, then the payload TLV's header */
-		put(f, BYTES(v6 ? 10 : 2, 0, 0, 0));
-		put16le(f, 4 + 5);
-		put16le(f, 10);
-		put(f, BYTES('e', 't', 'h', '0', 0, 0, 0, 0));
-		put16le(f, (unsigned)(4 + ip_len));
-		put16le(f, 9);
-		break;
-	case LINK_PPP: /* HDLC-like framing (RFC 1662) */
-		put(f, BYTES(0xff, 0x03));
-		put16(f, v6 ? 0x0057 : 0x0021);
-		break;
-	case LINK_C_HDLC:
-		put(f, BYTES(0x0f, 0x00));
-		put16(f, ethertype(version));
-		break;
-	case LINK_FDDI: /* frame control, two addresses, LLC/SNAP */
-		put(f, BYTES(0x50));
-		put_macs(f);
-		put(f, BYTES(0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00));
-		put16(f, ethertype(version));
-		break;
-	}
-}
-
+/* One link-*.pcap: the link type, the IP version, and the encapsulation's header. */
 struct link_file {
 	const char *name;
 	int linktype;
 	int version;
-	enum link link;
+	frame_header_fn *header; /* the link header in front of each IP packet */
 };
 
 static const struct link_file link_files[] = {
-	{"link-ethernet.pcap", DLT_EN10MB, 4, LINK_ETHERNET},
-	{"link-ethernet-ipv6.pcap", DLT_EN10MB, 6, LINK_ETHERNET},
-	{"link-vlan.pcap", DLT_EN10MB, 4, LINK_VLAN},
-	{"link-qinq.pcap", DLT_EN10MB, 6, LINK_QINQ},
-	{"link-llc-snap.pcap", DLT_EN10MB, 4, LINK_LLC_SNAP},
-	{"link-mpls.pcap", DLT_EN10MB, 4, LINK_MPLS},
-	{"link-pppoe.pcap", DLT_EN10MB, 4, LINK_PPPOE},
-	{"link-ipip.pcap", DLT_EN10MB, 4, LINK_TUNNEL},
-	{"link-6in4.pcap", DLT_EN10MB, 6, LINK_TUNNEL},
-	{"link-sll.pcap", DLT_LINUX_SLL, 4, LINK_SLL},
-	{"link-sll2.pcap", DLT_LINUX_SLL2, 6, LINK_SLL2},
-	{"link-raw.pcap", DLT_RAW, 4, LINK_RAW},
-	{"link-raw-ipv6.pcap", DLT_RAW, 6, LINK_RAW},
-	{"link-ipv4.pcap", DLT_IPV4, 4, LINK_RAW},
-	{"link-ipv6.pcap", DLT_IPV6, 6, LINK_RAW},
-	{"link-null.pcap", DLT_NULL, 4, LINK_NULL},
-	{"link-null-ipv6.pcap", DLT_NULL, 6, LINK_NULL},
-	{"link-loop.pcap", DLT_LOOP, 4, LINK_LOOP},
-	{"link-loop-ipv6.pcap", DLT_LOOP, 6, LINK_LOOP},
-	{"link-nflog.pcap", DLT_NFLOG, 4, LINK_NFLOG},
-	{"link-ppp.pcap", DLT_PPP, 4, LINK_PPP},
-	{"link-ppp-serial.pcap", DLT_PPP_SERIAL, 6, LINK_PPP},
-	{"link-c-hdlc.pcap", DLT_C_HDLC, 4, LINK_C_HDLC},
-	{"link-fddi.pcap", DLT_FDDI, 4, LINK_FDDI},
+	{"link-ethernet.pcap", DLT_EN10MB, 4, frame_put_ethernet},
+	{"link-ethernet-ipv6.pcap", DLT_EN10MB, 6, frame_put_ethernet},
+	{"link-vlan.pcap", DLT_EN10MB, 4, frame_put_vlan},
+	{"link-qinq.pcap", DLT_EN10MB, 6, frame_put_qinq},
+	{"link-llc-snap.pcap", DLT_EN10MB, 4, frame_put_llc_snap},
+	{"link-mpls.pcap", DLT_EN10MB, 4, frame_put_mpls},
+	{"link-pppoe.pcap", DLT_EN10MB, 4, frame_put_pppoe},
+	{"link-ipip.pcap", DLT_EN10MB, 4, put_tunnel},
+	{"link-6in4.pcap", DLT_EN10MB, 6, put_tunnel},
+	{"link-sll.pcap", DLT_LINUX_SLL, 4, frame_put_sll},
+	{"link-sll2.pcap", DLT_LINUX_SLL2, 6, frame_put_sll2},
+	{"link-raw.pcap", DLT_RAW, 4, frame_put_raw},
+	{"link-raw-ipv6.pcap", DLT_RAW, 6, frame_put_raw},
+	{"link-ipv4.pcap", DLT_IPV4, 4, frame_put_raw},
+	{"link-ipv6.pcap", DLT_IPV6, 6, frame_put_raw},
+	{"link-null.pcap", DLT_NULL, 4, put_null_le},
+	{"link-null-ipv6.pcap", DLT_NULL, 6, put_null_le},
+	{"link-loop.pcap", DLT_LOOP, 4, frame_put_loop},
+	{"link-loop-ipv6.pcap", DLT_LOOP, 6, frame_put_loop},
+	{"link-nflog.pcap", DLT_NFLOG, 4, frame_put_nflog},
+	{"link-ppp.pcap", DLT_PPP, 4, frame_put_ppp_hdlc},
+	{"link-ppp-serial.pcap", DLT_PPP_SERIAL, 6, frame_put_ppp_hdlc},
+	{"link-c-hdlc.pcap", DLT_C_HDLC, 4, frame_put_c_hdlc},
+	{"link-fddi.pcap", DLT_FDDI, 4, frame_put_fddi},
 };
 
 /* ---- writing pcaps ------------------------------------------------------- */
@@ -376,10 +183,8 @@ static void write_link_file(const struct link_file *lf)
 	writer_open(&w, lf->name, lf->linktype);
 	for (size_t i = 0; i < CONNECTION_LEN; i++) {
 		int64_t t;
-		struct frame ip = ip_packet(&sc, connection[i], &t);
-		struct frame f = {.len = 0};
-		put_link_header(&f, lf->link, ip.len, lf->version);
-		put(&f, ip.b, ip.len);
+		struct frame ip = frame_ip(&sc, connection[i], &t);
+		struct frame f = frame_wrap(lf->header, &ip, lf->version);
 		writer_add(&w, &f, f.len, t);
 	}
 	writer_close(&w);
@@ -469,10 +274,8 @@ struct mix {
 /* An Ethernet frame of one line from the given scenario, on the file's clock. */
 static struct frame mix_frame(struct mix *m, struct scenario *sc, const char *line)
 {
-	struct frame f;
 	sc->time_ns = m->now;
-	f.len = scenario_frame(sc, line, f.b, sizeof f.b, &m->now);
-	return f;
+	return frame_eth(sc, line, &m->now);
 }
 
 static void mix_healthy(struct mix *m, const char *line)
@@ -512,21 +315,8 @@ static struct frame bad6(struct mix *m, const char *line)
 /* Patches an IPv4 header field of an Ethernet frame and keeps the header checksum valid. */
 static void ip4_set16(struct frame *f, size_t field, unsigned v)
 {
-	set16(f->b + ETH_LEN + field, v);
-	ip4_fix_checksum(f->b + ETH_LEN);
-}
-
-/* Puts an IPv6 extension header of len bytes right after the fixed header. */
-static void ip6_push_ext(struct frame *f, uint8_t type, size_t len, unsigned frag)
-{
-	uint8_t *ip = f->b + ETH_LEN;
-	uint8_t ext[64] = {ip[IP6_NEXT], type == EXT_FRAGMENT ? 0 : (uint8_t)(len / 8 - 1)};
-	if (type == EXT_FRAGMENT)
-		set16(ext + 2, frag);
-	insert(f, ETH_LEN + IP6_LEN, ext, len);
-	ip = f->b + ETH_LEN;
-	ip[IP6_NEXT] = type;
-	set16(ip + IP6_PAYLOAD_LEN, get16(ip + IP6_PAYLOAD_LEN) + (unsigned)len);
+	frame_set16(f->b + ETH_LEN + field, v);
+	frame_ip4_fix_checksum(f->b + ETH_LEN);
 }
 
 #define DATA_LINE "> P. 1:101(100) ack 1"
@@ -539,27 +329,27 @@ static void mix_truncated(struct mix *m)
 	mix_bad(m, &f, 10, "decode.truncated", "Ethernet header cut");
 
 	f = bad4(m, DATA_LINE);
-	insert(&f, 12, BYTES(0x81, 0x00, 0x00, 0x64));
+	frame_insert(&f, 12, BYTES(0x81, 0x00, 0x00, 0x64));
 	mix_bad(m, &f, 16, "decode.truncated", "802.1Q tag cut");
 
 	f = bad4(m, DATA_LINE);
 	mix_bad(m, &f, ETH_LEN + 12, "decode.truncated", "IPv4 header cut");
 
 	f = bad4(m, DATA_LINE);
-	insert(&f, ETH_LEN + IP4_LEN, BYTES(0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00));
+	frame_insert(&f, ETH_LEN + IP4_LEN, BYTES(0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00));
 	f.b[ETH_LEN] = 0x47;
-	ip4_set16(&f, IP4_TOTAL_LEN, get16(f.b + ETH_LEN + IP4_TOTAL_LEN) + 8);
+	ip4_set16(&f, IP4_TOTAL_LEN, frame_get16(f.b + ETH_LEN + IP4_TOTAL_LEN) + 8);
 	mix_bad(m, &f, ETH_LEN + IP4_LEN + 4, "decode.truncated", "IPv4 options cut");
 
 	f = bad6(m, DATA_LINE);
 	mix_bad(m, &f, ETH_LEN + 30, "decode.truncated", "IPv6 header cut");
 
 	f = bad6(m, DATA_LINE);
-	ip6_push_ext(&f, EXT_DSTOPTS, 16, 0);
+	frame_ip6_push_ext(&f, ETH_LEN, EXT_DSTOPTS, 16, 0);
 	mix_bad(m, &f, ETH_LEN + IP6_LEN + 10, "decode.truncated", "IPv6 destination options header cut");
 
 	f = bad6(m, DATA_LINE);
-	ip6_push_ext(&f, EXT_FRAGMENT, 8, 0);
+	frame_ip6_push_ext(&f, ETH_LEN, EXT_FRAGMENT, 8, 0);
 	mix_bad(m, &f, ETH_LEN + IP6_LEN + 6, "decode.truncated", "IPv6 fragment header cut");
 
 	f = bad4(m, DATA_LINE);
@@ -575,7 +365,7 @@ static void mix_bad_ip(struct mix *m)
 {
 	struct frame f = bad4(m, DATA_LINE);
 	f.b[ETH_LEN] = 0x65;
-	ip4_fix_checksum(f.b + ETH_LEN);
+	frame_ip4_fix_checksum(f.b + ETH_LEN);
 	mix_bad(m, &f, f.len, "decode.ip.bad_version", "version 6 behind Ethernet type IPv4");
 
 	f = bad4(m, DATA_LINE);
@@ -591,7 +381,7 @@ static void mix_bad_ip(struct mix *m)
 	mix_bad(m, &f, f.len, "decode.ip.bad_length", "total length 30: no room for the TCP header");
 
 	f = bad6(m, DATA_LINE);
-	ip6_push_ext(&f, EXT_HOPOPTS, 8, 0);
+	frame_ip6_push_ext(&f, ETH_LEN, EXT_HOPOPTS, 8, 0);
 	f.b[ETH_LEN + IP6_LEN + 1] = 20;
 	mix_bad(m, &f, f.len, "decode.ip.bad_extension", "hop-by-hop header of 168 bytes in a 128-byte payload");
 }
@@ -610,12 +400,12 @@ static void mix_fragments(struct mix *m)
 	mix_bad(m, &f, f.len, "decode.ip.fragment", "IPv4 later fragment (offset 1480)");
 
 	f = bad6(m, DATA_LINE);
-	ip6_push_ext(&f, EXT_FRAGMENT, 8, 0x0001);
+	frame_ip6_push_ext(&f, ETH_LEN, EXT_FRAGMENT, 8, 0x0001);
 	f.b[ETH_LEN + IP6_LEN + 7] = 0x11; /* identification */
 	mix_bad(m, &f, f.len, "decode.ip.fragment", "IPv6 first fragment (M, offset 0)");
 
 	f = bad6(m, DATA_LINE);
-	ip6_push_ext(&f, EXT_FRAGMENT, 8, 185 << 3);
+	frame_ip6_push_ext(&f, ETH_LEN, EXT_FRAGMENT, 8, 185 << 3);
 	f.b[ETH_LEN + IP6_LEN + 7] = 0x22;
 	mix_bad(m, &f, f.len, "decode.ip.fragment", "IPv6 later fragment (offset 1480)");
 }

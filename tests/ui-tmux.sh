@@ -61,13 +61,14 @@ screen()
 	tm "$1" capture-pane -p -t "$1"
 }
 
-# wait_for NAME TEXT: until the screen shows TEXT (a fixed string), at most 10 s.
+# wait_for NAME TEXT: until the screen shows TEXT (a fixed string), at most 30 s
+# (generous: the sanitizer build under a parallel make check is slow to exit).
 wait_for()
 {
 	i=0
 	while ! screen "$1" | grep -qF -- "$2"; do
 		i=$((i + 1))
-		if [ $i -gt 200 ]; then
+		if [ $i -gt 600 ]; then
 			echo "---- screen of $1:"
 			screen "$1"
 			fail "$1: \"$2\" never appeared"

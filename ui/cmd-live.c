@@ -23,25 +23,22 @@
 #include "live.h"
 #include "output.h"
 
-static struct loop *signal_loop;
 static volatile sig_atomic_t stop_requested;
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-	if (signal_loop)
-		loop_stop(signal_loop);
+	loop_stop_from_signal();
 }
 
-static void catch_stop_signals(struct loop *loop)
+static void catch_stop_signals(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: poll() returns EINTR and the loop sees the stop at once. */
-	signal_loop = loop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -108,7 +105,7 @@ static int stream_live(struct live *lv, const struct engine_config *cfg)
 	struct engine_sink sink = {.finding = stream_finding, .flow_end = stream_flow};
 	struct live_hooks hooks = {.changed = stream_changed, .notice = stream_notice, .ended = stream_ended};
 	int status = 0;
-	catch_stop_signals(loop);
+	catch_stop_signals();
 	if (live_attach(lv, loop, cfg, &sink, &hooks, err, sizeof err) != 0) {
 		fprintf(stderr, "tcpscope: %s\n", err);
 		status = 2;
@@ -127,7 +124,6 @@ static int stream_live(struct live *lv, const struct engine_config *cfg)
 	fprintf(stderr, "tcpscope: %llu packets captured, %llu received by filter, %llu dropped by kernel\n",
 		(unsigned long long)st.engine.packets, (unsigned long long)st.kernel.received,
 		(unsigned long long)st.kernel.dropped);
-	signal_loop = NULL;
 	loop_free(loop);
 	return status;
 }

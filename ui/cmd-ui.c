@@ -118,7 +118,6 @@ static void take_live_stats(struct session *s)
 	u->link_down = st.link_down;
 	u->failed = st.error[0] != '\0';
 	u->packets_per_sec = st.packets_per_sec;
-	u->packets = st.engine.packets;
 	u->dropped = st.kernel.dropped;
 	u->flows_active = s->ui->model->open_flows;
 	u->flows_total = st.engine.flows_total;
@@ -229,7 +228,7 @@ static int run(struct session *s, struct loop *loop, const struct options *o, st
 		fprintf(stderr, "tcpscope: cannot create a pipe\n");
 		return 2;
 	}
-	if (term_open(want_color(o), loop, err, sizeof err) != 0) {
+	if (term_open(want_color(o), err, sizeof err) != 0) {
 		fprintf(stderr, "tcpscope: %s\n", err);
 		close(s->work[0]);
 		close(s->work[1]);
@@ -358,14 +357,14 @@ int cmd_ui_live(struct options *o, struct live *lv)
 	struct engine_sink sink = model_sink(&m);
 	struct live_hooks hooks = {
 		.ctx = &s, .changed = on_live_changed, .notice = on_live_notice, .ended = on_live_ended};
-	int status;
 	if (live_attach(lv, loop, &o->engine, &sink, &hooks, err, sizeof err) != 0) {
 		fprintf(stderr, "tcpscope: %s\n", err);
-		status = 2;
-	} else {
-		take_live_stats(&s);
-		status = run(&s, loop, o, &ui);
+		loop_free(loop);
+		model_close(&m);
+		return 2;
 	}
+	take_live_stats(&s);
+	int status = run(&s, loop, o, &ui);
 	loop_free(loop);
 	struct live_stats st;
 	live_stats(lv, &st);

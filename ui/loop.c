@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -32,8 +33,10 @@ struct loop {
 	int nfds;
 	struct loop_timer timers[LOOP_MAX_TIMERS];
 	int ntimers;
-	volatile sig_atomic_t stop;
+	bool stop;
 };
+
+static volatile sig_atomic_t stop_signalled;
 
 int64_t loop_now_ms(void)
 {
@@ -79,7 +82,17 @@ int loop_add_timer(struct loop *l, int64_t period_ms, loop_timer_fn fn, void *ct
 
 void loop_stop(struct loop *l)
 {
-	l->stop = 1;
+	l->stop = true;
+}
+
+void loop_stop_from_signal(void)
+{
+	stop_signalled = 1;
+}
+
+static bool loop_stopping(const struct loop *l)
+{
+	return l->stop || stop_signalled;
 }
 
 /* Milliseconds until the nearest timer is due (-1: no timers, wait for input). */
@@ -112,8 +125,8 @@ static int run_due_timers(struct loop *l)
 
 int loop_run(struct loop *l)
 {
-	l->stop = 0;
-	while (!l->stop) {
+	l->stop = false;
+	while (!loop_stopping(l)) {
 		struct pollfd pfd[LOOP_MAX_FDS];
 		int n = l->nfds;
 		for (int i = 0; i < n; i++)
@@ -121,7 +134,7 @@ int loop_run(struct loop *l)
 		int rc = poll(pfd, (nfds_t)n, next_timeout(l, loop_now_ms()));
 		if (rc < 0 && errno != EINTR)
 			return -1;
-		for (int i = 0; rc > 0 && i < n && !l->stop; i++) {
+		for (int i = 0; rc > 0 && i < n && !loop_stopping(l); i++) {
 			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			/* The table may change inside a callback: find the descriptor again. */
@@ -132,7 +145,7 @@ int loop_run(struct loop *l)
 					break;
 				}
 		}
-		if (!l->stop && run_due_timers(l) == LOOP_STOP)
+		if (!loop_stopping(l) && run_due_timers(l) == LOOP_STOP)
 			return 0;
 	}
 	return 0;

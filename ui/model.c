@@ -295,7 +295,8 @@ void model_refresh_open_flows(struct model *m)
 
 struct engine_sink model_sink(struct model *m)
 {
-	return (struct engine_sink){.ctx = m, .packet = sink_packet, .finding = sink_finding, .flow_end = sink_flow_end};
+	return (struct engine_sink){
+		.ctx = m, .packet = sink_packet, .finding = sink_finding, .flow_end = sink_flow_end};
 }
 
 int model_open_live(struct model *m, const char *path, const char *source, const struct engine_config *cfg,

@@ -4,7 +4,7 @@
  * Exit paths and how each restores the terminal:
  *   q / Q            the loop returns and the caller runs term_close();
  *   SIGINT/TERM/HUP  the handler records the signal and stops the loop
- *                    (loop_stop is async-signal-safe); the caller then runs
+ *                    (loop_stop_from_signal only sets a flag); the caller then runs
  *                    term_close() as after q;
  *   exit()           atexit(term_close);
  *   a crash          SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (abort() on
@@ -29,7 +29,6 @@
 static bool active;
 static bool use_color;
 static SCREEN *screen;
-static struct loop *quit_loop;
 static volatile sig_atomic_t quit_signal;
 
 /* The semantic colour table: foreground, background, and attributes in colour and in monochrome. */
@@ -76,8 +75,7 @@ void term_close(void)
 static void on_quit_signal(int sig)
 {
 	quit_signal = sig;
-	if (quit_loop)
-		loop_stop(quit_loop);
+	loop_stop_from_signal();
 }
 
 static void on_fatal_signal(int sig)
@@ -107,9 +105,8 @@ static void install_signals(void)
 		sigaction(fatal[i], &sa, NULL);
 }
 
-int term_open(bool color, struct loop *loop, char *err, size_t errlen)
+int term_open(bool color, char *err, size_t errlen)
 {
-	quit_loop = loop;
 	screen = newterm(NULL, stdout, stdin);
 	if (!screen) {
 		snprintf(err, errlen, "cannot use this terminal (TERM=%s)", getenv("TERM") ? getenv("TERM") : "");

@@ -18,9 +18,9 @@
 /*
  * Takes over the terminal (alternate screen, raw keys, mouse). Colour only
  * when `color` and the terminal has colours. SIGINT, SIGTERM and SIGHUP stop
- * `loop` (loop_stop). Returns -1 with a message.
+ * the one event loop (loop_stop_from_signal). Returns -1 with a message.
  */
-int term_open(bool color, struct loop *loop, char *err, size_t errlen);
+int term_open(bool color, char *err, size_t errlen);
 /* Gives the terminal back as it was; safe to call twice and from atexit. */
 void term_close(void);
 void term_size(int *width, int *height);

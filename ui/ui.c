@@ -270,8 +270,8 @@ static void draw_live_status(struct ui *ui, struct render_canvas *c, int y)
 			  lv->flows_total == 1 ? "" : "s", b, bar);
 	static const uint8_t attrs[3] = {RA_NOTE, RA_WARNING, RA_ERROR};
 	for (int sev = SEV_ERROR; sev >= SEV_NOTE; sev--)
-		x += render_textf(c, y, x, w - x, m->severity[sev] ? attrs[sev] : RA_STATUS, "%s %u%s", c->g->severity[sev],
-				  m->severity[sev], sev > SEV_NOTE ? "  " : "");
+		x += render_textf(c, y, x, w - x, m->severity[sev] ? attrs[sev] : RA_STATUS, "%s %u%s",
+				  c->g->severity[sev], m->severity[sev], sev > SEV_NOTE ? "  " : "");
 	if (lv->memory) {
 		render_format_bytes(a, sizeof a, lv->memory);
 		render_textf(c, y, x, w - x, RA_STATUS, " %s %s", bar, a);

@@ -109,17 +109,17 @@ struct ui_prompt {
  * bar keeps the numbers of the moment `p` was pressed.
  */
 struct ui_live {
-	bool on;	 /* the model is a live capture */
-	bool paused;	 /* p: the display stops following the capture, which goes on */
-	bool capturing;	 /* false once capture stopped (-c, --duration, the interface failing) */
-	bool link_down;	 /* the interface is down: capture waits for it */
-	bool failed;	 /* capture stopped on an error */
+	bool on;	/* the model is a live capture */
+	bool paused;	/* p: the display stops following the capture, which goes on */
+	bool capturing; /* false once capture stopped (-c, --duration, the interface failing) */
+	bool link_down; /* the interface is down: capture waits for it */
+	bool failed;	/* capture stopped on an error */
 	double packets_per_sec;
-	uint64_t packets, dropped; /* dropped by the kernel (pcap_stats) */
+	uint64_t dropped;		    /* by the kernel (pcap_stats) */
 	uint64_t flows_active, flows_total; /* active: seen and not closed yet */
-	size_t memory; /* bytes the process holds; 0 if unknown */
-	const char *save_path; /* -w FILE, or NULL: a temporary file */
-	const char *filter;    /* -f EXPR, or NULL */
+	size_t memory;			    /* bytes the process holds; 0 if unknown */
+	const char *save_path;		    /* -w FILE, or NULL: a temporary file */
+	const char *filter;		    /* -f EXPR, or NULL */
 };
 
 struct ui {

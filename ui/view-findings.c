@@ -105,7 +105,7 @@ static int findings_update(struct view *v)
 	const struct model *m = v->ui->model;
 	if (fv->generation == m->generation)
 		return UI_IGNORED;
-	if (m->loading && m->nfindings > 100000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
+	if ((m->loading || m->live) && m->nfindings > 100000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
 		return UI_IGNORED;
 	rebuild(fv);
 	return UI_REDRAW;
@@ -149,6 +149,7 @@ static void findings_draw(struct view *v, struct render_canvas *c, const struct 
 	if (fv->list.count == 0) {
 		render_text(c, r->y + 1, r->x + 2, r->w - 2, RA_DIM,
 			    m->loading ? "Loading: no finding yet."
+			    : m->live  ? "Capturing: no finding yet."
 				       : "No findings: nothing to report in this capture.");
 		return;
 	}

@@ -73,8 +73,8 @@ struct flows_view {
 	struct view v;
 	uint32_t *rows;
 	size_t rows_cap;
-	size_t nactive;	    /* rows[0 .. nactive) are open or just closed; the history follows (live) */
-	uint32_t *history;  /* scratch space of rebuild() */
+	size_t nactive;	   /* rows[0 .. nactive) are open or just closed; the history follows (live) */
+	uint32_t *history; /* scratch space of rebuild() */
 	size_t history_cap;
 	struct sort_key *keys; /* kept between sorts: no fresh pages to fault in */
 	size_t keys_cap;

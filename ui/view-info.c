@@ -48,12 +48,16 @@ static void add_live_source(struct ui_text *t, const struct model *m, const stru
 	if (lv->save_path)
 		ui_text_add(t, RA_NORMAL, "saving to", "%s", lv->save_path);
 	else
-		ui_text_add(t, RA_NORMAL, "saving to", "a temporary file (details are read back from it; gone at exit)");
+		ui_text_add(t, RA_NORMAL, "saving to",
+			    "a temporary file (details are read back from it; gone at exit)");
 	if (lv->link_down)
 		ui_text_add(t, RA_ERROR, "state", "the interface is down: capture goes on when it comes back");
 	else
-		ui_text_add(t, lv->capturing ? RA_NORMAL : lv->failed ? RA_ERROR : RA_WARNING, "state", "%s",
-			    lv->capturing ? "capturing" : "capture stopped");
+		ui_text_add(t,
+			    lv->capturing ? RA_NORMAL
+			    : lv->failed  ? RA_ERROR
+					  : RA_WARNING,
+			    "state", "%s", lv->capturing ? "capturing" : "capture stopped");
 	if (lv->paused)
 		ui_text_add(t, RA_MESSAGE, "display", "paused (p resumes; capture goes on)");
 }
@@ -94,8 +98,8 @@ static void rebuild(struct info_view *iv)
 	render_format_count(b, sizeof b, st->flows_evicted);
 	if (m->live) {
 		render_format_count(c, sizeof c, m->open_flows);
-		ui_text_add(t, RA_NORMAL, "flows", "%s TCP flows, %s open (%s evicted: idle, or past --max-flows)", a, c,
-			    b);
+		ui_text_add(t, RA_NORMAL, "flows", "%s TCP flows, %s open (%s evicted: idle, or past --max-flows)", a,
+			    c, b);
 	} else {
 		ui_text_add(t, RA_NORMAL, "flows", "%s TCP flows (%s evicted before the end)", a, b);
 	}
