@@ -1,16 +1,21 @@
 /*
- * capture-file.c - capture source over pcap and pcapng files via libpcap.
+ * capture-file.c - capture source over pcap and pcapng files.
  *
- * Files are opened with nanosecond precision so no timestamp is rounded.
- * A BPF filter is compiled for the file's link type and applied with
- * pcap_offline_filter(). A file cut inside a record makes libpcap fail with
- * a "truncated" error, which is reported as CAPTURE_TRUNCATED: every whole
- * packet before the cut has already been delivered.
+ * The first 24 bytes decide who reads a file. Ordinary classic pcap (the
+ * standard magics, version 2.4, a link type we decode) is read by
+ * capture-pcap.c straight from a large buffer; pcapng by capture-pcapng.c,
+ * since libpcap refuses files whose interfaces differ in link type or
+ * snapshot length; anything else by libpcap, which knows every old variant
+ * and words every refusal. A stream that cannot seek back over the sniffed
+ * bytes (a pipe on stdin) is made unbuffered first, so the sniff takes only
+ * those bytes: our pcap reader goes on from there with read(), and the
+ * other two get a stream that replays them.
  *
- * pcapng input is read by capture-pcapng.c instead, since libpcap refuses
- * files whose interfaces differ in link type or snapshot length. The first
- * four bytes decide; a stream that cannot seek back over them (a pipe on
- * stdin) is wrapped in one that replays them.
+ * Timestamps are nanoseconds (libpcap is opened with nanosecond precision)
+ * so none is rounded. A BPF filter is compiled by libpcap for the file's
+ * link type and applied with pcap_offline_filter(). A file cut inside a record is reported as
+ * CAPTURE_TRUNCATED: every whole packet before the cut has already been
+ * delivered.
  */
 #include "config.h"
 
@@ -21,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "capture-pcap.h"
 #include "capture-pcapng.h"
 #include "capture.h"
 #include "decode.h"
@@ -29,8 +35,9 @@
 enum { PCAP_MAGIC_NANO = 0xa1b23c4d, PCAP_MAGIC_NANO_SWAPPED = 0x4d3cb2a1 };
 
 struct capture {
-	pcap_t *pcap;	   /* pcap input, or NULL with ng */
-	struct pcapng *ng; /* pcapng input */
+	pcap_t *pcap;	     /* pcap input read by libpcap, or NULL */
+	struct pcapfile *pf; /* pcap input read by capture-pcap.c */
+	struct pcapng *ng;   /* pcapng input */
 	struct bpf_program filter;
 	bool has_filter;
 	bool nanosecond;
@@ -75,7 +82,7 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 /* A stream that cannot seek, whose first bytes were already read: replays them, then reads on. */
 struct capture_replay {
 	FILE *src;
-	uint8_t head[4];
+	uint8_t head[PCAPFILE_HEADER];
 	size_t n, pos;
 };
 
@@ -99,20 +106,18 @@ static int capture_replay_close(void *cookie)
 }
 
 /*
- * Reads the first four bytes of fp into head (*n of them) and returns a
- * stream that starts at the beginning again: fp moved back if it can seek,
- * otherwise a replaying wrapper. NULL (errno set) if the wrapper fails.
+ * Returns a stream that starts again at the n sniffed bytes in head: fp
+ * moved back to start if it can seek, otherwise a replaying wrapper. NULL
+ * (errno set) if the wrapper fails.
  */
-static FILE *capture_sniff(FILE *fp, uint8_t head[4], size_t *n)
+static FILE *capture_rewind(FILE *fp, off_t start, const uint8_t *head, size_t n)
 {
-	off_t start = ftello(fp);
-	*n = fread(head, 1, 4, fp);
 	if (start >= 0 && fseeko(fp, start, SEEK_SET) == 0)
 		return fp;
 	struct capture_replay *r = xcalloc(1, sizeof *r);
 	r->src = fp;
-	memcpy(r->head, head, *n);
-	r->n = *n;
+	memcpy(r->head, head, n);
+	r->n = n;
 	cookie_io_functions_t io = {.read = capture_replay_read, .close = capture_replay_close};
 	FILE *replay = fopencookie(r, "rb", io);
 	if (!replay)
@@ -133,11 +138,51 @@ static struct capture *capture_open_pcapng(FILE *fp, const char *name, const cha
 	return cap;
 }
 
+/*
+ * Classic pcap through capture-pcap.c. The filter is compiled by libpcap on
+ * a handle it opens over a copy of the file header: what it generates
+ * depends on reading a savefile (its byte order; for DLT_NULL, every BSD's
+ * AF_INET6; inbound/outbound refused), which a pcap_open_dead() handle is not.
+ */
+static struct capture *capture_open_pcapfile(FILE *fp, const uint8_t *head, const char *name, const char *filter,
+					     char *err, size_t errlen)
+{
+	struct capture *cap = xcalloc(1, sizeof *cap);
+	cap->pf = pcapfile_open(fp, head);
+	if (filter && *filter) {
+		char pcap_err[PCAP_ERRBUF_SIZE] = "out of memory";
+		uint8_t copy[PCAPFILE_HEADER];
+		memcpy(copy, head, sizeof copy);
+		FILE *header = fmemopen(copy, sizeof copy, "rb");
+		pcap_t *p =
+			header ? pcap_fopen_offline_with_tstamp_precision(header, PCAP_TSTAMP_PRECISION_NANO, pcap_err)
+			       : NULL;
+		if (!p && header)
+			fclose(header);
+		if (p && pcap_compile(p, &cap->filter, filter, 1, PCAP_NETMASK_UNKNOWN) == 0) {
+			cap->has_filter = true;
+		} else {
+			snprintf(err, errlen, "%s: bad filter \"%s\": %s", name, filter, p ? pcap_geterr(p) : pcap_err);
+			pcapfile_close(cap->pf);
+			free(cap);
+			cap = NULL;
+		}
+		if (p)
+			pcap_close(p);
+	}
+	return cap;
+}
+
 struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen)
 {
-	uint8_t head[4];
-	size_t n;
-	FILE *in = capture_sniff(fp, head, &n);
+	uint8_t head[PCAPFILE_HEADER];
+	off_t start = ftello(fp);
+	if (start < 0)
+		setvbuf(fp, NULL, _IONBF, 0); /* nothing read ahead of the sniff: see the top of the file */
+	size_t n = fread(head, 1, sizeof head, fp);
+	if (pcapfile_takes(head, n))
+		return capture_open_pcapfile(fp, head, name, filter, err, errlen);
+	FILE *in = capture_rewind(fp, start, head, n);
 	if (!in) {
 		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		if (fp != stdin)
@@ -197,8 +242,26 @@ static enum capture_status capture_next_pcapng(struct capture *cap, struct captu
 	}
 }
 
+/* capture_next() over capture-pcap.c: every record is a frame, the filter picks which are returned. */
+static enum capture_status capture_next_pcapfile(struct capture *cap, struct capture_record *rec)
+{
+	for (;;) {
+		enum capture_status st = pcapfile_next(cap->pf, rec, cap->error, sizeof cap->error);
+		if (st != CAPTURE_PACKET)
+			return st;
+		cap->frame++;
+		struct pcap_pkthdr hdr = {.caplen = rec->caplen, .len = rec->wirelen};
+		if (!cap->has_filter || pcap_offline_filter(&cap->filter, &hdr, rec->data)) {
+			rec->frame = cap->frame;
+			return CAPTURE_PACKET;
+		}
+	}
+}
+
 enum capture_status capture_next(struct capture *cap, struct capture_record *rec)
 {
+	if (cap->pf)
+		return capture_next_pcapfile(cap, rec);
 	if (cap->ng)
 		return capture_next_pcapng(cap, rec);
 	for (;;) {
@@ -236,6 +299,8 @@ const char *capture_error(const struct capture *cap)
 
 int capture_linktype(const struct capture *cap)
 {
+	if (cap->pf)
+		return pcapfile_linktype(cap->pf);
 	return cap->ng ? pcapng_linktype(cap->ng) : pcap_datalink(cap->pcap);
 }
 
@@ -244,7 +309,7 @@ size_t capture_linktypes(const struct capture *cap, int *out, size_t max)
 	if (cap->ng)
 		return pcapng_linktypes(cap->ng, out, max);
 	if (max > 0)
-		out[0] = pcap_datalink(cap->pcap);
+		out[0] = capture_linktype(cap);
 	return 1;
 }
 
@@ -261,6 +326,8 @@ bool capture_nanosecond(const struct capture *cap)
 
 uint64_t capture_offset(const struct capture *cap)
 {
+	if (cap->pf)
+		return pcapfile_offset(cap->pf);
 	if (cap->ng)
 		return pcapng_offset(cap->ng);
 	FILE *f = pcap_file(cap->pcap);
@@ -280,8 +347,9 @@ uint64_t capture_size(const struct capture *cap)
 
 int capture_seek(struct capture *cap, uint64_t offset, uint64_t frame)
 {
-	if (cap->ng) {
-		if (pcapng_seek(cap->ng, offset, cap->error, sizeof cap->error) != 0)
+	if (cap->pf || cap->ng) {
+		if (cap->pf ? pcapfile_seek(cap->pf, offset, cap->error, sizeof cap->error) != 0
+			    : pcapng_seek(cap->ng, offset, cap->error, sizeof cap->error) != 0)
 			return -1;
 		cap->frame = frame ? frame - 1 : 0;
 		return 0;
@@ -301,7 +369,9 @@ void capture_close(struct capture *cap)
 		return;
 	if (cap->has_filter)
 		pcap_freecode(&cap->filter);
-	if (cap->ng)
+	if (cap->pf)
+		pcapfile_close(cap->pf);
+	else if (cap->ng)
 		pcapng_close(cap->ng);
 	else
 		pcap_close(cap->pcap);

@@ -1,12 +1,13 @@
 /*
  * capture.h - the capture source: where packets come from.
  *
- * A capture wraps a libpcap handle opened on a file (pcap or pcapng, "-" for
- * standard input) with an optional BPF filter. capture_next() yields records in
- * file order; frame numbers count every record, including those the filter
- * rejects, so they match tshark's frame.number. pcapng files are read by our
- * own reader (capture-pcapng.h), which gives each record the link type of its
- * interface. The record's data pointer is borrowed from the reader (libpcap's
+ * A capture reads a file (pcap or pcapng, "-" for standard input) with an
+ * optional BPF filter. capture_next() yields records in file order; frame
+ * numbers count every record, including those the filter rejects, so they
+ * match tshark's frame.number. Ordinary pcap files are read by our own reader
+ * (capture-pcap.h), pcapng files by another (capture-pcapng.h), which gives
+ * each record the link type of its interface, and any other pcap variant by
+ * libpcap. The record's data pointer is borrowed from the reader (libpcap's
  * or ours) and valid until the next call. Errors are reported in
  * a caller-supplied buffer (STYLE.md principle 12); nothing here prints.
  */
@@ -57,8 +58,9 @@ bool capture_nanosecond(const struct capture *cap);
 /* Reads a file's magic number: true for a nanosecond pcap. */
 bool capture_file_is_nanosecond(const char *path);
 /*
- * From now on records carry offset 0: for readers that never seek back (the
- * batch commands), since finding each record's offset costs an ftell().
+ * From now on records may carry offset 0: for readers that never seek back
+ * (the batch commands), since on libpcap's input finding each record's
+ * offset costs an ftell(). Our own readers know their offsets for free.
  */
 void capture_no_offsets(struct capture *cap);
 /* Bytes of the file consumed so far and its total size (0 if unknown). */

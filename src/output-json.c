@@ -157,18 +157,31 @@ static void jb_flush(struct jbuf *b)
 	b->p = b->buf;
 }
 
-static void jb_bytes(struct jbuf *b, const char *s, size_t n)
+/* jb_bytes() when the buffer is too full: flush, then copy (or write directly what could never fit). */
+static void jb_bytes_flushing(struct jbuf *b, const char *s, size_t n)
 {
-	if ((size_t)(b->buf + sizeof b->buf - b->p) < n) {
-		jb_flush(b);
-		if (n > sizeof b->buf) {
-			fwrite(s, 1, n, b->out);
-			return;
-		}
+	jb_flush(b);
+	if (n > sizeof b->buf) {
+		fwrite(s, 1, n, b->out);
+		return;
 	}
 	memcpy(b->p, s, n);
 	b->p += n;
 }
+
+/* Inline, so that copying a literal of known length (JB_LIT) is a few moves rather than a call to memcpy. */
+static inline void jb_bytes(struct jbuf *b, const char *s, size_t n)
+{
+	if ((size_t)(b->buf + sizeof b->buf - b->p) < n) {
+		jb_bytes_flushing(b, s, n);
+		return;
+	}
+	memcpy(b->p, s, n);
+	b->p += n;
+}
+
+/* A string literal (the "" rejects anything else): its length is a constant. */
+#define JB_LIT(b, lit) jb_bytes((b), "" lit, sizeof(lit) - 1)
 
 static void jb_str(struct jbuf *b, const char *s)
 {
@@ -192,7 +205,7 @@ static void jb_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
 static void jb_optional_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
 {
 	if (ns < 0)
-		jb_str(b, "null");
+		JB_LIT(b, "null");
 	else
 		jb_seconds(b, ns, nanosecond);
 }
@@ -230,13 +243,13 @@ static void jb_string(struct jbuf *b, const char *s)
 
 static void jb_side_pair_u64(struct jbuf *b, const char *key, const uint64_t v[2])
 {
-	jb_str(b, "\"");
+	JB_LIT(b, "\"");
 	jb_str(b, key);
-	jb_str(b, "\": {\"client\": ");
+	JB_LIT(b, "\": {\"client\": ");
 	jb_u64(b, v[0]);
-	jb_str(b, ", \"server\": ");
+	JB_LIT(b, ", \"server\": ");
 	jb_u64(b, v[1]);
-	jb_str(b, "}");
+	JB_LIT(b, "}");
 }
 
 static void json_optional_seconds(FILE *out, int64_t ns, bool nanosecond)
@@ -249,15 +262,15 @@ static void json_optional_seconds(FILE *out, int64_t ns, bool nanosecond)
 
 static void jb_rtt(struct jbuf *b, const struct rtt_summary *r, bool nano)
 {
-	jb_str(b, "{\"samples\": ");
+	JB_LIT(b, "{\"samples\": ");
 	jb_u64(b, r->samples);
-	jb_str(b, ", \"min\": ");
+	JB_LIT(b, ", \"min\": ");
 	jb_optional_seconds(b, r->samples ? r->min_ns : -1, nano);
-	jb_str(b, ", \"avg\": ");
+	JB_LIT(b, ", \"avg\": ");
 	jb_optional_seconds(b, r->samples ? r->avg_ns : -1, nano);
-	jb_str(b, ", \"max\": ");
+	JB_LIT(b, ", \"max\": ");
 	jb_optional_seconds(b, r->samples ? r->max_ns : -1, nano);
-	jb_str(b, "}");
+	JB_LIT(b, "}");
 }
 
 /* Payload bytes per second over the flow's duration (null for an instant flow). */
@@ -265,7 +278,7 @@ static void jb_throughput(struct jbuf *b, uint64_t bytes, int64_t duration_ns)
 {
 	char buf[64];
 	if (duration_ns <= 0) {
-		jb_str(b, "null");
+		JB_LIT(b, "null");
 		return;
 	}
 	double v = (double)bytes * 1e9 / (double)duration_ns;
@@ -282,13 +295,13 @@ static void jb_endpoint(struct jbuf *b, const char *key, const struct flow_summa
 {
 	char addr[64];
 	output_format_addr(addr, sizeof addr, s->ip_version, s->addr[side]);
-	jb_str(b, "\"");
+	JB_LIT(b, "\"");
 	jb_str(b, key);
-	jb_str(b, "\": {\"addr\": \"");
+	JB_LIT(b, "\": {\"addr\": \"");
 	jb_str(b, addr);
-	jb_str(b, "\", \"port\": ");
+	JB_LIT(b, "\", \"port\": ");
 	jb_u64(b, s->port[side]);
-	jb_str(b, "}");
+	JB_LIT(b, "}");
 }
 
 /* An option value, or null when the SYN did not announce it. */
@@ -297,7 +310,7 @@ static void jb_option(struct jbuf *b, long v, bool present)
 	if (present)
 		jb_u64(b, (uint64_t)v);
 	else
-		jb_str(b, "null");
+		JB_LIT(b, "null");
 }
 
 static const char *json_bool(bool v)
@@ -319,108 +332,108 @@ static void json_flow_fields(FILE *out, const struct flow_summary *s, bool nano)
 	struct jbuf jb = {.out = out};
 	struct jbuf *b = &jb;
 	b->p = b->buf;
-	jb_str(b, "\"id\": ");
+	JB_LIT(b, "\"id\": ");
 	jb_u64(b, s->id);
-	jb_str(b, ", \"ip_version\": ");
+	JB_LIT(b, ", \"ip_version\": ");
 	jb_u64(b, s->ip_version);
-	jb_str(b, ", ");
+	JB_LIT(b, ", ");
 	jb_endpoint(b, "client", s, 0);
-	jb_str(b, ", ");
+	JB_LIT(b, ", ");
 	jb_endpoint(b, "server", s, 1);
-	jb_str(b, ", \"direction_guessed\": ");
+	JB_LIT(b, ", \"direction_guessed\": ");
 	jb_str(b, json_bool(s->direction_guessed));
-	jb_str(b, ", \"first_frame\": ");
+	JB_LIT(b, ", \"first_frame\": ");
 	jb_u64(b, s->first_frame);
-	jb_str(b, ", \"last_frame\": ");
+	JB_LIT(b, ", \"last_frame\": ");
 	jb_u64(b, s->last_frame);
-	jb_str(b, ", \"start_time\": ");
+	JB_LIT(b, ", \"start_time\": ");
 	jb_seconds(b, s->start_ns, nano);
-	jb_str(b, ", \"duration\": ");
+	JB_LIT(b, ", \"duration\": ");
 	jb_seconds(b, s->end_ns - s->start_ns, nano);
-	jb_str(b, ", ");
+	JB_LIT(b, ", ");
 	jb_side_pair_u64(b, "packets", s->packets);
-	jb_str(b, ", ");
+	JB_LIT(b, ", ");
 	jb_side_pair_u64(b, "payload_bytes", s->payload_bytes);
-	jb_str(b, ", ");
+	JB_LIT(b, ", ");
 	jb_side_pair_u64(b, "retransmitted_bytes", s->retrans_bytes);
-	jb_str(b, ", \"handshake\": \"");
+	JB_LIT(b, ", \"handshake\": \"");
 	jb_str(b, s->handshake);
-	jb_str(b, "\", \"close\": \"");
+	JB_LIT(b, "\", \"close\": \"");
 	jb_str(b, s->close);
-	jb_str(b, "\", \"closed_first_by\": ");
+	JB_LIT(b, "\", \"closed_first_by\": ");
 	jb_str(b, s->closed_first_by < 0 ? "null" : closer[s->closed_first_by]);
-	jb_str(b, ", \"state\": {\"client\": \"");
+	JB_LIT(b, ", \"state\": {\"client\": \"");
 	jb_str(b, tcp_state_name(s->state[0]));
-	jb_str(b, "\", \"server\": \"");
+	JB_LIT(b, "\", \"server\": \"");
 	jb_str(b, tcp_state_name(s->state[1]));
-	jb_str(b, "\"}, \"time_wait_left\": ");
+	JB_LIT(b, "\"}, \"time_wait_left\": ");
 	jb_optional_seconds(b, s->time_wait_left_ns, nano);
-	jb_str(b, ", \"conn_state\": ");
+	JB_LIT(b, ", \"conn_state\": ");
 	jb_string(b, s->conn_state);
-	jb_str(b, ", \"history\": ");
+	JB_LIT(b, ", \"history\": ");
 	jb_string(b, s->history);
-	jb_str(b, ", \"completeness\": ");
+	JB_LIT(b, ", \"completeness\": ");
 	jb_u64(b, s->completeness);
-	jb_str(b, ", \"options\": {\"mss\": [");
+	JB_LIT(b, ", \"options\": {\"mss\": [");
 	jb_option(b, s->mss[0], s->mss[0] != 0);
-	jb_str(b, ", ");
+	JB_LIT(b, ", ");
 	jb_option(b, s->mss[1], s->mss[1] != 0);
-	jb_str(b, "], \"wscale\": [");
+	JB_LIT(b, "], \"wscale\": [");
 	jb_option(b, s->wscale[0], s->wscale[0] >= 0);
-	jb_str(b, ", ");
+	JB_LIT(b, ", ");
 	jb_option(b, s->wscale[1], s->wscale[1] >= 0);
-	jb_str(b, "], \"sack_permitted\": ");
+	JB_LIT(b, "], \"sack_permitted\": ");
 	jb_str(b, json_bool(s->sack_permitted));
-	jb_str(b, ", \"timestamps\": ");
+	JB_LIT(b, ", \"timestamps\": ");
 	jb_str(b, json_bool(s->timestamps));
-	jb_str(b, ", \"tfo\": ");
+	JB_LIT(b, ", \"tfo\": ");
 	jb_str(b, json_bool(s->tfo));
-	jb_str(b, ", \"ecn\": ");
+	JB_LIT(b, ", \"ecn\": ");
 	jb_str(b, json_bool(s->ecn));
-	jb_str(b, "}, \"irtt\": ");
+	JB_LIT(b, "}, \"irtt\": ");
 	jb_optional_seconds(b, s->irtt_ns, nano);
-	jb_str(b, ", \"rtt\": {\"client\": ");
+	JB_LIT(b, ", \"rtt\": {\"client\": ");
 	jb_rtt(b, &s->rtt[0], nano);
-	jb_str(b, ", \"server\": ");
+	JB_LIT(b, ", \"server\": ");
 	jb_rtt(b, &s->rtt[1], nano);
-	jb_str(b, "}, \"keepalives\": {\"client\": ");
+	JB_LIT(b, "}, \"keepalives\": {\"client\": ");
 	jb_u64(b, s->keepalives[0]);
-	jb_str(b, ", \"server\": ");
+	JB_LIT(b, ", \"server\": ");
 	jb_u64(b, s->keepalives[1]);
-	jb_str(b, "}, \"keepalive_interval\": {\"client\": ");
+	JB_LIT(b, "}, \"keepalive_interval\": {\"client\": ");
 	jb_optional_seconds(b, s->keepalive_interval_ns[0], nano);
-	jb_str(b, ", \"server\": ");
+	JB_LIT(b, ", \"server\": ");
 	jb_optional_seconds(b, s->keepalive_interval_ns[1], nano);
-	jb_str(b, "}, \"max_in_flight\": {\"client\": ");
+	JB_LIT(b, "}, \"max_in_flight\": {\"client\": ");
 	jb_u64(b, s->max_in_flight[0]);
-	jb_str(b, ", \"server\": ");
+	JB_LIT(b, ", \"server\": ");
 	jb_u64(b, s->max_in_flight[1]);
-	jb_str(b, "}, \"throughput\": {\"client\": ");
+	JB_LIT(b, "}, \"throughput\": {\"client\": ");
 	jb_throughput(b, s->payload_bytes[0], s->end_ns - s->start_ns);
-	jb_str(b, ", \"server\": ");
+	JB_LIT(b, ", \"server\": ");
 	jb_throughput(b, s->payload_bytes[1], s->end_ns - s->start_ns);
-	jb_str(b, "}, \"zero_window_time\": {\"client\": ");
+	JB_LIT(b, "}, \"zero_window_time\": {\"client\": ");
 	jb_seconds(b, s->zero_window_ns[0], nano);
-	jb_str(b, ", \"server\": ");
+	JB_LIT(b, ", \"server\": ");
 	jb_seconds(b, s->zero_window_ns[1], nano);
-	jb_str(b, "}, \"labels\": {");
+	JB_LIT(b, "}, \"labels\": {");
 	const char *sep = "";
 	for (int l = 0; l < L_COUNT; l++)
 		if (s->labels[l]) {
 			jb_str(b, sep);
-			jb_str(b, "\"");
+			JB_LIT(b, "\"");
 			jb_str(b, label_info((enum label_id)l)->name);
-			jb_str(b, "\": ");
+			JB_LIT(b, "\": ");
 			jb_u64(b, s->labels[l]);
 			sep = ", ";
 		}
-	jb_str(b, "}, \"findings\": {\"error\": ");
+	JB_LIT(b, "}, \"findings\": {\"error\": ");
 	jb_u64(b, s->findings[SEV_ERROR]);
-	jb_str(b, ", \"warning\": ");
+	JB_LIT(b, ", \"warning\": ");
 	jb_u64(b, s->findings[SEV_WARNING]);
-	jb_str(b, ", \"note\": ");
+	JB_LIT(b, ", \"note\": ");
 	jb_u64(b, s->findings[SEV_NOTE]);
-	jb_str(b, "}");
+	JB_LIT(b, "}");
 	jb_flush(b);
 }
 

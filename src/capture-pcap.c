@@ -1,0 +1,325 @@
+/*
+ * capture-pcap.c - reads classic pcap records straight out of a 1 MiB
+ * buffer, as libpcap 1.10 would deliver them (see capture-pcap.h for which
+ * files it takes).
+ *
+ * Data flow: read() fills the buffer; buf[start, end) are the bytes not yet
+ * returned, and buf[0] is at file offset buf_offset. A record whose header
+ * or data runs past `end` is completed by moving the unread tail to the
+ * front and reading more, only as much as it needs (a pipe is never waited
+ * on past the record at hand). A record is at most 16 + 262 144 bytes (a
+ * larger captured length is an error before its data is read), so it always
+ * fits. Records are returned in place: no copy.
+ *
+ * libpcap's rules kept here: the per-record header is two time fields and
+ * two lengths, 32 bits each in the file's byte order; the time fields are
+ * signed, except in a byte-swapped file, where libpcap's swapping makes them
+ * unsigned (it matters only for absurd values); microseconds are scaled to
+ * nanoseconds; a captured length above 262 144 is invalid; one
+ * above the snapshot length (itself 262 144 when the header says 0 or more)
+ * is read up to the snapshot length and the rest skipped. The input ending
+ * inside a record is "truncated dump file; ..." in libpcap's words, which
+ * capture-file.c reports as CAPTURE_TRUNCATED.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "capture-pcap.h"
+#include "cursor.h"
+#include "decode.h"
+#include "xalloc.h"
+
+enum {
+	PCAPFILE_MAGIC_US = 0xa1b2c3d4,
+	PCAPFILE_MAGIC_NS = 0xa1b23c4d,
+	PCAPFILE_RECORD_HEADER = 16,
+	PCAPFILE_MAX_SNAPLEN = 262144, /* libpcap's MAXIMUM_SNAPLEN for every link type taken here */
+	PCAPFILE_BUFFER = 1 << 20,
+};
+
+struct pcapfile {
+	FILE *fp;
+	int fd;			       /* read() from it, or -1: fread() from fp (a memory stream) */
+	bool big_endian, microseconds; /* the file's byte order and time unit */
+	bool swapped;		       /* big_endian is not the host's */
+	int linktype;
+	uint32_t snapshot;
+	uint8_t *buf;
+	size_t start, end;
+	uint64_t buf_offset;
+};
+
+/* The file header's fields: byte order and time unit from the magic, then version, snaplen and link type. */
+struct pcapfile_header {
+	bool big_endian, microseconds;
+	uint16_t major, minor;
+	uint32_t snaplen, linktype;
+};
+
+static uint32_t pcapfile_u32(const uint8_t *p, bool big_endian)
+{
+	struct cursor c = cursor_make(p, 4);
+	return big_endian ? cursor_be32(&c) : cursor_le32(&c);
+}
+
+static uint16_t pcapfile_u16(const uint8_t *p, bool big_endian)
+{
+	struct cursor c = cursor_make(p, 2);
+	return big_endian ? cursor_be16(&c) : cursor_le16(&c);
+}
+
+/* libpcap's "swapped": the file was written in the other byte order than this host's. */
+static bool pcapfile_swapped(bool big_endian)
+{
+	const uint16_t one = 1;
+	uint8_t first;
+	memcpy(&first, &one, 1);
+	return big_endian != (first == 0);
+}
+
+/* Parses the file header (in its writer's byte order); false if the magic is not a standard one. */
+static bool pcapfile_parse(const uint8_t *head, size_t n, struct pcapfile_header *h)
+{
+	if (n < PCAPFILE_HEADER)
+		return false;
+	uint32_t le = pcapfile_u32(head, false), be = pcapfile_u32(head, true);
+	uint32_t magic;
+	if (le == PCAPFILE_MAGIC_US || le == PCAPFILE_MAGIC_NS) {
+		h->big_endian = false;
+		magic = le;
+	} else if (be == PCAPFILE_MAGIC_US || be == PCAPFILE_MAGIC_NS) {
+		h->big_endian = true;
+		magic = be;
+	} else {
+		return false;
+	}
+	h->microseconds = magic == PCAPFILE_MAGIC_US;
+	h->major = pcapfile_u16(head + 4, h->big_endian);
+	h->minor = pcapfile_u16(head + 6, h->big_endian);
+	h->snaplen = pcapfile_u32(head + 16, h->big_endian);
+	h->linktype = pcapfile_u32(head + 20, h->big_endian);
+	return true;
+}
+
+/*
+ * The DLT_ value of a LINKTYPE_ value this reader takes, or -1: link types we
+ * decode, with no extension bits, mapped as libpcap maps them. SLL, SLL2 and
+ * NFLOG are left to libpcap in byte-swapped files, where it rewrites their
+ * pseudo-headers.
+ */
+static int pcapfile_dlt(uint32_t linktype, bool swapped)
+{
+	switch (linktype) {
+	case 0:
+		return DLT_NULL;
+	case 1:
+		return DLT_EN10MB;
+	case 9:
+		return DLT_PPP;
+	case 10:
+		return DLT_FDDI;
+	case 50:
+		return DLT_PPP_SERIAL;
+	case 101:
+		return DLT_RAW;
+	case 104:
+		return DLT_C_HDLC;
+	case 105:
+		return DLT_IEEE802_11;
+	case 108:
+		return DLT_LOOP;
+	case 192:
+		return DLT_PPI;
+	case 228:
+		return DLT_IPV4;
+	case 229:
+		return DLT_IPV6;
+	case 113:
+		return swapped ? -1 : DLT_LINUX_SLL;
+	case 239:
+		return swapped ? -1 : DLT_NFLOG;
+	case 276:
+		return swapped ? -1 : DLT_LINUX_SLL2;
+	default:
+		return -1;
+	}
+}
+
+bool pcapfile_takes(const uint8_t *head, size_t n)
+{
+	struct pcapfile_header h;
+	if (!pcapfile_parse(head, n, &h) || h.major != 2 || h.minor != 4)
+		return false;
+	int dlt = pcapfile_dlt(h.linktype, pcapfile_swapped(h.big_endian));
+	return dlt >= 0 && decode_linktype_supported(dlt);
+}
+
+struct pcapfile *pcapfile_open(FILE *fp, const uint8_t *head)
+{
+	struct pcapfile_header h;
+	pcapfile_parse(head, PCAPFILE_HEADER, &h);
+	struct pcapfile *pf = xcalloc(1, sizeof *pf);
+	pf->fp = fp;
+	pf->fd = fileno(fp);
+	pf->big_endian = h.big_endian;
+	pf->swapped = pcapfile_swapped(h.big_endian);
+	pf->microseconds = h.microseconds;
+	pf->linktype = pcapfile_dlt(h.linktype, pf->swapped);
+	/* libpcap's pcap_adjust_snapshot(): 0, negative as an int, or too large means the maximum. */
+	pf->snapshot = h.snaplen == 0 || h.snaplen > PCAPFILE_MAX_SNAPLEN ? PCAPFILE_MAX_SNAPLEN : h.snaplen;
+	pf->buf = xmalloc(PCAPFILE_BUFFER);
+	off_t pos = ftello(fp);
+	pf->buf_offset = pos >= 0 ? (uint64_t)pos : PCAPFILE_HEADER;
+	if (pf->fd >= 0 && pos >= 0)
+		lseek(pf->fd, pos, SEEK_SET); /* the stream may have read ahead of its position */
+	return pf;
+}
+
+/* One read of up to n bytes into dst: > 0 bytes, 0 at the end of input, -1 on an error (errno set). */
+static ssize_t pcapfile_read(struct pcapfile *pf, uint8_t *dst, size_t n)
+{
+	if (pf->fd < 0) {
+		clearerr(pf->fp); /* a file still being written may have grown since the last end of file */
+		size_t got = fread(dst, 1, n, pf->fp);
+		return got == 0 && ferror(pf->fp) ? -1 : (ssize_t)got;
+	}
+	for (;;) {
+		ssize_t got = read(pf->fd, dst, n);
+		if (got >= 0 || errno != EINTR)
+			return got;
+	}
+}
+
+/*
+ * Makes at least `need` unread bytes available if the input has them.
+ * Returns how many are available (fewer than need at the end of input), or
+ * -1 on a read error.
+ */
+static ssize_t pcapfile_fill(struct pcapfile *pf, size_t need)
+{
+	size_t have = pf->end - pf->start;
+	if (have >= need)
+		return (ssize_t)have;
+	if (pf->start + need > PCAPFILE_BUFFER) {
+		memmove(pf->buf, pf->buf + pf->start, have);
+		pf->buf_offset += pf->start;
+		pf->start = 0;
+		pf->end = have;
+	}
+	while (have < need) {
+		ssize_t got = pcapfile_read(pf, pf->buf + pf->end, PCAPFILE_BUFFER - pf->end);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		pf->end += (size_t)got;
+		have += (size_t)got;
+	}
+	return (ssize_t)have;
+}
+
+/* The input ended inside a record (err already says where): the partial record is consumed, as libpcap does. */
+static enum capture_status pcapfile_cut(struct pcapfile *pf)
+{
+	pf->start = pf->end;
+	return CAPTURE_TRUNCATED;
+}
+
+static enum capture_status pcapfile_read_error(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "error reading dump file: %s", strerror(errno));
+	return CAPTURE_ERROR;
+}
+
+enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *rec, char *err, size_t errlen)
+{
+	ssize_t have = pcapfile_fill(pf, PCAPFILE_RECORD_HEADER);
+	if (have < 0)
+		return pcapfile_read_error(err, errlen);
+	if (have == 0)
+		return CAPTURE_END;
+	if (have < PCAPFILE_RECORD_HEADER) {
+		snprintf(err, errlen, "truncated dump file; tried to read %d header bytes, only got %zd",
+			 PCAPFILE_RECORD_HEADER, have);
+		return pcapfile_cut(pf);
+	}
+	const uint8_t *h = pf->buf + pf->start;
+	uint32_t sec_field = pcapfile_u32(h, pf->big_endian), frac_field = pcapfile_u32(h + 4, pf->big_endian);
+	int64_t sec = pf->swapped ? (int64_t)sec_field : (int64_t)(int32_t)sec_field;
+	int64_t frac = pf->swapped ? (int64_t)frac_field : (int64_t)(int32_t)frac_field;
+	uint32_t caplen = pcapfile_u32(h + 8, pf->big_endian), wirelen = pcapfile_u32(h + 12, pf->big_endian);
+	if (caplen > PCAPFILE_MAX_SNAPLEN) { /* the snapshot length is at most that: libpcap names it */
+		snprintf(err, errlen, "invalid packet capture length %u, bigger than snaplen of %d", caplen,
+			 (int)pf->snapshot);
+		return CAPTURE_ERROR;
+	}
+	uint32_t kept = caplen;
+	if (caplen > pf->snapshot) { /* libpcap reads the snapshot length and skips the rest */
+		have = pcapfile_fill(pf, PCAPFILE_RECORD_HEADER + (size_t)pf->snapshot);
+		if (have < 0)
+			return pcapfile_read_error(err, errlen);
+		if ((size_t)have < PCAPFILE_RECORD_HEADER + (size_t)pf->snapshot) {
+			snprintf(err, errlen, "truncated dump file; tried to read %d captured bytes, only got %zd",
+				 (int)pf->snapshot, have - PCAPFILE_RECORD_HEADER);
+			return pcapfile_cut(pf);
+		}
+		kept = pf->snapshot;
+	}
+	have = pcapfile_fill(pf, PCAPFILE_RECORD_HEADER + (size_t)caplen);
+	if (have < 0)
+		return pcapfile_read_error(err, errlen);
+	if ((size_t)have < PCAPFILE_RECORD_HEADER + (size_t)caplen) {
+		snprintf(err, errlen, "truncated dump file; tried to read %u captured bytes, only got %zd", caplen,
+			 have - PCAPFILE_RECORD_HEADER);
+		return pcapfile_cut(pf);
+	}
+	h = pf->buf + pf->start; /* the fill may have moved the record */
+	rec->offset = pf->buf_offset + pf->start;
+	/* Some writers store sub-second fields >= 1e9; carry them over as tshark does. */
+	rec->time_ns = sec * 1000000000 + frac * (pf->microseconds ? 1000 : 1);
+	rec->caplen = kept;
+	rec->wirelen = wirelen;
+	rec->linktype = pf->linktype;
+	rec->data = h + PCAPFILE_RECORD_HEADER;
+	pf->start += PCAPFILE_RECORD_HEADER + (size_t)caplen;
+	return CAPTURE_PACKET;
+}
+
+int pcapfile_linktype(const struct pcapfile *pf)
+{
+	return pf->linktype;
+}
+
+uint64_t pcapfile_offset(const struct pcapfile *pf)
+{
+	return pf->buf_offset + pf->start;
+}
+
+int pcapfile_seek(struct pcapfile *pf, uint64_t offset, char *err, size_t errlen)
+{
+	bool moved = pf->fd >= 0 ? lseek(pf->fd, (off_t)offset, SEEK_SET) >= 0
+				 : fseeko(pf->fp, (off_t)offset, SEEK_SET) == 0;
+	if (!moved) {
+		snprintf(err, errlen, "cannot seek in this input");
+		return -1;
+	}
+	pf->buf_offset = offset;
+	pf->start = pf->end = 0;
+	return 0;
+}
+
+void pcapfile_close(struct pcapfile *pf)
+{
+	if (!pf)
+		return;
+	if (pf->fp != stdin)
+		fclose(pf->fp);
+	free(pf->buf);
+	free(pf);
+}

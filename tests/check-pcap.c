@@ -1,0 +1,437 @@
+/*
+ * check-pcap.c - Check suite for the classic pcap reader (src/capture-pcap.c)
+ * as the capture layer uses it.
+ *
+ * Files are written here record by record, in either byte order, with
+ * microsecond or nanosecond timestamps, never pasted as hex. Records are
+ * checked through capture_next(): frames, timestamps to the nanosecond,
+ * lengths, bytes and offsets. Then what libpcap would say: a file cut at
+ * every byte of its last record is CAPTURE_TRUNCATED after the last whole
+ * packet, in libpcap's words; a captured length past the snapshot length is
+ * clamped, one past 262 144 is an error; a bad file header is refused, and a
+ * pcap variant this reader leaves to libpcap is still read. Also: a filter,
+ * a pipe (no seeking back over the sniffed header), capture_seek(), and a
+ * file that grows while it is read.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+
+enum {
+	TS_BASE = 1700000000, /* seconds */
+	ETHERTYPE_ARP = 0x0806,
+	ETHERTYPE_IPV4 = 0x0800,
+};
+
+/* ---- writing pcap ---------------------------------------------------------- */
+
+struct pc {
+	uint8_t b[1 << 16];
+	size_t len;
+	bool be, ns;
+};
+
+static void pc_u8(struct pc *w, uint8_t v)
+{
+	ck_assert_uint_lt(w->len, sizeof w->b);
+	w->b[w->len++] = v;
+}
+
+static void pc_u16(struct pc *w, uint16_t v)
+{
+	pc_u8(w, (uint8_t)(w->be ? v >> 8 : v));
+	pc_u8(w, (uint8_t)(w->be ? v : v >> 8));
+}
+
+static void pc_u32(struct pc *w, uint32_t v)
+{
+	pc_u16(w, (uint16_t)(w->be ? v >> 16 : v));
+	pc_u16(w, (uint16_t)(w->be ? v : v >> 16));
+}
+
+static void pc_header_version(struct pc *w, bool be, bool ns, uint16_t minor, uint32_t snaplen, uint32_t linktype)
+{
+	w->len = 0;
+	w->be = be;
+	w->ns = ns;
+	pc_u32(w, ns ? 0xa1b23c4d : 0xa1b2c3d4);
+	pc_u16(w, 2);
+	pc_u16(w, minor);
+	pc_u32(w, 0); /* thiszone */
+	pc_u32(w, 0); /* sigfigs */
+	pc_u32(w, snaplen);
+	pc_u32(w, linktype);
+}
+
+static void pc_header(struct pc *w, bool be, bool ns, uint32_t snaplen)
+{
+	pc_header_version(w, be, ns, 4, snaplen, 1 /* LINKTYPE_ETHERNET */);
+}
+
+/* A record of caplen bytes (of a wirelen-byte packet): an Ethernet header with this type, then a counting pattern. */
+static size_t pc_record(struct pc *w, uint32_t sec, uint32_t frac, uint32_t caplen, uint32_t wirelen,
+			uint16_t ethertype)
+{
+	size_t at = w->len;
+	pc_u32(w, sec);
+	pc_u32(w, frac);
+	pc_u32(w, caplen);
+	pc_u32(w, wirelen);
+	for (uint32_t i = 0; i < caplen; i++)
+		pc_u8(w, i == 12 ? (uint8_t)(ethertype >> 8) : i == 13 ? (uint8_t)ethertype : (uint8_t)(i * 7));
+	return at;
+}
+
+static char tmpdir[64];
+
+static const char *write_file(const struct pc *w, const char *name, size_t len)
+{
+	static char path[128];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(w->b, 1, len, f), len);
+	fclose(f);
+	return path;
+}
+
+static struct capture *open_bytes(const struct pc *w, size_t len, const char *filter, char *err, size_t errlen)
+{
+	return capture_open_file(write_file(w, "t.pcap", len), filter, err, errlen);
+}
+
+/* Through a pipe, which cannot seek back over the sniffed file header. */
+static struct capture *open_pipe(const struct pc *w, size_t len, char *err, size_t errlen)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_uint_lt(len, 60000); /* fits the pipe buffer: no writer thread needed */
+	ck_assert_int_eq(write(fds[1], w->b, len), (ssize_t)len);
+	close(fds[1]);
+	FILE *in = fdopen(fds[0], "rb");
+	ck_assert_ptr_nonnull(in);
+	return capture_open_stream(in, "pipe", NULL, err, errlen);
+}
+
+/* The next record is this one: frame, time, lengths, bytes (the pattern pc_record writes) and offset. */
+static void expect_record(struct capture *cap, uint64_t frame, int64_t time_ns, uint32_t caplen, uint32_t wirelen,
+			  uint64_t offset)
+{
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
+	ck_assert_uint_eq(rec.frame, frame);
+	ck_assert_int_eq(rec.time_ns, time_ns);
+	ck_assert_uint_eq(rec.caplen, caplen);
+	ck_assert_uint_eq(rec.wirelen, wirelen);
+	ck_assert_int_eq(rec.linktype, DLT_EN10MB);
+	ck_assert_uint_eq(rec.offset, offset);
+	for (uint32_t i = 14; i < caplen; i++)
+		ck_assert_uint_eq(rec.data[i], (uint8_t)(i * 7));
+}
+
+/* Three records of 60, 20 and 1400 bytes; returns where each starts in offsets. */
+static void write_three(struct pc *w, bool be, bool ns, uint64_t offsets[3])
+{
+	pc_header(w, be, ns, 65535);
+	offsets[0] = pc_record(w, TS_BASE, ns ? 123456789 : 123456, 60, 60, ETHERTYPE_IPV4);
+	offsets[1] = pc_record(w, TS_BASE + 1, 0, 20, 20, ETHERTYPE_ARP);
+	offsets[2] = pc_record(w, TS_BASE + 2, ns ? 999999999 : 999999, 1400, 1514, ETHERTYPE_IPV4);
+}
+
+static void expect_three(struct capture *cap, bool ns, const uint64_t offsets[3])
+{
+	int64_t base = (int64_t)TS_BASE * 1000000000;
+	expect_record(cap, 1, base + (ns ? 123456789 : 123456000), 60, 60, offsets[0]);
+	expect_record(cap, 2, base + 1000000000, 20, 20, offsets[1]);
+	expect_record(cap, 3, base + 2000000000 + (ns ? 999999999 : 999999000), 1400, 1514, offsets[2]);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+START_TEST(test_byte_orders_and_units)
+{
+	static struct pc w;
+	for (int be = 0; be < 2; be++)
+		for (int ns = 0; ns < 2; ns++) {
+			uint64_t offsets[3];
+			write_three(&w, be, ns, offsets);
+			char err[CAPTURE_ERRBUF_SIZE] = "";
+			struct capture *cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+			ck_assert_msg(cap != NULL, "%s", err);
+			ck_assert_int_eq(capture_linktype(cap), DLT_EN10MB);
+			ck_assert(capture_nanosecond(cap) == (bool)ns);
+			expect_three(cap, ns, offsets);
+			ck_assert_uint_eq(capture_offset(cap), w.len);
+			capture_close(cap);
+		}
+}
+END_TEST
+
+/* Time fields are signed in a file of this host's byte order, as libpcap reads them. */
+START_TEST(test_time_fields)
+{
+	static struct pc w;
+	pc_header(&w, false, false, 65535);
+	pc_record(&w, 0xffffffff, 999999, 60, 60, ETHERTYPE_IPV4);
+	pc_record(&w, TS_BASE, 2000000, 60, 60, ETHERTYPE_IPV4); /* a sub-second field past a second is kept */
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	struct capture *cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	expect_record(cap, 1, -1000, 60, 60, 24);
+	expect_record(cap, 2, (int64_t)(TS_BASE + 2) * 1000000000, 60, 60, 24 + 76);
+	capture_close(cap);
+}
+END_TEST
+
+/* Cut at every byte of the last record: the first two are delivered, then libpcap's "truncated" message. */
+START_TEST(test_truncated_every_cut)
+{
+	static struct pc w;
+	for (int be = 0; be < 2; be++) {
+		uint64_t offsets[3];
+		write_three(&w, be, false, offsets);
+		size_t last = (size_t)offsets[2];
+		for (size_t cut = last; cut <= w.len; cut++) {
+			char err[CAPTURE_ERRBUF_SIZE] = "", want[128];
+			struct capture *cap = open_bytes(&w, cut, NULL, err, sizeof err);
+			ck_assert_msg(cap != NULL, "%s", err);
+			struct capture_record rec;
+			ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
+			ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
+			enum capture_status st = capture_next(cap, &rec);
+			size_t got = cut - last;
+			if (got == 0 || cut == w.len) {
+				ck_assert_int_eq(st, cut == w.len ? CAPTURE_PACKET : CAPTURE_END);
+			} else {
+				ck_assert_int_eq(st, CAPTURE_TRUNCATED);
+				if (got < 16)
+					snprintf(want, sizeof want,
+						 "truncated dump file; tried to read 16 header bytes, only got %zu",
+						 got);
+				else
+					snprintf(want, sizeof want,
+						 "truncated dump file; tried to read 1400 captured bytes, only got %zu",
+						 got - 16);
+				ck_assert_str_eq(capture_error(cap), want);
+			}
+			capture_close(cap);
+		}
+	}
+}
+END_TEST
+
+/* Past the snapshot length: clamped, the rest skipped; past 262 144: an error. */
+START_TEST(test_snaplen_and_caplen)
+{
+	static struct pc w;
+	pc_header(&w, true, false, 64);
+	pc_record(&w, TS_BASE, 0, 100, 100, ETHERTYPE_IPV4);
+	size_t second = pc_record(&w, TS_BASE, 1, 40, 40, ETHERTYPE_IPV4);
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	struct capture *cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	int64_t base = (int64_t)TS_BASE * 1000000000;
+	expect_record(cap, 1, base, 64, 100, 24);
+	expect_record(cap, 2, base + 1000, 40, 40, second);
+	capture_close(cap);
+
+	/* Cut inside the part that would be skipped: libpcap counts it against the captured length. */
+	cap = open_bytes(&w, 24 + 16 + 80, NULL, err, sizeof err);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_TRUNCATED);
+	ck_assert_str_eq(capture_error(cap), "truncated dump file; tried to read 100 captured bytes, only got 80");
+	capture_close(cap);
+	cap = open_bytes(&w, 24 + 16 + 50, NULL, err, sizeof err);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_TRUNCATED);
+	ck_assert_str_eq(capture_error(cap), "truncated dump file; tried to read 64 captured bytes, only got 50");
+	capture_close(cap);
+
+	/* A snapshot length of 0 means the maximum; a captured length past it is invalid, not truncated. */
+	pc_header(&w, false, true, 0);
+	pc_record(&w, TS_BASE, 0, 60, 60, ETHERTYPE_IPV4);
+	pc_u32(&w, TS_BASE);
+	pc_u32(&w, 0);
+	pc_u32(&w, 300000);
+	pc_u32(&w, 300000);
+	cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_ERROR);
+	ck_assert_str_eq(capture_error(cap), "invalid packet capture length 300000, bigger than snaplen of 262144");
+	capture_close(cap);
+}
+END_TEST
+
+/* A bad file header is refused at open; a variant this reader leaves to libpcap is still read. */
+START_TEST(test_headers)
+{
+	static struct pc w;
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	pc_header(&w, false, false, 65535);
+	ck_assert_ptr_null(open_bytes(&w, 10, NULL, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "truncated dump file"));
+
+	w.b[0] ^= 0xff; /* not a magic */
+	ck_assert_ptr_null(open_bytes(&w, w.len, NULL, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "t.pcap: "));
+
+	pc_header_version(&w, false, false, 4, 65535, 147); /* LINKTYPE_USER0: not decoded */
+	ck_assert_ptr_null(open_bytes(&w, w.len, NULL, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "unsupported link type"));
+
+	pc_header_version(&w, true, false, 3, 65535, 1); /* version 2.3: libpcap's */
+	pc_record(&w, TS_BASE, 5, 60, 70, ETHERTYPE_IPV4);
+	struct capture *cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	expect_record(cap, 1, (int64_t)TS_BASE * 1000000000 + 5000, 60, 70, 24);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+	capture_close(cap);
+}
+END_TEST
+
+/* Frames count every record, the filter picks; a filter that does not compile is refused. */
+START_TEST(test_filter)
+{
+	static struct pc w;
+	uint64_t offsets[3];
+	write_three(&w, true, false, offsets);
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	struct capture *cap = open_bytes(&w, w.len, "arp", err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	expect_record(cap, 2, (int64_t)(TS_BASE + 1) * 1000000000, 20, 20, offsets[1]);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+	capture_close(cap);
+
+	ck_assert_ptr_null(open_bytes(&w, w.len, "tcp port", err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "bad filter \"tcp port\""));
+	/* As libpcap reading a file says: no packet direction in a savefile. */
+	ck_assert_ptr_null(open_bytes(&w, w.len, "inbound", err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "bad filter"));
+}
+END_TEST
+
+START_TEST(test_pipe)
+{
+	static struct pc w;
+	for (int be = 0; be < 2; be++) {
+		uint64_t offsets[3];
+		write_three(&w, be, true, offsets);
+		char err[CAPTURE_ERRBUF_SIZE] = "";
+		struct capture *cap = open_pipe(&w, w.len, err, sizeof err);
+		ck_assert_msg(cap != NULL, "%s", err);
+		expect_three(cap, true, offsets);
+		ck_assert_uint_eq(capture_offset(cap), w.len);
+		ck_assert_int_eq(capture_seek(cap, offsets[0], 1), -1);
+		capture_close(cap);
+
+		cap = open_pipe(&w, (size_t)offsets[2] + 20, err, sizeof err);
+		ck_assert_msg(cap != NULL, "%s", err);
+		struct capture_record rec;
+		ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
+		ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
+		ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_TRUNCATED);
+		capture_close(cap);
+	}
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	ck_assert_ptr_null(open_pipe(&w, 2, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "pipe: "));
+}
+END_TEST
+
+/* capture_seek() returns to any record, backwards and forwards, and numbers frames from there. */
+START_TEST(test_seek)
+{
+	static struct pc w;
+	uint64_t offsets[3];
+	write_three(&w, false, false, offsets);
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	struct capture *cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	ck_assert_uint_eq(capture_offset(cap), 24);
+	int64_t base = (int64_t)TS_BASE * 1000000000;
+	ck_assert_int_eq(capture_seek(cap, offsets[2], 3), 0);
+	expect_record(cap, 3, base + 2999999000, 1400, 1514, offsets[2]);
+	ck_assert_int_eq(capture_seek(cap, offsets[0], 1), 0);
+	expect_record(cap, 1, base + 123456000, 60, 60, offsets[0]);
+	ck_assert_uint_eq(capture_offset(cap), offsets[1]);
+	ck_assert_int_eq(capture_seek(cap, offsets[1], 2), 0);
+	expect_record(cap, 2, base + 1000000000, 20, 20, offsets[1]);
+	expect_record(cap, 3, base + 2999999000, 1400, 1514, offsets[2]);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+	capture_close(cap);
+}
+END_TEST
+
+/* A file still being written (live capture with -w): records appended after the end was seen are read. */
+START_TEST(test_growing_file)
+{
+	static struct pc w;
+	pc_header(&w, false, false, 65535);
+	const char *path = write_file(&w, "t.pcap", w.len);
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	struct capture *cap = capture_open_file(path, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+	size_t start = w.len;
+	pc_record(&w, TS_BASE, 7, 60, 60, ETHERTYPE_IPV4);
+	FILE *out = fopen(path, "ab");
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(fwrite(w.b + start, 1, w.len - start, out), w.len - start);
+	fclose(out);
+	expect_record(cap, 1, (int64_t)TS_BASE * 1000000000 + 7000, 60, 60, start);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+	capture_close(cap);
+}
+END_TEST
+
+static Suite *pcap_suite(void)
+{
+	Suite *s = suite_create("pcap");
+	TCase *tc = tcase_create("read");
+	tcase_add_test(tc, test_byte_orders_and_units);
+	tcase_add_test(tc, test_time_fields);
+	tcase_add_test(tc, test_filter);
+	tcase_add_test(tc, test_pipe);
+	tcase_add_test(tc, test_seek);
+	tcase_add_test(tc, test_growing_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("malformed");
+	tcase_add_test(tc, test_truncated_every_cut);
+	tcase_add_test(tc, test_snaplen_and_caplen);
+	tcase_add_test(tc, test_headers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/check-pcap-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	SRunner *sr = srunner_create(pcap_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	char path[128];
+	snprintf(path, sizeof path, "%s/t.pcap", tmpdir);
+	unlink(path);
+	if (rmdir(tmpdir) != 0)
+		perror(tmpdir);
+	return failed ? 1 : 0;
+}
