@@ -148,7 +148,8 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 					    struct label_result *out)
 {
 	uint32_t ws = 0;
-	bool same_seq_ack = fwd->nextseq_known && s->seq == fwd->nextseq && fwd->lastack_known && s->ack == fwd->lastack;
+	bool same_seq_ack =
+		fwd->nextseq_known && s->seq == fwd->nextseq && fwd->lastack_known && s->ack == fwd->lastack;
 
 	/*
 	 * Wireshark: a zero window probe is exactly one byte at the next expected

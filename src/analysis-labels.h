@@ -27,36 +27,36 @@
 
 /* What one direction has sent, as Wireshark's tcp_flow_t tracks it. */
 struct label_dir {
-	bool base_set;            /* base_seq is known */
-	uint32_t base_seq;        /* seq of the SYN, or first seq - 1 mid-stream */
-	uint32_t nextseq;         /* highest seq + len (+1 for SYN/FIN) seen */
+	bool base_set;		  /* base_seq is known */
+	uint32_t base_seq;	  /* seq of the SYN, or first seq - 1 mid-stream */
+	uint32_t nextseq;	  /* highest seq + len (+1 for SYN/FIN) seen */
 	int64_t nextseq_time_ns;  /* when nextseq last moved */
 	uint32_t maxseqtobeacked; /* end of the contiguous data seen */
-	uint32_t lastack;         /* ack field of this direction's last packet */
+	uint32_t lastack;	  /* ack field of this direction's last packet */
 	/*
 	 * Wireshark takes 0 to mean "not seen yet" for these three, which breaks
 	 * when a sequence space wraps to exactly 0; explicit flags keep a wrapping
 	 * flow's analysis identical to any other (SPEC §4.3).
 	 */
 	bool nextseq_known, maxseqtobeacked_known, lastack_known;
-	int64_t lastack_time_ns;  /* time of this direction's last packet */
-	uint32_t dupacknum;       /* duplicate ACKs in a row; UINT32_MAX marks an ACKed unseen segment */
-	uint64_t lastnondupack;   /* frame of the last ACK that changed the ack number */
-	uint32_t window;          /* raw window of the last packet; UINT32_MAX before any */
-	int win_scale;            /* shift; -1 unknown, -2 no scaling (per the handshake) */
-	bool is_first_ack;        /* a SYN was sent and no ACK without SYN since */
-	uint32_t last_labels;     /* label bits of this direction's last packet */
-	uint8_t last_flags;       /* TCP flags of this direction's last packet */
+	int64_t lastack_time_ns; /* time of this direction's last packet */
+	uint32_t dupacknum;	 /* duplicate ACKs in a row; UINT32_MAX marks an ACKed unseen segment */
+	uint64_t lastnondupack;	 /* frame of the last ACK that changed the ack number */
+	uint32_t window;	 /* raw window of the last packet; UINT32_MAX before any */
+	int win_scale;		 /* shift; -1 unknown, -2 no scaling (per the handshake) */
+	bool is_first_ack;	 /* a SYN was sent and no ACK without SYN since */
+	uint32_t last_labels;	 /* label bits of this direction's last packet */
+	uint8_t last_flags;	 /* TCP flags of this direction's last packet */
 };
 
 struct label_flow {
 	struct label_dir dir[2]; /* [0] = packets from the client, [1] = from the server */
-	int64_t syn_time_ns;     /* most recent SYN without ACK; 0 none */
-	int64_t first_rtt_ns;    /* most recent SYN to the first ACK without SYN; 0 unknown */
+	int64_t syn_time_ns;	 /* most recent SYN without ACK; 0 none */
+	int64_t first_rtt_ns;	 /* most recent SYN to the first ACK without SYN; 0 unknown */
 };
 
 struct label_result {
-	uint32_t mask;         /* bit (1u << L_*) for each label */
+	uint32_t mask;	       /* bit (1u << L_*) for each label */
 	uint32_t dupack_num;   /* with L_DUPLICATE_ACK: its number (1, 2, ...) */
 	uint64_t dupack_frame; /* with L_DUPLICATE_ACK: the frame it duplicates */
 };

@@ -126,8 +126,8 @@ struct capture_live *capture_live_open(const struct capture_live_config *cfg, ch
 			 rc == PCAP_WARNING ? pcap_geterr(p) : pcap_statustostr(rc));
 	cap->linktype = pcap_datalink(p);
 	if (!decode_linktype_supported(cap->linktype)) {
-		snprintf(err, errlen, "%s: unsupported link type %s (%d)", device,
-			 capture_linktype_name(cap->linktype), cap->linktype);
+		snprintf(err, errlen, "%s: unsupported link type %s (%d)", device, capture_linktype_name(cap->linktype),
+			 cap->linktype);
 		goto fail;
 	}
 	if (cfg->filter && *cfg->filter && set_filter(p, device, cfg->filter, err, errlen) != 0)
@@ -259,8 +259,7 @@ void capture_live_close(struct capture_live *cap)
 	free(cap);
 }
 
-int capture_live_list(void (*fn)(void *ctx, const struct capture_interface *iface), void *ctx, char *err,
-		      size_t errlen)
+int capture_live_list(void (*fn)(void *ctx, const struct capture_interface *iface), void *ctx, char *err, size_t errlen)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
 	pcap_if_t *all;

@@ -29,8 +29,8 @@
 struct capture_live_config {
 	const char *device; /* an interface name, or "any" */
 	const char *filter; /* BPF expression, or NULL for everything */
-	int snaplen;        /* bytes kept per packet; 0 = CAPTURE_LIVE_DEFAULT_SNAPLEN */
-	int buffer_kib;     /* kernel capture buffer in KiB; 0 = libpcap's default (2 MiB) */
+	int snaplen;	    /* bytes kept per packet; 0 = CAPTURE_LIVE_DEFAULT_SNAPLEN */
+	int buffer_kib;	    /* kernel capture buffer in KiB; 0 = libpcap's default (2 MiB) */
 	bool promiscuous;
 };
 

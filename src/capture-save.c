@@ -35,8 +35,8 @@ enum {
 
 struct capture_save {
 	char *path;
-	FILE *f;               /* the file; for pcap, the dumper's */
-	pcap_t *dead;          /* pcap: the handle the dumper was made from */
+	FILE *f;	       /* the file; for pcap, the dumper's */
+	pcap_t *dead;	       /* pcap: the handle the dumper was made from */
 	pcap_dumper_t *dumper; /* pcap: NULL for pcapng */
 	int write_errno;       /* first write error, 0 if none */
 };
@@ -199,7 +199,8 @@ int capture_save_close(struct capture_save *s, char *err, size_t errlen)
 		s->write_errno = errno;
 	}
 	if (s->write_errno) {
-		snprintf(err, errlen, "%s: write failed, the file is incomplete: %s", s->path, strerror(s->write_errno));
+		snprintf(err, errlen, "%s: write failed, the file is incomplete: %s", s->path,
+			 strerror(s->write_errno));
 		rc = -1;
 	}
 	free(s->path);

@@ -31,10 +31,10 @@ struct capture_record {
 };
 
 enum capture_status {
-	CAPTURE_PACKET,    /* rec holds the next packet */
-	CAPTURE_END,       /* end of input */
+	CAPTURE_PACKET,	   /* rec holds the next packet */
+	CAPTURE_END,	   /* end of input */
 	CAPTURE_TRUNCATED, /* the file ends inside a record: everything before it was read */
-	CAPTURE_ERROR,     /* reading failed: capture_error() says why */
+	CAPTURE_ERROR,	   /* reading failed: capture_error() says why */
 };
 
 struct capture;

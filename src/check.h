@@ -33,22 +33,22 @@ struct check_policy {
 
 struct check_config {
 	struct check_policy policy;
-	const struct expect_set *expect;   /* NULL: no --expect */
-	const struct script *script;       /* NULL: no --script */
+	const struct expect_set *expect;    /* NULL: no --expect */
+	const struct script *script;	    /* NULL: no --script */
 	struct expect_selector script_flow; /* the flow the script is about (--flow, default '*') */
 	const char *script_flow_text;
 };
 
 struct check_file {
 	struct report report;
-	char *error;                  /* the capture could not be read: the one-line message */
-	size_t *denied;               /* indexes into report.findings that fail the policy */
+	char *error;	/* the capture could not be read: the one-line message */
+	size_t *denied; /* indexes into report.findings that fail the policy */
 	size_t ndenied;
 	struct expect_result *results; /* one per expectation, in file order */
 	size_t nresults;
 	bool has_script;
-	uint32_t script_flow_id;      /* the flow the script ran on; 0 when none or several */
-	size_t script_flows;          /* how many flows --flow selected */
+	uint32_t script_flow_id; /* the flow the script ran on; 0 when none or several */
+	size_t script_flows;	 /* how many flows --flow selected */
 	struct script_result script;
 	bool pass;
 };

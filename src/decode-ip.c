@@ -45,16 +45,14 @@ static uint32_t wire_left(const struct packet *pkt, size_t captured)
 
 static enum decode_result ip_truncated(struct packet *pkt, const char *what)
 {
-	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what,
-			   pkt->caplen);
+	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what, pkt->caplen);
 }
 
 /* The one's-complement sum of the pseudo-header of a TCP segment (RFC 9293 §3.1, RFC 8200 §8.1). */
 static uint32_t pseudo_header_sum(const struct packet *pkt, uint32_t tcp_len)
 {
 	size_t n = pkt->ip_version == 6 ? 16 : 4;
-	return sum_bytes(pkt->src, n) + sum_bytes(pkt->dst, n) + (tcp_len >> 16) + (tcp_len & 0xffff) +
-	       IPPROTO_NUM_TCP;
+	return sum_bytes(pkt->src, n) + sum_bytes(pkt->dst, n) + (tcp_len >> 16) + (tcp_len & 0xffff) + IPPROTO_NUM_TCP;
 }
 
 /* Follows the protocol after an IP header: TCP, IPv4's AH, a tunnel, or something else. */
@@ -98,7 +96,7 @@ static enum decode_result decode_upper(struct cursor c, uint8_t proto, uint32_t 
 static unsigned ipv4_option_min_length(uint8_t type)
 {
 	switch (type) {
-	case 7:   /* record route */
+	case 7:	  /* record route */
 	case 131: /* loose source route */
 	case 137: /* strict source route */
 	case 130: /* security */
@@ -123,7 +121,8 @@ static bool ipv4_options_valid(struct cursor c, struct packet *pkt)
 			continue;
 		uint8_t len = c.left > 0 ? cursor_u8(&c) : 0;
 		if (len < ipv4_option_min_length(type) || len - 2u > c.left) {
-			decode_fail(pkt, F_DECODE_IP_BAD_OPTION_LENGTH, "IPv4 option %u has impossible length %u", type, len);
+			decode_fail(pkt, F_DECODE_IP_BAD_OPTION_LENGTH, "IPv4 option %u has impossible length %u", type,
+				    len);
 			return false;
 		}
 		cursor_skip(&c, len - 2u);
@@ -131,8 +130,7 @@ static bool ipv4_options_valid(struct cursor c, struct packet *pkt)
 	return true;
 }
 
-static enum decode_result decode_ipv4(struct cursor c, const struct decode_options *opts, struct packet *pkt,
-				      int depth)
+static enum decode_result decode_ipv4(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
 {
 	size_t captured = c.left;
 	uint8_t version_ihl = cursor_u8(&c);
@@ -200,8 +198,7 @@ static uint32_t find_jumbo_length(struct cursor body)
 	return 0;
 }
 
-static enum decode_result decode_ipv6(struct cursor c, const struct decode_options *opts, struct packet *pkt,
-				      int depth)
+static enum decode_result decode_ipv6(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
 {
 	size_t captured = c.left;
 	uint32_t vtf = cursor_be32(&c);
@@ -268,9 +265,8 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 		if (is_fragment && (frag_field & 0xfff9) != 0) { /* offset or M flag (RFC 8200 §4.5) */
 			if (following != IPPROTO_NUM_TCP)
 				return DECODE_NOT_TCP;
-			return decode_fail(pkt, F_DECODE_IP_FRAGMENT,
-					   "IPv6 fragment (offset %u, %s), not reassembled", (frag_field >> 3) * 8u,
-					   frag_field & 1 ? "more follow" : "last");
+			return decode_fail(pkt, F_DECODE_IP_FRAGMENT, "IPv6 fragment (offset %u, %s), not reassembled",
+					   (frag_field >> 3) * 8u, frag_field & 1 ? "more follow" : "last");
 		}
 		next = following;
 	}

@@ -68,13 +68,11 @@ enum net_proto decode_ethertype(uint16_t type)
 
 static enum decode_result link_truncated(struct packet *pkt, const char *what)
 {
-	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what,
-			   pkt->caplen);
+	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what, pkt->caplen);
 }
 
 /* A PPP frame from its protocol field, which may be compressed to one byte (RFC 1661 §6.5). */
-enum decode_result decode_ppp_payload(struct cursor c, const struct decode_options *opts, struct packet *pkt,
-				      int depth)
+enum decode_result decode_ppp_payload(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
 {
 	uint16_t proto = cursor_u8(&c);
 	if (!(proto & 1)) /* not compressed: a second byte follows */
@@ -89,8 +87,7 @@ enum decode_result decode_ppp_payload(struct cursor c, const struct decode_optio
 }
 
 /* MPLS label stack (RFC 3032): skip to the bottom label, then guess IPv4/6. */
-static enum decode_result decode_mpls(struct cursor c, const struct decode_options *opts, struct packet *pkt,
-				      int depth)
+static enum decode_result decode_mpls(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
 {
 	for (int i = 0; i < MAX_TAGS; i++) {
 		uint32_t entry = cursor_be32(&c);
@@ -107,8 +104,9 @@ enum decode_result decode_ethernet(struct cursor c, const struct decode_options 
 {
 	cursor_skip(&c, 12);
 	uint16_t type = cursor_be16(&c);
-	for (int tags = 0; tags < MAX_TAGS && (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
-					       type == ETHERTYPE_QINQ_OLD); tags++) {
+	for (int tags = 0;
+	     tags < MAX_TAGS && (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD);
+	     tags++) {
 		cursor_skip(&c, 2);
 		type = cursor_be16(&c);
 	}

@@ -17,9 +17,9 @@
 #include "packet.h"
 
 enum decode_result {
-	DECODE_TCP,     /* header fields in pkt are usable */
+	DECODE_TCP,	/* header fields in pkt are usable */
 	DECODE_NOT_TCP, /* not a TCP packet: ignored */
-	DECODE_BAD,     /* TCP (or unknown) but unusable: pkt->decode_finding says why */
+	DECODE_BAD,	/* TCP (or unknown) but unusable: pkt->decode_finding says why */
 };
 
 struct decode_options {

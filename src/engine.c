@@ -215,7 +215,9 @@ static void judge_time_wait_reuse(struct engine *e, struct flow *old, int side, 
 {
 	const struct packet *p = &e->pkt;
 	tcp_engine_expire_time_wait(old, p->time_ns);
-	int tw_side = old->ep[!side].state == TCPS_TIME_WAIT ? !side : old->ep[side].state == TCPS_TIME_WAIT ? side : -1;
+	int tw_side = old->ep[!side].state == TCPS_TIME_WAIT  ? !side
+		      : old->ep[side].state == TCPS_TIME_WAIT ? side
+							      : -1;
 	if (tw_side < 0)
 		return;
 	const struct endpoint *prev = &old->ep[side];
@@ -224,11 +226,12 @@ static void judge_time_wait_reuse(struct engine *e, struct flow *old, int side, 
 	double left = (double)(old->ep[tw_side].time_wait_until - p->time_ns) / 1e9;
 	if (isn_above || ts_newer)
 		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_REUSE,
-				 "new SYN while the %s is in TIME-WAIT (%.1f s left) with %s", tw_side ? "server" : "client",
-				 left, isn_above ? "a higher ISN" : "a newer timestamp");
+				 "new SYN while the %s is in TIME-WAIT (%.1f s left) with %s",
+				 tw_side ? "server" : "client", left, isn_above ? "a higher ISN" : "a newer timestamp");
 	else
 		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_VIOLATION,
-				 "new SYN ISN %u is not above the old final seq %u and has no newer timestamp (%.1f s of TIME-WAIT left)",
+				 "new SYN ISN %u is not above the old final seq %u and has no newer timestamp (%.1f s "
+				 "of TIME-WAIT left)",
 				 p->seq, prev->snd_nxt, left);
 }
 

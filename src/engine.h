@@ -33,11 +33,11 @@ struct packet_view {
 	uint32_t flow_id;
 	int from_server;
 	uint32_t rel_seq, rel_ack;
-	int window_shift;               /* -1 unknown */
-	enum tcp_state state[2];        /* after the packet: [0] client, [1] server */
-	uint32_t labels;                /* 1u << L_* */
+	int window_shift;	 /* -1 unknown */
+	enum tcp_state state[2]; /* after the packet: [0] client, [1] server */
+	uint32_t labels;	 /* 1u << L_* */
 	uint32_t dupack_num;
-	int64_t bytes_in_flight;        /* sender's unacknowledged bytes after a data segment; -1 n/a */
+	int64_t bytes_in_flight; /* sender's unacknowledged bytes after a data segment; -1 n/a */
 	uint8_t nfindings;
 	enum finding_id findings[VIEW_MAX_FINDINGS];
 };
@@ -50,9 +50,9 @@ struct engine_sink {
 };
 
 struct engine_config {
-	int64_t msl_ns;          /* TIME-WAIT lasts 2 * msl_ns (default 30 s) */
+	int64_t msl_ns;		 /* TIME-WAIT lasts 2 * msl_ns (default 30 s) */
 	int64_t idle_timeout_ns; /* evict flows idle this long; 0 = never */
-	size_t max_flows;        /* 0 = unlimited */
+	size_t max_flows;	 /* 0 = unlimited */
 	bool verify_checksums;
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
 };

@@ -30,20 +30,20 @@ enum expect_store {
 	ST_U32,
 	ST_U64,
 	ST_BOOL,
-	ST_STR,      /* const char * */
-	ST_CHARS,    /* char [] */
-	ST_STATE,    /* enum tcp_state */
-	ST_CLOSER,   /* int: -1 null, 0 client, 1 server */
-	ST_ADDR,     /* uint8_t [16] with ip_version */
-	ST_NS,       /* int64_t nanoseconds */
-	ST_NS_OPT,   /* int64_t nanoseconds, negative = null */
-	ST_DURATION, /* end_ns - start_ns */
-	ST_RTT,      /* struct rtt_summary; index 0 min, 1 avg, 2 max; null without samples */
+	ST_STR,	       /* const char * */
+	ST_CHARS,      /* char [] */
+	ST_STATE,      /* enum tcp_state */
+	ST_CLOSER,     /* int: -1 null, 0 client, 1 server */
+	ST_ADDR,       /* uint8_t [16] with ip_version */
+	ST_NS,	       /* int64_t nanoseconds */
+	ST_NS_OPT,     /* int64_t nanoseconds, negative = null */
+	ST_DURATION,   /* end_ns - start_ns */
+	ST_RTT,	       /* struct rtt_summary; index 0 min, 1 avg, 2 max; null without samples */
 	ST_THROUGHPUT, /* payload_bytes[index] per second of duration; null when the duration is 0 */
-	ST_MSS,      /* uint16_t, 0 = null */
-	ST_WSCALE,   /* int, negative = null */
-	ST_LABEL,    /* labels[index] */
-	ST_SEVERITY, /* findings[index] */
+	ST_MSS,	       /* uint16_t, 0 = null */
+	ST_WSCALE,     /* int, negative = null */
+	ST_LABEL,      /* labels[index] */
+	ST_SEVERITY,   /* findings[index] */
 };
 
 struct expect_field {
@@ -58,11 +58,11 @@ struct expect_field {
 static const char *const vocab_handshake[] = {"complete", "simultaneous", "rejected", "incomplete", "none", NULL};
 static const char *const vocab_close[] = {"fin", "half", "rst", "none", NULL};
 static const char *const vocab_side[] = {"client", "server", NULL};
-static const char *const vocab_conn_state[] = {"S0",   "S1",   "SF",     "REJ",   "S2", "S3",  "RSTO",
-					       "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH", NULL};
-static const char *const vocab_state[] = {"UNKNOWN",    "CLOSED",     "LISTEN",     "SYN-SENT", "SYN-RECEIVED",
+static const char *const vocab_conn_state[] = {"S0",   "S1",	 "SF",	  "REJ", "S2",	"S3",  "RSTO",
+					       "RSTR", "RSTOS0", "RSTRH", "SH",	 "SHR", "OTH", NULL};
+static const char *const vocab_state[] = {"UNKNOWN",	 "CLOSED",     "LISTEN",     "SYN-SENT",   "SYN-RECEIVED",
 					  "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",
-					  "LAST-ACK",   "TIME-WAIT",  NULL};
+					  "LAST-ACK",	 "TIME-WAIT",  NULL};
 
 #define OFF(member) offsetof(struct flow_summary, member)
 
@@ -176,7 +176,7 @@ static void field_get(const struct expect_field *f, const struct flow_summary *s
 		v->num = *(const uint32_t *)(const void *)base;
 		break;
 	case ST_U64:
-		v->num = (int64_t)*(const uint64_t *)(const void *)base;
+		v->num = (int64_t) * (const uint64_t *)(const void *)base;
 		break;
 	case ST_BOOL:
 		v->num = *(const bool *)(const void *)base;
@@ -400,8 +400,9 @@ static int parse_number(struct parser *p, const struct token *t, const struct un
 			if (!units)
 				return parse_error(p, t->col + (unsigned)i, "expected a whole number, not '%s'",
 						   tok_text(t, buf, sizeof buf));
-			return parse_error(p, t->col + (unsigned)i, "unknown unit '%.*s' (this field takes %s, %s or %s)",
-					   (int)(t->len - i), t->p + i, units[0].name, units[1].name, units[2].name);
+			return parse_error(p, t->col + (unsigned)i,
+					   "unknown unit '%.*s' (this field takes %s, %s or %s)", (int)(t->len - i),
+					   t->p + i, units[0].name, units[1].name, units[2].name);
 		}
 		scale = u->scale;
 	}
@@ -542,8 +543,8 @@ static int parse_selector(struct parser *p, struct expect_selector *sel)
 
 static bool endpoint_match(const struct expect_selector *sel, const struct flow_summary *s, int side)
 {
-	if (sel->has_addr && (sel->ip_version != s->ip_version ||
-			      memcmp(sel->addr, s->addr[side], sel->ip_version == 4 ? 4 : 16) != 0))
+	if (sel->has_addr &&
+	    (sel->ip_version != s->ip_version || memcmp(sel->addr, s->addr[side], sel->ip_version == 4 ? 4 : 16) != 0))
 		return false;
 	return !sel->has_port || sel->port == s->port[side];
 }
@@ -575,7 +576,8 @@ int expect_selector_parse(const char *text, struct expect_selector *sel, char *e
 	int rc = parse_selector(&p, sel);
 	if (rc == 0 && peek(&p)) {
 		char buf[64];
-		rc = parse_error(&p, peek(&p)->col, "unexpected '%s' after the selector", tok_text(peek(&p), buf, sizeof buf));
+		rc = parse_error(&p, peek(&p)->col, "unexpected '%s' after the selector",
+				 tok_text(peek(&p), buf, sizeof buf));
 	}
 	free(p.tok);
 	return rc;
@@ -618,7 +620,8 @@ int expect_pattern_check(const char *pattern, char *err, size_t errlen)
 		if (expect_pattern_match(pattern, (enum finding_id)i))
 			return 0;
 	if (prefix)
-		snprintf(err, errlen, "no finding code starts with '%.*s' (see tcpscope explain --list)", (int)n, pattern);
+		snprintf(err, errlen, "no finding code starts with '%.*s' (see tcpscope explain --list)", (int)n,
+			 pattern);
 	else
 		snprintf(err, errlen, "unknown finding code '%s' (see tcpscope explain --list)", pattern);
 	return -1;
@@ -645,7 +648,8 @@ static int parse_op(struct parser *p, enum expect_op *op)
 			p->pos++;
 			return 0;
 		}
-	return parse_error(p, t->col, "expected an operator (== != < <= > >= in), not '%s'", tok_text(t, buf, sizeof buf));
+	return parse_error(p, t->col, "expected an operator (== != < <= > >= in), not '%s'",
+			   tok_text(t, buf, sizeof buf));
 }
 
 static bool vocabulary_has(const char *const *vocab, const struct token *t)
@@ -688,12 +692,14 @@ static int parse_value(struct parser *p, const struct expect_field *f, struct ex
 		return parse_number(p, t, time_units, 1000000000, &v->num);
 	case EXPECT_T_BOOL:
 		if (!tok_is(t, "true") && !tok_is(t, "false"))
-			return parse_error(p, t->col, "%s is true or false, not '%s'", f->path, tok_text(t, buf, sizeof buf));
+			return parse_error(p, t->col, "%s is true or false, not '%s'", f->path,
+					   tok_text(t, buf, sizeof buf));
 		v->num = tok_is(t, "true");
 		return 0;
 	case EXPECT_T_ADDR:
 		if (!parse_addr(t->p, t->len, &v->ip_version, v->addr))
-			return parse_error(p, t->col, "'%s' is not an IPv4 or IPv6 address", tok_text(t, buf, sizeof buf));
+			return parse_error(p, t->col, "'%s' is not an IPv4 or IPv6 address",
+					   tok_text(t, buf, sizeof buf));
 		return 0;
 	case EXPECT_T_WORD:
 		if (t->len >= sizeof v->word)
@@ -764,13 +770,15 @@ static int parse_statement(struct parser *p, struct expect *e)
 		e->form = EXPECT_FLOW;
 		if (parse_selector(p, &e->sel))
 			return -1;
-		const struct token *ft = expect_word(p, "a field (handshake, state.client, labels.retransmission, ...)");
+		const struct token *ft =
+			expect_word(p, "a field (handshake, state.client, labels.retransmission, ...)");
 		if (!ft)
 			return -1;
 		e->field = field_lookup(ft->p, ft->len);
 		if (!e->field) {
 			if (ft->len > 7 && memcmp(ft->p, "labels.", 7) == 0)
-				return parse_error(p, ft->col, "unknown label '%.*s' (the labels are listed in docs/ci.md)",
+				return parse_error(p, ft->col,
+						   "unknown label '%.*s' (the labels are listed in docs/ci.md)",
 						   (int)ft->len - 7, ft->p + 7);
 			return parse_error(p, ft->col, "unknown field '%s' (the fields are listed in docs/ci.md)",
 					   tok_text(ft, buf, sizeof buf));
@@ -782,7 +790,8 @@ static int parse_statement(struct parser *p, struct expect *e)
 		if (parse_what(p, e) || parse_comparison(p, NULL, e))
 			return -1;
 	} else {
-		return parse_error(p, t->col, "expected flows, flow or findings, not '%s'", tok_text(t, buf, sizeof buf));
+		return parse_error(p, t->col, "expected flows, flow or findings, not '%s'",
+				   tok_text(t, buf, sizeof buf));
 	}
 	t = peek(p);
 	if (t)
@@ -927,7 +936,8 @@ static void eval_flow(const struct expect *e, const struct report *r, struct exp
 		snprintf(res->summary, sizeof res->summary, "%zu of %zu selected flows differ", res->nfailures,
 			 res->selected);
 	else
-		snprintf(res->summary, sizeof res->summary, "holds for %zu flow%s", res->selected, res->selected == 1 ? "" : "s");
+		snprintf(res->summary, sizeof res->summary, "holds for %zu flow%s", res->selected,
+			 res->selected == 1 ? "" : "s");
 }
 
 static bool finding_matches(const char *what, enum finding_id id)

@@ -31,16 +31,22 @@ enum expect_op { EXPECT_EQ, EXPECT_NE, EXPECT_LT, EXPECT_LE, EXPECT_GT, EXPECT_G
 enum expect_form { EXPECT_FLOWS, EXPECT_FLOW, EXPECT_FINDINGS };
 
 /* Which flows a `flow` expectation (or `check --flow`) is about. */
-enum expect_sel_kind { EXPECT_SEL_ALL, EXPECT_SEL_ID, EXPECT_SEL_PORT, EXPECT_SEL_HOST, EXPECT_SEL_CLIENT,
-		       EXPECT_SEL_SERVER };
+enum expect_sel_kind {
+	EXPECT_SEL_ALL,
+	EXPECT_SEL_ID,
+	EXPECT_SEL_PORT,
+	EXPECT_SEL_HOST,
+	EXPECT_SEL_CLIENT,
+	EXPECT_SEL_SERVER
+};
 
 struct expect_selector {
 	enum expect_sel_kind kind;
-	uint32_t id;           /* EXPECT_SEL_ID */
-	bool has_addr;         /* HOST always; CLIENT/SERVER unless the address is '*' */
+	uint32_t id;   /* EXPECT_SEL_ID */
+	bool has_addr; /* HOST always; CLIENT/SERVER unless the address is '*' */
 	uint8_t ip_version;
 	uint8_t addr[16];
-	bool has_port;         /* PORT always; CLIENT/SERVER with ":PORT" */
+	bool has_port; /* PORT always; CLIENT/SERVER with ":PORT" */
 	uint16_t port;
 };
 
@@ -48,18 +54,18 @@ struct expect_selector {
 enum expect_type {
 	EXPECT_T_COUNT, /* integer, no unit */
 	EXPECT_T_BYTES, /* integer, unit B, KB (1000 B) or MB (1000000 B) */
-	EXPECT_T_TIME,  /* seconds, unit us, ms or s; compared in nanoseconds */
-	EXPECT_T_WORD,  /* a word, compared exactly (== != in) */
-	EXPECT_T_ADDR,  /* an IPv4 or IPv6 address */
-	EXPECT_T_BOOL,  /* true or false */
+	EXPECT_T_TIME,	/* seconds, unit us, ms or s; compared in nanoseconds */
+	EXPECT_T_WORD,	/* a word, compared exactly (== != in) */
+	EXPECT_T_ADDR,	/* an IPv4 or IPv6 address */
+	EXPECT_T_BOOL,	/* true or false */
 };
 
 /* A value: an actual field value, or one the file states. */
 struct expect_value {
 	bool null;
 	enum expect_type type;
-	int64_t num;       /* COUNT, BYTES, TIME (ns), BOOL (0/1) */
-	char word[48];     /* WORD */
+	int64_t num;	    /* COUNT, BYTES, TIME (ns), BOOL (0/1) */
+	char word[48];	    /* WORD */
 	uint8_t ip_version; /* ADDR */
 	uint8_t addr[16];
 };
@@ -68,18 +74,18 @@ struct expect_field; /* a row of the field table in expect.c */
 
 struct expect {
 	unsigned line;
-	char *text;               /* the statement as written, comment and blanks trimmed */
+	char *text; /* the statement as written, comment and blanks trimmed */
 	enum expect_form form;
 	struct expect_selector sel;
 	const struct expect_field *field;
-	char *what;               /* findings: a code, "prefix.*", "*" or a severity */
+	char *what; /* findings: a code, "prefix.*", "*" or a severity */
 	enum expect_op op;
 	struct expect_value *values; /* one, or the list after `in` */
 	size_t nvalues;
 };
 
 struct expect_set {
-	char *name;               /* the file name, for messages */
+	char *name; /* the file name, for messages */
 	struct expect *items;
 	size_t count;
 };
@@ -104,21 +110,21 @@ bool expect_pattern_match(const char *pattern, enum finding_id id);
 /* One flow that breaks a `flow` expectation. */
 struct expect_failure {
 	uint32_t flow;
-	uint64_t frame;           /* the flow's first frame */
-	char endpoints[120];      /* "10.0.0.1:40000 > 10.0.0.2:80" */
+	uint64_t frame;	     /* the flow's first frame */
+	char endpoints[120]; /* "10.0.0.1:40000 > 10.0.0.2:80" */
 	struct expect_value actual;
 };
 
 struct expect_result {
 	const struct expect *e;
 	bool pass;
-	size_t selected;          /* flow: flows the selector chose; flows/findings: the count */
+	size_t selected;		 /* flow: flows the selector chose; flows/findings: the count */
 	struct expect_failure *failures; /* flow form */
 	size_t nfailures;
-	uint64_t *frames;         /* findings: frames of the matching findings; flows: each flow's first frame */
-	enum finding_id *codes;   /* findings: the codes of those findings */
+	uint64_t *frames;	/* findings: frames of the matching findings; flows: each flow's first frame */
+	enum finding_id *codes; /* findings: the codes of those findings */
 	size_t nframes;
-	char summary[200];        /* one line: what was found, e.g. "2 of 3 flows differ" */
+	char summary[200]; /* one line: what was found, e.g. "2 of 3 flows differ" */
 };
 
 /* Evaluates one expectation against a report; res owns its arrays (expect_result_free). */

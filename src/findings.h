@@ -43,9 +43,9 @@ struct label_entry {
 #define FINDING_MESSAGE_MAX 160
 
 struct finding {
-	uint64_t frame;   /* 1-based frame number; 0 for capture-wide findings */
-	uint32_t flow;    /* flow id; 0 when the packet belongs to no flow */
-	int64_t time_ns;  /* capture time of the frame */
+	uint64_t frame;	 /* 1-based frame number; 0 for capture-wide findings */
+	uint32_t flow;	 /* flow id; 0 when the packet belongs to no flow */
+	int64_t time_ns; /* capture time of the frame */
 	enum finding_id id;
 	char message[FINDING_MESSAGE_MAX];
 };

@@ -44,42 +44,42 @@ struct endpoint {
 	bool seen;
 	bool syn_sent;
 	uint32_t isn;
-	uint32_t syn_payload;   /* data carried on its SYN (TFO) */
+	uint32_t syn_payload; /* data carried on its SYN (TFO) */
 	int64_t syn_time_ns;
 	bool synack_sent;
 	uint32_t synack_ack;
 	bool bare_syn_after_peer; /* sent a SYN without ACK after receiving the peer's SYN */
-	uint32_t snd_nxt;       /* highest seq + len (+SYN/FIN) sent */
+	uint32_t snd_nxt;	  /* highest seq + len (+SYN/FIN) sent */
 	bool ack_sent;
-	uint32_t last_ack;      /* highest acknowledgement it sent */
-	uint32_t right_edge;    /* highest ack + scaled window it advertised */
+	uint32_t last_ack;   /* highest acknowledgement it sent */
+	uint32_t right_edge; /* highest ack + scaled window it advertised */
 	bool edge_known;
-	uint32_t prev_edge;     /* the edge of its previous segment (shrink check) */
+	uint32_t prev_edge; /* the edge of its previous segment (shrink check) */
 	bool prev_edge_known;
-	uint16_t last_window;   /* raw window of its last segment */
+	uint16_t last_window; /* raw window of its last segment */
 	bool fin_sent;
 	uint32_t fin_seq;
-	bool fin_acked;         /* the peer acknowledged this endpoint's FIN */
+	bool fin_acked; /* the peer acknowledged this endpoint's FIN */
 	struct {
-		bool pending;   /* an ACK covered bytes it had not sent (yet): judged at flow end */
+		bool pending; /* an ACK covered bytes it had not sent (yet): judged at flow end */
 		uint32_t ack, sent_up_to;
 		uint64_t frame;
 		int64_t time_ns;
 	} beyond;
-	bool rst_sent;          /* sent an acceptable RST */
-	uint32_t snd_at_reset;  /* its snd_nxt when either side's RST was accepted */
-	bool normal_seen;       /* sent an ordinary ACK segment (mid-stream promotion) */
-	bool gap_seen;          /* some of its segments were not captured */
+	bool rst_sent;	       /* sent an acceptable RST */
+	uint32_t snd_at_reset; /* its snd_nxt when either side's RST was accepted */
+	bool normal_seen;      /* sent an ordinary ACK segment (mid-stream promotion) */
+	bool gap_seen;	       /* some of its segments were not captured */
 	bool wrapped;
 	int64_t time_wait_until;
 
 	/* Options announced on its SYN. */
 	bool has_mss, sack_permitted, timestamps, tfo;
 	uint16_t mss;
-	int wscale;             /* -1: no window-scale option on its SYN */
+	int wscale; /* -1: no window-scale option on its SYN */
 	bool ts_seen;
 	uint32_t last_tsval;
-	bool ecn_setup;         /* SYN with ECE+CWR, or SYN-ACK with ECE (RFC 3168 §6.1.1) */
+	bool ecn_setup; /* SYN with ECE+CWR, or SYN-ACK with ECE (RFC 3168 §6.1.1) */
 
 	/* Counters. */
 	uint64_t packets, payload_bytes, retrans_bytes;
@@ -116,7 +116,7 @@ struct flow {
 	bool handshake_done;
 	bool synack_missed; /* the client acknowledged a SYN-ACK the capture does not have */
 	bool rejected;
-	int64_t irtt_ns; /* -1 until the handshake ACK */
+	int64_t irtt_ns;     /* -1 until the handshake ACK */
 	int closed_first_by; /* -1, SIDE_CLIENT or SIDE_SERVER */
 	bool reset;
 	int reset_by;

@@ -43,8 +43,8 @@ void output_check_explain_expectation(FILE *out, const struct expect_result *res
 		for (; shown < total && (max == 0 || shown < max); shown++) {
 			const struct expect_failure *f = &res->failures[shown];
 			expect_value_format(value, sizeof value, &f->actual);
-			fprintf(out, "%sflow %u (frame %" PRIu64 ", %s): %s is %s\n", indent, f->flow, f->frame, f->endpoints,
-				expect_field_path(e->field), value);
+			fprintf(out, "%sflow %u (frame %" PRIu64 ", %s): %s is %s\n", indent, f->flow, f->frame,
+				f->endpoints, expect_field_path(e->field), value);
 		}
 		break;
 	case EXPECT_FINDINGS:
@@ -104,8 +104,8 @@ static void text_file(FILE *out, const struct check_file *cf, const struct check
 	}
 	fprintf(out, "%s: FAIL\n", cf->report.source);
 	if (cf->ndenied) {
-		fprintf(out, "  %zu finding%s fail%s the policy (fail on %s%s):\n", cf->ndenied, cf->ndenied == 1 ? "" : "s",
-			cf->ndenied == 1 ? "s" : "", severity_name(cfg->policy.fail_on),
+		fprintf(out, "  %zu finding%s fail%s the policy (fail on %s%s):\n", cf->ndenied,
+			cf->ndenied == 1 ? "" : "s", cf->ndenied == 1 ? "s" : "", severity_name(cfg->policy.fail_on),
 			cfg->policy.nallow || cfg->policy.ndeny ? ", with --allow/--deny" : "");
 		size_t i = 0;
 		for (; i < cf->ndenied && i < OUTPUT_CHECK_LIST_MAX; i++)
@@ -138,8 +138,8 @@ void output_check_text(FILE *out, const struct check_file *files, size_t n, cons
 		failed += !files[i].error && !files[i].pass;
 	}
 	if (n > 1)
-		fprintf(out, "%zu files: %zu passed, %zu failed, %zu could not be read\n", n, n - failed - errors, failed,
-			errors);
+		fprintf(out, "%zu files: %zu passed, %zu failed, %zu could not be read\n", n, n - failed - errors,
+			failed, errors);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -172,7 +172,8 @@ static void json_expectation(FILE *out, const struct expect_result *res, const s
 		fprintf(out, ", \"selected\": %zu, \"failures\": [", res->selected);
 		for (size_t i = 0; i < res->nfailures; i++) {
 			const struct expect_failure *f = &res->failures[i];
-			fprintf(out, "%s{\"flow\": %u, \"frame\": %" PRIu64 ", \"endpoints\": ", i ? ", " : "", f->flow, f->frame);
+			fprintf(out, "%s{\"flow\": %u, \"frame\": %" PRIu64 ", \"endpoints\": ", i ? ", " : "", f->flow,
+				f->frame);
 			output_json_string(out, f->endpoints);
 			fputs(", \"field\": ", out);
 			output_json_string(out, expect_field_path(e->field));
@@ -257,7 +258,8 @@ void output_check_json(FILE *out, const struct check_file *files, size_t n, cons
 			result = "error";
 		else if (!files[i].pass && strcmp(result, "pass") == 0)
 			result = "fail";
-	fprintf(out, "{\n  \"format\": %d,\n  \"tool\": \"tcpscope\",\n  \"version\": \"%s\",\n  \"command\": \"check\",\n",
+	fprintf(out,
+		"{\n  \"format\": %d,\n  \"tool\": \"tcpscope\",\n  \"version\": \"%s\",\n  \"command\": \"check\",\n",
 		OUTPUT_FORMAT_VERSION, PACKAGE_VERSION);
 	fprintf(out, "  \"result\": \"%s\",\n  \"policy\": {\"fail_on\": \"%s\", \"allow\": ", result,
 		severity_name(cfg->policy.fail_on));

@@ -523,7 +523,8 @@ void output_json_report(FILE *out, const struct report *r)
 {
 	const struct engine_stats *st = &r->stats;
 	bool nano = r->nanosecond;
-	fprintf(out, "{\n  \"format\": %d,\n  \"tool\": \"tcpscope\",\n  \"version\": \"%s\",\n  \"capture\": {\"source\": ",
+	fprintf(out,
+		"{\n  \"format\": %d,\n  \"tool\": \"tcpscope\",\n  \"version\": \"%s\",\n  \"capture\": {\"source\": ",
 		OUTPUT_FORMAT_VERSION, PACKAGE_VERSION);
 	output_json_string(out, r->source);
 	fprintf(out, ", \"packets\": %" PRIu64 ", \"tcp_packets\": %" PRIu64 ", \"linktypes\": [", st->packets,

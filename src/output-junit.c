@@ -217,8 +217,7 @@ static void junit_flows(FILE *out, const struct check_file *cf, const char *cls)
 	free(refs);
 }
 
-static void junit_expectations(FILE *out, const struct check_file *cf, const struct check_config *cfg,
-			       const char *cls)
+static void junit_expectations(FILE *out, const struct check_file *cf, const struct check_config *cfg, const char *cls)
 {
 	for (size_t i = 0; i < cf->nresults; i++) {
 		const struct expect_result *res = &cf->results[i];
@@ -314,8 +313,9 @@ void output_check_junit(FILE *out, const struct check_file *files, size_t n, con
 		all_failures += failures[i];
 		all_errors += files[i].error != NULL;
 	}
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		     "<testsuites name=\"tcpscope check\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"0\">\n",
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuites name=\"tcpscope check\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"0\">\n",
 		all_tests, all_failures, all_errors);
 	for (size_t i = 0; i < n; i++)
 		junit_suite(out, &files[i], cfg, tests[i], failures[i]);

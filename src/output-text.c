@@ -45,12 +45,12 @@ static void print_flow_row(FILE *out, const struct flow_summary *s)
 		snprintf(irtt, sizeof irtt, "%.3f ms", s->irtt_ns / 1e6);
 	else
 		snprintf(irtt, sizeof irtt, "-");
-	uint32_t retrans = s->labels[L_RETRANSMISSION] + s->labels[L_FAST_RETRANSMISSION] +
-			   s->labels[L_SPURIOUS_RETRANSMISSION];
-	fprintf(out, "%5u  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7" PRIu64 " %10s %5u %10s  %uE %uW %uN\n", s->id,
-		client, server, s->handshake, s->close, tcp_state_name(s->state[0]), tcp_state_name(s->state[1]),
-		s->conn_state, s->history, s->packets[0] + s->packets[1], bytes, retrans, irtt,
-		s->findings[SEV_ERROR], s->findings[SEV_WARNING], s->findings[SEV_NOTE]);
+	uint32_t retrans =
+		s->labels[L_RETRANSMISSION] + s->labels[L_FAST_RETRANSMISSION] + s->labels[L_SPURIOUS_RETRANSMISSION];
+	fprintf(out, "%5u  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7" PRIu64 " %10s %5u %10s  %uE %uW %uN\n",
+		s->id, client, server, s->handshake, s->close, tcp_state_name(s->state[0]), tcp_state_name(s->state[1]),
+		s->conn_state, s->history, s->packets[0] + s->packets[1], bytes, retrans, irtt, s->findings[SEV_ERROR],
+		s->findings[SEV_WARNING], s->findings[SEV_NOTE]);
 }
 
 static int compare_codes(const void *a, const void *b)
@@ -135,9 +135,9 @@ void output_text_report(FILE *out, const struct report *r)
 		r->severity_counts[SEV_ERROR], r->severity_counts[SEV_WARNING], r->severity_counts[SEV_NOTE],
 		st->decode_errors);
 	if (r->nflows) {
-		fprintf(out, "\n%5s  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7s %10s %5s %10s  %s\n", "ID", "CLIENT",
-			"SERVER", "HANDSHAKE", "CLOSE", "CLIENT END", "SERVER END", "CONN", "HISTORY", "PKTS", "BYTES",
-			"RETX", "IRTT", "FINDINGS");
+		fprintf(out, "\n%5s  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7s %10s %5s %10s  %s\n", "ID",
+			"CLIENT", "SERVER", "HANDSHAKE", "CLOSE", "CLIENT END", "SERVER END", "CONN", "HISTORY", "PKTS",
+			"BYTES", "RETX", "IRTT", "FINDINGS");
 		for (size_t i = 0; i < r->nflows; i++)
 			print_flow_row(out, &r->flows[i]);
 	}

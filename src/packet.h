@@ -47,7 +47,7 @@ struct sack_block {
 
 struct tcp_options {
 	bool has_mss, has_wscale, sack_permitted, has_timestamps;
-	bool has_tfo;   /* TFO option (kind 34 or experimental 254/0xF989) */
+	bool has_tfo; /* TFO option (kind 34 or experimental 254/0xF989) */
 	bool has_mptcp;
 	uint16_t mss;
 	uint8_t wscale;
@@ -55,20 +55,20 @@ struct tcp_options {
 	uint32_t tsval, tsecr;
 	uint8_t sack_count;
 	struct sack_block sack[TCP_MAX_SACK_BLOCKS];
-	uint8_t count;                  /* options in wire order, NOP included */
+	uint8_t count; /* options in wire order, NOP included */
 	uint8_t kinds[TCP_MAX_OPTIONS];
 };
 
 #define DECODE_MESSAGE_MAX 96
 
 struct packet {
-	uint64_t frame;   /* 1-based position in the capture, every record counted */
-	int64_t time_ns;  /* capture time, nanoseconds since the epoch */
+	uint64_t frame;	 /* 1-based position in the capture, every record counted */
+	int64_t time_ns; /* capture time, nanoseconds since the epoch */
 	uint32_t caplen, wirelen;
 	int linktype;
 
 	uint8_t ip_version; /* 4 or 6 */
-	uint8_t ip_ecn;     /* the two ECN bits of TOS / traffic class */
+	uint8_t ip_ecn;	    /* the two ECN bits of TOS / traffic class */
 	uint8_t ip_ttl;
 	uint8_t src[16], dst[16]; /* IPv4 addresses use the first 4 bytes */
 
@@ -76,8 +76,8 @@ struct packet {
 	uint32_t seq, ack;
 	uint16_t window; /* as on the wire, unscaled */
 	uint16_t urgent;
-	uint8_t flags;   /* TCP_* bits */
-	bool ae;         /* the AccECN / former NS bit */
+	uint8_t flags; /* TCP_* bits */
+	bool ae;       /* the AccECN / former NS bit */
 	uint8_t header_len;
 	uint32_t payload_len; /* TCP payload length from the IP length fields */
 	bool checksum_checked, checksum_bad;

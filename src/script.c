@@ -42,8 +42,8 @@ enum script_opt_kind {
 
 struct script_opt {
 	enum script_opt_kind kind;
-	bool any[2];       /* '*' for the first / second value */
-	uint32_t val[2];   /* mss, wscale, TS val/ecr, FO: val[0] = 0 cookie request; kind N */
+	bool any[2];	 /* '*' for the first / second value */
+	uint32_t val[2]; /* mss, wscale, TS val/ecr, FO: val[0] = 0 cookie request; kind N */
 	uint8_t nsack;
 	uint32_t sack[SCRIPT_MAX_SACK][2];
 };
@@ -328,8 +328,9 @@ static int parse_option(struct cursor_line *c, struct script_opt *o)
 		o->kind = SO_KIND;
 		return parse_uint(c, UINT8_MAX, "an option kind (0-255)", &o->val[0]);
 	} else {
-		return script_error(c, pos, "unknown option '%.*s' (mss, wscale, sackOK, TS, sack, nop, eol, FO, mptcp, "
-					    "kind N, ...)",
+		return script_error(c, pos,
+				    "unknown option '%.*s' (mss, wscale, sackOK, TS, sack, nop, eol, FO, mptcp, "
+				    "kind N, ...)",
 				    (int)n, c->s + pos);
 	}
 	return 0;
@@ -367,7 +368,8 @@ static int parse_step(struct cursor_line *c, struct script_step *st)
 	else if (take_char(c, '<'))
 		st->from_server = 1;
 	else
-		return script_error(c, c->pos, "expected a direction: '>' (client to server) or '<' (server to client)");
+		return script_error(c, c->pos,
+				    "expected a direction: '>' (client to server) or '<' (server to client)");
 	if (parse_flags(c, &st->flags) || parse_seq(c, st))
 		return -1;
 	if (take_keyword(c, "ack")) {
@@ -386,8 +388,9 @@ static int parse_step(struct cursor_line *c, struct script_step *st)
 	if (take_char(c, '<') && parse_options(c, st))
 		return -1;
 	if (!at_end(c))
-		return script_error(c, c->pos, "unexpected '%.*s' (a line is TIME DIR FLAGS START:END(LEN) [ack N] [win N] "
-					       "[<OPTIONS>])",
+		return script_error(c, c->pos,
+				    "unexpected '%.*s' (a line is TIME DIR FLAGS START:END(LEN) [ack N] [win N] "
+				    "[<OPTIONS>])",
 				    (int)(word_len(c) ? word_len(c) : 1), c->s + c->pos);
 	return 0;
 }
@@ -523,7 +526,8 @@ static void append_options(char *buf, size_t len, size_t *n, const struct packet
 		case TCPOPT_SACK:
 			append(buf, len, n, "sack");
 			for (uint8_t b = 0; b < o->sack_count; b++)
-				append(buf, len, n, " %u:%u", o->sack[b].left - peer_isn(v), o->sack[b].right - peer_isn(v));
+				append(buf, len, n, " %u:%u", o->sack[b].left - peer_isn(v),
+				       o->sack[b].right - peer_isn(v));
 			break;
 		case TCPOPT_MPTCP:
 			append(buf, len, n, "mptcp");
@@ -556,10 +560,10 @@ static void append_value(char *buf, size_t len, size_t *n, const struct script_o
 /* Appends the step's option pattern as written: "<mss 1460,...>". */
 static void append_pattern(char *buf, size_t len, size_t *n, const struct script_step *st)
 {
-	static const char *const names[] = {[SO_ANY_RUN] = "...", [SO_NOP] = "nop",       [SO_EOL] = "eol",
-					    [SO_MSS] = "mss ",    [SO_WSCALE] = "wscale ", [SO_SACKOK] = "sackOK",
-					    [SO_TS] = "TS val ",  [SO_SACK] = "sack",      [SO_FO] = "FO",
-					    [SO_MPTCP] = "mptcp", [SO_KIND] = "kind "};
+	static const char *const names[] = {
+		[SO_ANY_RUN] = "...",	 [SO_NOP] = "nop",	 [SO_EOL] = "eol",    [SO_MSS] = "mss ",
+		[SO_WSCALE] = "wscale ", [SO_SACKOK] = "sackOK", [SO_TS] = "TS val ", [SO_SACK] = "sack",
+		[SO_FO] = "FO",		 [SO_MPTCP] = "mptcp",	 [SO_KIND] = "kind "};
 	append(buf, len, n, "<");
 	for (uint8_t i = 0; i < st->nopts; i++) {
 		const struct script_opt *o = &st->opts[i];
@@ -627,7 +631,8 @@ static bool option_matches(const struct script_opt *o, uint8_t kind, const struc
 		if (kind != TCPOPT_SACK || a->sack_count != o->nsack)
 			return false;
 		for (uint8_t b = 0; b < o->nsack; b++)
-			if (a->sack[b].left - peer_isn(v) != o->sack[b][0] || a->sack[b].right - peer_isn(v) != o->sack[b][1])
+			if (a->sack[b].left - peer_isn(v) != o->sack[b][0] ||
+			    a->sack[b].right - peer_isn(v) != o->sack[b][1])
 				return false;
 		return true;
 	case SO_FO:
@@ -672,8 +677,8 @@ void script_matcher_init(struct script_matcher *m, const struct script *s)
 }
 
 /* Checks the packet's time against the step's; appends the difference to msg. */
-static void check_time(const struct script_matcher *m, const struct script_step *st, int64_t t, char *msg,
-		       size_t len, size_t *n)
+static void check_time(const struct script_matcher *m, const struct script_step *st, int64_t t, char *msg, size_t len,
+		       size_t *n)
 {
 	if (st->time_kind == SCRIPT_TIME_ANY)
 		return;

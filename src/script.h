@@ -43,17 +43,17 @@ void script_free(struct script *s);
 
 struct script_result {
 	bool pass;
-	size_t matched;      /* lines matched before the first difference */
-	unsigned line;       /* the script line that did not match (0 when all did) */
-	uint64_t frame;      /* the packet that differs; 0 when the flow ended first */
-	char expected[256];  /* the script line as written */
-	char actual[320];    /* the packet in script notation, "" when the flow ended first */
-	char message[320];   /* what differs: "win 65160, expected 65535; ..." */
+	size_t matched;	    /* lines matched before the first difference */
+	unsigned line;	    /* the script line that did not match (0 when all did) */
+	uint64_t frame;	    /* the packet that differs; 0 when the flow ended first */
+	char expected[256]; /* the script line as written */
+	char actual[320];   /* the packet in script notation, "" when the flow ended first */
+	char message[320];  /* what differs: "win 65160, expected 65535; ..." */
 };
 
 struct script_matcher {
 	const struct script *script;
-	size_t next;         /* the step the next packet must match */
+	size_t next; /* the step the next packet must match */
 	bool failed;
 	uint64_t packets, last_frame;
 	int64_t first_ns, prev_ns;

@@ -88,18 +88,17 @@ enum {
  * adds with "redef likely_server_ports". Sorted.
  */
 static const uint16_t zeek_server_ports[] = {
-	21,   22,   25,   53,   79,   80,   81,   88,   110,  135,  139,  143,
-	389,  443,  445,  502,  563,  585,  587,  614,  631,  636,  989,  990,
-	992,  993,  995,  1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389, 5222,
-	5223, 5269, 5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
+	21,   22,   25,	  53,	79,   80,   81,	  88,	110,  135,  139,  143,	389,  443,  445,  502,
+	563,  585,  587,  614,	631,  636,  989,  990,	992,  993,  995,  1080, 1434, 1883, 2811, 3128,
+	3268, 3306, 3389, 5222, 5223, 5269, 5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
 };
 
 /* The per-packet facts every step below reads. */
 struct zeek_segment {
 	bool syn, fin, rst, ack;
 	uint32_t seq, ack_seq;
-	int len;              /* payload length from the IP length fields */
-	bool captured;        /* the payload bytes are in the capture */
+	int len;       /* payload length from the IP length fields */
+	bool captured; /* the payload bytes are in the capture */
 	uint16_t window;
 };
 
@@ -178,8 +177,7 @@ static bool zeek_check_history(struct zeek_conn *zc, const struct zeek_endpoint 
  * the count reaches the threshold (1, then 10, 100, ...). Zeek's overflow
  * guard is kept as it is.
  */
-static void zeek_scaled_history(struct zeek_conn *zc, const struct zeek_endpoint *e, struct zeek_scaled *s,
-				char code)
+static void zeek_scaled_history(struct zeek_conn *zc, const struct zeek_endpoint *e, struct zeek_scaled *s, char code)
 {
 	if (++s->count == s->threshold) {
 		uint32_t next = s->threshold * 10u;

@@ -23,7 +23,7 @@
 
 #include "packet.h"
 
-#define ZEEK_HISTORY_MAX 48  /* longer histories are cut (Zeek's is unbounded) */
+#define ZEEK_HISTORY_MAX 48    /* longer histories are cut (Zeek's is unbounded) */
 #define ZEEK_PENDING_BLOCKS 16 /* out-of-order data ranges remembered per side */
 
 enum zeek_endpoint_state {
@@ -49,12 +49,12 @@ struct zeek_block {
 /* One side as Zeek's TCP_Endpoint sees it (sequence numbers as Zeek keeps them). */
 struct zeek_endpoint {
 	enum zeek_endpoint_state state, prev_state;
-	int64_t start_seq;           /* ISN (or first seq - 1 mid-stream), signed as in Zeek */
-	uint32_t last_seq;           /* one past the highest sequence sent */
-	uint32_t ack_seq;            /* highest acknowledgement received for this side's data */
+	int64_t start_seq; /* ISN (or first seq - 1 mid-stream), signed as in Zeek */
+	uint32_t last_seq; /* one past the highest sequence sent */
+	uint32_t ack_seq;  /* highest acknowledgement received for this side's data */
 	uint32_t seq_wraps, ack_wraps;
 	uint32_t fin_count;
-	uint64_t fin_seq;            /* relative sequence one past the FIN */
+	uint64_t fin_seq; /* relative sequence one past the FIN */
 	uint64_t hist_last_syn, hist_last_fin, hist_last_rst;
 	struct zeek_scaled checksum, rexmit, zero_window, gap; /* C T W G */
 	/* Zeek's stream reassembler, reduced to sequence bookkeeping (for 'G'). */
@@ -65,13 +65,13 @@ struct zeek_endpoint {
 
 struct zeek_conn {
 	struct zeek_endpoint ep[2]; /* indexed by tcpscope's side: [0] client, [1] server */
-	uint8_t orig_side;          /* index of Zeek's originator in ep[] */
-	bool started;               /* the first packet has been seen */
-	uint8_t packets;            /* packets fed so far, saturating at 255 */
-	bool flipped;               /* Zeek swapped originator and responder ('^') */
-	bool is_partial;            /* Zeek's is_partial (no clean SYN start) */
+	uint8_t orig_side;	    /* index of Zeek's originator in ep[] */
+	bool started;		    /* the first packet has been seen */
+	uint8_t packets;	    /* packets fed so far, saturating at 255 */
+	bool flipped;		    /* Zeek swapped originator and responder ('^') */
+	bool is_partial;	    /* Zeek's is_partial (no clean SYN start) */
 	uint8_t first_packet_seen;  /* Zeek's ORIG (1) / RESP (2) bits */
-	uint32_t hist_seen;         /* Zeek's hist_seen mask (responder bits << 16) */
+	uint32_t hist_seen;	    /* Zeek's hist_seen mask (responder bits << 16) */
 	char history[ZEEK_HISTORY_MAX];
 	uint8_t history_len;
 };

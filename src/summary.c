@@ -56,8 +56,8 @@ void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flo
 		s->keepalive_interval_ns[side] =
 			ep->keepalives > 1 ? ep->keepalive_interval_sum_ns / (ep->keepalives - 1) : -1;
 		s->max_in_flight[side] = ep->max_in_flight;
-		s->zero_window_ns[side] = ep->zero_window_ns +
-					  (ep->zero_window_since >= 0 ? f->last_ns - ep->zero_window_since : 0);
+		s->zero_window_ns[side] =
+			ep->zero_window_ns + (ep->zero_window_since >= 0 ? f->last_ns - ep->zero_window_since : 0);
 		if (ep->rtt.samples) {
 			s->rtt[side].samples = ep->rtt.samples;
 			s->rtt[side].min_ns = ep->rtt.min_ns;

@@ -39,10 +39,10 @@ struct flow_summary {
 	char conn_state[8];
 	char history[ZEEK_HISTORY_MAX];
 	uint8_t completeness;
-	uint16_t mss[2];       /* 0: not announced */
-	int wscale[2];         /* -1: not announced */
+	uint16_t mss[2]; /* 0: not announced */
+	int wscale[2];	 /* -1: not announced */
 	bool sack_permitted, timestamps, tfo, ecn;
-	int64_t irtt_ns;       /* -1 unknown */
+	int64_t irtt_ns; /* -1 unknown */
 	struct rtt_summary rtt[2];
 	uint32_t keepalives[2];
 	int64_t keepalive_interval_ns[2]; /* mean time between probes, -1 with fewer than two */

@@ -130,8 +130,8 @@ static void check_options(const struct segment_ctx *sc)
 	if (o->sack_count == 0)
 		return;
 	if (snd->syn_sent && rcv->syn_sent && !rcv->sack_permitted) {
-		tcp_engine_raise(sc, F_OPT_SACK_NOT_PERMITTED, "SACK blocks sent but the %s's SYN had no SACK-permitted",
-				 side_name(!sc->side));
+		tcp_engine_raise(sc, F_OPT_SACK_NOT_PERMITTED,
+				 "SACK blocks sent but the %s's SYN had no SACK-permitted", side_name(!sc->side));
 		return;
 	}
 	/* RFC 2018 §3: [left, right) with left < right, inside what the peer sent. */
@@ -142,8 +142,7 @@ static void check_options(const struct segment_ctx *sc)
 					 rel(rcv, r));
 			return;
 		}
-		if (rcv->syn_sent && !rcv->gap_seen &&
-		    (SEQ_GT(r, rcv->snd_nxt) || SEQ_LT(l, rcv->isn))) {
+		if (rcv->syn_sent && !rcv->gap_seen && (SEQ_GT(r, rcv->snd_nxt) || SEQ_LT(l, rcv->isn))) {
 			tcp_engine_raise(sc, F_OPT_SACK_INVALID,
 					 "SACK block %u-%u lies outside what the %s sent (up to %u)", rel(rcv, l),
 					 rel(rcv, r), side_name(!sc->side), rel(rcv, rcv->snd_nxt));
@@ -165,8 +164,7 @@ static bool flags_illegal(const struct segment_ctx *sc)
 		why = "SYN+RST";
 	else if (fl == 0)
 		why = "no flags at all";
-	else if ((fl & (TCP_FIN | TCP_ACK)) == TCP_FIN &&
-		 tcp_state_synchronized(sc->flow->ep[sc->side].state))
+	else if ((fl & (TCP_FIN | TCP_ACK)) == TCP_FIN && tcp_state_synchronized(sc->flow->ep[sc->side].state))
 		why = "FIN without ACK on a synchronized connection";
 	if (!why)
 		return false;
@@ -182,7 +180,6 @@ static bool acks_syn(const struct endpoint *peer, uint32_t ack)
 	return ack == peer->isn + 1 || (peer->syn_payload && ack == peer->isn + 1 + peer->syn_payload);
 }
 
-
 /* Is the RST acceptable to its receiver? Raises the finding that says why not. */
 static bool rst_acceptable(const struct segment_ctx *sc)
 {
@@ -193,8 +190,7 @@ static bool rst_acceptable(const struct segment_ctx *sc)
 	/* RFC 9293 §3.10.7.3: in SYN-SENT a RST counts only if it acknowledges the SYN. */
 	if (rcv->state == TCPS_SYN_SENT) {
 		uint32_t want = rcv->isn + 1;
-		if ((p->flags & TCP_ACK) &&
-		    (p->ack == want || (rcv->syn_payload && p->ack == want + rcv->syn_payload)))
+		if ((p->flags & TCP_ACK) && (p->ack == want || (rcv->syn_payload && p->ack == want + rcv->syn_payload)))
 			return true;
 		tcp_engine_raise(sc, F_HS_RST_BAD_ACK, "RST answering a SYN %s %u (relative %u), expected ISN+1 = %u",
 				 p->flags & TCP_ACK ? "acknowledges" : "has no ACK, ack field", p->ack,
@@ -318,7 +314,8 @@ static void handle_synack(struct segment_ctx *sc)
 
 	if (snd->synack_sent) {
 		if (p->seq == snd->isn && p->ack == snd->synack_ack)
-			tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED, "SYN-ACK sent again (ack %u)", rel(rcv, p->ack));
+			tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED, "SYN-ACK sent again (ack %u)",
+					 rel(rcv, p->ack));
 		else
 			tcp_engine_raise(sc, F_HS_SYNACK_CHANGED,
 					 "SYN-ACK repeated with seq %u ack %u, first was seq %u ack %u", p->seq,
@@ -353,8 +350,8 @@ static void handle_synack(struct segment_ctx *sc)
 				 p->ack, rel(rcv, p->ack), rcv->isn + 1);
 	}
 	/* RFC 9293 §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED): an acceptable ACK establishes. */
-	if (ack_ok && (rcv->state == TCPS_SYN_SENT || rcv->state == TCPS_SYN_RECEIVED ||
-		       rcv->state == TCPS_UNKNOWN || rcv->state == TCPS_CLOSED)) {
+	if (ack_ok && (rcv->state == TCPS_SYN_SENT || rcv->state == TCPS_SYN_RECEIVED || rcv->state == TCPS_UNKNOWN ||
+		       rcv->state == TCPS_CLOSED)) {
 		set_state(rcv, TCPS_ESTABLISHED);
 		/* In a simultaneous open the second SYN-ACK completes the handshake. */
 		if (snd->state == TCPS_ESTABLISHED) {
@@ -385,8 +382,8 @@ static void complete_handshake(struct segment_ctx *sc)
 	if (snd->syn_payload && rcv->synack_ack == snd->isn + 1 + snd->syn_payload)
 		want_seq += snd->syn_payload; /* TFO: the server accepted the SYN's data */
 	if (snd->syn_sent && p->seq != want_seq && p->seq != snd->isn + 1)
-		tcp_engine_raise(sc, F_HS_ACK_BAD_SEQ, "handshake ACK has seq %u (relative %u), expected %u",
-				 p->seq, rel(snd, p->seq), want_seq);
+		tcp_engine_raise(sc, F_HS_ACK_BAD_SEQ, "handshake ACK has seq %u (relative %u), expected %u", p->seq,
+				 rel(snd, p->seq), want_seq);
 	if (f->simultaneous_open && snd->bare_syn_after_peer && sc->side == SIDE_SERVER)
 		tcp_engine_raise(sc, F_HS_SPLIT, "split handshake: the server answered the SYN with a bare SYN");
 	set_state(rcv, TCPS_ESTABLISHED);
@@ -483,8 +480,7 @@ static void process_fin(struct segment_ctx *sc)
 		set_state(snd, TCPS_CLOSING);
 	} else if (snd->state == TCPS_CLOSE_WAIT) {
 		set_state(snd, TCPS_LAST_ACK);
-	} else if (snd->state == TCPS_ESTABLISHED || snd->state == TCPS_UNKNOWN ||
-		   snd->state == TCPS_SYN_RECEIVED) {
+	} else if (snd->state == TCPS_ESTABLISHED || snd->state == TCPS_UNKNOWN || snd->state == TCPS_SYN_RECEIVED) {
 		set_state(snd, TCPS_FIN_WAIT_1);
 	}
 
@@ -530,19 +526,19 @@ static void check_data(struct segment_ctx *sc)
 				 "server sends %u bytes before the handshake ACK was seen", len);
 
 	if (snd->fin_sent && rcv->fin_sent && snd->fin_acked && rcv->fin_acked && advances)
-		tcp_engine_raise(sc, F_CLOSE_SEGMENT_AFTER_CLOSE, "%u bytes of new data after both FINs were acknowledged",
-				 len);
+		tcp_engine_raise(sc, F_CLOSE_SEGMENT_AFTER_CLOSE,
+				 "%u bytes of new data after both FINs were acknowledged", len);
 	else if (snd->fin_sent && SEQ_GT(end, snd->fin_seq))
 		tcp_engine_raise(sc, F_CLOSE_DATA_AFTER_FIN, "data up to %u beyond the %s's own FIN at %u",
 				 rel(snd, end), side_name(sc->side), rel(snd, snd->fin_seq));
 	else if (rcv->fin_sent && advances)
-		raise_once(sc, F_CLOSE_HALF_CLOSE, "%s keeps sending after the %s's FIN (half-close)", side_name(sc->side),
-			   side_name(!sc->side));
+		raise_once(sc, F_CLOSE_HALF_CLOSE, "%s keeps sending after the %s's FIN (half-close)",
+			   side_name(sc->side), side_name(!sc->side));
 
 	/* RFC 9293 §3.8.6: never beyond the receiver's right window edge (a 1-byte probe excepted). */
 	if (rcv->edge_known && SEQ_GT(end, rcv->right_edge) && !(len == 1 && p->seq == rcv->right_edge))
-		tcp_engine_raise(sc, F_SEQ_OUT_OF_WINDOW, "data up to %u beyond the %s's window edge %u",
-				 rel(snd, end), side_name(!sc->side), rel(snd, rcv->right_edge));
+		tcp_engine_raise(sc, F_SEQ_OUT_OF_WINDOW, "data up to %u beyond the %s's window edge %u", rel(snd, end),
+				 side_name(!sc->side), rel(snd, rcv->right_edge));
 
 	if (rcv->rst_sent && SEQ_GT(end, snd->snd_at_reset))
 		raise_once(sc, F_RESET_IGNORED, "%s keeps sending data after the %s's RST", side_name(sc->side),
@@ -658,8 +654,8 @@ static void account(struct segment_ctx *sc)
 	uint8_t fl = p->flags;
 	uint32_t end = p->seq + p->payload_len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
 	bool advances = !snd->seen || SEQ_GT(end, snd->snd_nxt);
-	uint32_t retransmit_mask = 1u << L_RETRANSMISSION | 1u << L_FAST_RETRANSMISSION |
-				   1u << L_SPURIOUS_RETRANSMISSION;
+	uint32_t retransmit_mask =
+		1u << L_RETRANSMISSION | 1u << L_FAST_RETRANSMISSION | 1u << L_SPURIOUS_RETRANSMISSION;
 
 	snd->packets++;
 	snd->payload_bytes += p->payload_len;
@@ -678,8 +674,7 @@ static void account(struct segment_ctx *sc)
 				tcp_engine_raise(sc, F_SEQ_WRAPPED, "the %s's sequence numbers wrapped past 2^32",
 						 side_name(sc->side));
 			}
-			if (p->opt.has_timestamps && snd->ts_seen && SEQ_LT(p->opt.tsval, snd->last_tsval) &&
-			    snd->seen)
+			if (p->opt.has_timestamps && snd->ts_seen && SEQ_LT(p->opt.tsval, snd->last_tsval) && snd->seen)
 				tcp_engine_raise(sc, F_OPT_TIMESTAMP_REGRESS, "TSval %u is older than the previous %u",
 						 p->opt.tsval, snd->last_tsval);
 			if ((p->payload_len > 0 || (fl & (TCP_SYN | TCP_FIN))) && !f->rtt_released)
