@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pcap_close(p);
-	printf("%llu records, %llu bytes, checksum %llu\n", (unsigned long long)records,
-	       (unsigned long long)bytes, (unsigned long long)sum);
+	printf("%llu records, %llu bytes, checksum %llu\n", (unsigned long long)records, (unsigned long long)bytes,
+	       (unsigned long long)sum);
 	return 0;
 }

@@ -109,7 +109,7 @@ static void tcpgen_on_alarm(int sig)
 
 static void tcpgen_sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
@@ -151,8 +151,7 @@ static int tcpgen_resolve(const struct plan *p, struct addrinfo **res)
 		hints.ai_flags |= AI_PASSIVE;
 	rc = getaddrinfo(p->addr, p->port, &hints, res);
 	if (rc != 0) {
-		fprintf(stderr, "tcpgen: %s port %s: %s\n", p->addr, p->port,
-			gai_strerror(rc));
+		fprintf(stderr, "tcpgen: %s port %s: %s\n", p->addr, p->port, gai_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -177,16 +176,14 @@ static int tcpgen_set_keepalive(int fd)
 /* Options wanted before the handshake: SO_RCVBUF decides the window scale. */
 static int tcpgen_pre_connect_options(const struct plan *p, int fd)
 {
-	if (p->rcvbuf > 0 &&
-	    tcpgen_setopt(fd, SOL_SOCKET, SO_RCVBUF, p->rcvbuf) == -1)
+	if (p->rcvbuf > 0 && tcpgen_setopt(fd, SOL_SOCKET, SO_RCVBUF, p->rcvbuf) == -1)
 		return -1;
 	if (p->keepalive && tcpgen_set_keepalive(fd) == -1)
 		return -1;
 	return 0;
 }
 
-static int tcpgen_send_all(const struct plan *p, int fd, long bytes,
-			   long already_sent)
+static int tcpgen_send_all(const struct plan *p, int fd, long bytes, long already_sent)
 {
 	char buf[CHUNK];
 	long left = bytes - already_sent;
@@ -230,8 +227,7 @@ static int tcpgen_recv_all(const struct plan *p, int fd, long bytes)
 		if (r == 0) {
 			if (bytes == RECV_TO_EOF)
 				return 0;
-			tcpgen_say(p, "peer closed after %ld of %ld bytes", got,
-				   bytes);
+			tcpgen_say(p, "peer closed after %ld of %ld bytes", got, bytes);
 			return EXIT_NET;
 		}
 		got += r;
@@ -250,7 +246,7 @@ static int tcpgen_idle(const struct plan *p, int fd, long ms, int *peer_fin)
 	long long left;
 
 	while (!*peer_fin && (left = end - tcpgen_now_ms()) > 0) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
+		struct pollfd pfd = {fd, POLLIN, 0};
 		char buf[CHUNK];
 		ssize_t r;
 		int n = poll(&pfd, 1, (int)left);
@@ -273,12 +269,11 @@ static int tcpgen_close(const struct plan *p, int fd, int peer_fin)
 	int rc = 0;
 
 	if (p->close_mode == CLOSE_ABORT) {
-		struct linger lg = { 1, 0 };
+		struct linger lg = {1, 0};
 
 		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == -1)
 			rc = tcpgen_fail(p, "SO_LINGER");
-	} else if ((p->close_mode == CLOSE_LAST ||
-		    p->close_mode == CLOSE_HALF) && !peer_fin) {
+	} else if ((p->close_mode == CLOSE_LAST || p->close_mode == CLOSE_HALF) && !peer_fin) {
 		rc = tcpgen_recv_all(p, fd, RECV_TO_EOF);
 	}
 	if (close(fd) == -1 && rc == 0)
@@ -300,13 +295,11 @@ static int tcpgen_exchange(const struct plan *p, int fd, long already_sent)
 			tcpgen_sleep_ms(p->wait_ms);
 		if (rc == 0)
 			rc = tcpgen_send_all(p, fd, p->send_bytes, already_sent);
-		if (rc == 0 && p->close_mode == CLOSE_HALF &&
-		    shutdown(fd, SHUT_WR) == -1)
+		if (rc == 0 && p->close_mode == CLOSE_HALF && shutdown(fd, SHUT_WR) == -1)
 			rc = tcpgen_fail(p, "shutdown");
 	} else {
 		rc = tcpgen_send_all(p, fd, p->send_bytes, already_sent);
-		if (rc == 0 && p->close_mode == CLOSE_HALF &&
-		    shutdown(fd, SHUT_WR) == -1)
+		if (rc == 0 && p->close_mode == CLOSE_HALF && shutdown(fd, SHUT_WR) == -1)
 			rc = tcpgen_fail(p, "shutdown");
 		if (rc == 0 && p->stall_ms > 0)
 			tcpgen_sleep_ms(p->stall_ms);
@@ -334,10 +327,8 @@ static int tcpgen_serve(const struct plan *p)
 	lfd = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (lfd == -1 || tcpgen_setopt(lfd, SOL_SOCKET, SO_REUSEADDR, 1) == -1 ||
 	    tcpgen_pre_connect_options(p, lfd) == -1 ||
-	    (p->fastopen &&
-	     tcpgen_setopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, 16) == -1) ||
-	    bind(lfd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-	    listen(lfd, 128) == -1) {
+	    (p->fastopen && tcpgen_setopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, 16) == -1) ||
+	    bind(lfd, ai->ai_addr, ai->ai_addrlen) == -1 || listen(lfd, 128) == -1) {
 		rc = tcpgen_fail(p, "listen");
 		freeaddrinfo(ai);
 		return rc;
@@ -362,8 +353,7 @@ static int tcpgen_serve(const struct plan *p)
  * to 1000, before any --wait) ride on the SYN: sendto with MSG_FASTOPEN
  * connects and sends at once.  *sent says how many bytes that took.
  */
-static int tcpgen_connect(const struct plan *p, const struct addrinfo *ai,
-			  int *fdp, long *sent)
+static int tcpgen_connect(const struct plan *p, const struct addrinfo *ai, int *fdp, long *sent)
 {
 	int fd = socket(ai->ai_family, SOCK_STREAM, 0);
 
@@ -380,11 +370,9 @@ static int tcpgen_connect(const struct plan *p, const struct addrinfo *ai,
 		memset(&local, 0, sizeof local);
 		local.ss_family = (sa_family_t)ai->ai_family;
 		if (ai->ai_family == AF_INET6)
-			((struct sockaddr_in6 *)&local)->sin6_port =
-				htons((uint16_t)p->sport);
+			((struct sockaddr_in6 *)&local)->sin6_port = htons((uint16_t)p->sport);
 		else
-			((struct sockaddr_in *)&local)->sin_port =
-				htons((uint16_t)p->sport);
+			((struct sockaddr_in *)&local)->sin_port = htons((uint16_t)p->sport);
 		if (tcpgen_setopt(fd, SOL_SOCKET, SO_REUSEADDR, 1) == -1 ||
 		    bind(fd, (struct sockaddr *)&local, ai->ai_addrlen) == -1) {
 			int rc = tcpgen_fail(p, "bind");
@@ -395,13 +383,11 @@ static int tcpgen_connect(const struct plan *p, const struct addrinfo *ai,
 	}
 	if (p->fastopen && p->send_bytes > 0) {
 		char buf[1000];
-		size_t n = p->send_bytes < (long)sizeof buf ? (size_t)p->send_bytes
-							     : sizeof buf;
+		size_t n = p->send_bytes < (long)sizeof buf ? (size_t)p->send_bytes : sizeof buf;
 		ssize_t w;
 
 		memset(buf, 'x', n);
-		w = sendto(fd, buf, n, MSG_FASTOPEN | MSG_NOSIGNAL, ai->ai_addr,
-			   ai->ai_addrlen);
+		w = sendto(fd, buf, n, MSG_FASTOPEN | MSG_NOSIGNAL, ai->ai_addr, ai->ai_addrlen);
 		if (w == -1) {
 			int rc = tcpgen_fail(p, "sendto MSG_FASTOPEN");
 
@@ -480,8 +466,7 @@ static void tcpgen_usage(FILE *f)
 }
 
 /* Parses a non-negative decimal number no larger than max into *v. */
-static int tcpgen_number(const char *name, const char *s, long long max,
-			 long long *v)
+static int tcpgen_number(const char *name, const char *s, long long max, long long *v)
 {
 	char *end;
 
@@ -496,7 +481,7 @@ static int tcpgen_number(const char *name, const char *s, long long max,
 
 static int tcpgen_close_mode(const char *s, enum close_mode *mode)
 {
-	static const char *const names[] = { "first", "last", "abort", "half" };
+	static const char *const names[] = {"first", "last", "abort", "half"};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strcmp(s, names[i]) == 0) {
@@ -512,33 +497,22 @@ static int tcpgen_close_mode(const char *s, enum close_mode *mode)
 static int tcpgen_parse(int argc, char **argv, struct plan *p)
 {
 	static const struct option longopts[] = {
-		{ "addr", required_argument, NULL, 'a' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "ipv6", no_argument, NULL, '6' },
-		{ "send", required_argument, NULL, 's' },
-		{ "recv", required_argument, NULL, 'r' },
-		{ "close", required_argument, NULL, 'c' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "stall", required_argument, NULL, 'S' },
-		{ "idle", required_argument, NULL, 'i' },
-		{ "close-at", required_argument, NULL, 't' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "interval", required_argument, NULL, 'I' },
-		{ "sport", required_argument, NULL, 'P' },
-		{ "rcvbuf", required_argument, NULL, 'b' },
-		{ "keepalive", no_argument, NULL, 'k' },
-		{ "fastopen", no_argument, NULL, 'f' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"addr", required_argument, NULL, 'a'},	   {"port", required_argument, NULL, 'p'},
+		{"ipv6", no_argument, NULL, '6'},	   {"send", required_argument, NULL, 's'},
+		{"recv", required_argument, NULL, 'r'},	   {"close", required_argument, NULL, 'c'},
+		{"wait", required_argument, NULL, 'w'},	   {"stall", required_argument, NULL, 'S'},
+		{"idle", required_argument, NULL, 'i'},	   {"close-at", required_argument, NULL, 't'},
+		{"count", required_argument, NULL, 'n'},   {"interval", required_argument, NULL, 'I'},
+		{"sport", required_argument, NULL, 'P'},   {"rcvbuf", required_argument, NULL, 'b'},
+		{"keepalive", no_argument, NULL, 'k'},	   {"fastopen", no_argument, NULL, 'f'},
+		{"timeout", required_argument, NULL, 'T'}, {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	const long long big = 1LL << 40, ms = 3600 * 1000;
 	int close_mode_set = 0, opt, bad = 0;
 	long long v = 0;
 
-	if (argc < 2 || (strcmp(argv[1], "server") != 0 &&
-			 strcmp(argv[1], "client") != 0)) {
+	if (argc < 2 || (strcmp(argv[1], "server") != 0 && strcmp(argv[1], "client") != 0)) {
 		tcpgen_usage(stderr);
 		return -1;
 	}
@@ -547,16 +521,18 @@ static int tcpgen_parse(int argc, char **argv, struct plan *p)
 	p->count = 1;
 	p->timeout_s = 15;
 	optind = 2;
-	while (!bad && (opt = getopt_long(argc, argv,
-					  "a:p:6s:r:c:w:S:i:t:n:I:P:b:kfT:qh",
-					  longopts, NULL)) != -1) {
+	while (!bad && (opt = getopt_long(argc, argv, "a:p:6s:r:c:w:S:i:t:n:I:P:b:kfT:qh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'a': p->addr = optarg; break;
+		case 'a':
+			p->addr = optarg;
+			break;
 		case 'p':
 			bad = tcpgen_number("--port", optarg, 65535, &v);
 			p->port = optarg;
 			break;
-		case '6': p->ipv6 = 1; break;
+		case '6':
+			p->ipv6 = 1;
+			break;
 		case 's':
 			bad = tcpgen_number("--send", optarg, big, &v);
 			p->send_bytes = (long)v;
@@ -604,15 +580,25 @@ static int tcpgen_parse(int argc, char **argv, struct plan *p)
 			bad = tcpgen_number("--rcvbuf", optarg, 1 << 30, &v);
 			p->rcvbuf = (int)v;
 			break;
-		case 'k': p->keepalive = 1; break;
-		case 'f': p->fastopen = 1; break;
+		case 'k':
+			p->keepalive = 1;
+			break;
+		case 'f':
+			p->fastopen = 1;
+			break;
 		case 'T':
 			bad = tcpgen_number("--timeout", optarg, 86400, &v);
 			p->timeout_s = (int)v;
 			break;
-		case 'q': p->quiet = 1; break;
-		case 'h': tcpgen_usage(stdout); exit(0);
-		default: bad = -1; break;
+		case 'q':
+			p->quiet = 1;
+			break;
+		case 'h':
+			tcpgen_usage(stdout);
+			exit(0);
+		default:
+			bad = -1;
+			break;
 		}
 	}
 	if (bad || optind != argc) {
@@ -620,8 +606,7 @@ static int tcpgen_parse(int argc, char **argv, struct plan *p)
 		return -1;
 	}
 	if (p->addr == NULL)
-		p->addr = p->is_server ? (p->ipv6 ? "::" : "0.0.0.0")
-				       : (p->ipv6 ? "::1" : "127.0.0.1");
+		p->addr = p->is_server ? (p->ipv6 ? "::" : "0.0.0.0") : (p->ipv6 ? "::1" : "127.0.0.1");
 	else if (strchr(p->addr, ':') != NULL)
 		p->ipv6 = 1;
 	if (!close_mode_set)

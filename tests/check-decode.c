@@ -135,14 +135,14 @@ static enum decode_result decode_line(const char *line)
 	return decode(DLT_EN10MB, &f);
 }
 
-#define assert_clean(r)                                                                                             \
-	ck_assert_msg((r) == DECODE_TCP && pkt.decode_finding == F_NONE,                                            \
-		      "expected a clean TCP decode, got result %d with %s: %s", (int)(r),                          \
+#define assert_clean(r)                                                                                                \
+	ck_assert_msg((r) == DECODE_TCP && pkt.decode_finding == F_NONE,                                               \
+		      "expected a clean TCP decode, got result %d with %s: %s", (int)(r),                              \
 		      finding_info(pkt.decode_finding)->code, pkt.decode_message)
 
-#define assert_finding(r, want, id)                                                                                 \
-	ck_assert_msg((r) == (want) && pkt.decode_finding == (id), "expected result %d with %s, got %d with %s: %s", \
-		      (int)(want), finding_info(id)->code, (int)(r), finding_info(pkt.decode_finding)->code,         \
+#define assert_finding(r, want, id)                                                                                    \
+	ck_assert_msg((r) == (want) && pkt.decode_finding == (id), "expected result %d with %s, got %d with %s: %s",   \
+		      (int)(want), finding_info(id)->code, (int)(r), finding_info(pkt.decode_finding)->code,           \
 		      pkt.decode_message)
 
 /* Checks every field of the decoded DATA line, sent client to server. */
@@ -218,7 +218,7 @@ static void put_ppp(struct frame *f, size_t ip_len, int version)
 struct link_case {
 	const char *name;
 	int linktype;
-	unsigned versions; /* bit 4 and/or bit 6 */
+	unsigned versions;	 /* bit 4 and/or bit 6 */
 	frame_header_fn *header; /* appends the link header in front of the IP packet */
 };
 
@@ -258,7 +258,7 @@ static const struct link_case link_cases[] = {
 static struct frame build_80211(const struct frame *ip, int version)
 {
 	struct frame f = {.len = 0};
-	frame_put(&f, BYTES(0x88, 0x01, 0, 0));   /* QoS data, to DS; duration */
+	frame_put(&f, BYTES(0x88, 0x01, 0, 0)); /* QoS data, to DS; duration */
 	frame_put_macs(&f);
 	frame_put(&f, BYTES(0x02, 0, 0, 0, 0, 0x03)); /* address 3 */
 	frame_put(&f, BYTES(0x10, 0x00, 0x00, 0x00)); /* sequence control, QoS control */
@@ -307,8 +307,9 @@ static struct frame build_gre(const struct frame *ip, int version)
 
 static struct frame build_gre_key_seq(const struct frame *ip, int version)
 {
-	uint8_t gre[12] = {0x30, 0, (uint8_t)(frame_ethertype(version) >> 8), (uint8_t)frame_ethertype(version), 0, 0, 0, 7,
-			   0, 0, 0, 1};
+	uint8_t gre[12] = {
+		0x30, 0, (uint8_t)(frame_ethertype(version) >> 8), (uint8_t)frame_ethertype(version), 0, 0, 0, 7, 0, 0,
+		0,    1};
 	return over_gre(ip, gre, sizeof gre);
 }
 
@@ -417,8 +418,8 @@ START_TEST(test_tunnel_decodes)
 		struct frame ip = ip_packet(DATA);
 		struct frame f = tc->build(&ip, version);
 		enum decode_result r = decode(tc->linktype, &f);
-		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "%s IPv%d: result %d, %s: %s",
-			      tc->name, version, (int)r, finding_info(pkt.decode_finding)->code, pkt.decode_message);
+		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "%s IPv%d: result %d, %s: %s", tc->name,
+			      version, (int)r, finding_info(pkt.decode_finding)->code, pkt.decode_message);
 		assert_data(version);
 		/* Cut inside the tunnel's own header: truncated, never a misread. */
 		size_t inner_start = f.len - ip.len;
@@ -458,8 +459,8 @@ START_TEST(test_link_decodes)
 		struct frame ip = ip_packet(DATA);
 		struct frame f = frame_wrap(lc->header, &ip, version);
 		enum decode_result r = decode(lc->linktype, &f);
-		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "%s IPv%d: result %d, %s: %s",
-			      lc->name, version, (int)r, finding_info(pkt.decode_finding)->code, pkt.decode_message);
+		ck_assert_msg(r == DECODE_TCP && pkt.decode_finding == F_NONE, "%s IPv%d: result %d, %s: %s", lc->name,
+			      version, (int)r, finding_info(pkt.decode_finding)->code, pkt.decode_message);
 		ck_assert_int_eq(pkt.linktype, lc->linktype);
 		assert_data(version);
 	}
@@ -682,7 +683,7 @@ START_TEST(test_ipv4_fields)
 {
 	struct frame ip = ip_packet(DATA);
 	ip.b[IP4_TOS] = 0xb8 | 0x03; /* DSCP EF, ECN CE */
-	ip.b[8] = 7;                 /* TTL */
+	ip.b[8] = 7;		     /* TTL */
 	enum decode_result r = decode(DLT_RAW, &ip);
 	assert_clean(r);
 	ck_assert_uint_eq(pkt.ip_ecn, 3);
@@ -699,7 +700,7 @@ START_TEST(test_ipv6_fields)
 	struct frame ip = ip_packet(DATA);
 	ip.b[0] = 0x6b; /* version 6, traffic class 0xb9: DSCP 46, ECN 01 (ECT(1)) */
 	ip.b[1] = 0x9f; /* the traffic class's low nibble, then the flow label */
-	ip.b[7] = 3;    /* hop limit */
+	ip.b[7] = 3;	/* hop limit */
 	enum decode_result r = decode(DLT_RAW, &ip);
 	assert_clean(r);
 	ck_assert_uint_eq(pkt.ip_ecn, 1);
@@ -864,9 +865,9 @@ END_TEST
 START_TEST(test_ipv4_fragments)
 {
 	static const unsigned fields[] = {
-		0x2000,         /* first fragment: offset 0, more follow */
-		0x2000 | 185,   /* a middle one */
-		185,            /* the last one */
+		0x2000,		/* first fragment: offset 0, more follow */
+		0x2000 | 185,	/* a middle one */
+		185,		/* the last one */
 		0x4000 | 0x2000 /* DF and MF together: still a fragment */
 	};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -1002,9 +1003,9 @@ END_TEST
 START_TEST(test_ipv6_fragments)
 {
 	static const unsigned fields[] = {
-		0x0001,         /* first fragment: offset 0, M */
-		185 << 3 | 1,   /* a middle one */
-		185 << 3,       /* the last one */
+		0x0001,	      /* first fragment: offset 0, M */
+		185 << 3 | 1, /* a middle one */
+		185 << 3,     /* the last one */
 	};
 	use_ipv6();
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -1194,11 +1195,11 @@ END_TEST
 /* ---- TCP options --------------------------------------------------------- */
 
 /* The option kinds the decoder saw, in wire order. */
-#define assert_kinds(...)                                                                                           \
-	do {                                                                                                        \
-		static const uint8_t want_[] = {__VA_ARGS__};                                                       \
-		ck_assert_uint_eq(pkt.opt.count, sizeof want_);                                                     \
-		ck_assert_mem_eq(pkt.opt.kinds, want_, sizeof want_);                                               \
+#define assert_kinds(...)                                                                                              \
+	do {                                                                                                           \
+		static const uint8_t want_[] = {__VA_ARGS__};                                                          \
+		ck_assert_uint_eq(pkt.opt.count, sizeof want_);                                                        \
+		ck_assert_mem_eq(pkt.opt.kinds, want_, sizeof want_);                                                  \
 	} while (0)
 
 START_TEST(test_option_syn_set)
@@ -1415,24 +1416,24 @@ END_TEST
 START_TEST(test_option_bad_length)
 {
 	static const char *const lines[] = {
-		"> S 0:0(0) <raw 6301>",                                 /* below 2 */
-		"> S 0:0(0) <raw 6300>",                                 /* zero */
-		"> S 0:0(0) <raw 020305>",                               /* MSS of 3 */
-		"> S 0:0(0) <raw 02050000 00>",                          /* MSS of 5 */
-		"> S 0:0(0) <raw 03040700>",                             /* window scale of 4 */
-		"> S 0:0(0) <raw 030207>",                               /* window scale of 2 */
-		"> S 0:0(0) <raw 040300>",                               /* SACK-permitted of 3 */
-		"> . 1:1(0) ack 1 <raw 0802 0000>",                      /* timestamps of 2 */
-		"> . 1:1(0) ack 1 <raw 0809 00000001 000000>",           /* timestamps of 9 */
-		"> . 1:1(0) ack 1 <raw 0502>",                           /* SACK without a block */
-		"> . 1:1(0) ack 1 <raw 0509 0000000100000002 00>",       /* SACK of 9 */
-		"> . 1:1(0) ack 1 <raw 050e 0000000100000002 00000003>", /* SACK of 14 */
-		"> S 0:0(0) <raw 2203 01>",                              /* TFO of 3 */
-		"> S 0:0(0) <raw 2205 010203>",                          /* TFO cookie of 3 */
+		"> S 0:0(0) <raw 6301>",				    /* below 2 */
+		"> S 0:0(0) <raw 6300>",				    /* zero */
+		"> S 0:0(0) <raw 020305>",				    /* MSS of 3 */
+		"> S 0:0(0) <raw 02050000 00>",				    /* MSS of 5 */
+		"> S 0:0(0) <raw 03040700>",				    /* window scale of 4 */
+		"> S 0:0(0) <raw 030207>",				    /* window scale of 2 */
+		"> S 0:0(0) <raw 040300>",				    /* SACK-permitted of 3 */
+		"> . 1:1(0) ack 1 <raw 0802 0000>",			    /* timestamps of 2 */
+		"> . 1:1(0) ack 1 <raw 0809 00000001 000000>",		    /* timestamps of 9 */
+		"> . 1:1(0) ack 1 <raw 0502>",				    /* SACK without a block */
+		"> . 1:1(0) ack 1 <raw 0509 0000000100000002 00>",	    /* SACK of 9 */
+		"> . 1:1(0) ack 1 <raw 050e 0000000100000002 00000003>",    /* SACK of 14 */
+		"> S 0:0(0) <raw 2203 01>",				    /* TFO of 3 */
+		"> S 0:0(0) <raw 2205 010203>",				    /* TFO cookie of 3 */
 		"> S 0:0(0) <raw 2213 0102030405060708090a0b0c0d0e0f1011>", /* TFO cookie of 17 */
-		"> S 0:0(0) <raw 630a 0000>",                            /* runs past the header */
-		"> S 0:0(0) <mss 1460, raw 1eff>",                       /* runs far past the header */
-		"> S 0:0(0) <nop,nop,nop,raw 63>",                       /* no room for a length byte */
+		"> S 0:0(0) <raw 630a 0000>",				    /* runs past the header */
+		"> S 0:0(0) <mss 1460, raw 1eff>",			    /* runs far past the header */
+		"> S 0:0(0) <nop,nop,nop,raw 63>",			    /* no room for a length byte */
 	};
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
 		struct frame f = eth_frame(lines[i]);
@@ -1727,22 +1728,22 @@ END_TEST
 
 /* Syntax errors abort (the line is named on stderr). */
 static const char *const bad_lines[] = {
-	"S 0:0(0)",                        /* no direction */
-	"> 0:0(0)",                        /* no flags */
-	"> X 0:0(0)",                      /* unknown flag */
-	"> S 0:1(0)",                      /* END != START + LEN */
-	"> S 0:0(0",                       /* unclosed */
-	"> S 0:0(0) ack",                  /* ack without a number */
-	"> S 0:0(0) win 65536",            /* window out of range */
-	"> S 0:0(0) <mss>",                /* option without its value */
-	"> S 0:0(0) <bogus 3>",            /* unknown option */
-	"> S 0:0(0) <mss 1460",            /* unclosed option list */
-	"> S 0:0(0) <FO 123>",             /* odd hex digits */
+	"S 0:0(0)",				  /* no direction */
+	"> 0:0(0)",				  /* no flags */
+	"> X 0:0(0)",				  /* unknown flag */
+	"> S 0:1(0)",				  /* END != START + LEN */
+	"> S 0:0(0",				  /* unclosed */
+	"> S 0:0(0) ack",			  /* ack without a number */
+	"> S 0:0(0) win 65536",			  /* window out of range */
+	"> S 0:0(0) <mss>",			  /* option without its value */
+	"> S 0:0(0) <bogus 3>",			  /* unknown option */
+	"> S 0:0(0) <mss 1460",			  /* unclosed option list */
+	"> S 0:0(0) <FO 123>",			  /* odd hex digits */
 	"> S 0:0(0) <sack 1:2 3:4 5:6 7:8 9:10>", /* five SACK blocks */
 	"> S 0:0(0) <TS val 1 ecr 2,TS val 1 ecr 2,TS val 1 ecr 2,TS val 1 ecr 2,TS val 1 ecr 2>", /* > 40 bytes */
-	"+x > S 0:0(0)",                   /* bad time */
-	"> S 0:0(0) trailing",             /* junk at the end */
-	"> S 4294967296:4294967296(0)",    /* sequence out of range */
+	"+x > S 0:0(0)",									   /* bad time */
+	"> S 0:0(0) trailing",									   /* junk at the end */
+	"> S 4294967296:4294967296(0)", /* sequence out of range */
 };
 
 START_TEST(test_scenario_syntax_error)

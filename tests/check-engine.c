@@ -73,14 +73,19 @@ static void run_lines_with(struct scenario *sc, const char *const *lines, struct
 			   const struct engine_config *cfg)
 {
 	memset(r, 0, sizeof *r);
-	struct engine_sink sink = {.ctx = r, .packet = record_packet, .finding = record_finding, .flow_end = record_flow};
+	struct engine_sink sink = {
+		.ctx = r, .packet = record_packet, .finding = record_finding, .flow_end = record_flow};
 	struct engine *e = engine_new(cfg, &sink);
 	uint8_t buf[70000];
 	for (int i = 0; i < MAX_LINES && lines[i]; i++) {
 		int64_t t;
 		size_t len = scenario_frame(sc, lines[i], buf, sizeof buf, &t);
-		struct capture_record rec = {.frame = sc->frame, .time_ns = t, .caplen = (uint32_t)len,
-					     .wirelen = (uint32_t)len, .linktype = DLT_EN10MB, .data = buf};
+		struct capture_record rec = {.frame = sc->frame,
+					     .time_ns = t,
+					     .caplen = (uint32_t)len,
+					     .wirelen = (uint32_t)len,
+					     .linktype = DLT_EN10MB,
+					     .data = buf};
 		engine_packet(e, &rec);
 	}
 	engine_finish(e);
@@ -130,9 +135,9 @@ static const struct transition_case transitions[] = {
 	 {SYN, SYNACK, ACK3, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
 	  "> F. 101:101(0) ack 1 win 502", "< . 1:1(0) ack 102 win 502", "< F. 1:1(0) ack 102 win 502",
 	  "> . 102:102(0) ack 2 win 502"},
-	 {"SYN-SENT SYN-RECEIVED", "ESTABLISHED SYN-RECEIVED", "ESTABLISHED ESTABLISHED",
-	  "ESTABLISHED ESTABLISHED", "ESTABLISHED ESTABLISHED", "FIN-WAIT-1 CLOSE-WAIT", "FIN-WAIT-2 CLOSE-WAIT",
-	  "TIME-WAIT LAST-ACK", "TIME-WAIT CLOSED"}},
+	 {"SYN-SENT SYN-RECEIVED", "ESTABLISHED SYN-RECEIVED", "ESTABLISHED ESTABLISHED", "ESTABLISHED ESTABLISHED",
+	  "ESTABLISHED ESTABLISHED", "FIN-WAIT-1 CLOSE-WAIT", "FIN-WAIT-2 CLOSE-WAIT", "TIME-WAIT LAST-ACK",
+	  "TIME-WAIT CLOSED"}},
 	{"active close by the server",
 	 {SYN, SYNACK, ACK3, "< F. 1:1(0) ack 1 win 502", "> . 1:1(0) ack 2 win 502", "> F. 1:1(0) ack 2 win 502",
 	  "< . 2:2(0) ack 2 win 502"},
@@ -150,8 +155,7 @@ static const struct transition_case transitions[] = {
 	{"simultaneous open: SYN-SENT to SYN-RECEIVED on both sides",
 	 {SYN, "< S 0:0(0) win 65535 <mss 1460,sackOK,nop,wscale 7>", "> S. 0:0(0) ack 1 win 65535",
 	  "< S. 0:0(0) ack 1 win 65535"},
-	 {"SYN-SENT SYN-RECEIVED", "SYN-RECEIVED SYN-RECEIVED", "SYN-RECEIVED ESTABLISHED",
-	  "ESTABLISHED ESTABLISHED"}},
+	 {"SYN-SENT SYN-RECEIVED", "SYN-RECEIVED SYN-RECEIVED", "SYN-RECEIVED ESTABLISHED", "ESTABLISHED ESTABLISHED"}},
 	{"connection refused: RST answering the SYN",
 	 {SYN, "< R. 0:0(0) ack 1 win 0"},
 	 {"SYN-SENT SYN-RECEIVED", "CLOSED CLOSED"}},
@@ -171,8 +175,7 @@ static const struct transition_case transitions[] = {
 	  "TIME-WAIT LAST-ACK", "TIME-WAIT CLOSED", "CLOSED CLOSED"}},
 	{"a lost handshake ACK: SYN-ACK repeated, then the ACK",
 	 {SYN, SYNACK, "+1 < S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,nop,wscale 7>", ACK3},
-	 {"SYN-SENT SYN-RECEIVED", "ESTABLISHED SYN-RECEIVED", "ESTABLISHED SYN-RECEIVED",
-	  "ESTABLISHED ESTABLISHED"}},
+	 {"SYN-SENT SYN-RECEIVED", "ESTABLISHED SYN-RECEIVED", "ESTABLISHED SYN-RECEIVED", "ESTABLISHED ESTABLISHED"}},
 };
 
 START_TEST(test_transition)
@@ -185,8 +188,9 @@ START_TEST(test_transition)
 		char got[64];
 		snprintf(got, sizeof got, "%s %s", tcp_state_name(fr->state[0]), tcp_state_name(fr->state[1]));
 		ck_assert_msg(fr->seen, "%s: frame %d not analysed", tc->name, i + 1);
-		ck_assert_msg(strcmp(got, tc->states[i]) == 0, "%s: after line %d (%s) states are \"%s\", expected \"%s\"",
-			      tc->name, i + 1, tc->lines[i], got, tc->states[i]);
+		ck_assert_msg(strcmp(got, tc->states[i]) == 0,
+			      "%s: after line %d (%s) states are \"%s\", expected \"%s\"", tc->name, i + 1,
+			      tc->lines[i], got, tc->states[i]);
 	}
 }
 END_TEST
@@ -250,7 +254,9 @@ static const struct finding_case raises[] = {
 	  "> . 1:1(0) ack 80001 win 502", "> . 1:1(0) ack 2 win 502"}},
 	{"tcp.window.shrink", 5, {SYN, SYNACK, ACK3, "> . 1:1(0) ack 1 win 502", "> . 1:1(0) ack 1 win 400"}},
 	{"tcp.close.ack_beyond_fin", 5, {SYN, SYNACK, ACK3, "< F. 1:1(0) ack 1 win 502", "> . 1:1(0) ack 5 win 502"}},
-	{"tcp.close.data_after_fin", 5, {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "> P. 2:12(10) ack 1 win 502"}},
+	{"tcp.close.data_after_fin",
+	 5,
+	 {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "> P. 2:12(10) ack 1 win 502"}},
 	{"tcp.close.fin_seq_changed", 5, {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "> F. 5:5(0) ack 1 win 502"}},
 	{"tcp.close.fin_retransmitted",
 	 5,
@@ -332,11 +338,14 @@ static const struct finding_case near_misses[] = {
 	{"tcp.close.fin_seq_changed",
 	 0,
 	 {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "+0.2 > F. 1:1(0) ack 1 win 502"}},
-	{"tcp.close.fin_retransmitted", 0, {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "< . 1:1(0) ack 2 win 502"}},
+	{"tcp.close.fin_retransmitted",
+	 0,
+	 {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "< . 1:1(0) ack 2 win 502"}},
 	{"tcp.close.simultaneous", 0, {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "< F. 1:1(0) ack 2 win 502"}},
 	{"tcp.close.half_close",
 	 0,
-	 {SYN, SYNACK, ACK3, "< P. 1:11(10) ack 1 win 502", "> F. 1:1(0) ack 11 win 502", "< F. 11:11(0) ack 2 win 502"}},
+	 {SYN, SYNACK, ACK3, "< P. 1:11(10) ack 1 win 502", "> F. 1:1(0) ack 11 win 502",
+	  "< F. 11:11(0) ack 2 win 502"}},
 	{"tcp.close.segment_after_close",
 	 0,
 	 {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "< F. 1:1(0) ack 2 win 502", "> . 2:2(0) ack 2 win 502",
@@ -356,7 +365,8 @@ static const struct finding_case near_misses[] = {
 	{"tcp.reset.ignored", 0, {SYN, SYNACK, ACK3, "< R. 1:1(0) ack 1 win 0", "> . 1:1(0) ack 1 win 502"}},
 	{"tcp.keepalive.unanswered",
 	 0,
-	 {SYN, SYNACK, ACK3, "+10 > . 0:0(0) ack 1 win 502", "< . 1:1(0) ack 1 win 502", "+10 > . 0:0(0) ack 1 win 502"}},
+	 {SYN, SYNACK, ACK3, "+10 > . 0:0(0) ack 1 win 502", "< . 1:1(0) ack 1 win 502",
+	  "+10 > . 0:0(0) ack 1 win 502"}},
 	{"capture.midstream", 0, {SYN, SYNACK, ACK3}},
 };
 
@@ -409,10 +419,16 @@ END_TEST
 START_TEST(test_wraparound_is_ordinary)
 {
 	/* The same exchange with ISNs just below 2^32: only the wrap note may differ. */
-	static const char *const lines[MAX_LINES] = {
-		SYN, SYNACK, ACK3, "> P. 1:1001(1000) ack 1 win 502", "< . 1:1(0) ack 1001 win 502",
-		"> P. 1001:2001(1000) ack 1 win 502", "< . 1:1(0) ack 2001 win 502", "> F. 2001:2001(0) ack 1 win 502",
-		"< F. 1:1(0) ack 2002 win 502", "> . 2002:2002(0) ack 2 win 502"};
+	static const char *const lines[MAX_LINES] = {SYN,
+						     SYNACK,
+						     ACK3,
+						     "> P. 1:1001(1000) ack 1 win 502",
+						     "< . 1:1(0) ack 1001 win 502",
+						     "> P. 1001:2001(1000) ack 1 win 502",
+						     "< . 1:1(0) ack 2001 win 502",
+						     "> F. 2001:2001(0) ack 1 win 502",
+						     "< F. 1:1(0) ack 2002 win 502",
+						     "> . 2002:2002(0) ack 2 win 502"};
 	struct scenario sc;
 	struct engine_config cfg;
 	struct run plain, wrapped;
@@ -439,9 +455,14 @@ END_TEST
 
 START_TEST(test_summary_of_clean_connection)
 {
-	static const char *const lines[MAX_LINES] = {
-		SYN, "+0.010 " SYNACK, "+0.010 " ACK3, "> P. 1:101(100) ack 1 win 502", "+0.020 < . 1:1(0) ack 101 win 502",
-		"> F. 101:101(0) ack 1 win 502", "< F. 1:1(0) ack 102 win 502", "> . 102:102(0) ack 2 win 502"};
+	static const char *const lines[MAX_LINES] = {SYN,
+						     "+0.010 " SYNACK,
+						     "+0.010 " ACK3,
+						     "> P. 1:101(100) ack 1 win 502",
+						     "+0.020 < . 1:1(0) ack 101 win 502",
+						     "> F. 101:101(0) ack 1 win 502",
+						     "< F. 1:1(0) ack 102 win 502",
+						     "> . 102:102(0) ack 2 win 502"};
 	struct run r;
 	run_lines(lines, &r);
 	ck_assert_int_eq(r.nflows, 1);
@@ -485,14 +506,15 @@ START_TEST(test_summary_verdicts)
 	ck_assert_int_eq(r.flows[0].closed_first_by, -1);
 	ck_assert(r.frames[2].labels & (1u << L_RETRANSMISSION));
 
-	static const char *const midstream[MAX_LINES] = {"> . 100:200(100) ack 50 win 502", "< . 50:50(0) ack 200 win 502"};
+	static const char *const midstream[MAX_LINES] = {"> . 100:200(100) ack 50 win 502",
+							 "< . 50:50(0) ack 200 win 502"};
 	run_lines(midstream, &r);
 	ck_assert_str_eq(r.flows[0].handshake, "none");
 	ck_assert(r.flows[0].direction_guessed);
 	ck_assert_uint_eq(r.flows[0].findings[SEV_ERROR], 0);
 
 	static const char *const half[MAX_LINES] = {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502",
-						     "< . 1:1(0) ack 2 win 502"};
+						    "< . 1:1(0) ack 2 win 502"};
 	run_lines(half, &r);
 	ck_assert_str_eq(r.flows[0].close, "half");
 }
@@ -500,9 +522,14 @@ END_TEST
 
 START_TEST(test_port_reuse_starts_new_flow)
 {
-	static const char *const lines[MAX_LINES] = {
-		SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "< F. 1:1(0) ack 2 win 502", "> . 2:2(0) ack 2 win 502",
-		"+1 > S 5000:5000(0) win 65535", "< S. 9000:9000(0) ack 5001 win 65535"};
+	static const char *const lines[MAX_LINES] = {SYN,
+						     SYNACK,
+						     ACK3,
+						     "> F. 1:1(0) ack 1 win 502",
+						     "< F. 1:1(0) ack 2 win 502",
+						     "> . 2:2(0) ack 2 win 502",
+						     "+1 > S 5000:5000(0) win 65535",
+						     "< S. 9000:9000(0) ack 5001 win 65535"};
 	struct run r;
 	run_lines(lines, &r);
 	ck_assert_int_eq(r.nflows, 2);
@@ -527,10 +554,15 @@ START_TEST(test_checksum_only_when_asked)
 		struct engine_config cfg;
 		engine_config_default(&cfg);
 		cfg.verify_checksums = verify;
-		struct engine_sink sink = {.ctx = &r, .packet = record_packet, .finding = record_finding, .flow_end = record_flow};
+		struct engine_sink sink = {
+			.ctx = &r, .packet = record_packet, .finding = record_finding, .flow_end = record_flow};
 		struct engine *e = engine_new(&cfg, &sink);
-		struct capture_record rec = {.frame = 1, .time_ns = t, .caplen = (uint32_t)len, .wirelen = (uint32_t)len,
-					     .linktype = DLT_EN10MB, .data = buf};
+		struct capture_record rec = {.frame = 1,
+					     .time_ns = t,
+					     .caplen = (uint32_t)len,
+					     .wirelen = (uint32_t)len,
+					     .linktype = DLT_EN10MB,
+					     .data = buf};
 		engine_packet(e, &rec);
 		engine_finish(e);
 		engine_free(e);

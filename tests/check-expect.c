@@ -85,8 +85,7 @@ static void make_flow(struct flow_summary *s, uint32_t id)
 }
 
 /* A report over flows[] and findings[] (static storage: never report_free'd). */
-static struct report make_report(struct flow_summary *flows, size_t nflows, struct finding *findings,
-				 size_t nfindings)
+static struct report make_report(struct flow_summary *flows, size_t nflows, struct finding *findings, size_t nfindings)
 {
 	static char source[] = "hand-made";
 	struct report r;
@@ -169,8 +168,8 @@ END_TEST
 
 START_TEST(test_findings_what)
 {
-	static const char *const whats[] = {"error", "warning", "note", "tcp.reset.inexact", "tcp.reset.*", "tcp.*",
-					    "*", "decode.ip.*"};
+	static const char *const whats[] = {"error",	   "warning", "note", "tcp.reset.inexact",
+					    "tcp.reset.*", "tcp.*",   "*",    "decode.ip.*"};
 	for (size_t i = 0; i < sizeof whats / sizeof whats[0]; i++) {
 		char text[100];
 		snprintf(text, sizeof text, "findings %s >= 0", whats[i]);
@@ -221,8 +220,8 @@ START_TEST(test_selectors)
 	if (selectors[_i].addr) {
 		uint8_t want[16] = {0};
 		ck_assert_int_eq(sel->ip_version, selectors[_i].ip_version);
-		ck_assert_int_eq(inet_pton(selectors[_i].ip_version == 4 ? AF_INET : AF_INET6, selectors[_i].addr, want),
-				 1);
+		ck_assert_int_eq(
+			inet_pton(selectors[_i].ip_version == 4 ? AF_INET : AF_INET6, selectors[_i].addr, want), 1);
 		ck_assert_mem_eq(sel->addr, want, 16);
 	}
 	/* The same selector as a --flow option value. */
@@ -356,7 +355,8 @@ static const struct {
 	{"flows == 1 2", "t.expect:1:12: unexpected '2' after the value"},
 	{"flows in 1,", "t.expect:1:12: missing a value"},
 	{"flows == 99999999999999999999", "t.expect:1:10: number too large: '99999999999999999999'"},
-	{"flow", "t.expect:1:5: missing a flow selector (*, ID, port N, host ADDR, client ADDR[:PORT], server ADDR[:PORT])"},
+	{"flow",
+	 "t.expect:1:5: missing a flow selector (*, ID, port N, host ADDR, client ADDR[:PORT], server ADDR[:PORT])"},
 	{"flow foo handshake == complete",
 	 "t.expect:1:6: expected a flow selector (*, ID, port N, host ADDR, client ADDR[:PORT], server ADDR[:PORT]), "
 	 "not 'foo'"},
@@ -383,7 +383,8 @@ static const struct {
 	{"flow * state.client == TIME_WAIT",
 	 "t.expect:1:24: state.client is one of UNKNOWN, CLOSED, LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, "
 	 "FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, not 'TIME_WAIT'"},
-	{"flow * closed_first_by == nobody", "t.expect:1:27: closed_first_by is one of client, server, null, not 'nobody'"},
+	{"flow * closed_first_by == nobody",
+	 "t.expect:1:27: closed_first_by is one of client, server, null, not 'nobody'"},
 	{"flow * conn_state in SF,,S1", "t.expect:1:25: expected a value, not ','"},
 	{"flow * handshake < complete", "t.expect:1:18: '<' compares numbers, and handshake is a word"},
 	{"flow * options.ecn >= true", "t.expect:1:20: '>=' compares numbers, and options.ecn is true or false"},
@@ -583,7 +584,7 @@ END_TEST
 START_TEST(test_eval_findings)
 {
 	struct finding findings[] = {
-		make_finding(5, 1, F_RESET_INEXACT),       make_finding(9, 1, F_RESET_OUT_OF_WINDOW),
+		make_finding(5, 1, F_RESET_INEXACT),	  make_finding(9, 1, F_RESET_OUT_OF_WINDOW),
 		make_finding(12, 2, F_HS_SYNACK_BAD_ACK), make_finding(0, 0, F_CAPTURE_TRUNCATED),
 		make_finding(14, 2, F_CLOSE_HALF_CLOSE),
 	};
@@ -627,11 +628,16 @@ START_TEST(test_value_format)
 		const char *statement;
 		const char *printed;
 	} cases[] = {
-		{"flow * irtt == 57us", "57us"},     {"flow * irtt == 0.000057123", "57.123us"},
-		{"flow * irtt == 1.5ms", "1.5ms"},   {"flow * irtt == 1.029956s", "1.029956s"},
-		{"flow * irtt == 2", "2s"},          {"flow * irtt == 0", "0s"},
-		{"flow * irtt == null", "null"},     {"flow * handshake == rejected", "rejected"},
-		{"flow * options.tfo == true", "true"}, {"flow * server.addr == [fd77:0::2]", "fd77::2"},
+		{"flow * irtt == 57us", "57us"},
+		{"flow * irtt == 0.000057123", "57.123us"},
+		{"flow * irtt == 1.5ms", "1.5ms"},
+		{"flow * irtt == 1.029956s", "1.029956s"},
+		{"flow * irtt == 2", "2s"},
+		{"flow * irtt == 0", "0s"},
+		{"flow * irtt == null", "null"},
+		{"flow * handshake == rejected", "rejected"},
+		{"flow * options.tfo == true", "true"},
+		{"flow * server.addr == [fd77:0::2]", "fd77::2"},
 		{"flow * payload_bytes.client == 2KB", "2000"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

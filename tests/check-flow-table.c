@@ -106,8 +106,12 @@ static void feed(struct engine *e, struct scenario *sc, const char *line)
 	uint8_t buf[2048];
 	int64_t t;
 	size_t len = scenario_frame(sc, line, buf, sizeof buf, &t);
-	struct capture_record rec = {.frame = sc->frame, .time_ns = t, .caplen = (uint32_t)len,
-				     .wirelen = (uint32_t)len, .linktype = DLT_EN10MB, .data = buf};
+	struct capture_record rec = {.frame = sc->frame,
+				     .time_ns = t,
+				     .caplen = (uint32_t)len,
+				     .wirelen = (uint32_t)len,
+				     .linktype = DLT_EN10MB,
+				     .data = buf};
 	engine_packet(e, &rec);
 }
 
@@ -141,8 +145,8 @@ START_TEST(test_client_decisions)
 	} cases[] = {
 		{"> S 0:0(0) win 65535", 40000, false},
 		{"< S. 0:0(0) ack 1 win 65535", 40000, false}, /* receiver of a first SYN-ACK */
-		{"> . 1:1(0) ack 1 win 502", 40000, true},       /* sender of the first packet */
-		{"< . 1:1(0) ack 1 win 502", 40000, true},       /* server port 80 < 1024: the sender is the server */
+		{"> . 1:1(0) ack 1 win 502", 40000, true},     /* sender of the first packet */
+		{"< . 1:1(0) ack 1 win 502", 40000, true},     /* server port 80 < 1024: the sender is the server */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct collected c = {0};
@@ -235,9 +239,9 @@ START_TEST(test_closed_flows_leave_memory)
 	struct engine *e = engine_new(&cfg, &sink);
 	struct scenario sc;
 	scenario_init(&sc);
-	static const char *const conn[] = {"> S 0:0(0) win 65535", "< S. 0:0(0) ack 1 win 65535", "> . 1:1(0) ack 1 win 502",
-					   "> F. 1:1(0) ack 1 win 502", "< F. 1:1(0) ack 2 win 502",
-					   "> . 2:2(0) ack 2 win 502"};
+	static const char *const conn[] = {"> S 0:0(0) win 65535",	"< S. 0:0(0) ack 1 win 65535",
+					   "> . 1:1(0) ack 1 win 502",	"> F. 1:1(0) ack 1 win 502",
+					   "< F. 1:1(0) ack 2 win 502", "> . 2:2(0) ack 2 win 502"};
 	for (size_t i = 0; i < 6; i++)
 		feed(e, &sc, conn[i]);
 	struct engine_stats st;

@@ -74,14 +74,14 @@ static uint32_t labels_of(const struct run *r, int f)
 }
 
 /* Frame f carries exactly these labels. */
-#define EXPECT(r, f, mask) ck_assert_msg(labels_of((r), (f)) == (mask), "frame %d: labels 0x%x, expected 0x%x", (f), \
-					 labels_of((r), (f)), (unsigned)(mask))
+#define EXPECT(r, f, mask)                                                                                             \
+	ck_assert_msg(labels_of((r), (f)) == (mask), "frame %d: labels 0x%x, expected 0x%x", (f), labels_of((r), (f)), \
+		      (unsigned)(mask))
 
 /* A handshake with window scaling 7 both ways and a 100-byte request; RTT 100 ms. */
 #define HANDSHAKE                                                                                                      \
 	"> S 0:0(0) win 65535 <mss 1460,sackOK,wscale 7>",                                                             \
-		"+0.05 < S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,wscale 7>",                                        \
-		"+0.05 > . 1:1(0) ack 1 win 502"
+		"+0.05 < S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,wscale 7>", "+0.05 > . 1:1(0) ack 1 win 502"
 
 /* ---- retransmission family ------------------------------------------ */
 
@@ -299,8 +299,8 @@ START_TEST(duplicate_ack_numbered)
 {
 	struct run r;
 	run_init(&r);
-	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
-	    "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 502");
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 502",
+	    "< . 1:1(0) ack 101 win 502");
 	EXPECT(&r, 5, 0);
 	EXPECT(&r, 6, BIT(DUPLICATE_ACK));
 	EXPECT(&r, 7, BIT(DUPLICATE_ACK));
@@ -316,8 +316,8 @@ START_TEST(duplicate_ack_miss)
 {
 	struct run r;
 	run_init(&r);
-	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
-	    "< . 1:1(0) ack 101 win 600", "< P. 1:11(10) ack 101 win 600", "< F. 11:11(0) ack 101 win 600");
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 600",
+	    "< P. 1:11(10) ack 101 win 600", "< F. 11:11(0) ack 101 win 600");
 	EXPECT(&r, 6, BIT(WINDOW_UPDATE));
 	EXPECT(&r, 7, 0);
 	EXPECT(&r, 8, 0);
@@ -432,9 +432,9 @@ START_TEST(window_update_hit_and_miss)
 {
 	struct run r;
 	run_init(&r);
-	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502",
-	    "< . 1:1(0) ack 101 win 700", "< . 1:1(0) ack 101 win 0", "< . 1:1(0) ack 101 win 800",
-	    "> P. 101:201(100) ack 1 win 502", "< . 1:1(0) ack 201 win 900");
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 700",
+	    "< . 1:1(0) ack 101 win 0", "< . 1:1(0) ack 101 win 800", "> P. 101:201(100) ack 1 win 502",
+	    "< . 1:1(0) ack 201 win 900");
 	EXPECT(&r, 6, BIT(WINDOW_UPDATE));
 	EXPECT(&r, 7, BIT(ZERO_WINDOW));
 	EXPECT(&r, 8, BIT(WINDOW_UPDATE));

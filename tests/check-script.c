@@ -27,7 +27,7 @@ static char err[512];
 
 struct outcome {
 	struct script_result r;
-	size_t flows;     /* flows --flow selected */
+	size_t flows;	  /* flows --flow selected */
 	uint32_t flow_id; /* the flow the script ran on */
 };
 
@@ -82,8 +82,8 @@ START_TEST(test_match_close_by_client)
 	ck_assert_uint_eq(o.flows, 1);
 	ck_assert_uint_eq(o.flow_id, 1);
 	/* The same with every selector that names this flow. */
-	static const char *const flows[] = {"1", "port 5000", "host 10.77.0.2", "server 10.77.0.2:5000",
-					    "client 10.77.0.1", "server *:5000"};
+	static const char *const flows[] = {
+		"1", "port 5000", "host 10.77.0.2", "server 10.77.0.2:5000", "client 10.77.0.1", "server *:5000"};
 	for (size_t i = 0; i < sizeof flows / sizeof flows[0]; i++)
 		ck_assert(run("close-by-client.pcap", flows[i], close_by_client).r.pass);
 }
@@ -131,7 +131,7 @@ END_TEST
 
 /* One failing line of close-by-client: which line, which frame, what message. */
 static const struct {
-	const char *line;    /* replaces script line 5 (frame 4: > P. 1:1001(1000) ack 1 win 63) */
+	const char *line; /* replaces script line 5 (frame 4: > P. 1:1001(1000) ack 1 win 63) */
 	const char *message;
 } field_failures[] = {
 	{"+0 < P. 1:1001(1000) ack 1", "direction >, expected <"},
@@ -150,8 +150,7 @@ static const struct {
 	 "options <nop,nop,TS val 106937586 ecr 2368019163>, expected <nop,nop,TS val * ecr *,...,eol>"},
 	{"+0.01 > P. 1:1001(1000) ack 1",
 	 "arrived +0.000023 s after the previous packet, expected +0.01 s +/- 0.004 s"},
-	{"+0.1 > P. 1:1001(1000) ack 1",
-	 "arrived +0.000023 s after the previous packet, expected +0.1 s +/- 0.0125 s"},
+	{"+0.1 > P. 1:1001(1000) ack 1", "arrived +0.000023 s after the previous packet, expected +0.1 s +/- 0.0125 s"},
 	{"0.5 > P. 1:1001(1000) ack 1",
 	 "arrived +0.000023 s after the previous packet, expected +0.499943 s +/- 0.062493 s"},
 	{"+0 > F 7:7(0) win 1 <mss 1>",
@@ -272,7 +271,8 @@ static bool matches(const struct synth *s, const char *line, char *message, size
 
 START_TEST(test_option_patterns)
 {
-	static const uint8_t sack_kinds[] = {TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK};
+	static const uint8_t sack_kinds[] = {TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP,
+					     TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK};
 	struct synth s;
 	char msg[400];
 	synth_init(&s, sack_kinds, sizeof sack_kinds);
@@ -297,8 +297,8 @@ START_TEST(test_option_patterns)
 	ck_assert(!matches(&s, "<...,nop>", msg, sizeof msg));
 	ck_assert(!matches(&s, "<>", msg, sizeof msg));
 
-	static const uint8_t syn_kinds[] = {TCPOPT_MSS, TCPOPT_SACK_PERMITTED, TCPOPT_WSCALE, TCPOPT_TFO,
-					    TCPOPT_MPTCP, 99, TCPOPT_EOL};
+	static const uint8_t syn_kinds[] = {
+		TCPOPT_MSS, TCPOPT_SACK_PERMITTED, TCPOPT_WSCALE, TCPOPT_TFO, TCPOPT_MPTCP, 99, TCPOPT_EOL};
 	synth_init(&s, syn_kinds, sizeof syn_kinds);
 	s.pkt.opt.has_mss = true;
 	s.pkt.opt.mss = 1400;
@@ -386,7 +386,8 @@ static const struct {
 	{"0 > S 0:0(0) <mss 1> <mss 1>", "t.pkt:1:22: unexpected '<mss' (a line is TIME DIR FLAGS START:END(LEN) "
 					 "[ack N] [win N] [<OPTIONS>])"},
 	{"// nothing but comments\n# and blanks\n\n", "t.pkt: the script has no packet lines"},
-	{"0 > S 0:0(0)\n// fine\n+0 < S. 0:0(0) ack 1 win", "t.pkt:3:25: expected a window (the raw 16-bit field) or *"},
+	{"0 > S 0:0(0)\n// fine\n+0 < S. 0:0(0) ack 1 win",
+	 "t.pkt:3:25: expected a window (the raw 16-bit field) or *"},
 };
 
 START_TEST(test_parse_errors)
@@ -418,8 +419,7 @@ static Suite *script_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_match_close_by_client);
 	tcase_add_test(tc, test_match_other_traces);
-	tcase_add_loop_test(tc, test_fail_at_each_field, 0,
-			    (int)(sizeof field_failures / sizeof field_failures[0]));
+	tcase_add_loop_test(tc, test_fail_at_each_field, 0, (int)(sizeof field_failures / sizeof field_failures[0]));
 	tcase_add_test(tc, test_fail_flow_ends_first);
 	tcase_add_test(tc, test_fail_flow_selection);
 	suite_add_tcase(s, tc);

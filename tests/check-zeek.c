@@ -65,8 +65,13 @@ static void expect_unknown_port(const char *const *lines, const char *conn_state
 
 START_TEST(test_sf_typical)
 {
-	const char *lines[] = {HANDSHAKE, EXCHANGE, "> F. 101:101(0) ack 201", "< . 201:201(0) ack 102",
-			       "< F. 201:201(0) ack 102", "> . 102:102(0) ack 202", NULL};
+	const char *lines[] = {HANDSHAKE,
+			       EXCHANGE,
+			       "> F. 101:101(0) ack 201",
+			       "< . 201:201(0) ack 102",
+			       "< F. 201:201(0) ack 102",
+			       "> . 102:102(0) ack 202",
+			       NULL};
 	expect(lines, "SF", "ShADadFf");
 }
 END_TEST
@@ -204,9 +209,9 @@ END_TEST
 START_TEST(test_flip_missing_syn)
 {
 	/* core.history-flip: the SYN is missing, "SF ^hADdFaf" */
-	const char *lines[] = {"< S. 0:0(0) ack 1", "> . 1:1(0) ack 1", "> P. 1:101(100) ack 1",
+	const char *lines[] = {"< S. 0:0(0) ack 1",	  "> . 1:1(0) ack 1",	     "> P. 1:101(100) ack 1",
 			       "< P. 1:201(200) ack 101", "> F. 101:101(0) ack 201", "< . 201:201(0) ack 102",
-			       "< F. 201:201(0) ack 102", "> . 102:102(0) ack 202", NULL};
+			       "< F. 201:201(0) ack 102", "> . 102:102(0) ack 202",  NULL};
 	expect(lines, "SF", "^hADdFaf");
 }
 END_TEST
@@ -229,8 +234,14 @@ END_TEST
 START_TEST(test_flip_on_second_packet)
 {
 	/* core.tcp.flip-without-syn: SYN-ACK, then an ACK, "SF ^hADadFf" */
-	const char *lines[] = {"< S. 0:0(0) ack 1", "> . 1:1(0) ack 1", EXCHANGE, "> F. 101:101(0) ack 201",
-			       "< . 201:201(0) ack 102", "< F. 201:201(0) ack 102", "> . 102:102(0) ack 202", NULL};
+	const char *lines[] = {"< S. 0:0(0) ack 1",
+			       "> . 1:1(0) ack 1",
+			       EXCHANGE,
+			       "> F. 101:101(0) ack 201",
+			       "< . 201:201(0) ack 102",
+			       "< F. 201:201(0) ack 102",
+			       "> . 102:102(0) ack 202",
+			       NULL};
 	expect_unknown_port(lines, "SF", "^hADadFf");
 }
 END_TEST
@@ -254,8 +265,10 @@ END_TEST
 START_TEST(test_flip_reversed_from_server_port)
 {
 	/* tcp/handshake-reorder.pcap on port 80: "^hSADadFf" */
-	const char *lines[] = {"< S. 0:0(0) ack 1", "> S 0:0(0)", "> . 1:1(0) ack 1", EXCHANGE,
-			       "> F. 101:101(0) ack 201", "< F. 201:201(0) ack 102", "> . 102:102(0) ack 202", NULL};
+	const char *lines[] = {"< S. 0:0(0) ack 1",	  "> S 0:0(0)",
+			       "> . 1:1(0) ack 1",	  EXCHANGE,
+			       "> F. 101:101(0) ack 201", "< F. 201:201(0) ack 102",
+			       "> . 102:102(0) ack 202",  NULL};
 	expect(lines, "SF", "^hSADadFf");
 }
 END_TEST
@@ -331,16 +344,22 @@ END_TEST
 START_TEST(test_gap_before_fin)
 {
 	/* core.tcp.miss-end-data: the server's data before its FIN was lost, "SF ShADafgF" */
-	const char *lines[] = {HANDSHAKE, "> P. 1:539(538) ack 1", "< . 1:1(0) ack 539",
-			       "< F. 2903:2903(0) ack 539", "> . 539:539(0) ack 2904",
-			       "> F. 539:539(0) ack 2904", "< . 2904:2904(0) ack 540", NULL};
+	const char *lines[] = {HANDSHAKE,
+			       "> P. 1:539(538) ack 1",
+			       "< . 1:1(0) ack 539",
+			       "< F. 2903:2903(0) ack 539",
+			       "> . 539:539(0) ack 2904",
+			       "> F. 539:539(0) ack 2904",
+			       "< . 2904:2904(0) ack 540",
+			       NULL};
 	expect(lines, "SF", "ShADafgF");
 }
 END_TEST
 
 START_TEST(test_no_gap_when_data_seen)
 {
-	const char *lines[] = {HANDSHAKE, "> P. 1:101(100) ack 1", "> P. 101:201(100) ack 1", "< . 1:1(0) ack 201", NULL};
+	const char *lines[] = {HANDSHAKE, "> P. 1:101(100) ack 1", "> P. 101:201(100) ack 1", "< . 1:1(0) ack 201",
+			       NULL};
 	expect(lines, "S1", "ShADa");
 }
 END_TEST
@@ -414,7 +433,7 @@ END_TEST
 START_TEST(test_rst_again_with_new_seq)
 {
 	/* a second RST with another sequence number is recorded again ("RR") */
-	const char *lines[] = {HANDSHAKE, EXCHANGE, "> R. 101:101(0) ack 201", "> R. 101:101(0) ack 201",
+	const char *lines[] = {HANDSHAKE,	   EXCHANGE, "> R. 101:101(0) ack 201", "> R. 101:101(0) ack 201",
 			       "> R 5000:5000(0)", NULL};
 	expect(lines, "RSTO", "ShADadRR");
 }
@@ -436,8 +455,8 @@ START_TEST(test_data_on_syn)
 	 * Data on a SYN is no 'D', and Zeek's update_last_seq counts it as a
 	 * retransmission at once (its last sequence was set by that very SYN).
 	 */
-	const char *lines[] = {"> S 0:100(100)", "< S. 0:0(0) ack 101", "> P. 1:101(100) ack 1",
-			       "> . 101:101(0) ack 1", NULL};
+	const char *lines[] = {"> S 0:100(100)", "< S. 0:0(0) ack 101", "> P. 1:101(100) ack 1", "> . 101:101(0) ack 1",
+			       NULL};
 	expect(lines, "S1", "SThDA");
 }
 END_TEST
@@ -447,9 +466,15 @@ START_TEST(test_sequence_wrap)
 	/* ISNs just below 2^32: the relative numbering carries across zero */
 	struct scenario sc;
 	struct zeek_conn zc;
-	const char *lines[] = {HANDSHAKE, "> P. 1:1001(1000) ack 1", "< . 1:1(0) ack 1001",
-			       "> P. 1001:2001(1000) ack 1", "< . 1:1(0) ack 2001", "> F. 2001:2001(0) ack 1",
-			       "< F. 1:1(0) ack 2002", "> . 2002:2002(0) ack 2", NULL};
+	const char *lines[] = {HANDSHAKE,
+			       "> P. 1:1001(1000) ack 1",
+			       "< . 1:1(0) ack 1001",
+			       "> P. 1001:2001(1000) ack 1",
+			       "< . 1:1(0) ack 2001",
+			       "> F. 2001:2001(0) ack 1",
+			       "< F. 1:1(0) ack 2002",
+			       "> . 2002:2002(0) ack 2",
+			       NULL};
 
 	scenario_init(&sc);
 	sc.client_isn = 0xffffff00u;

@@ -53,7 +53,7 @@ struct segment {
 	uint8_t options[TCP_OPTIONS_MAX];
 	size_t options_len;
 	struct tcp_options opt; /* the options as the decoder would report them */
-	bool after_eol;         /* an EOL was laid out: later bytes are not options */
+	bool after_eol;		/* an EOL was laid out: later bytes are not options */
 };
 
 struct parser {
@@ -508,7 +508,7 @@ size_t scenario_frame(struct scenario *sc, const char *line, uint8_t *buf, size_
 		ip[0] = 0x45;
 		put_be16(ip + 2, (uint32_t)(ip_len + tcp_total));
 		put_be16(ip + 4, (uint32_t)sc->frame); /* identification */
-		put_be16(ip + 6, 0x4000);              /* don't fragment */
+		put_be16(ip + 6, 0x4000);	       /* don't fragment */
 		ip[8] = DEFAULT_TTL;
 		ip[9] = 6;
 		memcpy(ip + 12, src, 4);

