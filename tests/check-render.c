@@ -20,7 +20,9 @@
  * colours, selection), the 32-byte packet record, details read back from the
  * file, the filter language, number formats and word wrapping. Live capture
  * is played from a file: an engine fed record by record fills a live model
- * through model_sink(), as ui/live.c does from an interface.
+ * through model_sink(), as ui/live.c does from an interface; to test the
+ * segments of a rotating temporary file the records are saved again, into
+ * files that rotate every so many records, as ui/live.c saves them.
  */
 #include "config.h"
 
@@ -29,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "capture-save.h"
 #include "filter.h"
 #include "ladder.h"
 #include "model.h"
@@ -507,7 +511,12 @@ struct replay {
 	struct capture *cap;
 	struct engine *engine;
 	const struct capture_record *current;
+	/* Saving again into files of `every` records (0: the capture file is the saved file). */
+	struct capture_save *save;
+	uint64_t every, saved;
 };
+
+static const struct model_limits unlimited = {0, 0};
 
 static const struct capture_record *replay_current(void *ctx)
 {
@@ -516,25 +525,54 @@ static const struct capture_record *replay_current(void *ctx)
 
 static int replay_flush(void *ctx)
 {
-	(void)ctx;
-	return 0;
+	struct replay *r = ctx;
+	return r->save ? capture_save_flush(r->save) : 0;
 }
 
-/* A live model of a capture file: the file is both the "interface" and the saved file. */
-static void replay_open(struct replay *r, struct model *m, const char *capture)
+/* Starts a new file to save records in (a nameless one, as ui/live.c does); its name in path. */
+static void replay_new_file(struct replay *r, char *path, size_t len)
 {
-	char path[512], err[512];
+	char err[512];
+	snprintf(path, len, "/tmp/check-render-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert(!r->save || capture_save_close(r->save, err, sizeof err) == 0);
+	r->save = capture_save_open(path, capture_linktype(r->cap), 65535, "veth0", err, sizeof err);
+	ck_assert_msg(r->save && capture_save_flush(r->save) == 0, "%s", err);
+}
+
+/*
+ * A live model of a capture file. Without `every`, the file is both the
+ * "interface" and the saved file; with it, records are saved again into
+ * files of `every` records, as a temporary file that rotates.
+ */
+static void replay_open_with(struct replay *r, struct model *m, const char *capture, const struct model_limits *limits,
+			     uint64_t every)
+{
+	char path[512], saved[512], err[512];
 	struct engine_config cfg;
 	engine_config_default(&cfg);
 	snprintf(path, sizeof path, "%s/%s", CAPTURES_DIR, capture);
-	struct model_feed feed = {.ctx = r, .current = replay_current, .flush = replay_flush};
-	ck_assert_msg(model_open_live(m, path, "veth0", &cfg, &feed, err, sizeof err) == 0, "%s", err);
-	ck_assert(m->live);
+	memset(r, 0, sizeof *r);
 	r->cap = capture_open_file(path, NULL, err, sizeof err);
 	ck_assert_msg(r->cap != NULL, "%s", err);
+	r->every = every;
+	if (every)
+		replay_new_file(r, saved, sizeof saved);
+	struct model_feed feed = {.ctx = r, .current = replay_current, .flush = replay_flush};
+	ck_assert_msg(model_open_live(m, every ? saved : path, "veth0", &cfg, &feed, limits, err, sizeof err) == 0,
+		      "%s", err);
+	if (every)
+		unlink(saved);
+	ck_assert(m->live);
 	struct engine_sink sink = model_sink(m);
 	r->engine = engine_new(&cfg, &sink);
-	r->current = NULL;
+}
+
+static void replay_open(struct replay *r, struct model *m, const char *capture)
+{
+	replay_open_with(r, m, capture, &unlimited, 0);
 }
 
 /* Feeds n more packets (all that remain if fewer), then lets the model catch up. */
@@ -542,6 +580,16 @@ static void replay_packets(struct replay *r, struct model *m, uint64_t n)
 {
 	struct capture_record rec;
 	for (uint64_t i = 0; i < n && capture_next(r->cap, &rec) == CAPTURE_PACKET; i++) {
+		if (r->every) {
+			if (r->saved && r->saved % r->every == 0) {
+				char path[512], err[512];
+				replay_new_file(r, path, sizeof path);
+				ck_assert_msg(model_live_segment(m, path, err, sizeof err) == 0, "%s", err);
+				unlink(path);
+			}
+			ck_assert(capture_save_write(r->save, &rec, &rec.offset) == 0);
+			r->saved++;
+		}
 		r->current = &rec;
 		engine_packet(r->engine, &rec);
 		r->current = NULL;
@@ -551,15 +599,18 @@ static void replay_packets(struct replay *r, struct model *m, uint64_t n)
 
 static void replay_close(struct replay *r)
 {
+	char err[512];
 	engine_free(r->engine);
 	capture_close(r->cap);
+	ck_assert(!r->save || capture_save_close(r->save, err, sizeof err) == 0);
 }
 
 /* Flows [first, last] closed long enough ago to be history. */
 static void age_flows(struct model *m, uint32_t first, uint32_t last)
 {
-	for (uint32_t id = first; id <= last; id++)
-		m->flows[id - 1].closed_ns -= UI_CLOSED_LINGER_NS + 1000000000LL;
+	for (size_t i = 0; i < m->flows_len; i++)
+		if (m->flows[i].s.id >= first && m->flows[i].s.id <= last)
+			m->flows[i].closed_ns -= UI_CLOSED_LINGER_NS + 1000000000LL;
 	m->generation++;
 }
 
@@ -777,6 +828,293 @@ START_TEST(test_live_history)
 }
 END_TEST
 
+/* ---- live limits: memory stays bounded ------------------------------ */
+
+/* The row of the canvas that contains text, or -1. */
+static int find_row(const struct render_canvas *c, const char *text)
+{
+	for (int y = 0; y < c->height; y++)
+		if (row_has(c, y, text))
+			return y;
+	return -1;
+}
+
+/* The live UI on a capture played with limits; the session's bar shows the model's counts. */
+static void limited_session_open(struct session *s, struct replay *r, const char *capture,
+				 const struct model_limits *limits, uint64_t packets)
+{
+	replay_open_with(r, &s->m, capture, limits, 0);
+	replay_packets(r, &s->m, packets);
+	ui_init(&s->ui, &s->m, false);
+	s->ui.live = (struct ui_live){.on = true, .capturing = true, .memory = 10500000};
+	ui_push(&s->ui, view_flows_new(&s->ui));
+	render_canvas_init(&s->c, 120, 40, false);
+	ui_draw(&s->ui, &s->c);
+}
+
+/* What cmd-ui.c copies into the status bar at each frame. */
+static void take_counts(struct session *s)
+{
+	s->ui.live.packets_dropped = s->m.packets_first;
+	s->ui.live.flows_dropped = s->m.flows_dropped;
+	s->ui.live.flows_total = s->m.nflows;
+	s->ui.live.flows_active = s->m.open_flows;
+}
+
+/*
+ * Past --ui-max-packets the oldest packets go: indices keep counting, the
+ * flow counts its dropped packets, the timeline says so above the ladder and
+ * its selection moves to the earliest packet left; details of the others
+ * still read back; the graph, the status bar and the info view follow.
+ */
+START_TEST(test_live_packet_limit)
+{
+	struct session s;
+	struct replay r;
+	struct model_limits limits = {.packets = 100};
+	limited_session_open(&s, &r, "demo.pcap", &limits, 60);
+	ck_assert_uint_eq(s.m.packets_first, 0);
+	key(&s, UK_ENTER);
+	key(&s, UK_END); /* the last packet so far, index 59 */
+	ck_assert_int_lt(find_row(&s.c, "earlier packet"), 0);
+
+	replay_packets(&r, &s.m, 240);
+	ck_assert_uint_eq(s.m.npackets, 300);
+	ck_assert_uint_eq(s.m.packets_first, 200);
+	ck_assert_ptr_null(model_packet_at(&s.m, 199));
+	ck_assert_uint_eq(model_packet_at(&s.m, 200)->frame, 201);
+	ck_assert_uint_eq(model_flow(&s.m, 1)->packets_dropped, 200);
+	ck_assert_uint_eq(model_find_frame(&s.m, 150), UINT64_MAX);
+	ck_assert_uint_eq(model_find_frame(&s.m, 250), 249);
+	struct model_detail d;
+	char err[256];
+	ck_assert_int_eq(model_read_detail(&s.m, 150, &d, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "dropped from memory"));
+	ck_assert_msg(model_read_detail(&s.m, 250, &d, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(d.pkt.frame, 251);
+
+	/* The timeline (its selection was dropped): the count on top, the first packet left selected. */
+	ui_update(&s.ui);
+	ui_draw(&s.ui, &s.c);
+	ck_assert_msg(row_has(&s.c, 2, "… 200 earlier packets dropped from memory"), "row 2 of the timeline");
+	ck_assert(row_has(&s.c, 3, "201 "));
+	ck_assert(attr_of(&s.c, 3, "201") & RA_SELECTED);
+	ck_assert_int_ge(find_row(&s.c, "Frame 201 "), 0); /* the detail pane */
+	key(&s, UK_HOME);
+	key(&s, 'n');
+	key(&s, UK_DOWN);
+
+	/* The rest of the capture: the graph reads what is left, and lets go of what goes. */
+	key(&s, 'g');
+	ck_assert_int_ge(find_row(&s.c, "data"), 0);
+	replay_packets(&r, &s.m, UINT64_MAX);
+	ck_assert_uint_eq(s.m.packets_first, 340);
+	ui_update(&s.ui);
+	ui_draw(&s.ui, &s.c);
+	key(&s, 'q');
+	ck_assert_msg(row_has(&s.c, 2, "340 earlier packets dropped from memory"), "row 2 of the timeline");
+	ck_assert(row_has(&s.c, 3, "341 "));
+	ck_assert_msg(model_read_detail(&s.m, 439, &d, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(d.rel_ack, 300002);
+
+	/* The status bar and the info view count what was dropped. */
+	take_counts(&s);
+	key(&s, 'q');
+	ck_assert_msg(row_has(&s.c, 39, "│ 10.5 MB (dropped: 340 pkts)"), "status bar");
+	key(&s, 'i');
+	ck_assert_int_ge(find_row(&s.c, "in memory      100 packets (the last 100 at most: --ui-max-packets), 1 flows"),
+			 0);
+	ck_assert_int_ge(find_row(&s.c, "dropped        340 packets, the oldest; 0 closed flows"), 0);
+	session_close(&s);
+	replay_close(&r);
+}
+END_TEST
+
+/*
+ * Findings on dropped packets go with them (the findings view says how many);
+ * past --ui-max-history the flows closed first are dropped, even while the
+ * display is paused, and a timeline left open on one says so.
+ */
+START_TEST(test_live_findings_and_history)
+{
+	struct session s;
+	struct replay r;
+	struct model_limits limits = {.packets = 15, .history = 2};
+	limited_session_open(&s, &r, "port-reuse.pcap", &limits, 12);
+	ck_assert_uint_eq(s.m.nfindings, 1);
+	ck_assert_uint_eq(s.m.findings_first, 0);
+	key(&s, 'p'); /* paused: rows neither come nor move, but dropped flows go */
+	key(&s, UK_ENTER);
+	ck_assert(row_has(&s.c, 0, "Flow 1 "));
+
+	replay_packets(&r, &s.m, UINT64_MAX);
+	ck_assert_uint_eq(s.m.packets_first, 25);
+	/* Findings on frames 11 and 21 went with their packets; the one on frame 31 stays. */
+	ck_assert_uint_eq(s.m.nfindings, 3);
+	ck_assert_uint_eq(s.m.findings_first, 2);
+	ck_assert_ptr_null(model_finding_at(&s.m, 1));
+	ck_assert_uint_eq(model_finding_at(&s.m, 2)->frame, 31);
+	/* Four flows closed (three ended by port reuse, one in TIME-WAIT): the first two are dropped. */
+	ck_assert_uint_eq(s.m.flows_dropped, 2);
+	ck_assert_ptr_null(model_flow(&s.m, 1));
+	ck_assert_ptr_null(model_flow(&s.m, 2));
+	ck_assert_uint_eq(model_flow(&s.m, 3)->packets_dropped, 5);
+	ck_assert_uint_eq(model_flow(&s.m, 4)->packets_dropped, 0);
+
+	ui_draw(&s.ui, &s.c);
+	ck_assert_msg(row_has(&s.c, 0, "Flow 1 (closed, dropped from memory)"), "timeline title");
+	key(&s, 'q');
+	/* Paused: flows 1 and 2 went, flows 3 and 4 wait for p. */
+	ck_assert_int_ge(find_row(&s.c, "Paused: p shows what was captured since."), 0);
+	key(&s, 'p');
+	ck_assert_msg(row_has(&s.c, 0, "Flows 1/2"), "flows title");
+	ck_assert(row_has(&s.c, 2, "    3 "));
+	take_counts(&s);
+	ui_draw(&s.ui, &s.c);
+	ck_assert_msg(row_has(&s.c, 39, "│ 10.5 MB (dropped: 25 pkts, 2 flows)"), "status bar");
+	s.ui.live.memory = 0;
+	ui_draw(&s.ui, &s.c);
+	ck_assert_msg(row_has(&s.c, 39, "● 3 │ dropped from memory: 25 pkts, 2 flows"), "status bar");
+
+	/* Flow 3 kept its last five packets; the findings view shows the finding left. */
+	key(&s, UK_ENTER);
+	ck_assert(row_has(&s.c, 2, "5 earlier packets dropped from memory"));
+	ck_assert(row_has(&s.c, 3, "26 "));
+	key(&s, 'q');
+	key(&s, 'f');
+	ck_assert_msg(row_has(&s.c, 0, "3 notes (2 earlier dropped from memory)"), "findings title");
+	key(&s, UK_DOWN);
+	ck_assert(row_has(&s.c, 2, "frame 31"));
+	key(&s, UK_ENTER);
+	ck_assert(row_has(&s.c, 0, "Flow 4 "));
+	session_close(&s);
+	replay_close(&r);
+}
+END_TEST
+
+/*
+ * A rotating temporary file: packets are read back from the segment they
+ * were saved in; with MODEL_SEGMENTS open, a new segment drops the oldest
+ * with its packets.
+ */
+START_TEST(test_live_segments)
+{
+	struct model m;
+	struct replay r;
+	struct model_limits limits = {.packets = 1000};
+	replay_open_with(&r, &m, "demo.pcap", &limits, 150);
+	replay_packets(&r, &m, 299);
+	ck_assert_uint_eq(m.nsegments, 2);
+	ck_assert_uint_eq(m.packets_first, 0);
+	struct model_detail d;
+	char err[256];
+	ck_assert_msg(model_read_detail(&m, 20, &d, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(d.rel_seq, 15929); /* frame 21 */
+	ck_assert_msg(model_read_detail(&m, 298, &d, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(d.pkt.frame, 299);
+
+	replay_packets(&r, &m, UINT64_MAX); /* a third segment from packet 300 */
+	ck_assert_uint_eq(m.nsegments, 2);
+	ck_assert_uint_eq(m.segments[0].first, 150);
+	ck_assert_uint_eq(m.segments[1].first, 300);
+	ck_assert_uint_eq(m.packets_first, 150);
+	ck_assert_uint_eq(model_flow(&m, 1)->packets_dropped, 150);
+	ck_assert_int_eq(model_read_detail(&m, 149, &d, err, sizeof err), -1);
+	for (uint64_t i = 150; i < 440; i += 17) {
+		ck_assert_msg(model_read_detail(&m, i, &d, err, sizeof err) == 0, "%s", err);
+		ck_assert_uint_eq(d.pkt.frame, i + 1);
+	}
+	ck_assert_msg(model_read_detail(&m, 439, &d, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(d.rel_ack, 300002);
+	replay_close(&r);
+	model_close(&m);
+}
+END_TEST
+
+/* A made-up packet view of a flow, enough for the model's sink, with a finding on it (as a flood may make). */
+static void fake_packet(const struct engine_sink *sink, uint64_t frame, uint32_t flow)
+{
+	struct finding fd;
+	memset(&fd, 0, sizeof fd);
+	fd.frame = frame;
+	fd.flow = flow;
+	fd.id = F_HS_SYN_ISN_CHANGED;
+	snprintf(fd.message, sizeof fd.message, "finding on frame %llu", (unsigned long long)frame);
+	sink->finding(sink->ctx, &fd);
+	struct packet p;
+	memset(&p, 0, sizeof p);
+	p.frame = frame;
+	p.time_ns = (int64_t)frame * 1000;
+	p.ip_version = 4;
+	p.flags = TCP_ACK;
+	p.payload_len = 100;
+	struct packet_view v;
+	memset(&v, 0, sizeof v);
+	v.pkt = &p;
+	v.flow_id = flow;
+	v.window_shift = -1;
+	v.state[0] = v.state[1] = TCPS_ESTABLISHED;
+	sink->packet(sink->ctx, &v);
+}
+
+/*
+ * Hours in a few seconds: 300 000 packets over 30 000 flows, each ended and
+ * each packet with a finding, with room for 70 000 packets and 100 closed
+ * flows. Memory stays that of the limits (three chunks of packets at most,
+ * one spare; one finding for eight packets), and every index and id left
+ * resolves.
+ */
+START_TEST(test_live_bounded)
+{
+	struct model m;
+	struct replay r;
+	struct model_limits limits = {.packets = 70000, .history = 100};
+	replay_open_with(&r, &m, "demo.pcap", &limits, 0);
+	struct engine_sink sink = model_sink(&m);
+	size_t peak = 0;
+	uint64_t frame = 0;
+	for (uint32_t flow = 1; flow <= 30000; flow++) {
+		for (int k = 0; k < 10; k++)
+			fake_packet(&sink, ++frame, flow);
+		struct flow_summary sum = model_flow(&m, flow)->s;
+		sink.flow_end(sink.ctx, &sum);
+		if (model_memory(&m) > peak)
+			peak = model_memory(&m);
+	}
+	ck_assert_uint_eq(m.npackets, 300000);
+	ck_assert_uint_eq(m.packets_first, 230000);
+	ck_assert_uint_le(m.nchunks, 3);
+	ck_assert_ptr_nonnull(m.spare_chunk);
+	ck_assert_uint_le(peak,
+			  5 * 65536 * sizeof(struct model_packet) + 3 * 8751 * (sizeof(struct model_finding) + 32));
+	ck_assert_uint_eq(m.nfindings, 300000);
+	ck_assert_uint_eq(m.nfindings - m.findings_first, 70000 / 8 + 1);
+	ck_assert_uint_eq(m.severity[SEV_WARNING], 300000);
+	for (size_t i = m.findings_first; i < m.nfindings; i += 97) {
+		char want[64];
+		snprintf(want, sizeof want, "finding on frame %zu", i + 1);
+		ck_assert_str_eq(model_finding_message(&m, model_finding_at(&m, i)), want);
+	}
+	for (uint64_t i = m.packets_first; i < m.npackets; i += 999)
+		ck_assert_uint_eq(model_packet_at(&m, i)->frame, i + 1);
+	ck_assert_uint_eq(m.flows_dropped, 29900);
+	ck_assert_uint_le(m.flows_len, 100 + 100 / 8 + 1);
+	ck_assert_ptr_null(model_flow(&m, 29900));
+	for (uint32_t id = 29901; id <= 30000; id++) {
+		ck_assert_uint_eq(model_flow(&m, id)->s.id, id);
+		ck_assert_uint_eq(model_flow(&m, id)->packets_dropped, 0);
+	}
+	uint64_t *vec = NULL, next = 0;
+	size_t n = 0, cap = 0;
+	model_collect_flow_packets(&m, 29950, &next, &vec, &n, &cap);
+	ck_assert_uint_eq(n, 10);
+	ck_assert_uint_eq(vec[0], 299490);
+	free(vec);
+	replay_close(&r);
+	model_close(&m);
+}
+END_TEST
+
 /* ---- filter, formats, wrapping -------------------------------------- */
 
 static bool matches(const struct model_flow *f, const char *expr)
@@ -895,6 +1233,10 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_live_model);
 	tcase_add_test(tc, test_live_status_bar);
 	tcase_add_test(tc, test_live_history);
+	tcase_add_test(tc, test_live_packet_limit);
+	tcase_add_test(tc, test_live_findings_and_history);
+	tcase_add_test(tc, test_live_segments);
+	tcase_add_test(tc, test_live_bounded);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("text");

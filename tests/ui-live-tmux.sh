@@ -12,7 +12,12 @@
 #      said in the status bar and the UI stays up; q quits with status 0 and
 #      the terminal restored;
 #   2. with -w: SIGTERM stops the capture, exits 128 + 15 with the terminal
-#      restored, and the -w file reads back with the flow.
+#      restored, and the -w file reads back with the flow;
+#   3. with tiny limits (--ui-max-packets 200 --ui-max-history 5) and 100
+#      connections: the status bar counts packets and flows dropped from
+#      memory, the timeline of a flow whose packets all went says so, the
+#      temporary file rotated (the first one is gone) and at most two are
+#      held, each of a bounded size; q still quits with status 0.
 # Needs root (skips otherwise), iproute2, tmux and a C compiler. Touches only
 # the namespaces it creates; they are removed on every exit path.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -234,3 +239,56 @@ expect_restored save 143
 "$bin" report --format json "$TEST_TMPDIR/save.pcap" >"$TEST_TMPDIR/save.json" || fail "the -w file does not read back"
 grep -q '"port": 5002' "$TEST_TMPDIR/save.json" || fail "the -w file lacks the flow"
 echo "ok 8 - SIGTERM: status 143, the terminal restored, the -w file complete"
+
+# ---- 3. memory limits and the rotating temporary file -------------------------
+server 5003
+gen_bg server-burst "$cap" server -a "$cap4" -p 5004 -n 100 -r 4000 -s 100 -T 30
+i=0
+until ip netns exec "$cap" ss -Hltn "sport = :5004" | grep -q .; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "tcpgen server on port 5004 did not start"
+	sleep 0.05
+done
+start limits -f tcp --ui-max-packets 200 --ui-max-history 5
+wait_for limits "Capturing: no TCP flow yet."
+pid=$(cat "$TEST_TMPDIR/limits.pid")
+# The temporary files tcpscope holds open (they have no name): "inode size" each.
+held()
+{
+	for fd in /proc/"$pid"/fd/*; do
+		case $(readlink "$fd") in
+		*tcpscope-live-*) stat -L -c '%i %s' "$fd" ;;
+		esac
+	done | sort -u
+}
+first=$(held | cut -d' ' -f1)
+[ -n "$first" ] || fail "no temporary file is open"
+
+# One connection stays open (flow 1); a hundred more push its packets out of memory
+# and fill the temporary file past its segment size (64 KiB, the least) a few times.
+gen_bg client-long "$peer" client -a "$cap4" -p 5003 -s 100 -r 100 -i 15000 -T 30
+wait_for limits "ESTAB"
+ip netns exec "$peer" "$gen" client -q -a "$cap4" -p 5004 -n 100 -I 5 -s 4000 -r 100 -T 30 2>/dev/null ||
+	fail "the connections to port 5004 failed"
+wait_for limits "(dropped: "
+screen limits | grep -qE "MB \(dropped: [0-9 ]+ pkts, [0-9 ]+ flows\)" ||
+	fail "the status bar does not count dropped packets and flows: $(screen limits | tail -n 1)"
+echo "ok 9 - past tiny limits the UI stays up and counts what it dropped from memory"
+
+key limits Home
+key limits Enter
+wait_for limits "earlier packets dropped from memory: all of them"
+key limits q
+wait_for limits "Flows "
+files=$(held)
+[ "$(echo "$files" | wc -l)" -le 2 ] || fail "more than two temporary files are held: $files"
+echo "$files" | grep -q "^$first " && fail "the temporary file never rotated: $files"
+# A segment: 64 KiB and two records (of 256 + 16 bytes at most) beyond.
+for size in $(echo "$files" | cut -d' ' -f2); do
+	[ "$size" -le $((64 * 1024 + 2 * 272)) ] || fail "a temporary file grew to $size bytes"
+done
+echo "ok 10 - the temporary file rotated; at most two of bounded size are held"
+
+key limits q
+expect_restored limits 0
+echo "ok 11 - q quits with status 0 after dropping"

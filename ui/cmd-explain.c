@@ -14,8 +14,8 @@
 static void explain_one(enum finding_id id)
 {
 	const struct catalogue_entry *c = finding_info(id);
-	printf("%s (%s)\n  %s\n  %s\n  Reference: %s\n", c->code, severity_name(c->severity), c->title,
-	       c->explanation, c->reference);
+	printf("%s (%s)\n  %s\n  %s\n  Reference: %s\n", c->code, severity_name(c->severity), c->title, c->explanation,
+	       c->reference);
 }
 
 /* docs/findings.md: the whole catalogue as Markdown, regenerated from findings.def. */

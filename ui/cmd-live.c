@@ -23,6 +23,16 @@
 #include "live.h"
 #include "output.h"
 
+/*
+ * Without -w the live UI's temporary file rotates at this many bytes per
+ * packet the UI keeps (--ui-max-packets), and at no less than
+ * SEGMENT_MIN_BYTES. Two files at most are kept (MODEL_SEGMENTS), so the disk
+ * holds twice that at most. A record takes 16 bytes and the packet's first
+ * 256: about 90 for an ACK, 272 for a full segment.
+ */
+#define SEGMENT_BYTES_PER_PACKET 128
+#define SEGMENT_MIN_BYTES (64 * 1024)
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_stop_signal(int sig)
@@ -153,6 +163,10 @@ int cmd_live(struct options *o)
 	o->live.capture.filter = o->filter;
 	/* The UI reads details back from the saved packets: without -w, from a temporary file (headers only). */
 	o->live.save_temporary = ui;
+	if (ui && !o->live.save_path && o->ui_limits.packets) {
+		uint64_t bytes = o->ui_limits.packets * SEGMENT_BYTES_PER_PACKET;
+		o->live.segment_bytes = bytes > SEGMENT_MIN_BYTES ? bytes : SEGMENT_MIN_BYTES;
+	}
 
 	char err[LIVE_ERROR_MAX];
 	struct live *lv = live_open(&o->live, err, sizeof err);

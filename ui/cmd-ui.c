@@ -122,6 +122,8 @@ static void take_live_stats(struct session *s)
 	u->flows_active = s->ui->model->open_flows;
 	u->flows_total = st.engine.flows_total;
 	u->memory = st.memory_bytes;
+	u->packets_dropped = s->ui->model->packets_first;
+	u->flows_dropped = s->ui->model->flows_dropped;
 }
 
 /* Live: the model and the status bar catch up with the capture, unless the display is paused. */
@@ -311,6 +313,17 @@ static void on_live_notice(void *ctx, const char *message)
 	s->dirty = true; /* shown even while the display is paused */
 }
 
+/* The temporary file rotated: the model reads the packets saved from now on from the new one. */
+static void on_live_segment(void *ctx, const char *path)
+{
+	struct session *s = ctx;
+	char err[CAPTURE_ERRBUF_SIZE];
+	if (model_live_segment(s->ui->model, path, err, sizeof err) != 0) {
+		ui_message(s->ui, RA_ERROR, "%s", err);
+		s->dirty = true;
+	}
+}
+
 /* Capture stopped by itself: the UI stays up on what was captured. */
 static int on_live_ended(void *ctx, enum live_end why, const char *message)
 {
@@ -332,7 +345,8 @@ int cmd_ui_live(struct options *o, struct live *lv)
 	char err[CAPTURE_ERRBUF_SIZE];
 	struct model m;
 	struct model_feed feed = {.ctx = lv, .current = feed_current, .flush = feed_flush};
-	if (model_open_live(&m, live_save_path(lv), o->live.capture.device, &o->engine, &feed, err, sizeof err) != 0) {
+	if (model_open_live(&m, live_save_path(lv), o->live.capture.device, &o->engine, &feed, &o->ui_limits, err,
+			    sizeof err) != 0) {
 		fprintf(stderr, "tcpscope: %s\n", err);
 		return 2;
 	}
@@ -355,8 +369,11 @@ int cmd_ui_live(struct options *o, struct live *lv)
 
 	struct loop *loop = loop_new();
 	struct engine_sink sink = model_sink(&m);
-	struct live_hooks hooks = {
-		.ctx = &s, .changed = on_live_changed, .notice = on_live_notice, .ended = on_live_ended};
+	struct live_hooks hooks = {.ctx = &s,
+				   .changed = on_live_changed,
+				   .notice = on_live_notice,
+				   .ended = on_live_ended,
+				   .segment = on_live_segment};
 	if (live_attach(lv, loop, &o->engine, &sink, &hooks, err, sizeof err) != 0) {
 		fprintf(stderr, "tcpscope: %s\n", err);
 		loop_free(loop);

@@ -11,6 +11,7 @@
 
 #include "engine.h"
 #include "live.h"
+#include "model.h"
 
 struct options {
 	struct engine_config engine;
@@ -32,8 +33,10 @@ struct options {
 	bool markdown;
 	/* live capture (SPEC §10): -i, -s, -B, -p, -w, -c, --duration, -Z */
 	struct live_config live;
-	bool list_interfaces;                 /* -D */
+	bool list_interfaces;		      /* -D */
 	bool idle_timeout_set, max_flows_set; /* else cmd_live applies the live defaults */
+	struct model_limits ui_limits;	      /* --ui-max-packets, --ui-max-history: what the live UI keeps */
+	bool ui_limits_set;
 	char **args;
 	int nargs;
 };

@@ -1,8 +1,9 @@
 /*
  * ladder.c - builds a flow's ladder rows from the model and renders them
  * (ladder.h). Rows are rebuilt from the packet list whenever the flow grows
- * or a fold opens; drawing a packet row re-reads that one packet from the
- * file for its seq, ack, window and options.
+ * or a fold opens, or (live) when the model drops the flow's oldest packets;
+ * drawing a packet row re-reads that one packet from the file for its seq,
+ * ack, window and options.
  *
  * Columns, left to right: frame number, time (relative, delta or absolute),
  * the client's state where it changes, the arrow with the flags, the server's
@@ -121,13 +122,19 @@ static void rebuild_rows(struct ladder *l)
 	}
 }
 
+/* A finding of the flow; the ladder keeps only indices the model still holds. */
+static const struct model_finding *finding(const struct ladder *l, size_t i)
+{
+	return model_finding_at(l->model, l->findings[i]);
+}
+
 /* Keeps the flow's findings ordered by frame (late findings may come out of order). */
 static void add_finding(struct ladder *l, size_t index)
 {
-	const struct model_finding *all = l->model->findings;
+	uint64_t frame = model_finding_at(l->model, index)->frame;
 	l->findings = xgrow(l->findings, &l->findings_cap, l->nfindings + 1, sizeof *l->findings);
 	size_t i = l->nfindings++;
-	while (i > 0 && all[l->findings[i - 1]].frame > all[index].frame) {
+	while (i > 0 && finding(l, i - 1)->frame > frame) {
 		l->findings[i] = l->findings[i - 1];
 		i--;
 	}
@@ -145,11 +152,37 @@ bool ladder_update(struct ladder *l)
 	for (size_t i = before; i < l->npkts; i++)
 		if (model_packet_len(pkt(l, i)) > l->max_len)
 			l->max_len = model_packet_len(pkt(l, i));
+	if (l->findings_scanned < m->findings_first)
+		l->findings_scanned = m->findings_first;
 	for (; l->findings_scanned < m->nfindings; l->findings_scanned++)
-		if (m->findings[l->findings_scanned].flow == l->flow)
+		if (model_finding_at(m, l->findings_scanned)->flow == l->flow)
 			add_finding(l, l->findings_scanned);
 	if (l->npkts == before && l->nfindings == fbefore && l->nrows)
 		return false;
+	rebuild_rows(l);
+	return true;
+}
+
+bool ladder_forget(struct ladder *l)
+{
+	const struct model *m = l->model;
+	size_t lo = 0, hi = l->npkts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->pkts[mid] < m->packets_first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < l->nfindings; i++)
+		if (l->findings[i] >= m->findings_first)
+			l->findings[n++] = l->findings[i];
+	if (lo == 0 && n == l->nfindings)
+		return false;
+	memmove(l->pkts, l->pkts + lo, (l->npkts - lo) * sizeof *l->pkts);
+	l->npkts -= lo;
+	l->nfindings = n;
 	rebuild_rows(l);
 	return true;
 }
@@ -413,7 +446,9 @@ void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_
 {
 	const struct model_flow *f = model_flow(l->model, l->flow);
 	if (!f) {
-		snprintf(buf, len, "Flow %u (not in this capture)", l->flow);
+		bool dropped = l->model->live && l->flow <= l->model->nflows;
+		snprintf(buf, len, "Flow %u (%s)", l->flow,
+			 dropped ? "closed, dropped from memory" : "not in this capture");
 		return;
 	}
 	const struct flow_summary *s = &f->s;
@@ -509,18 +544,17 @@ static const uint8_t severity_attr[3] = {RA_NOTE, RA_WARNING, RA_ERROR};
 /* The flow's findings on one frame: [*first, *first + return). */
 static size_t findings_on(const struct ladder *l, uint64_t frame, size_t *first)
 {
-	const struct model_finding *all = l->model->findings;
 	size_t lo = 0, hi = l->nfindings;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (all[l->findings[mid]].frame < frame)
+		if (finding(l, mid)->frame < frame)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	*first = lo;
 	size_t n = 0;
-	while (lo + n < l->nfindings && all[l->findings[lo + n]].frame == frame)
+	while (lo + n < l->nfindings && finding(l, lo + n)->frame == frame)
 		n++;
 	return n;
 }
@@ -556,7 +590,7 @@ static void draw_notes(struct ladder *l, struct render_canvas *c, int y, int x, 
 	size_t first, count = findings_on(l, p->frame, &first);
 	for (int sev = SEV_ERROR; sev >= SEV_NOTE; sev--) {
 		for (size_t i = first; i < first + count; i++) {
-			enum finding_id id = l->model->findings[l->findings[i]].id;
+			enum finding_id id = finding(l, i)->id;
 			const struct catalogue_entry *ce = finding_info(id);
 			if ((int)ce->severity == sev)
 				note(&n, severity_attr[sev], c->g->severity[sev], ce->code);
@@ -693,8 +727,7 @@ bool ladder_row_matches(const struct ladder *l, size_t row, const char *word)
 					      label_info((enum label_id)lb)->name);
 	size_t first, count = findings_on(l, p->frame, &first);
 	for (size_t i = first; i < first + count && n < sizeof text; i++)
-		n += (size_t)snprintf(text + n, sizeof text - n, " %s",
-				      finding_info(l->model->findings[l->findings[i]].id)->code);
+		n += (size_t)snprintf(text + n, sizeof text - n, " %s", finding_info(finding(l, i)->id)->code);
 	return strcasestr(text, word) != NULL;
 }
 
@@ -839,7 +872,7 @@ void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct 
 	}
 	size_t first, count = findings_on(l, p->frame, &first);
 	for (size_t i = first; i < first + count && y < end; i++) {
-		const struct model_finding *mf = &l->model->findings[l->findings[i]];
+		const struct model_finding *mf = finding(l, i);
 		const struct catalogue_entry *ce = finding_info(mf->id);
 		int mw = render_textf(c, y, x, w, severity_attr[ce->severity], "%s %s (%s)",
 				      c->g->severity[ce->severity], ce->code, severity_name(ce->severity));

@@ -13,7 +13,9 @@
  * duplicate ACKs. Folds expand one by one or all at once.
  *
  * The ladder keeps model packet indices only; seq, ack, window and options of
- * the rows on screen are read again from the file as they are drawn.
+ * the rows on screen are read again from the file as they are drawn. Live,
+ * ladder_forget() must run before anything else once the model dropped
+ * packets or findings: the indices left all resolve.
  */
 #ifndef TCPSCOPE_UI_LADDER_H
 #define TCPSCOPE_UI_LADDER_H
@@ -75,6 +77,8 @@ void ladder_init(struct ladder *l, struct model *m, uint32_t flow);
 void ladder_free(struct ladder *l);
 /* Catches up with the model; true if the rows changed. */
 bool ladder_update(struct ladder *l);
+/* Live: lets go of the packets and findings the model dropped; true if the rows changed. */
+bool ladder_forget(struct ladder *l);
 /* The row that shows a packet (by model index): the nearest one if it is not in this flow. */
 size_t ladder_row_of(const struct ladder *l, uint64_t packet);
 /* The model index of a row's (first) packet. */

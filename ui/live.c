@@ -8,6 +8,11 @@
  * --idle-timeout without waiting for another packet. Once capture stops (by
  * -c, --duration, an interface failure or live_stop()) the engine is frozen:
  * nothing expires any more, so a UI that stays up shows what was captured.
+ *
+ * A temporary file that rotates (cfg.segment_bytes) is checked before each
+ * record is saved: once the last record saved starts past rotate_at, the
+ * record goes to a new file, so a file holds segment_bytes and two records at
+ * most. The UI decides when an old file's space goes: when it closes it.
  */
 #include "config.h"
 
@@ -34,6 +39,9 @@ struct live {
 	struct capture_save *save;
 	char *temporary;       /* the temporary file's path (cfg.save_temporary without -w), or NULL */
 	bool temporary_linked; /* it still has that name */
+	uint64_t rotate_at;    /* rotating: a new file once a record starts at or past this offset; 0 never */
+	uint64_t last_offset;  /* where the last record saved starts */
+	char rotated_error[LIVE_ERROR_MAX]; /* a rotated-out file that could not be written in full, or "" */
 	struct engine *engine;
 	struct loop *loop;
 	struct live_hooks hooks;
@@ -43,8 +51,8 @@ struct live {
 	int linktype, snaplen;
 
 	struct capture_live_stats kernel; /* the last counters read */
-	uint64_t rate_packets;            /* packets at the last tick */
-	int64_t rate_ms;                  /* time of the last tick */
+	uint64_t rate_packets;		  /* packets at the last tick */
+	int64_t rate_ms;		  /* time of the last tick */
 	double pps;
 	size_t memory;
 	bool link_down;
@@ -63,13 +71,15 @@ static int drop_privileges(struct live *lv, const char *user, char *err, size_t 
 	errno = 0;
 	const struct passwd *pw = getpwnam(user);
 	if (!pw) {
-		snprintf(err, errlen, "-Z: unknown user \"%s\"%s%s", user, errno ? ": " : "", errno ? strerror(errno) : "");
+		snprintf(err, errlen, "-Z: unknown user \"%s\"%s%s", user, errno ? ": " : "",
+			 errno ? strerror(errno) : "");
 		return -1;
 	}
 	uid_t uid = pw->pw_uid;
 	gid_t gid = pw->pw_gid;
 	if (lv->save && capture_save_chown(lv->save, uid, gid) != 0) {
-		snprintf(err, errlen, "-Z %s: cannot give %s to %s: %s", user, lv->cfg.save_path, user, strerror(errno));
+		snprintf(err, errlen, "-Z %s: cannot give %s to %s: %s", user, lv->cfg.save_path, user,
+			 strerror(errno));
 		return -1;
 	}
 	if (initgroups(pw->pw_name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
@@ -83,27 +93,24 @@ static int drop_privileges(struct live *lv, const char *user, char *err, size_t 
 	return 0;
 }
 
-/* Creates a private file (mode 0600) for cfg.save_temporary in $TMPDIR, or /tmp. */
-static int make_temporary(struct live *lv, char *err, size_t errlen)
+/* Creates a private file (mode 0600) in $TMPDIR, or /tmp; returns its path (malloc'd), or NULL with err. */
+static char *make_temporary(char *err, size_t errlen)
 {
 	const char *dir = getenv("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/tmp";
 	size_t len = strlen(dir) + sizeof "/tcpscope-live-XXXXXX";
-	lv->temporary = xmalloc(len);
-	snprintf(lv->temporary, len, "%s/tcpscope-live-XXXXXX", dir);
-	int fd = mkstemp(lv->temporary);
+	char *path = xmalloc(len);
+	snprintf(path, len, "%s/tcpscope-live-XXXXXX", dir);
+	int fd = mkstemp(path);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create a temporary file in %s: %s (set TMPDIR, or give -w FILE)", dir,
 			 strerror(errno));
-		free(lv->temporary);
-		lv->temporary = NULL;
-		return -1;
+		free(path);
+		return NULL;
 	}
 	close(fd);
-	lv->temporary_linked = true;
-	lv->cfg.save_path = lv->temporary;
-	return 0;
+	return path;
 }
 
 struct live *live_open(const struct live_config *cfg, char *err, size_t errlen)
@@ -120,8 +127,13 @@ struct live *live_open(const struct live_config *cfg, char *err, size_t errlen)
 	snprintf(lv->warning, sizeof lv->warning, "%s", capture_live_warning(lv->cap));
 	lv->linktype = capture_live_linktype(lv->cap);
 	lv->snaplen = capture_live_snaplen(lv->cap);
-	if (!cfg->save_path && cfg->save_temporary && make_temporary(lv, err, errlen) != 0)
-		goto fail;
+	if (!cfg->save_path && cfg->save_temporary) {
+		lv->temporary = make_temporary(err, errlen);
+		if (!lv->temporary)
+			goto fail;
+		lv->temporary_linked = true;
+		lv->cfg.save_path = lv->temporary;
+	}
 	if (lv->cfg.save_path) {
 		lv->save = capture_save_open(lv->cfg.save_path, lv->linktype, lv->snaplen, lv->device, err, errlen);
 		if (!lv->save)
@@ -198,13 +210,59 @@ static void read_kernel_stats(struct live *lv)
 		lv->kernel = st;
 }
 
+/*
+ * The temporary file is full: later records go to a new one, whose name the
+ * UI gets (to open it) before it is removed. The old one is closed for
+ * writing and stays readable by whoever holds it. If no new file can be
+ * made, the current one grows on for another segment before the next try.
+ */
+static void rotate(struct live *lv)
+{
+	char err[LIVE_ERROR_MAX];
+	lv->rotate_at += lv->cfg.segment_bytes;
+	char *path = make_temporary(err, sizeof err);
+	struct capture_save *next =
+		path ? capture_save_open(path, lv->linktype, lv->snaplen, lv->device, err, sizeof err) : NULL;
+	if (next && capture_save_flush(next) != 0) {
+		capture_save_close(next, err, sizeof err);
+		next = NULL;
+	}
+	if (!next) {
+		if (path)
+			unlink(path);
+		free(path);
+		if (lv->hooks.notice) {
+			char message[2 * LIVE_ERROR_MAX];
+			snprintf(message, sizeof message,
+				 "cannot start a new temporary file (%s): the current one grows on", err);
+			lv->hooks.notice(lv->hooks.ctx, message);
+		}
+		return;
+	}
+	if (capture_save_close(lv->save, err, sizeof err) != 0 && !lv->rotated_error[0])
+		snprintf(lv->rotated_error, sizeof lv->rotated_error, "%s", err);
+	lv->save = next;
+	free(lv->temporary);
+	lv->temporary = path;
+	lv->cfg.save_path = path;
+	lv->temporary_linked = true;
+	lv->rotate_at = lv->cfg.segment_bytes;
+	lv->last_offset = 0;
+	lv->hooks.segment(lv->hooks.ctx, path);
+	live_unlink_temporary(lv);
+}
+
 static void on_record(void *ctx, struct capture_record *rec)
 {
 	struct live *lv = ctx;
 	lv->packets++;
 	rec->offset = 0;
-	if (lv->save)
+	if (lv->rotate_at && lv->last_offset >= lv->rotate_at)
+		rotate(lv);
+	if (lv->save) {
 		capture_save_write(lv->save, rec, &rec->offset); /* a failure is reported by live_close() */
+		lv->last_offset = rec->offset;
+	}
 	lv->current = rec;
 	engine_packet(lv->engine, rec);
 	lv->current = NULL;
@@ -269,7 +327,8 @@ static void watch_link(struct live *lv)
 		return;
 	char message[LIVE_ERROR_MAX];
 	snprintf(message, sizeof message,
-		 down ? "%s: the interface is down; capture goes on when it comes back" : "%s: the interface is up again",
+		 down ? "%s: the interface is down; capture goes on when it comes back"
+		      : "%s: the interface is up again",
 		 lv->device);
 	lv->hooks.notice(lv->hooks.ctx, message);
 }
@@ -308,6 +367,8 @@ int live_attach(struct live *lv, struct loop *loop, const struct engine_config *
 	lv->fd = capture_live_fd(lv->cap);
 	lv->rate_ms = loop_now_ms();
 	lv->memory = resident_bytes();
+	if (lv->temporary && lv->cfg.segment_bytes && hooks->segment)
+		lv->rotate_at = lv->cfg.segment_bytes;
 	if (loop_add_fd(loop, lv->fd, on_readable, lv) != 0 || loop_add_timer(loop, TICK_MS, on_tick, lv) < 0 ||
 	    (lv->cfg.duration_ms > 0 && loop_add_timer(loop, lv->cfg.duration_ms, on_deadline, lv) < 0)) {
 		snprintf(err, errlen, "the event loop is full");
@@ -350,6 +411,7 @@ void live_stop(struct live *lv)
 		return;
 	struct live_hooks quiet = {0};
 	lv->hooks = quiet; /* the caller is stopping: no hook to ask */
+	lv->rotate_at = 0; /* nor a new file to hand over: the last packets stay in this one */
 	end_capture(lv, LIVE_END_COUNT, "");
 }
 
@@ -367,6 +429,10 @@ int live_close(struct live *lv, char *err, size_t errlen)
 		return 0;
 	capture_live_close(lv->cap);
 	int rc = capture_save_close(lv->save, err, errlen);
+	if (rc == 0 && lv->rotated_error[0]) {
+		snprintf(err, errlen, "%s", lv->rotated_error);
+		rc = -1;
+	}
 	live_unlink_temporary(lv);
 	free(lv->temporary);
 	engine_free(lv->engine);

@@ -32,6 +32,11 @@
  *     + capture_seek() after live_flush(). Once the reader is open, the
  *     temporary file can lose its name (live_unlink_temporary): nothing is
  *     left behind however the program ends.
+ *   - With cfg.segment_bytes, the temporary file rotates: once it holds that
+ *     many bytes the next record starts a new file, and hooks.segment gets
+ *     its name (open it there: the name goes when the hook returns). The old
+ *     file is closed for writing; its space goes when its last reader closes
+ *     it. The -w file never rotates.
  *   - hooks.changed runs after each batch of packets and after each expiry
  *     tick: mark the model dirty there (do not draw; draw from your timer).
  *   - hooks.notice (optional) says the interface went down or came back up:
@@ -60,26 +65,27 @@
 #include "engine.h"
 #include "loop.h"
 
-#define LIVE_READ_BUDGET 4096                    /* packets per wake-up of the loop */
-#define LIVE_DEFAULT_IDLE_TIMEOUT_S 300          /* --idle-timeout */
-#define LIVE_DEFAULT_MAX_FLOWS 100000            /* --max-flows: about 350 MB of flow state at most */
-#define LIVE_HEADERS_SNAPLEN 256                 /* -s default without -w: every header the analysis reads */
-#define LIVE_DEFAULT_BUFFER_KIB 8192             /* -B default: libpcap's 2 MiB holds only a few whole packets */
+#define LIVE_READ_BUDGET 4096		/* packets per wake-up of the loop */
+#define LIVE_DEFAULT_IDLE_TIMEOUT_S 300 /* --idle-timeout */
+#define LIVE_DEFAULT_MAX_FLOWS 100000	/* --max-flows: about 350 MB of flow state at most */
+#define LIVE_HEADERS_SNAPLEN 256	/* -s default without -w: every header the analysis reads */
+#define LIVE_DEFAULT_BUFFER_KIB 8192	/* -B default: libpcap's 2 MiB holds only a few whole packets */
 #define LIVE_ERROR_MAX 512
 
 struct live_config {
 	struct capture_live_config capture; /* -i, -f, -s, -B, -p */
-	const char *save_path;              /* -w: also save every packet here (pcap, or pcapng by extension) */
-	bool save_temporary;                /* without save_path: save to a private temporary file (pcap) anyway */
-	const char *user;                   /* -Z: drop root to this user once the capture is open */
-	uint64_t max_packets;               /* -c: stop after this many packets; 0 = no limit */
-	int64_t duration_ms;                /* --duration: stop after this long; 0 = no limit */
+	const char *save_path;		    /* -w: also save every packet here (pcap, or pcapng by extension) */
+	bool save_temporary;		    /* without save_path: save to a private temporary file (pcap) anyway */
+	uint64_t segment_bytes;		    /* with save_temporary: rotate the file past this size; 0 never */
+	const char *user;		    /* -Z: drop root to this user once the capture is open */
+	uint64_t max_packets;		    /* -c: stop after this many packets; 0 = no limit */
+	int64_t duration_ms;		    /* --duration: stop after this long; 0 = no limit */
 };
 
 enum live_end {
-	LIVE_END_COUNT,    /* -c packets captured */
+	LIVE_END_COUNT,	   /* -c packets captured */
 	LIVE_END_DURATION, /* --duration elapsed */
-	LIVE_END_ERROR,    /* the capture failed: the interface disappeared */
+	LIVE_END_ERROR,	   /* the capture failed: the interface disappeared */
 };
 
 struct live_hooks {
@@ -87,16 +93,17 @@ struct live_hooks {
 	void (*changed)(void *ctx);
 	void (*notice)(void *ctx, const char *message);
 	int (*ended)(void *ctx, enum live_end why, const char *message);
+	void (*segment)(void *ctx, const char *path); /* with cfg.segment_bytes: the temporary file rotated */
 };
 
 struct live_stats {
-	struct engine_stats engine;       /* packets, flows_active, flows_total, flows_evicted, ... */
+	struct engine_stats engine;	  /* packets, flows_active, flows_total, flows_evicted, ... */
 	struct capture_live_stats kernel; /* received, dropped (kernel), if_dropped: last read */
-	double packets_per_sec;           /* over the last tick */
-	size_t memory_bytes;              /* resident memory of the process; 0 if unknown */
-	bool capturing;                   /* false once capture has stopped */
-	bool link_down;                   /* the interface is down or has no carrier (capture waits) */
-	const char *error;                /* why capture failed, or "" */
+	double packets_per_sec;		  /* over the last tick */
+	size_t memory_bytes;		  /* resident memory of the process; 0 if unknown */
+	bool capturing;			  /* false once capture has stopped */
+	bool link_down;			  /* the interface is down or has no carrier (capture waits) */
+	const char *error;		  /* why capture failed, or "" */
 };
 
 struct live;

@@ -63,6 +63,9 @@ static void usage(FILE *out)
 	      "      --idle-timeout S  end flows idle for S seconds (live default 300; 0 never)\n"
 	      "      --max-flows N     keep at most N flows, evicting the oldest idle or half-open\n"
 	      "                        (live default 100000; 0 no limit)\n"
+	      "      --ui-max-packets N  (live UI) keep the last N packets in memory, 32 bytes each\n"
+	      "                        (default 2000000; 0 no limit, nor on the temporary file)\n"
+	      "      --ui-max-history N  (live UI) keep at most N closed flows (default 100000; 0 no limit)\n"
 	      "\n"
 	      "  -h, --help            this help\n"
 	      "  -V, --version         print the version\n"
@@ -101,6 +104,8 @@ enum {
 	OPT_WIDTH,
 	OPT_ASCII,
 	OPT_COLOR,
+	OPT_UI_MAX_PACKETS,
+	OPT_UI_MAX_HISTORY,
 };
 
 /* A non-negative number of seconds (fractions allowed) into nanoseconds. */
@@ -165,6 +170,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"width", required_argument, NULL, OPT_WIDTH},
 		{"ascii", no_argument, NULL, OPT_ASCII},
 		{"color", required_argument, NULL, OPT_COLOR},
+		{"ui-max-packets", required_argument, NULL, OPT_UI_MAX_PACKETS},
+		{"ui-max-history", required_argument, NULL, OPT_UI_MAX_HISTORY},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -182,7 +189,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->filter = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") && !(is_check(o) && !strcmp(optarg, "junit")))
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
+			    !(is_check(o) && !strcmp(optarg, "junit")))
 				return cmd_usage_error("--format takes text or json%s, not \"%s\"",
 						       is_check(o) ? " or junit" : "", optarg);
 			o->format = optarg;
@@ -238,7 +246,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 's':
 			if (parse_count(optarg, 1, 262144, &n) != 0)
-				return cmd_usage_error("-s takes a snapshot length from 1 to 262144 bytes, not \"%s\"", optarg);
+				return cmd_usage_error("-s takes a snapshot length from 1 to 262144 bytes, not \"%s\"",
+						       optarg);
 			o->live.capture.snaplen = (int)n;
 			break;
 		case 'B':
@@ -277,6 +286,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->engine.max_flows = (size_t)n;
 			o->max_flows_set = true;
 			break;
+		case OPT_UI_MAX_PACKETS:
+			if (parse_count(optarg, 0, 1ULL << 40, &n) != 0)
+				return cmd_usage_error("--ui-max-packets takes a number of packets, not \"%s\"",
+						       optarg);
+			o->ui_limits.packets = n;
+			o->ui_limits_set = true;
+			break;
+		case OPT_UI_MAX_HISTORY:
+			if (parse_count(optarg, 0, UINT32_MAX, &n) != 0)
+				return cmd_usage_error("--ui-max-history takes a number of flows, not \"%s\"", optarg);
+			o->ui_limits.history = (uint32_t)n;
+			o->ui_limits_set = true;
+			break;
 		case OPT_WIDTH:
 			if (parse_count(optarg, 1, 10000, &n) != 0)
 				return cmd_usage_error("--width takes a number of columns, not \"%s\"", optarg);
@@ -314,11 +336,8 @@ static const struct command {
 	const char *name;
 	int (*run)(struct options *o);
 } commands[] = {
-	{"report", cmd_report},
-	{"packets", cmd_packets},
-	{"explain", cmd_explain},
-	{"check", cmd_check},
-	{"timeline", cmd_timeline},
+	{"report", cmd_report}, {"packets", cmd_packets},   {"explain", cmd_explain},
+	{"check", cmd_check},	{"timeline", cmd_timeline},
 };
 
 int main(int argc, char **argv)
@@ -327,6 +346,7 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	engine_config_default(&o.engine);
 	o.live.capture.promiscuous = true;
+	o.ui_limits = (struct model_limits){MODEL_DEFAULT_MAX_PACKETS, MODEL_DEFAULT_MAX_HISTORY};
 
 	const struct command *cmd = NULL;
 	if (argc > 1)
@@ -339,9 +359,11 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	const struct live_config *lc = &o.live;
-	if (!lc->capture.device && (lc->save_path || lc->max_packets || lc->duration_ms || lc->user ||
-				    lc->capture.snaplen || lc->capture.buffer_kib || !lc->capture.promiscuous))
-		return cmd_usage_error("-s, -B, -p, -w, -c, --duration and -Z are for live capture: add -i IFACE");
+	if (!lc->capture.device &&
+	    (lc->save_path || lc->max_packets || lc->duration_ms || lc->user || lc->capture.snaplen ||
+	     lc->capture.buffer_kib || !lc->capture.promiscuous || o.ui_limits_set))
+		return cmd_usage_error("-s, -B, -p, -w, -c, --duration, -Z, --ui-max-packets and --ui-max-history are "
+				       "for live capture: add -i IFACE");
 	if (cmd)
 		return cmd->run(&o);
 	if (o.list_interfaces)

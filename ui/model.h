@@ -22,6 +22,19 @@
  * the engine ended it; closed_ns says when the model first saw that, so the
  * flows view can dim it for a moment and then move it to the history.
  *
+ * Live, memory is bounded for captures of hours (SPEC §10): past
+ * limits.packets the oldest packet records are dropped (indices keep
+ * counting: the packets in memory are packets_first .. npackets - 1, and each
+ * flow counts its own dropped packets), findings on dropped packets go with
+ * them (and the oldest past one for every 8 packets kept: a flood may raise
+ * one on each), and past limits.history the flows closed earliest are
+ * dropped. The
+ * saved file may come in segments (model_live_segment): at most
+ * MODEL_SEGMENTS are open, and one goes as soon as no packet in memory is in
+ * it. `drops` changes whenever anything is dropped: a view then forgets the
+ * indices and ids that no longer resolve (struct view_ops.forget) before it
+ * reads the model again.
+ *
  * Ownership: the model owns every array here; pointers returned by the
  * accessors stay valid until the next model_load_step() or model_close()
  * (live: until the engine calls the sink again, i.e. the loop runs on).
@@ -88,7 +101,8 @@ struct model_flow {
 	bool ended;			    /* the engine ended the flow: s is final */
 	uint8_t worst;			    /* 0 no finding, else 1 + the worst severity */
 	enum finding_id worst_id;	    /* the first finding of the worst severity */
-	uint64_t first_packet, last_packet; /* model packet indices */
+	uint64_t first_packet, last_packet; /* model packet indices (live: the first may be dropped) */
+	uint64_t packets_dropped;	    /* live: its packets dropped from memory, the oldest first */
 	int64_t closed_ns;		    /* live: when it was first seen closed (model_now_ns()); 0 while open */
 	struct model_epoch *epochs;
 	uint32_t nepochs;
@@ -110,6 +124,21 @@ struct model_detail {
 };
 
 #define MODEL_ERROR_MAX 512
+#define MODEL_SEGMENTS 2		  /* live: saved-file segments open at most (the current one and the last) */
+#define MODEL_DEFAULT_MAX_PACKETS 2000000 /* --ui-max-packets: 64 MB of packet records */
+#define MODEL_DEFAULT_MAX_HISTORY 100000  /* --ui-max-history: about 50 MB of closed flows */
+
+/* Live: how much the model keeps; 0 keeps everything. */
+struct model_limits {
+	uint64_t packets; /* packet records; past it the oldest are dropped */
+	uint32_t history; /* closed flows; past it those closed earliest are dropped */
+};
+
+/* A file the packets are saved in: live, the next segment starts where the capture rotated it. */
+struct model_segment {
+	struct capture *reader; /* reads details back; NULL for a file until the first read */
+	uint64_t first;		/* the index of the first packet saved in it */
+};
 
 /*
  * What a live capture's session gives the model: during a sink callback,
@@ -129,9 +158,11 @@ struct model {
 	bool live;		/* fed by a live capture through model_sink() */
 	struct model_feed feed; /* live only */
 	struct engine_config cfg;
-	struct capture *cap;	/* the loader's handle; NULL once loaded */
-	struct engine *engine;	/* NULL once loaded */
-	struct capture *reread; /* a second handle for model_read_detail() */
+	struct model_limits limits;		       /* live only */
+	struct capture *cap;			       /* the loader's handle; NULL once loaded */
+	struct engine *engine;			       /* NULL once loaded */
+	struct model_segment segments[MODEL_SEGMENTS]; /* model_read_detail()'s handles, oldest first */
+	unsigned nsegments;
 	bool loading;
 	bool nanosecond;
 	char linktype[32];
@@ -141,20 +172,41 @@ struct model {
 	uint64_t generation;	     /* changes whenever the model does: views rebuild */
 	struct engine_stats stats;
 
-	struct model_packet **chunks;
+	uint64_t drops; /* changes whenever packets, flows or findings are dropped from memory */
+
+	/* Packets: indices packets_first .. npackets - 1 are in memory; live, older ones were dropped. */
+	struct model_packet **chunks; /* chunks[i] holds indices from (chunk_first + i) << CHUNK_SHIFT */
 	size_t nchunks, chunks_cap;
-	uint64_t npackets;
+	uint64_t chunk_first;
+	struct model_packet *spare_chunk; /* a dropped chunk kept for the next one */
+	uint64_t npackets, packets_first;
+	uint64_t dropped_frame; /* the frame of the last packet dropped, 0 if none */
 
-	struct model_flow *flows; /* flows[id - 1] */
-	uint32_t nflows;
-	size_t flows_cap;
-	uint32_t open_flows; /* live: flows seen and not closed yet */
+	/*
+	 * Flows in memory by rising id; entries that are not `seen` are placeholders
+	 * (a flow with a finding before its first packet, or a dropped flow not yet
+	 * swept away: model_flow() does not find those). flow_ids[i] is flows[i]'s id.
+	 */
+	struct model_flow *flows;
+	uint32_t *flow_ids;
+	size_t flows_len, flows_cap, flow_ids_cap;
+	size_t flows_swept;	/* dropped entries still in flows[] */
+	uint32_t nflows;	/* flows seen: the highest id */
+	uint32_t open_flows;	/* live: flows seen and not closed yet */
+	uint64_t flows_dropped; /* live: closed flows dropped from memory */
+	uint32_t *closed; /* live: ids of the closed flows in memory, closed[closed_head..closed_len), earliest first */
+	size_t closed_head, closed_len, closed_cap;
 
+	/*
+	 * Findings: indices findings_first .. nfindings - 1 are in memory, at
+	 * findings[index - findings_base]; live, those on dropped packets go, and
+	 * the oldest past one for every 8 packets limits.packets keeps.
+	 */
 	struct model_finding *findings; /* in the order the engine made them */
-	size_t nfindings, findings_cap;
+	size_t findings_base, findings_first, nfindings, findings_cap;
 	char *messages;
 	size_t messages_len, messages_cap;
-	uint32_t severity[3];
+	uint32_t severity[3]; /* every finding made, dropped ones included */
 
 	uint64_t current_frame; /* the record being fed to the engine */
 	uint64_t current_offset;
@@ -178,7 +230,14 @@ void model_refresh_open_flows(struct model *m);
  * Returns -1 with a one-line message in err.
  */
 int model_open_live(struct model *m, const char *path, const char *source, const struct engine_config *cfg,
-		    const struct model_feed *feed, char *err, size_t errlen);
+		    const struct model_feed *feed, const struct model_limits *limits, char *err, size_t errlen);
+/*
+ * Live: the capture saves the records from the next one on in a new file,
+ * `path` (with its header; it may be unlinked once this returns). With
+ * MODEL_SEGMENTS open already, the oldest goes now with its packets. Returns
+ * -1 with err if the file cannot be opened (details of its packets then say so).
+ */
+int model_live_segment(struct model *m, const char *path, char *err, size_t errlen);
 /* The sink that fills the model: give it to the live capture's engine. */
 struct engine_sink model_sink(struct model *m);
 /*
@@ -189,11 +248,14 @@ struct engine_sink model_sink(struct model *m);
 void model_live_refresh(struct model *m, const struct engine *e, bool flows);
 void model_close(struct model *m);
 
+/* NULL if the index is not in memory (not recorded yet, or dropped). */
 const struct model_packet *model_packet_at(const struct model *m, uint64_t index);
-/* NULL if the id is unknown (yet). */
+/* NULL if the id is unknown (yet), or dropped from memory. */
 const struct model_flow *model_flow(const struct model *m, uint32_t id);
+/* NULL if the index is not in memory. */
+const struct model_finding *model_finding_at(const struct model *m, size_t index);
 const char *model_finding_message(const struct model *m, const struct model_finding *f);
-/* The packet index of a frame, or UINT64_MAX if that frame is not a TCP packet of the model. */
+/* The packet index of a frame, or UINT64_MAX if that frame is not a TCP packet in memory. */
 uint64_t model_find_frame(const struct model *m, uint64_t frame);
 /*
  * Appends the indices of flow's packets at or after *next to (*vec, *n, *cap)

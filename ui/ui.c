@@ -3,7 +3,8 @@
  * (ui.h). A key goes to the prompt if one is open, then to the top view, and
  * what the view ignores falls through to the keys every view shares: q and
  * Esc go back (q on the last view quits), ? help, i capture info, f findings
- * and, live, p to pause the display.
+ * and, live, p to pause the display. Before a key, an update or a draw, the
+ * views forget what the model dropped since they last looked.
  * The list and text helpers give every view the same scrolling keys.
  */
 #include "config.h"
@@ -57,6 +58,17 @@ void ui_push(struct ui *ui, struct view *v)
 struct view *ui_top(const struct ui *ui)
 {
 	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
+}
+
+/* Live: every open view lets go of the packets, flows and findings the model dropped. */
+static void forget_dropped(struct ui *ui)
+{
+	if (ui->drops_seen == ui->model->drops)
+		return;
+	ui->drops_seen = ui->model->drops;
+	for (int i = 0; i < ui->depth; i++)
+		if (ui->stack[i]->ops->forget)
+			ui->stack[i]->ops->forget(ui->stack[i]);
 }
 
 void ui_message(struct ui *ui, uint8_t attr, const char *fmt, ...)
@@ -143,6 +155,7 @@ static bool top_is(const struct ui *ui, const char *name)
 
 int ui_key(struct ui *ui, const struct ui_key *k)
 {
+	forget_dropped(ui);
 	if (ui->prompt.active)
 		return prompt_key(ui, k);
 	bool had_message = ui->message[0] != '\0';
@@ -197,6 +210,7 @@ int ui_key(struct ui *ui, const struct ui_key *k)
 
 int ui_update(struct ui *ui)
 {
+	forget_dropped(ui);
 	struct view *v = ui_top(ui);
 	return v && v->ops->update ? v->ops->update(v) : UI_IGNORED;
 }
@@ -240,8 +254,9 @@ static void draw_title(struct ui *ui, struct render_canvas *c)
 /*
  * The status bar of a live capture, most important first (the end is cut on
  * a narrow terminal): PAUSED, the interface, its rate or why capture waits
- * or stopped, kernel drops, flows, findings by severity, memory.
- *   PAUSED  eth0 │ 1 204 pkt/s │ 0 dropped │ 17 flows, 3 active │ ✖ 0  ▲ 1  ● 2 │ 9.8 MB
+ * or stopped, kernel drops, flows, findings by severity, memory, and what
+ * the limits dropped from memory.
+ *   PAUSED  eth0 │ 1 204 pkt/s │ 0 dropped │ 17 flows, 3 active │ ✖ 0  ▲ 1  ● 2 │ 9.8 MB (dropped: 5 000 pkts)
  */
 static void draw_live_status(struct ui *ui, struct render_canvas *c, int y)
 {
@@ -274,7 +289,23 @@ static void draw_live_status(struct ui *ui, struct render_canvas *c, int y)
 				  c->g->severity[sev], m->severity[sev], sev > SEV_NOTE ? "  " : "");
 	if (lv->memory) {
 		render_format_bytes(a, sizeof a, lv->memory);
-		render_textf(c, y, x, w - x, RA_STATUS, " %s %s", bar, a);
+		x += render_textf(c, y, x, w - x, RA_STATUS, " %s %s", bar, a);
+	}
+	/* What the limits dropped from memory, beside the memory they keep. */
+	if (lv->packets_dropped || lv->flows_dropped) {
+		char what[96] = "";
+		render_format_count(a, sizeof a, lv->packets_dropped);
+		render_format_count(b, sizeof b, lv->flows_dropped);
+		if (lv->packets_dropped)
+			snprintf(what, sizeof what, "%s pkt%s%s", a, lv->packets_dropped == 1 ? "" : "s",
+				 lv->flows_dropped ? ", " : "");
+		if (lv->flows_dropped)
+			snprintf(what + strlen(what), sizeof what - strlen(what), "%s flow%s", b,
+				 lv->flows_dropped == 1 ? "" : "s");
+		if (lv->memory)
+			render_textf(c, y, x, w - x, RA_STATUS, " (dropped: %s)", what);
+		else
+			render_textf(c, y, x, w - x, RA_STATUS, " %s dropped from memory: %s", bar, what);
 	}
 }
 
@@ -342,6 +373,7 @@ static void draw_status(struct ui *ui, struct render_canvas *c)
 
 void ui_draw(struct ui *ui, struct render_canvas *c)
 {
+	forget_dropped(ui);
 	render_clear(c);
 	if (c->width < UI_MIN_WIDTH || c->height < UI_MIN_HEIGHT) {
 		draw_too_small(c);

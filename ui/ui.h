@@ -10,6 +10,8 @@
  * canvas, key() answers a key with a UI_* bitmask, update() is called when the
  * model changed or time passed. Views hold flow ids and packet indices, never
  * engine pointers, and restore their selection by id after every rebuild.
+ * Live, the model drops what is past its limits; every view on the stack is
+ * told (forget()) before any of its other callbacks runs again, paused or not.
  *
  * Nothing here includes curses: term.c turns curses input into struct ui_key
  * and blits the canvas, loop.c runs the poll() loop. Tests drive the same code
@@ -80,6 +82,8 @@ struct view_ops {
 	void (*title)(struct view *v, char *buf, size_t len);
 	/* Optional: the model changed or time passed. */
 	int (*update)(struct view *v);
+	/* Optional: the model dropped packets, flows or findings: let go of what no longer resolves. */
+	void (*forget)(struct view *v);
 	void (*destroy)(struct view *v);
 };
 
@@ -118,6 +122,8 @@ struct ui_live {
 	uint64_t dropped;		    /* by the kernel (pcap_stats) */
 	uint64_t flows_active, flows_total; /* active: seen and not closed yet */
 	size_t memory;			    /* bytes the process holds; 0 if unknown */
+	uint64_t packets_dropped;	    /* from memory, past --ui-max-packets (the model's) */
+	uint64_t flows_dropped;		    /* from memory, past --ui-max-history */
 	const char *save_path;		    /* -w FILE, or NULL: a temporary file */
 	const char *filter;		    /* -f EXPR, or NULL */
 };
@@ -125,6 +131,7 @@ struct ui_live {
 struct ui {
 	struct model *model;
 	struct ui_live live;
+	uint64_t drops_seen; /* the model's drops when the views last forgot */
 	struct view *stack[UI_MAX_DEPTH];
 	int depth;
 	bool ascii;

@@ -4,7 +4,9 @@
  * it; Enter on a finding opens its flow's timeline on that packet.
  *
  * Rows are (code, finding index) pairs rebuilt from the model by a counting
- * sort whenever findings arrive; the selection is restored by that pair.
+ * sort whenever findings arrive, or go (live: findings on packets dropped
+ * from memory go with them, and the oldest past the model's limit; the
+ * title counts every finding made); the selection is restored by that pair.
  */
 #include "config.h"
 
@@ -34,6 +36,7 @@ struct findings_view {
 	bool closed[F_COUNT]; /* groups folded by the user (or by default) */
 	bool defaults_set;
 	uint64_t generation;
+	size_t findings_first; /* the model's first finding at the last rebuild */
 	int64_t rebuilt_ns;
 };
 
@@ -54,13 +57,13 @@ static int compare_ids(const void *a, const void *b)
 static void rebuild(struct findings_view *fv)
 {
 	const struct model *m = fv->v.ui->model;
-	size_t *count = fv->count;
+	size_t *count = fv->count, kept = m->nfindings - m->findings_first;
 	memset(fv->count, 0, sizeof fv->count);
-	for (size_t i = 0; i < m->nfindings; i++)
-		count[m->findings[i].id]++;
-	if (!fv->defaults_set && m->nfindings) {
+	for (size_t i = m->findings_first; i < m->nfindings; i++)
+		count[model_finding_at(m, i)->id]++;
+	if (!fv->defaults_set && kept) {
 		for (int id = 0; id < F_COUNT; id++)
-			fv->closed[id] = m->nfindings > OPEN_LIMIT;
+			fv->closed[id] = kept > OPEN_LIMIT;
 		fv->defaults_set = true;
 	}
 	enum finding_id order[F_COUNT];
@@ -79,8 +82,8 @@ static void rebuild(struct findings_view *fv)
 	fv->rows = xgrow(fv->rows, &fv->rows_cap, nrows + 1, sizeof *fv->rows);
 	for (size_t g = 0; g < ngroups; g++)
 		fv->rows[start[order[g]] - 1] = (struct frow){order[g], SIZE_MAX};
-	for (size_t i = 0; i < m->nfindings; i++) {
-		enum finding_id id = m->findings[i].id;
+	for (size_t i = m->findings_first; i < m->nfindings; i++) {
+		enum finding_id id = model_finding_at(m, i)->id;
 		if (!fv->closed[id])
 			fv->rows[start[id]++] = (struct frow){id, i};
 	}
@@ -96,6 +99,7 @@ static void rebuild(struct findings_view *fv)
 	if (nrows)
 		fv->selected = fv->rows[fv->list.sel];
 	fv->generation = m->generation;
+	fv->findings_first = m->findings_first;
 	fv->rebuilt_ns = model_now_ns();
 }
 
@@ -105,10 +109,18 @@ static int findings_update(struct view *v)
 	const struct model *m = v->ui->model;
 	if (fv->generation == m->generation)
 		return UI_IGNORED;
-	if ((m->loading || m->live) && m->nfindings > 100000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
+	if ((m->loading || m->live) && m->nfindings - m->findings_first > 100000 &&
+	    model_now_ns() - fv->rebuilt_ns < 1000000000)
 		return UI_IGNORED;
 	rebuild(fv);
 	return UI_REDRAW;
+}
+
+static void findings_forget(struct view *v)
+{
+	struct findings_view *fv = findings_of(v);
+	if (fv->findings_first != v->ui->model->findings_first)
+		rebuild(fv);
 }
 
 static const uint8_t severity_attr[3] = {RA_NOTE, RA_WARNING, RA_ERROR};
@@ -127,7 +139,7 @@ static void draw_row(struct findings_view *fv, struct render_canvas *c, int y, i
 		render_textf(c, y, x + k, w - k, RA_DIM, "  %s", ce->title);
 		return;
 	}
-	const struct model_finding *f = &m->findings[row->finding];
+	const struct model_finding *f = model_finding_at(m, row->finding);
 	char where[64];
 	if (f->frame)
 		snprintf(where, sizeof where, "frame %llu", (unsigned long long)f->frame);
@@ -148,9 +160,10 @@ static void findings_draw(struct view *v, struct render_canvas *c, const struct 
 	ui_list_fit(&fv->list, r->h);
 	if (fv->list.count == 0) {
 		render_text(c, r->y + 1, r->x + 2, r->w - 2, RA_DIM,
-			    m->loading ? "Loading: no finding yet."
-			    : m->live  ? "Capturing: no finding yet."
-				       : "No findings: nothing to report in this capture.");
+			    m->loading		? "Loading: no finding yet."
+			    : m->findings_first ? "Every finding so far was dropped from memory."
+			    : m->live		? "Capturing: no finding yet."
+						: "No findings: nothing to report in this capture.");
 		return;
 	}
 	for (int i = 0; i < r->h && fv->list.top + (size_t)i < fv->list.count; i++) {
@@ -164,8 +177,13 @@ static void findings_draw(struct view *v, struct render_canvas *c, const struct 
 static void findings_title(struct view *v, char *buf, size_t len)
 {
 	const struct model *m = v->ui->model;
-	snprintf(buf, len, "Findings: %u errors, %u warnings, %u notes", m->severity[SEV_ERROR],
-		 m->severity[SEV_WARNING], m->severity[SEV_NOTE]);
+	int n = snprintf(buf, len, "Findings: %u errors, %u warnings, %u notes", m->severity[SEV_ERROR],
+			 m->severity[SEV_WARNING], m->severity[SEV_NOTE]);
+	if (m->findings_first && n >= 0 && (size_t)n < len) {
+		char count[32];
+		render_format_count(count, sizeof count, m->findings_first);
+		snprintf(buf + n, len - (size_t)n, " (%s earlier dropped from memory)", count);
+	}
 }
 
 static int activate(struct findings_view *fv)
@@ -178,7 +196,7 @@ static int activate(struct findings_view *fv)
 		rebuild(fv);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	const struct model_finding *f = &fv->v.ui->model->findings[row.finding];
+	const struct model_finding *f = model_finding_at(fv->v.ui->model, row.finding);
 	if (!f->flow) {
 		ui_message(fv->v.ui, RA_MESSAGE, "This finding is about the capture, not a flow.");
 		return UI_HANDLED | UI_REDRAW;
@@ -225,6 +243,7 @@ static const struct view_ops findings_ops = {
 	.key = findings_key,
 	.title = findings_title,
 	.update = findings_update,
+	.forget = findings_forget,
 	.destroy = findings_destroy,
 };
 

@@ -12,7 +12,8 @@
  * as htop shows a process that just ended), then the history: flows closed
  * before that. A selected flow that moves to the history leaves the
  * selection where it was rather than dragging it to the bottom. While the
- * display is paused the rows stay as they are.
+ * display is paused the rows stay as they are, but for flows the model
+ * drops from memory (past --ui-max-history): their rows go at once.
  */
 #include "config.h"
 
@@ -86,6 +87,7 @@ struct flows_view {
 	char filter_text[128];
 	char search[128];
 	uint64_t generation;
+	uint64_t flows_dropped; /* the model's count when the rows last let dropped flows go */
 	int64_t rebuilt_ns;
 	/* Layout of the last draw: which columns, where. */
 	int ncols;
@@ -260,20 +262,20 @@ static void rebuild(struct flows_view *fv)
 	const struct model *m = fv->v.ui->model;
 	size_t old_sel = fv->list.sel;
 	bool was_active = old_sel < fv->nactive;
-	fv->rows = xgrow(fv->rows, &fv->rows_cap, m->nflows + 1, sizeof *fv->rows);
+	fv->rows = xgrow(fv->rows, &fv->rows_cap, m->flows_len + 1, sizeof *fv->rows);
 	bool sorting = fv->sort != C_ID || fv->descending;
 	/* Keys and the sort's scratch space; made in the same pass as the filter (one look at each flow). */
 	if (sorting)
-		fv->keys = xgrow(fv->keys, &fv->keys_cap, ((size_t)m->nflows + 1) * 2, sizeof *fv->keys);
+		fv->keys = xgrow(fv->keys, &fv->keys_cap, (m->flows_len + 1) * 2, sizeof *fv->keys);
 	struct sort_key *keys = fv->keys;
 	size_t n = 0;
-	for (uint32_t id = 1; id <= m->nflows; id++) {
-		const struct model_flow *f = model_flow(m, id);
+	for (size_t i = 0; i < m->flows_len; i++) {
+		const struct model_flow *f = &m->flows[i];
 		if (!f->seen || (fv->filter && !flow_filter_match(fv->filter, f)))
 			continue;
 		if (sorting)
 			make_key(f, fv->sort, &keys[n]);
-		fv->rows[n++] = id;
+		fv->rows[n++] = f->s.id;
 	}
 	if (sorting) {
 		radix_sort(keys, keys + n, n);
@@ -298,6 +300,7 @@ static void rebuild(struct flows_view *fv)
 		fv->list.sel = n ? n - 1 : 0;
 	fv->selected_id = n ? fv->rows[fv->list.sel] : 0;
 	fv->generation = m->generation;
+	fv->flows_dropped = m->flows_dropped;
 	fv->rebuilt_ns = model_now_ns();
 }
 
@@ -308,10 +311,34 @@ static int flows_update(struct view *v)
 	if (fv->generation == m->generation || v->ui->live.paused)
 		return UI_IGNORED;
 	/* With very many flows, re-sorting on every loading or capture tick would steal the keyboard's time. */
-	if ((m->loading || m->live) && m->nflows > 20000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
+	if ((m->loading || m->live) && m->flows_len > 20000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
 		return UI_IGNORED;
 	rebuild(fv);
 	return UI_REDRAW;
+}
+
+/* The rows of flows dropped from memory go; the others keep their order, and the selection its line. */
+static void flows_forget(struct view *v)
+{
+	struct flows_view *fv = flows_of(v);
+	const struct model *m = v->ui->model;
+	if (fv->flows_dropped == m->flows_dropped)
+		return; /* packets or findings went, no flow */
+	fv->flows_dropped = m->flows_dropped;
+	size_t n = 0, nactive = 0, sel = 0;
+	for (size_t i = 0; i < fv->list.count; i++) {
+		if (!model_flow(m, fv->rows[i]))
+			continue;
+		if (i < fv->nactive)
+			nactive++;
+		if (i < fv->list.sel)
+			sel++;
+		fv->rows[n++] = fv->rows[i];
+	}
+	fv->list.count = n;
+	fv->nactive = nactive;
+	fv->list.sel = sel < n ? sel : n ? n - 1 : 0;
+	fv->selected_id = n ? fv->rows[fv->list.sel] : 0;
 }
 
 static void layout(struct flows_view *fv, int width)
@@ -486,10 +513,11 @@ static void flows_draw(struct view *v, struct render_canvas *c, const struct ren
 			render_text(c, r->y, r->x + fv->x[col], fv->w[col], RA_HEADER, title);
 	}
 	if (fv->list.count == 0) {
-		const char *msg = fv->filter   ? "No flow matches the filter (\\ to change it)."
-				  : m->loading ? "Loading: no TCP flow yet."
-				  : m->live    ? "Capturing: no TCP flow yet."
-					       : "This capture has no TCP flow.";
+		const char *msg = fv->filter	       ? "No flow matches the filter (\\ to change it)."
+				  : m->loading	       ? "Loading: no TCP flow yet."
+				  : v->ui->live.paused ? "Paused: p shows what was captured since."
+				  : m->live	       ? "Capturing: no TCP flow yet."
+						       : "This capture has no TCP flow.";
 		render_text(c, r->y + 2, r->x + 2, r->w - 2, RA_DIM, msg);
 		return;
 	}
@@ -690,6 +718,7 @@ static const struct view_ops flows_ops = {
 	.key = flows_key,
 	.title = flows_title,
 	.update = flows_update,
+	.forget = flows_forget,
 	.destroy = flows_destroy,
 };
 

@@ -8,9 +8,11 @@
  *
  * The graph reads its flow's packets back from the file (the model keeps no
  * sequence numbers) a slice per update, so a long flow fills in while the UI
- * stays responsive. It plots into a grid of Braille cells, 2x4 dots each;
- * each cell takes the colour of the most important thing drawn in it. With
- * --ascii a cell is one character that says what it holds.
+ * stays responsive. Live, it lets go of the points of packets the model
+ * dropped, as the timeline does, so it never holds more than the model. It
+ * plots into a grid of Braille cells, 2x4 dots each; each cell takes the
+ * colour of the most important thing drawn in it. With --ascii a cell is
+ * one character that says what it holds.
  */
 #include "config.h"
 
@@ -52,6 +54,8 @@ struct graph_view {
 	uint64_t next_scan;
 	struct gpoint *pts;
 	size_t npts, pts_cap; /* pts[i] is pkts[i], read so far */
+	int64_t t0;	      /* time 0 of the plot: the first packet read */
+	bool timed;	      /* t0 is set */
 	struct gsack *sacks;
 	size_t nsacks, sacks_cap;
 	char error[160];
@@ -78,10 +82,13 @@ static bool read_more(struct graph_view *gv, int64_t budget_ns)
 	if (gv->npts == gv->npkts || gv->error[0])
 		return false;
 	int64_t deadline = model_now_ns() + budget_ns;
-	int64_t t0 = model_packet_at(m, gv->pkts[0])->time_ns;
 	while (gv->npts < gv->npkts) {
 		struct model_detail d;
 		const struct model_packet *mp = model_packet_at(m, gv->pkts[gv->npts]);
+		if (!gv->timed) {
+			gv->t0 = mp->time_ns;
+			gv->timed = true;
+		}
 		if (model_read_detail(m, gv->pkts[gv->npts], &d, gv->error, sizeof gv->error) != 0)
 			return true;
 		gv->pts = xgrow(gv->pts, &gv->pts_cap, gv->npts + 1, sizeof *gv->pts);
@@ -91,7 +98,7 @@ static bool read_more(struct graph_view *gv, int64_t budget_ns)
 		int side = model_packet_side(mp);
 		uint32_t len =
 			d.pkt.payload_len + ((d.pkt.flags & TCP_SYN) ? 1 : 0) + ((d.pkt.flags & TCP_FIN) ? 1 : 0);
-		p->t = mp->time_ns - t0;
+		p->t = mp->time_ns - gv->t0;
 		p->seq = d.rel_seq;
 		p->len = (uint16_t)(len > 0xffff ? 0xffff : len);
 		p->ack = d.rel_ack;
@@ -158,6 +165,30 @@ static int graph_update(struct view *v)
 	if (!gv->moved)
 		fit(gv);
 	return UI_REDRAW | (more ? UI_BUSY : 0);
+}
+
+/* Live: the packets the model dropped leave the list, with their points and SACK blocks. */
+static void graph_forget(struct view *v)
+{
+	struct graph_view *gv = graph_of(v);
+	uint64_t first = v->ui->model->packets_first;
+	size_t gone = 0;
+	while (gone < gv->npkts && gv->pkts[gone] < first)
+		gone++;
+	if (!gone)
+		return;
+	size_t points = gone < gv->npts ? gone : gv->npts, n = 0;
+	for (size_t i = 0; i < gv->nsacks; i++) {
+		if (gv->sacks[i].point < points)
+			continue;
+		gv->sacks[n] = gv->sacks[i];
+		gv->sacks[n++].point -= (uint32_t)points;
+	}
+	gv->nsacks = n;
+	memmove(gv->pts, gv->pts + points, (gv->npts - points) * sizeof *gv->pts);
+	gv->npts -= points;
+	memmove(gv->pkts, gv->pkts + gone, (gv->npkts - gone) * sizeof *gv->pkts);
+	gv->npkts -= gone;
 }
 
 /* Sets one dot of the grid (dot coordinates: x right, y up from the bottom). */
@@ -516,6 +547,7 @@ static const struct view_ops graph_ops = {
 	.key = graph_key,
 	.title = graph_title,
 	.update = graph_update,
+	.forget = graph_forget,
 	.destroy = graph_destroy,
 };
 

@@ -3,7 +3,8 @@
  * link type and timestamp resolution, packet and flow counts, the time span,
  * findings by severity, and how loading went, including the memory the UI
  * keeps (32 bytes a packet). Live, the interface, the saved file, the
- * capture's state and its kernel drops replace the file and the loading.
+ * capture's state and its kernel drops replace the file and the loading,
+ * and the memory part says what the limits dropped from memory.
  * The text is rebuilt whenever the model changes.
  */
 #include "config.h"
@@ -60,6 +61,29 @@ static void add_live_source(struct ui_text *t, const struct model *m, const stru
 			    "state", "%s", lv->capturing ? "capturing" : "capture stopped");
 	if (lv->paused)
 		ui_text_add(t, RA_MESSAGE, "display", "paused (p resumes; capture goes on)");
+}
+
+/* Live: what the UI keeps in memory and what its limits dropped. */
+static void add_live_limits(struct ui_text *t, const struct model *m)
+{
+	char a[64], b[64], c[64];
+	render_format_count(a, sizeof a, m->npackets - m->packets_first);
+	render_format_count(b, sizeof b, m->flows_len - m->flows_swept);
+	if (m->limits.packets) {
+		render_format_count(c, sizeof c, m->limits.packets);
+		ui_text_add(t, RA_NORMAL, "in memory", "%s packets (the last %s at most: --ui-max-packets), %s flows",
+			    a, c, b);
+	} else {
+		ui_text_add(t, RA_NORMAL, "in memory", "%s packets (every one: --ui-max-packets 0), %s flows", a, b);
+	}
+	render_format_count(a, sizeof a, m->packets_first);
+	render_format_count(b, sizeof b, m->flows_dropped);
+	if (m->limits.history)
+		render_format_count(c, sizeof c, m->limits.history);
+	else
+		snprintf(c, sizeof c, "no limit");
+	ui_text_add(t, RA_NORMAL, "dropped",
+		    "%s packets, the oldest; %s closed flows, the first to close (--ui-max-history: %s)", a, b, c);
 }
 
 static void rebuild(struct info_view *iv)
@@ -119,6 +143,7 @@ static void rebuild(struct info_view *iv)
 		render_format_bytes(a, sizeof a, model_memory(m));
 		ui_text_add(t, RA_NORMAL, "UI", "%s (%zu bytes a packet; details are read again from the file)", a,
 			    sizeof(struct model_packet));
+		add_live_limits(t, m);
 		if (lv->memory) {
 			render_format_bytes(a, sizeof a, lv->memory);
 			ui_text_add(t, RA_NORMAL, "process", "%s resident", a);

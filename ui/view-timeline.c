@@ -7,7 +7,9 @@
  * numbers, e expands every fold, / searches, g opens the time-sequence graph.
  *
  * The selection is a model packet index, so it stays on its packet while the
- * flow grows during loading and when folds open or close.
+ * flow grows during loading and when folds open or close. Live, once the
+ * model drops the flow's oldest packets a line above the ladder counts them,
+ * and a selection among them moves to the earliest packet still there.
  */
 #include "config.h"
 
@@ -44,13 +46,13 @@ static void sync_modes(struct timeline_view *tv)
 	tv->ladder.absolute_seq = tv->v.ui->absolute_seq;
 }
 
-/* Puts the list back on the selected packet after the rows changed. */
+/* Puts the list back on the selected packet after the rows changed (the first one left if it was dropped). */
 static void reselect(struct timeline_view *tv)
 {
 	tv->list.count = tv->ladder.nrows;
 	if (tv->has_selection && tv->ladder.nrows)
 		tv->list.sel = ladder_row_of(&tv->ladder, tv->selected);
-	if (tv->ladder.nrows && !tv->has_selection) {
+	if (tv->ladder.nrows && (!tv->has_selection || !model_packet_at(tv->v.ui->model, tv->selected))) {
 		tv->selected = ladder_row_packet(&tv->ladder, tv->list.sel);
 		tv->has_selection = true;
 	}
@@ -72,21 +74,39 @@ static int timeline_update(struct view *v)
 	return UI_REDRAW;
 }
 
+static void timeline_forget(struct view *v)
+{
+	struct timeline_view *tv = timeline_of(v);
+	if (ladder_forget(&tv->ladder))
+		reselect(tv);
+}
+
+/* Live: the flow's packets dropped from memory (0 if the whole flow was: the title says so). */
+static uint64_t dropped_packets(const struct timeline_view *tv)
+{
+	const struct model_flow *f = model_flow(tv->v.ui->model, tv->ladder.flow);
+	return f ? f->packets_dropped : 0;
+}
+
 static bool pane_shown(const struct timeline_view *tv, int height)
 {
 	return tv->pane < 0 ? height >= PANE_AUTO_HEIGHT : tv->pane;
 }
 
-/* Rows of the ladder list and of the detail pane for a view height. */
-static void split(const struct timeline_view *tv, int height, int *list_rows, int *pane_rows)
+/*
+ * Rows above the ladder list (the headings, and a line counting dropped
+ * packets if any), of the list, and of the detail pane for a view height.
+ */
+static void split(const struct timeline_view *tv, int height, int *top_rows, int *list_rows, int *pane_rows)
 {
+	*top_rows = dropped_packets(tv) ? 2 : 1;
 	*pane_rows = 0;
 	if (pane_shown(tv, height)) {
 		*pane_rows = height / 3 < 12 ? height / 3 : 12;
 		if (*pane_rows < 6)
 			*pane_rows = 6;
 	}
-	*list_rows = height - 1 - *pane_rows;
+	*list_rows = height - *top_rows - *pane_rows;
 }
 
 static void timeline_draw(struct view *v, struct render_canvas *c, const struct render_rect *r)
@@ -94,23 +114,31 @@ static void timeline_draw(struct view *v, struct render_canvas *c, const struct 
 	struct timeline_view *tv = timeline_of(v);
 	struct ladder *l = &tv->ladder;
 	sync_modes(tv);
-	int list_rows, pane_rows;
-	split(tv, r->h, &list_rows, &pane_rows);
+	int top_rows, list_rows, pane_rows;
+	split(tv, r->h, &top_rows, &list_rows, &pane_rows);
 	ui_list_fit(&tv->list, list_rows);
 	ladder_layout(l, r->w, tv->list.top, tv->list.top + (size_t)list_rows);
 	ladder_draw_header(l, c, r->y, r->x);
-	if (l->nrows == 0)
+	uint64_t dropped = dropped_packets(tv);
+	if (dropped) {
+		char count[32];
+		render_format_count(count, sizeof count, dropped);
+		render_textf(c, r->y + 1, r->x + 1, r->w - 1, RA_FOLD, "%s %s earlier packet%s dropped from memory%s",
+			     c->g->fold, count, dropped == 1 ? "" : "s",
+			     l->nrows ? "" : ": all of them; the flows view keeps its summary");
+	}
+	if (l->nrows == 0 && !dropped)
 		render_text(c, r->y + 2, r->x + 2, r->w - 2, RA_DIM,
 			    v->ui->model->loading ? "Loading: no packet of this flow yet."
 						  : "This flow has no packets.");
 	for (int i = 0; i < list_rows && tv->list.top + (size_t)i < l->nrows; i++) {
 		size_t row = tv->list.top + (size_t)i;
-		ladder_draw_row(l, c, r->y + 1 + i, r->x, row);
+		ladder_draw_row(l, c, r->y + top_rows + i, r->x, row);
 		if (row == tv->list.sel)
-			render_select(c, r->y + 1 + i, r->x, r->w);
+			render_select(c, r->y + top_rows + i, r->x, r->w);
 	}
 	if (pane_rows) {
-		int y = r->y + 1 + list_rows;
+		int y = r->y + top_rows + list_rows;
 		render_fill(c, y, r->x, r->w, RA_DIM, c->g->hline);
 		render_text(c, y, r->x + 2, r->w - 4, RA_DIM, " Packet detail (d hides) ");
 		struct render_rect pane = {.y = y + 1, .x = r->x, .h = pane_rows - 1, .w = r->w};
@@ -181,8 +209,8 @@ static int timeline_key(struct view *v, const struct ui_key *k)
 {
 	struct timeline_view *tv = timeline_of(v);
 	struct ladder *l = &tv->ladder;
-	int list_rows, pane_rows;
-	split(tv, v->rect.h, &list_rows, &pane_rows);
+	int top_rows, list_rows, pane_rows;
+	split(tv, v->rect.h, &top_rows, &list_rows, &pane_rows);
 	switch (k->code) {
 	case UK_ENTER:
 		return activate(tv, v->rect.h);
@@ -211,7 +239,7 @@ static int timeline_key(struct view *v, const struct ui_key *k)
 		return UI_HANDLED | UI_REDRAW;
 	case UK_CLICK:
 	case UK_DOUBLE_CLICK: {
-		int row = k->y - v->rect.y - 1;
+		int row = k->y - v->rect.y - top_rows;
 		if (row < 0 || row >= list_rows || tv->list.top + (size_t)row >= l->nrows)
 			return UI_HANDLED;
 		select_row(tv, tv->list.top + (size_t)row);
@@ -239,6 +267,7 @@ static const struct view_ops timeline_ops = {
 	.key = timeline_key,
 	.title = timeline_title,
 	.update = timeline_update,
+	.forget = timeline_forget,
 	.destroy = timeline_destroy,
 };
 
