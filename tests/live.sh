@@ -299,7 +299,8 @@ in_cap ip link set tslx$$ up
 wait_err gone "tslx$$: the interface is up again"
 in_cap ip link del tslx$$
 status=0
-wait_exit "$scope_pid" 5 || status=$?
+# Generous: the sanitizer build in a parallel make check is slow to wind down.
+wait_exit "$scope_pid" 15 || status=$?
 [ "$status" -eq 2 ] && grep -q "tslx$$: capture stopped: .*disappeared" "$TEST_TMPDIR/gone.err" ||
 	fail "vanished interface: exit $status, $(cat "$TEST_TMPDIR/gone.err")"
 tail -n 1 "$TEST_TMPDIR/gone.json" | grep -q '"type": "stats"' || fail "vanished interface: no final stats line"
