@@ -135,7 +135,7 @@ client -a "$cap6" -p 5006 -s 2000 -r 8000 || fail "the IPv6 connection failed"
 sleep 0.3 # the last ACKs
 kill -INT "$scope_pid"
 status=0
-wait_exit "$scope_pid" 5 || status=$?
+wait_exit "$scope_pid" 15 || status=$?
 [ "$status" -eq 0 ] || fail "tcpscope exited $status after SIGINT: $(cat "$TEST_TMPDIR/conn.err")"
 "$tcpscope" report --format json "$TEST_TMPDIR/conn.pcap" >"$TEST_TMPDIR/conn-report.json" ||
 	fail "report cannot read the -w file"
@@ -185,7 +185,7 @@ uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$scope_pid/status")
 [ "$uid" = 65534655346553465534 ] || fail "-Z nobody: tcpscope still runs with uids $uid"
 client -a "$cap4" -p 5010 -s 500 -r 500 || fail "the -c connection failed"
 status=0
-wait_exit "$scope_pid" 5 || status=$?
+wait_exit "$scope_pid" 15 || status=$?
 [ "$status" -eq 0 ] || fail "tcpscope -c exited $status: $(cat "$TEST_TMPDIR/count.err")"
 "$tcpscope" report --format json "$TEST_TMPDIR/count.pcapng" >"$TEST_TMPDIR/count-report.json" ||
 	fail "report cannot read the -w .pcapng file"
@@ -218,7 +218,7 @@ hwm_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$scope_pid/status")
 grep -q -a __asan_init "$tcpscope" && hwm_kib=0
 kill -TERM "$scope_pid"
 status=0
-wait_exit "$scope_pid" 5 || status=$?
+wait_exit "$scope_pid" 15 || status=$?
 [ "$status" -eq 0 ] || fail "tcpscope exited $status after SIGTERM: $(cat "$TEST_TMPDIR/flood.err")"
 python3 - "$TEST_TMPDIR/flood.json" "$flood" "$hwm_kib" <<'EOF' || fail "SYN flood (above)"
 import json, sys
@@ -256,7 +256,7 @@ assert flows.keys() == {5020, 5021}, sorted(flows)
 assert flows[5020]["close"] == "fin" and flows[5021]["close"] == "none", flows
 EOF
 status=0
-wait_exit "$scope_pid" 5 || status=$?
+wait_exit "$scope_pid" 15 || status=$?
 elapsed=$((($(date +%s%N) - started) / 1000000))
 [ "$status" -eq 0 ] || fail "tcpscope --duration exited $status: $(cat "$TEST_TMPDIR/clock.err")"
 [ "$elapsed" -ge 3500 ] && [ "$elapsed" -le 5500 ] || fail "--duration 4 took $elapsed ms"
