@@ -102,15 +102,27 @@ static void raise_on_flow(void *ctx, const struct segment_ctx *sc, enum finding_
 	emit_finding(e, sc->flow->id, id, message);
 }
 
-static void end_flow(struct engine *e, struct flow *f)
+/* Hands a flow already unlinked from the table to the sink as a summary, then frees it. */
+static void finish_unlinked_flow(struct engine *e, struct flow *f)
 {
 	struct flow_summary s;
 	tcp_engine_finish_flow(f, raise_late, e);
 	summary_from_flow(f, e->stats.last_ns, &s);
-	flow_table_remove(e->flows, f);
 	flow_destroy(f);
 	if (e->sink.flow_end)
 		e->sink.flow_end(e->sink.ctx, &s);
+}
+
+static void end_flow(struct engine *e, struct flow *f)
+{
+	flow_table_remove(e->flows, f);
+	finish_unlinked_flow(e, f);
+}
+
+/* Which side of f sent a packet whose source is key side 0 (src_lower) or 1. */
+static int sender_side(const struct flow *f, bool src_lower)
+{
+	return src_lower == f->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
 }
 
 static bool port_is_service(uint16_t port)
@@ -249,7 +261,10 @@ static void update_completeness(struct flow *f, const struct packet *p)
 		f->completeness |= COMPLETE_RST;
 }
 
-/* Wireshark's tcp.analysis.bytes_in_flight: after a data segment, what its sender has unacknowledged. */
+/*
+ * Wireshark's tcp.analysis.bytes_in_flight: after a data segment, what its
+ * sender has unacknowledged (-1 otherwise); also keeps the sender's maximum.
+ */
 static int64_t bytes_in_flight(struct flow *f, int side, const struct packet *p)
 {
 	struct endpoint *snd = &f->ep[side];
@@ -275,35 +290,26 @@ static void analyse_tcp(struct engine *e)
 
 	struct segment_ctx sc = {.pkt = p, .msl_ns = e->cfg.msl_ns, .raise = raise_on_flow, .raise_ctx = e};
 	struct flow *f = flow_table_find(e->flows, &key);
-	struct flow *old = NULL;
-	if (f) {
-		int side = src_lower == f->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
-		if (starts_new_incarnation(f, side, p)) {
-			old = f;
-			f = NULL;
-		}
-	}
-	bool reused = old != NULL;
-	if (old) {
-		/* Judge the reuse on the new flow, then let the old incarnation go. */
-		struct flow_key old_key = old->key;
-		int old_side = src_lower == old->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
+	bool reused = f && starts_new_incarnation(f, sender_side(f, src_lower), p);
+	if (reused) {
+		/* The new incarnation takes the key; the reuse is judged on it, then the old one ends. */
+		struct flow *old = f;
+		int old_side = sender_side(old, src_lower);
 		flow_table_remove(e->flows, old);
-		f = new_flow(e, &old_key, src_lower);
+		f = new_flow(e, &key, src_lower);
 		sc.flow = f;
-		sc.side = src_lower == f->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
+		sc.side = sender_side(f, src_lower);
 		judge_time_wait_reuse(e, old, old_side, &sc);
 		const struct endpoint *prev = &old->ep[old_side];
 		if (prev->state == TCPS_SYN_SENT && prev->syn_sent && p->seq != prev->isn)
 			tcp_engine_raise(&sc, F_HS_SYN_ISN_CHANGED,
 					 "SYN repeated with ISN %u instead of %u: a new connection attempt", p->seq,
 					 prev->isn);
-		flow_table_add(e->flows, old);
-		end_flow(e, old);
+		finish_unlinked_flow(e, old);
 	} else if (!f) {
 		f = new_flow(e, &key, src_lower);
 	}
-	int side = src_lower == f->client_is_lower ? SIDE_CLIENT : SIDE_SERVER;
+	int side = sender_side(f, src_lower);
 	sc.flow = f;
 	sc.side = side;
 	f->last_frame = p->frame;
@@ -321,14 +327,13 @@ static void analyse_tcp(struct engine *e)
 	if (reused)
 		sc.labels.mask |= 1u << L_REUSED_PORTS;
 	tcp_engine_segment(&sc);
-	/* Nothing left to time once both FINs are acknowledged or the flow was reset. */
-	if (!f->rtt_released && (f->reset || (f->ep[0].fin_acked && f->ep[1].fin_acked)))
-		tcp_engine_release_rtt(f);
 	zeek_packet(&f->zeek, side, p, p->checksum_checked && p->checksum_bad);
 	update_completeness(f, p);
-	for (int l = 0; l < L_COUNT; l++)
-		if (sc.labels.mask & (1u << l))
-			f->label_counts[l]++;
+	for (uint32_t m = sc.labels.mask; m; m &= m - 1)
+		f->label_counts[__builtin_ctz(m)]++;
+	int64_t in_flight = bytes_in_flight(f, side, p);
+	if (!e->sink.packet)
+		return;
 
 	struct packet_view *v = &e->view;
 	v->pkt = p;
@@ -339,11 +344,10 @@ static void analyse_tcp(struct engine *e)
 	v->window_shift = (p->flags & TCP_SYN) ? 0 : tcp_engine_window_shift(f, side);
 	v->state[SIDE_CLIENT] = f->ep[SIDE_CLIENT].state;
 	v->state[SIDE_SERVER] = f->ep[SIDE_SERVER].state;
-	v->bytes_in_flight = bytes_in_flight(f, side, p);
+	v->bytes_in_flight = in_flight;
 	v->labels = sc.labels.mask;
 	v->dupack_num = sc.labels.dupack_num;
-	if (e->sink.packet)
-		e->sink.packet(e->sink.ctx, v);
+	e->sink.packet(e->sink.ctx, v);
 }
 
 void engine_packet(struct engine *e, const struct capture_record *rec)

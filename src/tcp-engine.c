@@ -589,7 +589,8 @@ static void handle_segment(struct segment_ctx *sc)
 
 /* ---- Bookkeeping common to every segment -------------------------------- */
 
-void tcp_engine_release_rtt(struct flow *f)
+/* Frees the RTT rings once the flow is finished: no samples are taken after that. */
+static void release_rtt(struct flow *f)
 {
 	for (int side = 0; side < 2; side++) {
 		free(f->ep[side].rtt_ring);
@@ -771,6 +772,9 @@ void tcp_engine_segment(struct segment_ctx *sc)
 		handle_segment(sc);
 	account(sc);
 	track_keepalive(sc);
+	/* Nothing is left to time once both FINs are acknowledged or the flow was reset. */
+	if (!f->rtt_released && (f->reset || (f->ep[0].fin_acked && f->ep[1].fin_acked)))
+		release_rtt(f);
 }
 
 void tcp_engine_finish_flow(struct flow *f, tcp_engine_late_raise_fn raise, void *ctx)

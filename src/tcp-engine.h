@@ -43,9 +43,6 @@ typedef void (*tcp_engine_late_raise_fn)(void *ctx, struct flow *f, enum finding
  */
 void tcp_engine_finish_flow(struct flow *f, tcp_engine_late_raise_fn raise, void *ctx);
 
-/* Frees the flow's RTT rings once it is finished: no RTT samples are taken after that. */
-void tcp_engine_release_rtt(struct flow *f);
-
 /* Moves endpoints whose TIME-WAIT (2*MSL) has run out by time now to CLOSED. */
 void tcp_engine_expire_time_wait(struct flow *f, int64_t now_ns);
 

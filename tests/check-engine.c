@@ -76,17 +76,8 @@ static void run_lines_with(struct scenario *sc, const char *const *lines, struct
 	struct engine_sink sink = {
 		.ctx = r, .packet = record_packet, .finding = record_finding, .flow_end = record_flow};
 	struct engine *e = engine_new(cfg, &sink);
-	uint8_t buf[70000];
 	for (int i = 0; i < MAX_LINES && lines[i]; i++) {
-		int64_t t;
-		size_t len = scenario_frame(sc, lines[i], buf, sizeof buf, &t);
-		struct capture_record rec = {.frame = sc->frame,
-					     .time_ns = t,
-					     .caplen = (uint32_t)len,
-					     .wirelen = (uint32_t)len,
-					     .linktype = DLT_EN10MB,
-					     .data = buf};
-		engine_packet(e, &rec);
+		scenario_feed(sc, e, lines[i]);
 	}
 	engine_finish(e);
 	engine_free(e);

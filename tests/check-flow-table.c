@@ -101,20 +101,6 @@ static void collect(void *ctx, const struct flow_summary *s)
 	c->last = *s;
 }
 
-static void feed(struct engine *e, struct scenario *sc, const char *line)
-{
-	uint8_t buf[2048];
-	int64_t t;
-	size_t len = scenario_frame(sc, line, buf, sizeof buf, &t);
-	struct capture_record rec = {.frame = sc->frame,
-				     .time_ns = t,
-				     .caplen = (uint32_t)len,
-				     .wirelen = (uint32_t)len,
-				     .linktype = DLT_EN10MB,
-				     .data = buf};
-	engine_packet(e, &rec);
-}
-
 START_TEST(test_ids_in_order_of_first_packet)
 {
 	struct collected c = {0};
@@ -126,7 +112,7 @@ START_TEST(test_ids_in_order_of_first_packet)
 	scenario_init(&sc);
 	for (int i = 0; i < 20; i++) {
 		sc.client_port = (uint16_t)(50000 - i * 7); /* ports not in id order */
-		feed(e, &sc, "> S 0:0(0) win 65535");
+		scenario_feed(&sc, e, "> S 0:0(0) win 65535");
 	}
 	engine_finish(e);
 	engine_free(e);
@@ -156,7 +142,7 @@ START_TEST(test_client_decisions)
 		struct engine *e = engine_new(&cfg, &sink);
 		struct scenario sc;
 		scenario_init(&sc);
-		feed(e, &sc, cases[i].first);
+		scenario_feed(&sc, e, cases[i].first);
 		engine_finish(e);
 		engine_free(e);
 		ck_assert_int_eq(c.n, 1);
@@ -180,7 +166,7 @@ START_TEST(test_max_flows_bounds_a_syn_flood)
 	for (int i = 0; i < 10000; i++) {
 		sc.client_port = (uint16_t)(1024 + i % 60000);
 		sc.client_addr[3] = (uint8_t)(i / 60000 + 1);
-		feed(e, &sc, "+0.0001 > S 0:0(0) win 65535");
+		scenario_feed(&sc, e, "+0.0001 > S 0:0(0) win 65535");
 		engine_get_stats(e, &st);
 		ck_assert_uint_le(st.flows_active, 100);
 	}
@@ -211,12 +197,12 @@ START_TEST(test_syn_flood_evicts_half_open_first)
 	struct engine *e = engine_new(&cfg, &sink);
 	struct scenario sc;
 	scenario_init(&sc);
-	feed(e, &sc, "> S 0:0(0) win 65535");
-	feed(e, &sc, "< S. 0:0(0) ack 1 win 65535");
-	feed(e, &sc, "> . 1:1(0) ack 1 win 502");
+	scenario_feed(&sc, e, "> S 0:0(0) win 65535");
+	scenario_feed(&sc, e, "< S. 0:0(0) ack 1 win 65535");
+	scenario_feed(&sc, e, "> . 1:1(0) ack 1 win 502");
 	for (int i = 0; i < 1000; i++) {
 		sc.client_port = (uint16_t)(41000 + i);
-		feed(e, &sc, "+0.001 > S 0:0(0) win 65535");
+		scenario_feed(&sc, e, "+0.001 > S 0:0(0) win 65535");
 	}
 	struct engine_stats st;
 	engine_get_stats(e, &st);
@@ -243,12 +229,12 @@ START_TEST(test_closed_flows_leave_memory)
 					   "> . 1:1(0) ack 1 win 502",	"> F. 1:1(0) ack 1 win 502",
 					   "< F. 1:1(0) ack 2 win 502", "> . 2:2(0) ack 2 win 502"};
 	for (size_t i = 0; i < 6; i++)
-		feed(e, &sc, conn[i]);
+		scenario_feed(&sc, e, conn[i]);
 	struct engine_stats st;
 	engine_get_stats(e, &st);
 	ck_assert_uint_eq(st.flows_active, 1);
 	sc.client_port = 40001;
-	feed(e, &sc, "+61 > S 0:0(0) win 65535"); /* another flow, 61 s later */
+	scenario_feed(&sc, e, "+61 > S 0:0(0) win 65535"); /* another flow, 61 s later */
 	engine_get_stats(e, &st);
 	ck_assert_uint_eq(st.flows_active, 1);
 	ck_assert_int_eq(c.n, 1);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine.h"
 #include "scenario.h"
 
 enum {
@@ -536,6 +537,20 @@ size_t scenario_frame(struct scenario *sc, const char *line, uint8_t *buf, size_
 	memcpy(tcp + TCP_HEADER_LEN, seg.options, seg.options_len);
 	put_be16(tcp + 16, fold(sum16(tcp, tcp_total, pseudo)));
 	return total;
+}
+
+void scenario_feed(struct scenario *sc, struct engine *e, const char *line)
+{
+	static uint8_t buf[IP_LENGTH_MAX + ETH_HEADER_LEN];
+	int64_t t;
+	size_t len = scenario_frame(sc, line, buf, sizeof buf, &t);
+	struct capture_record rec = {.frame = sc->frame,
+				     .time_ns = t,
+				     .caplen = (uint32_t)len,
+				     .wirelen = (uint32_t)len,
+				     .linktype = DLT_EN10MB,
+				     .data = buf};
+	engine_packet(e, &rec);
 }
 
 void scenario_write_pcap(struct scenario *sc, const char *path, const char *const *lines, size_t n)

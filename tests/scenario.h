@@ -52,6 +52,10 @@ void scenario_packet(struct scenario *sc, const char *line, struct packet *pkt);
  */
 size_t scenario_frame(struct scenario *sc, const char *line, uint8_t *buf, size_t cap, int64_t *time_ns);
 
+/* Encodes one line as an Ethernet frame and feeds it to an engine (frame and time advance). */
+struct engine;
+void scenario_feed(struct scenario *sc, struct engine *e, const char *line);
+
 /* Writes a pcap (DLT_EN10MB, microseconds) with one frame per line. */
 void scenario_write_pcap(struct scenario *sc, const char *path, const char *const *lines, size_t n);
 
