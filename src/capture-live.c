@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -224,8 +225,14 @@ int capture_live_link_up(struct capture_live *cap)
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof ifr);
 	memcpy(ifr.ifr_name, cap->device, strlen(cap->device));
-	if (cap->ioctl_fd < 0 || ioctl(cap->ioctl_fd, SIOCGIFFLAGS, &ifr) != 0)
+	if (cap->ioctl_fd < 0)
 		return -1;
+	if (ioctl(cap->ioctl_fd, SIOCGIFFLAGS, &ifr) != 0) {
+		if (errno != ENODEV && errno != ENXIO)
+			return -1;
+		snprintf(cap->error, sizeof cap->error, "%s: capture stopped: The interface disappeared", cap->device);
+		return CAPTURE_LIVE_LINK_GONE;
+	}
 	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }
 

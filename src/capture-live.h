@@ -72,10 +72,15 @@ int capture_live_snaplen(const struct capture_live *cap);
 int capture_live_read(struct capture_live *cap, int max, capture_live_fn fn, void *ctx);
 const char *capture_live_error(const struct capture_live *cap);
 /*
- * Is the interface up with a carrier? 1 yes, 0 no, -1 unknown ("any"). A
- * link that goes down does not end a Linux capture: packets simply stop and
- * resume when it comes back, so the caller polls this to tell the user.
+ * Is the interface up with a carrier? 1 yes, 0 no, -1 unknown ("any"), or
+ * CAPTURE_LIVE_LINK_GONE when the interface no longer exists (the message is
+ * then in capture_live_error()). A link that goes down does not end a Linux
+ * capture: packets simply stop and resume when it comes back, so the caller
+ * polls this to tell the user. libpcap notices a deleted interface only
+ * through an error on its ring, which a quick down/up/delete can leave
+ * unreported; this poll is the dependable way to learn it is gone.
  */
+#define CAPTURE_LIVE_LINK_GONE (-2)
 int capture_live_link_up(struct capture_live *cap);
 /* The kernel's counters since the capture opened. Returns -1 (message in capture_live_error()) if unavailable. */
 int capture_live_stats(struct capture_live *cap, struct capture_live_stats *out);

@@ -316,21 +316,28 @@ static int on_readable(void *ctx, int fd)
 	return 0;
 }
 
-/* Tells the user when the interface goes down or comes back (capture itself just waits). */
-static void watch_link(struct live *lv)
+/*
+ * Tells the user when the interface goes down or comes back (capture itself
+ * just waits); returns true when the interface no longer exists.
+ */
+static bool watch_link(struct live *lv)
 {
-	bool down = capture_live_link_up(lv->cap) == 0;
+	int up = capture_live_link_up(lv->cap);
+	if (up == CAPTURE_LIVE_LINK_GONE)
+		return true;
+	bool down = up == 0;
 	if (down == lv->link_down)
-		return;
+		return false;
 	lv->link_down = down;
 	if (!lv->hooks.notice)
-		return;
+		return false;
 	char message[LIVE_ERROR_MAX];
 	snprintf(message, sizeof message,
 		 down ? "%s: the interface is down; capture goes on when it comes back"
 		      : "%s: the interface is up again",
 		 lv->device);
 	lv->hooks.notice(lv->hooks.ctx, message);
+	return false;
 }
 
 static int on_tick(void *ctx)
@@ -346,7 +353,8 @@ static int on_tick(void *ctx)
 	lv->rate_packets = lv->packets;
 	lv->rate_ms = now;
 	lv->memory = resident_bytes();
-	watch_link(lv);
+	if (watch_link(lv))
+		return end_capture(lv, LIVE_END_ERROR, capture_live_error(lv->cap));
 	live_flush(lv);
 	if (lv->hooks.changed)
 		lv->hooks.changed(lv->hooks.ctx);
