@@ -1,13 +1,12 @@
 /*
- * fuzz-pipeline.c - fuzz target for the whole batch pipeline: libpcap's file
- * reader, every decoder, the flow table, the labels, the TCP engine and the
- * JSON writers, fed one capture file per input.
+ * fuzz-pipeline.c - fuzz target for the whole batch pipeline, fed one capture
+ * file per input: the file sniffing, our pcap and pcapng readers (libpcap's
+ * for other variants), every decoder, the flow table, the labels, the TCP
+ * engine and the JSON and text writers.
  *
- * Built two ways: with --enable-fuzzing as a libFuzzer target (clang
- * -fsanitize=fuzzer), and always as a plain program whose main() replays
- * the files named on its command line through the same entry point, so that
- * `make check` replays the crashers and the malformed corpus (tests/robustness.sh),
- * under ASan+UBSan in the sanitizer build.
+ * Built two ways: with --enable-fuzzing as a libFuzzer target, and always
+ * with tests/fuzz-replay.c as a plain program that `make check` uses to
+ * replay the crashers and the malformed corpus (tests/robustness.sh).
  */
 #include "config.h"
 
@@ -16,6 +15,7 @@
 #include <stdlib.h>
 
 #include "capture.h"
+#include "fuzz-target.h"
 #include "output.h"
 #include "report.h"
 
@@ -23,8 +23,6 @@ static void write_packet(void *ctx, const struct packet_view *v)
 {
 	output_json_packet(ctx, v, false);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -51,23 +49,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(out);
 	return 0;
 }
-
-#ifndef TCPSCOPE_LIBFUZZER
-/* Replays each file given as an argument; any crash or sanitizer report fails. */
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		if (!f) {
-			perror(argv[i]);
-			return 2;
-		}
-		static uint8_t buf[64 << 20];
-		size_t n = fread(buf, 1, sizeof buf, f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	printf("replayed %d inputs\n", argc - 1);
-	return 0;
-}
-#endif

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Robustness tier (SPEC §13 item 4): no input crashes or hangs tcpscope.
-#  1. The fuzz target's replay driver runs every malformed capture (the
-#     third-party malformed corpus, the project's crafted malformed traces,
-#     saved fuzz crashers) and deterministic mutants of the bundled captures
-#     through reader + decoders + engine + writers. In the sanitizer build any
-#     memory error or undefined behaviour aborts it.
+#  1. The pipeline fuzz target's replay driver runs every malformed capture
+#     (the third-party malformed corpus, the project's crafted malformed
+#     traces, the pipeline's fuzz regression inputs) and deterministic mutants
+#     of the bundled captures through reader + decoders + engine + writers.
+#     In the sanitizer build any memory error or undefined behaviour aborts it.
 #  2. The real binary on the same files: exit 0 or 2, never a crash or a hang,
 #     and a refusal is exactly one line on stderr.
+#  3. Every fuzz target's replay driver (tests/fuzz-TARGET) runs that target's
+#     regression inputs, tests/fuzz-crashers/TARGET/ (docs/robustness.md).
 set -u
 top=${top_srcdir:?}
 bin=${TCPSCOPE:?}
@@ -24,7 +26,7 @@ if [ -d "$top/../shared/captures/malformed" ]; then
 else
 	echo "robustness: ../shared/captures absent, using the project's own inputs only"
 fi
-find "$top/tests/fuzz-crashers" -type f ! -name README.md >>"$list" 2>/dev/null
+find "$top/tests/fuzz-crashers/pipeline" -type f >>"$list" 2>/dev/null
 if [ -x "$crafted" ]; then
 	mkdir "$tmp/crafted" && "$crafted" "$tmp/crafted" >/dev/null && find "$tmp/crafted" -name '*.pcap' >>"$list"
 fi
@@ -80,5 +82,19 @@ while IFS= read -r f; do
 		;;
 	esac
 done <"$list"
-echo "robustness: $total inputs replayed, $n run through tcpscope, $failures failures"
+
+# 3. each fuzz target's regression inputs through its replay driver
+regressions=0
+for d in "$top"/tests/fuzz-crashers/*/; do
+	[ -d "$d" ] || continue
+	target=$(basename "$d")
+	find "$d" -type f >"$tmp/regress"
+	regressions=$((regressions + $(wc -l <"$tmp/regress")))
+	if ! xargs -d '\n' "${top_builddir}/tests/fuzz-$target" <"$tmp/regress" >"$tmp/regress.out" 2>"$tmp/regress.err"; then
+		echo "FAIL: tests/fuzz-$target on tests/fuzz-crashers/$target/:"
+		tail -n 40 "$tmp/regress.err"
+		failures=$((failures + 1))
+	fi
+done
+echo "robustness: $total inputs replayed, $n run through tcpscope, $regressions fuzz regression inputs, $failures failures"
 [ "$failures" -eq 0 ]
