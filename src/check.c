@@ -94,9 +94,12 @@ static void watch_packet(void *ctx, const struct packet_view *v)
 static void finish_script(struct check_file *cf, const struct check_config *cfg, struct script_watch *w)
 {
 	cf->has_script = true;
-	for (size_t i = 0; i < cf->report.nflows; i++)
-		if (expect_selector_match(&cfg->script_flow, &cf->report.flows[i]))
-			cf->script_flows++;
+	struct spool_reader rd;
+	const struct flow_summary *s;
+	report_read_flows(&cf->report, &rd);
+	while ((s = report_next_flow(&rd)))
+		cf->script_flows += expect_selector_match(&cfg->script_flow, s);
+	spool_reader_close(&rd);
 	script_matcher_finish(&w->matcher);
 	cf->script = w->matcher.result;
 	if (cf->script_flows == 1) {
@@ -114,6 +117,32 @@ static void finish_script(struct check_file *cf, const struct check_config *cfg,
 			 cfg->script_flow_text, cf->script_flows);
 }
 
+const struct finding *check_next_denied(const struct check_policy *p, struct spool_reader *rd)
+{
+	const struct finding *f;
+	while ((f = report_next_finding(rd)) && !check_policy_denies(p, f->id))
+		continue;
+	return f;
+}
+
+/* Counts the findings that fail the policy and keeps copies of them by flow. */
+static void collect_denied(struct check_file *cf, const struct check_policy *p)
+{
+	struct spool_reader rd;
+	const struct finding *f;
+	report_read_findings(&cf->report, &rd);
+	while ((f = check_next_denied(p, &rd))) {
+		spool_add(&cf->denied, (struct spool_key){f->flow, 0}, f);
+		cf->ndenied++;
+	}
+	spool_reader_close(&rd);
+	spool_seal(&cf->denied);
+	spool_reader_open(&rd, &cf->denied);
+	for (uint32_t last = 0; (f = spool_reader_next(&rd)); last = f->flow)
+		cf->denied_flows += cf->denied_flows == 0 || f->flow != last;
+	spool_reader_close(&rd);
+}
+
 int check_run_file(struct check_file *cf, const char *path, const char *filter, const struct engine_config *ecfg,
 		   const struct check_config *cfg)
 {
@@ -122,18 +151,14 @@ int check_run_file(struct check_file *cf, const char *path, const char *filter, 
 	struct engine_sink sink = {.ctx = &watch, .packet = watch_packet};
 	memset(cf, 0, sizeof *cf);
 	report_init(&cf->report, path);
+	spool_init(&cf->denied, sizeof(struct finding), report_memory_budget());
 	if (cfg->script)
 		script_matcher_init(&watch.matcher, cfg->script);
 	if (report_run_file(&cf->report, path, filter, ecfg, cfg->script ? &sink : NULL, err, sizeof err) != 0) {
 		cf->error = xstrdup(err);
 		return -1;
 	}
-	size_t cap = 0;
-	for (size_t i = 0; i < cf->report.nfindings; i++)
-		if (check_policy_denies(&cfg->policy, cf->report.findings[i].id)) {
-			cf->denied = xgrow(cf->denied, &cap, cf->ndenied + 1, sizeof *cf->denied);
-			cf->denied[cf->ndenied++] = i;
-		}
+	collect_denied(cf, &cfg->policy);
 	cf->pass = cf->ndenied == 0;
 	if (cfg->expect) {
 		cf->nresults = cfg->expect->count;
@@ -155,7 +180,7 @@ void check_file_free(struct check_file *cf)
 	for (size_t i = 0; i < cf->nresults; i++)
 		expect_result_free(&cf->results[i]);
 	free(cf->results);
-	free(cf->denied);
+	spool_free(&cf->denied);
 	free(cf->error);
 	report_free(&cf->report);
 	memset(cf, 0, sizeof *cf);

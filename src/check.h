@@ -41,9 +41,10 @@ struct check_config {
 
 struct check_file {
 	struct report report;
-	char *error;	/* the capture could not be read: the one-line message */
-	size_t *denied; /* indexes into report.findings that fail the policy */
-	size_t ndenied;
+	char *error;	     /* the capture could not be read: the one-line message */
+	size_t ndenied;	     /* findings that fail the policy (check_next_denied reads them in report order) */
+	struct spool denied; /* copies of them ordered by flow (capture-wide first), for JUnit's per-flow cases */
+	size_t denied_flows; /* distinct flows among them, the capture (flow 0) counting as one */
 	struct expect_result *results; /* one per expectation, in file order */
 	size_t nresults;
 	bool has_script;
@@ -65,5 +66,8 @@ bool check_policy_denies(const struct check_policy *p, enum finding_id id);
 int check_run_file(struct check_file *cf, const char *path, const char *filter, const struct engine_config *ecfg,
 		   const struct check_config *cfg);
 void check_file_free(struct check_file *cf);
+
+/* The next finding of a report reader (report_read_findings) that fails the policy, or NULL. */
+const struct finding *check_next_denied(const struct check_policy *p, struct spool_reader *rd);
 
 #endif

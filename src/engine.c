@@ -51,6 +51,7 @@ void engine_config_default(struct engine_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->msl_ns = 30 * 1000000000LL;
+	cfg->max_findings_per_flow = ENGINE_MAX_FINDINGS_PER_FLOW;
 }
 
 struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink)
@@ -85,21 +86,36 @@ static void emit_finding(struct engine *e, uint32_t flow_id, enum finding_id id,
 	emit_finding_at(e, e->pkt.frame, e->pkt.time_ns, flow_id, id, message);
 }
 
+/*
+ * Counts a finding on its flow; false when the flow already has the cap's
+ * worth of that severity, and the finding is then only counted as dropped,
+ * so one pathological flow cannot fill memory (docs/robustness.md). The cap
+ * is per severity so that a flood of notes never hides an error.
+ */
+static bool count_on_flow(const struct engine *e, struct flow *f, enum finding_id id)
+{
+	uint32_t made = f->finding_counts[finding_info(id)->severity]++;
+	if (!e->cfg.max_findings_per_flow || made < e->cfg.max_findings_per_flow)
+		return true;
+	f->findings_dropped++;
+	return false;
+}
+
 /* A finding judged only when its flow ended, raised on the frame it concerns. */
 static void raise_late(void *ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
 		       const char *message)
 {
 	struct engine *e = ctx;
-	f->finding_counts[finding_info(id)->severity]++;
-	emit_finding_at(e, frame, time_ns, f->id, id, message);
+	if (count_on_flow(e, f, id))
+		emit_finding_at(e, frame, time_ns, f->id, id, message);
 }
 
 /* The segment_ctx raise callback: counts the finding on its flow and emits it. */
 static void raise_on_flow(void *ctx, const struct segment_ctx *sc, enum finding_id id, const char *message)
 {
 	struct engine *e = ctx;
-	sc->flow->finding_counts[finding_info(id)->severity]++;
-	emit_finding(e, sc->flow->id, id, message);
+	if (count_on_flow(e, sc->flow, id))
+		emit_finding(e, sc->flow->id, id, message);
 }
 
 /* Hands a flow already unlinked from the table to the sink as a summary, then frees it. */

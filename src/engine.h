@@ -26,6 +26,7 @@
 #include "tcp-state.h"
 
 #define VIEW_MAX_FINDINGS 12
+#define ENGINE_MAX_FINDINGS_PER_FLOW 100 /* the default cap, per severity */
 
 /* What the engine concluded about one TCP packet. */
 struct packet_view {
@@ -54,6 +55,7 @@ struct engine_config {
 	int64_t idle_timeout_ns; /* evict flows idle this long; 0 = never */
 	size_t max_flows;	 /* 0 = unlimited */
 	bool verify_checksums;
+	uint32_t max_findings_per_flow; /* of each severity, emitted per flow (default 100); 0 = unlimited */
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
 };
 

@@ -125,7 +125,8 @@ struct flow {
 	bool rtt_released; /* the flow is finished: no more RTT samples, rings freed */
 
 	uint32_t label_counts[L_COUNT];
-	uint32_t finding_counts[3];
+	uint32_t finding_counts[3]; /* every finding made, by severity, kept or not */
+	uint32_t findings_dropped;  /* findings past engine_config.max_findings_per_flow, not emitted */
 	struct label_flow labels;
 	struct zeek_conn zeek;
 

@@ -434,6 +434,10 @@ static void json_flow_fields(FILE *out, const struct flow_summary *s, bool nano)
 	JB_LIT(b, ", \"note\": ");
 	jb_u64(b, s->findings[SEV_NOTE]);
 	JB_LIT(b, "}");
+	if (s->findings_dropped) {
+		JB_LIT(b, ", \"findings_dropped\": ");
+		jb_u64(b, s->findings_dropped);
+	}
 	jb_flush(b);
 }
 
@@ -535,16 +539,26 @@ void output_json_report(FILE *out, const struct report *r)
 	json_optional_seconds(out, st->packets ? st->first_ns : -1, nano);
 	fputs(", \"last_time\": ", out);
 	json_optional_seconds(out, st->packets ? st->last_ns : -1, nano);
-	fprintf(out, ", \"truncated\": %s, \"decode_errors\": %" PRIu64 ", \"flows\": %zu},\n  \"flows\": [",
+	fprintf(out, ", \"truncated\": %s, \"decode_errors\": %" PRIu64 ", \"flows\": %zu",
 		st->truncated ? "true" : "false", st->decode_errors, r->nflows);
-	for (size_t i = 0; i < r->nflows; i++) {
+	if (r->findings_dropped)
+		fprintf(out, ", \"findings_dropped\": %" PRIu64, r->findings_dropped);
+	fputs("},\n  \"flows\": [", out);
+	struct spool_reader rd;
+	const struct flow_summary *s;
+	report_read_flows(r, &rd);
+	for (size_t i = 0; (s = report_next_flow(&rd)); i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		output_json_flow(out, &r->flows[i], nano);
+		output_json_flow(out, s, nano);
 	}
+	spool_reader_close(&rd);
 	fputs(r->nflows ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [", out);
-	for (size_t i = 0; i < r->nfindings; i++) {
+	const struct finding *f;
+	report_read_findings(r, &rd);
+	for (size_t i = 0; (f = report_next_finding(&rd)); i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		output_json_finding(out, &r->findings[i], nano);
+		output_json_finding(out, f, nano);
 	}
+	spool_reader_close(&rd);
 	fputs(r->nfindings ? "\n  ]\n}\n" : "]\n}\n", out);
 }

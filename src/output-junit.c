@@ -115,14 +115,25 @@ static void testcase_open(FILE *out, const char *class_prefix, const char *group
 	fputs("\" time=\"0\"", out);
 }
 
-/* Closes an open <testcase with a <failure> (or <error>) holding body. */
-static void testcase_fail(FILE *out, const char *element, const char *type, const char *message, const char *body)
+/* Closes an open <testcase's start tag and opens a <failure> (or <error>); its body follows, escaped. */
+static void testcase_fail_open(FILE *out, const char *element, const char *type, const char *message)
 {
 	fprintf(out, ">\n      <%s message=\"", element);
 	xml_escape(out, message);
 	fprintf(out, "\" type=\"%s\">", type);
-	xml_escape(out, body);
+}
+
+static void testcase_fail_close(FILE *out, const char *element)
+{
 	fprintf(out, "</%s>\n    </testcase>\n", element);
+}
+
+/* Closes an open <testcase with a <failure> (or <error>) holding body. */
+static void testcase_fail(FILE *out, const char *element, const char *type, const char *message, const char *body)
+{
+	testcase_fail_open(out, element, type, message);
+	xml_escape(out, body);
+	testcase_fail_close(out, element);
 }
 
 /* Runs a writer into a string (the caller frees it). */
@@ -147,74 +158,76 @@ static char *buffer_close(struct text_buffer *b)
 	return b->data;
 }
 
-/* A denied finding, ordered by flow so that each flow's testcase takes one run of them. */
-struct denied_ref {
-	uint32_t flow;
-	size_t index; /* into report.findings */
+/*
+ * The denied findings in flow order (check_file.denied), walked by two
+ * readers in step: ahead counts a flow's run of them for the one-line
+ * message, body then writes each into the failure, so no case is held in
+ * memory whatever its size.
+ */
+struct denied_walk {
+	struct spool_reader ahead, body;
+	const struct finding *ahead_at, *body_at;
 };
 
-static int compare_refs(const void *a, const void *b)
+/* Moves both readers past the denied findings of flows before flow. */
+static void walk_skip_to(struct denied_walk *w, uint32_t flow)
 {
-	const struct denied_ref *ra = a, *rb = b;
-	if (ra->flow != rb->flow)
-		return ra->flow < rb->flow ? -1 : 1;
-	return (ra->index > rb->index) - (ra->index < rb->index);
+	while (w->ahead_at && w->ahead_at->flow < flow) {
+		w->ahead_at = spool_reader_next(&w->ahead);
+		w->body_at = spool_reader_next(&w->body);
+	}
 }
 
-/* The denied findings of cf sorted by flow (capture-wide ones, flow 0, first). */
-static struct denied_ref *denied_by_flow(const struct check_file *cf)
-{
-	struct denied_ref *refs = xmalloc((cf->ndenied ? cf->ndenied : 1) * sizeof *refs);
-	for (size_t i = 0; i < cf->ndenied; i++)
-		refs[i] = (struct denied_ref){cf->report.findings[cf->denied[i]].flow, cf->denied[i]};
-	qsort(refs, cf->ndenied, sizeof *refs, compare_refs);
-	return refs;
-}
-
-/* Writes one testcase of the findings policy; refs[0..n) are its denied findings. */
-static void junit_policy_case(FILE *out, const struct check_file *cf, const char *cls, const char *group,
-			      const char *name, const struct denied_ref *refs, size_t n)
+/* Writes one testcase of the findings policy over the denied findings of flow (0: capture-wide). */
+static void junit_policy_case(FILE *out, const char *cls, const char *group, const char *name, uint32_t flow,
+			      struct denied_walk *w)
 {
 	testcase_open(out, cls, group, name);
+	walk_skip_to(w, flow);
+	size_t n = 0;
+	struct finding first;
+	for (; w->ahead_at && w->ahead_at->flow == flow; w->ahead_at = spool_reader_next(&w->ahead))
+		if (n++ == 0)
+			first = *w->ahead_at;
 	if (n == 0) {
 		fputs("/>\n", out);
 		return;
 	}
-	const struct finding *first = &cf->report.findings[refs[0].index];
 	char message[300];
 	snprintf(message, sizeof message, "%zu finding%s fail%s the policy, first %s at frame %" PRIu64 ": %s", n,
-		 n == 1 ? "" : "s", n == 1 ? "s" : "", finding_info(first->id)->code, first->frame, first->message);
-	struct text_buffer b;
-	FILE *f = buffer_open(&b);
-	for (size_t i = 0; i < n; i++)
-		output_check_explain_finding(f, &cf->report.findings[refs[i].index], "");
-	char *body = buffer_close(&b);
-	testcase_fail(out, "failure", "policy", message, body);
-	free(body);
+		 n == 1 ? "" : "s", n == 1 ? "s" : "", finding_info(first.id)->code, first.frame, first.message);
+	testcase_fail_open(out, "failure", "policy", message);
+	for (; n > 0; n--, w->body_at = spool_reader_next(&w->body)) {
+		struct text_buffer b;
+		output_check_explain_finding(buffer_open(&b), w->body_at, "");
+		char *line = buffer_close(&b);
+		xml_escape(out, line);
+		free(line);
+	}
+	testcase_fail_close(out, "failure");
 }
 
 /* The "capture" testcase and one testcase per flow, judged by the findings policy. */
 static void junit_flows(FILE *out, const struct check_file *cf, const char *cls)
 {
-	const struct report *r = &cf->report;
-	struct denied_ref *refs = denied_by_flow(cf);
-	size_t d = 0;
-	while (d < cf->ndenied && refs[d].flow == 0)
-		d++;
-	junit_policy_case(out, cf, cls, "capture", "capture", refs, d);
-	for (size_t i = 0; i < r->nflows; i++) {
-		const struct flow_summary *s = &r->flows[i];
+	struct denied_walk w;
+	spool_reader_open(&w.ahead, &cf->denied);
+	spool_reader_open(&w.body, &cf->denied);
+	w.ahead_at = spool_reader_next(&w.ahead);
+	w.body_at = spool_reader_next(&w.body);
+	junit_policy_case(out, cls, "capture", "capture", 0, &w);
+	struct spool_reader rd;
+	const struct flow_summary *s;
+	report_read_flows(&cf->report, &rd);
+	while ((s = report_next_flow(&rd))) {
 		char endpoints[120], name[160];
 		expect_format_endpoints(endpoints, sizeof endpoints, s);
 		snprintf(name, sizeof name, "flow %u: %s", s->id, endpoints);
-		while (d < cf->ndenied && refs[d].flow < s->id)
-			d++;
-		size_t start = d;
-		while (d < cf->ndenied && refs[d].flow == s->id)
-			d++;
-		junit_policy_case(out, cf, cls, "flows", name, refs + start, d - start);
+		junit_policy_case(out, cls, "flows", name, s->id, &w);
 	}
-	free(refs);
+	spool_reader_close(&rd);
+	spool_reader_close(&w.ahead);
+	spool_reader_close(&w.body);
 }
 
 static void junit_expectations(FILE *out, const struct check_file *cf, const struct check_config *cfg, const char *cls)
@@ -272,11 +285,7 @@ static void suite_counts(const struct check_file *cf, size_t *tests, size_t *fai
 	if (cf->error)
 		return;
 	*tests += cf->report.nflows + cf->nresults + (cf->has_script ? 1 : 0);
-	/* One failing policy case per distinct flow (0: the capture case) among the denied findings. */
-	struct denied_ref *refs = denied_by_flow(cf);
-	for (size_t i = 0; i < cf->ndenied; i++)
-		*failures += i == 0 || refs[i].flow != refs[i - 1].flow;
-	free(refs);
+	*failures += cf->denied_flows; /* one failing policy case per flow with denied findings (0: the capture) */
 	for (size_t i = 0; i < cf->nresults; i++)
 		*failures += !cf->results[i].pass;
 	*failures += cf->has_script && !cf->script.pass;

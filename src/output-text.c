@@ -1,6 +1,8 @@
 /*
  * output-text.c - the human-readable report: a capture summary, a flow table
- * and the findings grouped by code (SPEC §5.1 "Text").
+ * and the findings grouped by code (SPEC §5.1 "Text"): per code its count and
+ * the first EXAMPLES_PER_CODE findings, so that printing needs no more memory
+ * for a million findings than for ten.
  */
 #include "config.h"
 
@@ -47,65 +49,78 @@ static void print_flow_row(FILE *out, const struct flow_summary *s)
 		snprintf(irtt, sizeof irtt, "-");
 	uint32_t retrans =
 		s->labels[L_RETRANSMISSION] + s->labels[L_FAST_RETRANSMISSION] + s->labels[L_SPURIOUS_RETRANSMISSION];
-	fprintf(out, "%5u  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7" PRIu64 " %10s %5u %10s  %uE %uW %uN\n",
+	fprintf(out, "%5u  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7" PRIu64 " %10s %5u %10s  %uE %uW %uN",
 		s->id, client, server, s->handshake, s->close, tcp_state_name(s->state[0]), tcp_state_name(s->state[1]),
 		s->conn_state, s->history, s->packets[0] + s->packets[1], bytes, retrans, irtt, s->findings[SEV_ERROR],
 		s->findings[SEV_WARNING], s->findings[SEV_NOTE]);
+	if (s->findings_dropped)
+		fprintf(out, " (%u dropped)", s->findings_dropped);
+	fputc('\n', out);
 }
+
+/* One code's part of the findings: how many, and the first few in report order. */
+struct code_group {
+	size_t count;
+	struct finding examples[EXAMPLES_PER_CODE];
+};
 
 static int compare_codes(const void *a, const void *b)
 {
-	const struct finding *fa = *(const struct finding *const *)a, *fb = *(const struct finding *const *)b;
-	const struct catalogue_entry *ca = finding_info(fa->id), *cb = finding_info(fb->id);
+	const struct catalogue_entry *ca = finding_info(*(const enum finding_id *)a),
+				     *cb = finding_info(*(const enum finding_id *)b);
 	if (ca->severity != cb->severity)
 		return ca->severity > cb->severity ? -1 : 1;
-	int c = strcmp(ca->code, cb->code);
-	if (c)
-		return c;
-	return (fa->frame > fb->frame) - (fa->frame < fb->frame);
+	return strcmp(ca->code, cb->code);
 }
 
+/* Severity first, then code; a few examples of each, so memory does not grow with the findings. */
 static void print_findings(FILE *out, const struct report *r)
 {
 	if (r->nfindings == 0) {
 		fputs("\nNo findings.\n", out);
 		return;
 	}
-	const struct finding **order = xmalloc(r->nfindings * sizeof *order);
-	for (size_t i = 0; i < r->nfindings; i++)
-		order[i] = &r->findings[i];
-	qsort(order, r->nfindings, sizeof *order, compare_codes);
-	fputs("\nFindings by code:\n", out);
-	for (size_t i = 0; i < r->nfindings;) {
-		size_t j = i;
-		while (j < r->nfindings && order[j]->id == order[i]->id)
-			j++;
-		const struct catalogue_entry *c = finding_info(order[i]->id);
-		fprintf(out, "  %-7s %s (%zu): %s\n", severity_name(c->severity), c->code, j - i, c->title);
-		for (size_t k = i; k < j && k < i + EXAMPLES_PER_CODE; k++) {
-			if (order[k]->flow)
-				fprintf(out, "      frame %" PRIu64 ", flow %u: %s\n", order[k]->frame, order[k]->flow,
-					order[k]->message);
-			else
-				fprintf(out, "      frame %" PRIu64 ": %s\n", order[k]->frame, order[k]->message);
-		}
-		if (j - i > EXAMPLES_PER_CODE)
-			fprintf(out, "      ... and %zu more\n", j - i - EXAMPLES_PER_CODE);
-		i = j;
+	struct code_group *groups = xcalloc(F_COUNT, sizeof *groups);
+	struct spool_reader rd;
+	const struct finding *f;
+	report_read_findings(r, &rd);
+	while ((f = report_next_finding(&rd))) {
+		struct code_group *g = &groups[f->id];
+		if (g->count < EXAMPLES_PER_CODE)
+			g->examples[g->count] = *f;
+		g->count++;
 	}
-	free(order);
+	spool_reader_close(&rd);
+	enum finding_id codes[F_COUNT];
+	size_t ncodes = 0;
+	for (int id = 0; id < F_COUNT; id++)
+		if (groups[id].count)
+			codes[ncodes++] = (enum finding_id)id;
+	qsort(codes, ncodes, sizeof *codes, compare_codes);
+	fputs("\nFindings by code:\n", out);
+	for (size_t i = 0; i < ncodes; i++) {
+		const struct code_group *g = &groups[codes[i]];
+		const struct catalogue_entry *c = finding_info(codes[i]);
+		fprintf(out, "  %-7s %s (%zu): %s\n", severity_name(c->severity), c->code, g->count, c->title);
+		for (size_t k = 0; k < g->count && k < EXAMPLES_PER_CODE; k++) {
+			const struct finding *e = &g->examples[k];
+			if (e->flow)
+				fprintf(out, "      frame %" PRIu64 ", flow %u: %s\n", e->frame, e->flow, e->message);
+			else
+				fprintf(out, "      frame %" PRIu64 ": %s\n", e->frame, e->message);
+		}
+		if (g->count > EXAMPLES_PER_CODE)
+			fprintf(out, "      ... and %zu more\n", g->count - EXAMPLES_PER_CODE);
+	}
+	free(groups);
 }
 
 /* Totals of each analysis label over all flows, named as Wireshark's tcp.analysis.* flags. */
-static void print_label_totals(FILE *out, const struct report *r)
+static void print_label_totals(FILE *out, const uint64_t totals[L_COUNT])
 {
-	uint64_t totals[L_COUNT] = {0};
 	bool any = false;
-	for (size_t i = 0; i < r->nflows; i++)
-		for (int l = 0; l < L_COUNT; l++) {
-			totals[l] += r->flows[i].labels[l];
-			any |= r->flows[i].labels[l] != 0;
-		}
+	for (int l = 0; l < L_COUNT; l++)
+		any |= totals[l] != 0;
 	if (!any)
 		return;
 	fputs("\nAnalysis labels:", out);
@@ -131,16 +146,25 @@ void output_text_report(FILE *out, const struct report *r)
 		format_utc(first, sizeof first, st->first_ns);
 		fprintf(out, "  from %s, %.6f s long\n", first, (st->last_ns - st->first_ns) / 1e9);
 	}
-	fprintf(out, "  %zu flows; findings: %u errors, %u warnings, %u notes; %" PRIu64 " decode errors\n", r->nflows,
-		r->severity_counts[SEV_ERROR], r->severity_counts[SEV_WARNING], r->severity_counts[SEV_NOTE],
-		st->decode_errors);
-	if (r->nflows) {
+	fprintf(out, "  %zu flows; findings: %u errors, %u warnings, %u notes", r->nflows,
+		r->severity_counts[SEV_ERROR], r->severity_counts[SEV_WARNING], r->severity_counts[SEV_NOTE]);
+	if (r->findings_dropped)
+		fprintf(out, " (and %" PRIu64 " dropped past the per-flow cap)", r->findings_dropped);
+	fprintf(out, "; %" PRIu64 " decode errors\n", st->decode_errors);
+	if (r->nflows)
 		fprintf(out, "\n%5s  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7s %10s %5s %10s  %s\n", "ID",
 			"CLIENT", "SERVER", "HANDSHAKE", "CLOSE", "CLIENT END", "SERVER END", "CONN", "HISTORY", "PKTS",
 			"BYTES", "RETX", "IRTT", "FINDINGS");
-		for (size_t i = 0; i < r->nflows; i++)
-			print_flow_row(out, &r->flows[i]);
+	uint64_t label_totals[L_COUNT] = {0};
+	struct spool_reader rd;
+	const struct flow_summary *s;
+	report_read_flows(r, &rd);
+	while ((s = report_next_flow(&rd))) {
+		print_flow_row(out, s);
+		for (int l = 0; l < L_COUNT; l++)
+			label_totals[l] += s->labels[l];
 	}
-	print_label_totals(out, r);
+	spool_reader_close(&rd);
+	print_label_totals(out, label_totals);
 	print_findings(out, r);
 }

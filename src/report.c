@@ -1,10 +1,12 @@
 /*
  * report.c - collects one input's findings and flow summaries, and drives a
  * whole file through the engine (the batch face of the pipeline). An extra
- * sink may watch the same run (the packets command, the JSON stream).
+ * sink may watch the same run (the packets command, the JSON stream, which
+ * keep no report of their own: report_init_counts_only).
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,31 +15,58 @@
 #include "report.h"
 #include "xalloc.h"
 
+#define DEFAULT_MEMORY (32u << 20) /* bytes of flows, and of findings, kept in memory before spilling */
+
+/* TCPSCOPE_REPORT_MEMORY overrides the budget (tests use a tiny one to make every report spill). */
+size_t report_memory_budget(void)
+{
+	const char *env = getenv("TCPSCOPE_REPORT_MEMORY");
+	char *end;
+	unsigned long long v = env && *env ? strtoull(env, &end, 10) : 0;
+	return v && !*end && v <= SIZE_MAX ? (size_t)v : DEFAULT_MEMORY;
+}
+
 void report_init(struct report *r, const char *source)
 {
 	memset(r, 0, sizeof *r);
 	r->source = xstrdup(source);
+	size_t budget = report_memory_budget();
+	spool_init(&r->flows, sizeof(struct flow_summary), budget);
+	spool_init(&r->findings, sizeof(struct finding), budget);
 }
 
-static void collect_finding(void *ctx, const struct finding *f)
+void report_init_counts_only(struct report *r, const char *source)
 {
-	struct report *r = ctx;
-	r->findings = xgrow(r->findings, &r->findings_cap, r->nfindings + 1, sizeof *r->findings);
-	/* Findings arrive in frame order, except the few judged when a flow ends: slot those in. */
-	size_t at = r->nfindings;
-	while (f->frame && at > 0 && r->findings[at - 1].frame > f->frame)
-		at--;
-	memmove(&r->findings[at + 1], &r->findings[at], (r->nfindings - at) * sizeof *r->findings);
-	r->findings[at] = *f;
+	report_init(r, source);
+	r->counts_only = true;
+}
+
+void report_add_finding(struct report *r, const struct finding *f)
+{
+	/* Findings arrive in frame order, except the few judged when a flow ends: the key slots those in. */
+	struct spool_key key = {r->finding_segment, f->frame ? f->frame : UINT64_MAX};
+	if (!f->frame)
+		r->finding_segment++;
+	spool_add(&r->findings, key, f);
 	r->nfindings++;
 	r->severity_counts[finding_info(f->id)->severity]++;
 }
 
+void report_add_flow(struct report *r, const struct flow_summary *s)
+{
+	spool_add(&r->flows, (struct spool_key){s->id, 0}, s);
+	r->nflows++;
+	r->findings_dropped += s->findings_dropped;
+}
+
+static void collect_finding(void *ctx, const struct finding *f)
+{
+	report_add_finding(ctx, f);
+}
+
 static void collect_flow(void *ctx, const struct flow_summary *s)
 {
-	struct report *r = ctx;
-	r->flows = xgrow(r->flows, &r->flows_cap, r->nflows + 1, sizeof *r->flows);
-	r->flows[r->nflows++] = *s;
+	report_add_flow(ctx, s);
 }
 
 struct engine_sink report_sink(struct report *r)
@@ -46,33 +75,39 @@ struct engine_sink report_sink(struct report *r)
 	return sink;
 }
 
-static int compare_flows(const void *a, const void *b)
-{
-	const struct flow_summary *fa = a, *fb = b;
-	return (fa->id > fb->id) - (fa->id < fb->id);
-}
-
 void report_finish(struct report *r, const struct engine_stats *stats)
 {
 	r->stats = *stats;
-	/*
-	 * Flows end in any order, but often in id order already, and then
-	 * sorting 448-byte records only costs. (An empty report never reaches
-	 * qsort, which must not be given its NULL.)
-	 */
-	size_t i = 1;
-	while (i < r->nflows && r->flows[i - 1].id < r->flows[i].id)
-		i++;
-	if (i < r->nflows)
-		qsort(r->flows, r->nflows, sizeof *r->flows, compare_flows);
+	spool_seal(&r->flows);
+	spool_seal(&r->findings);
 }
 
 void report_free(struct report *r)
 {
 	free(r->source);
-	free(r->flows);
-	free(r->findings);
+	spool_free(&r->flows);
+	spool_free(&r->findings);
 	memset(r, 0, sizeof *r);
+}
+
+void report_read_flows(const struct report *r, struct spool_reader *rd)
+{
+	spool_reader_open(rd, &r->flows);
+}
+
+const struct flow_summary *report_next_flow(struct spool_reader *rd)
+{
+	return spool_reader_next(rd);
+}
+
+void report_read_findings(const struct report *r, struct spool_reader *rd)
+{
+	spool_reader_open(rd, &r->findings);
+}
+
+const struct finding *report_next_finding(struct spool_reader *rd)
+{
+	return spool_reader_next(rd);
 }
 
 /* Forwards each event to the report and to an optional extra sink. */
@@ -121,7 +156,7 @@ int report_run_capture(struct report *r, struct capture *cap, const struct engin
 {
 	r->nanosecond = capture_nanosecond(cap);
 	capture_no_offsets(cap); /* nothing here seeks back (SPEC §12: no per-packet ftell) */
-	struct tee tee = {.a = report_sink(r)};
+	struct tee tee = {.a = r->counts_only ? (struct engine_sink){0} : report_sink(r)};
 	if (extra)
 		tee.b = *extra;
 	struct engine_sink sink = {.ctx = &tee, .packet = tee_packet, .finding = tee_finding, .flow_end = tee_flow};

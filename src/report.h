@@ -2,6 +2,14 @@
  * report.h - the batch report: a sink that collects the capture counts, every
  * flow summary and every finding of one input, for the report and check
  * commands (SPEC §5.1, §11). The report owns copies of what it collects.
+ *
+ * Flows and findings go to spools (spool.h), so a report's memory is bounded
+ * whatever the capture holds: past TCPSCOPE_REPORT_MEMORY bytes each (default
+ * 32 MiB) they move to a temporary file. They are read back, once the report
+ * is finished, with report_read_flows() (in flow id order) and
+ * report_read_findings() (in report order: by frame, findings of the same
+ * frame in the order they were made; a capture-wide finding, frame 0, comes
+ * after everything made before it).
  */
 #ifndef TCPSCOPE_REPORT_H
 #define TCPSCOPE_REPORT_H
@@ -12,6 +20,7 @@
 
 #include "engine.h"
 #include "findings.h"
+#include "spool.h"
 #include "summary.h"
 
 #define REPORT_MAX_LINKTYPES 8
@@ -22,19 +31,35 @@ struct report {
 	size_t nlinktypes;
 	bool nanosecond;
 	struct engine_stats stats;
-	struct flow_summary *flows;
-	size_t nflows, flows_cap;
-	struct finding *findings;
-	size_t nfindings, findings_cap;
-	uint32_t severity_counts[3];
+	bool counts_only; /* report_init_counts_only: flows and findings pass by, uncollected */
+	size_t nflows, nfindings;
+	uint32_t severity_counts[3]; /* of the findings collected */
+	uint64_t findings_dropped;   /* over all flows: findings past the per-flow cap (engine_config) */
+	struct spool flows, findings;
+	uint64_t finding_segment; /* capture-wide findings so far: each closes a stretch of the order */
 };
 
+/* Bytes of flows, and of findings, a report keeps in memory before spilling (TCPSCOPE_REPORT_MEMORY). */
+size_t report_memory_budget(void);
 void report_init(struct report *r, const char *source);
+/* A report that keeps only the capture counts, for commands that stream what passes through an extra sink. */
+void report_init_counts_only(struct report *r, const char *source);
 /* A sink that appends to r. */
 struct engine_sink report_sink(struct report *r);
-/* Orders flows by id and records the final counts. */
+void report_add_flow(struct report *r, const struct flow_summary *s);
+void report_add_finding(struct report *r, const struct finding *f);
+/* Records the final counts; reading may start. */
 void report_finish(struct report *r, const struct engine_stats *stats);
 void report_free(struct report *r);
+
+/*
+ * Reading a finished report: open a reader, take records until NULL, close it
+ * with spool_reader_close(). A record is valid until the next call.
+ */
+void report_read_flows(const struct report *r, struct spool_reader *rd);
+const struct flow_summary *report_next_flow(struct spool_reader *rd);
+void report_read_findings(const struct report *r, struct spool_reader *rd);
+const struct finding *report_next_finding(struct spool_reader *rd);
 
 /*
  * Reads a whole capture file into r with the given engine configuration.

@@ -94,4 +94,5 @@ void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flo
 	s->completeness = f->completeness;
 	memcpy(s->labels, f->label_counts, sizeof s->labels);
 	memcpy(s->findings, f->finding_counts, sizeof s->findings);
+	s->findings_dropped = f->findings_dropped;
 }

@@ -49,7 +49,8 @@ struct flow_summary {
 	uint32_t max_in_flight[2];
 	int64_t zero_window_ns[2];
 	uint32_t labels[L_COUNT];
-	uint32_t findings[3]; /* by severity */
+	uint32_t findings[3];	   /* by severity, every finding made (also those dropped) */
+	uint32_t findings_dropped; /* past the per-flow cap: counted above but not emitted */
 };
 
 /* Fills s from f; end_of_input_ns is the capture's last time (for TIME-WAIT left). */

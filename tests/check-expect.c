@@ -84,17 +84,19 @@ static void make_flow(struct flow_summary *s, uint32_t id)
 	s->findings[SEV_NOTE] = 1;
 }
 
-/* A report over flows[] and findings[] (static storage: never report_free'd). */
-static struct report make_report(struct flow_summary *flows, size_t nflows, struct finding *findings, size_t nfindings)
+/* A finished report holding copies of flows[] and findings[] (report_free it). */
+static struct report make_report(const struct flow_summary *flows, size_t nflows, const struct finding *findings,
+				 size_t nfindings)
 {
-	static char source[] = "hand-made";
 	struct report r;
-	memset(&r, 0, sizeof r);
-	r.source = source;
-	r.flows = flows;
-	r.nflows = nflows;
-	r.findings = findings;
-	r.nfindings = nfindings;
+	struct engine_stats stats;
+	memset(&stats, 0, sizeof stats);
+	report_init(&r, "hand-made");
+	for (size_t i = 0; i < nflows; i++)
+		report_add_flow(&r, &flows[i]);
+	for (size_t i = 0; i < nfindings; i++)
+		report_add_finding(&r, &findings[i]);
+	report_finish(&r, &stats);
 	return r;
 }
 
@@ -529,6 +531,7 @@ START_TEST(test_eval_flows_and_fields)
 	ck_assert(holds("flow 3 options.mss.1 == null", &r));
 	ck_assert(holds("flow 3 options.wscale.1 == null", &r));
 	ck_assert(holds("flow 3 time_wait_left == null", &r));
+	report_free(&r);
 }
 END_TEST
 
@@ -578,6 +581,7 @@ START_TEST(test_eval_failures_report_frames)
 	ck_assert_uint_eq(res.frames[2], 21);
 	expect_result_free(&res);
 	expect_set_free(set);
+	report_free(&r);
 }
 END_TEST
 
@@ -619,6 +623,7 @@ START_TEST(test_eval_findings)
 	ck_assert_str_eq(res.summary, "2 findings");
 	expect_result_free(&res);
 	expect_set_free(set);
+	report_free(&r);
 }
 END_TEST
 
@@ -749,6 +754,7 @@ static void assert_json_leaves_hold(struct flow_summary *s)
 		expect_result_free(&res);
 		expect_set_free(set);
 	}
+	report_free(&r);
 }
 
 START_TEST(test_fields_match_json_object)
@@ -759,6 +765,7 @@ START_TEST(test_fields_match_json_object)
 		s.labels[l] = (uint32_t)l + 1;
 	s.findings[SEV_ERROR] = 2;
 	s.findings[SEV_WARNING] = 3;
+	s.findings_dropped = 7;
 	s.direction_guessed = true;
 	assert_json_leaves_hold(&s);
 	/* and the null variants */

@@ -74,7 +74,7 @@ static void print_packet(void *ctx, const struct packet_view *v)
 static int run_with_sink(struct options *o, const char *path, const struct engine_sink *sink, struct report *r)
 {
 	char err[CAPTURE_ERRBUF_SIZE];
-	report_init(r, path);
+	report_init_counts_only(r, path);
 	int rc = report_run_file(r, path, o->filter, &o->engine, sink, err, sizeof err);
 	if (rc != 0) {
 		fprintf(stderr, "tcpscope: %s\n", err);

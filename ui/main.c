@@ -38,6 +38,8 @@ static void usage(FILE *out)
 	      "      --msl SECONDS     maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
 	      "      --verify-checksums  check TCP checksums (off: offload makes them wrong)\n"
 	      "      --shard I/N       analyse only the flows in shard I of N (1-based)\n"
+	      "      --max-findings-per-flow N  findings of each severity kept per flow (default 100;\n"
+	      "                        0 no limit); the rest are counted as findings_dropped\n"
 	      "      --flow ID         (packets) only this flow; (check) the flow of --script: ID,\n"
 	      "                        'port N', 'client ADDR[:PORT]', ... (default: the only flow)\n"
 	      "      --expect FILE     (check) expectations that must hold (docs/ci.md)\n"
@@ -101,6 +103,7 @@ enum {
 	OPT_DURATION,
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_FLOWS,
+	OPT_MAX_FINDINGS,
 	OPT_WIDTH,
 	OPT_ASCII,
 	OPT_COLOR,
@@ -167,6 +170,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"duration", required_argument, NULL, OPT_DURATION},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
 		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+		{"max-findings-per-flow", required_argument, NULL, OPT_MAX_FINDINGS},
 		{"width", required_argument, NULL, OPT_WIDTH},
 		{"ascii", no_argument, NULL, OPT_ASCII},
 		{"color", required_argument, NULL, OPT_COLOR},
@@ -285,6 +289,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return cmd_usage_error("--max-flows takes a number of flows, not \"%s\"", optarg);
 			o->engine.max_flows = (size_t)n;
 			o->max_flows_set = true;
+			break;
+		case OPT_MAX_FINDINGS:
+			if (parse_count(optarg, 0, UINT32_MAX, &n) != 0)
+				return cmd_usage_error("--max-findings-per-flow takes a number of findings, not \"%s\"",
+						       optarg);
+			o->engine.max_findings_per_flow = (uint32_t)n;
 			break;
 		case OPT_UI_MAX_PACKETS:
 			if (parse_count(optarg, 0, 1ULL << 40, &n) != 0)
