@@ -6,7 +6,7 @@
  * TIME-WAIT, idle, evicted over --max-flows, or at the end of input.
  *
  * Per packet nothing is allocated: the packet record and its view are reused,
- * and only a new flow costs one allocation.
+ * and a new flow comes from the flow table's slabs (a free list of ended ones first).
  */
 #include "config.h"
 
@@ -124,7 +124,7 @@ static void finish_unlinked_flow(struct engine *e, struct flow *f)
 	struct flow_summary s;
 	tcp_engine_finish_flow(f, raise_late, e);
 	summary_from_flow(f, e->stats.last_ns, &s);
-	flow_destroy(f);
+	flow_table_release_flow(e->flows, f);
 	if (e->sink.flow_end)
 		e->sink.flow_end(e->sink.ctx, &s);
 }
@@ -183,7 +183,7 @@ static struct flow *new_flow(struct engine *e, const struct flow_key *key, bool 
 		end_flow(e, eviction_victim(e));
 		e->stats.flows_evicted++;
 	}
-	struct flow *f = xcalloc(1, sizeof *f);
+	struct flow *f = flow_table_new_flow(e->flows);
 	f->id = ++e->next_id;
 	f->key = *key;
 	bool sender_is_client;
@@ -463,8 +463,9 @@ void engine_finish(struct engine *e)
 	for (struct flow *f = flow_table_oldest(e->flows); f; f = f->newer)
 		all[i++] = (struct open_flow){f->id, f};
 	qsort(all, n, sizeof *all, compare_open_flows);
+	flow_table_unlink_all(e->flows);
 	for (i = 0; i < n; i++)
-		end_flow(e, all[i].flow);
+		finish_unlinked_flow(e, all[i].flow);
 	free(all);
 }
 

@@ -1,36 +1,53 @@
 /*
- * flow-table.c - chained hash table of flows with an intrusive activity list.
- * Buckets double when the table is fuller than one flow per bucket, so a
- * lookup costs one hash and a short chain walk; no allocation happens per
- * packet, only per new flow and on growth.
+ * flow-table.c - the flows by key, in an open-addressing hash table (linear
+ * probing, at most half full, each slot holding the key's hash beside the
+ * flow pointer: a lookup reads consecutive slots and only the flow whose
+ * hash matches, and growing reads no flow at all), plus an intrusive
+ * activity list. No allocation happens per packet, only on growth.
+ *
+ * The table also hands out the flows, from the slabs of flow-slab.h.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "flow-slab.h"
 #include "flow-table.h"
 #include "xalloc.h"
 
+/* A flow and the hash of its key: probing compares hashes and reads only the flow that matches. */
+struct slot {
+	uint64_t hash;
+	struct flow *flow; /* NULL: empty */
+};
+
 struct flow_table {
-	struct flow **buckets;
-	size_t nbuckets; /* a power of two */
+	struct slot *slots;
+	size_t nslots; /* a power of two, at least twice count */
 	size_t count;
 	uint64_t seed;
 	struct flow *oldest, *newest;
+	struct flow_slabs slabs;
 };
 
-void flow_destroy(struct flow *f)
+struct flow *flow_table_new_flow(struct flow_table *t)
+{
+	return flow_slabs_get(&t->slabs);
+}
+
+void flow_table_release_flow(struct flow_table *t, struct flow *f)
 {
 	free(f->ep[0].rtt_ring);
 	free(f->ep[1].rtt_ring);
-	free(f);
+	flow_slabs_put(&t->slabs, f);
 }
 
 struct flow_table *flow_table_new(uint64_t seed)
 {
 	struct flow_table *t = xcalloc(1, sizeof *t);
-	t->nbuckets = 1024;
-	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	t->nslots = 1024;
+	t->slots = xcalloc(t->nslots, sizeof *t->slots);
 	t->seed = seed;
 	return t;
 }
@@ -42,42 +59,50 @@ void flow_table_free(struct flow_table *t)
 	struct flow *f = t->oldest;
 	while (f) {
 		struct flow *next = f->newer;
-		flow_destroy(f);
+		flow_table_release_flow(t, f);
 		f = next;
 	}
-	free(t->buckets);
+	flow_slabs_free(&t->slabs);
+	free(t->slots);
 	free(t);
 }
 
-static struct flow **bucket_of(const struct flow_table *t, const struct flow_key *key)
+/* The first slot to look at for a hash; later ones follow it (linear probing). */
+static size_t home_of(const struct flow_table *t, uint64_t hash)
 {
-	return &t->buckets[flow_key_hash(key, t->seed) & (t->nbuckets - 1)];
+	return (size_t)hash & (t->nslots - 1);
 }
 
 struct flow *flow_table_find(const struct flow_table *t, const struct flow_key *key)
 {
-	for (struct flow *f = *bucket_of(t, key); f; f = f->hash_next)
-		if (flow_key_equal(&f->key, key))
-			return f;
-	return NULL;
+	uint64_t hash = flow_key_hash(key, t->seed);
+	for (size_t i = home_of(t, hash);; i = (i + 1) & (t->nslots - 1)) {
+		const struct slot *s = &t->slots[i];
+		if (!s->flow)
+			return NULL;
+		if (s->hash == hash && flow_key_equal(&s->flow->key, key))
+			return s->flow;
+	}
 }
 
+static void insert(struct flow_table *t, uint64_t hash, struct flow *f)
+{
+	size_t i = home_of(t, hash);
+	while (t->slots[i].flow)
+		i = (i + 1) & (t->nslots - 1);
+	t->slots[i] = (struct slot){hash, f};
+}
+
+/* Doubles the slots; the stored hashes mean no flow is read. */
 static void grow(struct flow_table *t)
 {
-	struct flow **old = t->buckets;
-	size_t old_n = t->nbuckets;
-	t->nbuckets *= 4; /* rehashing reads every flow (cold in cache): do it less often */
-	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
-	for (size_t i = 0; i < old_n; i++) {
-		struct flow *f = old[i];
-		while (f) {
-			struct flow *next = f->hash_next;
-			struct flow **b = bucket_of(t, &f->key);
-			f->hash_next = *b;
-			*b = f;
-			f = next;
-		}
-	}
+	struct slot *old = t->slots;
+	size_t old_n = t->nslots;
+	t->nslots *= 2;
+	t->slots = xcalloc(t->nslots, sizeof *t->slots);
+	for (size_t i = 0; i < old_n; i++)
+		if (old[i].flow)
+			insert(t, old[i].hash, old[i].flow);
 	free(old);
 }
 
@@ -107,25 +132,47 @@ static void list_append(struct flow_table *t, struct flow *f)
 
 void flow_table_add(struct flow_table *t, struct flow *f)
 {
-	if (t->count >= t->nbuckets)
+	if (2 * (t->count + 1) > t->nslots)
 		grow(t);
-	struct flow **b = bucket_of(t, &f->key);
-	f->hash_next = *b;
-	*b = f;
+	insert(t, flow_key_hash(&f->key, t->seed), f);
 	list_append(t, f);
 	t->count++;
 }
 
+/*
+ * Empties slot i without breaking any probe sequence: each later flow of
+ * the run that could sit at i (its home is not cyclically in (i, j]) moves
+ * back into it, and the slot it leaves is emptied the same way.
+ */
+static void delete_slot(struct flow_table *t, size_t i)
+{
+	size_t mask = t->nslots - 1;
+	for (size_t j = (i + 1) & mask; t->slots[j].flow; j = (j + 1) & mask) {
+		size_t home = home_of(t, t->slots[j].hash);
+		bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+		if (!stays) {
+			t->slots[i] = t->slots[j];
+			i = j;
+		}
+	}
+	t->slots[i].flow = NULL;
+}
+
 void flow_table_remove(struct flow_table *t, struct flow *f)
 {
-	for (struct flow **p = bucket_of(t, &f->key); *p; p = &(*p)->hash_next)
-		if (*p == f) {
-			*p = f->hash_next;
-			break;
-		}
-	f->hash_next = NULL;
+	size_t i = home_of(t, flow_key_hash(&f->key, t->seed));
+	while (t->slots[i].flow != f)
+		i = (i + 1) & (t->nslots - 1);
+	delete_slot(t, i);
 	list_unlink(t, f);
 	t->count--;
+}
+
+void flow_table_unlink_all(struct flow_table *t)
+{
+	memset(t->slots, 0, t->nslots * sizeof *t->slots);
+	t->oldest = t->newest = NULL;
+	t->count = 0;
 }
 
 void flow_table_touch(struct flow_table *t, struct flow *f)

@@ -130,12 +130,8 @@ struct flow {
 	struct label_flow labels;
 	struct zeek_conn zeek;
 
-	/* Flow table links (owned by flow-table.c). */
-	struct flow *hash_next;
+	/* Flow table link (owned by flow-table.c). */
 	struct flow *older, *newer; /* activity list, oldest first */
 };
-
-/* Frees a flow and the buffers it owns (flow-table.c, the owner of flows). */
-void flow_destroy(struct flow *f);
 
 #endif

@@ -56,7 +56,7 @@ START_TEST(test_table_add_find_remove_grow)
 	struct flow **flows = calloc(N, sizeof *flows);
 	for (int i = 0; i < N; i++) {
 		struct packet p = make_packet(1, (uint16_t)(1024 + i), 2, 80);
-		flows[i] = calloc(1, sizeof **flows);
+		flows[i] = flow_table_new_flow(t);
 		flows[i]->id = (uint32_t)i + 1;
 		flow_key_from_packet(&p, &flows[i]->key);
 		flow_table_add(t, flows[i]);
@@ -72,7 +72,7 @@ START_TEST(test_table_add_find_remove_grow)
 	flow_table_touch(t, flows[0]);
 	ck_assert_ptr_eq(flow_table_oldest(t), flows[1]);
 	flow_table_remove(t, flows[1]);
-	free(flows[1]);
+	flow_table_release_flow(t, flows[1]);
 	ck_assert_ptr_eq(flow_table_oldest(t), flows[2]);
 	ck_assert_uint_eq(flow_table_count(t), N - 1);
 	struct packet gone = make_packet(1, 1025, 2, 80);

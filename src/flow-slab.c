@@ -1,0 +1,136 @@
+/*
+ * flow-slab.c - the flow slabs of flow-slab.h. A slab's header sits at the
+ * start of its SLAB_BYTES-aligned block, so the slab of a flow is its
+ * address rounded down. Each slab keeps its own list of free slots (linked
+ * through their activity link, newer) and its count of flows in use; slabs with
+ * a free slot are on a doubly linked list, full ones on none. Under
+ * AddressSanitizer free slots are poisoned, so a use after free is still
+ * caught although a slot is reused without going back to the system.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "flow-slab.h"
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
+
+#define SLAB_BYTES ((size_t)2 << 20) /* the x86-64 and arm64 huge page */
+
+struct slab {
+	struct slab *prev, *next; /* on the with_room list */
+	struct flow *unused;	  /* slots given back, linked by newer */
+	size_t live;		  /* flows handed out and not given back */
+	size_t carved;		  /* slots ever handed out (the rest were never touched) */
+};
+
+#define FIRST_FLOW_OFFSET ((sizeof(struct slab) + 63) & ~(size_t)63)
+#define FLOWS_PER_SLAB ((SLAB_BYTES - FIRST_FLOW_OFFSET) / sizeof(struct flow))
+
+static struct flow *slab_flows(struct slab *s)
+{
+	return (struct flow *)((char *)s + FIRST_FLOW_OFFSET);
+}
+
+static struct slab *slab_of(const struct flow *f)
+{
+	return (struct slab *)((uintptr_t)f & ~(uintptr_t)(SLAB_BYTES - 1));
+}
+
+/* A slab mapped from the system: zero-filled, so slots never used need no clearing. */
+static struct slab *slab_new(void)
+{
+	/* Map twice the size and unmap what lies outside the aligned middle. */
+	char *p = mmap(NULL, 2 * SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "tcpscope: out of memory (mapping %zu bytes for flows)\n", SLAB_BYTES);
+		abort();
+	}
+	char *aligned = (char *)(((uintptr_t)p + SLAB_BYTES - 1) & ~(uintptr_t)(SLAB_BYTES - 1));
+	if (aligned > p)
+		munmap(p, (size_t)(aligned - p));
+	munmap(aligned + SLAB_BYTES, (size_t)(p + SLAB_BYTES - aligned));
+#ifdef MADV_HUGEPAGE
+	madvise(aligned, SLAB_BYTES, MADV_HUGEPAGE);
+#endif
+	return (struct slab *)aligned;
+}
+
+static void slab_free(struct slab *s)
+{
+	ASAN_UNPOISON_MEMORY_REGION(s, SLAB_BYTES);
+	munmap(s, SLAB_BYTES);
+}
+
+static void list_push(struct flow_slabs *fs, struct slab *s)
+{
+	s->prev = NULL;
+	s->next = fs->with_room;
+	if (s->next)
+		s->next->prev = s;
+	fs->with_room = s;
+}
+
+static void list_remove(struct flow_slabs *fs, struct slab *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		fs->with_room = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+}
+
+struct flow *flow_slabs_get(struct flow_slabs *fs)
+{
+	struct slab *s = fs->with_room;
+	if (!s) {
+		s = fs->spare ? fs->spare : slab_new();
+		fs->spare = NULL;
+		list_push(fs, s);
+	}
+	struct flow *f = s->unused;
+	if (f) {
+		ASAN_UNPOISON_MEMORY_REGION(f, sizeof *f);
+		s->unused = f->newer;
+		memset(f, 0, sizeof *f);
+	} else {
+		f = &slab_flows(s)[s->carved++];
+	}
+	if (++s->live == FLOWS_PER_SLAB)
+		list_remove(fs, s);
+	return f;
+}
+
+void flow_slabs_put(struct flow_slabs *fs, struct flow *f)
+{
+	struct slab *s = slab_of(f);
+	if (s->live-- == FLOWS_PER_SLAB)
+		list_push(fs, s);
+	f->newer = s->unused;
+	s->unused = f;
+	ASAN_POISON_MEMORY_REGION(f, sizeof *f);
+	if (s->live > 0)
+		return;
+	list_remove(fs, s);
+	if (fs->spare)
+		slab_free(s);
+	else
+		fs->spare = s;
+}
+
+void flow_slabs_free(struct flow_slabs *fs)
+{
+	if (fs->spare)
+		slab_free(fs->spare);
+	fs->spare = NULL;
+}
