@@ -48,6 +48,19 @@ static enum decode_result ip_truncated(struct packet *pkt, const char *what)
 	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what, pkt->caplen);
 }
 
+/*
+ * An IPv6 extension header (type next) whose first `need` bytes are not
+ * there: malformed if the payload length leaves no room for them (RFC 8200
+ * §4), else cut by the snaplen.
+ */
+static enum decode_result ext_missing(struct packet *pkt, uint8_t next, uint32_t need, uint32_t payload_len)
+{
+	if (payload_len < need)
+		return decode_fail(pkt, F_DECODE_IP_BAD_EXTENSION,
+				   "IPv6 extension header %u where the payload has %u bytes left", next, payload_len);
+	return ip_truncated(pkt, next == IPPROTO_NUM_FRAGMENT ? "IPv6 fragment" : "IPv6 extension");
+}
+
 /* The one's-complement sum of the pseudo-header of a TCP segment (RFC 9293 §3.1, RFC 8200 §8.1). */
 static uint32_t pseudo_header_sum(const struct packet *pkt, uint32_t tcp_len)
 {
@@ -234,12 +247,12 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 		case IPPROTO_NUM_DSTOPTS:
 		case IPPROTO_NUM_AH:
 			if (c.left < 2)
-				return ip_truncated(pkt, "IPv6 extension");
+				return ext_missing(pkt, next, 2, payload_len);
 			ext_len = next == IPPROTO_NUM_AH ? (c.p[1] + 2u) * 4 : (c.p[1] + 1u) * 8;
 			break;
 		case IPPROTO_NUM_FRAGMENT:
 			if (c.left < 8)
-				return ip_truncated(pkt, "IPv6 fragment");
+				return ext_missing(pkt, next, 8, payload_len);
 			ext_len = 8;
 			is_fragment = true;
 			frag_field = (uint16_t)(c.p[2] << 8 | c.p[3]);

@@ -9,8 +9,10 @@
  * Coverage: every link type decode_packet supports, IPv4 options, the IPv6
  * extension-header chain and jumbograms, IP-in-IP tunnels, every TCP option,
  * checksum verification, and each malformed or truncated case with its
- * finding. A table-driven test cuts every link type at every length short
- * of the end of the TCP header and expects decode.truncated each time.
+ * finding (hostile ones too: hundreds of IPv6 extension headers, a chain that
+ * names a header past the payload, lying data offsets and option lengths). A
+ * table-driven test cuts every link type at every length short of the end of
+ * the TCP header and expects decode.truncated each time.
  */
 #include "config.h"
 
@@ -962,6 +964,55 @@ START_TEST(test_ipv6_too_many_extensions)
 }
 END_TEST
 
+/*
+ * Hundreds of alternating hop-by-hop and destination options headers (RFC
+ * 8200 §4 allows any number): the walk stops after 16 and calls the packet
+ * not TCP, whole or cut anywhere, without looping or reading past it.
+ */
+START_TEST(test_ipv6_hundreds_of_extensions)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(BARE_ACK);
+	for (int i = 0; i < 400; i++)
+		frame_ip6_push_ext(&ip, 0, i % 2 ? EXT_HOPOPTS : EXT_DSTOPTS, 8, 0);
+	ck_assert_uint_eq(ip.len, IP6_LEN + 400 * 8 + TCP_LEN);
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+	ck_assert_int_eq(pkt.decode_finding, F_NONE);
+	for (size_t cut = IP6_LEN; cut < ip.len; cut++) {
+		enum decode_result r = decode_cut(DLT_RAW, &ip, cut);
+		if (cut < IP6_LEN + 16 * 8)
+			ck_assert_msg(r == DECODE_BAD && pkt.decode_finding == F_DECODE_TRUNCATED, "cut at %zu: %d %s",
+				      cut, (int)r, pkt.decode_message);
+		else
+			ck_assert_int_eq(r, DECODE_NOT_TCP);
+	}
+}
+END_TEST
+
+/* A chain whose last header names one more extension header exactly where the packet ends. */
+START_TEST(test_ipv6_extension_chain_reaches_the_end)
+{
+	use_ipv6();
+	struct frame ip = ip_packet(BARE_ACK);
+	frame_ip6_push_ext(&ip, 0, EXT_DSTOPTS, 8, 0);
+	ip.b[IP6_LEN] = EXT_HOPOPTS; /* the destination options header's next header */
+	ip.len = IP6_LEN + 8;
+	frame_set16(ip.b + IP6_PAYLOAD_LEN, 8);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_BAD_EXTENSION);
+	ck_assert_str_eq(pkt.decode_message, "IPv6 extension header 0 where the payload has 0 bytes left");
+
+	/* The same chain cut by the snaplen instead: the IP length promises the next header. */
+	frame_set16(ip.b + IP6_PAYLOAD_LEN, 16);
+	ip.b[IP6_LEN] = EXT_FRAGMENT;
+	memset(ip.b + ip.len, 0, 8);
+	ip.len += 8;
+	r = decode_cut(DLT_RAW, &ip, IP6_LEN + 8);
+	assert_finding(r, DECODE_BAD, F_DECODE_TRUNCATED);
+	ck_assert_str_eq(pkt.decode_message, "IPv6 fragment header cut by snaplen (48 bytes captured)");
+}
+END_TEST
+
 START_TEST(test_ipv6_bad_extension)
 {
 	use_ipv6();
@@ -1804,6 +1855,8 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, test_ipv6_not_tcp);
 	tcase_add_test(tc, test_ipv6_too_many_extensions);
 	tcase_add_test(tc, test_ipv6_bad_extension);
+	tcase_add_test(tc, test_ipv6_hundreds_of_extensions);
+	tcase_add_test(tc, test_ipv6_extension_chain_reaches_the_end);
 	tcase_add_test(tc, test_ipv6_extension_truncated);
 	tcase_add_test(tc, test_ipv6_fragments);
 	tcase_add_test(tc, test_ipv6_fragment_not_tcp);

@@ -10,6 +10,8 @@
  *   - raises: for each finding code, a scenario and the frame it must be
  *     raised on;
  *   - near misses: a scenario close to each raise that must not raise it.
+ * Hostile input: all 256 flag bytes with the reserved bits, and window
+ * scales past 14.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "engine.h"
 #include "scenario.h"
 
@@ -29,6 +32,7 @@ struct frame_result {
 	bool seen;
 	uint32_t flow;
 	enum tcp_state state[2];
+	int window_shift;
 	uint32_t labels;
 	int nfindings;
 	enum finding_id findings[VIEW_MAX_FINDINGS];
@@ -50,6 +54,7 @@ static void record_packet(void *ctx, const struct packet_view *v)
 	fr->state[0] = v->state[0];
 	fr->state[1] = v->state[1];
 	fr->labels = v->labels;
+	fr->window_shift = v->window_shift;
 }
 
 /* Findings come through the finding callback, including those judged when a flow ends. */
@@ -562,6 +567,91 @@ START_TEST(test_checksum_only_when_asked)
 }
 END_TEST
 
+/* ---- Hostile flags and window scales (issue 8) ----------------------------- */
+
+enum { ETH_IP_LEN = 14 + 20, TCP_OFFSET_BYTE = ETH_IP_LEN + 12, TCP_FLAGS_BYTE = ETH_IP_LEN + 13 };
+
+/* Feeds one scenario line with its flag byte and the reserved nibble before it replaced. */
+static void feed_with_flags(struct scenario *sc, struct engine *e, const char *line, uint8_t flags, uint8_t reserved)
+{
+	static uint8_t buf[256];
+	int64_t t;
+	size_t len = scenario_frame(sc, line, buf, sizeof buf, &t);
+	buf[TCP_OFFSET_BYTE] = (uint8_t)((buf[TCP_OFFSET_BYTE] & 0xf0) | reserved);
+	buf[TCP_FLAGS_BYTE] = flags;
+
+	struct packet pkt;
+	memset(&pkt, 0, sizeof pkt);
+	pkt.caplen = pkt.wirelen = (uint32_t)len;
+	static const struct decode_options plain = {.verify_checksums = false};
+	ck_assert_int_eq(decode_packet(DLT_EN10MB, buf, &plain, &pkt), DECODE_TCP);
+	ck_assert_uint_eq(pkt.flags, flags);
+	ck_assert(pkt.ae == (reserved & 1)); /* the AE bit (RFC 9768); the other three are reserved */
+	scenario_feed_frame(sc, e, buf, len, t);
+}
+
+/*
+ * All 256 values of the flag byte, with each reserved nibble, on an
+ * established connection: every one decodes and reaches the engine, which
+ * calls illegal exactly the combinations RFC 9293 rules out (SYN+FIN,
+ * SYN+RST, none at all, FIN without ACK once synchronized).
+ */
+START_TEST(test_every_flag_combination)
+{
+	static const uint8_t reserved[] = {0x0, 0x1, 0xe, 0xf};
+	for (unsigned flags = 0; flags < 256; flags++)
+		for (size_t k = 0; k < sizeof reserved; k++) {
+			struct run r;
+			memset(&r, 0, sizeof r);
+			struct engine_sink sink = {
+				.ctx = &r, .packet = record_packet, .finding = record_finding, .flow_end = record_flow};
+			struct engine_config cfg;
+			engine_config_default(&cfg);
+			struct engine *e = engine_new(&cfg, &sink);
+			struct scenario sc;
+			scenario_init(&sc);
+			scenario_feed(&sc, e, SYN);
+			scenario_feed(&sc, e, SYNACK);
+			scenario_feed(&sc, e, ACK3);
+			feed_with_flags(&sc, e, "> . 1:1(0) ack 1 win 502", (uint8_t)flags, reserved[k]);
+			scenario_feed(&sc, e, "< . 1:1(0) ack 1 win 502");
+			engine_finish(e);
+			engine_free(e);
+
+			bool syn = flags & TCP_SYN, fin = flags & TCP_FIN, rst = flags & TCP_RST, ack = flags & TCP_ACK;
+			bool illegal = (syn && fin) || (syn && rst) || flags == 0 || (fin && !ack);
+			ck_assert_msg(r.frames[4].seen && r.frames[5].seen, "flags %#x: a frame was not analysed",
+				      flags);
+			uint64_t first = 0;
+			int n = count_finding(&r, F_FLAGS_ILLEGAL, &first);
+			ck_assert_msg(illegal ? n == 1 && first == 4 : n == 0,
+				      "flags %#x (reserved %#x): tcp.flags.illegal %d times, first on frame %llu",
+				      flags, reserved[k], n, (unsigned long long)first);
+			ck_assert_int_ge(r.nflows, 1);
+		}
+}
+END_TEST
+
+/* Shifts past 14 (up to 255) count as 14 (RFC 7323 §2.3) and are reported once for each side. */
+START_TEST(test_absurd_window_scale)
+{
+	static const char *const lines[MAX_LINES] = {"> S 0:0(0) win 65535 <mss 1460,nop,wscale 255>",
+						     "< S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 15>", ACK3,
+						     "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 65535"};
+	struct run r;
+	run_lines(lines, &r);
+	uint64_t first = 0;
+	ck_assert_int_eq(count_finding(&r, F_OPT_WSCALE_TOO_LARGE, &first), 2);
+	ck_assert_uint_eq(first, 1);
+	ck_assert_int_eq(r.frames[2].findings[0], F_OPT_WSCALE_TOO_LARGE);
+	ck_assert_int_eq(r.frames[4].window_shift, 14);
+	ck_assert_int_eq(r.frames[5].window_shift, 14);
+	ck_assert_int_eq(r.frames[4].state[0], TCPS_ESTABLISHED);
+	ck_assert_int_eq(r.frames[5].state[1], TCPS_ESTABLISHED);
+	ck_assert_uint_eq(r.flows[0].findings[SEV_ERROR], 0);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -579,6 +669,8 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_summary_of_clean_connection);
 	tcase_add_test(tc, test_summary_verdicts);
 	tcase_add_test(tc, test_port_reuse_starts_new_flow);
+	tcase_add_test(tc, test_every_flag_combination);
+	tcase_add_test(tc, test_absurd_window_scale);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,7 +9,9 @@
  * every byte of its last record is CAPTURE_TRUNCATED after the last whole
  * packet, in libpcap's words; a captured length past the snapshot length is
  * clamped, one past 262 144 is an error; a bad file header is refused, and a
- * pcap variant this reader leaves to libpcap is still read. Also: a filter,
+ * pcap variant this reader leaves to libpcap is still read; lengths that lie
+ * (a captured length above the original, zero, 2^32 - 1, a snapshot length
+ * of 2^32 - 1) are delivered or refused as libpcap would. Also: a filter,
  * a pipe (no seeking back over the sniffed header), capture_seek(), and a
  * file that grows while it is read.
  */
@@ -23,6 +25,8 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "engine.h"
+#include "report.h"
 
 enum {
 	TS_BASE = 1700000000, /* seconds */
@@ -75,15 +79,21 @@ static void pc_header(struct pc *w, bool be, bool ns, uint32_t snaplen)
 	pc_header_version(w, be, ns, 4, snaplen, 1 /* LINKTYPE_ETHERNET */);
 }
 
+/* A record header alone: its data, if any, is up to the caller. */
+static void pc_record_header(struct pc *w, uint32_t sec, uint32_t frac, uint32_t caplen, uint32_t wirelen)
+{
+	pc_u32(w, sec);
+	pc_u32(w, frac);
+	pc_u32(w, caplen);
+	pc_u32(w, wirelen);
+}
+
 /* A record of caplen bytes (of a wirelen-byte packet): an Ethernet header with this type, then a counting pattern. */
 static size_t pc_record(struct pc *w, uint32_t sec, uint32_t frac, uint32_t caplen, uint32_t wirelen,
 			uint16_t ethertype)
 {
 	size_t at = w->len;
-	pc_u32(w, sec);
-	pc_u32(w, frac);
-	pc_u32(w, caplen);
-	pc_u32(w, wirelen);
+	pc_record_header(w, sec, frac, caplen, wirelen);
 	for (uint32_t i = 0; i < caplen; i++)
 		pc_u8(w, i == 12 ? (uint8_t)(ethertype >> 8) : i == 13 ? (uint8_t)ethertype : (uint8_t)(i * 7));
 	return at;
@@ -258,15 +268,89 @@ START_TEST(test_snaplen_and_caplen)
 	/* A snapshot length of 0 means the maximum; a captured length past it is invalid, not truncated. */
 	pc_header(&w, false, true, 0);
 	pc_record(&w, TS_BASE, 0, 60, 60, ETHERTYPE_IPV4);
-	pc_u32(&w, TS_BASE);
-	pc_u32(&w, 0);
-	pc_u32(&w, 300000);
-	pc_u32(&w, 300000);
+	pc_record_header(&w, TS_BASE, 0, 300000, 300000);
 	cap = open_bytes(&w, w.len, NULL, err, sizeof err);
 	ck_assert_msg(cap != NULL, "%s", err);
 	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
 	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_ERROR);
 	ck_assert_str_eq(capture_error(cap), "invalid packet capture length 300000, bigger than snaplen of 262144");
+	capture_close(cap);
+}
+END_TEST
+
+/* The findings an engine sink saw, the first 8. */
+struct seen_findings {
+	size_t n;
+	struct finding f[8];
+};
+
+static void see_finding(void *ctx, const struct finding *f)
+{
+	struct seen_findings *s = ctx;
+	if (s->n < 8)
+		s->f[s->n] = *f;
+	s->n++;
+}
+
+/*
+ * Lengths that lie (issue 8): a captured length above the original one, or
+ * zero, is delivered as written (libpcap does the same; the decoder trusts
+ * neither); a snapshot length of 2^32 - 1 means the maximum; a captured
+ * length of 2^32 - 1 is an error before anything is allocated or read.
+ */
+START_TEST(test_lying_lengths)
+{
+	static struct pc w;
+	pc_header(&w, false, false, 0xffffffff);
+	size_t at[4];
+	at[0] = pc_record(&w, TS_BASE, 0, 60, 40, ETHERTYPE_IPV4); /* more captured than was sent */
+	at[1] = pc_record(&w, TS_BASE, 1, 0, 0, ETHERTYPE_IPV4);
+	at[2] = pc_record(&w, TS_BASE, 2, 0, 1500, ETHERTYPE_IPV4);
+	at[3] = pc_record(&w, TS_BASE, 3, 40, 0, ETHERTYPE_IPV4);
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	struct capture *cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	int64_t base = (int64_t)TS_BASE * 1000000000;
+	expect_record(cap, 1, base, 60, 40, at[0]);
+	expect_record(cap, 2, base + 1000, 0, 0, at[1]);
+	expect_record(cap, 3, base + 2000, 0, 1500, at[2]);
+	expect_record(cap, 4, base + 3000, 40, 0, at[3]);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+	capture_close(cap);
+
+	/* Through the engine: counted packets, each a decode finding, no flow. */
+	struct report r;
+	report_init(&r, "lying");
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	struct seen_findings seen = {0};
+	struct engine_sink sink = {.ctx = &seen, .finding = see_finding};
+	ck_assert_int_eq(report_run_file(&r, write_file(&w, "t.pcap", w.len), NULL, &cfg, &sink, err, sizeof err), 0);
+	ck_assert_uint_eq(r.stats.packets, 4);
+	ck_assert_uint_eq(r.stats.tcp_packets, 0);
+	ck_assert_uint_eq(r.nflows, 0);
+	ck_assert_uint_eq(r.stats.decode_errors, 4);
+	report_free(&r);
+	/* The pattern after the Ethernet header is no IPv4 header; an empty record has no Ethernet header. */
+	static const char *const codes[4] = {"decode.ip.bad_version", "decode.truncated", "decode.truncated",
+					     "decode.ip.bad_version"};
+	ck_assert_uint_eq(seen.n, 4);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_uint_eq(seen.f[i].frame, i + 1);
+		ck_assert_str_eq(finding_info(seen.f[i].id)->code, codes[i]);
+	}
+	ck_assert_str_eq(seen.f[1].message, "Ethernet header cut by snaplen (0 bytes captured)");
+
+	/* The largest captured length libpcap takes, then one of 2^32 - 1. */
+	pc_header(&w, true, false, 0xffffffff);
+	pc_record(&w, TS_BASE, 0, 20, 20, ETHERTYPE_ARP);
+	pc_record_header(&w, TS_BASE, 0, 0xffffffff, 0xffffffff);
+	cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_ERROR);
+	ck_assert_str_eq(capture_error(cap), "invalid packet capture length 4294967295, bigger than snaplen of 262144");
 	capture_close(cap);
 }
 END_TEST
@@ -413,6 +497,7 @@ static Suite *pcap_suite(void)
 	tcase_add_test(tc, test_truncated_every_cut);
 	tcase_add_test(tc, test_snaplen_and_caplen);
 	tcase_add_test(tc, test_headers);
+	tcase_add_test(tc, test_lying_lengths);
 	suite_add_tcase(s, tc);
 	return s;
 }

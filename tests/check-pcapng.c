@@ -6,7 +6,9 @@
  * byte order), never pasted as hex: several interfaces with different link
  * types and timestamp resolutions (10^-6, 10^-9, 2^-20 with an offset), more
  * than one section, Simple and obsolete Packet Blocks, unknown blocks to skip,
- * a file cut inside a block, invalid blocks, and a filter compiled per link
+ * a file cut inside a block or a block header, invalid blocks (bad lengths,
+ * options past the block), 10 000 options in one block, strings with escape
+ * sequences that must not reach a report raw, and a filter compiled per link
  * type. Records are checked through capture_next() (frames, timestamps to
  * the nanosecond, link types) and through report_run_file() with a sink that
  * sees the decoded TCP fields. Files go to a temporary directory, or through
@@ -23,6 +25,7 @@
 
 #include "capture.h"
 #include "engine.h"
+#include "output.h"
 #include "report.h"
 #include "scenario.h"
 
@@ -37,7 +40,7 @@ enum {
 /* ---- writing pcapng ------------------------------------------------------ */
 
 struct ng {
-	uint8_t b[1 << 16];
+	uint8_t b[1 << 18];
 	size_t len;
 	bool be; /* byte order of the section being written */
 };
@@ -111,13 +114,20 @@ static void ng_shb(struct ng *w, bool be)
 	ng_end(w, at);
 }
 
-/* An interface; tsresol < 0 leaves if_tsresol out (microseconds), tsoffset 0 leaves if_tsoffset out. */
-static void ng_idb(struct ng *w, uint16_t linktype, uint32_t snaplen, int tsresol, int64_t tsoffset)
+/* An interface block up to its options; returns where it starts, for ng_end. */
+static size_t ng_idb_begin(struct ng *w, uint16_t linktype, uint32_t snaplen)
 {
 	size_t at = ng_begin(w, 1);
 	ng_u16(w, linktype);
 	ng_u16(w, 0);
 	ng_u32(w, snaplen);
+	return at;
+}
+
+/* An interface; tsresol < 0 leaves if_tsresol out (microseconds), tsoffset 0 leaves if_tsoffset out. */
+static void ng_idb(struct ng *w, uint16_t linktype, uint32_t snaplen, int tsresol, int64_t tsoffset)
+{
+	size_t at = ng_idb_begin(w, linktype, snaplen);
 	static const uint8_t name[] = "eth0";
 	ng_option(w, 2, name, 4); /* if_name: an option the reader ignores */
 	if (tsresol >= 0) {
@@ -134,7 +144,9 @@ static void ng_idb(struct ng *w, uint16_t linktype, uint32_t snaplen, int tsreso
 	ng_end(w, at);
 }
 
-static void ng_epb(struct ng *w, uint32_t iface, uint64_t ts, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+/* An Enhanced Packet Block up to its options; returns where it starts, for ng_end. */
+static size_t ng_epb_begin(struct ng *w, uint32_t iface, uint64_t ts, const uint8_t *data, uint32_t caplen,
+			   uint32_t wirelen)
 {
 	size_t at = ng_begin(w, 6);
 	ng_u32(w, iface);
@@ -143,7 +155,12 @@ static void ng_epb(struct ng *w, uint32_t iface, uint64_t ts, const uint8_t *dat
 	ng_u32(w, caplen);
 	ng_u32(w, wirelen);
 	ng_bytes(w, data, caplen);
-	ng_end(w, at);
+	return at;
+}
+
+static void ng_epb(struct ng *w, uint32_t iface, uint64_t ts, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	ng_end(w, ng_epb_begin(w, iface, ts, data, caplen, wirelen));
 }
 
 static void ng_spb(struct ng *w, const uint8_t *data, uint32_t stored, uint32_t wirelen)
@@ -372,13 +389,9 @@ START_TEST(test_report_decodes_per_interface)
 	ck_assert_uint_eq(r.stats.decode_errors, 0);
 	ck_assert(!r.stats.truncated);
 	ck_assert_uint_eq(r.nflows, 1);
-	struct spool_reader rd;
-	report_read_flows(&r, &rd);
-	const struct flow_summary *flow = report_next_flow(&rd);
-	ck_assert_str_eq(flow->handshake, "complete");
-	ck_assert_uint_eq(flow->packets[0], 3);
-	ck_assert_uint_eq(flow->packets[1], 1);
-	spool_reader_close(&rd);
+	ck_assert_str_eq(r.flows[0].handshake, "complete");
+	ck_assert_uint_eq(r.flows[0].packets[0], 3);
+	ck_assert_uint_eq(r.flows[0].packets[1], 1);
 	ck_assert_uint_eq(r.nlinktypes, 3);
 	ck_assert_str_eq(r.linktypes[0], "EN10MB");
 	ck_assert_str_eq(r.linktypes[1], "RAW");
@@ -537,6 +550,18 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/* A section with an Ethernet interface and one SYN (frame f) at 1 us; returns where the next block goes. */
+static size_t write_one_packet(struct ng *w, bool be, struct scenario *sc, struct frame *f)
+{
+	memset(w, 0, sizeof *w);
+	scenario_init(sc);
+	ng_shb(w, be);
+	ng_idb(w, LT_ETHERNET, 0, -1, 0);
+	*f = frame_for(sc, SYN, LT_ETHERNET);
+	ng_epb(w, 0, 1, f->b, f->len, f->len);
+	return w->len;
+}
+
 /* Blocks that contradict the format stop the read with a message naming the block. */
 START_TEST(test_invalid_blocks)
 {
@@ -547,13 +572,7 @@ START_TEST(test_invalid_blocks)
 	size_t at;
 
 	/* A leading length that is not a multiple of 4, after one good packet. */
-	memset(&w, 0, sizeof w);
-	scenario_init(&sc);
-	ng_shb(&w, false);
-	ng_idb(&w, LT_ETHERNET, 0, -1, 0);
-	f = frame_for(&sc, SYN, LT_ETHERNET);
-	ng_epb(&w, 0, 1, f.b, f.len, f.len);
-	size_t bad_at = w.len;
+	size_t bad_at = write_one_packet(&w, false, &sc, &f);
 	ng_u32(&w, 6);
 	ng_u32(&w, 30);
 	ng_bytes(&w, NULL, 24);
@@ -614,6 +633,144 @@ START_TEST(test_invalid_blocks)
 	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_ERROR);
 	ck_assert_ptr_nonnull(strstr(capture_error(cap), "limit"));
 	capture_close(cap);
+}
+END_TEST
+
+/*
+ * Hostile blocks (issue 8): a length below the minimum, an option running
+ * past its block, a file ending inside a block header, and 10 000 options of
+ * one byte each in an interface and a packet block.
+ */
+START_TEST(test_hostile_blocks)
+{
+	static struct ng w;
+	struct scenario sc;
+	struct capture_record rec;
+	struct frame f;
+	size_t bad_at = write_one_packet(&w, true, &sc, &f);
+
+	/* A block of 8 bytes: shorter than its own type and two lengths. */
+	ng_u32(&w, 6);
+	ng_u32(&w, 8);
+	ng_u32(&w, 8);
+	struct capture *cap = open_ng(&w, NULL);
+	expect_packet(cap, 1, 1000, DLT_EN10MB, 58);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_ERROR);
+	char want[128];
+	snprintf(want, sizeof want, "block at offset %zu has an invalid length 8 (at least 12", bad_at);
+	ck_assert_ptr_nonnull(strstr(capture_error(cap), want));
+	capture_close(cap);
+
+	/* The file ends 1 to 7 bytes into the next block's header. */
+	w.len = bad_at;
+	ng_epb(&w, 0, 2, f.b, f.len, f.len);
+	for (size_t cut = 1; cut < 8; cut++) {
+		char err[CAPTURE_ERRBUF_SIZE] = "";
+		cap = capture_open_file(write_file(&w, "cut.pcapng", bad_at + cut), NULL, err, sizeof err);
+		ck_assert_msg(cap != NULL, "%s", err);
+		expect_packet(cap, 1, 1000, DLT_EN10MB, 58);
+		ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_TRUNCATED);
+		ck_assert_ptr_nonnull(strstr(capture_error(cap), "truncated"));
+		capture_close(cap);
+	}
+
+	/* An interface option whose length runs past the block. */
+	w.len = bad_at;
+	size_t at = ng_idb_begin(&w, LT_ETHERNET, 0);
+	ng_u16(&w, 2); /* if_name */
+	ng_u16(&w, 400);
+	ng_bytes(&w, NULL, 8);
+	ng_end(&w, at);
+	cap = open_ng(&w, NULL);
+	expect_packet(cap, 1, 1000, DLT_EN10MB, 58);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_ERROR);
+	snprintf(want, sizeof want, "interface block at offset %zu: option 2 (unknown) runs past the block", bad_at);
+	ck_assert_str_eq(capture_error(cap), want);
+	capture_close(cap);
+
+	/* 10 000 one-byte comments on an interface and on a packet: read through, the packet intact. */
+	w.len = bad_at;
+	at = ng_idb_begin(&w, LT_ETHERNET, 0);
+	static const uint8_t x = 'x';
+	for (int i = 0; i < 10000; i++)
+		ng_option(&w, 1, &x, 1); /* opt_comment */
+	ng_end(&w, at);
+	f = frame_for(&sc, SYNACK, LT_ETHERNET);
+	at = ng_epb_begin(&w, 1, 2, f.b, f.len, f.len);
+	for (int i = 0; i < 10000; i++)
+		ng_option(&w, 1, &x, 1);
+	ng_end(&w, at);
+	cap = open_ng(&w, NULL);
+	expect_packet(cap, 1, 1000, DLT_EN10MB, 58);
+	expect_packet(cap, 2, 2000, DLT_EN10MB, 58);
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_END);
+	capture_close(cap);
+}
+END_TEST
+
+/* No byte of out is a control character but the newline (C0, DEL, C1 in UTF-8). */
+static void assert_no_controls(const char *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)out[i];
+		bool c1 = b == 0xc2 && i + 1 < len && (unsigned char)out[i + 1] < 0xa0;
+		ck_assert_msg((b >= 0x20 && b != 0x7f && !c1) || b == '\n', "control byte %#x at %zu in:\n%s", b, i,
+			      out);
+	}
+}
+
+/*
+ * Escape sequences in every string a pcapng can carry - section comment,
+ * hardware, OS and application; interface name, description and comment;
+ * packet comment - never reach the text or JSON report raw.
+ */
+START_TEST(test_strings_with_escape_sequences)
+{
+	static struct ng w;
+	static const char evil[] = "\x1b]0;owned\x07\x1b[2J\x1b[31m\xc2\x9b"
+				   "1m\r\x7f";
+	const uint16_t n = (uint16_t)(sizeof evil - 1);
+	const uint8_t *e = (const uint8_t *)evil;
+	memset(&w, 0, sizeof w);
+	w.be = false;
+	size_t at = ng_begin(&w, 0x0a0d0d0a);
+	ng_u32(&w, 0x1a2b3c4d);
+	ng_u16(&w, 1);
+	ng_u16(&w, 0);
+	ng_u64(&w, UINT64_MAX);
+	for (uint16_t code = 1; code <= 4; code++) /* opt_comment, shb_hardware, shb_os, shb_userappl */
+		ng_option(&w, code, e, n);
+	ng_option(&w, 0, NULL, 0);
+	ng_end(&w, at);
+	at = ng_idb_begin(&w, LT_ETHERNET, 0);
+	for (uint16_t code = 1; code <= 3; code++) /* opt_comment, if_name, if_description */
+		ng_option(&w, code, e, n);
+	ng_option(&w, 0, NULL, 0);
+	ng_end(&w, at);
+	struct scenario sc;
+	scenario_init(&sc);
+	struct frame f = frame_for(&sc, SYN, LT_ETHERNET);
+	at = ng_epb_begin(&w, 0, 1, f.b, f.len, f.len);
+	ng_option(&w, 1, e, n);
+	ng_option(&w, 0, NULL, 0);
+	ng_end(&w, at);
+
+	struct report r;
+	struct seen seen = {0};
+	char err[256] = "";
+	ck_assert_int_eq(run_report(write_file(&w, "t.pcapng", w.len), NULL, &r, &seen, err, sizeof err), 0);
+	ck_assert_uint_eq(r.stats.tcp_packets, 1);
+	ck_assert_uint_eq(seen.n, 1);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	output_text_report(out, &r);
+	output_json_report(out, &r);
+	fclose(out);
+	ck_assert_ptr_nonnull(strstr(text, "1 flows"));
+	assert_no_controls(text, len);
+	free(text);
+	report_free(&r);
 }
 END_TEST
 
@@ -885,6 +1042,8 @@ static Suite *pcapng_suite(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_invalid_blocks);
 	tcase_add_test(tc, test_refused_at_open);
+	tcase_add_test(tc, test_hostile_blocks);
+	tcase_add_test(tc, test_strings_with_escape_sequences);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -544,12 +544,17 @@ void scenario_feed(struct scenario *sc, struct engine *e, const char *line)
 	static uint8_t buf[IP_LENGTH_MAX + ETH_HEADER_LEN];
 	int64_t t;
 	size_t len = scenario_frame(sc, line, buf, sizeof buf, &t);
+	scenario_feed_frame(sc, e, buf, len, t);
+}
+
+void scenario_feed_frame(const struct scenario *sc, struct engine *e, const uint8_t *frame, size_t len, int64_t time_ns)
+{
 	struct capture_record rec = {.frame = sc->frame,
-				     .time_ns = t,
+				     .time_ns = time_ns,
 				     .caplen = (uint32_t)len,
 				     .wirelen = (uint32_t)len,
 				     .linktype = DLT_EN10MB,
-				     .data = buf};
+				     .data = frame};
 	engine_packet(e, &rec);
 }
 

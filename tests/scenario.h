@@ -55,6 +55,9 @@ size_t scenario_frame(struct scenario *sc, const char *line, uint8_t *buf, size_
 /* Encodes one line as an Ethernet frame and feeds it to an engine (frame and time advance). */
 struct engine;
 void scenario_feed(struct scenario *sc, struct engine *e, const char *line);
+/* Feeds an Ethernet frame made by scenario_frame() (then patched, say) as the scenario's last frame. */
+void scenario_feed_frame(const struct scenario *sc, struct engine *e, const uint8_t *frame, size_t len,
+			 int64_t time_ns);
 
 /* Writes a pcap (DLT_EN10MB, microseconds) with one frame per line. */
 void scenario_write_pcap(struct scenario *sc, const char *path, const char *const *lines, size_t n);
