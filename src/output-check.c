@@ -11,6 +11,7 @@
 
 #include "output-check.h"
 #include "output.h"
+#include "text-safe.h"
 
 void output_check_explain_finding(FILE *out, const struct finding *f, const char *indent)
 {
@@ -83,8 +84,9 @@ void output_check_explain_script(FILE *out, const struct check_file *cf, const c
 
 static void text_ok(FILE *out, const struct check_file *cf, const struct check_config *cfg)
 {
-	fprintf(out, "%s: ok (%zu flow%s, %zu finding%s", cf->report.source, cf->report.nflows,
-		cf->report.nflows == 1 ? "" : "s", cf->report.nfindings, cf->report.nfindings == 1 ? "" : "s");
+	text_safe_write(out, cf->report.source);
+	fprintf(out, ": ok (%zu flow%s, %zu finding%s", cf->report.nflows, cf->report.nflows == 1 ? "" : "s",
+		cf->report.nfindings, cf->report.nfindings == 1 ? "" : "s");
 	if (cfg->expect)
 		fprintf(out, ", %zu expectation%s hold", cf->nresults, cf->nresults == 1 ? "" : "s");
 	if (cf->has_script)
@@ -95,14 +97,17 @@ static void text_ok(FILE *out, const struct check_file *cf, const struct check_c
 static void text_file(FILE *out, const struct check_file *cf, const struct check_config *cfg)
 {
 	if (cf->error) {
-		fprintf(out, "error: %s\n", cf->error); /* the message names the file */
+		fputs("error: ", out);
+		text_safe_write(out, cf->error); /* the message names the file */
+		fputc('\n', out);
 		return;
 	}
 	if (cf->pass) {
 		text_ok(out, cf, cfg);
 		return;
 	}
-	fprintf(out, "%s: FAIL\n", cf->report.source);
+	text_safe_write(out, cf->report.source);
+	fputs(": FAIL\n", out);
 	if (cf->ndenied) {
 		fprintf(out, "  %zu finding%s fail%s the policy (fail on %s%s):\n", cf->ndenied,
 			cf->ndenied == 1 ? "" : "s", cf->ndenied == 1 ? "s" : "", severity_name(cfg->policy.fail_on),
@@ -121,14 +126,20 @@ static void text_file(FILE *out, const struct check_file *cf, const struct check
 		const struct expect_result *res = &cf->results[i];
 		if (res->pass)
 			continue;
-		fprintf(out, "  %s:%u: %s\n", cfg->expect->name, res->e->line, res->e->text);
+		fputs("  ", out);
+		text_safe_write(out, cfg->expect->name);
+		fprintf(out, ":%u: ", res->e->line);
+		text_safe_write(out, res->e->text);
+		fputc('\n', out);
 		output_check_explain_expectation(out, res, "    ", OUTPUT_CHECK_LIST_MAX);
 	}
 	if (cf->has_script && !cf->script.pass) {
+		fputs("  ", out);
+		text_safe_write(out, cfg->script->name);
 		if (cf->script.line)
-			fprintf(out, "  %s:%u: the flow differs from the script\n", cfg->script->name, cf->script.line);
+			fprintf(out, ":%u: the flow differs from the script\n", cf->script.line);
 		else
-			fprintf(out, "  %s: the script was not run\n", cfg->script->name);
+			fputs(": the script was not run\n", out);
 		output_check_explain_script(out, cf, "    ");
 	}
 }

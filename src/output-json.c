@@ -12,6 +12,24 @@
 #include "output.h"
 #include "tcp-state.h"
 
+/*
+ * The control character at p that JSON output shows as \u00XX: C0 (which
+ * RFC 8259 §7 requires), DEL and C1 encoded in UTF-8 (so that no JSON text
+ * can drive a terminal it is printed on). Its length in bytes goes to *n;
+ * -1 when p is no control.
+ */
+static int json_control(const unsigned char *p, int *n)
+{
+	*n = 1;
+	if (*p < 0x20 || *p == 0x7f)
+		return *p;
+	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+		*n = 2;
+		return p[1];
+	}
+	return -1;
+}
+
 void output_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
@@ -29,11 +47,15 @@ void output_json_string(FILE *out, const char *s)
 		case '\t':
 			fputs("\\t", out);
 			break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
+		default: {
+			int n, control = json_control(p, &n);
+			if (control >= 0) {
+				fprintf(out, "\\u%04x", (unsigned)control);
+				p += n - 1;
+			} else {
 				fputc(*p, out);
+			}
+		}
 		}
 	}
 	fputc('"', out);
@@ -229,13 +251,16 @@ static void jb_string(struct jbuf *b, const char *s)
 		case '\t':
 			jb_bytes(b, "\\t", 2);
 			break;
-		default:
-			if (*p < 0x20) {
-				snprintf(esc, sizeof esc, "\\u%04x", *p);
+		default: {
+			int n, control = json_control(p, &n);
+			if (control >= 0) {
+				snprintf(esc, sizeof esc, "\\u%04x", (unsigned)control);
 				jb_str(b, esc);
+				p += n - 1;
 			} else {
 				jb_bytes(b, (const char *)p, 1);
 			}
+		}
 		}
 	}
 	jb_bytes(b, "\"", 1);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "output.h"
+#include "text-safe.h"
 #include "xalloc.h"
 
 enum { EXAMPLES_PER_CODE = 5 };
@@ -136,8 +137,10 @@ static void print_label_totals(FILE *out, const uint64_t totals[L_COUNT])
 void output_text_report(FILE *out, const struct report *r)
 {
 	const struct engine_stats *st = &r->stats;
-	fprintf(out, "Capture %s: %" PRIu64 " packets (%" PRIu64 " TCP), link type%s ", r->source, st->packets,
-		st->tcp_packets, r->nlinktypes > 1 ? "s" : "");
+	fputs("Capture ", out);
+	text_safe_write(out, r->source);
+	fprintf(out, ": %" PRIu64 " packets (%" PRIu64 " TCP), link type%s ", st->packets, st->tcp_packets,
+		r->nlinktypes > 1 ? "s" : "");
 	for (size_t i = 0; i < r->nlinktypes; i++)
 		fprintf(out, "%s%s", i ? ", " : "", r->linktypes[i]);
 	fprintf(out, "%s%s\n", r->nlinktypes ? "" : "none", st->truncated ? ", TRUNCATED" : "");

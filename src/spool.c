@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "spool.h"
+#include "text-safe.h"
 #include "xalloc.h"
 
 #define READER_BYTES (4u << 20)	      /* all of one reader's run buffers */
@@ -22,8 +23,10 @@
 
 static _Noreturn void temp_file_failed(const char *what, const char *dir)
 {
-	fprintf(stderr, "tcpscope: %s a temporary file in %s: %s (set TMPDIR to a directory with room)\n", what, dir,
-		strerror(errno));
+	int error = errno;
+	fprintf(stderr, "tcpscope: %s a temporary file in ", what);
+	text_safe_write(stderr, dir); /* TMPDIR comes from outside */
+	fprintf(stderr, ": %s (set TMPDIR to a directory with room)\n", strerror(error));
 	exit(2);
 }
 

@@ -1201,6 +1201,68 @@ START_TEST(test_text_and_wrap)
 }
 END_TEST
 
+/* No cell of the canvas holds a control character (C0, DEL, C1). */
+static void assert_no_controls(const struct render_canvas *c)
+{
+	for (int y = 0; y < c->height; y++)
+		for (int x = 0; x < c->width; x++) {
+			uint32_t ch = render_cell_at(c, y, x)->ch;
+			ck_assert_msg(ch >= 0x20 && ch != 0x7f && !(ch >= 0x80 && ch < 0xa0), "control %#x at %d,%d",
+				      ch, y, x);
+		}
+}
+
+/* A capture whose name carries escape sequences: the status bar and the info view show them as \xHH. */
+START_TEST(test_control_characters_escaped)
+{
+	struct render_canvas c;
+	render_canvas_init(&c, 40, 1, false);
+	render_text(&c, 0, 0, 40, RA_NORMAL,
+		    "a\x1b[2J\xc2\x9b"
+		    "b\x7f");
+	assert_no_controls(&c);
+	ck_assert(row_contains(&c, 0, "a\\x1b[2J\\xc2\\x9bb\\x7f"));
+	render_canvas_free(&c);
+
+	char dir[] = "/tmp/check-render-XXXXXX", path[128], from[512];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/evil\x1b]0;owned\x07\x1b[2J.pcap", dir);
+	snprintf(from, sizeof from, "%s/demo.pcap", CAPTURES_DIR);
+	FILE *in = fopen(from, "rb"), *out = fopen(path, "wb");
+	ck_assert(in && out);
+	char buf[4096];
+	for (size_t n; (n = fread(buf, 1, sizeof buf, in)) > 0;)
+		ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+
+	struct session s;
+	char err[512];
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	ck_assert_msg(model_open(&s.m, path, NULL, &cfg, err, sizeof err) == 0, "%s", err);
+	model_load_all(&s.m);
+	ui_init(&s.ui, &s.m, false);
+	ui_push(&s.ui, view_flows_new(&s.ui));
+	render_canvas_init(&s.c, 160, 40, false);
+	settle(&s.ui);
+	ui_draw(&s.ui, &s.c);
+	static const int keys[] = {0, 'i'};
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		if (keys[k])
+			key(&s, keys[k]);
+		assert_no_controls(&s.c);
+		bool shown = false;
+		for (int y = 0; y < s.c.height; y++)
+			shown |= row_contains(&s.c, y, "evil\\x1b]0;owned\\x07\\x1b[2J.pcap");
+		ck_assert_msg(shown, "the escaped name is not on screen (view %zu)", k);
+	}
+	session_close(&s);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
@@ -1243,6 +1305,7 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_filter);
 	tcase_add_test(tc, test_formats);
 	tcase_add_test(tc, test_text_and_wrap);
+	tcase_add_test(tc, test_control_characters_escaped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,15 +13,23 @@
 #include "commands.h"
 #include "output.h"
 #include "report.h"
+#include "text-safe.h"
+
+void cmd_error(const char *message)
+{
+	fputs("tcpscope: ", stderr);
+	text_safe_write(stderr, message);
+	fputc('\n', stderr);
+}
 
 int cmd_usage_error(const char *fmt, ...)
 {
+	char message[1024];
 	va_list ap;
-	fputs("tcpscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(message, sizeof message, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	cmd_error(message);
 	return 2;
 }
 
@@ -41,7 +49,7 @@ int cmd_report(struct options *o)
 		report_init(&r, o->args[i]);
 		int rc = report_run_file(&r, o->args[i], o->filter, &o->engine, NULL, err, sizeof err);
 		if (rc != 0 && r.stats.packets == 0) {
-			fprintf(stderr, "tcpscope: %s\n", err);
+			cmd_error(err);
 			status = 2;
 		} else {
 			if (want_json(o))
@@ -49,7 +57,7 @@ int cmd_report(struct options *o)
 			else
 				output_text_report(stdout, &r);
 			if (rc != 0) {
-				fprintf(stderr, "tcpscope: %s\n", err);
+				cmd_error(err);
 				status = 2;
 			}
 		}
@@ -77,7 +85,7 @@ static int run_with_sink(struct options *o, const char *path, const struct engin
 	report_init_counts_only(r, path);
 	int rc = report_run_file(r, path, o->filter, &o->engine, sink, err, sizeof err);
 	if (rc != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		return 2;
 	}
 	return 0;

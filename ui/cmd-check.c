@@ -123,7 +123,7 @@ int cmd_check(struct options *o)
 		files = xcalloc((size_t)o->nargs, sizeof *files);
 		for (int i = 0; i < o->nargs; i++) {
 			if (check_run_file(&files[i], o->args[i], o->filter, &o->engine, &cfg) != 0) {
-				fprintf(stderr, "tcpscope: %s\n", files[i].error);
+				cmd_error(files[i].error);
 				status = 2;
 			} else if (!files[i].pass && status == 0) {
 				status = 1;

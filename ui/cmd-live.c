@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "live.h"
 #include "output.h"
+#include "text-safe.h"
 
 /*
  * Without -w the live UI's temporary file rotates at this many bytes per
@@ -56,9 +57,13 @@ static void catch_stop_signals(void)
 static void print_interface(void *ctx, const struct capture_interface *iface)
 {
 	int *n = ctx;
-	printf("%d.%s", ++*n, iface->name);
-	if (iface->description)
-		printf(" (%s)", iface->description);
+	printf("%d.", ++*n);
+	text_safe_write(stdout, iface->name);
+	if (iface->description) {
+		fputs(" (", stdout);
+		text_safe_write(stdout, iface->description);
+		fputc(')', stdout);
+	}
 	printf(" [%s%s%s%s]\n", iface->up ? "Up" : "Down", iface->running ? ", Running" : "",
 	       iface->loopback ? ", Loopback" : "", iface->wireless ? ", Wireless" : "");
 }
@@ -69,7 +74,7 @@ int cmd_list_interfaces(struct options *o)
 	char err[CAPTURE_ERRBUF_SIZE];
 	int n = 0;
 	if (capture_live_list(print_interface, &n, err, sizeof err) != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		return 2;
 	}
 	if (n == 0)
@@ -97,13 +102,13 @@ static void stream_changed(void *ctx)
 
 static void stream_notice(void *ctx, const char *message)
 {
-	fprintf(stderr, "tcpscope: %s\n", message);
+	cmd_error(message);
 }
 
 static int stream_ended(void *ctx, enum live_end why, const char *message)
 {
 	if (why == LIVE_END_ERROR)
-		fprintf(stderr, "tcpscope: %s\n", message);
+		cmd_error(message);
 	return LOOP_STOP;
 }
 
@@ -117,7 +122,7 @@ static int stream_live(struct live *lv, const struct engine_config *cfg)
 	int status = 0;
 	catch_stop_signals();
 	if (live_attach(lv, loop, cfg, &sink, &hooks, err, sizeof err) != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		status = 2;
 	} else if (!stop_requested && loop_run(loop) != 0) {
 		perror("tcpscope: poll");
@@ -171,22 +176,25 @@ int cmd_live(struct options *o)
 	char err[LIVE_ERROR_MAX];
 	struct live *lv = live_open(&o->live, err, sizeof err);
 	if (!lv) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		return 2;
 	}
 	int status;
 	if (ui) {
 		status = cmd_ui_live(o, lv);
 	} else {
-		if (*live_warning(lv))
-			fprintf(stderr, "tcpscope: warning: %s\n", live_warning(lv));
+		if (*live_warning(lv)) {
+			char warning[LIVE_ERROR_MAX + 16];
+			snprintf(warning, sizeof warning, "warning: %s", live_warning(lv));
+			cmd_error(warning);
+		}
 		char banner[LIVE_ERROR_MAX];
 		live_banner(lv, banner, sizeof banner);
-		fprintf(stderr, "tcpscope: %s\n", banner);
+		cmd_error(banner);
 		status = stream_live(lv, &o->engine);
 	}
 	if (live_close(lv, err, sizeof err) != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		status = 2;
 	}
 	return status;

@@ -29,14 +29,14 @@ int cmd_timeline(struct options *o)
 	struct model m;
 	char err[CAPTURE_ERRBUF_SIZE];
 	if (model_open(&m, path, o->filter, &o->engine, err, sizeof err) != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		return 2;
 	}
 	model_load_all(&m);
 	int status = 0;
 	const struct model_flow *f = model_flow(&m, o->flow_id);
 	if (m.error[0] && m.npackets == 0) {
-		fprintf(stderr, "tcpscope: %s\n", m.error);
+		cmd_error(m.error);
 		status = 2;
 	} else if (!f || !f->seen) {
 		status = cmd_usage_error("%s has no flow %u (it has %u)", path, o->flow_id, m.nflows);
@@ -46,7 +46,7 @@ int cmd_timeline(struct options *o)
 		ladder_print(&l, width, ascii, stdout);
 		ladder_free(&l);
 		if (m.error[0]) {
-			fprintf(stderr, "tcpscope: %s\n", m.error);
+			cmd_error(m.error);
 			status = 2;
 		}
 	}

@@ -231,7 +231,7 @@ static int run(struct session *s, struct loop *loop, const struct options *o, st
 		return 2;
 	}
 	if (term_open(want_color(o), err, sizeof err) != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		close(s->work[0]);
 		close(s->work[1]);
 		return 2;
@@ -270,7 +270,7 @@ int cmd_ui(struct options *o)
 	struct model m;
 	char err[CAPTURE_ERRBUF_SIZE];
 	if (model_open(&m, path, o->filter, &o->engine, err, sizeof err) != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		return 2;
 	}
 	struct loop *loop = loop_new();
@@ -280,7 +280,7 @@ int cmd_ui(struct options *o)
 	int status = run(&s, loop, o, &ui);
 	loop_free(loop);
 	if (m.error[0])
-		fprintf(stderr, "tcpscope: %s\n", m.error);
+		cmd_error(m.error);
 	model_close(&m);
 	return status;
 }
@@ -347,7 +347,7 @@ int cmd_ui_live(struct options *o, struct live *lv)
 	struct model_feed feed = {.ctx = lv, .current = feed_current, .flush = feed_flush};
 	if (model_open_live(&m, live_save_path(lv), o->live.capture.device, &o->engine, &feed, &o->ui_limits, err,
 			    sizeof err) != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		return 2;
 	}
 	/* The model has the file open: its name can go now, so nothing is left behind however we end. */
@@ -375,7 +375,7 @@ int cmd_ui_live(struct options *o, struct live *lv)
 				   .ended = on_live_ended,
 				   .segment = on_live_segment};
 	if (live_attach(lv, loop, &o->engine, &sink, &hooks, err, sizeof err) != 0) {
-		fprintf(stderr, "tcpscope: %s\n", err);
+		cmd_error(err);
 		loop_free(loop);
 		model_close(&m);
 		return 2;
@@ -386,7 +386,7 @@ int cmd_ui_live(struct options *o, struct live *lv)
 	struct live_stats st;
 	live_stats(lv, &st);
 	if (*st.error) {
-		fprintf(stderr, "tcpscope: %s\n", st.error);
+		cmd_error(st.error);
 		if (status == 0)
 			status = 2;
 	}

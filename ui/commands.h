@@ -61,7 +61,9 @@ int cmd_live(struct options *o);
 /* -D: the interfaces live capture can use. */
 int cmd_list_interfaces(struct options *o);
 
-/* Prints "tcpscope: MESSAGE" to stderr and returns 2. */
+/* Prints "tcpscope: MESSAGE" to stderr, made terminal-safe (text-safe.h). */
+void cmd_error(const char *message);
+/* Formats a message, prints it with cmd_error() and returns 2. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "text-safe.h"
 #include "xalloc.h"
 
 static const struct render_glyphs glyphs_utf8 = {
@@ -150,6 +151,9 @@ int render_text(struct render_canvas *c, int y, int x, int maxw, uint8_t attr, c
 {
 	if (maxw <= 0)
 		return 0;
+	char safe[4096];
+	if (!text_is_safe(text)) /* names and messages from a capture must not drive the terminal */
+		text = text_safe(safe, sizeof safe, text);
 	int width = render_width(text);
 	int room = width > maxw ? maxw - 1 : width;
 	int col = 0;
