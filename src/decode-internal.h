@@ -23,7 +23,8 @@ enum decode_result decode_ip(struct cursor c, enum net_proto proto, const struct
 /*
  * Decodes a TCP segment. seg covers the IP payload as far as it was captured;
  * ip_payload_len is its length according to the IP header. pseudo_sum is the
- * one's-complement sum of the IP pseudo-header, for checksum verification.
+ * one's-complement sum of the IP pseudo-header, for checksum verification
+ * (0, and not computed, when opts do not ask for it).
  */
 enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32_t pseudo_sum,
 			      const struct decode_options *opts, struct packet *pkt);

@@ -74,8 +74,8 @@ static enum decode_result decode_upper(struct cursor c, uint8_t proto, uint32_t 
 {
 	switch (proto) {
 	case IPPROTO_NUM_TCP:
-		return decode_tcp(cursor_take(&c, payload_len), payload_len, pseudo_header_sum(pkt, payload_len), opts,
-				  pkt);
+		return decode_tcp(cursor_take(&c, payload_len), payload_len,
+				  opts->verify_checksums ? pseudo_header_sum(pkt, payload_len) : 0, opts, pkt);
 	case IPPROTO_NUM_AH: { /* RFC 4302: IPv6 walks it as an extension header, IPv4 comes here */
 		uint8_t next = cursor_u8(&c);
 		uint32_t ah_len = (cursor_u8(&c) + 2u) * 4;

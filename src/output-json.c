@@ -69,11 +69,35 @@ void output_json_string(FILE *out, const char *s)
  */
 #define NUM_MAX 32 /* room for any number written here */
 
+/* "00" to "99": digits are written two at a time, halving the divisions. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
+
 static char *json_digits(char *end, uint64_t v)
 {
-	do
+	for (; v >= 100; v /= 100) {
+		end -= 2;
+		memcpy(end, &digit_pairs[v % 100 * 2], 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, &digit_pairs[v * 2], 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
+	return end;
+}
+
+/* Exactly n digits of v < 10^n, leading zeros included. */
+static char *json_fixed_digits(char *end, uint32_t v, int n)
+{
+	for (; n >= 2; n -= 2, v /= 100) {
+		end -= 2;
+		memcpy(end, &digit_pairs[v % 100 * 2], 2);
+	}
+	if (n)
 		*--end = (char)('0' + v % 10);
-	while (v /= 10);
 	return end;
 }
 
@@ -81,10 +105,8 @@ static char *json_digits(char *end, uint64_t v)
 static char *json_seconds_text(char *end, int64_t ns, bool nanosecond)
 {
 	uint64_t a = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;
-	uint64_t frac = nanosecond ? a % 1000000000u : (a % 1000000000u) / 1000u;
-	char *p = end;
-	for (int i = nanosecond ? 9 : 6; i > 0; i--, frac /= 10)
-		*--p = (char)('0' + frac % 10);
+	uint32_t frac = (uint32_t)(a % 1000000000u);
+	char *p = nanosecond ? json_fixed_digits(end, frac, 9) : json_fixed_digits(end, frac / 1000u, 6);
 	*--p = '.';
 	p = json_digits(p, a / 1000000000u);
 	if (ns < 0)

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "flow.h"
@@ -33,6 +32,14 @@ static const char *close_verdict(const struct flow *f)
 	if (c->fin_sent || s->fin_sent)
 		return "half";
 	return "none";
+}
+
+/* snprintf's "%s" into dst (cut to fit, NUL-terminated), without formatting: it runs twice per flow. */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flow_summary *s)
@@ -89,8 +96,8 @@ void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flo
 	s->tfo = c->tfo;
 	s->ecn = both_syn && c->ecn_setup && sv->ecn_setup;
 	s->irtt_ns = f->irtt_ns;
-	snprintf(s->conn_state, sizeof s->conn_state, "%s", zeek_conn_state(&f->zeek));
-	snprintf(s->history, sizeof s->history, "%s", zeek_history(&f->zeek));
+	copy_text(s->conn_state, sizeof s->conn_state, zeek_conn_state(&f->zeek));
+	copy_text(s->history, sizeof s->history, zeek_history(&f->zeek));
 	s->completeness = f->completeness;
 	memcpy(s->labels, f->label_counts, sizeof s->labels);
 	memcpy(s->findings, f->finding_counts, sizeof s->findings);
