@@ -68,6 +68,14 @@ static uint32_t pcapfile_u32(const uint8_t *p, bool big_endian)
 	return big_endian ? cursor_be32(&c) : cursor_le32(&c);
 }
 
+/* pcapfile_u32() for the fields of each record: one load, and a swap when the file is not in host order. */
+static uint32_t record_u32(const uint8_t *p, bool swapped)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof v);
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
 static uint16_t pcapfile_u16(const uint8_t *p, bool big_endian)
 {
 	struct cursor c = cursor_make(p, 2);
@@ -224,6 +232,13 @@ static ssize_t pcapfile_fill(struct pcapfile *pf, size_t need)
 	return (ssize_t)have;
 }
 
+/* pcapfile_fill() without a call when the bytes are already there (nearly always). */
+static inline ssize_t pcapfile_have(struct pcapfile *pf, size_t need)
+{
+	size_t have = pf->end - pf->start;
+	return have >= need ? (ssize_t)have : pcapfile_fill(pf, need);
+}
+
 /* The input ended inside a record (err already says where): the partial record is consumed, as libpcap does. */
 static enum capture_status pcapfile_cut(struct pcapfile *pf)
 {
@@ -239,7 +254,7 @@ static enum capture_status pcapfile_read_error(char *err, size_t errlen)
 
 enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *rec, char *err, size_t errlen)
 {
-	ssize_t have = pcapfile_fill(pf, PCAPFILE_RECORD_HEADER);
+	ssize_t have = pcapfile_have(pf, PCAPFILE_RECORD_HEADER);
 	if (have < 0)
 		return pcapfile_read_error(err, errlen);
 	if (have == 0)
@@ -250,10 +265,10 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 		return pcapfile_cut(pf);
 	}
 	const uint8_t *h = pf->buf + pf->start;
-	uint32_t sec_field = pcapfile_u32(h, pf->big_endian), frac_field = pcapfile_u32(h + 4, pf->big_endian);
+	uint32_t sec_field = record_u32(h, pf->swapped), frac_field = record_u32(h + 4, pf->swapped);
 	int64_t sec = pf->swapped ? (int64_t)sec_field : (int64_t)(int32_t)sec_field;
 	int64_t frac = pf->swapped ? (int64_t)frac_field : (int64_t)(int32_t)frac_field;
-	uint32_t caplen = pcapfile_u32(h + 8, pf->big_endian), wirelen = pcapfile_u32(h + 12, pf->big_endian);
+	uint32_t caplen = record_u32(h + 8, pf->swapped), wirelen = record_u32(h + 12, pf->swapped);
 	if (caplen > PCAPFILE_MAX_SNAPLEN) { /* the snapshot length is at most that: libpcap names it */
 		snprintf(err, errlen, "invalid packet capture length %u, bigger than snaplen of %d", caplen,
 			 (int)pf->snapshot);
@@ -271,7 +286,7 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 		}
 		kept = pf->snapshot;
 	}
-	have = pcapfile_fill(pf, PCAPFILE_RECORD_HEADER + (size_t)caplen);
+	have = pcapfile_have(pf, PCAPFILE_RECORD_HEADER + (size_t)caplen);
 	if (have < 0)
 		return pcapfile_read_error(err, errlen);
 	if ((size_t)have < PCAPFILE_RECORD_HEADER + (size_t)caplen) {

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cursor {
 	const uint8_t *p;
@@ -83,8 +84,9 @@ static inline uint32_t cursor_be32(struct cursor *c)
 		c->short_read = true;
 		return 0;
 	}
-	uint32_t hi = cursor_be16(c);
-	return hi << 16 | cursor_be16(c);
+	uint32_t v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
+	cursor_skip(c, 4);
+	return v;
 }
 
 static inline uint32_t cursor_le32(struct cursor *c)
@@ -94,15 +96,22 @@ static inline uint32_t cursor_le32(struct cursor *c)
 		c->short_read = true;
 		return 0;
 	}
-	uint32_t lo = cursor_le16(c);
-	return (uint32_t)cursor_le16(c) << 16 | lo;
+	uint32_t v = (uint32_t)c->p[3] << 24 | (uint32_t)c->p[2] << 16 | (uint32_t)c->p[1] << 8 | c->p[0];
+	cursor_skip(c, 4);
+	return v;
 }
 
 /* Copies n bytes into out (zero-filling what is missing). */
 static inline void cursor_copy(struct cursor *c, uint8_t *out, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		out[i] = cursor_u8(c);
+	if (n <= c->left) { /* the usual case, in one copy of a length often known when inlined */
+		memcpy(out, c->p, n);
+		cursor_skip(c, n);
+		return;
+	}
+	memcpy(out, c->p, c->left);
+	memset(out + c->left, 0, n - c->left);
+	cursor_skip(c, n);
 }
 
 /*

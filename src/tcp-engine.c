@@ -602,8 +602,8 @@ static void release_rtt(struct flow *f)
 
 static void rtt_on_send(struct endpoint *snd, uint32_t seq, uint32_t end, bool advances, int64_t now)
 {
-	if (!snd->rtt_ring)
-		snd->rtt_ring = xcalloc(RTT_RING, sizeof *snd->rtt_ring);
+	if (!snd->rtt_ring) /* not cleared: only entries from rtt_head to rtt_count are ever read */
+		snd->rtt_ring = xmalloc(RTT_RING * sizeof *snd->rtt_ring);
 	if (!advances) {
 		for (int i = 0; i < snd->rtt_count; i++) {
 			struct rtt_segment *s = &snd->rtt_ring[(snd->rtt_head + i) % RTT_RING];
