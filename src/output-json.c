@@ -376,8 +376,9 @@ static void json_int_or_null(FILE *out, long v, bool present)
 static void json_flow_fields(FILE *out, const struct flow_summary *s, bool nano)
 {
 	static const char *const closer[] = {"\"client\"", "\"server\""};
-	struct jbuf jb = {.out = out};
+	struct jbuf jb; /* not "= {...}": that would clear the 4 KB buffer for every flow */
 	struct jbuf *b = &jb;
+	b->out = out;
 	b->p = b->buf;
 	JB_LIT(b, "\"id\": ");
 	jb_u64(b, s->id);
