@@ -60,9 +60,11 @@
 #include "summary-zeek.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcp-seq.h"
+#include "xalloc.h"
 
 /* Zeek's first_packet_seen bits. */
 #define ZEEK_ORIG 1u
@@ -356,6 +358,8 @@ static void zeek_new_block(struct zeek_endpoint *e, uint64_t seq, uint64_t upper
 		while (j > i + 1)
 			zeek_drop_pending(e, --j);
 	} else {
+		if (!e->pending)
+			e->pending = xmalloc(ZEEK_PENDING_BLOCKS * sizeof *e->pending);
 		if (e->pending_count == ZEEK_PENDING_BLOCKS) {
 			if (i == ZEEK_PENDING_BLOCKS)
 				return; /* out of room: forget the highest range */
@@ -786,6 +790,14 @@ void zeek_init(struct zeek_conn *zc)
 	memset(zc, 0, sizeof(*zc));
 	zeek_endpoint_init(&zc->ep[0]);
 	zeek_endpoint_init(&zc->ep[1]);
+}
+
+void zeek_release(struct zeek_conn *zc)
+{
+	for (int side = 0; side < 2; side++) {
+		free(zc->ep[side].pending);
+		zc->ep[side].pending = NULL;
+	}
 }
 
 void zeek_packet(struct zeek_conn *zc, int from_server, const struct packet *pkt, bool bad_checksum)

@@ -5,9 +5,11 @@
  * TCP_INACTIVE .. TCP_RESET, the conn_state function of base/protocols/conn,
  * and the history letters ShADadFfRrTtWwGgCcIiQq^ with Zeek's once-per-direction
  * and logarithmic repetition rules), so that Zeek users read tcpscope's
- * conn_state and history without a manual. Fixed-size state, no allocation;
- * the engine keeps one struct zeek_conn per flow and feeds it every packet of
- * the flow in capture order.
+ * conn_state and history without a manual. Fixed-size state, except for the
+ * out-of-order ranges of a side, allocated with its first one (most flows
+ * never have one: they would be a third of a flow's memory) and freed by
+ * zeek_release(); the engine keeps one struct zeek_conn per flow and feeds
+ * it every packet of the flow in capture order.
  *
  * Zeek keys its endpoints by address, not by tcpscope's client/server guess:
  * ep[] below is indexed by tcpscope's side (0 client, 1 server) and orig_side
@@ -60,7 +62,7 @@ struct zeek_endpoint {
 	/* Zeek's stream reassembler, reduced to sequence bookkeeping (for 'G'). */
 	uint64_t reassem_seq, trim_seq;
 	uint8_t pending_count;
-	struct zeek_block pending[ZEEK_PENDING_BLOCKS];
+	struct zeek_block *pending; /* ZEEK_PENDING_BLOCKS of them, or NULL before the first */
 };
 
 struct zeek_conn {
@@ -77,6 +79,8 @@ struct zeek_conn {
 };
 
 void zeek_init(struct zeek_conn *zc);
+/* Frees what zeek_packet() allocated (zc is then finished with). */
+void zeek_release(struct zeek_conn *zc);
 
 /*
  * Feeds one packet. from_server is tcpscope's view of the sender (0 client,

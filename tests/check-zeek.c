@@ -42,6 +42,7 @@ static void expect(const char *const *lines, const char *conn_state, const char 
 	play(&sc, &zc, lines);
 	ck_assert_str_eq(zeek_conn_state(&zc), conn_state);
 	ck_assert_str_eq(zeek_history(&zc), history);
+	zeek_release(&zc);
 }
 
 /* The same on a server port that is not a likely server port. */
@@ -56,6 +57,7 @@ static void expect_unknown_port(const char *const *lines, const char *conn_state
 	play(&sc, &zc, lines);
 	ck_assert_str_eq(zeek_conn_state(&zc), conn_state);
 	ck_assert_str_eq(zeek_history(&zc), history);
+	zeek_release(&zc);
 }
 
 #define HANDSHAKE "> S 0:0(0)", "< S. 0:0(0) ack 1", "> . 1:1(0) ack 1"
@@ -290,6 +292,7 @@ static void expect_retransmissions(int n, const char *history)
 		play(&sc, &zc, again);
 	ck_assert_str_eq(zeek_history(&zc), history);
 	ck_assert_str_eq(zeek_conn_state(&zc), "S1");
+	zeek_release(&zc);
 }
 
 START_TEST(test_retransmission_counts)
@@ -323,6 +326,7 @@ START_TEST(test_zero_window_counts)
 	for (int i = 0; i < 10; ++i)
 		play(&sc, &zc, zero);
 	ck_assert_str_eq(zeek_history(&zc), "ShAdWW");
+	zeek_release(&zc);
 }
 END_TEST
 
@@ -393,6 +397,7 @@ START_TEST(test_gap_count_per_hole)
 	scenario_packet(&sc, "< . 1:1(0) ack 2001", &pkt);
 	zeek_packet(&zc, 1, &pkt, false);
 	ck_assert_str_eq(zeek_history(&zc), "ShADaGG");
+	zeek_release(&zc);
 }
 END_TEST
 
@@ -425,6 +430,7 @@ START_TEST(test_checksum)
 	}
 	ck_assert_str_eq(zeek_history(&zc), "HcADFc");
 	ck_assert_str_eq(zeek_conn_state(&zc), "SH");
+	zeek_release(&zc);
 }
 END_TEST
 
@@ -483,6 +489,7 @@ START_TEST(test_sequence_wrap)
 	play(&sc, &zc, lines);
 	ck_assert_str_eq(zeek_history(&zc), "ShADaFf");
 	ck_assert_str_eq(zeek_conn_state(&zc), "SF");
+	zeek_release(&zc);
 }
 END_TEST
 
@@ -502,6 +509,7 @@ START_TEST(test_history_is_bounded)
 		zeek_packet(&zc, 0, &pkt, false);
 	}
 	ck_assert_uint_eq(strlen(zeek_history(&zc)), ZEEK_HISTORY_MAX - 1);
+	zeek_release(&zc);
 }
 END_TEST
 
