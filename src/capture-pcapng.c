@@ -59,6 +59,7 @@ enum {
 
 #define PCAPNG_INITIAL_BUFFER 65536
 #define PCAPNG_NS 1000000000u
+#define PCAPNG_TIME_MASK ((UINT64_C(1) << 62) - 1) /* capture times wrap into [0, 2^62) ns */
 
 struct pcapng_interface {
 	uint64_t offset;  /* where its IDB starts: packets before that cannot use it */
@@ -185,7 +186,9 @@ static int pcapng_dlt(uint16_t linktype)
 /*
  * Converts a timestamp in an interface's units to nanoseconds since the
  * epoch (§4.2 if_tsresol, if_tsoffset). Arithmetic is unsigned, so absurd
- * values wrap instead of overflowing.
+ * values wrap instead of overflowing, and the result wraps into [0, 2^62) ns
+ * (1970 to 2116): like classic pcap's 32-bit seconds, that keeps the
+ * difference of any two capture times within int64_t for the engine.
  */
 static int64_t pcapng_time_ns(const struct pcapng_interface *ifc, uint64_t ts)
 {
@@ -200,7 +203,7 @@ static int64_t pcapng_time_ns(const struct pcapng_interface *ifc, uint64_t ts)
 	} else {
 		ns = ts / pcapng_pow10[n - 9];
 	}
-	return (int64_t)(ns + (uint64_t)ifc->tsoffset * PCAPNG_NS);
+	return (int64_t)((ns + (uint64_t)ifc->tsoffset * PCAPNG_NS) & PCAPNG_TIME_MASK);
 }
 
 /* Reads up to n bytes into dst, counting them into the offset; returns how many arrived. */

@@ -19,7 +19,8 @@
 #include "script.h"
 #include "xalloc.h"
 
-#define SCRIPT_TOLERANCE_NS 4000000 /* packetdrill's default --tolerance_usecs=4000 */
+#define SCRIPT_TOLERANCE_NS 4000000   /* packetdrill's default --tolerance_usecs=4000 */
+#define SCRIPT_MAX_SECONDS 1000000000 /* the largest time a script may write: 10^9 s, some 31 years */
 #define SCRIPT_MAX_OPTIONS 16
 #define SCRIPT_MAX_SACK 4
 
@@ -158,9 +159,9 @@ static int parse_seconds(struct cursor_line *c, int64_t *ns)
 	int64_t whole = 0, frac = 0, scale = 1000000000;
 	bool digits = false;
 	while (c->pos < c->len && isdigit((unsigned char)c->s[c->pos])) {
-		if (whole > 1000000000)
-			return script_error(c, start, "time too large");
 		whole = whole * 10 + (c->s[c->pos++] - '0');
+		if (whole > SCRIPT_MAX_SECONDS) /* so that times and their sums with capture times fit int64_t */
+			return script_error(c, start, "time too large");
 		digits = true;
 	}
 	if (c->pos < c->len && c->s[c->pos] == '.') {

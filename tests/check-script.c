@@ -356,6 +356,8 @@ static const struct {
 	 "t.pkt:1:3: expected a direction: '>' (client to server) or '<' (server to client)"},
 	{"x > S 0:0(0)", "t.pkt:1:1: expected a time (+SECONDS, SECONDS or *)"},
 	{"+ > S 0:0(0)", "t.pkt:1:2: expected a time (+SECONDS, SECONDS or *)"},
+	{"+9676729616 > S 0:0(0)", "t.pkt:1:2: time too large"}, /* once overflowed int64_t nanoseconds */
+	{"1000000001 > S 0:0(0)", "t.pkt:1:1: time too large"},
 	{"0 > SX 0:0(0)", "t.pkt:1:6: unknown flag 'X' (flags are S F R P . U E W)"},
 	{"0 > SA 0:0(0)", "t.pkt:1:6: unknown flag 'A' (flags are S F R P . U E W)"},
 	{"0 >", "t.pkt:1:4: expected flags (S F R P . U E W, or - for none)"},

@@ -2,7 +2,8 @@
  * fuzz-pipeline.c - fuzz target for the whole batch pipeline, fed one capture
  * file per input: the file sniffing, our pcap and pcapng readers (libpcap's
  * for other variants), every decoder, the flow table, the labels, the TCP
- * engine and the JSON and text writers.
+ * engine and the JSON and text writers, under engine limits (--max-flows,
+ * idle timeout, a short MSL) that the input's size picks.
  *
  * Built two ways: with --enable-fuzzing as a libFuzzer target, and always
  * with tests/fuzz-replay.c as a plain program that `make check` uses to
@@ -37,7 +38,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cap) {
 		struct engine_config cfg;
 		engine_config_default(&cfg);
-		cfg.verify_checksums = size & 1; /* exercise both paths */
+		/* The low bits of the size also choose the engine's limits, so that the
+		 * eviction and end-of-TIME-WAIT paths run on any capture, not only on long ones. */
+		cfg.verify_checksums = size & 1;
+		if (size & 2)
+			cfg.max_flows = 3;
+		if (size & 4)
+			cfg.idle_timeout_ns = 1000000000;
+		if (size & 8)
+			cfg.msl_ns = 1000000;
 		struct engine_sink extra = {.ctx = out, .packet = write_packet};
 		struct report r;
 		report_init(&r, "fuzz");
