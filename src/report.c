@@ -159,7 +159,11 @@ int report_run_capture(struct report *r, struct capture *cap, const struct engin
 	struct tee tee = {.a = r->counts_only ? (struct engine_sink){0} : report_sink(r)};
 	if (extra)
 		tee.b = *extra;
-	struct engine_sink sink = {.ctx = &tee, .packet = tee_packet, .finding = tee_finding, .flow_end = tee_flow};
+	/* Without a packet sink the engine skips building a view of every packet. */
+	struct engine_sink sink = {.ctx = &tee,
+				   .packet = tee.a.packet || tee.b.packet ? tee_packet : NULL,
+				   .finding = tee_finding,
+				   .flow_end = tee_flow};
 	struct engine *e = engine_new(cfg, &sink);
 	struct capture_record rec;
 	enum capture_status st;
