@@ -67,7 +67,7 @@
 
 #define LIVE_READ_BUDGET 4096		/* packets per wake-up of the loop */
 #define LIVE_DEFAULT_IDLE_TIMEOUT_S 300 /* --idle-timeout */
-#define LIVE_DEFAULT_MAX_FLOWS 100000	/* --max-flows: about 350 MB of flow state at most */
+#define LIVE_DEFAULT_MAX_FLOWS 100000	/* --max-flows: about 160 MB of half-open flows */
 #define LIVE_HEADERS_SNAPLEN 256	/* -s default without -w: every header the analysis reads */
 #define LIVE_DEFAULT_BUFFER_KIB 8192	/* -B default: libpcap's 2 MiB holds only a few whole packets */
 #define LIVE_ERROR_MAX 512
