@@ -11,52 +11,64 @@
 
 #include "output.h"
 #include "tcp-state.h"
+#include "utf8.h"
 
 /*
- * The control character at p that JSON output shows as \u00XX: C0 (which
- * RFC 8259 §7 requires), DEL and C1 encoded in UTF-8 (so that no JSON text
- * can drive a terminal it is printed on). Its length in bytes goes to *n;
- * -1 when p is no control.
+ * JSON strings (RFC 8259 §7) are written as runs of plain text and single
+ * escapes. Plain is well-formed UTF-8 that is neither a quote, a backslash
+ * nor a control. Controls become \u00XX: C0, which §7 requires, and DEL and
+ * C1 too, so that no JSON text can drive a terminal it is printed on. A byte
+ * that is not UTF-8 (a file name can hold anything) becomes U+FFFD, the
+ * replacement character, since JSON text must be Unicode (§8.1).
  */
-static int json_control(const unsigned char *p, int *n)
+static size_t json_plain_run(const unsigned char *s)
 {
-	*n = 1;
-	if (*p < 0x20 || *p == 0x7f)
-		return *p;
-	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-		*n = 2;
-		return p[1];
+	size_t n = 0, len;
+	uint32_t cp;
+	while ((len = utf8_decode(s + n, &cp)) > 0 && !utf8_is_control(cp) && cp != '"' && cp != '\\')
+		n += len;
+	return n;
+}
+
+/* The escape for what starts at p (not plain, not the end) into esc; returns the bytes it stands for. */
+static size_t json_escape(const unsigned char *p, char esc[8])
+{
+	uint32_t cp;
+	size_t n = utf8_decode(p, &cp);
+	if (n == 0) {
+		memcpy(esc, "\\ufffd", 7);
+		return 1;
 	}
-	return -1;
+	switch (cp) {
+	case '"':
+	case '\\':
+		esc[0] = '\\', esc[1] = (char)cp, esc[2] = '\0';
+		break;
+	case '\n':
+		memcpy(esc, "\\n", 3);
+		break;
+	case '\t':
+		memcpy(esc, "\\t", 3);
+		break;
+	default:
+		snprintf(esc, 8, "\\u%04x", (unsigned)cp);
+	}
+	return n;
 }
 
 void output_json_string(FILE *out, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", out);
+	for (;;) {
+		size_t run = json_plain_run(p);
+		fwrite(p, 1, run, out);
+		p += run;
+		if (!*p)
 			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default: {
-			int n, control = json_control(p, &n);
-			if (control >= 0) {
-				fprintf(out, "\\u%04x", (unsigned)control);
-				p += n - 1;
-			} else {
-				fputc(*p, out);
-			}
-		}
-		}
+		char esc[8];
+		p += json_escape(p, esc);
+		fputs(esc, out);
 	}
 	fputc('"', out);
 }
@@ -257,33 +269,17 @@ static void jb_optional_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
 /* The same escapes as output_json_string(). */
 static void jb_string(struct jbuf *b, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	jb_bytes(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (;;) {
+		size_t run = json_plain_run(p);
+		jb_bytes(b, (const char *)p, run);
+		p += run;
+		if (!*p)
+			break;
 		char esc[8];
-		switch (*p) {
-		case '"':
-			jb_bytes(b, "\\\"", 2);
-			break;
-		case '\\':
-			jb_bytes(b, "\\\\", 2);
-			break;
-		case '\n':
-			jb_bytes(b, "\\n", 2);
-			break;
-		case '\t':
-			jb_bytes(b, "\\t", 2);
-			break;
-		default: {
-			int n, control = json_control(p, &n);
-			if (control >= 0) {
-				snprintf(esc, sizeof esc, "\\u%04x", (unsigned)control);
-				jb_str(b, esc);
-				p += n - 1;
-			} else {
-				jb_bytes(b, (const char *)p, 1);
-			}
-		}
-		}
+		p += json_escape(p, esc);
+		jb_str(b, esc);
 	}
 	jb_bytes(b, "\"", 1);
 }

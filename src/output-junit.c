@@ -24,37 +24,8 @@
 
 #include "output-check.h"
 #include "output.h"
+#include "utf8.h"
 #include "xalloc.h"
-
-/* Length of the valid UTF-8 sequence at s (0 if invalid); s has at least one byte. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-	size_t n;
-	uint32_t cp;
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-	if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return n;
-}
 
 /* Writes s escaped for an XML attribute value or text node. */
 static void xml_escape(FILE *out, const char *str)
@@ -82,8 +53,9 @@ static void xml_escape(FILE *out, const char *str)
 			fputc(*s, out);
 			break;
 		default: {
-			size_t n = *s < 0x20 || *s == 0x7f ? 0 : utf8_sequence(s);
-			if (n == 0) {
+			uint32_t cp;
+			size_t n = utf8_decode(s, &cp);
+			if (n == 0 || utf8_is_control(cp) || cp == 0xfffe || cp == 0xffff) { /* not XML 1.0 Chars */
 				fputs("\xef\xbf\xbd", out);
 				n = 1;
 			} else {

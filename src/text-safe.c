@@ -9,46 +9,16 @@
 #include <string.h>
 
 #include "text-safe.h"
+#include "utf8.h"
 
-/* Bytes of the well-formed, control-free UTF-8 at the start of s (RFC 3629 §4). */
+/* Bytes of the well-formed, control-free UTF-8 at the start of s. */
 static size_t safe_run(const unsigned char *s)
 {
-	size_t n = 0;
-	for (;;) {
-		const unsigned char *p = s + n;
-		unsigned char c = p[0];
-		if (c >= 0x20 && c < 0x7f) {
-			n++;
-			continue;
-		}
-		size_t extra;
-		unsigned char lo = 0x80, hi = 0xbf; /* the allowed range of the second byte */
-		if (c >= 0xc2 && c <= 0xdf) {
-			extra = 1;
-			if (c == 0xc2)
-				lo = 0xa0; /* U+0080 to U+009F are the C1 controls */
-		} else if (c >= 0xe0 && c <= 0xef) {
-			extra = 2;
-			if (c == 0xe0)
-				lo = 0xa0; /* no overlong forms */
-			else if (c == 0xed)
-				hi = 0x9f; /* no surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			extra = 3;
-			if (c == 0xf0)
-				lo = 0x90;
-			else if (c == 0xf4)
-				hi = 0x8f; /* nothing past U+10FFFF */
-		} else {
-			return n; /* a control, a NUL, or a byte that cannot start a character */
-		}
-		if (p[1] < lo || p[1] > hi)
-			return n;
-		for (size_t i = 2; i <= extra; i++)
-			if (p[i] < 0x80 || p[i] > 0xbf)
-				return n;
-		n += extra + 1;
-	}
+	size_t n = 0, len;
+	uint32_t cp;
+	while ((len = utf8_decode(s + n, &cp)) > 0 && !utf8_is_control(cp))
+		n += len;
+	return n;
 }
 
 bool text_is_safe(const char *s)

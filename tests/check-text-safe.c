@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "text-safe.h"
+#include "utf8.h"
 
 static void expect_safe(const char *in, const char *want)
 {
@@ -29,6 +30,44 @@ static void expect_safe(const char *in, const char *want)
 	ck_assert_str_eq(mem, want);
 	free(mem);
 }
+
+/* The decoder every writer shares: lengths, code points, and each kind of ill-formed input (RFC 3629 §4). */
+START_TEST(test_utf8_decode)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		uint32_t cp;
+	} cases[] = {
+		{"A", 1, 'A'},
+		{"\x7f", 1, 0x7f},
+		{"\xc2\x80", 2, 0x80},
+		{"\xc3\xa9", 2, 0xe9},
+		{"\xe2\x94\x80", 3, 0x2500},
+		{"\xef\xbf\xbd", 3, 0xfffd},
+		{"\xf0\x9f\x98\x80", 4, 0x1f600},
+		{"\xf4\x8f\xbf\xbf", 4, 0x10ffff},
+		{"", 0, 0},		    /* the end */
+		{"\x80", 0, 0},		    /* a continuation byte */
+		{"\xc0\xaf", 0, 0},	    /* overlong '/' */
+		{"\xe0\x80\xaf", 0, 0},	    /* overlong '/' */
+		{"\xed\xa0\x80", 0, 0},	    /* a surrogate */
+		{"\xf4\x90\x80\x80", 0, 0}, /* past U+10FFFF */
+		{"\xf5\x80\x80\x80", 0, 0},
+		{"\xe2\x94", 0, 0}, /* cut by the NUL */
+		{"\xe2\x94" "A", 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint32_t cp = 0;
+		size_t n = utf8_decode((const unsigned char *)cases[i].bytes, &cp);
+		ck_assert_msg(n == cases[i].len, "case %zu: length %zu", i, n);
+		if (n)
+			ck_assert_msg(cp == cases[i].cp, "case %zu: U+%04X", i, (unsigned)cp);
+	}
+	ck_assert(utf8_is_control(0x1b) && utf8_is_control(0x7f) && utf8_is_control(0x9b));
+	ck_assert(!utf8_is_control(' ') && !utf8_is_control(0xa0) && !utf8_is_control(0x2500));
+}
+END_TEST
 
 START_TEST(test_kept)
 {
@@ -79,6 +118,7 @@ int main(void)
 {
 	Suite *s = suite_create("text-safe");
 	TCase *tc = tcase_create("rule");
+	tcase_add_test(tc, test_utf8_decode);
 	tcase_add_test(tc, test_kept);
 	tcase_add_test(tc, test_escaped);
 	tcase_add_test(tc, test_buffer_cuts);

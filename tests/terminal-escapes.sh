@@ -58,8 +58,25 @@ raw_controls err && fail "an unusable TMPDIR: a raw control byte in the error"
 grep -qF "no-such-$shown: " err || fail "an unusable TMPDIR: the directory is not shown escaped: $(cat err)"
 echo "ok 5 - the error for an unusable TMPDIR names it escaped"
 
+# A name that is not UTF-8: JSON text must be Unicode (RFC 8259 §8.1), so each
+# such byte is U+FFFD there; in JUnit XML too; the text report shows \xHH.
+latin=$'caf\xe9-\xff'
+cp "$top_srcdir/captures/demo.pcap" "$latin.pcap" || fail "cannot copy the capture"
+"$tcpscope" report --format json "$latin.pcap" >out.json || fail "report --format json on a Latin-1 name"
+"$tcpscope" check --format junit "$latin.pcap" >out.xml || fail "check --format junit on a Latin-1 name"
+python3 - out.json out.xml <<'PY' || fail "a name that is not UTF-8 (above)"
+import json, sys, xml.etree.ElementTree as ET
+got = json.load(open(sys.argv[1], encoding="utf-8"))["capture"]["source"]
+assert got == "caf\ufffd-\ufffd.pcap", got
+suite = ET.parse(sys.argv[2]).getroot().find("testsuite")
+assert suite.get("name") == "caf\ufffd-\ufffd.pcap", suite.get("name")
+PY
+"$tcpscope" report "$latin.pcap" >out || fail "report on a Latin-1 name"
+grep -qF 'Capture caf\xe9-\xff.pcap:' out || fail "report: the Latin-1 name is not shown escaped: $(head -1 out)"
+echo "ok 6 - a name that is not UTF-8: U+FFFD in JSON and JUnit, \\xHH in text"
+
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null 2>&1; then
-	echo "SKIP 6 - -D with an escape sequence in an interface name needs root and iproute2"
+	echo "SKIP 7 - -D with an escape sequence in an interface name needs root and iproute2"
 	exit 0
 fi
 ns=tse-$$
@@ -70,4 +87,4 @@ ip -n "$ns" link add name "$ifname" type veth peer name tsepeer || fail "cannot 
 ip netns exec "$ns" "$tcpscope" -D >out 2>err || fail "-D: $(cat err)"
 raw_controls out && fail "-D: a raw control byte"
 grep -qF 'x\x1b[31m\x07' out || fail "-D: the interface name is not shown escaped: $(cat out)"
-echo "ok 6 - -D: an interface name is escaped"
+echo "ok 7 - -D: an interface name is escaped"

@@ -13,6 +13,7 @@
 
 #include "render.h"
 #include "text-safe.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 static const struct render_glyphs glyphs_utf8 = {
@@ -104,37 +105,13 @@ const struct render_cell *render_cell_at(const struct render_canvas *c, int y, i
 	return inside(c, y, x) ? &c->cells[(size_t)y * (size_t)c->width + (size_t)x] : NULL;
 }
 
-/* Decodes one UTF-8 sequence; invalid bytes come out as '?'. Advances *s. */
+/* Decodes one UTF-8 sequence; a byte that is not UTF-8 comes out as '?'. Advances *s. */
 static uint32_t next_code_point(const char **s)
 {
-	const unsigned char *p = (const unsigned char *)*s;
 	uint32_t cp;
-	int extra;
-	if (p[0] < 0x80) {
-		*s += 1;
-		return p[0];
-	} else if ((p[0] & 0xe0) == 0xc0) {
-		cp = p[0] & 0x1f;
-		extra = 1;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		cp = p[0] & 0x0f;
-		extra = 2;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		cp = p[0] & 0x07;
-		extra = 3;
-	} else {
-		*s += 1;
-		return '?';
-	}
-	for (int i = 1; i <= extra; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			*s += i;
-			return '?';
-		}
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	*s += extra + 1;
-	return cp;
+	size_t n = utf8_decode((const unsigned char *)*s, &cp);
+	*s += n ? n : 1;
+	return n ? cp : '?';
 }
 
 int render_width(const char *text)
