@@ -237,7 +237,7 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 		payload_len = on_wire;
 
 	/* Walk the extension-header chain (RFC 8200 §4.1). */
-	for (int i = 0; i < MAX_EXTENSION_HEADERS; i++) {
+	for (int headers = 0;; headers++) {
 		uint32_t ext_len;
 		bool is_fragment = false;
 		uint16_t frag_field = 0;
@@ -260,6 +260,11 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 		default:
 			return decode_upper(c, next, payload_len, opts, pkt, depth);
 		}
+		/* §4.1 expects each header at most once (Destination Options twice): a longer chain is not followed. */
+		if (headers == MAX_EXTENSION_HEADERS)
+			return decode_fail(pkt, F_DECODE_IP_EXTENSION_CHAIN,
+					   "more than %d IPv6 extension headers: header %u and what follows not read",
+					   MAX_EXTENSION_HEADERS, next);
 		if (ext_len > payload_len)
 			return decode_fail(pkt, F_DECODE_IP_BAD_EXTENSION,
 					   "IPv6 extension header %u of %u bytes exceeds payload length %u", next,
@@ -283,7 +288,6 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 		}
 		next = following;
 	}
-	return DECODE_NOT_TCP;
 }
 
 enum decode_result decode_ip(struct cursor c, enum net_proto proto, const struct decode_options *opts,

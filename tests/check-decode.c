@@ -953,21 +953,28 @@ START_TEST(test_ipv6_not_tcp)
 }
 END_TEST
 
-/* More extension headers than the walk follows: given up on, not looped over. */
+/* Sixteen extension headers are followed to the TCP header; a seventeenth is a finding, not looped over. */
 START_TEST(test_ipv6_too_many_extensions)
 {
 	use_ipv6();
 	struct frame ip = ip_packet(BARE_ACK);
-	for (int i = 0; i < 20; i++)
+	for (int i = 0; i < 16; i++)
 		frame_ip6_push_ext(&ip, 0, EXT_DSTOPTS, 8, 0);
-	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
+	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_TCP);
+	ck_assert_uint_eq(pkt.sport, 40000);
+	frame_ip6_push_ext(&ip, 0, EXT_HOPOPTS, 8, 0);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_EXTENSION_CHAIN);
+	ck_assert_str_eq(pkt.decode_message,
+			 "more than 16 IPv6 extension headers: header 60 and what follows not read");
 }
 END_TEST
 
 /*
- * Hundreds of alternating hop-by-hop and destination options headers (RFC
- * 8200 §4 allows any number): the walk stops after 16 and calls the packet
- * not TCP, whole or cut anywhere, without looping or reading past it.
+ * Hundreds of alternating hop-by-hop and destination options headers: the
+ * walk stops at the seventeenth with a finding, whole or cut anywhere past
+ * it, without looping or reading past the packet; cut before it, the
+ * packet is truncated.
  */
 START_TEST(test_ipv6_hundreds_of_extensions)
 {
@@ -976,15 +983,13 @@ START_TEST(test_ipv6_hundreds_of_extensions)
 	for (int i = 0; i < 400; i++)
 		frame_ip6_push_ext(&ip, 0, i % 2 ? EXT_HOPOPTS : EXT_DSTOPTS, 8, 0);
 	ck_assert_uint_eq(ip.len, IP6_LEN + 400 * 8 + TCP_LEN);
-	ck_assert_int_eq(decode(DLT_RAW, &ip), DECODE_NOT_TCP);
-	ck_assert_int_eq(pkt.decode_finding, F_NONE);
+	enum decode_result r = decode(DLT_RAW, &ip);
+	assert_finding(r, DECODE_BAD, F_DECODE_IP_EXTENSION_CHAIN);
 	for (size_t cut = IP6_LEN; cut < ip.len; cut++) {
-		enum decode_result r = decode_cut(DLT_RAW, &ip, cut);
-		if (cut < IP6_LEN + 16 * 8)
-			ck_assert_msg(r == DECODE_BAD && pkt.decode_finding == F_DECODE_TRUNCATED, "cut at %zu: %d %s",
-				      cut, (int)r, pkt.decode_message);
-		else
-			ck_assert_int_eq(r, DECODE_NOT_TCP);
+		r = decode_cut(DLT_RAW, &ip, cut);
+		enum finding_id want = cut < IP6_LEN + 16 * 8 + 2 ? F_DECODE_TRUNCATED : F_DECODE_IP_EXTENSION_CHAIN;
+		ck_assert_msg(r == DECODE_BAD && pkt.decode_finding == want, "cut at %zu: %d %s", cut, (int)r,
+			      pkt.decode_message);
 	}
 }
 END_TEST
