@@ -8,7 +8,9 @@
 #  2. The real binary on the same files: exit 0 or 2, never a crash or a hang,
 #     and a refusal is exactly one line on stderr.
 #  3. Every fuzz target's replay driver (tests/fuzz-TARGET) runs that target's
-#     regression inputs, tests/fuzz-crashers/TARGET/ (docs/robustness.md).
+#     regression inputs, tests/fuzz-crashers/TARGET/ (docs/robustness.md),
+#     and its seeds (tests/fuzz-seeds.sh), so that each replay program runs
+#     on thousands of real inputs even where no regression was ever found.
 set -u
 top=${top_srcdir:?}
 bin=${TCPSCOPE:?}
@@ -83,18 +85,26 @@ while IFS= read -r f; do
 	esac
 done <"$list"
 
-# 3. each fuzz target's regression inputs through its replay driver
-regressions=0
-for d in "$top"/tests/fuzz-crashers/*/; do
-	[ -d "$d" ] || continue
-	target=$(basename "$d")
-	find "$d" -type f >"$tmp/regress"
+# 3. each fuzz target's regression inputs and seeds through its replay driver
+"$top/tests/fuzz-seeds.sh" "$tmp/fuzz" >/dev/null 2>"$tmp/seeds.err" || {
+	echo "FAIL: tests/fuzz-seeds.sh: $(tail -n 5 "$tmp/seeds.err")"
+	failures=$((failures + 1))
+}
+regressions=0 seeds=0
+for target in pipeline decode expect script; do
+	: >"$tmp/regress"
+	[ -d "$top/tests/fuzz-crashers/$target" ] && find "$top/tests/fuzz-crashers/$target" -type f >"$tmp/regress"
 	regressions=$((regressions + $(wc -l <"$tmp/regress")))
-	if ! xargs -d '\n' "${top_builddir}/tests/fuzz-$target" <"$tmp/regress" >"$tmp/regress.out" 2>"$tmp/regress.err"; then
-		echo "FAIL: tests/fuzz-$target on tests/fuzz-crashers/$target/:"
+	find "$tmp/fuzz/seeds/$target" -type f >>"$tmp/regress" 2>/dev/null
+	seeds=$((seeds + $(find "$tmp/fuzz/seeds/$target" -type f 2>/dev/null | wc -l)))
+	if [ ! -s "$tmp/regress" ]; then
+		echo "FAIL: no inputs for tests/fuzz-$target"
+		failures=$((failures + 1))
+	elif ! xargs -d '\n' "${top_builddir}/tests/fuzz-$target" <"$tmp/regress" >"$tmp/regress.out" 2>"$tmp/regress.err"; then
+		echo "FAIL: tests/fuzz-$target on its regression inputs and seeds:"
 		tail -n 40 "$tmp/regress.err"
 		failures=$((failures + 1))
 	fi
 done
-echo "robustness: $total inputs replayed, $n run through tcpscope, $regressions fuzz regression inputs, $failures failures"
+echo "robustness: $total inputs replayed, $n run through tcpscope, $regressions fuzz regression inputs and $seeds seeds through the fuzz targets, $failures failures"
 [ "$failures" -eq 0 ]
