@@ -80,26 +80,8 @@ server()
 	done
 }
 
-tm()
-{
-	sock=$TEST_TMPDIR/tmux-$1.sock
-	shift
-	tmux -S "$sock" -f /dev/null "$@"
-}
-
-# The wrapper, as in ui-tmux.sh: tcpscope in the terminal's foreground with its
-# pid saved and at most 60 s to live, then its status, then it lingers.
-cat >"$TEST_TMPDIR/run" <<'EOF'
-#!/bin/sh
-trap '' INT
-pidfile=$1
-shift
-echo "SHELL-BEFORE-UI"
-timeout --foreground 60 sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@"
-echo "EXIT=$?"
-sleep 60
-EOF
-chmod +x "$TEST_TMPDIR/run"
+. "$top_srcdir/tests/tmux-lib.sh"
+ui_wrapper 60
 mkdir "$TEST_TMPDIR/tmp"
 
 # start NAME ARGS...: tcpscope ARGS on $cdev, in $cap, in a 120x30 terminal.
@@ -112,44 +94,11 @@ start()
 		fail "tmux cannot start a session"
 }
 
-screen() { tm "$1" capture-pane -p -t "$1"; }
-key() { tm "$1" send-keys -t "$1" "$2"; }
-pane() { tm "$1" display-message -p -t "$1" "$2"; }
-
-# wait_for NAME TEXT [SECONDS]: until the screen shows TEXT (a fixed string), by default
-# at most 20 s (generous: the sanitizer build under a parallel make check is slow).
-wait_for()
-{
-	i=0
-	while ! screen "$1" | grep -qF -- "$2"; do
-		i=$((i + 1))
-		if [ $i -gt $((${3:-20} * 20)) ]; then
-			echo "---- screen of $1:"
-			screen "$1"
-			fail "$1: \"$2\" never appeared"
-		fi
-		sleep 0.05
-	done
-}
-
 # row NAME PORT: the flows view's line of the flow to server port PORT, with its attributes.
 row() { tm "$1" capture-pane -e -p -t "$1" | grep -F -- "$cap4:$2"; }
 
 # dimmed NAME PORT: that line's client address is drawn dim (SGR 2), as the whole row then is.
 dimmed() { row "$1" "$2" | grep -q "$(printf '\033')\[\([0-9]*;\)*2\(;[0-9]*\)*m$peer4:"; }
-
-# The UI has ended with status $2 and left the terminal as it found it.
-expect_restored()
-{
-	wait_for "$1" "EXIT=$2"
-	[ "$(pane "$1" '#{alternate_on}')" = 0 ] || fail "$1: still on the alternate screen"
-	[ "$(pane "$1" '#{cursor_flag}')" = 1 ] || fail "$1: the cursor is still hidden"
-	screen "$1" | grep -qF "SHELL-BEFORE-UI" || fail "$1: the shell's screen is not back"
-	if screen "$1" | grep -q "tcpscope ·"; then
-		screen "$1"
-		fail "$1: the UI is still on the screen"
-	fi
-}
 
 # ---- 1. the live UI without -w ------------------------------------------------
 server 5001

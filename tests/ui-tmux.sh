@@ -17,28 +17,8 @@
 require_cmd tmux timeout
 bin=$(tcpscope_bin)
 captures=$top_srcdir/captures
-# tm NAME TMUX-ARGS...: tmux on the server of session NAME.
-tm()
-{
-	sock=$TEST_TMPDIR/tmux-$1.sock
-	shift
-	tmux -S "$sock" -f /dev/null "$@"
-}
-
-# The wrapper: marks the shell's screen, runs tcpscope in the terminal's
-# foreground (so Ctrl-C reaches it, and only it) with its pid saved and at
-# most 90 s to live, then reports its status and lingers for the checks.
-cat >"$TEST_TMPDIR/run" <<'EOF'
-#!/bin/sh
-trap '' INT
-pidfile=$1
-shift
-echo "SHELL-BEFORE-UI"
-timeout --foreground 90 sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@"
-echo "EXIT=$?"
-sleep 60
-EOF
-chmod +x "$TEST_TMPDIR/run"
+. "$top_srcdir/tests/tmux-lib.sh"
+ui_wrapper 90
 
 # start NAME WIDTH HEIGHT [ENV=VALUE...] -- ARGS...: tcpscope in a new session.
 start()
@@ -54,60 +34,6 @@ start()
 	tm "$name" new-session -d -s "$name" -x "$width" -y "$height" \
 		"env TERM=tmux-256color $envs $TEST_TMPDIR/run $TEST_TMPDIR/$name.pid $bin $*" ||
 		fail "tmux cannot start a session"
-}
-
-screen()
-{
-	tm "$1" capture-pane -p -t "$1"
-}
-
-# wait_for NAME TEXT: until the screen shows TEXT (a fixed string), at most 30 s
-# (generous: the sanitizer build under a parallel make check is slow to exit).
-wait_for()
-{
-	i=0
-	while ! screen "$1" | grep -qF -- "$2"; do
-		i=$((i + 1))
-		if [ $i -gt 600 ]; then
-			echo "---- screen of $1:"
-			screen "$1"
-			fail "$1: \"$2\" never appeared"
-		fi
-		sleep 0.05
-	done
-}
-
-expect_on_screen()
-{
-	screen "$1" | grep -qF -- "$2" || {
-		screen "$1"
-		fail "$1: \"$2\" is not on the screen"
-	}
-}
-
-pane()
-{
-	tm "$1" display-message -p -t "$1" "$2"
-}
-
-# The UI has ended with status $2 and left the terminal as it found it.
-expect_restored()
-{
-	wait_for "$1" "EXIT=$2"
-	[ "$(pane "$1" '#{alternate_on}')" = 0 ] || fail "$1: still on the alternate screen"
-	[ "$(pane "$1" '#{cursor_flag}')" = 1 ] || fail "$1: the cursor is still hidden"
-	[ "$(pane "$1" '#{mouse_any_flag}')" = 0 ] || fail "$1: mouse reporting is still on"
-	expect_on_screen "$1" "SHELL-BEFORE-UI"
-	if screen "$1" | grep -q "tcpscope ·"; then
-		screen "$1"
-		fail "$1: the UI is still on the screen"
-	fi
-	tm "$1" kill-session -t "$1"
-}
-
-key()
-{
-	tm "$1" send-keys -t "$1" "$2"
 }
 
 # An xterm (X10) mouse event: button code, 0-based column and row.
