@@ -11,10 +11,28 @@
 #ifndef TCPSCOPE_DECODE_H
 #define TCPSCOPE_DECODE_H
 
+#include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "packet.h"
+
+/* Link types an older libpcap does not name. */
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_PPI
+#define DLT_PPI 192
+#endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
 
 enum decode_result {
 	DECODE_TCP,	/* header fields in pkt are usable */

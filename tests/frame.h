@@ -16,21 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode.h"
 #include "scenario.h"
-
-/* Link types an older libpcap does not name. */
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_NFLOG
-#define DLT_NFLOG 239
-#endif
 
 enum {
 	FRAME_MAX = 4096,
