@@ -12,6 +12,13 @@
 #   skip "why"          says why and exits 77 (skipped)
 #   fail "why"          says why and exits 1 (failed)
 #   require_cmd CMD...  skips unless every CMD is on PATH
+#   veth_pair CAPNS PEERNS CAPDEV PEERDEV CAP4 PEER4
+#                       two new network namespaces joined by a veth pair, with
+#                       loopback and both ends up, CAP4/24 on CAPDEV in CAPNS
+#                       and PEER4/24 on PEERDEV in PEERNS, or fails (needs
+#                       root; the caller deletes the namespaces on exit)
+#   running PID         true while PID runs (an exited child stays a zombie
+#                       until waited for)
 #   $TEST_TMPDIR        a private temporary directory, removed when the test
 #                       exits (normally, on failure, or on SIGINT/TERM/HUP)
 #
@@ -45,6 +52,20 @@ require_cmd()
 	for _lib_cmd in "$@"; do
 		command -v "$_lib_cmd" >/dev/null 2>&1 || skip "$_lib_cmd is not installed"
 	done
+}
+
+veth_pair()
+{
+	ip netns add "$1" && ip netns add "$2" || fail "cannot create network namespaces"
+	ip link add "$3" netns "$1" type veth peer name "$4" netns "$2" || fail "cannot create a veth pair"
+	ip -n "$1" link set lo up && ip -n "$2" link set lo up &&
+		ip -n "$1" addr add "$5/24" dev "$3" && ip -n "$2" addr add "$6/24" dev "$4" &&
+		ip -n "$1" link set "$3" up && ip -n "$2" link set "$4" up || fail "cannot configure the veth pair"
+}
+
+running()
+{
+	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
 }
 
 TEST_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/tcpscope-test.XXXXXX") || fail "cannot create a temporary directory"

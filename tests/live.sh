@@ -57,22 +57,9 @@ in_peer() { ip netns exec "$peer" "$@"; }
 "${CC:-cc}" -O1 -o "$TEST_TMPDIR/synflood" "$top_srcdir/tests/synflood.c" || fail "cannot build synflood"
 gen=$TEST_TMPDIR/tcpgen
 
-ip netns add "$cap" && ip netns add "$peer" || fail "cannot create network namespaces"
-ip link add "$cdev" netns "$cap" type veth peer name "$pdev" netns "$peer" || fail "cannot create a veth pair"
-in_cap ip link set lo up
-in_peer ip link set lo up
-in_cap ip addr add "$cap4/24" dev "$cdev"
-in_peer ip addr add "$peer4/24" dev "$pdev"
+veth_pair "$cap" "$peer" "$cdev" "$pdev" "$cap4" "$peer4"
 in_cap ip addr add "$cap6/64" dev "$cdev" nodad
 in_peer ip addr add fd99::2/64 dev "$pdev" nodad
-in_cap ip link set "$cdev" up
-in_peer ip link set "$pdev" up
-
-# running PID: true while the process runs (an exited child stays a zombie until waited for).
-running()
-{
-	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
-}
 
 # start_tcpscope NAME ARGS...: tcpscope in $cap, stdout to NAME.json, stderr to
 # NAME.err; waits until it listens. Sets $scope_pid (tcpscope itself:

@@ -37,18 +37,7 @@ cleanup()
 }
 trap cleanup EXIT
 
-ip netns add "$cap" && ip netns add "$peer" || fail "cannot create network namespaces"
-ip link add "$cdev" netns "$cap" type veth peer name "$pdev" netns "$peer" || fail "cannot create a veth pair"
-ip -n "$cap" addr add "$cap4/24" dev "$cdev"
-ip -n "$peer" addr add "$peer4/24" dev "$pdev"
-ip -n "$cap" link set "$cdev" up
-ip -n "$peer" link set "$pdev" up
-
-# running PID: true while the process runs (not yet a zombie).
-running()
-{
-	[ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
-}
+veth_pair "$cap" "$peer" "$cdev" "$pdev" "$cap4" "$peer4"
 
 # ---- 1. the drop ----------------------------------------------------------------
 # stdin from /dev/null: no terminal, so the JSON stream whatever runs the test.

@@ -50,14 +50,7 @@ trap cleanup EXIT
 
 "${CC:-cc}" -O1 -o "$TEST_TMPDIR/tcpgen" "$top_srcdir/captures/tcpgen.c" || fail "cannot build tcpgen"
 gen=$TEST_TMPDIR/tcpgen
-ip netns add "$cap" && ip netns add "$peer" || fail "cannot create network namespaces"
-ip link add "$cdev" netns "$cap" type veth peer name "$pdev" netns "$peer" || fail "cannot create a veth pair"
-ip netns exec "$cap" ip link set lo up
-ip netns exec "$peer" ip link set lo up
-ip netns exec "$cap" ip addr add "$cap4/24" dev "$cdev"
-ip netns exec "$peer" ip addr add "$peer4/24" dev "$pdev"
-ip netns exec "$cap" ip link set "$cdev" up
-ip netns exec "$peer" ip link set "$pdev" up
+veth_pair "$cap" "$peer" "$cdev" "$pdev" "$cap4" "$peer4"
 
 # NAME ARGS...: tcpgen in the background in a namespace, its pid in NAME.gen for the clean-up.
 gen_bg()
