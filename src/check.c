@@ -94,12 +94,12 @@ static void watch_packet(void *ctx, const struct packet_view *v)
 static void finish_script(struct check_file *cf, const struct check_config *cfg, struct script_watch *w)
 {
 	cf->has_script = true;
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct flow_summary *s;
 	report_read_flows(&cf->report, &rd);
 	while ((s = report_next_flow(&rd)))
 		cf->script_flows += expect_selector_match(&cfg->script_flow, s);
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	script_matcher_finish(&w->matcher);
 	cf->script = w->matcher.result;
 	if (cf->script_flows == 1) {
@@ -117,7 +117,7 @@ static void finish_script(struct check_file *cf, const struct check_config *cfg,
 			 cfg->script_flow_text, cf->script_flows);
 }
 
-const struct finding *check_next_denied(const struct check_policy *p, struct spool_reader *rd)
+const struct finding *check_next_denied(const struct check_policy *p, struct report_reader *rd)
 {
 	const struct finding *f;
 	while ((f = report_next_finding(rd)) && !check_policy_denies(p, f->id))
@@ -128,19 +128,20 @@ const struct finding *check_next_denied(const struct check_policy *p, struct spo
 /* Counts the findings that fail the policy and keeps copies of them by flow. */
 static void collect_denied(struct check_file *cf, const struct check_policy *p)
 {
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct finding *f;
 	report_read_findings(&cf->report, &rd);
 	while ((f = check_next_denied(p, &rd))) {
 		spool_add(&cf->denied, (struct spool_key){f->flow, 0}, f);
 		cf->ndenied++;
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	spool_seal(&cf->denied);
-	spool_reader_open(&rd, &cf->denied);
-	for (uint32_t last = 0; (f = spool_reader_next(&rd)); last = f->flow)
+	struct spool_reader denied;
+	spool_reader_open(&denied, &cf->denied);
+	for (uint32_t last = 0; (f = spool_reader_next(&denied)); last = f->flow)
 		cf->denied_flows += cf->denied_flows == 0 || f->flow != last;
-	spool_reader_close(&rd);
+	spool_reader_close(&denied);
 }
 
 int check_run_file(struct check_file *cf, const char *path, const char *filter, const struct engine_config *ecfg,

@@ -68,6 +68,6 @@ int check_run_file(struct check_file *cf, const char *path, const char *filter, 
 void check_file_free(struct check_file *cf);
 
 /* The next finding of a report reader (report_read_findings) that fails the policy, or NULL. */
-const struct finding *check_next_denied(const struct check_policy *p, struct spool_reader *rd);
+const struct finding *check_next_denied(const struct check_policy *p, struct report_reader *rd);
 
 #endif

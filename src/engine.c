@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode-hint.h"
 #include "decode.h"
 #include "engine.h"
 #include "flow-table.h"
@@ -52,6 +53,7 @@ void engine_config_default(struct engine_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->msl_ns = 30 * 1000000000LL;
 	cfg->max_findings_per_flow = ENGINE_MAX_FINDINGS_PER_FLOW;
+	cfg->threads = 1;
 }
 
 struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink)
@@ -295,14 +297,34 @@ static int64_t bytes_in_flight(struct flow *f, int side, const struct packet *p)
 	return n;
 }
 
-static void analyse_tcp(struct engine *e)
+/* Findings of no flow are shard index 0's (engine.h). */
+static bool reports_capture_wide(const struct engine *e)
+{
+	return e->cfg.shard_index == 0;
+}
+
+/* Whether a flow with this shard hash is this engine's. */
+static bool in_shard_hash(const struct engine *e, uint64_t hash)
+{
+	return hash % e->cfg.shard_count == e->cfg.shard_index;
+}
+
+static bool in_shard(const struct engine *e, const struct flow_key *key)
+{
+	return e->cfg.shard_count <= 1 || in_shard_hash(e, flow_key_shard_hash(key));
+}
+
+/* shard_checked: the packet's flow is known to be in this engine's shard. */
+static void analyse_tcp(struct engine *e, bool shard_checked)
 {
 	const struct packet *p = &e->pkt;
 	struct flow_key key;
 	bool src_lower = flow_key_from_packet(p, &key);
-	if (e->cfg.shard_count && flow_key_shard_hash(&key) % e->cfg.shard_count != e->cfg.shard_index)
+	if (!shard_checked && !in_shard(e, &key))
 		return;
 	e->stats.tcp_packets++;
+	if (p->decode_finding != F_NONE && finding_info(p->decode_finding)->severity != SEV_NOTE)
+		e->stats.decode_errors++;
 
 	struct segment_ctx sc = {.pkt = p, .msl_ns = e->cfg.msl_ns, .raise = raise_on_flow, .raise_ctx = e};
 	struct flow *f = flow_table_find(e->flows, &key);
@@ -366,32 +388,46 @@ static void analyse_tcp(struct engine *e)
 	e->sink.packet(e->sink.ctx, v);
 }
 
-void engine_packet(struct engine *e, const struct capture_record *rec)
+/* Decodes and analyses one record; shard_checked: its flow is known to be this engine's. */
+static void analyse_record(struct engine *e, const struct capture_record *rec, bool shard_checked)
 {
 	struct packet *p = &e->pkt;
-	e->stats.packets++;
-	if (e->stats.packets == 1)
-		e->stats.first_ns = rec->time_ns;
-	e->stats.last_ns = rec->time_ns;
 	p->frame = rec->frame;
 	p->time_ns = rec->time_ns;
 	p->caplen = rec->caplen;
 	p->wirelen = rec->wirelen;
 	e->view.nfindings = 0;
-
 	switch (decode_packet(rec->linktype, rec->data, &e->decode_opts, p)) {
 	case DECODE_NOT_TCP:
 		break;
 	case DECODE_BAD:
-		e->stats.decode_errors++;
-		emit_finding(e, 0, p->decode_finding, p->decode_message);
+		if (shard_checked || reports_capture_wide(e)) {
+			e->stats.decode_errors++;
+			emit_finding(e, 0, p->decode_finding, p->decode_message);
+		}
 		break;
 	case DECODE_TCP:
-		if (p->decode_finding != F_NONE && finding_info(p->decode_finding)->severity != SEV_NOTE)
-			e->stats.decode_errors++;
-		analyse_tcp(e);
+		analyse_tcp(e, shard_checked);
 		break;
 	}
+}
+
+void engine_packet(struct engine *e, const struct capture_record *rec)
+{
+	e->stats.packets++;
+	if (e->stats.packets == 1)
+		e->stats.first_ns = rec->time_ns;
+	e->stats.last_ns = rec->time_ns;
+	/*
+	 * With shards, a frame whose flow its headers show (decode-hint.h) is
+	 * this engine's or none of its business, even when it proves unusable;
+	 * only the others are decoded by every shard, the unusable ones then
+	 * being shard index 0's.
+	 */
+	uint64_t hash;
+	bool hinted = e->cfg.shard_count > 1 && decode_shard_hash(rec->linktype, rec->data, rec->caplen, &hash);
+	if (!hinted || in_shard_hash(e, hash))
+		analyse_record(e, rec, hinted);
 	if (rec->time_ns >= e->next_expire_ns) {
 		engine_expire(e, rec->time_ns);
 		e->next_expire_ns = rec->time_ns + EXPIRE_PERIOD_NS;
@@ -404,6 +440,8 @@ void engine_input_truncated(struct engine *e, const char *detail)
 	snprintf(message, sizeof message, "file ends inside a record after frame %llu: %s",
 		 (unsigned long long)e->stats.packets, detail);
 	e->stats.truncated = true;
+	if (!reports_capture_wide(e))
+		return;
 	e->pkt.frame = 0;
 	e->pkt.time_ns = e->stats.last_ns;
 	emit_finding(e, 0, F_CAPTURE_TRUNCATED, message);

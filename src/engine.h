@@ -57,6 +57,7 @@ struct engine_config {
 	bool verify_checksums;
 	uint32_t max_findings_per_flow; /* of each severity, emitted per flow (default 100); 0 = unlimited */
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
+	uint32_t threads; /* report_run_file: split the flows over this many engines in threads (default 1) */
 };
 
 struct engine_stats {
@@ -73,7 +74,13 @@ struct engine;
 void engine_config_default(struct engine_config *cfg);
 struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink);
 void engine_packet(struct engine *e, const struct capture_record *rec);
-/* The input ended inside a record (raises capture.truncated). */
+/*
+ * The input ended inside a record (raises capture.truncated). Findings that
+ * belong to no flow are raised by one shard alone, so that the shards'
+ * findings add up to the whole: this one and unusable frames by the engine
+ * of shard index 0, except unusable frames whose headers name their flow
+ * (decode-hint.h), which are that flow's shard's.
+ */
 void engine_input_truncated(struct engine *e, const char *detail);
 /* Ends every flow still open (in id order) and emits their summaries. */
 void engine_finish(struct engine *e);

@@ -914,7 +914,7 @@ void expect_format_endpoints(char *buf, size_t len, const struct flow_summary *s
 static void eval_flow(const struct expect *e, const struct report *r, struct expect_result *res)
 {
 	size_t cap = 0;
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct flow_summary *s;
 	report_read_flows(r, &rd);
 	while ((s = report_next_flow(&rd))) {
@@ -932,7 +932,7 @@ static void eval_flow(const struct expect *e, const struct report *r, struct exp
 		expect_format_endpoints(f->endpoints, sizeof f->endpoints, s);
 		f->actual = actual;
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	res->pass = res->selected > 0 && res->nfailures == 0;
 	if (res->selected == 0)
 		snprintf(res->summary, sizeof res->summary, "no flow is selected (the capture has %zu)", r->nflows);
@@ -955,7 +955,7 @@ static bool finding_matches(const char *what, enum finding_id id)
 static void eval_findings(const struct expect *e, const struct report *r, struct expect_result *res)
 {
 	size_t cap = 0, cap2 = 0;
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct finding *f;
 	report_read_findings(r, &rd);
 	while ((f = report_next_finding(&rd))) {
@@ -966,7 +966,7 @@ static void eval_findings(const struct expect *e, const struct report *r, struct
 		res->frames[res->nframes] = f->frame;
 		res->codes[res->nframes++] = f->id;
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	res->selected = res->nframes;
 	struct expect_value count = {.type = EXPECT_T_COUNT, .num = (int64_t)res->nframes};
 	res->pass = value_holds(&count, e->op, e->values, e->nvalues);
@@ -983,12 +983,12 @@ void expect_eval(const struct expect *e, const struct report *r, struct expect_r
 		res->selected = r->nflows;
 		res->nframes = r->nflows;
 		res->frames = xmalloc((r->nflows ? r->nflows : 1) * sizeof *res->frames);
-		struct spool_reader rd;
+		struct report_reader rd;
 		const struct flow_summary *s;
 		report_read_flows(r, &rd);
 		for (size_t i = 0; (s = report_next_flow(&rd)); i++)
 			res->frames[i] = s->first_frame;
-		spool_reader_close(&rd);
+		report_reader_close(&rd);
 		res->pass = value_holds(&count, e->op, e->values, e->nvalues);
 		snprintf(res->summary, sizeof res->summary, "%zu flow%s", r->nflows, r->nflows == 1 ? "" : "s");
 		break;

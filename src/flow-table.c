@@ -44,11 +44,23 @@ void flow_table_release_flow(struct flow_table *t, struct flow *f)
 	flow_slabs_put(&t->slabs, f);
 }
 
+/*
+ * Empty slots, written rather than calloc'ed: calloc's fresh pages map the
+ * shared zero page when first read (a probe), and the first insert then
+ * copies it, a second fault that also flushes the other threads' TLBs.
+ */
+static struct slot *new_slots(size_t n)
+{
+	struct slot *s = xmalloc(n * sizeof *s);
+	memset(s, 0, n * sizeof *s);
+	return s;
+}
+
 struct flow_table *flow_table_new(uint64_t seed)
 {
 	struct flow_table *t = xcalloc(1, sizeof *t);
 	t->nslots = 1024;
-	t->slots = xcalloc(t->nslots, sizeof *t->slots);
+	t->slots = new_slots(t->nslots);
 	t->seed = seed;
 	return t;
 }
@@ -100,7 +112,7 @@ static void grow(struct flow_table *t)
 	struct slot *old = t->slots;
 	size_t old_n = t->nslots;
 	t->nslots *= 2;
-	t->slots = xcalloc(t->nslots, sizeof *t->slots);
+	t->slots = new_slots(t->nslots);
 	for (size_t i = 0; i < old_n; i++)
 		if (old[i].flow)
 			insert(t, old[i].hash, old[i].flow);

@@ -113,12 +113,12 @@ static void text_file(FILE *out, const struct check_file *cf, const struct check
 			cf->ndenied == 1 ? "" : "s", cf->ndenied == 1 ? "s" : "", severity_name(cfg->policy.fail_on),
 			cfg->policy.nallow || cfg->policy.ndeny ? ", with --allow/--deny" : "");
 		size_t i = 0;
-		struct spool_reader rd;
+		struct report_reader rd;
 		const struct finding *f;
 		report_read_findings(&cf->report, &rd);
 		for (; i < OUTPUT_CHECK_LIST_MAX && (f = check_next_denied(&cfg->policy, &rd)); i++)
 			output_check_explain_finding(out, f, "    ");
-		spool_reader_close(&rd);
+		report_reader_close(&rd);
 		if (i < cf->ndenied)
 			fprintf(out, "    ... and %zu more\n", cf->ndenied - i);
 	}
@@ -250,14 +250,14 @@ static void json_file(FILE *out, const struct check_file *cf, const struct check
 	fprintf(out, "null, \"flows\": %zu, \"findings\": {\"error\": %u, \"warning\": %u, \"note\": %u},", r->nflows,
 		r->severity_counts[SEV_ERROR], r->severity_counts[SEV_WARNING], r->severity_counts[SEV_NOTE]);
 	fputs("\n     \"policy_failures\": [", out);
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct finding *f;
 	report_read_findings(r, &rd);
 	for (size_t i = 0; (f = check_next_denied(&cfg->policy, &rd)); i++) {
 		fputs(i ? ",\n       " : "\n       ", out);
 		output_json_finding(out, f, r->nanosecond);
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	fputs("],\n     \"expectations\": [", out);
 	for (size_t i = 0; i < cf->nresults; i++) {
 		fputs(i ? ",\n       " : "\n       ", out);

@@ -25,9 +25,16 @@ static size_t json_plain_run(const unsigned char *s)
 {
 	size_t n = 0, len;
 	uint32_t cp;
-	while ((len = utf8_decode(s + n, &cp)) > 0 && !utf8_is_control(cp) && cp != '"' && cp != '\\')
+	for (;;) {
+		unsigned char c = s[n];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') { /* printable ASCII: no decoding needed */
+			n++;
+			continue;
+		}
+		if ((len = utf8_decode(s + n, &cp)) == 0 || utf8_is_control(cp) || cp == '"' || cp == '\\')
+			return n;
 		n += len;
-	return n;
+	}
 }
 
 /* The escape for what starts at p (not plain, not the end) into esc; returns the bytes it stands for. */
@@ -99,6 +106,15 @@ static char *json_digits(char *end, uint64_t v)
 		*--end = (char)('0' + v);
 	}
 	return end;
+}
+
+/* How many digits json_digits() writes for v. */
+static int json_digit_count(uint64_t v)
+{
+	int n = 1;
+	for (uint64_t limit = 10; n < 20 && v >= limit; limit *= 10)
+		n++;
+	return n;
 }
 
 /* Exactly n digits of v < 10^n, leading zeros included. */
@@ -244,18 +260,30 @@ static void jb_str(struct jbuf *b, const char *s)
 	jb_bytes(b, s, strlen(s));
 }
 
+/*
+ * Numbers go straight into the buffer: their length is known beforehand, so
+ * the writers fill it backwards from its end, with no copy (and no call to
+ * memcpy for a length only known at run time).
+ */
+static void jb_make_room_for_number(struct jbuf *b)
+{
+	if ((size_t)(b->buf + sizeof b->buf - b->p) < NUM_MAX)
+		jb_flush(b);
+}
+
 static void jb_u64(struct jbuf *b, uint64_t v)
 {
-	char buf[NUM_MAX];
-	const char *p = json_digits(buf + sizeof buf, v);
-	jb_bytes(b, p, (size_t)(buf + sizeof buf - p));
+	jb_make_room_for_number(b);
+	b->p += json_digit_count(v);
+	json_digits(b->p, v);
 }
 
 static void jb_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
 {
-	char buf[NUM_MAX];
-	const char *p = json_seconds_text(buf + sizeof buf, ns, nanosecond);
-	jb_bytes(b, p, (size_t)(buf + sizeof buf - p));
+	uint64_t a = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;
+	jb_make_room_for_number(b);
+	b->p += (ns < 0) + json_digit_count(a / 1000000000u) + 1 + (nanosecond ? 9 : 6);
+	json_seconds_text(b->p, ns, nanosecond);
 }
 
 static void jb_optional_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
@@ -356,9 +384,12 @@ static void jb_option(struct jbuf *b, long v, bool present)
 		JB_LIT(b, "null");
 }
 
-static const char *json_bool(bool v)
+static void jb_bool(struct jbuf *b, bool v)
 {
-	return v ? "true" : "false";
+	if (v)
+		JB_LIT(b, "true");
+	else
+		JB_LIT(b, "false");
 }
 
 static void json_int_or_null(FILE *out, long v, bool present)
@@ -385,7 +416,7 @@ static void json_flow_fields(FILE *out, const struct flow_summary *s, bool nano)
 	JB_LIT(b, ", ");
 	jb_endpoint(b, "server", s, 1);
 	JB_LIT(b, ", \"direction_guessed\": ");
-	jb_str(b, json_bool(s->direction_guessed));
+	jb_bool(b, s->direction_guessed);
 	JB_LIT(b, ", \"first_frame\": ");
 	jb_u64(b, s->first_frame);
 	JB_LIT(b, ", \"last_frame\": ");
@@ -427,13 +458,13 @@ static void json_flow_fields(FILE *out, const struct flow_summary *s, bool nano)
 	JB_LIT(b, ", ");
 	jb_option(b, s->wscale[1], s->wscale[1] >= 0);
 	JB_LIT(b, "], \"sack_permitted\": ");
-	jb_str(b, json_bool(s->sack_permitted));
+	jb_bool(b, s->sack_permitted);
 	JB_LIT(b, ", \"timestamps\": ");
-	jb_str(b, json_bool(s->timestamps));
+	jb_bool(b, s->timestamps);
 	JB_LIT(b, ", \"tfo\": ");
-	jb_str(b, json_bool(s->tfo));
+	jb_bool(b, s->tfo);
 	JB_LIT(b, ", \"ecn\": ");
-	jb_str(b, json_bool(s->ecn));
+	jb_bool(b, s->ecn);
 	JB_LIT(b, "}, \"irtt\": ");
 	jb_optional_seconds(b, s->irtt_ns, nano);
 	JB_LIT(b, ", \"rtt\": {\"client\": ");
@@ -588,14 +619,14 @@ void output_json_report(FILE *out, const struct report *r)
 	if (r->findings_dropped)
 		fprintf(out, ", \"findings_dropped\": %" PRIu64, r->findings_dropped);
 	fputs("},\n  \"flows\": [", out);
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct flow_summary *s;
 	report_read_flows(r, &rd);
 	for (size_t i = 0; (s = report_next_flow(&rd)); i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
 		output_json_flow(out, s, nano);
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	fputs(r->nflows ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [", out);
 	const struct finding *f;
 	report_read_findings(r, &rd);
@@ -603,6 +634,6 @@ void output_json_report(FILE *out, const struct report *r)
 		fputs(i ? ",\n    " : "\n    ", out);
 		output_json_finding(out, f, nano);
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	fputs(r->nfindings ? "\n  ]\n}\n" : "]\n}\n", out);
 }

@@ -188,7 +188,7 @@ static void junit_flows(FILE *out, const struct check_file *cf, const char *cls)
 	w.ahead_at = spool_reader_next(&w.ahead);
 	w.body_at = spool_reader_next(&w.body);
 	junit_policy_case(out, cls, "capture", "capture", 0, &w);
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct flow_summary *s;
 	report_read_flows(&cf->report, &rd);
 	while ((s = report_next_flow(&rd))) {
@@ -197,7 +197,7 @@ static void junit_flows(FILE *out, const struct check_file *cf, const char *cls)
 		snprintf(name, sizeof name, "flow %u: %s", s->id, endpoints);
 		junit_policy_case(out, cls, "flows", name, s->id, &w);
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	spool_reader_close(&w.ahead);
 	spool_reader_close(&w.body);
 }

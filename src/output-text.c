@@ -82,7 +82,7 @@ static void print_findings(FILE *out, const struct report *r)
 		return;
 	}
 	struct code_group *groups = xcalloc(F_COUNT, sizeof *groups);
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct finding *f;
 	report_read_findings(r, &rd);
 	while ((f = report_next_finding(&rd))) {
@@ -91,7 +91,7 @@ static void print_findings(FILE *out, const struct report *r)
 			g->examples[g->count] = *f;
 		g->count++;
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	enum finding_id codes[F_COUNT];
 	size_t ncodes = 0;
 	for (int id = 0; id < F_COUNT; id++)
@@ -159,7 +159,7 @@ void output_text_report(FILE *out, const struct report *r)
 			"CLIENT", "SERVER", "HANDSHAKE", "CLOSE", "CLIENT END", "SERVER END", "CONN", "HISTORY", "PKTS",
 			"BYTES", "RETX", "IRTT", "FINDINGS");
 	uint64_t label_totals[L_COUNT] = {0};
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct flow_summary *s;
 	report_read_flows(r, &rd);
 	while ((s = report_next_flow(&rd))) {
@@ -167,7 +167,7 @@ void output_text_report(FILE *out, const struct report *r)
 		for (int l = 0; l < L_COUNT; l++)
 			label_totals[l] += s->labels[l];
 	}
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	print_label_totals(out, label_totals);
 	print_findings(out, r);
 }

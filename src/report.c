@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "report-parallel.h"
 #include "report.h"
 #include "xalloc.h"
 
@@ -28,11 +29,17 @@ size_t report_memory_budget(void)
 
 void report_init(struct report *r, const char *source)
 {
+	report_init_budget(r, source, report_memory_budget());
+}
+
+void report_init_budget(struct report *r, const char *source, size_t budget)
+{
 	memset(r, 0, sizeof *r);
 	r->source = xstrdup(source);
-	size_t budget = report_memory_budget();
-	spool_init(&r->flows, sizeof(struct flow_summary), budget);
-	spool_init(&r->findings, sizeof(struct finding), budget);
+	r->parts = xcalloc(1, sizeof *r->parts);
+	r->nparts = 1;
+	spool_init(&r->parts[0].flows, sizeof(struct flow_summary), budget);
+	spool_init(&r->parts[0].findings, sizeof(struct finding), budget);
 }
 
 void report_init_counts_only(struct report *r, const char *source)
@@ -44,17 +51,26 @@ void report_init_counts_only(struct report *r, const char *source)
 void report_add_finding(struct report *r, const struct finding *f)
 {
 	/* Findings arrive in frame order, except the few judged when a flow ends: the key slots those in. */
-	struct spool_key key = {r->finding_segment, f->frame ? f->frame : UINT64_MAX};
+	struct report_part *part = &r->parts[0];
+	struct spool_key key = {part->finding_segment, f->frame ? f->frame : UINT64_MAX};
 	if (!f->frame)
-		r->finding_segment++;
-	spool_add(&r->findings, key, f);
+		part->finding_segment++;
+	spool_add(&part->findings, key, f);
 	r->nfindings++;
 	r->severity_counts[finding_info(f->id)->severity]++;
 }
 
 void report_add_flow(struct report *r, const struct flow_summary *s)
 {
-	spool_add(&r->flows, (struct spool_key){s->id, 0}, s);
+	/* Ids follow first frames in one engine; ordering by the first frame also orders a report's parts. */
+	struct report_part *part = &r->parts[0];
+	spool_add(&part->flows, (struct spool_key){s->first_frame, 0}, s);
+	if (part->in_thread) {
+		part->first_frames = xgrow(part->first_frames, &part->first_frames_cap, s->id, sizeof(uint64_t));
+		part->first_frames[s->id - 1] = s->first_frame;
+		if (s->id > part->nfirst_frames)
+			part->nfirst_frames = s->id;
+	}
 	r->nflows++;
 	r->findings_dropped += s->findings_dropped;
 }
@@ -78,36 +94,93 @@ struct engine_sink report_sink(struct report *r)
 void report_finish(struct report *r, const struct engine_stats *stats)
 {
 	r->stats = *stats;
-	spool_seal(&r->flows);
-	spool_seal(&r->findings);
+	for (size_t i = 0; i < r->nparts; i++) {
+		spool_seal(&r->parts[i].flows);
+		spool_seal(&r->parts[i].findings);
+	}
 }
 
 void report_free(struct report *r)
 {
 	free(r->source);
-	spool_free(&r->flows);
-	spool_free(&r->findings);
+	for (size_t i = 0; i < r->nparts; i++) {
+		spool_free(&r->parts[i].flows);
+		spool_free(&r->parts[i].findings);
+		free(r->parts[i].first_frames);
+		free(r->parts[i].global_ids);
+	}
+	free(r->parts);
 	memset(r, 0, sizeof *r);
 }
 
-void report_read_flows(const struct report *r, struct spool_reader *rd)
+static void reader_open(const struct report *r, struct report_reader *rd, bool flows)
 {
-	spool_reader_open(rd, &r->flows);
+	rd->report = r;
+	rd->flows = flows;
+	for (size_t i = 0; i < r->nparts; i++) {
+		spool_reader_open(&rd->parts[i], flows ? &r->parts[i].flows : &r->parts[i].findings);
+		rd->heads[i] = r->nparts > 1 ? spool_reader_next(&rd->parts[i]) : NULL;
+	}
 }
 
-const struct flow_summary *report_next_flow(struct spool_reader *rd)
+/*
+ * The next record of a report in parts: the smallest key among the parts'
+ * heads (two parts never share a key, which is a frame or a first frame),
+ * copied with its flow id made the whole report's.
+ */
+static const void *reader_next_merged(struct report_reader *rd)
 {
-	return spool_reader_next(rd);
+	const struct report *r = rd->report;
+	size_t best = SIZE_MAX;
+	struct spool_key best_key = {0, 0};
+	for (size_t i = 0; i < r->nparts; i++) {
+		if (!rd->heads[i])
+			continue;
+		struct spool_key k = spool_record_key(rd->heads[i]);
+		if (best == SIZE_MAX || k.major < best_key.major || (k.major == best_key.major && k.minor < best_key.minor)) {
+			best = i;
+			best_key = k;
+		}
+	}
+	if (best == SIZE_MAX)
+		return NULL;
+	const uint32_t *ids = r->parts[best].global_ids;
+	if (rd->flows) {
+		rd->renumbered.flow = *(const struct flow_summary *)rd->heads[best];
+		rd->renumbered.flow.id = ids[rd->renumbered.flow.id - 1];
+	} else {
+		rd->renumbered.finding = *(const struct finding *)rd->heads[best];
+		if (rd->renumbered.finding.flow)
+			rd->renumbered.finding.flow = ids[rd->renumbered.finding.flow - 1];
+	}
+	rd->heads[best] = spool_reader_next(&rd->parts[best]);
+	return &rd->renumbered;
 }
 
-void report_read_findings(const struct report *r, struct spool_reader *rd)
+void report_read_flows(const struct report *r, struct report_reader *rd)
 {
-	spool_reader_open(rd, &r->findings);
+	reader_open(r, rd, true);
 }
 
-const struct finding *report_next_finding(struct spool_reader *rd)
+const struct flow_summary *report_next_flow(struct report_reader *rd)
 {
-	return spool_reader_next(rd);
+	return rd->report->nparts > 1 ? reader_next_merged(rd) : spool_reader_next(&rd->parts[0]);
+}
+
+void report_read_findings(const struct report *r, struct report_reader *rd)
+{
+	reader_open(r, rd, false);
+}
+
+const struct finding *report_next_finding(struct report_reader *rd)
+{
+	return rd->report->nparts > 1 ? reader_next_merged(rd) : spool_reader_next(&rd->parts[0]);
+}
+
+void report_reader_close(struct report_reader *rd)
+{
+	for (size_t i = 0; i < rd->report->nparts; i++)
+		spool_reader_close(&rd->parts[i]);
 }
 
 /* Forwards each event to the report and to an optional extra sink. */
@@ -145,6 +218,8 @@ static void tee_flow(void *ctx, const struct flow_summary *s)
 int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
 		    const struct engine_sink *extra, char *err, size_t errlen)
 {
+	if (cfg->threads > 1 && !extra && !cfg->max_flows && !r->counts_only && report_can_split(path))
+		return report_run_threads(r, path, filter, cfg, err, errlen);
 	struct capture *cap = capture_open_file(path, filter, err, errlen);
 	if (!cap)
 		return -1;
@@ -177,7 +252,10 @@ int report_run_capture(struct report *r, struct capture *cap, const struct engin
 	for (size_t i = 0; i < r->nlinktypes; i++)
 		snprintf(r->linktypes[i], sizeof r->linktypes[i], "%s", capture_linktype_name(linktypes[i]));
 	if (st == CAPTURE_TRUNCATED) {
+		uint64_t segment = r->parts[0].finding_segment;
 		engine_input_truncated(e, capture_error(cap));
+		/* Where another shard's engine raises it, the finding still closes this part's stretch of the order. */
+		r->parts[0].finding_segment = segment + 1;
 	} else if (st == CAPTURE_ERROR) {
 		snprintf(err, errlen, "%s: %s", r->source, capture_error(cap));
 		rc = -1;

@@ -10,6 +10,11 @@
  * report_read_findings() (in report order: by frame, findings of the same
  * frame in the order they were made; a capture-wide finding, frame 0, comes
  * after everything made before it).
+ *
+ * report_run_file() may split the analysis of a file over threads
+ * (engine_config.threads), each thread an engine of its own over one shard of
+ * the flows (SPEC §12 --shard). What is read back is the same, byte for byte,
+ * as from one engine: report-parallel.c says how.
  */
 #ifndef TCPSCOPE_REPORT_H
 #define TCPSCOPE_REPORT_H
@@ -24,6 +29,21 @@
 #include "summary.h"
 
 #define REPORT_MAX_LINKTYPES 8
+#define REPORT_MAX_THREADS 16
+
+/*
+ * What one engine collected: a report run in threads has a part per thread,
+ * each holding the flows of its shard, numbered locally from 1; reading
+ * merges the parts and renumbers the flows in the order of their first frame.
+ */
+struct report_part {
+	struct spool flows, findings;
+	uint64_t finding_segment; /* capture-wide findings so far: each closes a stretch of the order */
+	bool in_thread;		  /* one of several parts: keeps first_frames */
+	uint64_t *first_frames;	  /* of local flow id i + 1 */
+	size_t nfirst_frames, first_frames_cap;
+	uint32_t *global_ids; /* id in the whole report of local flow id i + 1; NULL in a one-part report */
+};
 
 struct report {
 	char *source;
@@ -35,8 +55,8 @@ struct report {
 	size_t nflows, nfindings;
 	uint32_t severity_counts[3]; /* of the findings collected */
 	uint64_t findings_dropped;   /* over all flows: findings past the per-flow cap (engine_config) */
-	struct spool flows, findings;
-	uint64_t finding_segment; /* capture-wide findings so far: each closes a stretch of the order */
+	struct report_part *parts;
+	size_t nparts;
 };
 
 /* Bytes of flows, and of findings, a report keeps in memory before spilling (TCPSCOPE_REPORT_MEMORY). */
@@ -54,17 +74,32 @@ void report_free(struct report *r);
 
 /*
  * Reading a finished report: open a reader, take records until NULL, close it
- * with spool_reader_close(). A record is valid until the next call.
+ * with report_reader_close(). A record is valid until the next call. Any
+ * number of readers may read a report at the same time.
  */
-void report_read_flows(const struct report *r, struct spool_reader *rd);
-const struct flow_summary *report_next_flow(struct spool_reader *rd);
-void report_read_findings(const struct report *r, struct spool_reader *rd);
-const struct finding *report_next_finding(struct spool_reader *rd);
+struct report_reader {
+	const struct report *report;
+	struct spool_reader parts[REPORT_MAX_THREADS];
+	const void *heads[REPORT_MAX_THREADS]; /* each part's next record, NULL once it has no more */
+	bool flows;			       /* reading flows, else findings */
+	union {
+		struct flow_summary flow;
+		struct finding finding;
+	} renumbered; /* the record handed out, with its flow id in the whole report */
+};
+
+void report_read_flows(const struct report *r, struct report_reader *rd);
+const struct flow_summary *report_next_flow(struct report_reader *rd);
+void report_read_findings(const struct report *r, struct report_reader *rd);
+const struct finding *report_next_finding(struct report_reader *rd);
+void report_reader_close(struct report_reader *rd);
 
 /*
- * Reads a whole capture file into r with the given engine configuration.
- * Returns 0, or -1 with a one-line message in err (r then holds what was read
- * before the error).
+ * Reads a whole capture file into r with the given engine configuration, in
+ * cfg->threads threads when the file can be opened once per thread (a
+ * regular file), there is no extra sink and no --max-flows (whose evictions
+ * depend on all flows at once). Returns 0, or -1 with a one-line message in
+ * err (r then holds what was read before the error).
  */
 int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
 		    const struct engine_sink *extra, char *err, size_t errlen);

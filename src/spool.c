@@ -314,6 +314,12 @@ const void *spool_reader_next(struct spool_reader *rd)
 	return run_head(s, &rd->runs[rd->heap[0]]) + sizeof(struct spool_key);
 }
 
+struct spool_key spool_record_key(const void *record)
+{
+	/* Every record, in memory or in a run buffer, sits right after its key. */
+	return entry_key((const unsigned char *)record - sizeof(struct spool_key));
+}
+
 void spool_reader_close(struct spool_reader *rd)
 {
 	free(rd->runs);

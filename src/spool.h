@@ -74,6 +74,8 @@ struct spool_reader {
 void spool_reader_open(struct spool_reader *rd, const struct spool *s);
 /* The next record, valid until the next call; NULL after the last. */
 const void *spool_reader_next(struct spool_reader *rd);
+/* The key a record returned by spool_reader_next() was added with. */
+struct spool_key spool_record_key(const void *record);
 void spool_reader_close(struct spool_reader *rd);
 
 #endif

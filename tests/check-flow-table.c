@@ -49,6 +49,26 @@ START_TEST(test_key_is_canonical)
 }
 END_TEST
 
+/* The IPv4 shortcut of the shard hash (split reports use it per frame) is the hash of the key. */
+START_TEST(test_shard_hash_ipv4_is_the_key_hash)
+{
+	srand(9293);
+	for (int i = 0; i < 100000; i++) {
+		/* Few distinct addresses and ports, so that equal addresses and equal ports come up often. */
+		uint32_t a = 0x0a000000u | (uint32_t)(rand() % 4), b = 0x0a000000u | (uint32_t)(rand() % 4);
+		uint16_t pa = (uint16_t)(rand() % 3 ? rand() % 4 : rand()), pb = (uint16_t)(rand() % 4);
+		uint8_t src[16] = {0}, dst[16] = {0};
+		for (int k = 0; k < 4; k++) {
+			src[k] = (uint8_t)(a >> (24 - 8 * k));
+			dst[k] = (uint8_t)(b >> (24 - 8 * k));
+		}
+		struct flow_key key;
+		flow_key_from_endpoints(src, pa, dst, pb, 4, &key);
+		ck_assert_uint_eq(flow_key_shard_hash_ipv4(a, pa, b, pb), flow_key_shard_hash(&key));
+	}
+}
+END_TEST
+
 START_TEST(test_table_add_find_remove_grow)
 {
 	enum { N = 5000 };
@@ -250,6 +270,7 @@ static Suite *flow_table_suite(void)
 	Suite *s = suite_create("flow-table");
 	TCase *tc = tcase_create("keys and table");
 	tcase_add_test(tc, test_key_is_canonical);
+	tcase_add_test(tc, test_shard_hash_ipv4_is_the_key_hash);
 	tcase_add_test(tc, test_table_add_find_remove_grow);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("lifecycle");

@@ -134,13 +134,13 @@ static void report_frames(const char *budget, uint64_t *frames, size_t n)
 	struct engine_stats stats = {0};
 	report_finish(&r, &stats);
 	unsetenv("TCPSCOPE_REPORT_MEMORY");
-	struct spool_reader rd;
+	struct report_reader rd;
 	const struct finding *f;
 	size_t i = 0;
 	report_read_findings(&r, &rd);
 	while ((f = report_next_finding(&rd)) && i < n)
 		frames[i++] = (uint64_t)f->flow; /* the order added, to tell equal frames apart */
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	ck_assert_uint_eq(i, n);
 	report_free(&r);
 }

@@ -389,13 +389,13 @@ START_TEST(test_report_decodes_per_interface)
 	ck_assert_uint_eq(r.stats.decode_errors, 0);
 	ck_assert(!r.stats.truncated);
 	ck_assert_uint_eq(r.nflows, 1);
-	struct spool_reader rd;
+	struct report_reader rd;
 	report_read_flows(&r, &rd);
 	const struct flow_summary *flow = report_next_flow(&rd);
 	ck_assert_str_eq(flow->handshake, "complete");
 	ck_assert_uint_eq(flow->packets[0], 3);
 	ck_assert_uint_eq(flow->packets[1], 1);
-	spool_reader_close(&rd);
+	report_reader_close(&rd);
 	ck_assert_uint_eq(r.nlinktypes, 3);
 	ck_assert_str_eq(r.linktypes[0], "EN10MB");
 	ck_assert_str_eq(r.linktypes[1], "RAW");

@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end tests of the tcpscope command line on real files: exit codes and
 # one-line errors (SPEC §5 "Exit codes"), stdin, filters, truncated files,
-# explain, packets selection, shards, and JSON that parses.
+# explain, packets selection, and JSON that parses (shards: tests/split.sh).
 set -u
 bin=${TCPSCOPE:?}
 caps=${top_srcdir:?}/captures
@@ -95,19 +95,6 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 types = [r["type"] for r in rows]
 assert types.count("flow") == 4 and types[-1] == "stats"
 assert rows[-1]["packets"] == 40 and rows[-1]["flows"] == 4
-PY
-
-# --- shards: together they are the whole
-"$bin" report --format json "$caps/many-short.pcap" >"$tmp/whole.json"
-for i in 1 2 3; do "$bin" report --format json --shard "$i/3" "$caps/many-short.pcap" >"$tmp/shard$i.json"; done
-python3 - "$tmp/whole.json" "$tmp/shard1.json" "$tmp/shard2.json" "$tmp/shard3.json" <<'PY' && ok || bad "shards do not add up to the whole"
-import json, sys
-whole = json.load(open(sys.argv[1]))
-shards = [json.load(open(p)) for p in sys.argv[2:]]
-key = lambda f: (f["client"]["addr"], f["client"]["port"], f["server"]["addr"], f["server"]["port"], f["first_frame"])
-union = sorted(key(f) for s in shards for f in s["flows"])
-assert union == sorted(key(f) for f in whole["flows"])
-assert all(len(s["flows"]) > 0 for s in shards)
 PY
 
 # --- explain

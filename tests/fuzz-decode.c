@@ -10,6 +10,10 @@
  * checksums, bit 1: the packet was cut by a snaplen, its wire length is
  * longer than what was captured), then the packet bytes.
  * tests/fuzz-seeds.sh writes the packets of the sample captures this way.
+ *
+ * It also holds decode_shard_hash() to its promise (decode-hint.h): a frame
+ * it reads a flow from decodes as TCP of that flow's shard hash, or as
+ * unusable, never as something other than TCP.
  */
 #include "config.h"
 
@@ -18,8 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode-hint.h"
 #include "decode.h"
 #include "engine.h"
+#include "flow-key.h"
 #include "fuzz-target.h"
 #include "output.h"
 
@@ -59,7 +65,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pkt.caplen = caplen;
 	pkt.wirelen = wirelen;
 	struct decode_options opts = {.verify_checksums = verify};
-	decode_packet(linktype, bytes, &opts, &pkt);
+	enum decode_result decoded = decode_packet(linktype, bytes, &opts, &pkt);
+	uint64_t hint;
+	if (decode_shard_hash(linktype, bytes, caplen, &hint)) {
+		struct flow_key key;
+		if (decoded == DECODE_NOT_TCP)
+			abort();
+		if (decoded == DECODE_TCP && (flow_key_from_packet(&pkt, &key), flow_key_shard_hash(&key) != hint))
+			abort();
+	}
 
 	FILE *out = fopen("/dev/null", "w");
 	if (!out)

@@ -13,7 +13,17 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "report.h"
 #include "xalloc.h"
+
+#define DEFAULT_THREADS_MAX 8 /* past this, every thread reading every record outweighs its share */
+
+/* One analysis thread per CPU, up to DEFAULT_THREADS_MAX. */
+static uint32_t default_threads(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus < 1 ? 1 : cpus > DEFAULT_THREADS_MAX ? DEFAULT_THREADS_MAX : (uint32_t)cpus;
+}
 
 static void usage(FILE *out)
 {
@@ -38,6 +48,8 @@ static void usage(FILE *out)
 	      "      --msl SECONDS     maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
 	      "      --verify-checksums  check TCP checksums (off: offload makes them wrong)\n"
 	      "      --shard I/N       analyse only the flows in shard I of N (1-based)\n"
+	      "      --threads N       (report, check) split the flows over N threads (default: one\n"
+	      "                        per CPU, at most 8; 1 for none)\n"
 	      "      --max-findings-per-flow N  findings of each severity kept per flow (default 100;\n"
 	      "                        0 no limit); the rest are counted as findings_dropped\n"
 	      "      --flow ID         (packets) only this flow; (check) the flow of --script: ID,\n"
@@ -92,6 +104,7 @@ enum {
 	OPT_MSL,
 	OPT_VERIFY,
 	OPT_SHARD,
+	OPT_THREADS,
 	OPT_FLOW,
 	OPT_LIST,
 	OPT_MARKDOWN,
@@ -153,6 +166,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"msl", required_argument, NULL, OPT_MSL},
 		{"verify-checksums", no_argument, NULL, OPT_VERIFY},
 		{"shard", required_argument, NULL, OPT_SHARD},
+		{"threads", required_argument, NULL, OPT_THREADS},
 		{"flow", required_argument, NULL, OPT_FLOW},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"markdown", no_argument, NULL, OPT_MARKDOWN},
@@ -284,6 +298,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->engine.idle_timeout_ns = ns;
 			o->idle_timeout_set = true;
 			break;
+		case OPT_THREADS:
+			if (parse_count(optarg, 1, REPORT_MAX_THREADS, &n) != 0)
+				return cmd_usage_error("--threads takes a number from 1 to %d, not \"%s\"",
+						       REPORT_MAX_THREADS, optarg);
+			o->engine.threads = (uint32_t)n;
+			break;
 		case OPT_MAX_FLOWS:
 			if (parse_count(optarg, 0, SIZE_MAX, &n) != 0)
 				return cmd_usage_error("--max-flows takes a number of flows, not \"%s\"", optarg);
@@ -355,6 +375,7 @@ int main(int argc, char **argv)
 	struct options o;
 	memset(&o, 0, sizeof o);
 	engine_config_default(&o.engine);
+	o.engine.threads = default_threads();
 	o.live.capture.promiscuous = true;
 	o.ui_limits = (struct model_limits){MODEL_DEFAULT_MAX_PACKETS, MODEL_DEFAULT_MAX_HISTORY};
 

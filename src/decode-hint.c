@@ -1,0 +1,91 @@
+/*
+ * decode-hint.c - the shard hash of a frame's flow (flow-key.h), read
+ * straight off its headers in the common cases: Ethernet, Linux cooked or raw IP, then IPv4
+ * that is not a fragment or IPv6 without extension headers, then TCP. A
+ * split report (report-parallel.c) uses it to pass over the frames of other
+ * threads' flows for a few loads each instead of a full decode. For every
+ * frame it accepts, decode_packet() finds TCP with the same addresses and
+ * ports, so the same hash, or finds the frame unusable; anything else it leaves to
+ * decode_packet() in every thread.
+ */
+#include "config.h"
+
+#include "decode-hint.h"
+#include "decode.h"
+
+enum {
+	ETHERTYPE_IPV4 = 0x0800,
+	ETHERTYPE_IPV6 = 0x86dd,
+	IPPROTO_TCP_NUMBER = 6,
+};
+
+static uint16_t be16_at(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The IP version the link header says follows (0: not plain IP), and where it starts. */
+static int link_ip_version(int linktype, const uint8_t *data, uint32_t caplen, uint32_t *ip_offset)
+{
+	uint16_t type;
+	switch (linktype) {
+	case DLT_EN10MB:
+		if (caplen < 14)
+			return 0;
+		type = be16_at(data + 12);
+		*ip_offset = 14;
+		break;
+	case DLT_LINUX_SLL:
+		if (caplen < 16)
+			return 0;
+		type = be16_at(data + 14);
+		*ip_offset = 16;
+		break;
+	case DLT_RAW:
+		*ip_offset = 0;
+		return caplen ? data[0] >> 4 : 0;
+	case DLT_IPV4:
+		*ip_offset = 0;
+		return 4;
+	case DLT_IPV6:
+		*ip_offset = 0;
+		return 6;
+	default:
+		return 0;
+	}
+	return type == ETHERTYPE_IPV4 ? 4 : type == ETHERTYPE_IPV6 ? 6 : 0;
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint64_t *hash)
+{
+	uint32_t at;
+	int version = link_ip_version(linktype, data, caplen, &at);
+	const uint8_t *ip = data + at;
+	if (version == 4) {
+		if (caplen < at + 20 || ip[0] >> 4 != 4)
+			return false;
+		uint32_t header_len = (ip[0] & 0x0f) * 4u;
+		if (header_len < 20 || caplen < at + header_len + 4)
+			return false;
+		if ((be16_at(ip + 6) & 0x3fff) != 0 || ip[9] != IPPROTO_TCP_NUMBER) /* fragment (RFC 791 §3.1), not TCP */
+			return false;
+		const uint8_t *tcp = ip + header_len;
+		*hash = flow_key_shard_hash_ipv4(be32_at(ip + 12), be16_at(tcp), be32_at(ip + 16), be16_at(tcp + 2));
+		return true;
+	}
+	if (version == 6) {
+		if (caplen < at + 40 + 4 || ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP_NUMBER) /* RFC 8200 §3 */
+			return false;
+		const uint8_t *tcp = ip + 40;
+		struct flow_key key;
+		flow_key_from_endpoints(ip + 8, be16_at(tcp), ip + 24, be16_at(tcp + 2), 6, &key);
+		*hash = flow_key_shard_hash(&key);
+		return true;
+	}
+	return false;
+}
