@@ -25,28 +25,28 @@
 #include "findings.h"
 #include "packet.h"
 
-/* What one direction has sent, as Wireshark's tcp_flow_t tracks it. */
+/* What one direction has sent, as Wireshark's tcp_flow_t tracks it (grouped by size: no padding). */
 struct label_dir {
-	bool base_set;		  /* base_seq is known */
+	int64_t nextseq_time_ns;  /* when nextseq last moved */
+	int64_t lastack_time_ns;  /* time of this direction's last packet */
+	uint64_t lastnondupack;	  /* frame of the last ACK that changed the ack number */
 	uint32_t base_seq;	  /* seq of the SYN, or first seq - 1 mid-stream */
 	uint32_t nextseq;	  /* highest seq + len (+1 for SYN/FIN) seen */
-	int64_t nextseq_time_ns;  /* when nextseq last moved */
 	uint32_t maxseqtobeacked; /* end of the contiguous data seen */
 	uint32_t lastack;	  /* ack field of this direction's last packet */
+	uint32_t dupacknum;	  /* duplicate ACKs in a row; UINT32_MAX marks an ACKed unseen segment */
+	uint32_t window;	  /* raw window of the last packet; UINT32_MAX before any */
+	uint32_t last_labels;	  /* label bits of this direction's last packet */
+	int8_t win_scale;	  /* shift; -1 unknown, -2 no scaling (per the handshake) */
+	uint8_t last_flags;	  /* TCP flags of this direction's last packet */
+	bool base_set;		  /* base_seq is known */
 	/*
 	 * Wireshark takes 0 to mean "not seen yet" for these three, which breaks
 	 * when a sequence space wraps to exactly 0; explicit flags keep a wrapping
 	 * flow's analysis identical to any other (SPEC §4.3).
 	 */
 	bool nextseq_known, maxseqtobeacked_known, lastack_known;
-	int64_t lastack_time_ns; /* time of this direction's last packet */
-	uint32_t dupacknum;	 /* duplicate ACKs in a row; UINT32_MAX marks an ACKed unseen segment */
-	uint64_t lastnondupack;	 /* frame of the last ACK that changed the ack number */
-	uint32_t window;	 /* raw window of the last packet; UINT32_MAX before any */
-	int win_scale;		 /* shift; -1 unknown, -2 no scaling (per the handshake) */
-	bool is_first_ack;	 /* a SYN was sent and no ACK without SYN since */
-	uint32_t last_labels;	 /* label bits of this direction's last packet */
-	uint8_t last_flags;	 /* TCP flags of this direction's last packet */
+	bool is_first_ack; /* a SYN was sent and no ACK without SYN since */
 };
 
 struct label_flow {

@@ -32,106 +32,110 @@ struct rtt_segment {
 };
 
 struct rtt_stats {
-	uint32_t samples;
 	int64_t min_ns, max_ns, sum_ns;
+	uint32_t samples;
 };
 
+/*
+ * Members are grouped by size (8-, 4-, 2-, then 1-byte ones) so that the
+ * compiler inserts no padding: every flow is two of these, and all of a
+ * trace's flows can be open at once (SPEC §12 counts their memory).
+ */
 struct endpoint {
-	enum tcp_state state;
-	bool passive; /* entered SYN-RECEIVED from LISTEN (RST returns it there) */
-
-	/* What this endpoint sent. */
-	bool seen;
-	bool syn_sent;
-	uint32_t isn;
-	uint32_t syn_payload; /* data carried on its SYN (TFO) */
+	/* Times, counters and the RTT ring: 8 bytes each. */
 	int64_t syn_time_ns;
-	bool synack_sent;
-	uint32_t synack_ack;
-	bool bare_syn_after_peer; /* sent a SYN without ACK after receiving the peer's SYN */
-	uint32_t snd_nxt;	  /* highest seq + len (+SYN/FIN) sent */
-	bool ack_sent;
-	uint32_t last_ack;   /* highest acknowledgement it sent */
-	uint32_t right_edge; /* highest ack + scaled window it advertised */
-	bool edge_known;
-	uint32_t prev_edge; /* the edge of its previous segment (shrink check) */
-	bool prev_edge_known;
-	uint16_t last_window; /* raw window of its last segment */
-	bool fin_sent;
-	uint32_t fin_seq;
-	bool fin_acked; /* the peer acknowledged this endpoint's FIN */
+	int64_t time_wait_until;
 	struct {
-		bool pending; /* an ACK covered bytes it had not sent (yet): judged at flow end */
-		uint32_t ack, sent_up_to;
 		uint64_t frame;
 		int64_t time_ns;
-	} beyond;
-	bool rst_sent;	       /* sent an acceptable RST */
-	uint32_t snd_at_reset; /* its snd_nxt when either side's RST was accepted */
-	bool normal_seen;      /* sent an ordinary ACK segment (mid-stream promotion) */
-	bool gap_seen;	       /* some of its segments were not captured */
-	bool wrapped;
-	int64_t time_wait_until;
-
-	/* Options announced on its SYN. */
-	bool has_mss, sack_permitted, timestamps, tfo;
-	uint16_t mss;
-	int wscale; /* -1: no window-scale option on its SYN */
-	bool ts_seen;
-	uint32_t last_tsval;
-	bool ecn_setup; /* SYN with ECE+CWR, or SYN-ACK with ECE (RFC 3168 §6.1.1) */
-
-	/* Counters. */
+		uint32_t ack, sent_up_to;
+	} beyond; /* an ACK that covered bytes it had not sent (yet), judged at flow end */
 	uint64_t packets, payload_bytes, retrans_bytes;
-	uint32_t keepalives, keepalives_unanswered;
 	int64_t zero_window_since; /* -1 while its window is open */
 	int64_t zero_window_ns;
 	int64_t last_keepalive_ns;
 	int64_t keepalive_interval_sum_ns;
-	uint32_t max_in_flight; /* most unacknowledged bytes it had out at once */
-
 	/*
 	 * RTT of its data: unacknowledged segments (a ring of RTT_RING entries,
 	 * allocated with its first segment and released when the flow is finished,
 	 * so closed flows waiting out 2*MSL stay small) and the samples taken.
 	 */
 	struct rtt_segment *rtt_ring;
-	uint8_t rtt_head, rtt_count;
 	struct rtt_stats rtt;
+
+	/* RFC 9293 state and what this endpoint sent: sequence numbers. */
+	enum tcp_state state;
+	uint32_t isn;
+	uint32_t syn_payload; /* data carried on its SYN (TFO) */
+	uint32_t synack_ack;
+	uint32_t snd_nxt;    /* highest seq + len (+SYN/FIN) sent */
+	uint32_t last_ack;   /* highest acknowledgement it sent */
+	uint32_t right_edge; /* highest ack + scaled window it advertised */
+	uint32_t prev_edge;  /* the edge of its previous segment (shrink check) */
+	uint32_t fin_seq;
+	uint32_t snd_at_reset; /* its snd_nxt when either side's RST was accepted */
+	uint32_t last_tsval;
+	uint32_t keepalives, keepalives_unanswered;
+	uint32_t max_in_flight; /* most unacknowledged bytes it had out at once */
+	uint16_t last_window;	/* raw window of its last segment */
+	uint16_t mss;		/* announced on its SYN */
+	int16_t wscale;		/* announced on its SYN; -1: no window-scale option */
+	uint8_t rtt_head, rtt_count;
+
+	/* Flags. */
+	bool passive; /* entered SYN-RECEIVED from LISTEN (RST returns it there) */
+	bool seen;
+	bool syn_sent;
+	bool synack_sent;
+	bool bare_syn_after_peer; /* sent a SYN without ACK after receiving the peer's SYN */
+	bool ack_sent;
+	bool edge_known;
+	bool prev_edge_known;
+	bool fin_sent;
+	bool fin_acked;	     /* the peer acknowledged this endpoint's FIN */
+	bool beyond_pending; /* beyond holds an ACK still to be judged */
+	bool rst_sent;	     /* sent an acceptable RST */
+	bool normal_seen;    /* sent an ordinary ACK segment (mid-stream promotion) */
+	bool gap_seen;	     /* some of its segments were not captured */
+	bool wrapped;
+	/* Options announced on its SYN. */
+	bool has_mss, sack_permitted, timestamps, tfo;
+	bool ts_seen;
+	bool ecn_setup; /* SYN with ECE+CWR, or SYN-ACK with ECE (RFC 3168 §6.1.1) */
 };
 
+/* Grouped by size like struct endpoint, for the same reason. */
 struct flow {
+	uint64_t first_frame, last_frame;
+	int64_t start_ns, last_ns;
+	int64_t irtt_ns;   /* -1 until the handshake ACK */
+	uint64_t reported; /* bit per finding_id: once-per-flow findings already raised */
+	/* Flow table link (owned by flow-table.c). */
+	struct flow *older, *newer; /* activity list, oldest first */
+	struct endpoint ep[2];
+	struct label_flow labels;
+	struct zeek_conn zeek;
+
+	uint32_t label_counts[L_COUNT];
+	uint32_t finding_counts[3]; /* every finding made, by severity, kept or not */
+	uint32_t findings_dropped;  /* findings past engine_config.max_findings_per_flow, not emitted */
 	uint32_t id;
 	struct flow_key key;
+
+	int8_t closed_first_by; /* -1, SIDE_CLIENT or SIDE_SERVER */
+	int8_t reset_by;	/* -1, SIDE_CLIENT or SIDE_SERVER */
+	uint8_t completeness;
 	bool client_is_lower; /* the client is key side 0 */
 	bool direction_guessed;
 	bool midstream;
-	uint64_t first_frame, last_frame;
-	int64_t start_ns, last_ns;
-	struct endpoint ep[2];
-
 	/* Handshake and teardown bookkeeping. */
 	bool simultaneous_open;
 	bool split_handshake;
 	bool handshake_done;
 	bool synack_missed; /* the client acknowledged a SYN-ACK the capture does not have */
 	bool rejected;
-	int64_t irtt_ns;     /* -1 until the handshake ACK */
-	int closed_first_by; /* -1, SIDE_CLIENT or SIDE_SERVER */
 	bool reset;
-	int reset_by;
-	uint8_t completeness;
-	uint64_t reported; /* bit per finding_id: once-per-flow findings already raised */
 	bool rtt_released; /* the flow is finished: no more RTT samples, rings freed */
-
-	uint32_t label_counts[L_COUNT];
-	uint32_t finding_counts[3]; /* every finding made, by severity, kept or not */
-	uint32_t findings_dropped;  /* findings past engine_config.max_findings_per_flow, not emitted */
-	struct label_flow labels;
-	struct zeek_conn zeek;
-
-	/* Flow table link (owned by flow-table.c). */
-	struct flow *older, *newer; /* activity list, oldest first */
 };
 
 #endif

@@ -48,34 +48,34 @@ struct zeek_block {
 	uint64_t seq, upper;
 };
 
-/* One side as Zeek's TCP_Endpoint sees it (sequence numbers as Zeek keeps them). */
+/* One side as Zeek's TCP_Endpoint sees it (sequence numbers as Zeek keeps them); grouped by size. */
 struct zeek_endpoint {
-	enum zeek_endpoint_state state, prev_state;
 	int64_t start_seq; /* ISN (or first seq - 1 mid-stream), signed as in Zeek */
-	uint32_t last_seq; /* one past the highest sequence sent */
-	uint32_t ack_seq;  /* highest acknowledgement received for this side's data */
-	uint32_t seq_wraps, ack_wraps;
-	uint32_t fin_count;
-	uint64_t fin_seq; /* relative sequence one past the FIN */
+	uint64_t fin_seq;  /* relative sequence one past the FIN */
 	uint64_t hist_last_syn, hist_last_fin, hist_last_rst;
-	struct zeek_scaled checksum, rexmit, zero_window, gap; /* C T W G */
 	/* Zeek's stream reassembler, reduced to sequence bookkeeping (for 'G'). */
 	uint64_t reassem_seq, trim_seq;
-	uint8_t pending_count;
 	struct zeek_block *pending; /* ZEEK_PENDING_BLOCKS of them, or NULL before the first */
+	struct zeek_scaled checksum, rexmit, zero_window, gap; /* C T W G */
+	uint32_t last_seq;				       /* one past the highest sequence sent */
+	uint32_t ack_seq; /* highest acknowledgement received for this side's data */
+	uint32_t seq_wraps, ack_wraps;
+	uint32_t fin_count;
+	uint8_t state, prev_state; /* enum zeek_endpoint_state */
+	uint8_t pending_count;
 };
 
 struct zeek_conn {
 	struct zeek_endpoint ep[2]; /* indexed by tcpscope's side: [0] client, [1] server */
+	uint32_t hist_seen;	    /* Zeek's hist_seen mask (responder bits << 16) */
 	uint8_t orig_side;	    /* index of Zeek's originator in ep[] */
 	bool started;		    /* the first packet has been seen */
 	uint8_t packets;	    /* packets fed so far, saturating at 255 */
 	bool flipped;		    /* Zeek swapped originator and responder ('^') */
 	bool is_partial;	    /* Zeek's is_partial (no clean SYN start) */
 	uint8_t first_packet_seen;  /* Zeek's ORIG (1) / RESP (2) bits */
-	uint32_t hist_seen;	    /* Zeek's hist_seen mask (responder bits << 16) */
-	char history[ZEEK_HISTORY_MAX];
 	uint8_t history_len;
+	char history[ZEEK_HISTORY_MAX];
 };
 
 void zeek_init(struct zeek_conn *zc);

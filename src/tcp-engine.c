@@ -80,15 +80,20 @@ void tcp_engine_expire_time_wait(struct flow *f, int64_t now_ns)
 			set_state(&f->ep[side], TCPS_CLOSED);
 }
 
-int tcp_engine_window_shift(const struct flow *f, int side)
+/* The window shift of a's advertisements, b being its peer. */
+static int window_shift(const struct endpoint *a, const struct endpoint *b)
 {
-	const struct endpoint *a = &f->ep[side], *b = &f->ep[!side];
 	if (!a->syn_sent || !b->syn_sent)
 		return -1;
 	/* RFC 7323 §2.2: scaling applies only when both SYNs carried the option. */
 	if (a->wscale < 0 || b->wscale < 0)
 		return 0;
 	return a->wscale > MAX_WSCALE ? MAX_WSCALE : a->wscale;
+}
+
+int tcp_engine_window_shift(const struct flow *f, int side)
+{
+	return window_shift(&f->ep[side], &f->ep[!side]);
 }
 
 /* ---- Options ---------------------------------------------------------- */
@@ -110,8 +115,7 @@ static void check_options(const struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	const struct tcp_options *o = &p->opt;
-	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	if (!(p->flags & TCP_SYN) && (o->has_mss || o->has_wscale || o->sack_permitted))
 		tcp_engine_raise(sc, F_OPT_SYN_ONLY, "%s%s%s on a segment without SYN", o->has_mss ? "MSS " : "",
@@ -164,7 +168,7 @@ static bool flags_illegal(const struct segment_ctx *sc)
 		why = "SYN+RST";
 	else if (fl == 0)
 		why = "no flags at all";
-	else if ((fl & (TCP_FIN | TCP_ACK)) == TCP_FIN && tcp_state_synchronized(sc->flow->ep[sc->side].state))
+	else if ((fl & (TCP_FIN | TCP_ACK)) == TCP_FIN && tcp_state_synchronized(sc->snd->state))
 		why = "FIN without ACK on a synchronized connection";
 	if (!why)
 		return false;
@@ -184,8 +188,7 @@ static bool acks_syn(const struct endpoint *peer, uint32_t ack)
 static bool rst_acceptable(const struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
-	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	/* RFC 9293 §3.10.7.3: in SYN-SENT a RST counts only if it acknowledges the SYN. */
 	if (rcv->state == TCPS_SYN_SENT) {
@@ -202,7 +205,7 @@ static bool rst_acceptable(const struct segment_ctx *sc)
 	/* RFC 5961 §3.2: exactly RCV.NXT resets; elsewhere in the window only draws a challenge ACK. */
 	if (p->seq == rcv->last_ack || (snd->seen && p->seq == snd->snd_nxt))
 		return true;
-	int shift = tcp_engine_window_shift(f, !sc->side);
+	int shift = window_shift(rcv, snd);
 	uint32_t window = (uint32_t)rcv->last_window << (shift < 0 ? 0 : shift);
 	uint32_t right = rcv->last_ack + window;
 	if (SEQ_GEQ(p->seq, rcv->last_ack) && SEQ_LT(p->seq, right)) {
@@ -222,7 +225,7 @@ static void handle_rst(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	if (p->payload_len > 0)
 		tcp_engine_raise(sc, F_RESET_WITH_DATA, "RST carries %u bytes of payload", p->payload_len);
@@ -259,7 +262,7 @@ static void handle_syn(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	if (snd->syn_sent) {
 		if (p->seq != snd->isn) {
@@ -310,7 +313,7 @@ static void handle_synack(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	if (snd->synack_sent) {
 		if (p->seq == snd->isn && p->ack == snd->synack_ack)
@@ -369,7 +372,7 @@ static void complete_handshake(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	/* Acceptable: acknowledges the peer's SYN and nothing it has not sent (RFC 9293 §3.10.7.4). */
 	if (SEQ_LT(p->ack, rcv->isn + 1) || SEQ_GT(p->ack, rcv->snd_nxt)) {
@@ -397,8 +400,7 @@ static void complete_handshake(struct segment_ctx *sc)
 static void process_ack(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
-	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	if (rcv->state == TCPS_SYN_RECEIVED && tcp_state_synchronized(snd->state) && rcv->synack_sent)
 		complete_handshake(sc);
@@ -426,13 +428,13 @@ static void process_ack(struct segment_ctx *sc)
 			}
 		}
 	} else if (rcv->syn_sent && !rcv->gap_seen && rcv->seen && SEQ_GT(p->ack, rcv->snd_nxt) &&
-		   !rcv->beyond.pending) {
+		   !rcv->beyond_pending) {
 		/*
 		 * The capture may simply show the ACK before the data (reordering at the
 		 * capture point) or miss the data: judged when the flow ends, if the peer
 		 * never sent those bytes after all.
 		 */
-		rcv->beyond.pending = true;
+		rcv->beyond_pending = true;
 		rcv->beyond.ack = p->ack;
 		rcv->beyond.frame = p->frame;
 		rcv->beyond.time_ns = p->time_ns;
@@ -440,7 +442,7 @@ static void process_ack(struct segment_ctx *sc)
 	}
 
 	if (snd->ack_sent && SEQ_LT(p->ack, snd->last_ack)) {
-		int shift = tcp_engine_window_shift(f, sc->side);
+		int shift = window_shift(snd, rcv);
 		uint32_t window = (uint32_t)snd->last_window << (shift < 0 ? 0 : shift);
 		if ((uint32_t)(snd->last_ack - p->ack) > window)
 			tcp_engine_raise(sc, F_ACK_REGRESS, "ack went back from %u to %u, more than the window of %u",
@@ -452,7 +454,7 @@ static void process_fin(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 	uint32_t fin_seq = p->seq + p->payload_len;
 
 	if (snd->fin_sent) {
@@ -507,7 +509,7 @@ static void check_data(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 	uint32_t len = p->payload_len;
 	uint32_t end = p->seq + len;
 	bool advances = !snd->seen || SEQ_GT(end, snd->snd_nxt);
@@ -549,7 +551,7 @@ static void handle_segment(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	if (snd->state == TCPS_SYN_SENT && (p->flags & TCP_ACK) && p->ack != 0 && !rcv->synack_sent) {
 		/* Only a SYN-ACK tells the client the ack value: the capture missed it (one-sided capture). */
@@ -651,7 +653,7 @@ static void account(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 	uint8_t fl = p->flags;
 	uint32_t end = p->seq + p->payload_len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
 	bool advances = !snd->seen || SEQ_GT(end, snd->snd_nxt);
@@ -689,8 +691,8 @@ static void account(struct segment_ctx *sc)
 		snd->snd_nxt = p->seq;
 		snd->seen = true;
 	}
-	if (snd->beyond.pending && (SEQ_GEQ(end, snd->beyond.ack) || SEQ_GT(p->seq, snd->beyond.sent_up_to)))
-		snd->beyond.pending = false; /* the bytes existed: a capture artefact, not a violation */
+	if (snd->beyond_pending && (SEQ_GEQ(end, snd->beyond.ack) || SEQ_GT(p->seq, snd->beyond.sent_up_to)))
+		snd->beyond_pending = false; /* the bytes existed: a capture artefact, not a violation */
 	if (p->opt.has_timestamps && (!snd->ts_seen || SEQ_GT(p->opt.tsval, snd->last_tsval))) {
 		snd->last_tsval = p->opt.tsval;
 		snd->ts_seen = true;
@@ -705,7 +707,7 @@ static void account(struct segment_ctx *sc)
 	snd->last_window = p->window;
 
 	/* The right edge this endpoint advertises; SYN windows are never scaled (RFC 7323 §2.2). */
-	int shift = (fl & TCP_SYN) ? 0 : tcp_engine_window_shift(f, sc->side);
+	int shift = (fl & TCP_SYN) ? 0 : window_shift(snd, rcv);
 	if (shift >= 0) {
 		uint32_t edge = p->ack + ((uint32_t)p->window << shift);
 		uint32_t slack = (1u << shift) - 1; /* rounding of a scaled window */
@@ -733,8 +735,7 @@ static void account(struct segment_ctx *sc)
 /* Keep-alive probes and whether the peer answers them (RFC 1122 §4.2.3.6). */
 static void track_keepalive(struct segment_ctx *sc)
 {
-	struct flow *f = sc->flow;
-	struct endpoint *snd = &f->ep[sc->side], *rcv = &f->ep[!sc->side];
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 	rcv->keepalives_unanswered = 0; /* the sender answered whatever the peer probed */
 	if (!(sc->labels.mask & (1u << L_KEEP_ALIVE)))
 		return;
@@ -753,12 +754,14 @@ void tcp_engine_segment(struct segment_ctx *sc)
 	struct flow *f = sc->flow;
 	uint8_t fl = p->flags;
 
+	sc->snd = &f->ep[sc->side];
+	sc->rcv = &f->ep[!sc->side];
 	tcp_engine_expire_time_wait(f, p->time_ns);
 	if (!(fl & TCP_ACK) && p->ack != 0)
 		tcp_engine_raise(sc, F_FLAGS_ACK_NONZERO, "ack field is %u while the ACK flag is clear", p->ack);
 	if (flags_illegal(sc)) {
-		f->ep[sc->side].packets++;
-		f->ep[sc->side].payload_bytes += p->payload_len;
+		sc->snd->packets++;
+		sc->snd->payload_bytes += p->payload_len;
 		return;
 	}
 	check_options(sc);
@@ -781,9 +784,9 @@ void tcp_engine_finish_flow(struct flow *f, tcp_engine_late_raise_fn raise, void
 {
 	for (int side = 0; side < 2; side++) {
 		struct endpoint *ep = &f->ep[side];
-		if (!ep->beyond.pending)
+		if (!ep->beyond_pending)
 			continue;
-		ep->beyond.pending = false;
+		ep->beyond_pending = false;
 		char message[FINDING_MESSAGE_MAX];
 		snprintf(message, sizeof message, "ack %u covers bytes the %s never sent (it sent up to %u)",
 			 rel(ep, ep->beyond.ack), side_name(side), rel(ep, ep->beyond.sent_up_to));

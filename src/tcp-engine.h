@@ -20,7 +20,8 @@
 struct segment_ctx {
 	struct flow *flow;
 	const struct packet *pkt;
-	int side; /* the sender: SIDE_CLIENT or SIDE_SERVER */
+	int side;		    /* the sender: SIDE_CLIENT or SIDE_SERVER */
+	struct endpoint *snd, *rcv; /* &flow->ep[side] and the peer's: set by tcp_engine_segment() */
 	int64_t msl_ns;
 	struct label_result labels; /* computed before the call */
 	/* Receives each finding raised on this segment. */
