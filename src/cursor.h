@@ -23,6 +23,20 @@ struct cursor {
 	bool short_read; /* a read went past the end: the data is truncated */
 };
 
+/*
+ * Big-endian values at p, for a decoder that has checked once that a whole
+ * fixed-size header is there (the common case, read without a test per field).
+ */
+static inline uint16_t load_be16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static inline struct cursor cursor_make(const uint8_t *p, size_t len)
 {
 	struct cursor c = {p, len, false};
@@ -60,7 +74,7 @@ static inline uint16_t cursor_be16(struct cursor *c)
 		c->short_read = true;
 		return 0;
 	}
-	uint16_t v = (uint16_t)((unsigned)c->p[0] << 8 | c->p[1]);
+	uint16_t v = load_be16(c->p);
 	cursor_skip(c, 2);
 	return v;
 }
@@ -84,7 +98,7 @@ static inline uint32_t cursor_be32(struct cursor *c)
 		c->short_read = true;
 		return 0;
 	}
-	uint32_t v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
+	uint32_t v = load_be32(c->p);
 	cursor_skip(c, 4);
 	return v;
 }

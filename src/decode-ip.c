@@ -146,19 +146,18 @@ static bool ipv4_options_valid(struct cursor c, struct packet *pkt)
 static enum decode_result decode_ipv4(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
 {
 	size_t captured = c.left;
-	uint8_t version_ihl = cursor_u8(&c);
-	uint8_t tos = cursor_u8(&c);
-	uint32_t total_len = cursor_be16(&c);
-	cursor_skip(&c, 2); /* identification */
-	uint16_t frag = cursor_be16(&c);
-	uint8_t ttl = cursor_u8(&c);
-	uint8_t proto = cursor_u8(&c);
-	cursor_skip(&c, 2); /* header checksum */
-	uint8_t src[4], dst[4];
-	cursor_copy(&c, src, 4);
-	cursor_copy(&c, dst, 4);
-	if (c.short_read)
+	if (captured < 20)
 		return ip_truncated(pkt, "IPv4");
+	/* The fixed header is all there: read in place. */
+	const uint8_t *h = c.p;
+	uint8_t version_ihl = h[0];
+	uint8_t tos = h[1];
+	uint32_t total_len = load_be16(h + 2);
+	uint16_t frag = load_be16(h + 6); /* after the identification */
+	uint8_t ttl = h[8];
+	uint8_t proto = h[9];
+	const uint8_t *src = h + 12, *dst = h + 16; /* after the header checksum */
+	cursor_skip(&c, 20);
 	if (version_ihl >> 4 != 4)
 		return decode_fail(pkt, F_DECODE_IP_BAD_VERSION, "IP version %u where IPv4 was expected",
 				   version_ihl >> 4);

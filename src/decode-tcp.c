@@ -80,9 +80,30 @@ static void read_option(uint8_t kind, uint8_t len, struct cursor *v, struct tcp_
 	}
 }
 
+/*
+ * NOP, NOP, timestamps: the options of nearly every segment but the SYNs of
+ * a Linux or BSD connection. Sets what the general loop would have set.
+ */
+static bool parse_nop_nop_timestamps(struct cursor c, struct tcp_options *opt)
+{
+	static const uint8_t layout[4] = {TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, 10};
+	if (c.left != 12 || memcmp(c.p, layout, sizeof layout) != 0)
+		return false;
+	opt->kinds[0] = TCPOPT_NOP;
+	opt->kinds[1] = TCPOPT_NOP;
+	opt->kinds[2] = TCPOPT_TIMESTAMP;
+	opt->count = 3;
+	opt->has_timestamps = true;
+	opt->tsval = load_be32(c.p + 4);
+	opt->tsecr = load_be32(c.p + 8);
+	return true;
+}
+
 static void parse_options(struct cursor c, bool cut, struct packet *pkt)
 {
 	struct tcp_options *opt = &pkt->opt;
+	if (!cut && parse_nop_nop_timestamps(c, opt))
+		return;
 	while (c.left > 0) {
 		uint8_t kind = cursor_u8(&c);
 		if (opt->count < TCP_MAX_OPTIONS)
@@ -130,15 +151,22 @@ enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32
 			      const struct decode_options *opts, struct packet *pkt)
 {
 	struct cursor whole = seg;
-	pkt->sport = cursor_be16(&seg);
-	pkt->dport = cursor_be16(&seg);
-	pkt->seq = cursor_be32(&seg);
-	pkt->ack = cursor_be32(&seg);
-	uint8_t offset_byte = cursor_u8(&seg);
-	pkt->flags = cursor_u8(&seg);
-	pkt->window = cursor_be16(&seg);
-	cursor_skip(&seg, 2); /* checksum */
-	pkt->urgent = cursor_be16(&seg);
+	/* The fixed header, read in place; a cut one is read as the cursor would, zeros past the end. */
+	uint8_t padded[20] = {0};
+	const uint8_t *h = seg.p;
+	if (seg.left < sizeof padded) {
+		memcpy(padded, seg.p, seg.left);
+		h = padded;
+	}
+	cursor_skip(&seg, sizeof padded);
+	pkt->sport = load_be16(h);
+	pkt->dport = load_be16(h + 2);
+	pkt->seq = load_be32(h + 4);
+	pkt->ack = load_be32(h + 8);
+	uint8_t offset_byte = h[12];
+	pkt->flags = h[13];
+	pkt->window = load_be16(h + 14);
+	pkt->urgent = load_be16(h + 18); /* after the checksum */
 	/* Everything but the two arrays, which are read only up to sack_count and count (a whole memset was 3 %). */
 	memset(&pkt->opt, 0, offsetof(struct tcp_options, sack));
 	pkt->opt.count = 0;
