@@ -148,8 +148,7 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 					    struct label_result *out)
 {
 	uint32_t ws = 0;
-	bool same_seq_ack =
-		fwd->nextseq_known && s->seq == fwd->nextseq && fwd->lastack_known && s->ack == fwd->lastack;
+	bool plain = labels_plain(s->flags);
 
 	/*
 	 * Wireshark: a zero window probe is exactly one byte at the next expected
@@ -160,7 +159,7 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 		return LABEL_BIT(ZERO_WINDOW_PROBE);
 
 	/* Wireshark: a zero window is a window of 0 on a packet without SYN, FIN or RST. */
-	if (s->window == 0 && labels_plain(s->flags))
+	if (s->window == 0 && plain)
 		ws |= LABEL_BIT(ZERO_WINDOW);
 
 	/*
@@ -175,40 +174,41 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 	 * Wireshark: a keep-alive carries zero or one byte and starts one byte
 	 * before nextseq (RFC 9293 §3.8.4); SYN, FIN and RST never are.
 	 */
-	if (s->seglen <= 1 && s->seq == fwd->nextseq - 1 && labels_plain(s->flags))
+	if (s->seglen <= 1 && s->seq == fwd->nextseq - 1 && plain)
 		ws |= LABEL_BIT(KEEP_ALIVE);
-
-	/*
-	 * Wireshark: a window update has no data, the expected seq, the same ack
-	 * as the direction's previous packet, and a new non-zero window.
-	 */
-	if (s->seglen == 0 && s->window != 0 && s->window != fwd->window && same_seq_ack && labels_plain(s->flags))
-		ws |= LABEL_BIT(WINDOW_UPDATE);
 
 	/*
 	 * Wireshark: a window full segment carries data that reaches exactly the
 	 * right edge of the peer's window (its last ack + window), provided the
-	 * peer's scaling is known; never SYN, FIN or RST.
+	 * peer's scaling is known; never SYN, FIN or RST. The rules after it are
+	 * all for plain segments without data that repeat the direction's
+	 * previous seq and ack.
 	 */
-	if (s->seglen > 0 && rev->win_scale != -1 && s->seq + s->seglen == rev->lastack + labels_peer_window(rev) &&
-	    labels_plain(s->flags))
-		ws |= LABEL_BIT(WINDOW_FULL);
+	if (s->seglen > 0) {
+		if (rev->win_scale != -1 && s->seq + s->seglen == rev->lastack + labels_peer_window(rev) && plain)
+			ws |= LABEL_BIT(WINDOW_FULL);
+		return ws;
+	}
+	if (!plain || !(fwd->nextseq_known && s->seq == fwd->nextseq && fwd->lastack_known && s->ack == fwd->lastack))
+		return ws;
+
+	/* Wireshark: a window update has a new non-zero window. */
+	if (s->window != 0 && s->window != fwd->window)
+		ws |= LABEL_BIT(WINDOW_UPDATE);
 
 	/*
 	 * Wireshark: a keep-alive ACK repeats the direction's previous seq, ack
 	 * and non-zero window, right after a keep-alive from the peer. It ends
 	 * the checks of this group.
 	 */
-	if (s->seglen == 0 && s->window != 0 && s->window == fwd->window && same_seq_ack &&
-	    (rev->last_labels & LABEL_BIT(KEEP_ALIVE)) && labels_plain(s->flags))
+	if (s->window != 0 && s->window == fwd->window && (rev->last_labels & LABEL_BIT(KEEP_ALIVE)))
 		return ws | LABEL_BIT(KEEP_ALIVE_ACK);
 
 	/*
 	 * Wireshark: a zero window probe ACK repeats seq, ack and the zero window
 	 * right after a zero window probe from the peer. It ends the group too.
 	 */
-	if (s->seglen == 0 && s->window == 0 && s->window == fwd->window && same_seq_ack &&
-	    (rev->last_labels & LABEL_BIT(ZERO_WINDOW_PROBE)) && labels_plain(s->flags))
+	if (s->window == 0 && s->window == fwd->window && (rev->last_labels & LABEL_BIT(ZERO_WINDOW_PROBE)))
 		return ws | LABEL_BIT(ZERO_WINDOW_PROBE_ACK);
 
 	/*
@@ -218,7 +218,7 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 	 * (Wireshark skips this for MPTCP subflows whose MPTCP options changed;
 	 * the decoded packet does not carry enough to tell.)
 	 */
-	if (s->seglen == 0 && s->window != 0 && s->window == fwd->window && same_seq_ack && labels_plain(s->flags)) {
+	if (s->window != 0 && s->window == fwd->window) {
 		fwd->dupacknum = fwd->dupacknum == LABELS_DUPACK_MARK ? 1 : fwd->dupacknum + 1;
 		ws |= LABEL_BIT(DUPLICATE_ACK);
 		out->dupack_num = fwd->dupacknum;
