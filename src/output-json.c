@@ -108,13 +108,38 @@ static char *json_digits(char *end, uint64_t v)
 	return end;
 }
 
+/* 10^0 .. 10^19: the smallest value of each number of digits. */
+static const uint64_t powers_of_ten[20] = {1,
+					   10,
+					   100,
+					   1000,
+					   10000,
+					   100000,
+					   1000000,
+					   10000000,
+					   100000000,
+					   1000000000,
+					   10000000000ULL,
+					   100000000000ULL,
+					   1000000000000ULL,
+					   10000000000000ULL,
+					   100000000000000ULL,
+					   1000000000000000ULL,
+					   10000000000000000ULL,
+					   100000000000000000ULL,
+					   1000000000000000000ULL,
+					   10000000000000000000ULL};
+
 /* How many digits json_digits() writes for v. */
 static int json_digit_count(uint64_t v)
 {
-	int n = 1;
-	for (uint64_t limit = 10; n < 20 && v >= limit; limit *= 10)
-		n++;
-	return n;
+	/*
+	 * log10(2) ~ 1233/4096 turns the bit length into a first guess, exact or
+	 * one too low; v | 1 counts 0 as one digit and changes no other count.
+	 */
+	uint64_t x = v | 1;
+	int guess = (64 - __builtin_clzll(x)) * 1233 >> 12;
+	return guess + (x >= powers_of_ten[guess]);
 }
 
 /* Exactly n digits of v < 10^n, leading zeros included. */
