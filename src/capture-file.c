@@ -41,7 +41,7 @@ struct capture {
 	struct bpf_program filter;
 	bool has_filter;
 	bool nanosecond;
-	bool no_offsets; /* records carry offset 0 (capture_no_offsets) */
+	bool no_offsets; /* records carry offset 0 (capture_read_through) */
 	uint64_t frame;
 	uint64_t size;
 	char error[CAPTURE_ERRBUF_SIZE];
@@ -335,9 +335,11 @@ uint64_t capture_offset(const struct capture *cap)
 	return pos < 0 ? 0 : (uint64_t)pos;
 }
 
-void capture_no_offsets(struct capture *cap)
+void capture_read_through(struct capture *cap)
 {
 	cap->no_offsets = true;
+	if (cap->pf)
+		pcapfile_map(cap->pf);
 }
 
 uint64_t capture_size(const struct capture *cap)

@@ -9,7 +9,10 @@
  * front and reading more, only as much as it needs (a pipe is never waited
  * on past the record at hand). A record is at most 16 + 262 144 bytes (a
  * larger captured length is an error before its data is read), so it always
- * fits. Records are returned in place: no copy.
+ * fits. Records are returned in place: no copy. A reader told to read
+ * through to the end (pcapfile_map) reads a regular file from a mapping
+ * (file-map.h) instead: buf is then the whole file, so no record is ever
+ * incomplete but at the end, and nothing is copied at all.
  *
  * libpcap's rules kept here: the per-record header is two time fields and
  * two lengths, 32 bits each in the file's byte order; the time fields are
@@ -24,15 +27,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "capture-pcap.h"
 #include "cursor.h"
 #include "decode.h"
+#include "file-map.h"
 #include "xalloc.h"
 
 enum {
@@ -50,9 +56,11 @@ struct pcapfile {
 	bool swapped;		       /* big_endian is not the host's */
 	int linktype;
 	uint32_t snapshot;
-	uint8_t *buf;
-	size_t start, end;
-	uint64_t buf_offset;
+	uint8_t *buf;	      /* what read() fills, or NULL when mapped */
+	const uint8_t *bytes; /* buf, or the mapping of the whole file */
+	size_t start, end;    /* of bytes */
+	uint64_t buf_offset;  /* the file offset of bytes[0] */
+	struct file_map *map;
 };
 
 /* The file header's fields: byte order and time unit from the magic, then version, snaplen and link type. */
@@ -182,6 +190,7 @@ struct pcapfile *pcapfile_open(FILE *fp, const uint8_t *head)
 	/* libpcap's pcap_adjust_snapshot(): 0, negative as an int, or too large means the maximum. */
 	pf->snapshot = h.snaplen == 0 || h.snaplen > PCAPFILE_MAX_SNAPLEN ? PCAPFILE_MAX_SNAPLEN : h.snaplen;
 	pf->buf = xmalloc(PCAPFILE_BUFFER);
+	pf->bytes = pf->buf;
 	off_t pos = ftello(fp);
 	pf->buf_offset = pos >= 0 ? (uint64_t)pos : PCAPFILE_HEADER;
 	if (pf->fd >= 0 && pos >= 0)
@@ -212,7 +221,7 @@ static ssize_t pcapfile_read(struct pcapfile *pf, uint8_t *dst, size_t n)
 static ssize_t pcapfile_fill(struct pcapfile *pf, size_t need)
 {
 	size_t have = pf->end - pf->start;
-	if (have >= need)
+	if (have >= need || pf->map)
 		return (ssize_t)have;
 	if (pf->start + need > PCAPFILE_BUFFER) {
 		memmove(pf->buf, pf->buf + pf->start, have);
@@ -252,8 +261,21 @@ static enum capture_status pcapfile_read_error(char *err, size_t errlen)
 	return CAPTURE_ERROR;
 }
 
+/* The mapped file was cut short by someone else (file-map.h): the records from here on are gone. */
+static enum capture_status pcapfile_cut_under_us(struct pcapfile *pf, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "the file was cut short while being read, at or before byte %" PRIu64,
+		 pf->buf_offset + pf->start);
+	return pcapfile_cut(pf);
+}
+
 enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *rec, char *err, size_t errlen)
 {
+	if (pf->map) {
+		if (file_map_cut(pf->map))
+			return pcapfile_cut_under_us(pf, err, errlen);
+		file_map_release(pf->map, pf->start);
+	}
 	ssize_t have = pcapfile_have(pf, PCAPFILE_RECORD_HEADER);
 	if (have < 0)
 		return pcapfile_read_error(err, errlen);
@@ -264,7 +286,7 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 			 PCAPFILE_RECORD_HEADER, have);
 		return pcapfile_cut(pf);
 	}
-	const uint8_t *h = pf->buf + pf->start;
+	const uint8_t *h = pf->bytes + pf->start;
 	uint32_t sec_field = record_u32(h, pf->swapped), frac_field = record_u32(h + 4, pf->swapped);
 	int64_t sec = pf->swapped ? (int64_t)sec_field : (int64_t)(int32_t)sec_field;
 	int64_t frac = pf->swapped ? (int64_t)frac_field : (int64_t)(int32_t)frac_field;
@@ -294,7 +316,9 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 			 have - PCAPFILE_RECORD_HEADER);
 		return pcapfile_cut(pf);
 	}
-	h = pf->buf + pf->start; /* the fill may have moved the record */
+	h = pf->bytes + pf->start; /* the fill may have moved the record */
+	if (pf->map && file_map_cut(pf->map)) /* the record read as zeros */
+		return pcapfile_cut_under_us(pf, err, errlen);
 	rec->offset = pf->buf_offset + pf->start;
 	/* Some writers store sub-second fields >= 1e9; carry them over as tshark does. */
 	rec->time_ns = sec * 1000000000 + frac * (pf->microseconds ? 1000 : 1);
@@ -316,8 +340,35 @@ uint64_t pcapfile_offset(const struct pcapfile *pf)
 	return pf->buf_offset + pf->start;
 }
 
+void pcapfile_map(struct pcapfile *pf)
+{
+	struct stat st;
+	if (pf->map || pf->fd < 0 || fstat(pf->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	uint64_t at = pf->buf_offset + pf->start;
+	if ((uint64_t)st.st_size <= at)
+		return;
+	pf->map = file_map_open(pf->fd, (uint64_t)st.st_size);
+	if (!pf->map)
+		return;
+	free(pf->buf);
+	pf->buf = NULL;
+	pf->bytes = file_map_data(pf->map);
+	pf->buf_offset = 0;
+	pf->start = (size_t)at;
+	pf->end = (size_t)st.st_size;
+}
+
 int pcapfile_seek(struct pcapfile *pf, uint64_t offset, char *err, size_t errlen)
 {
+	if (pf->map) {
+		if (offset > pf->end) {
+			snprintf(err, errlen, "cannot seek past the end of the file");
+			return -1;
+		}
+		pf->start = (size_t)offset;
+		return 0;
+	}
 	bool moved = pf->fd >= 0 ? lseek(pf->fd, (off_t)offset, SEEK_SET) >= 0
 				 : fseeko(pf->fp, (off_t)offset, SEEK_SET) == 0;
 	if (!moved) {
@@ -335,6 +386,7 @@ void pcapfile_close(struct pcapfile *pf)
 		return;
 	if (pf->fp != stdin)
 		fclose(pf->fp);
+	file_map_close(pf->map);
 	free(pf->buf);
 	free(pf);
 }

@@ -15,8 +15,9 @@
  * The prefix is pcapfile_ because libpcap owns pcap_.
  *
  * Ownership: the reader owns the stream it is given (stdin is never closed)
- * and a 1 MiB buffer that read() fills; a record's data points into that
- * buffer and is borrowed until the next call. Errors go into the caller's
+ * and a 1 MiB buffer that read() fills, or a mapping of the file
+ * (pcapfile_map); a record's data points into either and is borrowed until
+ * the next call. Errors go into the caller's
  * buffer.
  */
 #ifndef TCPSCOPE_CAPTURE_PCAP_H
@@ -55,6 +56,11 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 int pcapfile_linktype(const struct pcapfile *pf);
 /* Where the next record starts in the file. */
 uint64_t pcapfile_offset(const struct pcapfile *pf);
+/*
+ * The rest is read straight through: a regular file is then read from a
+ * memory mapping (file-map.h), not copied by read(). Other input is unchanged.
+ */
+void pcapfile_map(struct pcapfile *pf);
 /* Moves to a record start that pcapfile_next() reported. Returns -1 if the input cannot seek. */
 int pcapfile_seek(struct pcapfile *pf, uint64_t offset, char *err, size_t errlen);
 void pcapfile_close(struct pcapfile *pf);

@@ -58,11 +58,13 @@ bool capture_nanosecond(const struct capture *cap);
 /* Reads a file's magic number: true for a nanosecond pcap. */
 bool capture_file_is_nanosecond(const char *path);
 /*
- * From now on records may carry offset 0: for readers that never seek back
- * (the batch commands), since on libpcap's input finding each record's
- * offset costs an ftell(). Our own readers know their offsets for free.
+ * The caller reads straight through to the end from now on, never seeking
+ * back nor asking where it is (the batch commands): records may carry offset
+ * 0, since on libpcap's input finding each record's offset costs an ftell()
+ * (our own readers know theirs for free), and ordinary pcap in a regular
+ * file is read from a memory mapping instead of copied (capture-pcap.h).
  */
-void capture_no_offsets(struct capture *cap);
+void capture_read_through(struct capture *cap);
 /* Bytes of the file consumed so far and its total size (0 if unknown). */
 uint64_t capture_offset(const struct capture *cap);
 uint64_t capture_size(const struct capture *cap);

@@ -63,7 +63,7 @@ static uint32_t be32_at(const uint8_t *p)
 
 bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint64_t *hash)
 {
-	uint32_t at;
+	uint32_t at = 0;
 	int version = link_ip_version(linktype, data, caplen, &at);
 	const uint8_t *ip = data + at;
 	if (version == 4) {

@@ -230,7 +230,7 @@ int report_run_capture(struct report *r, struct capture *cap, const struct engin
 		       const struct engine_sink *extra, char *err, size_t errlen)
 {
 	r->nanosecond = capture_nanosecond(cap);
-	capture_no_offsets(cap); /* nothing here seeks back (SPEC §12: no per-packet ftell) */
+	capture_read_through(cap); /* nothing here seeks back (SPEC §12: no per-packet ftell, no copy) */
 	struct tee tee = {.a = r->counts_only ? (struct engine_sink){0} : report_sink(r)};
 	if (extra)
 		tee.b = *extra;

@@ -12,8 +12,9 @@
  * pcap variant this reader leaves to libpcap is still read; lengths that lie
  * (a captured length above the original, zero, 2^32 - 1, a snapshot length
  * of 2^32 - 1) are delivered or refused as libpcap would. Also: a filter,
- * a pipe (no seeking back over the sniffed header), capture_seek(), and a
- * file that grows while it is read.
+ * a pipe (no seeking back over the sniffed header), capture_seek(), a file
+ * that grows while it is read, and reading through from a mapping of the
+ * file, also when the file is cut short meanwhile.
  */
 #include "config.h"
 
@@ -206,7 +207,8 @@ END_TEST
 START_TEST(test_truncated_every_cut)
 {
 	static struct pc w;
-	for (int be = 0; be < 2; be++) {
+	for (int mode = 0; mode < 4; mode++) {
+		bool be = mode & 1, mapped = mode & 2; /* mapped: read through, from a mapping of the file */
 		uint64_t offsets[3];
 		write_three(&w, be, false, offsets);
 		size_t last = (size_t)offsets[2];
@@ -214,6 +216,8 @@ START_TEST(test_truncated_every_cut)
 			char err[CAPTURE_ERRBUF_SIZE] = "", want[128];
 			struct capture *cap = open_bytes(&w, cut, NULL, err, sizeof err);
 			ck_assert_msg(cap != NULL, "%s", err);
+			if (mapped)
+				capture_read_through(cap);
 			struct capture_record rec;
 			ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
 			ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
@@ -458,6 +462,61 @@ START_TEST(test_seek)
 }
 END_TEST
 
+/* Read through from a mapping: the same records, bytes and offsets as read(). */
+START_TEST(test_read_through)
+{
+	static struct pc w;
+	for (int ns = 0; ns < 2; ns++) {
+		uint64_t offsets[3];
+		write_three(&w, ns, ns, offsets);
+		char err[CAPTURE_ERRBUF_SIZE] = "";
+		struct capture *cap = open_bytes(&w, w.len, NULL, err, sizeof err);
+		ck_assert_msg(cap != NULL, "%s", err);
+		capture_read_through(cap);
+		expect_three(cap, ns, offsets);
+		capture_close(cap);
+	}
+}
+END_TEST
+
+/*
+ * A mapped file cut short by someone else while it is read (file-map.h):
+ * no SIGBUS death, the records before the cut intact, then one error.
+ */
+START_TEST(test_cut_while_mapped)
+{
+	enum { RECORDS = 40, CUT_AT = 8192 + 100 };
+	static struct pc w;
+	pc_header(&w, false, false, 65535);
+	uint64_t ends[RECORDS];
+	for (int i = 0; i < RECORDS; i++) {
+		pc_record(&w, TS_BASE, (uint32_t)i, 1400, 1400, ETHERTYPE_IPV4);
+		ends[i] = w.len;
+	}
+	const char *path = write_file(&w, "t.pcap", w.len);
+	char err[CAPTURE_ERRBUF_SIZE] = "";
+	struct capture *cap = capture_open_file(path, NULL, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	capture_read_through(cap);
+	struct capture_record rec;
+	ck_assert_int_eq(capture_next(cap, &rec), CAPTURE_PACKET);
+	ck_assert_int_eq(truncate(path, CUT_AT), 0);
+	enum capture_status st;
+	int read = 1;
+	while ((st = capture_next(cap, &rec)) == CAPTURE_PACKET) {
+		if (read < RECORDS && ends[read] <= CUT_AT) /* wholly before the cut: what was written */
+			for (uint32_t i = 14; i < rec.caplen; i++)
+				ck_assert_uint_eq(rec.data[i], (uint8_t)(i * 7));
+		/* The rest of the page of the cut reads as zeros: records of 0 bytes, 16 bytes each. */
+		ck_assert_int_lt(++read, RECORDS + 4096 / 16);
+	}
+	ck_assert_int_eq(st, CAPTURE_TRUNCATED);
+	ck_assert_ptr_nonnull(strstr(capture_error(cap), "cut short while being read"));
+	ck_assert_int_ge(read, 5); /* the records before the cut were all delivered */
+	capture_close(cap);
+}
+END_TEST
+
 /* A file still being written (live capture with -w): records appended after the end was seen are read. */
 START_TEST(test_growing_file)
 {
@@ -491,6 +550,8 @@ static Suite *pcap_suite(void)
 	tcase_add_test(tc, test_pipe);
 	tcase_add_test(tc, test_seek);
 	tcase_add_test(tc, test_growing_file);
+	tcase_add_test(tc, test_read_through);
+	tcase_add_test(tc, test_cut_while_mapped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");
