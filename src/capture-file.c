@@ -243,6 +243,12 @@ static enum capture_status capture_next_pcapng(struct capture *cap, struct captu
 }
 
 /* capture_next() over capture-pcap.c: every record is a frame, the filter picks which are returned. */
+static bool record_passes(struct capture *cap, const struct capture_record *rec)
+{
+	struct pcap_pkthdr hdr = {.caplen = rec->caplen, .len = rec->wirelen};
+	return pcap_offline_filter(&cap->filter, &hdr, rec->data) != 0;
+}
+
 static enum capture_status capture_next_pcapfile(struct capture *cap, struct capture_record *rec)
 {
 	for (;;) {
@@ -250,8 +256,7 @@ static enum capture_status capture_next_pcapfile(struct capture *cap, struct cap
 		if (st != CAPTURE_PACKET)
 			return st;
 		cap->frame++;
-		struct pcap_pkthdr hdr = {.caplen = rec->caplen, .len = rec->wirelen};
-		if (!cap->has_filter || pcap_offline_filter(&cap->filter, &hdr, rec->data)) {
+		if (!cap->has_filter || record_passes(cap, rec)) {
 			rec->frame = cap->frame;
 			return CAPTURE_PACKET;
 		}

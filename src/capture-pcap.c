@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,6 +62,8 @@ struct pcapfile {
 	size_t start, end;    /* of bytes */
 	uint64_t buf_offset;  /* the file offset of bytes[0] */
 	struct file_map *map;
+	const volatile sig_atomic_t *map_cut; /* the mapping's flag: the file was cut short while mapped */
+	size_t release_at;		      /* start at which to hand pages of the mapping back */
 };
 
 /* The file header's fields: byte order and time unit from the magic, then version, snaplen and link type. */
@@ -272,9 +275,10 @@ static enum capture_status pcapfile_cut_under_us(struct pcapfile *pf, char *err,
 enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *rec, char *err, size_t errlen)
 {
 	if (pf->map) {
-		if (file_map_cut(pf->map))
+		if (*pf->map_cut)
 			return pcapfile_cut_under_us(pf, err, errlen);
-		file_map_release(pf->map, pf->start);
+		if (pf->start >= pf->release_at)
+			pf->release_at = file_map_release(pf->map, pf->start);
 	}
 	ssize_t have = pcapfile_have(pf, PCAPFILE_RECORD_HEADER);
 	if (have < 0)
@@ -317,7 +321,7 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 		return pcapfile_cut(pf);
 	}
 	h = pf->bytes + pf->start; /* the fill may have moved the record */
-	if (pf->map && file_map_cut(pf->map)) /* the record read as zeros */
+	if (pf->map && *pf->map_cut) /* the record read as zeros */
 		return pcapfile_cut_under_us(pf, err, errlen);
 	rec->offset = pf->buf_offset + pf->start;
 	/* Some writers store sub-second fields >= 1e9; carry them over as tshark does. */
@@ -354,6 +358,8 @@ void pcapfile_map(struct pcapfile *pf)
 	free(pf->buf);
 	pf->buf = NULL;
 	pf->bytes = file_map_data(pf->map);
+	pf->map_cut = file_map_cut_flag(pf->map);
+	pf->release_at = file_map_release(pf->map, (size_t)at);
 	pf->buf_offset = 0;
 	pf->start = (size_t)at;
 	pf->end = (size_t)st.st_size;

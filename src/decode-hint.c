@@ -82,9 +82,7 @@ bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint6
 		if (caplen < at + 40 + 4 || ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP_NUMBER) /* RFC 8200 §3 */
 			return false;
 		const uint8_t *tcp = ip + 40;
-		struct flow_key key;
-		flow_key_from_endpoints(ip + 8, be16_at(tcp), ip + 24, be16_at(tcp + 2), 6, &key);
-		*hash = flow_key_shard_hash(&key);
+		*hash = flow_key_shard_hash_endpoints(ip + 8, be16_at(tcp), ip + 24, be16_at(tcp + 2), 6);
 		return true;
 	}
 	return false;

@@ -46,6 +46,7 @@ struct engine {
 	struct packet_view view;
 	uint32_t next_id;
 	int64_t next_expire_ns;
+	bool some_flows_only; /* a shard, or parts of one: not every flow is this engine's */
 };
 
 void engine_config_default(struct engine_config *cfg)
@@ -54,6 +55,7 @@ void engine_config_default(struct engine_config *cfg)
 	cfg->msl_ns = 30 * 1000000000LL;
 	cfg->max_findings_per_flow = ENGINE_MAX_FINDINGS_PER_FLOW;
 	cfg->threads = 1;
+	cfg->part_end = ENGINE_PARTS;
 }
 
 struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink)
@@ -64,6 +66,7 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_s
 	/* The seed only spreads flows over buckets; output never depends on it. */
 	e->flows = flow_table_new(0x6a09e667f3bcc908ULL ^ (uint64_t)(uintptr_t)e);
 	e->decode_opts.verify_checksums = cfg->verify_checksums;
+	e->some_flows_only = cfg->shard_count > 1 || cfg->part_first > 0 || cfg->part_end < ENGINE_PARTS;
 	return e;
 }
 
@@ -297,21 +300,23 @@ static int64_t bytes_in_flight(struct flow *f, int side, const struct packet *p)
 	return n;
 }
 
-/* Findings of no flow are shard index 0's (engine.h). */
+/* Findings of no flow are shard index 0's, part 0's (engine.h). */
 static bool reports_capture_wide(const struct engine *e)
 {
-	return e->cfg.shard_index == 0;
+	return e->cfg.shard_index == 0 && e->cfg.part_first == 0;
 }
 
 /* Whether a flow with this shard hash is this engine's. */
 static bool in_shard_hash(const struct engine *e, uint64_t hash)
 {
-	return hash % e->cfg.shard_count == e->cfg.shard_index;
+	uint64_t count = e->cfg.shard_count ? e->cfg.shard_count : 1;
+	uint32_t part = (uint32_t)(hash / count % ENGINE_PARTS);
+	return hash % count == e->cfg.shard_index && part >= e->cfg.part_first && part < e->cfg.part_end;
 }
 
 static bool in_shard(const struct engine *e, const struct flow_key *key)
 {
-	return e->cfg.shard_count <= 1 || in_shard_hash(e, flow_key_shard_hash(key));
+	return !e->some_flows_only || in_shard_hash(e, flow_key_shard_hash(key));
 }
 
 /* shard_checked: the packet's flow is known to be in this engine's shard. */
@@ -425,7 +430,7 @@ void engine_packet(struct engine *e, const struct capture_record *rec)
 	 * being shard index 0's.
 	 */
 	uint64_t hash;
-	bool hinted = e->cfg.shard_count > 1 && decode_shard_hash(rec->linktype, rec->data, rec->caplen, &hash);
+	bool hinted = e->some_flows_only && decode_shard_hash(rec->linktype, rec->data, rec->caplen, &hash);
 	if (!hinted || in_shard_hash(e, hash))
 		analyse_record(e, rec, hinted);
 	if (rec->time_ns >= e->next_expire_ns) {

@@ -27,6 +27,8 @@
 
 #define VIEW_MAX_FINDINGS 12
 #define ENGINE_MAX_FINDINGS_PER_FLOW 100 /* the default cap, per severity */
+/* A shard's flows come in this many parts, by (hash / shard_count) % ENGINE_PARTS: a split report's threads take runs of them. */
+#define ENGINE_PARTS 64
 
 /* What the engine concluded about one TCP packet. */
 struct packet_view {
@@ -57,6 +59,7 @@ struct engine_config {
 	bool verify_checksums;
 	uint32_t max_findings_per_flow; /* of each severity, emitted per flow (default 100); 0 = unlimited */
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
+	uint32_t part_first, part_end;	   /* and of those only parts [first, end) of ENGINE_PARTS */
 	uint32_t threads; /* report_run_file: split the flows over this many engines in threads (default 1) */
 };
 
@@ -78,8 +81,8 @@ void engine_packet(struct engine *e, const struct capture_record *rec);
  * The input ended inside a record (raises capture.truncated). Findings that
  * belong to no flow are raised by one shard alone, so that the shards'
  * findings add up to the whole: this one and unusable frames by the engine
- * of shard index 0, except unusable frames whose headers name their flow
- * (decode-hint.h), which are that flow's shard's.
+ * of shard index 0 (and part 0), except unusable frames whose headers name
+ * their flow (decode-hint.h), which are that flow's shard's.
  */
 void engine_input_truncated(struct engine *e, const char *detail);
 /* Ends every flow still open (in id order) and emits their summaries. */

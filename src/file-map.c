@@ -105,18 +105,19 @@ const uint8_t *file_map_data(const struct file_map *m)
 	return m->base;
 }
 
-bool file_map_cut(const struct file_map *m)
+const volatile sig_atomic_t *file_map_cut_flag(const struct file_map *m)
 {
-	return m->cut != 0;
+	return &m->cut;
 }
 
-void file_map_release(struct file_map *m, size_t done)
+size_t file_map_release(struct file_map *m, size_t done)
 {
-	if (done < m->released + RELEASE_STEP)
-		return;
 	size_t upto = page_down(done);
-	madvise(m->base + m->released, upto - m->released, MADV_DONTNEED);
-	m->released = upto;
+	if (upto > m->released) {
+		madvise(m->base + m->released, upto - m->released, MADV_DONTNEED);
+		m->released = upto;
+	}
+	return m->released + RELEASE_STEP;
 }
 
 void file_map_close(struct file_map *m)

@@ -21,7 +21,7 @@
 #ifndef TCPSCOPE_FILE_MAP_H
 #define TCPSCOPE_FILE_MAP_H
 
-#include <stdbool.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,10 +30,16 @@ struct file_map;
 /* Maps the whole of a regular file open on fd, of size bytes; NULL if it cannot (then read() it). */
 struct file_map *file_map_open(int fd, uint64_t size);
 const uint8_t *file_map_data(const struct file_map *m);
-/* True once the file was found cut short: the mapping now reads zeros past the page of the cut. */
-bool file_map_cut(const struct file_map *m);
-/* Gives back the pages wholly before offset `done` (read again, they come back from the page cache). */
-void file_map_release(struct file_map *m, size_t done);
+/*
+ * Set once the file was found cut short: the mapping now reads zeros past
+ * the page of the cut. A flag to read for every record, without a call.
+ */
+const volatile sig_atomic_t *file_map_cut_flag(const struct file_map *m);
+/*
+ * Gives back the pages wholly before offset `done` (read again, they come
+ * back from the page cache). Returns the offset worth calling it at next.
+ */
+size_t file_map_release(struct file_map *m, size_t done);
 void file_map_close(struct file_map *m);
 
 #endif

@@ -62,23 +62,15 @@ bool flow_key_equal(const struct flow_key *a, const struct flow_key *b)
 	return diff == 0 && a->port[0] == b->port[0] && a->port[1] == b->port[1] && a->ip_version == b->ip_version;
 }
 
-static uint64_t ports_and_version(const struct flow_key *key)
+/* The key's ports, side 0 first, and IP version as one word. */
+static uint64_t ports_and_version(uint16_t port0, uint16_t port1, uint8_t ip_version)
 {
-	return (uint64_t)key->port[0] << 24 | (uint64_t)key->port[1] << 8 | key->ip_version;
+	return (uint64_t)port0 << 24 | (uint64_t)port1 << 8 | ip_version;
 }
 
-/*
- * Four independent products of the address words, then one final mix
- * (MurmurHash3's): a short dependency chain, where mixing the words one
- * after another costs a multiply-latency each. Both hashes run once per
- * packet (the shard hash in every thread of a split report).
- */
-static uint64_t hash_words(const uint64_t w[4], uint64_t seed, const struct flow_key *key)
+/* MurmurHash3's 64-bit finalizer: every input bit reaches every output bit. */
+static uint64_t final_mix(uint64_t h)
 {
-	uint64_t h = (w[0] ^ seed) * 0x9e3779b97f4a7c15ULL;
-	h += (w[1] ^ ports_and_version(key)) * 0xbf58476d1ce4e5b9ULL;
-	h += w[2] * 0x94d049bb133111ebULL;
-	h += w[3] * 0xd6e8feb86659fd93ULL;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
@@ -86,34 +78,52 @@ static uint64_t hash_words(const uint64_t w[4], uint64_t seed, const struct flow
 	return h ^ (h >> 33);
 }
 
-/* The table hash: native-order words, seeded; it need not be the same everywhere. */
+/*
+ * The table hash: four independent products of the key's native-order
+ * words, seeded, then the final mix: a short dependency chain, where mixing
+ * the words one after another costs a multiply-latency each. It runs once
+ * per packet and need not be the same everywhere.
+ */
 uint64_t flow_key_hash(const struct flow_key *key, uint64_t seed)
 {
 	const uint8_t *addr = (const uint8_t *)key->addr;
-	const uint64_t w[4] = {load64(addr), load64(addr + 8), load64(addr + 16), load64(addr + 24)};
-	return hash_words(w, seed, key);
-}
-
-#define SHARD_SEED 0x74637073636f7065ULL
-
-/* The shard hash: big-endian words and a fixed seed, so every machine splits alike. */
-uint64_t flow_key_shard_hash(const struct flow_key *key)
-{
-	const uint8_t *addr = (const uint8_t *)key->addr;
-	const uint64_t w[4] = {load64_big_endian(addr), load64_big_endian(addr + 8), load64_big_endian(addr + 16),
-			       load64_big_endian(addr + 24)};
-	return hash_words(w, SHARD_SEED, key);
+	uint64_t h = (load64(addr) ^ seed) * 0x9e3779b97f4a7c15ULL;
+	h += (load64(addr + 8) ^ ports_and_version(key->port[0], key->port[1], key->ip_version)) *
+	     0xbf58476d1ce4e5b9ULL;
+	h += load64(addr + 16) * 0x94d049bb133111ebULL;
+	h += load64(addr + 24) * 0xd6e8feb86659fd93ULL;
+	return final_mix(h);
 }
 
 /*
- * The same for IPv4 endpoints given as numbers, without building the key:
- * the lower (address, port) pair first, each address the top half of its
- * first word, the other words zero.
+ * The shard hash is the same on every machine (big-endian words, a fixed
+ * seed) and the same seen from either endpoint: each address word and the
+ * ports are summed over the two endpoints, so that a frame's flow is hashed
+ * without first putting its endpoints in order (decode-hint.c does it for
+ * every frame of every thread of a split report).
  */
+static uint64_t shard_hash_of_sums(uint64_t word0, uint64_t word1, uint32_t ports, uint8_t ip_version)
+{
+	uint64_t h = (word0 ^ 0x74637073636f7065ULL) * 0x9e3779b97f4a7c15ULL;
+	h += (word1 ^ ((uint64_t)ports << 8 | ip_version)) * 0xbf58476d1ce4e5b9ULL;
+	return final_mix(h);
+}
+
+uint64_t flow_key_shard_hash_endpoints(const uint8_t a[16], uint16_t a_port, const uint8_t b[16], uint16_t b_port,
+				       uint8_t ip_version)
+{
+	return shard_hash_of_sums(load64_big_endian(a) + load64_big_endian(b),
+				  load64_big_endian(a + 8) + load64_big_endian(b + 8), (uint32_t)a_port + b_port,
+				  ip_version);
+}
+
+uint64_t flow_key_shard_hash(const struct flow_key *key)
+{
+	return flow_key_shard_hash_endpoints(key->addr[0], key->port[0], key->addr[1], key->port[1], key->ip_version);
+}
+
+/* An IPv4 address is the top half of its key's first big-endian word; the second word is zero. */
 uint64_t flow_key_shard_hash_ipv4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
-	bool src_lower = ((uint64_t)src << 16 | sport) <= ((uint64_t)dst << 16 | dport);
-	struct flow_key ports = {.port = {src_lower ? sport : dport, src_lower ? dport : sport}, .ip_version = 4};
-	const uint64_t w[4] = {(uint64_t)(src_lower ? src : dst) << 32, 0, (uint64_t)(src_lower ? dst : src) << 32, 0};
-	return hash_words(w, SHARD_SEED, &ports);
+	return shard_hash_of_sums(((uint64_t)src << 32) + ((uint64_t)dst << 32), 0, (uint32_t)sport + dport, 4);
 }

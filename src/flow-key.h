@@ -27,7 +27,10 @@ bool flow_key_equal(const struct flow_key *a, const struct flow_key *b);
 uint64_t flow_key_hash(const struct flow_key *key, uint64_t seed);
 /* Stable, unseeded hash for --shard: the same on every run and machine. */
 uint64_t flow_key_shard_hash(const struct flow_key *key);
-/* flow_key_shard_hash() of the IPv4 flow with these endpoints (addresses as big-endian numbers). */
+/* flow_key_shard_hash() of the flow between these endpoints, in either order (addresses as in a key). */
+uint64_t flow_key_shard_hash_endpoints(const uint8_t a[16], uint16_t a_port, const uint8_t b[16], uint16_t b_port,
+				       uint8_t ip_version);
+/* The same for IPv4, the addresses as big-endian numbers. */
 uint64_t flow_key_shard_hash_ipv4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
 
 #endif

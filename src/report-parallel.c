@@ -7,10 +7,12 @@
  * Each thread opens the file for itself and reads every record: every
  * engine sees the same sequence of times, so expiry and TIME-WAIT run on the
  * same schedule as in one engine, and a flow's packets all land in the same
- * thread, so each flow is judged exactly as one engine judges it. Thread t
- * of T analyses shard index I + N*t of N*T (I/N being --shard, else 0/1):
- * those are the flows of shard I of N, split T ways. Findings that belong to
- * no flow come from the engine of shard index 0 alone (engine.h).
+ * thread, so each flow is judged exactly as one engine judges it. The flows
+ * of the shard (I/N being --shard, else 0/1) come in ENGINE_PARTS parts by
+ * hash, and each thread takes a run of parts. The calling thread takes a
+ * smaller run than the others, as it alone merges and writes the output
+ * afterwards. Findings that belong to no flow come from the engine of part 0
+ * alone (engine.h).
  *
  * Each thread collects a report part: flows numbered from 1 in the order of
  * their first frame, as one engine numbers them, findings in frame order.
@@ -47,6 +49,22 @@ bool report_can_split(const char *path)
 {
 	struct stat st;
 	return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * Where thread i's run of parts starts: the calling thread (0) weighs
+ * CALLER_WEIGHT, each other thread 1. The weight is what the calling
+ * thread's merging and writing of a report leaves it of a fair share, as
+ * measured on the benchmark trace (docs/performance.md).
+ */
+#define CALLER_WEIGHT 0.6
+
+static uint32_t part_start(size_t i, size_t n)
+{
+	if (i == 0)
+		return 0;
+	double share = (CALLER_WEIGHT + (double)(i - 1)) / (CALLER_WEIGHT + (double)(n - 1));
+	return (uint32_t)(share * ENGINE_PARTS + 0.5);
 }
 
 static void *worker_run(void *arg)
@@ -121,7 +139,6 @@ int report_run_threads(struct report *r, const char *path, const char *filter, c
 		       char *err, size_t errlen)
 {
 	size_t n = cfg->threads < REPORT_MAX_THREADS ? cfg->threads : REPORT_MAX_THREADS;
-	uint32_t shards = cfg->shard_count ? cfg->shard_count : 1;
 	struct worker *w = xcalloc(n, sizeof *w);
 	size_t opened = 0;
 	for (; opened < n; opened++) {
@@ -140,8 +157,8 @@ int report_run_threads(struct report *r, const char *path, const char *filter, c
 		w[i].part.parts[0].in_thread = true;
 		w[i].cfg = *cfg;
 		w[i].cfg.threads = 1;
-		w[i].cfg.shard_count = shards * (uint32_t)n;
-		w[i].cfg.shard_index = cfg->shard_index + shards * (uint32_t)i;
+		w[i].cfg.part_first = part_start(i, n);
+		w[i].cfg.part_end = part_start(i + 1, n);
 	}
 	/* A thread that cannot start leaves its shard to the calling thread, after the others. */
 	bool started[REPORT_MAX_THREADS] = {false};
