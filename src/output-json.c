@@ -644,15 +644,9 @@ void output_json_report(FILE *out, const struct report *r)
 	if (r->findings_dropped)
 		fprintf(out, ", \"findings_dropped\": %" PRIu64, r->findings_dropped);
 	fputs("},\n  \"flows\": [", out);
-	struct report_reader rd;
-	const struct flow_summary *s;
-	report_read_flows(r, &rd);
-	for (size_t i = 0; (s = report_next_flow(&rd)); i++) {
-		fputs(i ? ",\n    " : "\n    ", out);
-		output_json_flow(out, s, nano);
-	}
-	report_reader_close(&rd);
+	output_json_flows(out, r, nano);
 	fputs(r->nflows ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [", out);
+	struct report_reader rd;
 	const struct finding *f;
 	report_read_findings(r, &rd);
 	for (size_t i = 0; (f = report_next_finding(&rd)); i++) {

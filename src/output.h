@@ -32,6 +32,8 @@ void output_stream_finding(FILE *out, const struct finding *f, bool nanosecond);
 void output_stream_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
 void output_stream_stats(FILE *out, const struct engine_stats *st, uint64_t dropped);
 void output_json_report(FILE *out, const struct report *r);
+/* The items of a JSON report's "flows" array, in as many threads as made the report (output-json-flows.c). */
+void output_json_flows(FILE *out, const struct report *r, bool nanosecond);
 void output_text_report(FILE *out, const struct report *r);
 
 #endif

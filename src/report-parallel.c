@@ -9,10 +9,8 @@
  * same schedule as in one engine, and a flow's packets all land in the same
  * thread, so each flow is judged exactly as one engine judges it. The flows
  * of the shard (I/N being --shard, else 0/1) come in ENGINE_PARTS parts by
- * hash, and each thread takes a run of parts. The calling thread takes a
- * smaller run than the others, as it alone merges and writes the output
- * afterwards. Findings that belong to no flow come from the engine of part 0
- * alone (engine.h).
+ * hash, and each thread takes an even run of parts. Findings that belong to
+ * no flow come from the engine of part 0 alone (engine.h).
  *
  * Each thread collects a report part: flows numbered from 1 in the order of
  * their first frame, as one engine numbers them, findings in frame order.
@@ -51,20 +49,10 @@ bool report_can_split(const char *path)
 	return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/*
- * Where thread i's run of parts starts: the calling thread (0) weighs
- * CALLER_WEIGHT, each other thread 1. The weight is what the calling
- * thread's merging and writing of a report leaves it of a fair share, as
- * measured on the benchmark trace (docs/performance.md).
- */
-#define CALLER_WEIGHT 0.6
-
+/* Where thread i of n's run of parts starts: runs as even as ENGINE_PARTS allows. */
 static uint32_t part_start(size_t i, size_t n)
 {
-	if (i == 0)
-		return 0;
-	double share = (CALLER_WEIGHT + (double)(i - 1)) / (CALLER_WEIGHT + (double)(n - 1));
-	return (uint32_t)(share * ENGINE_PARTS + 0.5);
+	return (uint32_t)(i * ENGINE_PARTS / n);
 }
 
 static void *worker_run(void *arg)

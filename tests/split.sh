@@ -10,6 +10,7 @@ set -u
 bin=${TCPSCOPE:?}
 caps=${top_srcdir:?}/captures
 crafted=${CRAFTED:?}
+synpcap=${top_builddir:?}/tests/synpcap
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -52,6 +53,20 @@ done <"$list"
 run one report --format json --threads 1 "$caps/many-short.pcap"
 TCPSCOPE_REPORT_MEMORY=2048 run many report --format json --threads 3 "$caps/many-short.pcap"
 same one many && ok || bad "a spilled report in 3 threads differs"
+
+# --- many flows: the JSON flows are formatted by every thread, in rounds of 2048 a thread
+"$synpcap" "$tmp/syns.pcap" 9000 || bad "synpcap could not write syns.pcap"
+"$synpcap" "$tmp/illegal.pcap" 9000 9000 3 || bad "synpcap could not write illegal.pcap"
+for f in "$tmp/syns.pcap" "$tmp/illegal.pcap"; do
+	run one report --format json --threads 1 "$f"
+	for t in 2 3 5; do
+		run many report --format json --threads "$t" "$f"
+		same one many && ok || bad "$(basename "$f"): --threads $t differs from one"
+	done
+	TCPSCOPE_REPORT_MEMORY=100000 run many report --format json --threads 2 "$f"
+	same one many && ok || bad "$(basename "$f"): spilled, in 2 threads, differs from one"
+done
+grep -c '"id"' "$tmp/one.out" | grep -qx 9000 && ok || bad "the 9000-flow report does not list 9000 flows"
 
 # --- a shard in threads is that shard
 for i in 1 2 3; do

@@ -1,0 +1,200 @@
+/*
+ * output-json-flows.c - the "flows" array of a JSON report, written by as
+ * many threads as made the report (report-parallel.c).
+ *
+ * Formatting is most of the cost of writing a report (some 7 000
+ * instructions a flow), and in a report split over threads it comes after
+ * they have all finished, so in one thread it would be the one part of the
+ * run not shared. Here the calling thread reads the flows in order in
+ * rounds of BATCH per thread, every thread formats one batch into memory,
+ * and the calling thread writes the batches out in order: the same bytes as
+ * one thread writes, memory bounded by the rounds, not by the report.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "xalloc.h"
+
+#define BATCH 2048 /* flows a thread formats per round: few rounds, few wake-ups */
+
+/* Text formatted in memory: a growable buffer behind a FILE (reused round after round, never shrunk). */
+struct text {
+	FILE *file; /* unbuffered: each write lands in data at once */
+	char *data;
+	size_t len, cap;
+};
+
+struct batch {
+	struct flow_summary flows[BATCH];
+	size_t n;
+	bool first; /* holds the report's first flow: no separator before it */
+	struct text text;
+};
+
+struct writer {
+	struct batch *batches; /* one per thread; batch 0 is the calling thread's */
+	size_t nthreads;       /* the calling thread and the formatters that started */
+	bool nanosecond;
+	pthread_mutex_t lock;
+	pthread_cond_t wake, finished;
+	uint64_t round;	     /* rounds begun */
+	size_t pending;	     /* formatters still at work in this round */
+	bool done;	     /* no more rounds: the formatters leave */
+};
+
+static ssize_t text_write(void *cookie, const char *buf, size_t n)
+{
+	struct text *t = cookie;
+	t->data = xgrow(t->data, &t->cap, t->len + n, 1);
+	memcpy(t->data + t->len, buf, n);
+	t->len += n;
+	return (ssize_t)n;
+}
+
+static void text_open(struct text *t)
+{
+	t->file = fopencookie(t, "w", (cookie_io_functions_t){.write = text_write});
+	if (!t->file || setvbuf(t->file, NULL, _IONBF, 0) != 0) {
+		perror("tcpscope: cannot format in memory");
+		exit(2);
+	}
+}
+
+static void format_batch(struct batch *b, bool nanosecond)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		fputs(b->first && i == 0 ? "\n    " : ",\n    ", b->text.file);
+		output_json_flow(b->text.file, &b->flows[i], nanosecond);
+	}
+}
+
+struct formatter {
+	struct writer *w;
+	size_t index;
+};
+
+static void *formatter_run(void *arg)
+{
+	const struct formatter *f = arg;
+	struct writer *w = f->w;
+	uint64_t seen = 0;
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		while (w->round == seen && !w->done)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->round == seen) { /* done */
+			pthread_mutex_unlock(&w->lock);
+			return NULL;
+		}
+		seen = w->round;
+		pthread_mutex_unlock(&w->lock);
+		format_batch(&w->batches[f->index], w->nanosecond);
+		pthread_mutex_lock(&w->lock);
+		if (--w->pending == 0)
+			pthread_cond_signal(&w->finished);
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+/* One round: the formatters take batches 1.., the calling thread batch 0; back when all are formatted. */
+static void format_round(struct writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->round++;
+	w->pending = w->nthreads - 1;
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	format_batch(&w->batches[0], w->nanosecond);
+	pthread_mutex_lock(&w->lock);
+	while (w->pending)
+		pthread_cond_wait(&w->finished, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Fills the batches from the reader; returns how many flows were read. */
+static size_t read_round(struct writer *w, struct report_reader *rd, size_t written)
+{
+	size_t total = 0;
+	for (size_t t = 0; t < w->nthreads; t++) {
+		struct batch *b = &w->batches[t];
+		const struct flow_summary *s;
+		b->first = written + total == 0;
+		for (b->n = 0; b->n < BATCH && (s = report_next_flow(rd)); b->n++)
+			b->flows[b->n] = *s;
+		total += b->n;
+	}
+	return total;
+}
+
+static void write_round(struct writer *w, FILE *out)
+{
+	for (size_t t = 0; t < w->nthreads; t++) {
+		struct batch *b = &w->batches[t];
+		fwrite(b->text.data, 1, b->text.len, out);
+		b->text.len = 0;
+	}
+}
+
+/* In one thread: each flow as it is read. */
+static void write_flows_in_order(FILE *out, struct report_reader *rd, bool nanosecond)
+{
+	const struct flow_summary *s;
+	for (size_t i = 0; (s = report_next_flow(rd)); i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		output_json_flow(out, s, nanosecond);
+	}
+}
+
+void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
+{
+	struct report_reader rd;
+	report_read_flows(r, &rd);
+	size_t n = r->nparts;
+	if (n < 2 || r->nflows <= BATCH) {
+		write_flows_in_order(out, &rd, nanosecond);
+		report_reader_close(&rd);
+		return;
+	}
+	struct writer w = {.batches = xcalloc(n, sizeof(struct batch)), .nthreads = 1, .nanosecond = nanosecond};
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.wake, NULL);
+	pthread_cond_init(&w.finished, NULL);
+	struct formatter *formatters = xcalloc(n, sizeof *formatters);
+	pthread_t *threads = xcalloc(n, sizeof *threads);
+	/* A thread that will not start just leaves more to the others. */
+	for (size_t i = 1; i < n; i++) {
+		formatters[w.nthreads] = (struct formatter){&w, w.nthreads};
+		if (pthread_create(&threads[w.nthreads], NULL, formatter_run, &formatters[w.nthreads]) == 0)
+			w.nthreads++;
+	}
+	for (size_t i = 0; i < w.nthreads; i++)
+		text_open(&w.batches[i].text);
+	size_t written = 0, got;
+	while ((got = read_round(&w, &rd, written)) > 0) {
+		format_round(&w);
+		write_round(&w, out);
+		written += got;
+	}
+	pthread_mutex_lock(&w.lock);
+	w.done = true;
+	pthread_cond_broadcast(&w.wake);
+	pthread_mutex_unlock(&w.lock);
+	for (size_t i = 1; i < w.nthreads; i++)
+		pthread_join(threads[i], NULL);
+	for (size_t i = 0; i < w.nthreads; i++) {
+		fclose(w.batches[i].text.file);
+		free(w.batches[i].text.data);
+	}
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.wake);
+	pthread_cond_destroy(&w.finished);
+	free(threads);
+	free(formatters);
+	free(w.batches);
+	report_reader_close(&rd);
+}
