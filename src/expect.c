@@ -515,7 +515,7 @@ static int parse_selector(struct parser *p, struct expect_selector *sel)
 		return 0;
 	}
 	if (isdigit((unsigned char)t->p[0])) {
-		int64_t id;
+		int64_t id = 0;
 		if (parse_number(p, t, NULL, 1, &id))
 			return -1;
 		if (id == 0 || id > UINT32_MAX)
