@@ -6,9 +6,10 @@
  * instructions a flow), and in a report split over threads it comes after
  * they have all finished, so in one thread it would be the one part of the
  * run not shared. Here the calling thread reads the flows in order in
- * rounds of BATCH per thread, every thread formats one batch into memory,
- * and the calling thread writes the batches out in order: the same bytes as
- * one thread writes, memory bounded by the rounds, not by the report.
+ * rounds of BATCH per thread; every other thread formats one batch into
+ * memory while the calling thread writes the first straight out, then the
+ * others' texts in order: the same bytes as one thread writes, memory
+ * bounded by the rounds, not by the report.
  */
 #include "config.h"
 
@@ -21,10 +22,11 @@
 #include "xalloc.h"
 
 #define BATCH 2048 /* flows a thread formats per round: few rounds, few wake-ups */
+#define TEXT_STDIO_BUFFER (64u << 10)
 
 /* Text formatted in memory: a growable buffer behind a FILE (reused round after round, never shrunk). */
 struct text {
-	FILE *file; /* unbuffered: each write lands in data at once */
+	FILE *file; /* fully buffered: a flow's few small writes cost no call each; flushed after each batch */
 	char *data;
 	size_t len, cap;
 };
@@ -59,18 +61,20 @@ static ssize_t text_write(void *cookie, const char *buf, size_t n)
 static void text_open(struct text *t)
 {
 	t->file = fopencookie(t, "w", (cookie_io_functions_t){.write = text_write});
-	if (!t->file || setvbuf(t->file, NULL, _IONBF, 0) != 0) {
+	if (!t->file || setvbuf(t->file, NULL, _IOFBF, TEXT_STDIO_BUFFER) != 0) {
 		perror("tcpscope: cannot format in memory");
 		exit(2);
 	}
 }
 
-static void format_batch(struct batch *b, bool nanosecond)
+/* Formats a batch into out: the report's stream for the calling thread, a memory text for the others. */
+static void format_batch(const struct batch *b, FILE *out, bool nanosecond)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		fputs(b->first && i == 0 ? "\n    " : ",\n    ", b->text.file);
-		output_json_flow(b->text.file, &b->flows[i], nanosecond);
+		fputs(b->first && i == 0 ? "\n    " : ",\n    ", out);
+		output_json_flow(out, &b->flows[i], nanosecond);
 	}
+	fflush(out);
 }
 
 struct formatter {
@@ -93,7 +97,7 @@ static void *formatter_run(void *arg)
 		}
 		seen = w->round;
 		pthread_mutex_unlock(&w->lock);
-		format_batch(&w->batches[f->index], w->nanosecond);
+		format_batch(&w->batches[f->index], w->batches[f->index].text.file, w->nanosecond);
 		pthread_mutex_lock(&w->lock);
 		if (--w->pending == 0)
 			pthread_cond_signal(&w->finished);
@@ -101,19 +105,28 @@ static void *formatter_run(void *arg)
 	}
 }
 
-/* One round: the formatters take batches 1.., the calling thread batch 0; back when all are formatted. */
-static void format_round(struct writer *w)
+/*
+ * One round: the formatters format batches 1.. in memory while the calling
+ * thread writes batch 0 straight to the report (as one thread would, the
+ * text never leaving the cache), then their texts follow it in order.
+ */
+static void write_round(struct writer *w, FILE *out)
 {
 	pthread_mutex_lock(&w->lock);
 	w->round++;
 	w->pending = w->nthreads - 1;
 	pthread_cond_broadcast(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-	format_batch(&w->batches[0], w->nanosecond);
+	format_batch(&w->batches[0], out, w->nanosecond);
 	pthread_mutex_lock(&w->lock);
 	while (w->pending)
 		pthread_cond_wait(&w->finished, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+	for (size_t t = 1; t < w->nthreads; t++) {
+		struct text *text = &w->batches[t].text;
+		fwrite(text->data, 1, text->len, out);
+		text->len = 0;
+	}
 }
 
 /* Fills the batches from the reader; returns how many flows were read. */
@@ -131,14 +144,6 @@ static size_t read_round(struct writer *w, struct report_reader *rd, size_t writ
 	return total;
 }
 
-static void write_round(struct writer *w, FILE *out)
-{
-	for (size_t t = 0; t < w->nthreads; t++) {
-		struct batch *b = &w->batches[t];
-		fwrite(b->text.data, 1, b->text.len, out);
-		b->text.len = 0;
-	}
-}
 
 /* In one thread: each flow as it is read. */
 static void write_flows_in_order(FILE *out, struct report_reader *rd, bool nanosecond)
@@ -172,11 +177,10 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 		if (pthread_create(&threads[w.nthreads], NULL, formatter_run, &formatters[w.nthreads]) == 0)
 			w.nthreads++;
 	}
-	for (size_t i = 0; i < w.nthreads; i++)
+	for (size_t i = 1; i < w.nthreads; i++)
 		text_open(&w.batches[i].text);
 	size_t written = 0, got;
 	while ((got = read_round(&w, &rd, written)) > 0) {
-		format_round(&w);
 		write_round(&w, out);
 		written += got;
 	}
@@ -186,7 +190,7 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 	pthread_mutex_unlock(&w.lock);
 	for (size_t i = 1; i < w.nthreads; i++)
 		pthread_join(threads[i], NULL);
-	for (size_t i = 0; i < w.nthreads; i++) {
+	for (size_t i = 1; i < w.nthreads; i++) {
 		fclose(w.batches[i].text.file);
 		free(w.batches[i].text.data);
 	}
