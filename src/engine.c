@@ -306,12 +306,16 @@ static bool reports_capture_wide(const struct engine *e)
 	return e->cfg.shard_index == 0 && e->cfg.part_first == 0;
 }
 
-/* Whether a flow with this shard hash is this engine's. */
+/* Whether a flow with this shard hash is this engine's (without a division when there is no --shard: once a frame). */
 static bool in_shard_hash(const struct engine *e, uint64_t hash)
 {
-	uint64_t count = e->cfg.shard_count ? e->cfg.shard_count : 1;
-	uint32_t part = (uint32_t)(hash / count % ENGINE_PARTS);
-	return hash % count == e->cfg.shard_index && part >= e->cfg.part_first && part < e->cfg.part_end;
+	if (e->cfg.shard_count > 1) {
+		if (hash % e->cfg.shard_count != e->cfg.shard_index)
+			return false;
+		hash /= e->cfg.shard_count;
+	}
+	uint32_t part = (uint32_t)(hash % ENGINE_PARTS);
+	return part >= e->cfg.part_first && part < e->cfg.part_end;
 }
 
 static bool in_shard(const struct engine *e, const struct flow_key *key)
