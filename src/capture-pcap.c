@@ -320,7 +320,7 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 			 have - PCAPFILE_RECORD_HEADER);
 		return pcapfile_cut(pf);
 	}
-	h = pf->bytes + pf->start; /* the fill may have moved the record */
+	h = pf->bytes + pf->start;   /* the fill may have moved the record */
 	if (pf->map && *pf->map_cut) /* the record read as zeros */
 		return pcapfile_cut_under_us(pf, err, errlen);
 	rec->offset = pf->buf_offset + pf->start;

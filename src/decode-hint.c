@@ -72,7 +72,8 @@ bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint6
 		uint32_t header_len = (ip[0] & 0x0f) * 4u;
 		if (header_len < 20 || caplen < at + header_len + 4)
 			return false;
-		if ((be16_at(ip + 6) & 0x3fff) != 0 || ip[9] != IPPROTO_TCP_NUMBER) /* fragment (RFC 791 §3.1), not TCP */
+		/* A fragment (RFC 791 §3.1: offset or More Fragments set), or not TCP. */
+		if ((be16_at(ip + 6) & 0x3fff) != 0 || ip[9] != IPPROTO_TCP_NUMBER)
 			return false;
 		const uint8_t *tcp = ip + header_len;
 		*hash = flow_key_shard_hash_ipv4(be32_at(ip + 12), be16_at(tcp), be32_at(ip + 16), be16_at(tcp + 2));

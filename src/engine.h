@@ -27,7 +27,10 @@
 
 #define VIEW_MAX_FINDINGS 12
 #define ENGINE_MAX_FINDINGS_PER_FLOW 100 /* the default cap, per severity */
-/* A shard's flows come in this many parts, by (hash / shard_count) % ENGINE_PARTS: a split report's threads take runs of them. */
+/*
+ * A shard's flows come in this many parts, by (hash / shard_count) %
+ * ENGINE_PARTS: a split report's threads take runs of them.
+ */
 #define ENGINE_PARTS 64
 
 /* What the engine concluded about one TCP packet. */
@@ -57,7 +60,7 @@ struct engine_config {
 	int64_t idle_timeout_ns; /* evict flows idle this long; 0 = never */
 	size_t max_flows;	 /* 0 = unlimited */
 	bool verify_checksums;
-	uint32_t max_findings_per_flow; /* of each severity, emitted per flow (default 100); 0 = unlimited */
+	uint32_t max_findings_per_flow;	   /* of each severity, emitted per flow (default 100); 0 = unlimited */
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
 	uint32_t part_first, part_end;	   /* and of those only parts [first, end) of ENGINE_PARTS */
 	uint32_t threads; /* report_run_file: split the flows over this many engines in threads (default 1) */

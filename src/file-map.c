@@ -20,7 +20,7 @@
 #include "file-map.h"
 #include "xalloc.h"
 
-#define MAX_MAPPINGS 64		  /* open at once: one per thread of a split report */
+#define MAX_MAPPINGS 64		/* open at once: one per thread of a split report */
 #define RELEASE_STEP (8u << 20) /* bytes read between two hand-backs of pages */
 
 struct file_map {
@@ -56,7 +56,8 @@ static void on_sigbus(int sig, siginfo_t *info, void *context)
 		if (!m || at < (uintptr_t)m->base || at >= (uintptr_t)m->base + m->len)
 			continue;
 		uintptr_t from = page_down(at), to = page_up((uintptr_t)m->base + m->len);
-		if (mmap((void *)from, to - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		if (mmap((void *)from, to - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		    MAP_FAILED)
 			break;
 		m->cut = 1;
 		return; /* the access is made again, and reads zeros */

@@ -44,9 +44,9 @@ struct writer {
 	bool nanosecond;
 	pthread_mutex_t lock;
 	pthread_cond_t wake, finished;
-	uint64_t round;	     /* rounds begun */
-	size_t pending;	     /* formatters still at work in this round */
-	bool done;	     /* no more rounds: the formatters leave */
+	uint64_t round; /* rounds begun */
+	size_t pending; /* formatters still at work in this round */
+	bool done;	/* no more rounds: the formatters leave */
 };
 
 static ssize_t text_write(void *cookie, const char *buf, size_t n)
@@ -143,7 +143,6 @@ static size_t read_round(struct writer *w, struct report_reader *rd, size_t writ
 	}
 	return total;
 }
-
 
 /* In one thread: each flow as it is read. */
 static void write_flows_in_order(FILE *out, struct report_reader *rd, bool nanosecond)
