@@ -361,6 +361,7 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	sc.side = side;
 	f->last_frame = p->frame;
 	f->last_ns = p->time_ns;
+	f->quiet_until = 0;
 	flow_table_touch(e->flows, f);
 
 	if (f->first_frame == p->frame && f->midstream)
@@ -475,6 +476,36 @@ static bool flow_expired(const struct engine *e, struct flow *f, int64_t now_ns)
 	return idle >= 2 * e->cfg.msl_ns;
 }
 
+static int64_t earliest(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * The first time at which one of flow_expired()'s rules could end a flow
+ * that gets no more packets. Until then engine_expire() passes over it, so
+ * that, say, the half-open flows of a SYN flood are not looked at again
+ * every second for the 180 s they wait. (TIME-WAIT, which lasts 2*MSL from
+ * a packet, is always over by the first look, at 2*MSL of idleness.)
+ */
+static int64_t quiet_until(const struct engine *e, const struct flow *f)
+{
+	int64_t t = INT64_MAX;
+	if (e->cfg.idle_timeout_ns)
+		t = earliest(t, f->last_ns + e->cfg.idle_timeout_ns);
+	if (!f->handshake_done && !f->midstream)
+		t = earliest(t, f->last_ns + HALF_OPEN_TIMEOUT_NS);
+	int64_t closed = f->last_ns + 2 * e->cfg.msl_ns;
+	for (int side = 0; side < 2; side++) {
+		enum tcp_state s = f->ep[side].state;
+		if (s == TCPS_TIME_WAIT && f->ep[side].time_wait_until > closed)
+			closed = f->ep[side].time_wait_until;
+		else if (s != TCPS_TIME_WAIT && s != TCPS_CLOSED && s != TCPS_LISTEN)
+			closed = INT64_MAX;
+	}
+	return earliest(t, closed);
+}
+
 void engine_expire(struct engine *e, int64_t now_ns)
 {
 	/* The activity list is ordered by last packet: stop at the first flow too recent for any rule. */
@@ -484,8 +515,12 @@ void engine_expire(struct engine *e, int64_t now_ns)
 	struct flow *f = flow_table_oldest(e->flows);
 	while (f && now_ns - f->last_ns >= min_idle) {
 		struct flow *next = f->newer;
-		if (flow_expired(e, f, now_ns))
-			end_flow(e, f);
+		if (now_ns >= f->quiet_until) {
+			if (flow_expired(e, f, now_ns))
+				end_flow(e, f);
+			else
+				f->quiet_until = quiet_until(e, f);
+		}
 		f = next;
 	}
 }

@@ -108,7 +108,8 @@ struct endpoint {
 struct flow {
 	uint64_t first_frame, last_frame;
 	int64_t start_ns, last_ns;
-	int64_t irtt_ns;   /* -1 until the handshake ACK */
+	int64_t quiet_until; /* engine_expire: without a new packet nothing can end the flow before this (0: unknown) */
+	int64_t irtt_ns;     /* -1 until the handshake ACK */
 	uint64_t reported; /* bit per finding_id: once-per-flow findings already raised */
 	/* Flow table link (owned by flow-table.c). */
 	struct flow *older, *newer; /* activity list, oldest first */

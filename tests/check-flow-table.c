@@ -238,6 +238,78 @@ START_TEST(test_syn_flood_evicts_half_open_first)
 }
 END_TEST
 
+/* When each flow ended, in seconds of capture time, by the engine_expire() call that ended it. */
+struct ended_at {
+	int64_t now_s;	 /* the call being made */
+	int64_t when[8]; /* by flow id; 0: not ended */
+};
+
+static void note_end_time(void *ctx, const struct flow_summary *s)
+{
+	struct ended_at *a = ctx;
+	if (s->id < 8 && !a->when[s->id])
+		a->when[s->id] = a->now_s;
+}
+
+static void note_client_state(void *ctx, const struct flow_summary *s)
+{
+	if (s->id == 3)
+		*(enum tcp_state *)ctx = s->state[0];
+}
+
+/*
+ * Batch expiry, with engine_expire() called every second as engine_packet()
+ * does: a half-open flow ends 180 s after its last packet, a closed one 2*MSL
+ * after its last packet, and a TIME-WAIT end moves its endpoint to CLOSED on
+ * time even in a flow that never ends; however often the engine looks
+ * between (it skips flows that cannot change yet), never sooner nor later.
+ */
+START_TEST(test_expiry_times)
+{
+	struct ended_at a = {0};
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	struct engine_sink sink = {.ctx = &a, .flow_end = note_end_time};
+	struct engine *e = engine_new(&cfg, &sink);
+	struct scenario sc;
+	scenario_init(&sc);
+	int64_t t0 = sc.time_ns / 1000000000;
+	/* Flow 1: a SYN, and again 100 s later: half-open until 280 s after t0. */
+	scenario_feed(&sc, e, "+0 > S 0:0(0) win 65535");
+	/* Flow 2: a clean close by the client at t0: TIME-WAIT and the 2*MSL idle rule end it 60 s later. */
+	sc.client_port = 40001;
+	static const char *const closing[] = {"+0 > S 0:0(0) win 65535",      "+0 < S. 0:0(0) ack 1 win 65535",
+					      "+0 > . 1:1(0) ack 1 win 502",  "+0 > F. 1:1(0) ack 1 win 502",
+					      "+0 < F. 1:1(0) ack 2 win 502", "+0 > . 2:2(0) ack 2 win 502"};
+	for (size_t i = 0; i < 6; i++)
+		scenario_feed(&sc, e, closing[i]);
+	/* Flow 3: the client closes, its last ACK is not captured: the server stays in LAST-ACK, the flow never ends.
+	 */
+	sc.client_port = 40002;
+	for (size_t i = 0; i < 5; i++)
+		scenario_feed(&sc, e, closing[i]);
+	enum tcp_state client = TCPS_UNKNOWN;
+	for (int64_t s = 1; s <= 400; s++) {
+		a.now_s = t0 + s;
+		if (s == 100) {
+			sc.client_port = 40000;
+			sc.time_ns = (t0 + s) * 1000000000;
+			scenario_feed(&sc, e, "+0 > S 0:0(0) win 65535");
+		}
+		engine_expire(e, a.now_s * 1000000000);
+		if (s == 59 || s == 61) {
+			engine_foreach_open_flow(e, note_client_state, &client);
+			ck_assert_int_eq(client, s == 59 ? TCPS_TIME_WAIT : TCPS_CLOSED);
+		}
+	}
+	ck_assert_int_eq(a.when[1] - t0, 280);
+	ck_assert_int_eq(a.when[2] - t0, 60);
+	ck_assert_int_eq(a.when[3], 0);
+	engine_finish(e);
+	engine_free(e);
+}
+END_TEST
+
 START_TEST(test_closed_flows_leave_memory)
 {
 	/* Batch mode: a closed flow is handed out once TIME-WAIT (2*MSL) is over. */
@@ -282,6 +354,7 @@ static Suite *flow_table_suite(void)
 	tcase_add_test(tc, test_client_decisions);
 	tcase_add_test(tc, test_max_flows_bounds_a_syn_flood);
 	tcase_add_test(tc, test_syn_flood_evicts_half_open_first);
+	tcase_add_test(tc, test_expiry_times);
 	tcase_add_test(tc, test_closed_flows_leave_memory);
 	suite_add_tcase(s, tc);
 	return s;
