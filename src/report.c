@@ -137,8 +137,7 @@ static const void *reader_next_merged(struct report_reader *rd)
 		if (!rd->heads[i])
 			continue;
 		struct spool_key k = spool_record_key(rd->heads[i]);
-		if (best == SIZE_MAX || k.major < best_key.major ||
-		    (k.major == best_key.major && k.minor < best_key.minor)) {
+		if (best == SIZE_MAX || spool_key_cmp(k, best_key) < 0) {
 			best = i;
 			best_key = k;
 		}

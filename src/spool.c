@@ -36,7 +36,7 @@ static const char *temp_dir(void)
 	return dir && *dir ? dir : "/tmp";
 }
 
-static int key_cmp(struct spool_key a, struct spool_key b)
+int spool_key_cmp(struct spool_key a, struct spool_key b)
 {
 	if (a.major != b.major)
 		return a.major < b.major ? -1 : 1;
@@ -68,7 +68,7 @@ struct keyed_index {
 static int compare_keyed(const void *a, const void *b)
 {
 	const struct keyed_index *ka = a, *kb = b;
-	int c = key_cmp(ka->key, kb->key);
+	int c = spool_key_cmp(ka->key, kb->key);
 	return c ? c : (ka->index > kb->index) - (ka->index < kb->index);
 }
 
@@ -156,7 +156,7 @@ void spool_add(struct spool *s, struct spool_key key, const void *record)
 		s->mem_cap = cap < s->budget_entries ? cap : s->budget_entries;
 		s->mem = xrealloc(s->mem, s->mem_cap * s->entry_size);
 	}
-	if (s->nmem && key_cmp(key, s->last_key) < 0)
+	if (s->nmem && spool_key_cmp(key, s->last_key) < 0)
 		s->mem_sorted = false;
 	s->last_key = key;
 	unsigned char *entry = s->mem + s->nmem++ * s->entry_size;
@@ -237,7 +237,7 @@ static const unsigned char *run_head(const struct spool *s, const struct spool_r
 static bool run_before(const struct spool_reader *rd, size_t a, size_t b)
 {
 	const struct spool *s = rd->spool;
-	int c = key_cmp(entry_key(run_head(s, &rd->runs[a])), entry_key(run_head(s, &rd->runs[b])));
+	int c = spool_key_cmp(entry_key(run_head(s, &rd->runs[a])), entry_key(run_head(s, &rd->runs[b])));
 	return c < 0 || (c == 0 && a < b);
 }
 

@@ -26,6 +26,9 @@ struct spool_key {
 	uint64_t major, minor;
 };
 
+/* < 0, 0 or > 0 as a comes before, with or after b. */
+int spool_key_cmp(struct spool_key a, struct spool_key b);
+
 struct spool_run {
 	off_t offset; /* of its first entry in the file */
 	size_t count;
