@@ -4,8 +4,9 @@
 # engine gives; --shard I/N runs one shard, and the shards' flows and
 # findings together must be exactly the whole's (each capture-wide finding
 # in one shard only). Inputs: the bundled captures, the crafted ones (every
-# link type and encapsulation, every malformed case, a truncated file) and,
-# where present, the third-party malformed corpus.
+# link type and encapsulation, every malformed case, a truncated file), three
+# bundled ones again as pcapng, and, where present, the third-party
+# malformed corpus.
 set -u
 bin=${TCPSCOPE:?}
 caps=${top_srcdir:?}/captures
@@ -19,9 +20,14 @@ ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 mkdir "$tmp/crafted" && "$crafted" "$tmp/crafted" >/dev/null || bad "crafted could not write its captures"
+# pcapng too (read by its own reader, not mapped): editcap comes with tshark, which ./quickstart installs.
+command -v editcap >/dev/null || bad "editcap (Debian wireshark-common) is needed for the pcapng cases"
+for f in many-short port-reuse bulk-loss; do
+	editcap -F pcapng "$caps/$f.pcap" "$tmp/$f.pcapng" || bad "editcap could not convert $f.pcap"
+done
 list="$tmp/inputs"
 {
-	ls "$caps"/*.pcap
+	ls "$caps"/*.pcap "$tmp"/*.pcapng
 	ls "$tmp/crafted"/*.pcap
 	if [ -d "$caps/../../shared/captures/malformed" ]; then find "$caps/../../shared/captures/malformed" -type f; fi
 } >"$list"
