@@ -11,11 +11,7 @@ require_cmd python3
 bin=$(tcpscope_bin)
 caps=$top_srcdir/captures
 tmp=$TEST_TMPDIR
-failures=0
-passes=0
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # run WANT DESCRIPTION -- COMMAND...: runs COMMAND into $tmp/out and $tmp/err, checks its exit status.
 run() {
 	want=$1 what=$2
@@ -255,5 +251,4 @@ err = suite.find("testcase").find("error")
 assert err is not None and "nonexistent.pcap" in err.get("message")
 PY
 
-echo "check-cli: $passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+tally check-cli

@@ -3,15 +3,11 @@
 # one-line errors (SPEC §5 "Exit codes"), stdin, filters, truncated files,
 # explain, packets selection, and JSON that parses (shards: tests/split.sh).
 set -u
-bin=${TCPSCOPE:?}
-caps=${top_srcdir:?}/captures
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+bin=$(tcpscope_bin)
+caps=$top_srcdir/captures
+tmp=$TEST_TMPDIR
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # expect_status WANT DESCRIPTION -- COMMAND...
 expect_status() {
 	want=$1 what=$2
@@ -112,5 +108,4 @@ m=$(grep -c '^FINDING(' "$top_srcdir/src/findings.def")
 "$bin" explain --markdown | cmp -s - "$top_srcdir/docs/findings.md" && ok ||
 	bad "docs/findings.md is stale: regenerate with 'tcpscope explain --markdown > docs/findings.md'"
 
-echo "cli: $passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+tally cli

@@ -19,6 +19,10 @@
 #                       root; the caller deletes the namespaces on exit)
 #   running PID         true while PID runs (an exited child stays a zombie
 #                       until waited for)
+#   ok / bad "why"      count one check passed / failed (bad says why), for
+#                       tests that carry on after a failure
+#   tally NAME          prints NAME's counts; true if nothing failed: end a
+#                       test with it
 #   $TEST_TMPDIR        a private temporary directory, removed when the test
 #                       exits (normally, on failure, or on SIGINT/TERM/HUP)
 #
@@ -61,6 +65,26 @@ veth_pair()
 	ip -n "$1" link set lo up && ip -n "$2" link set lo up &&
 		ip -n "$1" addr add "$5/24" dev "$3" && ip -n "$2" addr add "$6/24" dev "$4" &&
 		ip -n "$1" link set "$3" up && ip -n "$2" link set "$4" up || fail "cannot configure the veth pair"
+}
+
+passes=0
+failures=0
+
+ok()
+{
+	passes=$((passes + 1))
+}
+
+bad()
+{
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+tally()
+{
+	echo "$1: $passes passed, $failures failed"
+	[ "$failures" -eq 0 ]
 }
 
 running()

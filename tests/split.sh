@@ -8,16 +8,12 @@
 # bundled ones again as pcapng, and, where present, the third-party
 # malformed corpus.
 set -u
-bin=${TCPSCOPE:?}
-caps=${top_srcdir:?}/captures
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+bin=$(tcpscope_bin)
+caps=$top_srcdir/captures
 crafted=${CRAFTED:?}
-synpcap=${top_builddir:?}/tests/synpcap
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
+synpcap=$top_builddir/tests/synpcap
+tmp=$TEST_TMPDIR
 
 mkdir "$tmp/crafted" && "$crafted" "$tmp/crafted" >/dev/null || bad "crafted could not write its captures"
 # pcapng too (read by its own reader, not mapped): editcap comes with tshark, which ./quickstart installs.
@@ -110,5 +106,4 @@ assert sum(1 for f in malformed["findings"] if f["flow"] is None) > 5
 assert any(f["code"] == "capture.truncated" for f in truncated["findings"])
 PY
 
-echo "split: $passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+tally split
