@@ -432,7 +432,7 @@ void engine_packet(struct engine *e, const struct capture_record *rec)
 	 * With shards, a frame whose flow its headers show (decode-hint.h) is
 	 * this engine's or none of its business, even when it proves unusable;
 	 * only the others are decoded by every shard, the unusable ones then
-	 * being shard index 0's.
+	 * being shard index 0's (its part 0's, in a split report).
 	 */
 	uint64_t hash;
 	bool hinted = e->some_flows_only && decode_shard_hash(rec->linktype, rec->data, rec->caplen, &hash);

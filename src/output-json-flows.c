@@ -67,13 +67,18 @@ static void text_open(struct text *t)
 	}
 }
 
+/* One item of the array: its separator (none before the first), then the flow. */
+static void write_item(FILE *out, const struct flow_summary *s, bool first, bool nanosecond)
+{
+	fputs(first ? "\n    " : ",\n    ", out);
+	output_json_flow(out, s, nanosecond);
+}
+
 /* Formats a batch into out: the report's stream for the calling thread, a memory text for the others. */
 static void format_batch(const struct batch *b, FILE *out, bool nanosecond)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		fputs(b->first && i == 0 ? "\n    " : ",\n    ", out);
-		output_json_flow(out, &b->flows[i], nanosecond);
-	}
+	for (size_t i = 0; i < b->n; i++)
+		write_item(out, &b->flows[i], b->first && i == 0, nanosecond);
 	fflush(out);
 }
 
@@ -148,10 +153,8 @@ static size_t read_round(struct writer *w, struct report_reader *rd, size_t writ
 static void write_flows_in_order(FILE *out, struct report_reader *rd, bool nanosecond)
 {
 	const struct flow_summary *s;
-	for (size_t i = 0; (s = report_next_flow(rd)); i++) {
-		fputs(i ? ",\n    " : "\n    ", out);
-		output_json_flow(out, s, nanosecond);
-	}
+	for (size_t i = 0; (s = report_next_flow(rd)); i++)
+		write_item(out, s, i == 0, nanosecond);
 }
 
 void output_json_flows(FILE *out, const struct report *r, bool nanosecond)

@@ -100,11 +100,7 @@ static void merge_workers(struct report *r, struct worker *w, size_t n)
 	r->nlinktypes = w[0].part.nlinktypes;
 	r->nanosecond = w[0].part.nanosecond;
 	r->stats = w[0].part.stats;
-	for (size_t i = 0; i < r->nparts; i++) {
-		spool_free(&r->parts[i].flows);
-		spool_free(&r->parts[i].findings);
-	}
-	free(r->parts);
+	report_free_parts(r);
 	r->parts = xcalloc(n, sizeof *r->parts);
 	r->nparts = n;
 	for (size_t i = 0; i < n; i++) {

@@ -100,9 +100,8 @@ void report_finish(struct report *r, const struct engine_stats *stats)
 	}
 }
 
-void report_free(struct report *r)
+void report_free_parts(struct report *r)
 {
-	free(r->source);
 	for (size_t i = 0; i < r->nparts; i++) {
 		spool_free(&r->parts[i].flows);
 		spool_free(&r->parts[i].findings);
@@ -110,6 +109,14 @@ void report_free(struct report *r)
 		free(r->parts[i].global_ids);
 	}
 	free(r->parts);
+	r->parts = NULL;
+	r->nparts = 0;
+}
+
+void report_free(struct report *r)
+{
+	free(r->source);
+	report_free_parts(r);
 	memset(r, 0, sizeof *r);
 }
 
