@@ -79,6 +79,19 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 	return cap;
 }
 
+void capture_sample_file(const char *path, unsigned windows, unsigned per_window, capture_sample_fn fn, void *ctx)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return;
+	uint8_t head[PCAPFILE_HEADER];
+	struct stat st;
+	if (fread(head, 1, sizeof head, fp) == sizeof head && pcapfile_takes(head, sizeof head) &&
+	    fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+		pcapfile_sample(fileno(fp), head, (uint64_t)st.st_size, windows, per_window, fn, ctx);
+	fclose(fp);
+}
+
 /* A stream that cannot seek, whose first bytes were already read: replays them, then reads on. */
 struct capture_replay {
 	FILE *src;
@@ -226,8 +239,13 @@ static struct capture *capture_wrap(pcap_t *p, const char *path, const char *fil
 	return cap;
 }
 
-/* capture_next() over pcapng: every packet is a frame, the filter picks which are returned. */
-static enum capture_status capture_next_pcapng(struct capture *cap, struct capture_record *rec)
+/*
+ * capture_next() over pcapng: every packet is a frame, the filter picks
+ * which are returned. Not inlined, like capture_next_libpcap(): capture_next()
+ * then saves no registers for the classic pcap reader.
+ */
+__attribute__((noinline)) static enum capture_status capture_next_pcapng(struct capture *cap,
+									 struct capture_record *rec)
 {
 	for (;;) {
 		bool wanted;
@@ -242,13 +260,14 @@ static enum capture_status capture_next_pcapng(struct capture *cap, struct captu
 	}
 }
 
-/* capture_next() over capture-pcap.c: every record is a frame, the filter picks which are returned. */
-static bool record_passes(struct capture *cap, const struct capture_record *rec)
+/* Whether the filter takes a record (not inlined: its pcap_pkthdr would give capture_next() a stack frame). */
+__attribute__((noinline)) static bool record_passes(struct capture *cap, const struct capture_record *rec)
 {
 	struct pcap_pkthdr hdr = {.caplen = rec->caplen, .len = rec->wirelen};
 	return pcap_offline_filter(&cap->filter, &hdr, rec->data) != 0;
 }
 
+/* capture_next() over capture-pcap.c: every record is a frame, the filter picks which are returned. */
 static enum capture_status capture_next_pcapfile(struct capture *cap, struct capture_record *rec)
 {
 	for (;;) {
@@ -263,12 +282,10 @@ static enum capture_status capture_next_pcapfile(struct capture *cap, struct cap
 	}
 }
 
-enum capture_status capture_next(struct capture *cap, struct capture_record *rec)
+/* capture_next() over libpcap (not inlined: see capture_next_pcapng()). */
+__attribute__((noinline)) static enum capture_status capture_next_libpcap(struct capture *cap,
+									  struct capture_record *rec)
 {
-	if (cap->pf)
-		return capture_next_pcapfile(cap, rec);
-	if (cap->ng)
-		return capture_next_pcapng(cap, rec);
 	for (;;) {
 		struct pcap_pkthdr *hdr;
 		const u_char *data;
@@ -295,6 +312,15 @@ enum capture_status capture_next(struct capture *cap, struct capture_record *rec
 		rec->data = data;
 		return CAPTURE_PACKET;
 	}
+}
+
+enum capture_status capture_next(struct capture *cap, struct capture_record *rec)
+{
+	if (cap->pf)
+		return capture_next_pcapfile(cap, rec);
+	if (cap->ng)
+		return capture_next_pcapng(cap, rec);
+	return capture_next_libpcap(cap, rec);
 }
 
 const char *capture_error(const struct capture *cap)

@@ -272,7 +272,32 @@ static enum capture_status pcapfile_cut_under_us(struct pcapfile *pf, char *err,
 	return pcapfile_cut(pf);
 }
 
-enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *rec, char *err, size_t errlen)
+/* Hands out the record whose header is at h, caplen bytes long in the file, of which kept are returned, and moves past
+ * it. */
+static enum capture_status pcapfile_deliver(struct pcapfile *pf, struct capture_record *rec, const uint8_t *h,
+					    uint32_t caplen, uint32_t kept)
+{
+	uint32_t sec_field = record_u32(h, pf->swapped), frac_field = record_u32(h + 4, pf->swapped);
+	int64_t sec = pf->swapped ? (int64_t)sec_field : (int64_t)(int32_t)sec_field;
+	int64_t frac = pf->swapped ? (int64_t)frac_field : (int64_t)(int32_t)frac_field;
+	rec->offset = pf->buf_offset + pf->start;
+	/* Some writers store sub-second fields >= 1e9; carry them over as tshark does. */
+	rec->time_ns = sec * 1000000000 + frac * (pf->microseconds ? 1000 : 1);
+	rec->caplen = kept;
+	rec->wirelen = record_u32(h + 12, pf->swapped);
+	rec->linktype = pf->linktype;
+	rec->data = h + PCAPFILE_RECORD_HEADER;
+	pf->start += PCAPFILE_RECORD_HEADER + (size_t)caplen;
+	return CAPTURE_PACKET;
+}
+
+/*
+ * pcapfile_next() for every case: records past the snapshot length, reading
+ * more, the end, errors, a cut mapping. Marked cold so that it is not
+ * inlined into pcapfile_next(), whose common case then saves no registers.
+ */
+__attribute__((cold)) static enum capture_status pcapfile_next_in_full(struct pcapfile *pf, struct capture_record *rec,
+								       char *err, size_t errlen)
 {
 	if (pf->map) {
 		if (*pf->map_cut)
@@ -290,11 +315,7 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 			 PCAPFILE_RECORD_HEADER, have);
 		return pcapfile_cut(pf);
 	}
-	const uint8_t *h = pf->bytes + pf->start;
-	uint32_t sec_field = record_u32(h, pf->swapped), frac_field = record_u32(h + 4, pf->swapped);
-	int64_t sec = pf->swapped ? (int64_t)sec_field : (int64_t)(int32_t)sec_field;
-	int64_t frac = pf->swapped ? (int64_t)frac_field : (int64_t)(int32_t)frac_field;
-	uint32_t caplen = record_u32(h + 8, pf->swapped), wirelen = record_u32(h + 12, pf->swapped);
+	uint32_t caplen = record_u32(pf->bytes + pf->start + 8, pf->swapped);
 	if (caplen > PCAPFILE_MAX_SNAPLEN) { /* the snapshot length is at most that: libpcap names it */
 		snprintf(err, errlen, "invalid packet capture length %u, bigger than snaplen of %d", caplen,
 			 (int)pf->snapshot);
@@ -320,18 +341,106 @@ enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *re
 			 have - PCAPFILE_RECORD_HEADER);
 		return pcapfile_cut(pf);
 	}
-	h = pf->bytes + pf->start;   /* the fill may have moved the record */
 	if (pf->map && *pf->map_cut) /* the record read as zeros */
 		return pcapfile_cut_under_us(pf, err, errlen);
-	rec->offset = pf->buf_offset + pf->start;
-	/* Some writers store sub-second fields >= 1e9; carry them over as tshark does. */
-	rec->time_ns = sec * 1000000000 + frac * (pf->microseconds ? 1000 : 1);
-	rec->caplen = kept;
-	rec->wirelen = wirelen;
-	rec->linktype = pf->linktype;
-	rec->data = h + PCAPFILE_RECORD_HEADER;
-	pf->start += PCAPFILE_RECORD_HEADER + (size_t)caplen;
-	return CAPTURE_PACKET;
+	return pcapfile_deliver(pf, rec, pf->bytes + pf->start, caplen, kept); /* the fill may have moved it */
+}
+
+enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *rec, char *err, size_t errlen)
+{
+	/*
+	 * Nearly always the whole record is at hand and within the snapshot
+	 * length. The mapping's cut flag is read after the header, so a cut
+	 * under this header or the last record's data is seen here.
+	 */
+	const uint8_t *h = pf->bytes + pf->start;
+	size_t have = pf->end - pf->start;
+	if (have >= PCAPFILE_RECORD_HEADER) {
+		uint32_t caplen = record_u32(h + 8, pf->swapped);
+		if (caplen <= pf->snapshot && have - PCAPFILE_RECORD_HEADER >= caplen &&
+		    !(pf->map && (*pf->map_cut || pf->start >= pf->release_at)))
+			return pcapfile_deliver(pf, rec, h, caplen, caplen);
+	}
+	return pcapfile_next_in_full(pf, rec, err, errlen);
+}
+
+/* The file's fields a record header is read and judged with. */
+struct pcapfile_format {
+	bool swapped, microseconds;
+	uint32_t snapshot;
+	int64_t first_sec; /* of the first record */
+};
+
+/*
+ * Whether a record header at h could be genuine: its lengths and fraction
+ * of a second in range, its time within some years of the first record's.
+ * Several in a chain are what pcapfile_sample() takes as a record start.
+ */
+static bool plausible_header(const struct pcapfile_format *fmt, const uint8_t *h, uint32_t *caplen)
+{
+	int64_t sec = (int64_t)(int32_t)record_u32(h, fmt->swapped);
+	uint32_t frac = record_u32(h + 4, fmt->swapped), wirelen = record_u32(h + 12, fmt->swapped);
+	*caplen = record_u32(h + 8, fmt->swapped);
+	int64_t drift = sec > fmt->first_sec ? sec - fmt->first_sec : fmt->first_sec - sec;
+	return *caplen <= fmt->snapshot && *caplen <= wirelen && wirelen <= 16 * PCAPFILE_MAX_SNAPLEN &&
+	       frac < (fmt->microseconds ? 1000000u : 1000000000u) && drift < ((int64_t)1 << 28);
+}
+
+/*
+ * Hands fn the records of one window of the file, buf[0, len), from the
+ * first byte at which a chain of plausible headers starts: four of them, or
+ * two that run to the window's end, or one that ends the file. Only the
+ * first bytes are tried, and chains are short, so that no content makes
+ * this slow.
+ */
+static void sample_window(const struct pcapfile_format *fmt, int linktype, const uint8_t *buf, size_t len,
+			  bool ends_file, unsigned per_window, capture_sample_fn fn, void *ctx)
+{
+	enum { CONFIRMING_HEADERS = 4, STARTS_TRIED = 4096 };
+	uint32_t caplen;
+	for (size_t start = 0; start < STARTS_TRIED && start + PCAPFILE_RECORD_HEADER <= len; start++) {
+		size_t at = start, headers = 0;
+		while (headers < CONFIRMING_HEADERS && at + PCAPFILE_RECORD_HEADER <= len &&
+		       plausible_header(fmt, buf + at, &caplen)) {
+			at += PCAPFILE_RECORD_HEADER + (size_t)caplen;
+			headers++;
+		}
+		bool at_window_end = at + PCAPFILE_RECORD_HEADER > len;
+		if (headers < CONFIRMING_HEADERS && !(at_window_end && (headers >= 2 || (ends_file && at == len))))
+			continue;
+		for (at = start; per_window-- > 0 && at + PCAPFILE_RECORD_HEADER <= len;
+		     at += PCAPFILE_RECORD_HEADER + caplen) {
+			if (!plausible_header(fmt, buf + at, &caplen) || at + PCAPFILE_RECORD_HEADER + caplen > len)
+				return;
+			fn(ctx, linktype, buf + at + PCAPFILE_RECORD_HEADER, caplen);
+		}
+		return;
+	}
+}
+
+void pcapfile_sample(int fd, const uint8_t *head, uint64_t size, unsigned windows, unsigned per_window,
+		     capture_sample_fn fn, void *ctx)
+{
+	enum { WINDOW = 4096 };
+	struct pcapfile_header h;
+	uint8_t first[PCAPFILE_RECORD_HEADER];
+	if (!pcapfile_parse(head, PCAPFILE_HEADER, &h) || size < PCAPFILE_HEADER + PCAPFILE_RECORD_HEADER ||
+	    pread(fd, first, sizeof first, PCAPFILE_HEADER) != (ssize_t)sizeof first)
+		return;
+	struct pcapfile_format fmt = {.swapped = pcapfile_swapped(h.big_endian), .microseconds = h.microseconds};
+	fmt.snapshot = h.snaplen == 0 || h.snaplen > PCAPFILE_MAX_SNAPLEN ? PCAPFILE_MAX_SNAPLEN : h.snaplen;
+	fmt.first_sec = (int64_t)(int32_t)record_u32(first, fmt.swapped);
+	int linktype = pcapfile_dlt(h.linktype, fmt.swapped);
+	uint8_t *buf = xmalloc(WINDOW);
+	uint64_t span = size - PCAPFILE_HEADER;
+	for (unsigned i = 0; i < windows; i++) {
+		uint64_t at = PCAPFILE_HEADER + span * i / windows;
+		ssize_t got = pread(fd, buf, WINDOW, (off_t)at);
+		if (got <= 0)
+			break;
+		sample_window(&fmt, linktype, buf, (size_t)got, at + (uint64_t)got >= size, per_window, fn, ctx);
+	}
+	free(buf);
 }
 
 int pcapfile_linktype(const struct pcapfile *pf)

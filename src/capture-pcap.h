@@ -52,6 +52,16 @@ struct pcapfile *pcapfile_open(FILE *fp, const uint8_t *head);
  */
 enum capture_status pcapfile_next(struct pcapfile *pf, struct capture_record *rec, char *err, size_t errlen);
 
+/*
+ * Calls fn for records spread over a regular pcap file open as fd (head:
+ * its file header, size: its length): in each of `windows` stretches at
+ * even distances, the first up to per_window records from where a chain of
+ * plausible record headers starts. Records are found by their look, not by
+ * reading from the start, so a rare one may be a guess: for estimates only
+ * (report-balance.c). Does nothing if head is not one pcapfile_takes().
+ */
+void pcapfile_sample(int fd, const uint8_t *head, uint64_t size, unsigned windows, unsigned per_window,
+		     capture_sample_fn fn, void *ctx);
 /* The file's link type (a DLT_ value). */
 int pcapfile_linktype(const struct pcapfile *pf);
 /* Where the next record starts in the file. */

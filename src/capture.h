@@ -69,6 +69,13 @@ void capture_read_through(struct capture *cap);
 uint64_t capture_offset(const struct capture *cap);
 uint64_t capture_size(const struct capture *cap);
 /*
+ * Calls fn for some records spread over the file at path, about windows *
+ * per_window of them, without reading it all: an estimate of where its
+ * packets go (report-balance.c). Classic pcap only; other input gets no calls.
+ */
+typedef void (*capture_sample_fn)(void *ctx, int linktype, const uint8_t *data, uint32_t caplen);
+void capture_sample_file(const char *path, unsigned windows, unsigned per_window, capture_sample_fn fn, void *ctx);
+/*
  * Moves a file capture back (or on) to a record start that capture_next()
  * reported in rec->offset; the next record read gets frame number `frame`.
  * This is how the UI re-reads packet details on demand instead of keeping

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include "cursor.h"
 #include "decode-hint.h"
 #include "decode.h"
 
@@ -19,11 +20,6 @@ enum {
 	IPPROTO_TCP_NUMBER = 6,
 };
 
-static uint16_t be16_at(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* The IP version the link header says follows (0: not plain IP), and where it starts. */
 static int link_ip_version(int linktype, const uint8_t *data, uint32_t caplen, uint32_t *ip_offset)
 {
@@ -32,13 +28,13 @@ static int link_ip_version(int linktype, const uint8_t *data, uint32_t caplen, u
 	case DLT_EN10MB:
 		if (caplen < 14)
 			return 0;
-		type = be16_at(data + 12);
+		type = load_be16(data + 12);
 		*ip_offset = 14;
 		break;
 	case DLT_LINUX_SLL:
 		if (caplen < 16)
 			return 0;
-		type = be16_at(data + 14);
+		type = load_be16(data + 14);
 		*ip_offset = 16;
 		break;
 	case DLT_RAW:
@@ -56,11 +52,6 @@ static int link_ip_version(int linktype, const uint8_t *data, uint32_t caplen, u
 	return type == ETHERTYPE_IPV4 ? 4 : type == ETHERTYPE_IPV6 ? 6 : 0;
 }
 
-static uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint64_t *hash)
 {
 	uint32_t at = 0;
@@ -73,17 +64,18 @@ bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint6
 		if (header_len < 20 || caplen < at + header_len + 4)
 			return false;
 		/* A fragment (RFC 791 §3.1: offset or More Fragments set), or not TCP. */
-		if ((be16_at(ip + 6) & 0x3fff) != 0 || ip[9] != IPPROTO_TCP_NUMBER)
+		if ((load_be16(ip + 6) & 0x3fff) != 0 || ip[9] != IPPROTO_TCP_NUMBER)
 			return false;
 		const uint8_t *tcp = ip + header_len;
-		*hash = flow_key_shard_hash_ipv4(be32_at(ip + 12), be16_at(tcp), be32_at(ip + 16), be16_at(tcp + 2));
+		*hash = flow_key_shard_hash_ipv4(load_be32(ip + 12), load_be16(tcp), load_be32(ip + 16),
+						 load_be16(tcp + 2));
 		return true;
 	}
 	if (version == 6) {
 		if (caplen < at + 40 + 4 || ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP_NUMBER) /* RFC 8200 §3 */
 			return false;
 		const uint8_t *tcp = ip + 40;
-		*hash = flow_key_shard_hash_endpoints(ip + 8, be16_at(tcp), ip + 24, be16_at(tcp + 2), 6);
+		*hash = flow_key_shard_hash_endpoints(ip + 8, load_be16(tcp), ip + 24, load_be16(tcp + 2), 6);
 		return true;
 	}
 	return false;

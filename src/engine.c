@@ -55,7 +55,7 @@ void engine_config_default(struct engine_config *cfg)
 	cfg->msl_ns = 30 * 1000000000LL;
 	cfg->max_findings_per_flow = ENGINE_MAX_FINDINGS_PER_FLOW;
 	cfg->threads = 1;
-	cfg->part_end = ENGINE_PARTS;
+	cfg->parts = ENGINE_ALL_PARTS;
 }
 
 struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink)
@@ -66,7 +66,7 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_s
 	/* The seed only spreads flows over buckets; output never depends on it. */
 	e->flows = flow_table_new(0x6a09e667f3bcc908ULL ^ (uint64_t)(uintptr_t)e);
 	e->decode_opts.verify_checksums = cfg->verify_checksums;
-	e->some_flows_only = cfg->shard_count > 1 || cfg->part_first > 0 || cfg->part_end < ENGINE_PARTS;
+	e->some_flows_only = cfg->shard_count > 1 || cfg->parts != ENGINE_ALL_PARTS;
 	return e;
 }
 
@@ -303,19 +303,24 @@ static int64_t bytes_in_flight(struct flow *f, int side, const struct packet *p)
 /* Findings of no flow are shard index 0's, part 0's (engine.h). */
 static bool reports_capture_wide(const struct engine *e)
 {
-	return e->cfg.shard_index == 0 && e->cfg.part_first == 0;
+	return e->cfg.shard_index == 0 && (e->cfg.parts & 1);
 }
 
-/* Whether a flow with this shard hash is this engine's (without a division when there is no --shard: once a frame). */
+int engine_part_of(const struct engine_config *cfg, uint64_t shard_hash)
+{
+	if (cfg->shard_count > 1) { /* the shard is hash % count, its part the rest's % ENGINE_PARTS */
+		if (shard_hash % cfg->shard_count != cfg->shard_index)
+			return -1;
+		shard_hash /= cfg->shard_count;
+	}
+	return (int)(shard_hash % ENGINE_PARTS);
+}
+
+/* Whether a flow with this shard hash is this engine's (once a frame: a division only with --shard). */
 static bool in_shard_hash(const struct engine *e, uint64_t hash)
 {
-	if (e->cfg.shard_count > 1) {
-		if (hash % e->cfg.shard_count != e->cfg.shard_index)
-			return false;
-		hash /= e->cfg.shard_count;
-	}
-	uint32_t part = (uint32_t)(hash % ENGINE_PARTS);
-	return part >= e->cfg.part_first && part < e->cfg.part_end;
+	int part = engine_part_of(&e->cfg, hash);
+	return part >= 0 && (e->cfg.parts >> part & 1);
 }
 
 static bool in_shard(const struct engine *e, const struct flow_key *key)
@@ -398,8 +403,13 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	e->sink.packet(e->sink.ctx, v);
 }
 
-/* Decodes and analyses one record; shard_checked: its flow is known to be this engine's. */
-static void analyse_record(struct engine *e, const struct capture_record *rec, bool shard_checked)
+/*
+ * Decodes and analyses one record; shard_checked: its flow is known to be
+ * this engine's. Never inlined: engine_packet() then passes over another
+ * shard's record without saving and restoring the registers this needs.
+ */
+__attribute__((noinline)) static void analyse_record(struct engine *e, const struct capture_record *rec,
+						     bool shard_checked)
 {
 	struct packet *p = &e->pkt;
 	p->frame = rec->frame;
@@ -531,22 +541,46 @@ struct open_flow {
 	struct flow *flow;
 };
 
-static int compare_open_flows(const void *a, const void *b)
+/*
+ * Sorts n open flows by id, using tmp (room for n): a stable counting pass
+ * per byte of the id, lowest first, skipping bytes that all ids share.
+ * Four passes over the array at most, where qsort() made n log n calls.
+ */
+static void sort_open_flows(struct open_flow *flows, struct open_flow *tmp, size_t n)
 {
-	uint32_t ia = ((const struct open_flow *)a)->id, ib = ((const struct open_flow *)b)->id;
-	return (ia > ib) - (ia < ib);
+	struct open_flow *from = flows, *to = tmp;
+	for (unsigned shift = 0; n > 0 && shift < 32; shift += 8) {
+		size_t start[256] = {0};
+		for (size_t i = 0; i < n; i++)
+			start[from[i].id >> shift & 0xff]++;
+		if (start[from[0].id >> shift & 0xff] == n)
+			continue;
+		for (size_t b = 0, at = 0; b < 256; b++) {
+			size_t count = start[b];
+			start[b] = at;
+			at += count;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[start[from[i].id >> shift & 0xff]++] = from[i];
+		struct open_flow *sorted = to;
+		to = from;
+		from = sorted;
+	}
+	if (from != flows)
+		memcpy(flows, from, n * sizeof *flows);
 }
 
 void engine_finish(struct engine *e)
 {
-	size_t n = flow_table_count(e->flows);
-	struct open_flow *all = xmalloc((n ? n : 1) * sizeof *all);
-	size_t i = 0;
-	for (struct flow *f = flow_table_oldest(e->flows); f; f = f->newer)
-		all[i++] = (struct open_flow){f->id, f};
-	qsort(all, n, sizeof *all, compare_open_flows);
-	flow_table_unlink_all(e->flows);
-	for (i = 0; i < n; i++)
+	size_t room = flow_table_count(e->flows) + 1;
+	struct flow **unlinked = xmalloc(room * sizeof *unlinked);
+	struct open_flow *all = xmalloc(2 * room * sizeof *all);
+	size_t n = flow_table_unlink_all(e->flows, unlinked);
+	for (size_t i = 0; i < n; i++)
+		all[i] = (struct open_flow){unlinked[i]->id, unlinked[i]};
+	free(unlinked);
+	sort_open_flows(all, all + n, n);
+	for (size_t i = 0; i < n; i++)
 		finish_unlinked_flow(e, all[i].flow);
 	free(all);
 }

@@ -29,9 +29,11 @@
 #define ENGINE_MAX_FINDINGS_PER_FLOW 100 /* the default cap, per severity */
 /*
  * A shard's flows come in this many parts, by (hash / shard_count) %
- * ENGINE_PARTS: a split report's threads take runs of them.
+ * ENGINE_PARTS: a split report's threads take sets of them
+ * (report-balance.h), a bit each in engine_config.parts.
  */
 #define ENGINE_PARTS 64
+#define ENGINE_ALL_PARTS UINT64_MAX
 
 /* What the engine concluded about one TCP packet. */
 struct packet_view {
@@ -62,7 +64,7 @@ struct engine_config {
 	bool verify_checksums;
 	uint32_t max_findings_per_flow;	   /* of each severity, emitted per flow (default 100); 0 = unlimited */
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
-	uint32_t part_first, part_end;	   /* and of those only parts [first, end) of ENGINE_PARTS */
+	uint64_t parts;			   /* and of those only the parts whose bit is set (1u << part) */
 	uint32_t threads; /* report_run_file: split the flows over this many engines in threads (default 1) */
 };
 
@@ -78,6 +80,8 @@ struct engine_stats {
 struct engine;
 
 void engine_config_default(struct engine_config *cfg);
+/* The part of cfg's shard (--shard) that a flow with this shard hash (flow-key.h) is in, or -1 if none. */
+int engine_part_of(const struct engine_config *cfg, uint64_t shard_hash);
 struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink);
 void engine_packet(struct engine *e, const struct capture_record *rec);
 /*

@@ -181,11 +181,17 @@ void flow_table_remove(struct flow_table *t, struct flow *f)
 	t->count--;
 }
 
-void flow_table_unlink_all(struct flow_table *t)
+size_t flow_table_unlink_all(struct flow_table *t, struct flow **out)
 {
+	/* The slots, not the activity list: consecutive loads instead of a chain of cache misses. */
+	size_t n = 0;
+	for (size_t i = 0; i < t->nslots; i++)
+		if (t->slots[i].flow)
+			out[n++] = t->slots[i].flow;
 	memset(t->slots, 0, t->nslots * sizeof *t->slots);
 	t->oldest = t->newest = NULL;
 	t->count = 0;
+	return n;
 }
 
 void flow_table_touch(struct flow_table *t, struct flow *f)

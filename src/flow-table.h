@@ -26,8 +26,12 @@ struct flow *flow_table_find(const struct flow_table *t, const struct flow_key *
 void flow_table_add(struct flow_table *t, struct flow *f);
 /* Unlinks a flow; the caller owns it afterwards. */
 void flow_table_remove(struct flow_table *t, struct flow *f);
-/* Unlinks every flow at once (cheaper than one by one); the caller owns them all. */
-void flow_table_unlink_all(struct flow_table *t);
+/*
+ * Unlinks every flow at once (cheaper than one by one) and writes them to
+ * out, which has room for flow_table_count() of them, in no particular
+ * order; returns how many. The caller owns them all.
+ */
+size_t flow_table_unlink_all(struct flow_table *t, struct flow **out);
 /* Marks a flow as the most recently active. */
 void flow_table_touch(struct flow_table *t, struct flow *f);
 struct flow *flow_table_oldest(const struct flow_table *t);

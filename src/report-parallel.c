@@ -9,8 +9,9 @@
  * same schedule as in one engine, and a flow's packets all land in the same
  * thread, so each flow is judged exactly as one engine judges it. The flows
  * of the shard (I/N being --shard, else 0/1) come in ENGINE_PARTS parts by
- * hash, and each thread takes an even run of parts. Findings that belong to
- * no flow come from the engine of part 0 alone (engine.h).
+ * hash, and each thread takes a set of parts of about equal packets
+ * (report-balance.h). Findings that belong to no flow come from the engine
+ * of part 0 alone (engine.h).
  *
  * Each thread collects a report part: flows numbered from 1 in the order of
  * their first frame, as one engine numbers them, findings in frame order.
@@ -31,6 +32,7 @@
 #include <sys/stat.h>
 
 #include "capture.h"
+#include "report-balance.h"
 #include "report-parallel.h"
 #include "xalloc.h"
 
@@ -47,12 +49,6 @@ bool report_can_split(const char *path)
 {
 	struct stat st;
 	return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Where thread i of n's run of parts starts: runs as even as ENGINE_PARTS allows. */
-static uint32_t part_start(size_t i, size_t n)
-{
-	return (uint32_t)(i * ENGINE_PARTS / n);
 }
 
 static void *worker_run(void *arg)
@@ -136,13 +132,14 @@ int report_run_threads(struct report *r, const char *path, const char *filter, c
 		free(w);
 		return -1;
 	}
+	uint64_t parts_of[REPORT_MAX_THREADS];
+	report_deal_parts(path, cfg, n, parts_of);
 	for (size_t i = 0; i < n; i++) {
 		report_init_budget(&w[i].part, r->source, report_memory_budget() / n);
 		w[i].part.parts[0].in_thread = true;
 		w[i].cfg = *cfg;
 		w[i].cfg.threads = 1;
-		w[i].cfg.part_first = part_start(i, n);
-		w[i].cfg.part_end = part_start(i + 1, n);
+		w[i].cfg.parts = parts_of[i];
 	}
 	/* A thread that cannot start leaves its shard to the calling thread, after the others. */
 	bool started[REPORT_MAX_THREADS] = {false};

@@ -14,7 +14,9 @@
  * of 2^32 - 1) are delivered or refused as libpcap would. Also: a filter,
  * a pipe (no seeking back over the sniffed header), capture_seek(), a file
  * that grows while it is read, and reading through from a mapping of the
- * file, also when the file is cut short meanwhile.
+ * file, also when the file is cut short meanwhile. Last, what a split
+ * report weighs its parts by: records sampled from over the file, each a
+ * genuine one, and the parts dealt out to threads from those weights.
  */
 #include "config.h"
 
@@ -27,6 +29,7 @@
 
 #include "capture.h"
 #include "engine.h"
+#include "report-balance.h"
 #include "report.h"
 
 enum {
@@ -540,6 +543,142 @@ START_TEST(test_growing_file)
 }
 END_TEST
 
+/* ---- sampling for a split report (report-balance.h) --------------------------- */
+
+enum { SAMPLED_RECORDS = 250 };
+
+/* Record i: caplen 40 + (i * 37) % 300, its index in bytes 0-3, then bytes that count from it. */
+static uint32_t sampled_caplen(uint32_t i)
+{
+	return 40 + (i * 37) % 300;
+}
+
+static uint8_t sampled_byte(uint32_t i, uint32_t at)
+{
+	return at < 4 ? (uint8_t)(i >> (8 * at)) : (uint8_t)(i + at);
+}
+
+static void write_sampled(struct pc *w, bool be, bool ns)
+{
+	pc_header(w, be, ns, 65535);
+	for (uint32_t i = 0; i < SAMPLED_RECORDS; i++) {
+		pc_record_header(w, TS_BASE + i, i * 1000, sampled_caplen(i), 1514);
+		for (uint32_t at = 0; at < sampled_caplen(i); at++)
+			pc_u8(w, sampled_byte(i, at));
+	}
+}
+
+struct samples {
+	uint32_t index[64];
+	size_t n;
+};
+
+/* Every sample must be a genuine record, whole: its index names it, and its length and bytes are that record's. */
+static void take_sample(void *ctx, int linktype, const uint8_t *data, uint32_t caplen)
+{
+	struct samples *s = ctx;
+	ck_assert_int_eq(linktype, DLT_EN10MB);
+	ck_assert_uint_ge(caplen, 4);
+	uint32_t i = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 | (uint32_t)data[3] << 24;
+	ck_assert_uint_lt(i, SAMPLED_RECORDS);
+	ck_assert_uint_eq(caplen, sampled_caplen(i));
+	for (uint32_t at = 0; at < caplen; at++)
+		ck_assert_uint_eq(data[at], sampled_byte(i, at));
+	ck_assert_uint_lt(s->n, 64);
+	s->index[s->n++] = i;
+}
+
+/*
+ * Samples are found by looking for a chain of plausible record headers at
+ * each of several places in the file: every sample is then a real record,
+ * the windows lie in order over the whole file, and each gives up to the
+ * number of records asked for.
+ */
+START_TEST(test_sample_spread)
+{
+	static struct pc w;
+	for (int variant = 0; variant < 4; variant++) {
+		bool be = variant & 1, ns = variant & 2;
+		write_sampled(&w, be, ns);
+		const char *path = write_file(&w, "t.pcap", w.len);
+		struct samples s = {.n = 0};
+		capture_sample_file(path, 8, 3, take_sample, &s);
+		ck_assert_uint_ge(s.n, 20); /* each window of 4 KiB holds more than 3 records */
+		ck_assert_uint_eq(s.index[0], 0);
+		for (size_t k = 1; k < s.n; k++)
+			ck_assert_uint_gt(s.index[k], s.index[k - 1]);
+		ck_assert_uint_gt(s.index[s.n - 1], SAMPLED_RECORDS * 3 / 4); /* the last window is near the end */
+	}
+}
+END_TEST
+
+/* What cannot be sampled gets no calls, and garbage none that take_sample() would reject. */
+START_TEST(test_sample_nothing_to_take)
+{
+	static struct pc w;
+	struct samples s = {.n = 0};
+	capture_sample_file("/nonexistent/t.pcap", 8, 3, take_sample, &s);
+	pc_header(&w, false, false, 65535);
+	capture_sample_file(write_file(&w, "t.pcap", w.len), 8, 3, take_sample, &s);
+	write_sampled(&w, false, false);
+	w.b[0] ^= 0xff; /* not a pcap magic */
+	capture_sample_file(write_file(&w, "t.pcap", w.len), 8, 3, take_sample, &s);
+	ck_assert_uint_eq(s.n, 0);
+	/* Records whose lengths are all implausible (caplen above wirelen): nothing looks like a chain. */
+	pc_header(&w, false, false, 65535);
+	for (uint32_t i = 0; i < 500; i++) {
+		pc_record_header(&w, TS_BASE, 0, 80, 60);
+		for (int k = 0; k < 80; k++)
+			pc_u8(&w, 0xff);
+	}
+	capture_sample_file(write_file(&w, "t.pcap", w.len), 8, 3, take_sample, &s);
+	ck_assert_uint_eq(s.n, 0);
+}
+END_TEST
+
+/* Every part goes to exactly one thread, and no thread's weight exceeds another's by more than one part's. */
+static void expect_fair_deal(const uint64_t weight[ENGINE_PARTS], size_t n)
+{
+	uint64_t parts_of[REPORT_MAX_THREADS], seen = 0, load[REPORT_MAX_THREADS] = {0};
+	uint64_t heaviest = 0;
+	report_deal_weights(weight, n, parts_of);
+	for (size_t t = 0; t < n; t++) {
+		ck_assert_uint_eq(seen & parts_of[t], 0);
+		seen |= parts_of[t];
+		for (int p = 0; p < ENGINE_PARTS; p++)
+			if (parts_of[t] >> p & 1)
+				load[t] += weight[p];
+	}
+	ck_assert_uint_eq(seen, ENGINE_ALL_PARTS);
+	for (int p = 0; p < ENGINE_PARTS; p++)
+		heaviest = weight[p] > heaviest ? weight[p] : heaviest;
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = 0; b < n; b++)
+			ck_assert_uint_le(load[a], load[b] + heaviest);
+}
+
+START_TEST(test_deal_parts)
+{
+	uint64_t weight[ENGINE_PARTS], parts_of[REPORT_MAX_THREADS];
+	for (size_t n = 1; n <= REPORT_MAX_THREADS; n++) {
+		for (int p = 0; p < ENGINE_PARTS; p++)
+			weight[p] = 1 + (uint64_t)(p * 7919 % 101) * (p % 5 == 0 ? 40 : 1);
+		expect_fair_deal(weight, n);
+		for (int p = 0; p < ENGINE_PARTS; p++)
+			weight[p] = 1;
+		expect_fair_deal(weight, n);
+	}
+	/* Equal parts: an even split. */
+	report_deal_weights(weight, 2, parts_of);
+	ck_assert_int_eq(__builtin_popcountll(parts_of[0]), 32);
+	/* One long transfer outweighing all the rest: its part is a thread's alone. */
+	weight[5] = 1000;
+	report_deal_weights(weight, 2, parts_of);
+	ck_assert_uint_eq(parts_of[0], (uint64_t)1 << 5);
+	ck_assert_uint_eq(parts_of[1], ENGINE_ALL_PARTS & ~((uint64_t)1 << 5));
+}
+END_TEST
+
 static Suite *pcap_suite(void)
 {
 	Suite *s = suite_create("pcap");
@@ -559,6 +698,12 @@ static Suite *pcap_suite(void)
 	tcase_add_test(tc, test_snaplen_and_caplen);
 	tcase_add_test(tc, test_headers);
 	tcase_add_test(tc, test_lying_lengths);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("split");
+	tcase_add_test(tc, test_sample_spread);
+	tcase_add_test(tc, test_sample_nothing_to_take);
+	tcase_add_test(tc, test_deal_parts);
 	suite_add_tcase(s, tc);
 	return s;
 }
