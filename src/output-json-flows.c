@@ -2,14 +2,15 @@
  * output-json-flows.c - the "flows" array of a JSON report, written by as
  * many threads as made the report (report-parallel.c).
  *
- * Formatting is most of the cost of writing a report (some 7 000
+ * Formatting is most of the cost of writing a report (some 3 000
  * instructions a flow), and in a report split over threads it comes after
  * they have all finished, so in one thread it would be the one part of the
  * run not shared. Here the calling thread reads the flows in order in
  * rounds of BATCH per thread; every other thread formats one batch into
- * memory while the calling thread writes the first straight out, then the
+ * memory while the calling thread writes the first out as it goes, then the
  * others' texts in order: the same bytes as one thread writes, memory
- * bounded by the rounds, not by the report.
+ * bounded by the rounds, not by the report. Flows are formatted straight
+ * into these texts (output_json_flow_text), with no stdio call per flow.
  */
 #include "config.h"
 
@@ -21,12 +22,12 @@
 #include "output.h"
 #include "xalloc.h"
 
-#define BATCH 2048 /* flows a thread formats per round: few rounds, few wake-ups */
-#define TEXT_STDIO_BUFFER (64u << 10)
+#define BATCH 2048	  /* flows a thread formats per round: few rounds, few wake-ups */
+#define CHUNK (64u << 10) /* what the calling thread writes out at once: text still in the cache */
+#define ITEM_MAX (sizeof ",\n    " - 1 + OUTPUT_JSON_FLOW_MAX)
 
-/* Text formatted in memory: a growable buffer behind a FILE (reused round after round, never shrunk). */
+/* Text formatted in memory (reused round after round, never shrunk). */
 struct text {
-	FILE *file; /* fully buffered: a flow's few small writes cost no call each; flushed after each batch */
 	char *data;
 	size_t len, cap;
 };
@@ -49,37 +50,36 @@ struct writer {
 	bool done;	/* no more rounds: the formatters leave */
 };
 
-static ssize_t text_write(void *cookie, const char *buf, size_t n)
+static void text_write_out(struct text *t, FILE *out)
 {
-	struct text *t = cookie;
-	t->data = xgrow(t->data, &t->cap, t->len + n, 1);
-	memcpy(t->data + t->len, buf, n);
-	t->len += n;
-	return (ssize_t)n;
+	if (t->len)
+		fwrite(t->data, 1, t->len, out);
+	t->len = 0;
 }
 
-static void text_open(struct text *t)
+/*
+ * Adds one item of the array to t: its separator (none before the first),
+ * then the flow. With out (the calling thread's), t goes out whenever it
+ * holds CHUNK bytes; without, it keeps the batch for the calling thread.
+ */
+static void text_add_item(struct text *t, FILE *out, const struct flow_summary *s, bool first, bool nanosecond)
 {
-	t->file = fopencookie(t, "w", (cookie_io_functions_t){.write = text_write});
-	if (!t->file || setvbuf(t->file, NULL, _IOFBF, TEXT_STDIO_BUFFER) != 0) {
-		perror("tcpscope: cannot format in memory");
-		exit(2);
-	}
+	static const char separator[] = ",\n    ";
+	size_t skip = first; /* the first item has no comma */
+	size_t separator_len = sizeof separator - 1 - skip;
+	t->data = xgrow(t->data, &t->cap, t->len + ITEM_MAX, 1);
+	char *p = t->data + t->len;
+	memcpy(p, separator + skip, separator_len);
+	t->len = (size_t)(output_json_flow_text(p + separator_len, s, nanosecond) - t->data);
+	if (out && t->len >= CHUNK)
+		text_write_out(t, out);
 }
 
-/* One item of the array: its separator (none before the first), then the flow. */
-static void write_item(FILE *out, const struct flow_summary *s, bool first, bool nanosecond)
-{
-	fputs(first ? "\n    " : ",\n    ", out);
-	output_json_flow(out, s, nanosecond);
-}
-
-/* Formats a batch into out: the report's stream for the calling thread, a memory text for the others. */
-static void format_batch(const struct batch *b, FILE *out, bool nanosecond)
+/* Formats a batch into its text; with out, as text_add_item() says. */
+static void format_batch(struct batch *b, FILE *out, bool nanosecond)
 {
 	for (size_t i = 0; i < b->n; i++)
-		write_item(out, &b->flows[i], b->first && i == 0, nanosecond);
-	fflush(out);
+		text_add_item(&b->text, out, &b->flows[i], b->first && i == 0, nanosecond);
 }
 
 struct formatter {
@@ -102,7 +102,7 @@ static void *formatter_run(void *arg)
 		}
 		seen = w->round;
 		pthread_mutex_unlock(&w->lock);
-		format_batch(&w->batches[f->index], w->batches[f->index].text.file, w->nanosecond);
+		format_batch(&w->batches[f->index], NULL, w->nanosecond);
 		pthread_mutex_lock(&w->lock);
 		if (--w->pending == 0)
 			pthread_cond_signal(&w->finished);
@@ -112,7 +112,7 @@ static void *formatter_run(void *arg)
 
 /*
  * One round: the formatters format batches 1.. in memory while the calling
- * thread writes batch 0 straight to the report (as one thread would, the
+ * thread writes batch 0 to the report as it goes (as one thread would, the
  * text never leaving the cache), then their texts follow it in order.
  */
 static void write_round(struct writer *w, FILE *out)
@@ -123,15 +123,13 @@ static void write_round(struct writer *w, FILE *out)
 	pthread_cond_broadcast(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	format_batch(&w->batches[0], out, w->nanosecond);
+	text_write_out(&w->batches[0].text, out);
 	pthread_mutex_lock(&w->lock);
 	while (w->pending)
 		pthread_cond_wait(&w->finished, &w->lock);
 	pthread_mutex_unlock(&w->lock);
-	for (size_t t = 1; t < w->nthreads; t++) {
-		struct text *text = &w->batches[t].text;
-		fwrite(text->data, 1, text->len, out);
-		text->len = 0;
-	}
+	for (size_t t = 1; t < w->nthreads; t++)
+		text_write_out(&w->batches[t].text, out);
 }
 
 /* Fills the batches from the reader; returns how many flows were read. */
@@ -153,8 +151,11 @@ static size_t read_round(struct writer *w, struct report_reader *rd, size_t writ
 static void write_flows_in_order(FILE *out, struct report_reader *rd, bool nanosecond)
 {
 	const struct flow_summary *s;
+	struct text t = {0};
 	for (size_t i = 0; (s = report_next_flow(rd)); i++)
-		write_item(out, s, i == 0, nanosecond);
+		text_add_item(&t, out, s, i == 0, nanosecond);
+	text_write_out(&t, out);
+	free(t.data);
 }
 
 void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
@@ -179,8 +180,6 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 		if (pthread_create(&threads[w.nthreads], NULL, formatter_run, &formatters[w.nthreads]) == 0)
 			w.nthreads++;
 	}
-	for (size_t i = 1; i < w.nthreads; i++)
-		text_open(&w.batches[i].text);
 	size_t written = 0, got;
 	while ((got = read_round(&w, &rd, written)) > 0) {
 		write_round(&w, out);
@@ -192,10 +191,8 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 	pthread_mutex_unlock(&w.lock);
 	for (size_t i = 1; i < w.nthreads; i++)
 		pthread_join(threads[i], NULL);
-	for (size_t i = 1; i < w.nthreads; i++) {
-		fclose(w.batches[i].text.file);
+	for (size_t i = 0; i < w.nthreads; i++)
 		free(w.batches[i].text.data);
-	}
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.wake);
 	pthread_cond_destroy(&w.finished);

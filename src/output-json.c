@@ -31,6 +31,8 @@ static size_t json_plain_run(const unsigned char *s)
 			n++;
 			continue;
 		}
+		if (c == '\0')
+			return n;
 		if ((len = utf8_decode(s + n, &cp)) == 0 || utf8_is_control(cp) || cp == '"' || cp == '\\')
 			return n;
 		n += len;
@@ -81,29 +83,61 @@ void output_json_string(FILE *out, const char *s)
 }
 
 /*
- * Numbers are written without printf (SPEC §12): a report prints some forty
- * of them for each of tens of thousands of flows, and fprintf was a quarter
- * of the time of a large report. Each writer below fills a buffer backwards
- * from its end and returns where the text starts.
+ * Text is written through a cursor, without printf or stdio (SPEC §12): a
+ * report prints some forty numbers for each of tens of thousands of flows.
+ * Each writer below takes p, where the text goes, in a buffer with room
+ * enough (NUM_MAX for a number), and returns where its text ends; a flow
+ * object is thus assembled with no check and no call per piece, and leaves
+ * in one copy.
  */
 #define NUM_MAX 32 /* room for any number written here */
+
+/* Copies n bytes; for a literal (PUT) n is a constant, so the copy is a few moves rather than a call. */
+static inline char *put_bytes(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* A string literal (the "" rejects anything else). */
+#define PUT(p, lit) put_bytes((p), "" lit, sizeof(lit) - 1)
+
+static char *put_str(char *p, const char *s)
+{
+	return put_bytes(p, s, strlen(s));
+}
 
 /* "00" to "99": digits are written two at a time, halving the divisions. */
 static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 				  "8081828384858687888990919293949596979899";
 
+static inline char *put_pair(char *p, unsigned v)
+{
+	return put_bytes(p, &digit_pairs[v * 2], 2);
+}
+
+/*
+ * The digits of v, written backwards from end; returns where they start.
+ * Once v fits in 32 bits (at once, for all but a few), dividing it is a
+ * shorter sequence than dividing 64 bits.
+ */
 static char *json_digits(char *end, uint64_t v)
 {
-	for (; v >= 100; v /= 100) {
+	for (; v > UINT32_MAX; v /= 100) {
 		end -= 2;
 		memcpy(end, &digit_pairs[v % 100 * 2], 2);
 	}
-	if (v >= 10) {
+	uint32_t w = (uint32_t)v;
+	for (; w >= 100; w /= 100) {
 		end -= 2;
-		memcpy(end, &digit_pairs[v * 2], 2);
+		memcpy(end, &digit_pairs[w % 100 * 2], 2);
+	}
+	if (w >= 10) {
+		end -= 2;
+		memcpy(end, &digit_pairs[w * 2], 2);
 	} else {
-		*--end = (char)('0' + v);
+		*--end = (char)('0' + w);
 	}
 	return end;
 }
@@ -142,40 +176,66 @@ static int json_digit_count(uint64_t v)
 	return guess + (x >= powers_of_ten[guess]);
 }
 
-/* Exactly n digits of v < 10^n, leading zeros included. */
-static char *json_fixed_digits(char *end, uint32_t v, int n)
+/* v in decimal: its length is known first, so the digits go straight to their place, with no copy. */
+static char *put_u64(char *p, uint64_t v)
 {
-	for (; n >= 2; n -= 2, v /= 100) {
-		end -= 2;
-		memcpy(end, &digit_pairs[v % 100 * 2], 2);
+	if (v < 10) { /* most counts of a flow */
+		*p = (char)('0' + v);
+		return p + 1;
 	}
-	if (n)
-		*--end = (char)('0' + v % 10);
+	char *end = p + json_digit_count(v);
+	json_digits(end, v);
 	return end;
 }
 
+/*
+ * The 6 digits of v < 10^6, leading zeros included, with one multiplication
+ * instead of a division per pair: t is v / 10^4 in 32.32 fixed point, whose
+ * integer part is the first pair; the fraction times 100 gives the next pair
+ * in its integer part, and so on. The multiplier is rounded up, which errs
+ * by under v * 6.3e-7 / 10^4 < 10^-4: too little to carry into any pair.
+ */
+static inline char *put_6_digits(char *p, uint32_t v)
+{
+	uint64_t t = (uint64_t)v * 429497; /* ceil(2^32 / 10^4) */
+	p = put_pair(p, (unsigned)(t >> 32));
+	t = (t & UINT32_MAX) * 100;
+	p = put_pair(p, (unsigned)(t >> 32));
+	t = (t & UINT32_MAX) * 100;
+	return put_pair(p, (unsigned)(t >> 32));
+}
+
+/* The 9 digits of v < 10^9, leading zeros included. */
+static char *put_9_digits(char *p, uint32_t v)
+{
+	uint32_t millions = v / 1000000;
+	*p++ = (char)('0' + millions / 100);
+	p = put_pair(p, millions % 100);
+	return put_6_digits(p, v % 1000000);
+}
+
 /* A time in ns as seconds with 6 decimals (9 with nanosecond), '-' first if negative. */
-static char *json_seconds_text(char *end, int64_t ns, bool nanosecond)
+static char *put_seconds(char *p, int64_t ns, bool nanosecond)
 {
 	uint64_t a = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;
-	uint32_t frac = (uint32_t)(a % 1000000000u);
-	char *p = nanosecond ? json_fixed_digits(end, frac, 9) : json_fixed_digits(end, frac / 1000u, 6);
-	*--p = '.';
-	p = json_digits(p, a / 1000000000u);
 	if (ns < 0)
-		*--p = '-';
-	return p;
+		*p++ = '-';
+	uint64_t whole = a / 1000000000u;
+	uint32_t frac = (uint32_t)(a - whole * 1000000000u);
+	p = put_u64(p, whole);
+	*p++ = '.';
+	return nanosecond ? put_9_digits(p, frac) : put_6_digits(p, frac / 1000u);
 }
 
 /*
- * printf's "%.1f" of 0 <= v < FIXED1_MAX, exactly and without printf: v is
- * m * 2^-shift with an integer m < 2^53, so v * 10 rounds to an integer with
- * one shift, ties to even as printf rounds (checked against glibc on 2e7
- * values). Callers print other values with snprintf.
+ * printf's "%.1f" of 0 <= v < FIXED1_MAX, in tenths, exactly and without
+ * printf: v is m * 2^-shift with an integer m < 2^53, so v * 10 rounds to an
+ * integer with one shift, ties to even as printf rounds (checked against
+ * glibc on 2e7 values). Callers print other values with snprintf.
  */
 #define FIXED1_MAX 1e15
 
-static char *json_fixed1_text(char *end, double v)
+static uint64_t json_tenths(double v)
 {
 	uint64_t bits;
 	memcpy(&bits, &v, sizeof bits);
@@ -192,31 +252,43 @@ static char *json_fixed1_text(char *end, double v)
 		if (rem > half || (rem == half && (tenths & 1)))
 			tenths++;
 	}
-	char *p = end;
-	*--p = (char)('0' + tenths % 10);
-	*--p = '.';
-	return json_digits(p, tenths / 10);
+	return tenths;
 }
 
 void output_json_seconds(FILE *out, int64_t ns, bool nanosecond)
 {
 	char buf[NUM_MAX];
-	const char *p = json_seconds_text(buf + sizeof buf, ns, nanosecond);
-	fwrite(p, 1, (size_t)(buf + sizeof buf - p), out);
+	fwrite(buf, 1, (size_t)(put_seconds(buf, ns, nanosecond) - buf), out);
+}
+
+/* A byte in decimal: put_u64() without its digit count and loop. */
+static char *put_byte(char *p, uint8_t v)
+{
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		return put_pair(p, v % 100u);
+	}
+	if (v >= 10)
+		return put_pair(p, v);
+	*p = (char)('0' + v);
+	return p + 1;
+}
+
+/* inet_ntop's dotted quad, without its cost (one call per flow endpoint in a report). */
+static char *put_ipv4(char *p, const uint8_t addr[4])
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_byte(p, addr[i]);
+	}
+	return p;
 }
 
 void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *addr)
 {
-	if (ip_version == 4 && len >= 16) {
-		/* inet_ntop's dotted quad, without its cost (one call per flow endpoint in a report). */
-		char *p = buf;
-		for (int i = 0; i < 4; i++) {
-			char num[4];
-			char *d = json_digits(num + sizeof num, addr[i]);
-			while (d < num + sizeof num)
-				*p++ = *d++;
-			*p++ = i < 3 ? '.' : '\0';
-		}
+	if (ip_version == 4 && len >= INET_ADDRSTRLEN) {
+		*put_ipv4(buf, addr) = '\0';
 		return;
 	}
 	if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
@@ -237,184 +309,12 @@ void output_format_flags(char *buf, uint8_t flags)
 	buf[n] = '\0';
 }
 
-/*
- * A flow object is assembled in this buffer and written with one fwrite
- * (or a few, for an object larger than the buffer): many small stdio calls
- * per flow cost more than the analysis of its packets.
- */
-struct jbuf {
-	FILE *out;
-	char *p;
-	char buf[4096];
-};
-
-static void jb_flush(struct jbuf *b)
-{
-	fwrite(b->buf, 1, (size_t)(b->p - b->buf), b->out);
-	b->p = b->buf;
-}
-
-/* jb_bytes() when the buffer is too full: flush, then copy (or write directly what could never fit). */
-static void jb_bytes_flushing(struct jbuf *b, const char *s, size_t n)
-{
-	jb_flush(b);
-	if (n > sizeof b->buf) {
-		fwrite(s, 1, n, b->out);
-		return;
-	}
-	memcpy(b->p, s, n);
-	b->p += n;
-}
-
-/* Inline, so that copying a literal of known length (JB_LIT) is a few moves rather than a call to memcpy. */
-static inline void jb_bytes(struct jbuf *b, const char *s, size_t n)
-{
-	if ((size_t)(b->buf + sizeof b->buf - b->p) < n) {
-		jb_bytes_flushing(b, s, n);
-		return;
-	}
-	memcpy(b->p, s, n);
-	b->p += n;
-}
-
-/* A string literal (the "" rejects anything else): its length is a constant. */
-#define JB_LIT(b, lit) jb_bytes((b), "" lit, sizeof(lit) - 1)
-
-static void jb_str(struct jbuf *b, const char *s)
-{
-	jb_bytes(b, s, strlen(s));
-}
-
-/*
- * Numbers go straight into the buffer: their length is known beforehand, so
- * the writers fill it backwards from its end, with no copy (and no call to
- * memcpy for a length only known at run time).
- */
-static void jb_make_room_for_number(struct jbuf *b)
-{
-	if ((size_t)(b->buf + sizeof b->buf - b->p) < NUM_MAX)
-		jb_flush(b);
-}
-
-static void jb_u64(struct jbuf *b, uint64_t v)
-{
-	jb_make_room_for_number(b);
-	b->p += json_digit_count(v);
-	json_digits(b->p, v);
-}
-
-static void jb_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
-{
-	uint64_t a = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;
-	jb_make_room_for_number(b);
-	b->p += (ns < 0) + json_digit_count(a / 1000000000u) + 1 + (nanosecond ? 9 : 6);
-	json_seconds_text(b->p, ns, nanosecond);
-}
-
-static void jb_optional_seconds(struct jbuf *b, int64_t ns, bool nanosecond)
-{
-	if (ns < 0)
-		JB_LIT(b, "null");
-	else
-		jb_seconds(b, ns, nanosecond);
-}
-
-/* The same escapes as output_json_string(). */
-static void jb_string(struct jbuf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	jb_bytes(b, "\"", 1);
-	for (;;) {
-		size_t run = json_plain_run(p);
-		jb_bytes(b, (const char *)p, run);
-		p += run;
-		if (!*p)
-			break;
-		char esc[8];
-		p += json_escape(p, esc);
-		jb_str(b, esc);
-	}
-	jb_bytes(b, "\"", 1);
-}
-
-static void jb_side_pair_u64(struct jbuf *b, const char *key, const uint64_t v[2])
-{
-	JB_LIT(b, "\"");
-	jb_str(b, key);
-	JB_LIT(b, "\": {\"client\": ");
-	jb_u64(b, v[0]);
-	JB_LIT(b, ", \"server\": ");
-	jb_u64(b, v[1]);
-	JB_LIT(b, "}");
-}
-
 static void json_optional_seconds(FILE *out, int64_t ns, bool nanosecond)
 {
 	if (ns < 0)
 		fputs("null", out);
 	else
 		output_json_seconds(out, ns, nanosecond);
-}
-
-static void jb_rtt(struct jbuf *b, const struct rtt_summary *r, bool nano)
-{
-	JB_LIT(b, "{\"samples\": ");
-	jb_u64(b, r->samples);
-	JB_LIT(b, ", \"min\": ");
-	jb_optional_seconds(b, r->samples ? r->min_ns : -1, nano);
-	JB_LIT(b, ", \"avg\": ");
-	jb_optional_seconds(b, r->samples ? r->avg_ns : -1, nano);
-	JB_LIT(b, ", \"max\": ");
-	jb_optional_seconds(b, r->samples ? r->max_ns : -1, nano);
-	JB_LIT(b, "}");
-}
-
-/* Payload bytes per second over the flow's duration (null for an instant flow). */
-static void jb_throughput(struct jbuf *b, uint64_t bytes, int64_t duration_ns)
-{
-	char buf[64];
-	if (duration_ns <= 0) {
-		JB_LIT(b, "null");
-		return;
-	}
-	double v = (double)bytes * 1e9 / (double)duration_ns;
-	if (v < FIXED1_MAX) {
-		const char *p = json_fixed1_text(buf + sizeof buf, v);
-		jb_bytes(b, p, (size_t)(buf + sizeof buf - p));
-	} else {
-		snprintf(buf, sizeof buf, "%.1f", v);
-		jb_str(b, buf);
-	}
-}
-
-static void jb_endpoint(struct jbuf *b, const char *key, const struct flow_summary *s, int side)
-{
-	char addr[64];
-	output_format_addr(addr, sizeof addr, s->ip_version, s->addr[side]);
-	JB_LIT(b, "\"");
-	jb_str(b, key);
-	JB_LIT(b, "\": {\"addr\": \"");
-	jb_str(b, addr);
-	JB_LIT(b, "\", \"port\": ");
-	jb_u64(b, s->port[side]);
-	JB_LIT(b, "}");
-}
-
-/* An option value, or null when the SYN did not announce it. */
-static void jb_option(struct jbuf *b, long v, bool present)
-{
-	if (present)
-		jb_u64(b, (uint64_t)v);
-	else
-		JB_LIT(b, "null");
-}
-
-static void jb_bool(struct jbuf *b, bool v)
-{
-	if (v)
-		JB_LIT(b, "true");
-	else
-		JB_LIT(b, "false");
 }
 
 static void json_int_or_null(FILE *out, long v, bool present)
@@ -425,127 +325,275 @@ static void json_int_or_null(FILE *out, long v, bool present)
 		fputs("null", out);
 }
 
-static void json_flow_fields(FILE *out, const struct flow_summary *s, bool nano)
+/*
+ * A flow object (SPEC §5.1) is assembled in memory and written with one
+ * copy: many small stdio calls per flow cost more than the analysis of its
+ * packets. The writers below are its parts, in key order.
+ */
+
+/*
+ * OUTPUT_JSON_FLOW_MAX holds a flow object with every part at its longest:
+ * its keys and punctuation (under 1 000 bytes), some 45 numbers, two
+ * addresses, five names (handshake, close, closed_first_by and two states,
+ * of 12 bytes at most), the two Zeek strings with each byte escaped as
+ * \u00XX, and every label with its count.
+ */
+enum {
+	FLOW_LABELS_MAX = 0
+#define LABEL(id, name, ws, text) +sizeof(", \"" name "\": ") + NUM_MAX
+#include "labels.def"
+#undef LABEL
+};
+#define FLOW_ZEEK_BYTES (sizeof((struct flow_summary *)0)->conn_state + sizeof((struct flow_summary *)0)->history)
+_Static_assert(1536 + 64 * NUM_MAX + 2 * INET6_ADDRSTRLEN + 5 * 16 + 6 * FLOW_ZEEK_BYTES + FLOW_LABELS_MAX <=
+		       OUTPUT_JSON_FLOW_MAX - sizeof("{\"type\": \"flow\", }\n"),
+	       "a flow object may not fit in OUTPUT_JSON_FLOW_MAX");
+
+/* The same escapes as output_json_string(). */
+static char *put_string(char *p, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	*p++ = '"';
+	for (;;) {
+		size_t run = json_plain_run(u);
+		p = put_bytes(p, (const char *)u, run);
+		u += run;
+		if (!*u)
+			break;
+		char esc[8];
+		u += json_escape(u, esc);
+		p = put_str(p, esc);
+	}
+	*p++ = '"';
+	return p;
+}
+
+static char *put_bool(char *p, bool v)
+{
+	return v ? PUT(p, "true") : PUT(p, "false");
+}
+
+static char *put_optional_seconds(char *p, int64_t ns, bool nanosecond)
+{
+	return ns < 0 ? PUT(p, "null") : put_seconds(p, ns, nanosecond);
+}
+
+/* An option value, or null when the SYN did not announce it. */
+static char *put_option(char *p, long v, bool present)
+{
+	return present ? put_u64(p, (uint64_t)v) : PUT(p, "null");
+}
+
+/* {"client": client, "server": server} */
+static char *put_side_pair_u64(char *p, uint64_t client, uint64_t server)
+{
+	p = PUT(p, "{\"client\": ");
+	p = put_u64(p, client);
+	p = PUT(p, ", \"server\": ");
+	p = put_u64(p, server);
+	return PUT(p, "}");
+}
+
+static char *put_endpoint(char *p, const struct flow_summary *s, int side)
+{
+	p = PUT(p, "{\"addr\": \"");
+	if (s->ip_version == 4) {
+		p = put_ipv4(p, s->addr[side]);
+	} else {
+		output_format_addr(p, INET6_ADDRSTRLEN, s->ip_version, s->addr[side]);
+		p += strlen(p);
+	}
+	p = PUT(p, "\", \"port\": ");
+	p = put_u64(p, s->port[side]);
+	return PUT(p, "}");
+}
+
+static char *put_rtt(char *p, const struct rtt_summary *r, bool nano)
+{
+	p = PUT(p, "{\"samples\": ");
+	p = put_u64(p, r->samples);
+	p = PUT(p, ", \"min\": ");
+	p = put_optional_seconds(p, r->samples ? r->min_ns : -1, nano);
+	p = PUT(p, ", \"avg\": ");
+	p = put_optional_seconds(p, r->samples ? r->avg_ns : -1, nano);
+	p = PUT(p, ", \"max\": ");
+	p = put_optional_seconds(p, r->samples ? r->max_ns : -1, nano);
+	return PUT(p, "}");
+}
+
+/* Payload bytes per second over the flow's duration (null for an instant flow). */
+static char *put_throughput(char *p, uint64_t bytes, int64_t duration_ns)
+{
+	if (duration_ns <= 0)
+		return PUT(p, "null");
+	double v = (double)bytes * 1e9 / (double)duration_ns;
+	if (v >= FIXED1_MAX) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "%.1f", v);
+		return put_str(p, buf);
+	}
+	uint64_t tenths = json_tenths(v);
+	p = put_u64(p, tenths / 10);
+	*p++ = '.';
+	*p++ = (char)('0' + tenths % 10);
+	return p;
+}
+
+/* From "id" to "retransmitted_bytes": who talked, when, and how much. */
+static char *put_flow_traffic(char *p, const struct flow_summary *s, bool nano)
+{
+	p = PUT(p, "\"id\": ");
+	p = put_u64(p, s->id);
+	p = PUT(p, ", \"ip_version\": ");
+	p = put_u64(p, s->ip_version);
+	p = PUT(p, ", \"client\": ");
+	p = put_endpoint(p, s, 0);
+	p = PUT(p, ", \"server\": ");
+	p = put_endpoint(p, s, 1);
+	p = PUT(p, ", \"direction_guessed\": ");
+	p = put_bool(p, s->direction_guessed);
+	p = PUT(p, ", \"first_frame\": ");
+	p = put_u64(p, s->first_frame);
+	p = PUT(p, ", \"last_frame\": ");
+	p = put_u64(p, s->last_frame);
+	p = PUT(p, ", \"start_time\": ");
+	p = put_seconds(p, s->start_ns, nano);
+	p = PUT(p, ", \"duration\": ");
+	p = put_seconds(p, s->end_ns - s->start_ns, nano);
+	p = PUT(p, ", \"packets\": ");
+	p = put_side_pair_u64(p, s->packets[0], s->packets[1]);
+	p = PUT(p, ", \"payload_bytes\": ");
+	p = put_side_pair_u64(p, s->payload_bytes[0], s->payload_bytes[1]);
+	p = PUT(p, ", \"retransmitted_bytes\": ");
+	return put_side_pair_u64(p, s->retrans_bytes[0], s->retrans_bytes[1]);
+}
+
+/* From "handshake" to "completeness": how the connection opened, closed, and stands. */
+static char *put_flow_states(char *p, const struct flow_summary *s, bool nano)
 {
 	static const char *const closer[] = {"\"client\"", "\"server\""};
-	struct jbuf jb; /* not "= {...}": that would clear the 4 KB buffer for every flow */
-	struct jbuf *b = &jb;
-	b->out = out;
-	b->p = b->buf;
-	JB_LIT(b, "\"id\": ");
-	jb_u64(b, s->id);
-	JB_LIT(b, ", \"ip_version\": ");
-	jb_u64(b, s->ip_version);
-	JB_LIT(b, ", ");
-	jb_endpoint(b, "client", s, 0);
-	JB_LIT(b, ", ");
-	jb_endpoint(b, "server", s, 1);
-	JB_LIT(b, ", \"direction_guessed\": ");
-	jb_bool(b, s->direction_guessed);
-	JB_LIT(b, ", \"first_frame\": ");
-	jb_u64(b, s->first_frame);
-	JB_LIT(b, ", \"last_frame\": ");
-	jb_u64(b, s->last_frame);
-	JB_LIT(b, ", \"start_time\": ");
-	jb_seconds(b, s->start_ns, nano);
-	JB_LIT(b, ", \"duration\": ");
-	jb_seconds(b, s->end_ns - s->start_ns, nano);
-	JB_LIT(b, ", ");
-	jb_side_pair_u64(b, "packets", s->packets);
-	JB_LIT(b, ", ");
-	jb_side_pair_u64(b, "payload_bytes", s->payload_bytes);
-	JB_LIT(b, ", ");
-	jb_side_pair_u64(b, "retransmitted_bytes", s->retrans_bytes);
-	JB_LIT(b, ", \"handshake\": \"");
-	jb_str(b, s->handshake);
-	JB_LIT(b, "\", \"close\": \"");
-	jb_str(b, s->close);
-	JB_LIT(b, "\", \"closed_first_by\": ");
-	jb_str(b, s->closed_first_by < 0 ? "null" : closer[s->closed_first_by]);
-	JB_LIT(b, ", \"state\": {\"client\": \"");
-	jb_str(b, tcp_state_name(s->state[0]));
-	JB_LIT(b, "\", \"server\": \"");
-	jb_str(b, tcp_state_name(s->state[1]));
-	JB_LIT(b, "\"}, \"time_wait_left\": ");
-	jb_optional_seconds(b, s->time_wait_left_ns, nano);
-	JB_LIT(b, ", \"conn_state\": ");
-	jb_string(b, s->conn_state);
-	JB_LIT(b, ", \"history\": ");
-	jb_string(b, s->history);
-	JB_LIT(b, ", \"completeness\": ");
-	jb_u64(b, s->completeness);
-	JB_LIT(b, ", \"options\": {\"mss\": [");
-	jb_option(b, s->mss[0], s->mss[0] != 0);
-	JB_LIT(b, ", ");
-	jb_option(b, s->mss[1], s->mss[1] != 0);
-	JB_LIT(b, "], \"wscale\": [");
-	jb_option(b, s->wscale[0], s->wscale[0] >= 0);
-	JB_LIT(b, ", ");
-	jb_option(b, s->wscale[1], s->wscale[1] >= 0);
-	JB_LIT(b, "], \"sack_permitted\": ");
-	jb_bool(b, s->sack_permitted);
-	JB_LIT(b, ", \"timestamps\": ");
-	jb_bool(b, s->timestamps);
-	JB_LIT(b, ", \"tfo\": ");
-	jb_bool(b, s->tfo);
-	JB_LIT(b, ", \"ecn\": ");
-	jb_bool(b, s->ecn);
-	JB_LIT(b, "}, \"irtt\": ");
-	jb_optional_seconds(b, s->irtt_ns, nano);
-	JB_LIT(b, ", \"rtt\": {\"client\": ");
-	jb_rtt(b, &s->rtt[0], nano);
-	JB_LIT(b, ", \"server\": ");
-	jb_rtt(b, &s->rtt[1], nano);
-	JB_LIT(b, "}, \"keepalives\": {\"client\": ");
-	jb_u64(b, s->keepalives[0]);
-	JB_LIT(b, ", \"server\": ");
-	jb_u64(b, s->keepalives[1]);
-	JB_LIT(b, "}, \"keepalive_interval\": {\"client\": ");
-	jb_optional_seconds(b, s->keepalive_interval_ns[0], nano);
-	JB_LIT(b, ", \"server\": ");
-	jb_optional_seconds(b, s->keepalive_interval_ns[1], nano);
-	JB_LIT(b, "}, \"max_in_flight\": {\"client\": ");
-	jb_u64(b, s->max_in_flight[0]);
-	JB_LIT(b, ", \"server\": ");
-	jb_u64(b, s->max_in_flight[1]);
-	JB_LIT(b, "}, \"throughput\": {\"client\": ");
-	jb_throughput(b, s->payload_bytes[0], s->end_ns - s->start_ns);
-	JB_LIT(b, ", \"server\": ");
-	jb_throughput(b, s->payload_bytes[1], s->end_ns - s->start_ns);
-	JB_LIT(b, "}, \"zero_window_time\": {\"client\": ");
-	jb_seconds(b, s->zero_window_ns[0], nano);
-	JB_LIT(b, ", \"server\": ");
-	jb_seconds(b, s->zero_window_ns[1], nano);
-	JB_LIT(b, "}, \"labels\": {");
-	const char *sep = "";
-	for (int l = 0; l < L_COUNT; l++)
-		if (s->labels[l]) {
-			jb_str(b, sep);
-			JB_LIT(b, "\"");
-			jb_str(b, label_info((enum label_id)l)->name);
-			JB_LIT(b, "\": ");
-			jb_u64(b, s->labels[l]);
-			sep = ", ";
-		}
-	JB_LIT(b, "}, \"findings\": {\"error\": ");
-	jb_u64(b, s->findings[SEV_ERROR]);
-	JB_LIT(b, ", \"warning\": ");
-	jb_u64(b, s->findings[SEV_WARNING]);
-	JB_LIT(b, ", \"note\": ");
-	jb_u64(b, s->findings[SEV_NOTE]);
-	JB_LIT(b, "}");
-	if (s->findings_dropped) {
-		JB_LIT(b, ", \"findings_dropped\": ");
-		jb_u64(b, s->findings_dropped);
+	p = PUT(p, ", \"handshake\": \"");
+	p = put_str(p, s->handshake);
+	p = PUT(p, "\", \"close\": \"");
+	p = put_str(p, s->close);
+	p = PUT(p, "\", \"closed_first_by\": ");
+	p = put_str(p, s->closed_first_by < 0 ? "null" : closer[s->closed_first_by]);
+	p = PUT(p, ", \"state\": {\"client\": \"");
+	p = put_str(p, tcp_state_name(s->state[0]));
+	p = PUT(p, "\", \"server\": \"");
+	p = put_str(p, tcp_state_name(s->state[1]));
+	p = PUT(p, "\"}, \"time_wait_left\": ");
+	p = put_optional_seconds(p, s->time_wait_left_ns, nano);
+	p = PUT(p, ", \"conn_state\": ");
+	p = put_string(p, s->conn_state);
+	p = PUT(p, ", \"history\": ");
+	p = put_string(p, s->history);
+	p = PUT(p, ", \"completeness\": ");
+	return put_u64(p, s->completeness);
+}
+
+static char *put_flow_options(char *p, const struct flow_summary *s)
+{
+	p = PUT(p, ", \"options\": {\"mss\": [");
+	p = put_option(p, s->mss[0], s->mss[0] != 0);
+	p = PUT(p, ", ");
+	p = put_option(p, s->mss[1], s->mss[1] != 0);
+	p = PUT(p, "], \"wscale\": [");
+	p = put_option(p, s->wscale[0], s->wscale[0] >= 0);
+	p = PUT(p, ", ");
+	p = put_option(p, s->wscale[1], s->wscale[1] >= 0);
+	p = PUT(p, "], \"sack_permitted\": ");
+	p = put_bool(p, s->sack_permitted);
+	p = PUT(p, ", \"timestamps\": ");
+	p = put_bool(p, s->timestamps);
+	p = PUT(p, ", \"tfo\": ");
+	p = put_bool(p, s->tfo);
+	p = PUT(p, ", \"ecn\": ");
+	p = put_bool(p, s->ecn);
+	return PUT(p, "}");
+}
+
+/* From "irtt" to "zero_window_time": round trips, keep-alives and windows, per side. */
+static char *put_flow_timing(char *p, const struct flow_summary *s, bool nano)
+{
+	int64_t duration = s->end_ns - s->start_ns;
+	p = PUT(p, ", \"irtt\": ");
+	p = put_optional_seconds(p, s->irtt_ns, nano);
+	p = PUT(p, ", \"rtt\": {\"client\": ");
+	p = put_rtt(p, &s->rtt[0], nano);
+	p = PUT(p, ", \"server\": ");
+	p = put_rtt(p, &s->rtt[1], nano);
+	p = PUT(p, "}, \"keepalives\": ");
+	p = put_side_pair_u64(p, s->keepalives[0], s->keepalives[1]);
+	p = PUT(p, ", \"keepalive_interval\": {\"client\": ");
+	p = put_optional_seconds(p, s->keepalive_interval_ns[0], nano);
+	p = PUT(p, ", \"server\": ");
+	p = put_optional_seconds(p, s->keepalive_interval_ns[1], nano);
+	p = PUT(p, "}, \"max_in_flight\": ");
+	p = put_side_pair_u64(p, s->max_in_flight[0], s->max_in_flight[1]);
+	p = PUT(p, ", \"throughput\": {\"client\": ");
+	p = put_throughput(p, s->payload_bytes[0], duration);
+	p = PUT(p, ", \"server\": ");
+	p = put_throughput(p, s->payload_bytes[1], duration);
+	p = PUT(p, "}, \"zero_window_time\": {\"client\": ");
+	p = put_seconds(p, s->zero_window_ns[0], nano);
+	p = PUT(p, ", \"server\": ");
+	p = put_seconds(p, s->zero_window_ns[1], nano);
+	return PUT(p, "}");
+}
+
+/* The labels seen (only those), then the findings by severity. */
+static char *put_flow_labels_and_findings(char *p, const struct flow_summary *s)
+{
+	p = PUT(p, ", \"labels\": {");
+	bool first = true;
+	for (int l = 0; l < L_COUNT; l++) {
+		if (!s->labels[l])
+			continue;
+		if (!first)
+			p = PUT(p, ", ");
+		*p++ = '"';
+		p = put_str(p, label_info((enum label_id)l)->name);
+		p = PUT(p, "\": ");
+		p = put_u64(p, s->labels[l]);
+		first = false;
 	}
-	jb_flush(b);
+	p = PUT(p, "}, \"findings\": {\"error\": ");
+	p = put_u64(p, s->findings[SEV_ERROR]);
+	p = PUT(p, ", \"warning\": ");
+	p = put_u64(p, s->findings[SEV_WARNING]);
+	p = PUT(p, ", \"note\": ");
+	p = put_u64(p, s->findings[SEV_NOTE]);
+	p = PUT(p, "}");
+	if (s->findings_dropped) {
+		p = PUT(p, ", \"findings_dropped\": ");
+		p = put_u64(p, s->findings_dropped);
+	}
+	return p;
+}
+
+/* The flow's keys, without the braces around them. */
+static char *put_flow_fields(char *p, const struct flow_summary *s, bool nano)
+{
+	p = put_flow_traffic(p, s, nano);
+	p = put_flow_states(p, s, nano);
+	p = put_flow_options(p, s);
+	p = put_flow_timing(p, s, nano);
+	return put_flow_labels_and_findings(p, s);
+}
+
+char *output_json_flow_text(char *p, const struct flow_summary *s, bool nano)
+{
+	*p++ = '{';
+	p = put_flow_fields(p, s, nano);
+	*p++ = '}';
+	return p;
 }
 
 void output_json_flow(FILE *out, const struct flow_summary *s, bool nano)
 {
-	fputc('{', out);
-	json_flow_fields(out, s, nano);
-	fputc('}', out);
+	char buf[OUTPUT_JSON_FLOW_MAX];
+	fwrite(buf, 1, (size_t)(output_json_flow_text(buf, s, nano) - buf), out);
 }
 
 static void json_finding_fields(FILE *out, const struct finding *f, bool nano)
@@ -575,9 +623,11 @@ void output_stream_finding(FILE *out, const struct finding *f, bool nano)
 
 void output_stream_flow(FILE *out, const struct flow_summary *s, bool nano)
 {
-	fputs("{\"type\": \"flow\", ", out);
-	json_flow_fields(out, s, nano);
-	fputs("}\n", out);
+	char buf[OUTPUT_JSON_FLOW_MAX];
+	char *p = PUT(buf, "{\"type\": \"flow\", ");
+	p = put_flow_fields(p, s, nano);
+	p = PUT(p, "}\n");
+	fwrite(buf, 1, (size_t)(p - buf), out);
 }
 
 void output_stream_stats(FILE *out, const struct engine_stats *st, uint64_t dropped)

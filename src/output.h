@@ -25,6 +25,10 @@ void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *ad
 void output_format_flags(char *buf, uint8_t flags);
 
 void output_json_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
+/* The bytes a flow object (or its stream line) takes at most. */
+#define OUTPUT_JSON_FLOW_MAX 8192
+/* Writes the flow object from p on, which has room for OUTPUT_JSON_FLOW_MAX bytes; returns its end. */
+char *output_json_flow_text(char *p, const struct flow_summary *s, bool nanosecond);
 void output_json_finding(FILE *out, const struct finding *f, bool nanosecond);
 void output_json_packet(FILE *out, const struct packet_view *v, bool nanosecond);
 /* JSON Lines stream objects (SPEC §10), one per line. */
