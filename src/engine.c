@@ -570,6 +570,19 @@ static void sort_open_flows(struct open_flow *flows, struct open_flow *tmp, size
 		memcpy(flows, from, n * sizeof *flows);
 }
 
+/*
+ * Ending the open flows reads each whole flow once, in an order the
+ * hardware cannot foresee: loading the flows a few ahead keeps those reads
+ * from waiting on memory one after another.
+ */
+enum { FINISH_PREFETCH = 4 };
+
+static void prefetch_flow(const struct flow *f)
+{
+	for (size_t at = 0; at < sizeof *f; at += 64)
+		__builtin_prefetch((const char *)f + at);
+}
+
 void engine_finish(struct engine *e)
 {
 	size_t room = flow_table_count(e->flows) + 1;
@@ -580,8 +593,11 @@ void engine_finish(struct engine *e)
 		all[i] = (struct open_flow){unlinked[i]->id, unlinked[i]};
 	free(unlinked);
 	sort_open_flows(all, all + n, n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (i + FINISH_PREFETCH < n)
+			prefetch_flow(all[i + FINISH_PREFETCH].flow);
 		finish_unlinked_flow(e, all[i].flow);
+	}
 	free(all);
 }
 
