@@ -113,6 +113,7 @@ struct collected {
 	uint32_t ids[64];
 	int n;
 	struct flow_summary last;
+	bool out_of_order; /* a flow ended before one with a lower id */
 };
 
 static void collect(void *ctx, const struct flow_summary *s)
@@ -120,6 +121,8 @@ static void collect(void *ctx, const struct flow_summary *s)
 	struct collected *c = ctx;
 	if (c->n < 64)
 		c->ids[c->n] = s->id;
+	if (c->n > 0 && s->id < c->last.id)
+		c->out_of_order = true;
 	c->n++;
 	c->last = *s;
 }
@@ -142,6 +145,33 @@ START_TEST(test_ids_in_order_of_first_packet)
 	ck_assert_int_eq(c.n, 20);
 	for (int i = 0; i < 20; i++)
 		ck_assert_uint_eq(c.ids[i], (uint32_t)i + 1);
+}
+END_TEST
+
+/* Flows still open at the end of input end in id order, also when ids take three bytes (engine_finish sorts them by
+ * byte). */
+START_TEST(test_open_flows_end_in_id_order)
+{
+	enum { FLOWS = 70000 };
+	struct collected c = {0};
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	struct engine_sink sink = {.ctx = &c, .flow_end = collect};
+	struct engine *e = engine_new(&cfg, &sink);
+	struct scenario sc;
+	scenario_init(&sc);
+	for (int i = 0; i < FLOWS; i++) {
+		sc.client_port = (uint16_t)(1024 + i % 60000);
+		sc.client_addr[3] = (uint8_t)(i / 60000 + 1);
+		scenario_feed(&sc, e, "+0.00001 > S 0:0(0) win 65535");
+	}
+	ck_assert_int_eq(c.n, 0); /* all still open: 0.7 s of capture time */
+	engine_finish(e);
+	engine_free(e);
+	ck_assert_int_eq(c.n, FLOWS);
+	ck_assert_msg(!c.out_of_order, "open flows ended out of id order");
+	ck_assert_uint_eq(c.ids[0], 1);
+	ck_assert_uint_eq(c.last.id, FLOWS);
 }
 END_TEST
 
@@ -351,6 +381,7 @@ static Suite *flow_table_suite(void)
 	tc = tcase_create("lifecycle");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_ids_in_order_of_first_packet);
+	tcase_add_test(tc, test_open_flows_end_in_id_order);
 	tcase_add_test(tc, test_client_decisions);
 	tcase_add_test(tc, test_max_flows_bounds_a_syn_flood);
 	tcase_add_test(tc, test_syn_flood_evicts_half_open_first);
