@@ -109,6 +109,19 @@ END_TEST
 
 /* ---- engine lifecycle --------------------------------------------------- */
 
+/* An engine (with --max-flows max_flows, 0 for none) whose ended flows go to flow_end(ctx), and a new scenario sc to
+ * feed it. */
+static struct engine *engine_for_test(size_t max_flows, void (*flow_end)(void *ctx, const struct flow_summary *s),
+				      void *ctx, struct scenario *sc)
+{
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	cfg.max_flows = max_flows;
+	struct engine_sink sink = {.ctx = ctx, .flow_end = flow_end};
+	scenario_init(sc);
+	return engine_new(&cfg, &sink);
+}
+
 struct collected {
 	uint32_t ids[64];
 	int n;
@@ -130,12 +143,8 @@ static void collect(void *ctx, const struct flow_summary *s)
 START_TEST(test_ids_in_order_of_first_packet)
 {
 	struct collected c = {0};
-	struct engine_config cfg;
-	engine_config_default(&cfg);
-	struct engine_sink sink = {.ctx = &c, .flow_end = collect};
-	struct engine *e = engine_new(&cfg, &sink);
 	struct scenario sc;
-	scenario_init(&sc);
+	struct engine *e = engine_for_test(0, collect, &c, &sc);
 	for (int i = 0; i < 20; i++) {
 		sc.client_port = (uint16_t)(50000 - i * 7); /* ports not in id order */
 		scenario_feed(&sc, e, "> S 0:0(0) win 65535");
@@ -154,12 +163,8 @@ START_TEST(test_open_flows_end_in_id_order)
 {
 	enum { FLOWS = 70000 };
 	struct collected c = {0};
-	struct engine_config cfg;
-	engine_config_default(&cfg);
-	struct engine_sink sink = {.ctx = &c, .flow_end = collect};
-	struct engine *e = engine_new(&cfg, &sink);
 	struct scenario sc;
-	scenario_init(&sc);
+	struct engine *e = engine_for_test(0, collect, &c, &sc);
 	for (int i = 0; i < FLOWS; i++) {
 		sc.client_port = (uint16_t)(1024 + i % 60000);
 		sc.client_addr[3] = (uint8_t)(i / 60000 + 1);
@@ -189,12 +194,8 @@ START_TEST(test_client_decisions)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct collected c = {0};
-		struct engine_config cfg;
-		engine_config_default(&cfg);
-		struct engine_sink sink = {.ctx = &c, .flow_end = collect};
-		struct engine *e = engine_new(&cfg, &sink);
 		struct scenario sc;
-		scenario_init(&sc);
+		struct engine *e = engine_for_test(0, collect, &c, &sc);
 		scenario_feed(&sc, e, cases[i].first);
 		engine_finish(e);
 		engine_free(e);
@@ -208,13 +209,8 @@ END_TEST
 START_TEST(test_max_flows_bounds_a_syn_flood)
 {
 	struct collected c = {0};
-	struct engine_config cfg;
-	engine_config_default(&cfg);
-	cfg.max_flows = 100;
-	struct engine_sink sink = {.ctx = &c, .flow_end = collect};
-	struct engine *e = engine_new(&cfg, &sink);
 	struct scenario sc;
-	scenario_init(&sc);
+	struct engine *e = engine_for_test(100, collect, &c, &sc);
 	struct engine_stats st;
 	for (int i = 0; i < 10000; i++) {
 		sc.client_port = (uint16_t)(1024 + i % 60000);
@@ -243,13 +239,8 @@ START_TEST(test_syn_flood_evicts_half_open_first)
 {
 	/* An established connection, idle while a SYN flood fills the table, is not the one evicted. */
 	bool ended = false;
-	struct engine_config cfg;
-	engine_config_default(&cfg);
-	cfg.max_flows = 100;
-	struct engine_sink sink = {.ctx = &ended, .flow_end = note_first_flow_end};
-	struct engine *e = engine_new(&cfg, &sink);
 	struct scenario sc;
-	scenario_init(&sc);
+	struct engine *e = engine_for_test(100, note_first_flow_end, &ended, &sc);
 	scenario_feed(&sc, e, "> S 0:0(0) win 65535");
 	scenario_feed(&sc, e, "< S. 0:0(0) ack 1 win 65535");
 	scenario_feed(&sc, e, "> . 1:1(0) ack 1 win 502");
@@ -297,12 +288,8 @@ static void note_client_state(void *ctx, const struct flow_summary *s)
 START_TEST(test_expiry_times)
 {
 	struct ended_at a = {0};
-	struct engine_config cfg;
-	engine_config_default(&cfg);
-	struct engine_sink sink = {.ctx = &a, .flow_end = note_end_time};
-	struct engine *e = engine_new(&cfg, &sink);
 	struct scenario sc;
-	scenario_init(&sc);
+	struct engine *e = engine_for_test(0, note_end_time, &a, &sc);
 	int64_t t0 = sc.time_ns / 1000000000;
 	/* Flow 1: a SYN, and again 100 s later: half-open until 280 s after t0. */
 	scenario_feed(&sc, e, "+0 > S 0:0(0) win 65535");
@@ -344,12 +331,8 @@ START_TEST(test_closed_flows_leave_memory)
 {
 	/* Batch mode: a closed flow is handed out once TIME-WAIT (2*MSL) is over. */
 	struct collected c = {0};
-	struct engine_config cfg;
-	engine_config_default(&cfg);
-	struct engine_sink sink = {.ctx = &c, .flow_end = collect};
-	struct engine *e = engine_new(&cfg, &sink);
 	struct scenario sc;
-	scenario_init(&sc);
+	struct engine *e = engine_for_test(0, collect, &c, &sc);
 	static const char *const conn[] = {"> S 0:0(0) win 65535",	"< S. 0:0(0) ack 1 win 65535",
 					   "> . 1:1(0) ack 1 win 502",	"> F. 1:1(0) ack 1 win 502",
 					   "< F. 1:1(0) ack 2 win 502", "> . 2:2(0) ack 2 win 502"};
