@@ -10,11 +10,10 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "block-cache.h"
 #include "flow-slab.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -24,13 +23,14 @@
 #define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
 #endif
 
-#define SLAB_BYTES ((size_t)2 << 20) /* the x86-64 and arm64 huge page */
+#define SLAB_BYTES BLOCK_BYTES
 
 struct slab {
 	struct slab *prev, *next; /* on the with_room list */
 	struct flow *unused;	  /* slots given back, linked by newer */
 	size_t live;		  /* flows handed out and not given back */
 	size_t carved;		  /* slots ever handed out (the rest were never touched) */
+	bool zeroed;		  /* the slots never handed out read as zeros */
 };
 
 #define FIRST_FLOW_OFFSET ((sizeof(struct slab) + 63) & ~(size_t)63)
@@ -46,29 +46,17 @@ static struct slab *slab_of(const struct flow *f)
 	return (struct slab *)((uintptr_t)f & ~(uintptr_t)(SLAB_BYTES - 1));
 }
 
-/* A slab mapped from the system: zero-filled, so slots never used need no clearing. */
+/* A slab in an empty block: a fresh one reads as zeros, so its slots are not cleared before first use. */
 static struct slab *slab_new(void)
 {
-	/* Map twice the size and unmap what lies outside the aligned middle. */
-	char *p = mmap(NULL, 2 * SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		fprintf(stderr, "tcpscope: out of memory (mapping %zu bytes for flows)\n", SLAB_BYTES);
-		abort();
-	}
-	char *aligned = (char *)(((uintptr_t)p + SLAB_BYTES - 1) & ~(uintptr_t)(SLAB_BYTES - 1));
-	if (aligned > p)
-		munmap(p, (size_t)(aligned - p));
-	munmap(aligned + SLAB_BYTES, (size_t)(p + SLAB_BYTES - aligned));
+	bool fresh;
+	struct slab *s = block_get(&fresh);
 #ifdef MADV_HUGEPAGE
-	madvise(aligned, SLAB_BYTES, MADV_HUGEPAGE);
+	if (fresh)
+		madvise(s, SLAB_BYTES, MADV_HUGEPAGE);
 #endif
-	return (struct slab *)aligned;
-}
-
-static void slab_free(struct slab *s)
-{
-	ASAN_UNPOISON_MEMORY_REGION(s, SLAB_BYTES);
-	munmap(s, SLAB_BYTES);
+	*s = (struct slab){.zeroed = fresh};
+	return s;
 }
 
 static void list_push(struct flow_slabs *fs, struct slab *s)
@@ -94,8 +82,7 @@ struct flow *flow_slabs_get(struct flow_slabs *fs)
 {
 	struct slab *s = fs->with_room;
 	if (!s) {
-		s = fs->spare ? fs->spare : slab_new();
-		fs->spare = NULL;
+		s = slab_new();
 		list_push(fs, s);
 	}
 	struct flow *f = s->unused;
@@ -105,6 +92,8 @@ struct flow *flow_slabs_get(struct flow_slabs *fs)
 		memset(f, 0, sizeof *f);
 	} else {
 		f = &slab_flows(s)[s->carved++];
+		if (!s->zeroed)
+			memset(f, 0, sizeof *f);
 	}
 	if (++s->live == FLOWS_PER_SLAB)
 		list_remove(fs, s);
@@ -122,15 +111,5 @@ void flow_slabs_put(struct flow_slabs *fs, struct flow *f)
 	if (s->live > 0)
 		return;
 	list_remove(fs, s);
-	if (fs->spare)
-		slab_free(s);
-	else
-		fs->spare = s;
-}
-
-void flow_slabs_free(struct flow_slabs *fs)
-{
-	if (fs->spare)
-		slab_free(fs->spare);
-	fs->spare = NULL;
+	block_put(s);
 }

@@ -4,8 +4,9 @@
  * one page fault per slab instead of one per 4 KiB of flows (first touches
  * were a tenth of a large report's time when each flow was its own calloc).
  * An ended flow's slot is reused by the next new flow, and a slab whose
- * flows have all ended goes back to the system (one empty slab is kept for
- * the next burst), so memory follows the flows alive, not the flows seen.
+ * flows have all ended goes back to the thread's block cache
+ * (block-cache.h), where the next slab or the spool takes it again, so
+ * memory follows the flows alive, not the flows seen.
  * The flow table is the only user (flow-table.h hands flows out).
  */
 #ifndef TCPSCOPE_FLOW_SLAB_H
@@ -15,14 +16,11 @@
 
 struct flow_slabs {
 	struct slab *with_room; /* slabs with a free slot, most recently freed into first */
-	struct slab *spare;	/* an empty slab kept for the next new flow */
 };
 
 /* A zeroed flow. */
 struct flow *flow_slabs_get(struct flow_slabs *fs);
 /* Gives a flow's slot back (the flow's own buffers are the caller's to free). */
 void flow_slabs_put(struct flow_slabs *fs, struct flow *f);
-/* Frees the spare slab; every flow must have been put back. */
-void flow_slabs_free(struct flow_slabs *fs);
 
 #endif

@@ -75,7 +75,6 @@ void flow_table_free(struct flow_table *t)
 		flow_table_release_flow(t, f);
 		f = next;
 	}
-	flow_slabs_free(&t->slabs);
 	free(t->slots);
 	free(t);
 }

@@ -4,6 +4,8 @@
  * read back by a k-way merge over a binary heap of the runs' heads. Each
  * reader holds one small buffer per run (at most READER_BYTES in all), so
  * reading costs memory in proportion to the number of runs, not records.
+ * In memory, entries fill blocks of the thread's block cache (block-cache.h)
+ * one after another: entry i is at i / per_block, i % per_block.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "block-cache.h"
 #include "spool.h"
 #include "text-safe.h"
 #include "xalloc.h"
@@ -55,8 +58,25 @@ void spool_init(struct spool *s, size_t record_size, size_t budget_bytes)
 	memset(s, 0, sizeof *s);
 	s->record_size = record_size;
 	s->entry_size = sizeof(struct spool_key) + (record_size + 7) / 8 * 8;
+	s->per_block = BLOCK_BYTES / s->entry_size;
+	if (s->per_block == 0)
+		abort(); /* records are a few hundred bytes: a programmer's error */
 	s->budget_entries = budget_bytes / s->entry_size ? budget_bytes / s->entry_size : 1;
 	s->mem_sorted = true;
+}
+
+static unsigned char *entry_at(const struct spool *s, size_t i)
+{
+	return s->blocks[i / s->per_block] + i % s->per_block * s->entry_size;
+}
+
+static void put_blocks(struct spool *s)
+{
+	for (size_t i = 0; i < s->nblocks; i++)
+		block_put(s->blocks[i]);
+	free(s->blocks);
+	s->blocks = NULL;
+	s->nblocks = s->blocks_cap = 0;
 }
 
 /* An entry and its position, sorted together so that equal keys keep the order they were added in. */
@@ -79,7 +99,7 @@ static uint32_t *sort_memory(const struct spool *s)
 		return NULL;
 	struct keyed_index *keyed = xmalloc(s->nmem * sizeof *keyed);
 	for (size_t i = 0; i < s->nmem; i++)
-		keyed[i] = (struct keyed_index){entry_key(s->mem + i * s->entry_size), (uint32_t)i};
+		keyed[i] = (struct keyed_index){entry_key(entry_at(s, i)), (uint32_t)i};
 	qsort(keyed, s->nmem, sizeof *keyed, compare_keyed);
 	uint32_t *order = xmalloc(s->nmem * sizeof *order);
 	for (size_t i = 0; i < s->nmem; i++)
@@ -129,15 +149,17 @@ static void spill(struct spool *s)
 	s->runs[s->nruns++] = (struct spool_run){s->file_end, s->nmem};
 	uint32_t *order = sort_memory(s);
 	if (!order) {
-		write_all(s, s->mem, s->nmem * s->entry_size);
+		for (size_t i = 0; i < s->nmem; i += s->per_block) {
+			size_t n = s->nmem - i < s->per_block ? s->nmem - i : s->per_block;
+			write_all(s, entry_at(s, i), n * s->entry_size);
+		}
 	} else {
 		size_t per_write = WRITE_BUFFER_BYTES / s->entry_size ? WRITE_BUFFER_BYTES / s->entry_size : 1;
 		unsigned char *staging = xmalloc(per_write * s->entry_size);
 		for (size_t i = 0; i < s->nmem; i += per_write) {
 			size_t n = s->nmem - i < per_write ? s->nmem - i : per_write;
 			for (size_t k = 0; k < n; k++)
-				memcpy(staging + k * s->entry_size, s->mem + order[i + k] * s->entry_size,
-				       s->entry_size);
+				memcpy(staging + k * s->entry_size, entry_at(s, order[i + k]), s->entry_size);
 			write_all(s, staging, n * s->entry_size);
 		}
 		free(staging);
@@ -151,15 +173,15 @@ void spool_add(struct spool *s, struct spool_key key, const void *record)
 {
 	if (s->nmem == s->budget_entries)
 		spill(s);
-	if (s->nmem == s->mem_cap) {
-		size_t cap = s->mem_cap ? 2 * s->mem_cap : 64;
-		s->mem_cap = cap < s->budget_entries ? cap : s->budget_entries;
-		s->mem = xrealloc(s->mem, s->mem_cap * s->entry_size);
+	if (s->nmem == s->nblocks * s->per_block) {
+		bool fresh;
+		s->blocks = xgrow(s->blocks, &s->blocks_cap, s->nblocks + 1, sizeof *s->blocks);
+		s->blocks[s->nblocks++] = block_get(&fresh);
 	}
 	if (s->nmem && spool_key_cmp(key, s->last_key) < 0)
 		s->mem_sorted = false;
 	s->last_key = key;
-	unsigned char *entry = s->mem + s->nmem++ * s->entry_size;
+	unsigned char *entry = entry_at(s, s->nmem++);
 	memcpy(entry, &key, sizeof key);
 	memcpy(entry + sizeof key, record, s->record_size);
 	s->count++;
@@ -169,9 +191,7 @@ void spool_seal(struct spool *s)
 {
 	if (s->nruns) {
 		spill(s);
-		free(s->mem);
-		s->mem = NULL;
-		s->mem_cap = 0;
+		put_blocks(s);
 	} else {
 		s->order = sort_memory(s);
 	}
@@ -192,7 +212,7 @@ void spool_free(struct spool *s)
 {
 	if (s->nruns)
 		close(s->fd);
-	free(s->mem);
+	put_blocks(s);
 	free(s->runs);
 	free(s->order);
 	memset(s, 0, sizeof *s);
@@ -304,7 +324,7 @@ const void *spool_reader_next(struct spool_reader *rd)
 			return NULL;
 		size_t i = s->order ? s->order[rd->next] : rd->next;
 		rd->next++;
-		return s->mem + i * s->entry_size + sizeof(struct spool_key);
+		return entry_at(s, i) + sizeof(struct spool_key);
 	}
 	if (rd->handed_out && rd->nheap)
 		advance_top(rd);

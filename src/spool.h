@@ -37,8 +37,10 @@ struct spool_run {
 struct spool {
 	size_t record_size, entry_size; /* an entry is the key followed by the record */
 	size_t budget_entries;		/* entries held in memory before they are written out */
-	unsigned char *mem;
-	size_t nmem, mem_cap;
+	size_t per_block;      /* entries in one block of memory (block-cache.h) */
+	unsigned char **blocks; /* the entries in memory, per_block to a block */
+	size_t nblocks, blocks_cap;
+	size_t nmem;
 	bool mem_sorted;
 	struct spool_key last_key;
 	uint64_t count;

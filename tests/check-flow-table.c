@@ -1,19 +1,26 @@
 /*
  * check-flow-table.c - unit suite for canonical flow keys (src/flow-key.c),
  * the flow table (src/flow-table.c) and the engine's flow lifecycle: ids in
- * order of first packet, client/server decisions (SPEC §4.1), and memory
- * bounded by --max-flows under a SYN flood.
+ * order of first packet, client/server decisions (SPEC §4.1), memory
+ * bounded by --max-flows under a SYN flood, and where flows and their
+ * summaries live (block-cache.h, flow-slab.h).
  */
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "block-cache.h"
 #include "engine.h"
 #include "flow-table.h"
+#include "flow.h"
 #include "scenario.h"
+#include "spool.h"
 
 static struct packet make_packet(uint8_t src_last, uint16_t sport, uint8_t dst_last, uint16_t dport)
 {
@@ -353,6 +360,154 @@ START_TEST(test_closed_flows_leave_memory)
 }
 END_TEST
 
+/* The flows' memory (block-cache.h, flow-slab.h). */
+
+START_TEST(test_block_cache_hands_back_what_it_got)
+{
+	bool fresh;
+	void *a = block_get(&fresh);
+	ck_assert(fresh);
+	ck_assert_uint_eq((uintptr_t)a % BLOCK_BYTES, 0);
+	memset(a, 0x5a, BLOCK_BYTES);
+	block_put(a);
+	void *b = block_get(&fresh);
+	ck_assert_ptr_eq(a, b);
+	ck_assert(!fresh);
+	block_put(b);
+}
+END_TEST
+
+static void *cache_one_block(void *arg)
+{
+	(void)arg;
+	bool fresh;
+	void *block = block_get(&fresh);
+	block_put(block);
+	return block;
+}
+
+START_TEST(test_block_cache_empties_when_its_thread_ends)
+{
+	pthread_t thread;
+	void *block;
+	ck_assert_int_eq(pthread_create(&thread, NULL, cache_one_block, NULL), 0);
+	ck_assert_int_eq(pthread_join(thread, &block), 0);
+	/* msync() on memory no longer mapped fails with ENOMEM. */
+	errno = 0;
+	ck_assert_int_eq(msync(block, BLOCK_BYTES, MS_ASYNC), -1);
+	ck_assert_int_eq(errno, ENOMEM);
+}
+END_TEST
+
+/* A flow as one in use leaves its slot: no byte zero, but no buffer to free. */
+static void scribble(struct flow *f)
+{
+	memset(f, 0xa5, sizeof *f);
+	for (int side = 0; side < 2; side++) {
+		f->ep[side].rtt_ring = NULL;
+		f->zeek.ep[side].pending = NULL;
+	}
+}
+
+/* New flows read as zeros, in slabs made of blocks that held something else and in slots given back. */
+START_TEST(test_flows_are_zeroed_in_recycled_memory)
+{
+	bool fresh;
+	void *blocks[3];
+	for (int i = 0; i < 3; i++) {
+		blocks[i] = block_get(&fresh);
+		memset(blocks[i], 0xa5, BLOCK_BYTES);
+	}
+	for (int i = 0; i < 3; i++)
+		block_put(blocks[i]);
+	struct flow_table *t = flow_table_new(1);
+	enum { N = 4000 }; /* more than one slab */
+	static struct flow *flows[N];
+	static const struct flow zero;
+	for (int i = 0; i < N; i++) {
+		flows[i] = flow_table_new_flow(t);
+		ck_assert_int_eq(memcmp(flows[i], &zero, sizeof zero), 0);
+		scribble(flows[i]);
+	}
+	for (int i = 0; i < N; i += 2)
+		flow_table_release_flow(t, flows[i]);
+	for (int i = 0; i < N; i += 2) {
+		flows[i] = flow_table_new_flow(t);
+		ck_assert_int_eq(memcmp(flows[i], &zero, sizeof zero), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		scribble(flows[i]);
+		flow_table_release_flow(t, flows[i]);
+	}
+	flow_table_free(t);
+}
+END_TEST
+
+static uintptr_t block_of(const void *p)
+{
+	return (uintptr_t)p & ~(uintptr_t)(BLOCK_BYTES - 1);
+}
+
+/*
+ * At the end of input the flows end in id order, each summary stored as its
+ * flow is let go: the summaries' store takes one new block, and then the
+ * blocks of the slabs that emptied, memory already faulted in (the test
+ * tells them from new memory mapped at the same address by what they hold).
+ */
+START_TEST(test_summaries_reuse_the_flows_memory)
+{
+	struct flow_table *t = flow_table_new(1);
+	enum { N = 12000 }; /* some seven slabs of flows, three blocks of summaries */
+	static struct flow *flows[N];
+	uintptr_t slabs[16];
+	size_t nslabs = 0;
+	for (int i = 0; i < N; i++) {
+		flows[i] = flow_table_new_flow(t);
+		if (!nslabs || slabs[nslabs - 1] != block_of(flows[i])) {
+			ck_assert_uint_lt(nslabs, 16);
+			slabs[nslabs++] = block_of(flows[i]);
+		}
+	}
+	struct spool summaries;
+	spool_init(&summaries, sizeof(struct flow_summary), 32u << 20);
+	for (int i = 0; i < N; i++) {
+		struct flow_summary s = {.id = (uint32_t)i + 1, .first_frame = (uint64_t)i + 1};
+		spool_add(&summaries, (struct spool_key){s.first_frame, 0}, &s);
+		scribble(flows[i]);
+		flow_table_release_flow(t, flows[i]);
+	}
+	spool_seal(&summaries);
+	/* Not new memory at the same address: the last block, past its summaries, still holds flows. */
+	ck_assert_uint_eq(summaries.nblocks, 3);
+	const unsigned char *last = summaries.blocks[2];
+	size_t used = (N - 2 * summaries.per_block) * summaries.entry_size, scribbled = 0;
+	for (size_t at = used; at < BLOCK_BYTES; at++)
+		scribbled += last[at] == 0xa5;
+	ck_assert_uint_gt(scribbled, BLOCK_BYTES / 4);
+	struct spool_reader rd;
+	spool_reader_open(&rd, &summaries);
+	const struct flow_summary *s;
+	size_t n = 0, past_first_block = 0, in_slabs = 0;
+	uintptr_t first = 0;
+	while ((s = spool_reader_next(&rd))) {
+		ck_assert_uint_eq(s->id, ++n);
+		if (n == 1)
+			first = block_of(s);
+		if (block_of(s) == first)
+			continue;
+		past_first_block++;
+		for (size_t k = 0; k < nslabs; k++)
+			in_slabs += block_of(s) == slabs[k];
+	}
+	spool_reader_close(&rd);
+	ck_assert_uint_eq(n, N);
+	ck_assert_uint_gt(past_first_block, N / 2);
+	ck_assert_uint_eq(in_slabs, past_first_block);
+	spool_free(&summaries);
+	flow_table_free(t);
+}
+END_TEST
+
 static Suite *flow_table_suite(void)
 {
 	Suite *s = suite_create("flow-table");
@@ -370,6 +525,12 @@ static Suite *flow_table_suite(void)
 	tcase_add_test(tc, test_syn_flood_evicts_half_open_first);
 	tcase_add_test(tc, test_expiry_times);
 	tcase_add_test(tc, test_closed_flows_leave_memory);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("memory");
+	tcase_add_test(tc, test_block_cache_hands_back_what_it_got);
+	tcase_add_test(tc, test_block_cache_empties_when_its_thread_ends);
+	tcase_add_test(tc, test_flows_are_zeroed_in_recycled_memory);
+	tcase_add_test(tc, test_summaries_reuse_the_flows_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }

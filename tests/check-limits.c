@@ -3,7 +3,8 @@
  * the spool that keeps a report's flows and findings within a memory budget
  * (in memory, spilled to its temporary file, read back in key order with
  * ties in the order added, by several readers at once), the report order of
- * findings it reproduces, and the per-flow findings cap of the engine.
+ * findings it reproduces (also over many blocks of memory, block-cache.h),
+ * and the per-flow findings cap of the engine.
  */
 #include "config.h"
 
@@ -92,6 +93,54 @@ START_TEST(test_spool_spilled)
 	ck_assert_uint_eq(n, 20000);
 	spool_reader_close(&a);
 	spool_reader_close(&b);
+	spool_free(&s);
+}
+END_TEST
+
+/* Adds n items in key order (every key once, bar a few repeats). */
+static void fill_sorted(struct spool *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct item it = {.key = (uint32_t)(i - i % 7 / 6), .seq = (uint32_t)i};
+		memset(it.pad, 'a' + (int)(i % 26), sizeof it.pad);
+		spool_add(s, (struct spool_key){it.key, 0}, &it);
+	}
+}
+
+/* Memory comes in blocks of 2 MiB (block-cache.h): 32 768 of these 64-byte entries to a block. */
+START_TEST(test_spool_in_memory_over_many_blocks)
+{
+	struct spool s;
+	spool_init(&s, sizeof(struct item), 32u << 20);
+	fill(&s, 150000, 5000); /* five blocks, keys out of order: sorted across blocks */
+	spool_seal(&s);
+	ck_assert(!spool_spilled(&s));
+	assert_ordered(&s, 150000);
+	spool_free(&s);
+	spool_init(&s, sizeof(struct item), 32u << 20);
+	fill_sorted(&s, 100000);
+	spool_seal(&s);
+	assert_ordered(&s, 100000);
+	spool_free(&s);
+}
+END_TEST
+
+/* A budget of several blocks: each run is written from several blocks, in order or sorted first. */
+START_TEST(test_spool_spills_from_many_blocks)
+{
+	struct spool s;
+	spool_init(&s, sizeof(struct item), 5u << 20); /* 81 920 entries: three blocks, the last in part */
+	fill(&s, 300000, 20000);
+	spool_seal(&s);
+	ck_assert(spool_spilled(&s));
+	ck_assert_uint_eq(s.nruns, 4);
+	assert_ordered(&s, 300000);
+	spool_free(&s);
+	spool_init(&s, sizeof(struct item), 5u << 20);
+	fill_sorted(&s, 200000);
+	spool_seal(&s);
+	ck_assert_uint_eq(s.nruns, 3);
+	assert_ordered(&s, 200000);
 	spool_free(&s);
 }
 END_TEST
@@ -234,8 +283,11 @@ int main(void)
 {
 	Suite *s = suite_create("limits");
 	TCase *tc = tcase_create("spool");
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_spool_in_memory);
 	tcase_add_test(tc, test_spool_spilled);
+	tcase_add_test(tc, test_spool_in_memory_over_many_blocks);
+	tcase_add_test(tc, test_spool_spills_from_many_blocks);
 	tcase_add_test(tc, test_spool_sorted_input_and_empty);
 	tcase_add_test(tc, test_report_finding_order);
 	suite_add_tcase(s, tc);
