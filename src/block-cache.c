@@ -1,12 +1,16 @@
 /*
- * block-cache.c - the per-thread cache of 2 MiB blocks of block-cache.h.
+ * block-cache.c - the caches of 2 MiB blocks of block-cache.h.
  *
  * A block new from the system is mapped at twice its size, and what lies
- * outside the aligned middle is unmapped again. A thread's cache is a
- * thread-local stack of empty blocks; a destructor registered with the
- * first block a thread caches unmaps what is left when the thread ends.
- * Under AddressSanitizer a cached block is poisoned, so a use after it was
- * given back is caught although the memory stays mapped.
+ * outside the aligned middle is unmapped again. Each thread keeps a stack
+ * of empty blocks of its own, taken and given back without a lock; past
+ * that, blocks go to a stack shared by all threads, under a mutex (a lock
+ * per 2 MiB costs nothing), and past that back to the system. A thread that
+ * ends hands its own stack over to the shared one (a destructor registered
+ * with the first block it caches), so the blocks a split report's threads
+ * emptied serve the threads that write the report out. Under
+ * AddressSanitizer a cached block is poisoned, so a use after it was given
+ * back is caught although the memory stays mapped.
  */
 #include "config.h"
 
@@ -25,35 +29,54 @@
 #define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
 #endif
 
-/* Empty blocks one thread keeps: enough to carry the end of input from the slabs to the spool. */
-#define CACHE_BLOCKS 4
-
-struct block_stack {
-	void *blocks[CACHE_BLOCKS];
+struct thread_stack {
+	void *blocks[BLOCK_CACHE_PER_THREAD];
 	size_t count;
 };
 
-static _Thread_local struct block_stack cache;
-static pthread_key_t cache_key;
-static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct thread_stack own;
+static pthread_key_t own_key;
+static pthread_once_t own_key_once = PTHREAD_ONCE_INIT;
 
-static void unmap_block(void *block)
+static struct {
+	pthread_mutex_t lock;
+	void *blocks[BLOCK_CACHE_SHARED];
+	size_t count;
+} shared = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Gives a block to the shared stack, or to the system when that is full. */
+static void put_shared(void *block)
 {
-	ASAN_UNPOISON_MEMORY_REGION(block, BLOCK_BYTES);
-	munmap(block, BLOCK_BYTES);
+	pthread_mutex_lock(&shared.lock);
+	bool kept = shared.count < BLOCK_CACHE_SHARED;
+	if (kept)
+		shared.blocks[shared.count++] = block;
+	pthread_mutex_unlock(&shared.lock);
+	if (!kept) {
+		ASAN_UNPOISON_MEMORY_REGION(block, BLOCK_BYTES);
+		munmap(block, BLOCK_BYTES);
+	}
+}
+
+static void *take_shared(void)
+{
+	pthread_mutex_lock(&shared.lock);
+	void *block = shared.count ? shared.blocks[--shared.count] : NULL;
+	pthread_mutex_unlock(&shared.lock);
+	return block;
 }
 
 /* Runs when a thread that cached a block ends. */
-static void empty_cache(void *stack)
+static void hand_over(void *stack)
 {
-	struct block_stack *s = stack;
+	struct thread_stack *s = stack;
 	while (s->count)
-		unmap_block(s->blocks[--s->count]);
+		put_shared(s->blocks[--s->count]);
 }
 
-static void create_cache_key(void)
+static void create_own_key(void)
 {
-	if (pthread_key_create(&cache_key, empty_cache) != 0)
+	if (pthread_key_create(&own_key, hand_over) != 0)
 		abort();
 }
 
@@ -73,24 +96,24 @@ static void *map_block(void)
 
 void *block_get(bool *fresh)
 {
-	*fresh = cache.count == 0;
+	void *block = own.count ? own.blocks[--own.count] : take_shared();
+	*fresh = block == NULL;
 	if (*fresh)
 		return map_block();
-	void *block = cache.blocks[--cache.count];
 	ASAN_UNPOISON_MEMORY_REGION(block, BLOCK_BYTES);
 	return block;
 }
 
 void block_put(void *block)
 {
-	if (cache.count == CACHE_BLOCKS) {
-		unmap_block(block);
+	ASAN_POISON_MEMORY_REGION(block, BLOCK_BYTES);
+	if (own.count == BLOCK_CACHE_PER_THREAD) {
+		put_shared(block);
 		return;
 	}
-	if (cache.count == 0) {
-		pthread_once(&cache_key_once, create_cache_key);
-		pthread_setspecific(cache_key, &cache);
+	if (own.count == 0) {
+		pthread_once(&own_key_once, create_own_key);
+		pthread_setspecific(own_key, &own);
 	}
-	ASAN_POISON_MEMORY_REGION(block, BLOCK_BYTES);
-	cache.blocks[cache.count++] = block;
+	own.blocks[own.count++] = block;
 }

@@ -10,10 +10,13 @@
  * the kernel must first clear. (On a 37 000-flow report, first touches of
  * the summaries' store cost each thread about 3 ms.)
  *
- * Each thread has its own cache of a few empty blocks, so no lock is taken.
- * A block may be given back on another thread than the one that took it;
- * it then joins that thread's cache. A full cache, and the cache of a thread
- * that ends, give their blocks back to the system.
+ * Each thread has a cache of a few empty blocks of its own, taken and given
+ * back without a lock; beyond it, blocks go to a cache shared by all
+ * threads, and beyond that back to the system, so that at most
+ * BLOCK_CACHE_SHARED + BLOCK_CACHE_PER_THREAD per thread blocks stay mapped
+ * unused. A block may be given back on another thread than the one that
+ * took it. A thread that ends hands its cache over to the shared one: the
+ * blocks a split report's threads emptied serve the writing of the report.
  */
 #ifndef TCPSCOPE_BLOCK_CACHE_H
 #define TCPSCOPE_BLOCK_CACHE_H
@@ -22,6 +25,8 @@
 #include <stddef.h>
 
 #define BLOCK_BYTES ((size_t)2 << 20) /* the x86-64 and arm64 huge page */
+#define BLOCK_CACHE_PER_THREAD 4      /* enough to carry the end of input from the slabs to the spool */
+#define BLOCK_CACHE_SHARED 8	      /* enough for the buffers of writing a report out */
 
 /*
  * A block of BLOCK_BYTES aligned to BLOCK_BYTES (it aborts when memory runs

@@ -11,6 +11,9 @@
  * others' texts in order: the same bytes as one thread writes, memory
  * bounded by the rounds, not by the report. Flows are formatted straight
  * into these texts (output_json_flow_text), with no stdio call per flow.
+ * The texts and the batches' flows are kept in blocks of block-cache.h:
+ * after a split report, those are blocks that the threads' flows left
+ * behind, already faulted in, not new memory (some 4 MB of it).
  */
 #include "config.h"
 
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block-cache.h"
 #include "output.h"
 #include "xalloc.h"
 
@@ -26,14 +30,73 @@
 #define CHUNK (64u << 10) /* what the calling thread writes out at once: text still in the cache */
 #define ITEM_MAX (sizeof ",\n    " - 1 + OUTPUT_JSON_FLOW_MAX)
 
-/* Text formatted in memory (reused round after round, never shrunk). */
-struct text {
-	char *data;
-	size_t len, cap;
+_Static_assert(BATCH * sizeof(struct flow_summary) <= BLOCK_BYTES, "a batch's flows fit in one block");
+
+/* Text formatted in memory, in blocks of block-cache.h, each starting with how much of it is used. */
+struct text_block {
+	size_t used;
+	char data[BLOCK_BYTES - sizeof(size_t)];
 };
 
+_Static_assert(sizeof(struct text_block) == BLOCK_BYTES, "a text block is one block");
+
+/* The blocks are kept round after round: blocks[0 .. current] hold the text. */
+struct text {
+	struct text_block **blocks;
+	size_t nblocks, cap, current;
+};
+
+static void text_write_out(struct text *t, FILE *out)
+{
+	for (size_t i = 0; i < t->nblocks && i <= t->current; i++) {
+		if (t->blocks[i]->used)
+			fwrite(t->blocks[i]->data, 1, t->blocks[i]->used, out);
+		t->blocks[i]->used = 0;
+	}
+	t->current = 0;
+}
+
+/* Where the next item goes: a block with room for the longest. */
+static struct text_block *text_room(struct text *t)
+{
+	if (t->nblocks && sizeof t->blocks[t->current]->data - t->blocks[t->current]->used < ITEM_MAX)
+		t->current++;
+	if (t->current == t->nblocks) {
+		bool fresh;
+		t->blocks = xgrow(t->blocks, &t->cap, t->nblocks + 1, sizeof *t->blocks);
+		t->blocks[t->nblocks] = block_get(&fresh);
+		t->blocks[t->nblocks++]->used = 0;
+	}
+	return t->blocks[t->current];
+}
+
+static void text_free(struct text *t)
+{
+	for (size_t i = 0; i < t->nblocks; i++)
+		block_put(t->blocks[i]);
+	free(t->blocks);
+}
+
+/*
+ * Adds one item of the array to t: its separator (none before the first),
+ * then the flow. With out (the calling thread's), t goes out whenever it
+ * holds CHUNK bytes; without, it keeps the batch for the calling thread.
+ */
+static void text_add_item(struct text *t, FILE *out, const struct flow_summary *s, bool first, bool nanosecond)
+{
+	static const char separator[] = ",\n    ";
+	size_t skip = first; /* the first item has no comma */
+	size_t separator_len = sizeof separator - 1 - skip;
+	struct text_block *b = text_room(t);
+	char *p = b->data + b->used;
+	memcpy(p, separator + skip, separator_len);
+	b->used = (size_t)(output_json_flow_text(p + separator_len, s, nanosecond) - b->data);
+	if (out && b->used >= CHUNK)
+		text_write_out(t, out);
+}
+
 struct batch {
-	struct flow_summary flows[BATCH];
+	struct flow_summary *flows; /* BATCH of them, in a block of block-cache.h */
 	size_t n;
 	bool first; /* holds the report's first flow: no separator before it */
 	struct text text;
@@ -49,31 +112,6 @@ struct writer {
 	size_t pending; /* formatters still at work in this round */
 	bool done;	/* no more rounds: the formatters leave */
 };
-
-static void text_write_out(struct text *t, FILE *out)
-{
-	if (t->len)
-		fwrite(t->data, 1, t->len, out);
-	t->len = 0;
-}
-
-/*
- * Adds one item of the array to t: its separator (none before the first),
- * then the flow. With out (the calling thread's), t goes out whenever it
- * holds CHUNK bytes; without, it keeps the batch for the calling thread.
- */
-static void text_add_item(struct text *t, FILE *out, const struct flow_summary *s, bool first, bool nanosecond)
-{
-	static const char separator[] = ",\n    ";
-	size_t skip = first; /* the first item has no comma */
-	size_t separator_len = sizeof separator - 1 - skip;
-	t->data = xgrow(t->data, &t->cap, t->len + ITEM_MAX, 1);
-	char *p = t->data + t->len;
-	memcpy(p, separator + skip, separator_len);
-	t->len = (size_t)(output_json_flow_text(p + separator_len, s, nanosecond) - t->data);
-	if (out && t->len >= CHUNK)
-		text_write_out(t, out);
-}
 
 /* Formats a batch into its text; with out, as text_add_item() says. */
 static void format_batch(struct batch *b, FILE *out, bool nanosecond)
@@ -155,7 +193,7 @@ static void write_flows_in_order(FILE *out, struct report_reader *rd, bool nanos
 	for (size_t i = 0; (s = report_next_flow(rd)); i++)
 		text_add_item(&t, out, s, i == 0, nanosecond);
 	text_write_out(&t, out);
-	free(t.data);
+	text_free(&t);
 }
 
 void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
@@ -172,6 +210,10 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.wake, NULL);
 	pthread_cond_init(&w.finished, NULL);
+	for (size_t i = 0; i < n; i++) {
+		bool fresh;
+		w.batches[i].flows = block_get(&fresh);
+	}
 	struct formatter *formatters = xcalloc(n, sizeof *formatters);
 	pthread_t *threads = xcalloc(n, sizeof *threads);
 	/* A thread that will not start just leaves more to the others. */
@@ -191,8 +233,10 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 	pthread_mutex_unlock(&w.lock);
 	for (size_t i = 1; i < w.nthreads; i++)
 		pthread_join(threads[i], NULL);
-	for (size_t i = 0; i < w.nthreads; i++)
-		free(w.batches[i].text.data);
+	for (size_t i = 0; i < n; i++) {
+		text_free(&w.batches[i].text);
+		block_put(w.batches[i].flows);
+	}
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.wake);
 	pthread_cond_destroy(&w.finished);

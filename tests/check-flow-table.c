@@ -386,16 +386,46 @@ static void *cache_one_block(void *arg)
 	return block;
 }
 
-START_TEST(test_block_cache_empties_when_its_thread_ends)
+/* A thread's cached blocks serve the other threads once it has ended. */
+START_TEST(test_block_cache_hands_over_when_its_thread_ends)
 {
 	pthread_t thread;
 	void *block;
 	ck_assert_int_eq(pthread_create(&thread, NULL, cache_one_block, NULL), 0);
 	ck_assert_int_eq(pthread_join(thread, &block), 0);
-	/* msync() on memory no longer mapped fails with ENOMEM. */
-	errno = 0;
-	ck_assert_int_eq(msync(block, BLOCK_BYTES, MS_ASYNC), -1);
-	ck_assert_int_eq(errno, ENOMEM);
+	bool fresh;
+	void *again = block_get(&fresh);
+	ck_assert_ptr_eq(again, block);
+	ck_assert(!fresh);
+	block_put(again);
+}
+END_TEST
+
+/* Past the thread's and the shared cache, blocks go back to the system. */
+START_TEST(test_block_cache_is_bounded)
+{
+	enum { N = 64 };
+	void *blocks[N];
+	bool fresh;
+	for (int i = 0; i < N; i++)
+		blocks[i] = block_get(&fresh);
+	for (int i = 0; i < N; i++)
+		block_put(blocks[i]);
+	size_t unmapped = 0;
+	for (int i = 0; i < N; i++) {
+		errno = 0;
+		/* msync() on memory no longer mapped fails with ENOMEM. */
+		unmapped += msync(blocks[i], BLOCK_BYTES, MS_ASYNC) == -1 && errno == ENOMEM;
+	}
+	ck_assert_uint_eq(unmapped, N - BLOCK_CACHE_PER_THREAD - BLOCK_CACHE_SHARED);
+	size_t recycled = 0;
+	for (int i = 0; i < N; i++) {
+		blocks[i] = block_get(&fresh);
+		recycled += !fresh;
+	}
+	ck_assert_uint_eq(recycled, BLOCK_CACHE_PER_THREAD + BLOCK_CACHE_SHARED);
+	for (int i = 0; i < N; i++)
+		block_put(blocks[i]);
 }
 END_TEST
 
@@ -528,7 +558,8 @@ static Suite *flow_table_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("memory");
 	tcase_add_test(tc, test_block_cache_hands_back_what_it_got);
-	tcase_add_test(tc, test_block_cache_empties_when_its_thread_ends);
+	tcase_add_test(tc, test_block_cache_hands_over_when_its_thread_ends);
+	tcase_add_test(tc, test_block_cache_is_bounded);
 	tcase_add_test(tc, test_flows_are_zeroed_in_recycled_memory);
 	tcase_add_test(tc, test_summaries_reuse_the_flows_memory);
 	suite_add_tcase(s, tc);
