@@ -7,8 +7,9 @@
  * they have all finished, so in one thread it would be the one part of the
  * run not shared. Here the calling thread reads the flows in order in
  * rounds of BATCH per thread; every other thread formats one batch into
- * memory while the calling thread writes the first out as it goes, then the
- * others' texts in order: the same bytes as one thread writes, memory
+ * memory while the calling thread writes the first out as it goes and then
+ * reads the next round (into a second set of batches), then the others'
+ * texts follow in order: the same bytes as one thread writes, memory
  * bounded by the rounds, not by the report. Flows are formatted straight
  * into these texts (output_json_flow_text), with no stdio call per flow.
  * The texts and the batches' flows are kept in blocks of block-cache.h:
@@ -103,8 +104,14 @@ struct batch {
 };
 
 struct writer {
-	struct batch *batches; /* one per thread; batch 0 is the calling thread's */
-	size_t nthreads;       /* the calling thread and the formatters that started */
+	/*
+	 * Two sets of batches, one per thread in each (batch 0 is the calling
+	 * thread's): while the formatters format one set, the calling thread
+	 * reads the next round's flows into the other.
+	 */
+	struct batch *batches[2];
+	size_t set;	 /* the set of the round begun last */
+	size_t nthreads; /* the calling thread and the formatters that started */
 	bool nanosecond;
 	pthread_mutex_t lock;
 	pthread_cond_t wake, finished;
@@ -139,8 +146,9 @@ static void *formatter_run(void *arg)
 			return NULL;
 		}
 		seen = w->round;
+		struct batch *b = &w->batches[w->set][f->index];
 		pthread_mutex_unlock(&w->lock);
-		format_batch(&w->batches[f->index], NULL, w->nanosecond);
+		format_batch(b, NULL, w->nanosecond);
 		pthread_mutex_lock(&w->lock);
 		if (--w->pending == 0)
 			pthread_cond_signal(&w->finished);
@@ -148,41 +156,45 @@ static void *formatter_run(void *arg)
 	}
 }
 
+/* Fills a set of batches from the reader; returns how many flows were read. */
+static size_t read_round(struct writer *w, size_t set, struct report_reader *rd, size_t written)
+{
+	size_t total = 0;
+	for (size_t t = 0; t < w->nthreads; t++) {
+		struct batch *b = &w->batches[set][t];
+		b->first = written + total == 0;
+		for (b->n = 0; b->n < BATCH && report_copy_next_flow(rd, &b->flows[b->n]); b->n++)
+			continue;
+		total += b->n;
+	}
+	return total;
+}
+
 /*
- * One round: the formatters format batches 1.. in memory while the calling
- * thread writes batch 0 to the report as it goes (as one thread would, the
- * text never leaving the cache), then their texts follow it in order.
+ * One round over a set read before: the formatters format batches 1.. in
+ * memory while the calling thread writes batch 0 to the report as it goes
+ * (as one thread would, the text never leaving the cache) and then reads
+ * the next round into the other set; then the formatters' texts follow
+ * batch 0 in order. Returns how many flows the next round has.
  */
-static void write_round(struct writer *w, FILE *out)
+static size_t write_round(struct writer *w, size_t set, FILE *out, struct report_reader *rd, size_t written)
 {
 	pthread_mutex_lock(&w->lock);
 	w->round++;
+	w->set = set;
 	w->pending = w->nthreads - 1;
 	pthread_cond_broadcast(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-	format_batch(&w->batches[0], out, w->nanosecond);
-	text_write_out(&w->batches[0].text, out);
+	format_batch(&w->batches[set][0], out, w->nanosecond);
+	text_write_out(&w->batches[set][0].text, out);
+	size_t next = read_round(w, !set, rd, written);
 	pthread_mutex_lock(&w->lock);
 	while (w->pending)
 		pthread_cond_wait(&w->finished, &w->lock);
 	pthread_mutex_unlock(&w->lock);
 	for (size_t t = 1; t < w->nthreads; t++)
-		text_write_out(&w->batches[t].text, out);
-}
-
-/* Fills the batches from the reader; returns how many flows were read. */
-static size_t read_round(struct writer *w, struct report_reader *rd, size_t written)
-{
-	size_t total = 0;
-	for (size_t t = 0; t < w->nthreads; t++) {
-		struct batch *b = &w->batches[t];
-		const struct flow_summary *s;
-		b->first = written + total == 0;
-		for (b->n = 0; b->n < BATCH && (s = report_next_flow(rd)); b->n++)
-			b->flows[b->n] = *s;
-		total += b->n;
-	}
-	return total;
+		text_write_out(&w->batches[set][t].text, out);
+	return next;
 }
 
 /* In one thread: each flow as it is read. */
@@ -206,13 +218,16 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 		report_reader_close(&rd);
 		return;
 	}
-	struct writer w = {.batches = xcalloc(n, sizeof(struct batch)), .nthreads = 1, .nanosecond = nanosecond};
+	struct writer w = {.nthreads = 1, .nanosecond = nanosecond};
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.wake, NULL);
 	pthread_cond_init(&w.finished, NULL);
-	for (size_t i = 0; i < n; i++) {
-		bool fresh;
-		w.batches[i].flows = block_get(&fresh);
+	for (size_t k = 0; k < 2; k++) {
+		w.batches[k] = xcalloc(n, sizeof(struct batch));
+		for (size_t i = 0; i < n; i++) {
+			bool fresh;
+			w.batches[k][i].flows = block_get(&fresh);
+		}
 	}
 	struct formatter *formatters = xcalloc(n, sizeof *formatters);
 	pthread_t *threads = xcalloc(n, sizeof *threads);
@@ -222,10 +237,10 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 		if (pthread_create(&threads[w.nthreads], NULL, formatter_run, &formatters[w.nthreads]) == 0)
 			w.nthreads++;
 	}
-	size_t written = 0, got;
-	while ((got = read_round(&w, &rd, written)) > 0) {
-		write_round(&w, out);
+	size_t written = 0, set = 0;
+	for (size_t got = read_round(&w, set, &rd, written); got > 0; set = !set) {
 		written += got;
+		got = write_round(&w, set, out, &rd, written);
 	}
 	pthread_mutex_lock(&w.lock);
 	w.done = true;
@@ -233,15 +248,17 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 	pthread_mutex_unlock(&w.lock);
 	for (size_t i = 1; i < w.nthreads; i++)
 		pthread_join(threads[i], NULL);
-	for (size_t i = 0; i < n; i++) {
-		text_free(&w.batches[i].text);
-		block_put(w.batches[i].flows);
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t i = 0; i < n; i++) {
+			text_free(&w.batches[k][i].text);
+			block_put(w.batches[k][i].flows);
+		}
+		free(w.batches[k]);
 	}
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.wake);
 	pthread_cond_destroy(&w.finished);
 	free(threads);
 	free(formatters);
-	free(w.batches);
 	report_reader_close(&rd);
 }

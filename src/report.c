@@ -133,9 +133,10 @@ static void reader_open(const struct report *r, struct report_reader *rd, bool f
 /*
  * The next record of a report in parts: the smallest key among the parts'
  * heads (two parts never share a key, which is a frame or a first frame),
- * copied with its flow id made the whole report's.
+ * copied into out with its flow id made the whole report's. False after
+ * the last.
  */
-static const void *reader_next_merged(struct report_reader *rd)
+static bool copy_next_merged(struct report_reader *rd, void *out)
 {
 	const struct report *r = rd->report;
 	size_t best = SIZE_MAX;
@@ -150,18 +151,25 @@ static const void *reader_next_merged(struct report_reader *rd)
 		}
 	}
 	if (best == SIZE_MAX)
-		return NULL;
+		return false;
 	const uint32_t *ids = r->parts[best].global_ids;
 	if (rd->flows) {
-		rd->renumbered.flow = *(const struct flow_summary *)rd->heads[best];
-		rd->renumbered.flow.id = ids[rd->renumbered.flow.id - 1];
+		struct flow_summary *flow = out;
+		*flow = *(const struct flow_summary *)rd->heads[best];
+		flow->id = ids[flow->id - 1];
 	} else {
-		rd->renumbered.finding = *(const struct finding *)rd->heads[best];
-		if (rd->renumbered.finding.flow)
-			rd->renumbered.finding.flow = ids[rd->renumbered.finding.flow - 1];
+		struct finding *finding = out;
+		*finding = *(const struct finding *)rd->heads[best];
+		if (finding->flow)
+			finding->flow = ids[finding->flow - 1];
 	}
 	rd->heads[best] = spool_reader_next(&rd->parts[best]);
-	return &rd->renumbered;
+	return true;
+}
+
+static const void *reader_next_merged(struct report_reader *rd)
+{
+	return copy_next_merged(rd, &rd->renumbered) ? &rd->renumbered : NULL;
 }
 
 void report_read_flows(const struct report *r, struct report_reader *rd)
@@ -172,6 +180,16 @@ void report_read_flows(const struct report *r, struct report_reader *rd)
 const struct flow_summary *report_next_flow(struct report_reader *rd)
 {
 	return rd->report->nparts > 1 ? reader_next_merged(rd) : spool_reader_next(&rd->parts[0]);
+}
+
+bool report_copy_next_flow(struct report_reader *rd, struct flow_summary *out)
+{
+	if (rd->report->nparts > 1)
+		return copy_next_merged(rd, out);
+	const struct flow_summary *s = spool_reader_next(&rd->parts[0]);
+	if (s)
+		*out = *s;
+	return s != NULL;
 }
 
 void report_read_findings(const struct report *r, struct report_reader *rd)

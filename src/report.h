@@ -90,6 +90,8 @@ struct report_reader {
 
 void report_read_flows(const struct report *r, struct report_reader *rd);
 const struct flow_summary *report_next_flow(struct report_reader *rd);
+/* report_next_flow() into out, which saves a copy when the report is in parts; false after the last. */
+bool report_copy_next_flow(struct report_reader *rd, struct flow_summary *out);
 void report_read_findings(const struct report *r, struct report_reader *rd);
 const struct finding *report_next_finding(struct report_reader *rd);
 void report_reader_close(struct report_reader *rd);
