@@ -44,6 +44,12 @@ static struct {
 	size_t count;
 } shared = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+static void unmap_block(void *block)
+{
+	ASAN_UNPOISON_MEMORY_REGION(block, BLOCK_BYTES);
+	munmap(block, BLOCK_BYTES);
+}
+
 /* Gives a block to the shared stack, or to the system when that is full. */
 static void put_shared(void *block)
 {
@@ -52,10 +58,8 @@ static void put_shared(void *block)
 	if (kept)
 		shared.blocks[shared.count++] = block;
 	pthread_mutex_unlock(&shared.lock);
-	if (!kept) {
-		ASAN_UNPOISON_MEMORY_REGION(block, BLOCK_BYTES);
-		munmap(block, BLOCK_BYTES);
-	}
+	if (!kept)
+		unmap_block(block);
 }
 
 static void *take_shared(void)
@@ -94,11 +98,21 @@ static void *map_block(void)
 	return aligned;
 }
 
+void block_cache_trim(void)
+{
+	while (own.count)
+		unmap_block(own.blocks[--own.count]);
+	void *block;
+	while ((block = take_shared()))
+		unmap_block(block);
+}
+
 void *block_get(bool *fresh)
 {
 	void *block = own.count ? own.blocks[--own.count] : take_shared();
-	*fresh = block == NULL;
-	if (*fresh)
+	if (fresh)
+		*fresh = block == NULL;
+	if (!block)
 		return map_block();
 	ASAN_UNPOISON_MEMORY_REGION(block, BLOCK_BYTES);
 	return block;

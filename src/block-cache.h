@@ -30,11 +30,18 @@
 
 /*
  * A block of BLOCK_BYTES aligned to BLOCK_BYTES (it aborts when memory runs
- * out). *fresh is set when the block is new from the system, and so reads
- * as zeros, not yet faulted in; a recycled block holds what it last held.
+ * out). *fresh, unless fresh is NULL, is set when the block is new from the
+ * system, and so reads as zeros, not yet faulted in; a recycled block holds
+ * what it last held.
  */
 void *block_get(bool *fresh);
 /* Gives a block from block_get() back. */
 void block_put(void *block);
+/*
+ * Gives the calling thread's cached blocks and the shared ones back to the
+ * system: for a program that goes on without needing them soon (the UI,
+ * once a file is loaded, would otherwise keep up to 24 MB it does not use).
+ */
+void block_cache_trim(void);
 
 #endif

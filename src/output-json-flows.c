@@ -63,9 +63,8 @@ static struct text_block *text_room(struct text *t)
 	if (t->nblocks && sizeof t->blocks[t->current]->data - t->blocks[t->current]->used < ITEM_MAX)
 		t->current++;
 	if (t->current == t->nblocks) {
-		bool fresh;
 		t->blocks = xgrow(t->blocks, &t->cap, t->nblocks + 1, sizeof *t->blocks);
-		t->blocks[t->nblocks] = block_get(&fresh);
+		t->blocks[t->nblocks] = block_get(NULL);
 		t->blocks[t->nblocks++]->used = 0;
 	}
 	return t->blocks[t->current];
@@ -224,10 +223,8 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 	pthread_cond_init(&w.finished, NULL);
 	for (size_t k = 0; k < 2; k++) {
 		w.batches[k] = xcalloc(n, sizeof(struct batch));
-		for (size_t i = 0; i < n; i++) {
-			bool fresh;
-			w.batches[k][i].flows = block_get(&fresh);
-		}
+		for (size_t i = 0; i < n; i++)
+			w.batches[k][i].flows = block_get(NULL);
 	}
 	struct formatter *formatters = xcalloc(n, sizeof *formatters);
 	pthread_t *threads = xcalloc(n, sizeof *threads);

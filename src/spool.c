@@ -174,9 +174,8 @@ void spool_add(struct spool *s, struct spool_key key, const void *record)
 	if (s->nmem == s->budget_entries)
 		spill(s);
 	if (s->nmem == s->nblocks * s->per_block) {
-		bool fresh;
 		s->blocks = xgrow(s->blocks, &s->blocks_cap, s->nblocks + 1, sizeof *s->blocks);
-		s->blocks[s->nblocks++] = block_get(&fresh);
+		s->blocks[s->nblocks++] = block_get(NULL);
 	}
 	if (s->nmem && spool_key_cmp(key, s->last_key) < 0)
 		s->mem_sorted = false;

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "block-cache.h"
 #include "capture-save.h"
 #include "filter.h"
 #include "ladder.h"
@@ -229,6 +230,19 @@ START_TEST(test_model_counts)
 	ck_assert_uint_eq(f->s.packets[0] + f->s.packets[1], 440);
 	ck_assert_str_eq(f->s.conn_state, "SF");
 	ck_assert_ptr_null(model_flow(&m, 2));
+	model_close(&m);
+}
+END_TEST
+
+/* Once loaded, the model keeps copies: the flows' memory goes back to the system, not to a cache (block-cache.h). */
+START_TEST(test_model_gives_the_flows_memory_back)
+{
+	struct model m;
+	load(&m, "demo.pcap");
+	bool fresh;
+	void *block = block_get(&fresh);
+	ck_assert(fresh); /* nothing was left cached */
+	block_put(block);
 	model_close(&m);
 }
 END_TEST
@@ -1274,6 +1288,7 @@ static Suite *render_suite(void)
 	tc = tcase_create("model");
 	tcase_add_test(tc, test_packet_record_is_32_bytes);
 	tcase_add_test(tc, test_model_counts);
+	tcase_add_test(tc, test_model_gives_the_flows_memory_back);
 	tcase_add_test(tc, test_model_detail);
 	tcase_add_test(tc, test_model_late_finding_mark);
 	tcase_add_test(tc, test_model_incremental);
