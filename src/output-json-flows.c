@@ -162,8 +162,9 @@ static size_t read_round(struct writer *w, size_t set, struct report_reader *rd,
 	for (size_t t = 0; t < w->nthreads; t++) {
 		struct batch *b = &w->batches[set][t];
 		b->first = written + total == 0;
-		for (b->n = 0; b->n < BATCH && report_copy_next_flow(rd, &b->flows[b->n]); b->n++)
-			continue;
+		b->n = 0;
+		while (b->n < BATCH && report_copy_next_flow(rd, &b->flows[b->n]))
+			b->n++;
 		total += b->n;
 	}
 	return total;
