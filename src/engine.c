@@ -382,6 +382,8 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	tcp_engine_segment(&sc);
 	zeek_packet(&f->zeek, side, p, p->checksum_checked && p->checksum_bad);
 	update_completeness(f, p);
+	if (sc.labels.mask && !f->label_counts)
+		f->label_counts = xcalloc(L_COUNT, sizeof *f->label_counts);
 	for (uint32_t m = sc.labels.mask; m; m &= m - 1)
 		f->label_counts[__builtin_ctz(m)]++;
 	int64_t in_flight = bytes_in_flight(f, side, p);

@@ -40,6 +40,7 @@ void flow_table_release_flow(struct flow_table *t, struct flow *f)
 {
 	free(f->ep[0].rtt_ring);
 	free(f->ep[1].rtt_ring);
+	free(f->label_counts);
 	zeek_release(&f->zeek);
 	flow_slabs_put(&t->slabs, f);
 }

@@ -111,13 +111,18 @@ struct flow {
 	int64_t quiet_until; /* engine_expire: without a new packet nothing can end the flow before this (0: unknown) */
 	int64_t irtt_ns;     /* -1 until the handshake ACK */
 	uint64_t reported; /* bit per finding_id: once-per-flow findings already raised */
+	/*
+	 * Packets with each label (analysis-labels.h), L_COUNT of them, allocated
+	 * with the first label: most flows get none, and every flow of a capture
+	 * can be alive at once.
+	 */
+	uint32_t *label_counts;
 	/* Flow table link (owned by flow-table.c). */
 	struct flow *older, *newer; /* activity list, oldest first */
 	struct endpoint ep[2];
 	struct label_flow labels;
 	struct zeek_conn zeek;
 
-	uint32_t label_counts[L_COUNT];
 	uint32_t finding_counts[3]; /* every finding made, by severity, kept or not */
 	uint32_t findings_dropped;  /* findings past engine_config.max_findings_per_flow, not emitted */
 	uint32_t id;

@@ -99,7 +99,10 @@ void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flo
 	copy_text(s->conn_state, sizeof s->conn_state, zeek_conn_state(&f->zeek));
 	copy_text(s->history, sizeof s->history, zeek_history(&f->zeek));
 	s->completeness = f->completeness;
-	memcpy(s->labels, f->label_counts, sizeof s->labels);
+	if (f->label_counts)
+		memcpy(s->labels, f->label_counts, sizeof s->labels);
+	else
+		memset(s->labels, 0, sizeof s->labels);
 	memcpy(s->findings, f->finding_counts, sizeof s->findings);
 	s->findings_dropped = f->findings_dropped;
 }

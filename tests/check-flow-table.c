@@ -432,6 +432,7 @@ END_TEST
 static void scribble(struct flow *f)
 {
 	memset(f, 0xa5, sizeof *f);
+	f->label_counts = NULL;
 	for (int side = 0; side < 2; side++) {
 		f->ep[side].rtt_ring = NULL;
 		f->zeek.ep[side].pending = NULL;
