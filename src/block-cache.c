@@ -20,14 +20,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "asan-poison.h"
 #include "block-cache.h"
-
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/asan_interface.h>
-#else
-#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
-#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
-#endif
 
 struct thread_stack {
 	void *blocks[BLOCK_CACHE_PER_THREAD];

@@ -13,15 +13,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "asan-poison.h"
 #include "block-cache.h"
 #include "flow-slab.h"
-
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/asan_interface.h>
-#else
-#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
-#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
-#endif
 
 #define SLAB_BYTES BLOCK_BYTES
 
