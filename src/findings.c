@@ -9,8 +9,8 @@
 
 #include "findings.h"
 
-/* flow.h keeps once-per-flow findings in a 64-bit mask. */
-_Static_assert(F_COUNT <= 64, "more than 64 findings: widen struct flow's reported mask");
+/* flow.h keeps once-per-flow findings in a 128-bit mask. */
+_Static_assert(F_COUNT <= 128, "more than 128 findings: widen struct flow's reported mask");
 
 static const struct catalogue_entry catalogue[F_COUNT] = {
 	[F_NONE] = {"none", SEV_NOTE, "", "", ""},

@@ -110,7 +110,7 @@ struct flow {
 	int64_t start_ns, last_ns;
 	int64_t quiet_until; /* engine_expire: without a new packet nothing can end the flow before this (0: unknown) */
 	int64_t irtt_ns;     /* -1 until the handshake ACK */
-	uint64_t reported; /* bit per finding_id: once-per-flow findings already raised */
+	uint64_t reported[2]; /* bit per finding_id: once-per-flow findings already raised */
 	/*
 	 * Packets with each label (analysis-labels.h), L_COUNT of them, allocated
 	 * with the first label: most flows get none, and every flow of a capture

@@ -33,16 +33,12 @@ void tcp_engine_raise(const struct segment_ctx *sc, enum finding_id id, const ch
 	sc->raise(sc->raise_ctx, sc, id, message);
 }
 
-/* Raises a finding at most once per flow (for conditions that persist). */
-static void raise_once(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void raise_once(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)
+void tcp_engine_raise_once(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)
 {
-	uint64_t bit = UINT64_C(1) << id;
-	if (sc->flow->reported & bit)
+	uint64_t *word = &sc->flow->reported[id / 64], bit = UINT64_C(1) << (id % 64);
+	if (*word & bit)
 		return;
-	sc->flow->reported |= bit;
+	*word |= bit;
 	char message[FINDING_MESSAGE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
@@ -122,13 +118,13 @@ static void check_options(const struct segment_ctx *sc)
 				 o->has_wscale ? "window-scale " : "", o->sack_permitted ? "SACK-permitted " : "");
 
 	if (rcv->has_mss && p->payload_len > rcv->mss && !(p->flags & TCP_SYN))
-		raise_once(sc, F_OPT_MSS_EXCEEDED, "%u-byte payload exceeds the %s's MSS of %u (segmentation offload?)",
+		tcp_engine_raise_once(sc, F_OPT_MSS_EXCEEDED, "%u-byte payload exceeds the %s's MSS of %u (segmentation offload?)",
 			   p->payload_len, side_name(!sc->side), rcv->mss);
 
 	/* RFC 7323 §3.2: once negotiated, every non-RST segment carries TSopt. */
 	if (snd->syn_sent && rcv->syn_sent && snd->timestamps && rcv->timestamps && !o->has_timestamps &&
 	    !(p->flags & (TCP_RST | TCP_SYN)))
-		raise_once(sc, F_OPT_TIMESTAMP_MISSING, "timestamps were negotiated but this %s segment has none",
+		tcp_engine_raise_once(sc, F_OPT_TIMESTAMP_MISSING, "timestamps were negotiated but this %s segment has none",
 			   side_name(sc->side));
 
 	if (o->sack_count == 0)
@@ -534,7 +530,7 @@ static void check_data(struct segment_ctx *sc)
 		tcp_engine_raise(sc, F_CLOSE_DATA_AFTER_FIN, "data up to %u beyond the %s's own FIN at %u",
 				 rel(snd, end), side_name(sc->side), rel(snd, snd->fin_seq));
 	else if (rcv->fin_sent && advances)
-		raise_once(sc, F_CLOSE_HALF_CLOSE, "%s keeps sending after the %s's FIN (half-close)",
+		tcp_engine_raise_once(sc, F_CLOSE_HALF_CLOSE, "%s keeps sending after the %s's FIN (half-close)",
 			   side_name(sc->side), side_name(!sc->side));
 
 	/* RFC 9293 §3.8.6: never beyond the receiver's right window edge (a 1-byte probe excepted). */
@@ -543,7 +539,7 @@ static void check_data(struct segment_ctx *sc)
 				 side_name(!sc->side), rel(snd, rcv->right_edge));
 
 	if (rcv->rst_sent && SEQ_GT(end, snd->snd_at_reset))
-		raise_once(sc, F_RESET_IGNORED, "%s keeps sending data after the %s's RST", side_name(sc->side),
+		tcp_engine_raise_once(sc, F_RESET_IGNORED, "%s keeps sending data after the %s's RST", side_name(sc->side),
 			   side_name(!sc->side));
 }
 
@@ -665,7 +661,7 @@ static void account(struct segment_ctx *sc)
 	if (sc->labels.mask & retransmit_mask)
 		snd->retrans_bytes += p->payload_len;
 	if (snd->rst_sent && !(fl & TCP_RST) && sc->flow->reset_by == sc->side)
-		raise_once(sc, F_RESET_DATA_AFTER_RST, "the %s keeps sending after its own RST", side_name(sc->side));
+		tcp_engine_raise_once(sc, F_RESET_DATA_AFTER_RST, "the %s keeps sending after its own RST", side_name(sc->side));
 
 	/* Sequence space: highest byte sent, gaps (capture losses), wrap-around. */
 	if (!(fl & TCP_RST)) {
@@ -744,7 +740,7 @@ static void track_keepalive(struct segment_ctx *sc)
 	snd->keepalives++;
 	snd->last_keepalive_ns = sc->pkt->time_ns;
 	if (++snd->keepalives_unanswered >= 2)
-		raise_once(sc, F_KEEPALIVE_UNANSWERED, "%u keep-alive probes from the %s without an answer",
+		tcp_engine_raise_once(sc, F_KEEPALIVE_UNANSWERED, "%u keep-alive probes from the %s without an answer",
 			   snd->keepalives_unanswered, side_name(sc->side));
 }
 

@@ -35,6 +35,10 @@ void tcp_engine_segment(struct segment_ctx *sc);
 void tcp_engine_raise(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The same, at most once per flow (for conditions that persist). */
+void tcp_engine_raise_once(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 typedef void (*tcp_engine_late_raise_fn)(void *ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
 					 const char *message);
 
