@@ -6,16 +6,27 @@
 # on the client's veth, so a packet the wire drops on its way to the client
 # is lost upstream of the observer (a hole, then a retransmission) and one
 # dropped on its way to the server is lost downstream (seen, then seen again).
+# It can run on the server's veth instead, or on both at once, where each
+# loss is seen from both sides: upstream of one observer, downstream of the
+# other.  RECORD_AT=client|server|both picks that for every scenario named
+# (default client), or a name says it for itself: lost-fin@both.  A capture
+# at the client alone is NAME.pcap, as always; the others are
+# NAME-at-client.pcap and NAME-at-server.pcap (from the same run with both).
 # Drops cannot be made in the server's own output hook: Linux TCP hears of
 # those and quietly sends the segment again, which is not a loss at all.
-# tcpgen.c, compiled here into a temporary folder, plays both ends.
+# tcpgen.c, compiled here into a temporary folder, plays both ends.  When
+# the kernel has no netem, the NAME-at-* captures get wiredelay.c (compiled
+# likewise) instead: a relay on the client's side of the bridge that holds
+# every frame 2.5 ms each way (RECORD_DELAY=relay|qdisc forces it, or
+# netem-else-tbf, for every scenario).
 #
 # Usage: sudo captures/record.sh [SCENARIO...]   (default: all of them)
 # Needs root, iproute2, nftables, tcpdump, cc and chrt; uses ethtool and tc
 # (netem or tbf) when present.  Not run by the tests: the .pcap files are committed.
 # RECORD_DIR=DIR writes the captures there instead.  The bench-large scenario
 # and bench-ui scenarios (the large traces of bench/run, never committed) are
-# recorded only by name.
+# recorded only by name.  The default list ends with the wire-loss scenarios
+# of both_ends, captured at both ends.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,9 +42,13 @@ srv4=10.77.0.2
 srv6=fd77::2
 work=
 gen=
-tcpdump_pid=
+tcpdump_pids=()  # the capture points' tcpdumps
+at=()            # the capture points of the scenario running: client, server
 server_pid=
 client_pid=
+relay_pid=   # the wiredelay of the wire, if it has one
+relay=
+has_netem=
 rt=()       # a command prefix for both tcpgens, such as chrt
 bg_pids=()  # tcpgens a scenario started in bulk (bench-large)
 
@@ -44,6 +59,8 @@ all_scenarios=(
 	port-reuse many-short tfo ecn simultaneous-close
 )
 extra_scenarios=(bench-large bench-ui)
+# Losses on the wire, recorded at both ends (NAME@both): see the top.
+both_ends=(lost-synack lost-handshake-ack lost-fin lost-data simultaneous-close)
 
 die() {
 	echo "record.sh: $*" >&2
@@ -53,17 +70,61 @@ die() {
 # Stops what is still running, by pid, and removes the namespaces.
 net_down() {
 	local pid
-	for pid in "$client_pid" "$server_pid" "${bg_pids[@]}" "$tcpdump_pid"; do
+	for pid in "$client_pid" "$server_pid" "${bg_pids[@]}" \
+		"${tcpdump_pids[@]}"; do
 		if [[ -n $pid ]]; then
 			kill "$pid" 2>/dev/null || true
 			wait "$pid" 2>/dev/null || true
 		fi
 	done
-	client_pid='' server_pid='' tcpdump_pid='' bg_pids=()
+	client_pid='' server_pid='' bg_pids=() tcpdump_pids=()
+	relay_stop || true
 	local ns
 	for ns in "$cli" "$wire" "$srv"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
+}
+
+# Stops the wiredelay, if one runs; fails if it could not pass a frame on.
+relay_stop() {
+	if [[ -z $relay_pid ]]; then
+		return 0
+	fi
+	local status=0
+	kill "$relay_pid" 2>/dev/null || true
+	wait "$relay_pid" || status=$?
+	relay_pid=
+	((status == 0))
+}
+
+# net_delay: how net_up makes RTTs visible for the capture points in at:
+# "relay" when RECORD_DELAY says so, or by default (RECORD_DELAY unset or
+# "auto") for NAME-at-* captures when the kernel has no netem; otherwise
+# "qdisc" (netem, or else tbf, as the NAME.pcap captures were recorded).
+net_delay() {
+	local mode=${RECORD_DELAY:-auto}
+	if [[ $mode == auto ]]; then
+		if [[ -z $has_netem && ${at[*]} != client ]]; then
+			mode=relay
+		else
+			mode=qdisc
+		fi
+	fi
+	echo "$mode"
+}
+
+# Sets has_netem if this kernel can add a netem qdisc (in a scratch
+# namespace).
+probe_netem() {
+	local ns=tsc-probe-$$
+	has_netem=
+	ip netns add "$ns"
+	if ip -n "$ns" link add pa type veth peer name pb &&
+		ip netns exec "$ns" tc qdisc add dev pa root netem delay 1ms \
+			2>/dev/null; then
+		has_netem=1
+	fi
+	ip netns del "$ns"
 }
 
 on_exit() {
@@ -73,10 +134,13 @@ on_exit() {
 	fi
 }
 
-# Client and server joined through the wire (see the top of this file),
-# with an empty nftables chain on the wire for the scenario's rules.
+# net_up DELAY: client and server joined through the wire (see the top of
+# this file), with an empty nftables chain on the wire for the scenario's
+# rules.  DELAY says how RTTs are made visible (see the loop below the links);
+# with "relay" the client's side of the wire is a wiredelay between wc and a
+# veth pair wd-wb, wb being the bridge's port: client - wc ~ wd - wb [br0] ws.
 net_up() {
-	local ns
+	local delay=$1 ns
 	for ns in "$cli" "$wire" "$srv"; do
 		ip netns add "$ns"
 		ip -n "$ns" link set lo up
@@ -84,14 +148,24 @@ net_up() {
 	ip link add "$cdev" netns "$cli" type veth peer name wc netns "$wire"
 	ip link add "$sdev" netns "$srv" type veth peer name ws netns "$wire"
 	ip -n "$wire" link add br0 type bridge forward_delay 0
-	ip -n "$wire" link set wc master br0
+	local brport=wc wires=(wc ws)
+	if [[ $delay == relay ]]; then
+		# wiredelay copies frames as they are: their checksums must be whole.
+		command -v ethtool >/dev/null ||
+			die "wiredelay needs ethtool (to turn checksum offload off)"
+		ip -n "$wire" link add wd type veth peer name wb
+		brport=wb wires=(wc wd wb ws)
+		ip netns exec "$wire" sysctl -qw net.ipv6.conf.wc.disable_ipv6=1 \
+			net.ipv6.conf.wd.disable_ipv6=1
+	fi
+	ip -n "$wire" link set "$brport" master br0
 	ip -n "$wire" link set ws master br0
 	ip -n "$cli" addr add "$cli4/24" dev "$cdev"
 	ip -n "$srv" addr add "$srv4/24" dev "$sdev"
 	ip -n "$cli" addr add fd77::1/64 dev "$cdev" nodad
 	ip -n "$srv" addr add "$srv6/64" dev "$sdev" nodad
 	local dev
-	for dev in "$cli:$cdev" "$wire:wc" "$wire:ws" "$srv:$sdev"; do
+	for dev in "$cli:$cdev" "${wires[@]/#/$wire:}" "$srv:$sdev"; do
 		ns=${dev%%:*} dev=${dev#*:}
 		# One MSS per packet on the wire and in the nftables hooks, and
 		# real checksums in the capture.  Without ethtool, at least limit
@@ -114,9 +188,26 @@ net_up() {
 		sleep 0.05
 	done
 	links_ready || die "the veth links did not come up"
-	# Make RTTs visible: 2.5 ms each way when the kernel has netem, or else
-	# a 20 Mbit/s bottleneck with a deep queue (RTT = queueing delay).
+	# Make RTTs visible: 2.5 ms each way when the kernel has netem, or with
+	# DELAY "relay" (the kernel has none) from wiredelay, or else a
+	# 20 Mbit/s bottleneck with a deep queue (RTT = queueing delay).
+	if [[ $delay == relay ]]; then
+		ip netns exec "$wire" chrt -f 20 "$relay" --delay 2500 wc wd \
+			2>"$work/relay.err" &
+		relay_pid=$!
+		for _ in $(seq 50); do
+			if grep -q relaying "$work/relay.err"; then
+				break
+			fi
+			sleep 0.05
+		done
+		grep -q relaying "$work/relay.err" ||
+			die "wiredelay did not start: $(cat "$work/relay.err")"
+	fi
 	for dev in wc ws; do
+		if [[ $delay == relay ]]; then
+			break
+		fi
 		ip netns exec "$wire" tc qdisc add dev "$dev" root netem \
 			delay 2500us 2>/dev/null ||
 			ip netns exec "$wire" tc qdisc add dev "$dev" root tbf \
@@ -149,33 +240,62 @@ wire() {
 	ip netns exec "$wire" nft add rule bridge tsc wire "$@"
 }
 
-capture_start() {
-	local err=$work/tcpdump.err
-	: >"$err"
-	ip netns exec "$cli" tcpdump -i "$cdev" --immediate-mode -s 128 -Z root \
-		-B 131072 -w "$work/capture.pcap" tcp 2>"$err" &
-	tcpdump_pid=$!
-	local _
-	for _ in $(seq 50); do
-		if grep -q 'listening on' "$err"; then
-			return
-		fi
-		sleep 0.1
-	done
-	die "tcpdump did not start: $(cat "$err")"
+# capture_file NAME POINT: the file a capture of scenario NAME at POINT
+# (client or server) goes to, without the folder; see the top.
+capture_file() {
+	if [[ $2 == client && ${#at[@]} == 1 ]]; then
+		echo "$1.pcap"
+	else
+		echo "$1-at-$2.pcap"
+	fi
 }
 
+# Starts a tcpdump on the veth of each capture point in at, and waits until
+# every one listens.
+capture_start() {
+	local point ns dev err _ ok
+	for point in "${at[@]}"; do
+		if [[ $point == client ]]; then
+			ns=$cli dev=$cdev
+		else
+			ns=$srv dev=$sdev
+		fi
+		err=$work/tcpdump-$point.err
+		: >"$err"
+		ip netns exec "$ns" tcpdump -i "$dev" --immediate-mode -s 128 \
+			-Z root -B 131072 -w "$work/capture-$point.pcap" tcp \
+			2>"$err" &
+		tcpdump_pids+=($!)
+		ok=
+		for _ in $(seq 50); do
+			if grep -q 'listening on' "$err"; then
+				ok=1
+				break
+			fi
+			sleep 0.1
+		done
+		[[ -n $ok ]] || die "tcpdump did not start: $(cat "$err")"
+	done
+}
+
+# capture_stop NAME: stops the tcpdumps, checks that none lost a packet, and
+# moves each capture to its file (capture_file).
 capture_stop() {
-	local name=$1
+	local name=$1 pid point file
 	sleep 0.5
-	kill -INT "$tcpdump_pid"
-	wait "$tcpdump_pid" || true
-	tcpdump_pid=
-	grep -q '^0 packets dropped by kernel' "$work/tcpdump.err" ||
-		die "tcpdump lost packets: $(cat "$work/tcpdump.err")"
-	mv "$work/capture.pcap" "$out/$name.pcap"
-	printf '%-26s %5s packets\n' "$name.pcap" \
-		"$(tcpdump -nr "$out/$name.pcap" 2>/dev/null | wc -l)"
+	for pid in "${tcpdump_pids[@]}"; do
+		kill -INT "$pid"
+		wait "$pid" || true
+	done
+	tcpdump_pids=()
+	for point in "${at[@]}"; do
+		grep -q '^0 packets dropped by kernel' "$work/tcpdump-$point.err" ||
+			die "tcpdump lost packets: $(cat "$work/tcpdump-$point.err")"
+		file=$(capture_file "$name" "$point")
+		mv "$work/capture-$point.pcap" "$out/$file"
+		printf '%-36s %5s packets\n' "$file" \
+			"$(tcpdump -nr "$out/$file" 2>/dev/null | wc -l)"
+	done
 }
 
 # server ARGS...: starts tcpgen server and waits until it listens.
@@ -347,6 +467,17 @@ scenario_lost_fin() {
 	server_wait
 }
 
+# The client's 20 KB request (14 segments) loses its sixth data segment on
+# the wire; the segments after it draw SACKs and the client retransmits it.
+# Then 1000 bytes back and an orderly close.
+scenario_lost_data() {
+	wire "tcp dport $port ip length > 100" \
+		"numgen inc mod 100000 == 5 drop"
+	server -r 20000 -s 1000
+	client -a "$srv4" -s 20000 -r 1000
+	server_wait
+}
+
 # The server closes first, so its side of each connection is in TIME-WAIT
 # when the client's next SYN comes from the same port.
 scenario_port_reuse() {
@@ -486,24 +617,43 @@ bg_gen() {
 	bg_pids+=($!)
 }
 
-# record NAME: one scenario into NAME.pcap, tried again (up to five times in
-# all) while its check_NAME function, if it has one, rejects the capture.
+# record NAME[@POINT]: one scenario, captured at POINT (client, server or
+# both; default RECORD_AT, or else client), into the files capture_file
+# names.  Tried again (up to five times in all) while its check_NAME
+# function, if it has one, rejects any of them.
 record() {
-	local name=$1 fn=${1//-/_} attempt
+	local name=${1%%@*} point=${RECORD_AT:-client} attempt
+	if [[ $1 == *@* ]]; then
+		point=${1#*@}
+	fi
+	local fn=${name//-/_}
+	case $point in
+	client | server) at=("$point") ;;
+	both) at=(client server) ;;
+	*) die "$1: capture point '$point' is not client, server or both" ;;
+	esac
 	for attempt in 1 2 3 4 5; do
 		rt=()
-		net_up
+		net_up "$(net_delay)"
 		capture_start
 		"scenario_$fn"
 		capture_stop "$name"
+		relay_stop || die "$1: wiredelay lost frames: $(cat "$work/relay.err")"
 		net_down
-		if ! declare -F "check_$fn" >/dev/null ||
-			"check_$fn" "$here/$name.pcap"; then
+		if ! declare -F "check_$fn" >/dev/null || check_all "$fn" "$name"; then
 			return
 		fi
-		echo "record.sh: $name.pcap does not show it yet (try $attempt)" >&2
+		echo "record.sh: $1 does not show it yet (try $attempt)" >&2
 	done
-	die "$name: gave up"
+	die "$1: gave up"
+}
+
+# check_all FN NAME: check_FN accepts the capture of every point in at.
+check_all() {
+	local point
+	for point in "${at[@]}"; do
+		"check_$1" "$out/$(capture_file "$2" "$point")" || return 1
+	done
 }
 
 main() {
@@ -514,12 +664,13 @@ main() {
 	done
 	local scenarios=("$@")
 	if [[ ${#scenarios[@]} == 0 ]]; then
-		scenarios=("${all_scenarios[@]}")
+		scenarios=("${all_scenarios[@]}" "${both_ends[@]/%/@both}")
 	fi
 	local name
 	for name in "${scenarios[@]}"; do
+		name=${name%%@*}
 		declare -F "scenario_${name//-/_}" >/dev/null ||
-			die "unknown scenario '$name' (known: ${all_scenarios[*]} ${extra_scenarios[*]})"
+			die "unknown scenario '$name' (known: ${all_scenarios[*]} ${both_ends[*]} ${extra_scenarios[*]})"
 	done
 
 	trap on_exit EXIT
@@ -527,6 +678,17 @@ main() {
 	work=$(mktemp -d)
 	gen=$work/tcpgen
 	cc -std=c11 -O2 -Wall -Wextra -o "$gen" "$here/tcpgen.c"
+	relay=$work/wiredelay
+	cc -std=c11 -O2 -Wall -Wextra -o "$relay" "$here/wiredelay.c"
+	case ${RECORD_DELAY:-auto} in
+	auto | relay | qdisc) ;;
+	*) die "RECORD_DELAY=$RECORD_DELAY is not auto, relay or qdisc" ;;
+	esac
+	probe_netem
+	if [[ -z $has_netem && ${RECORD_DELAY:-auto} == auto ]]; then
+		echo "record.sh: no netem in this kernel: wiredelay for NAME-at-*" \
+			"captures, tbf for NAME.pcap" >&2
+	fi
 
 	for name in "${scenarios[@]}"; do
 		record "$name"
