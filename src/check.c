@@ -1,10 +1,13 @@
 /*
  * check.c - runs one capture through the engine for `tcpscope check` and
  * judges it (check.h): the findings policy, every expectation, and the
- * script on the packets of the flow --flow selects. The script watches the
- * run as an extra sink: it follows the first flow the selector matches, and
- * the selector is counted again on the final flow summaries, so a selector
- * that matches no flow or several is reported rather than guessed.
+ * script on the packets of the flow --flow selects. An extra sink watches
+ * the run's packet views when there is a script or a `frame` expectation
+ * (without one the engine builds no views, and a report may run in
+ * threads). It copies the views of the frames the expectations name
+ * (expect_frames), and feeds the script the first flow the selector
+ * matches; the selector is counted again on the final flow summaries, so a
+ * selector that matches no flow or several is reported rather than guessed.
  */
 #include "config.h"
 
@@ -53,11 +56,13 @@ bool check_policy_denies(const struct check_policy *p, enum finding_id id)
 	return finding_info(id)->severity >= p->fail_on;
 }
 
-/* What the extra sink needs to route the selected flow's packets to the matcher. */
-struct script_watch {
+/* What the extra sink feeds: the script matcher (the selected flow's packets) and the frames to keep. */
+struct check_watch {
+	bool script;
 	const struct expect_selector *sel;
 	uint32_t flow_id;
 	struct script_matcher matcher;
+	struct expect_frames frames;
 };
 
 /* The flow identity of a packet, as a selector sees it. */
@@ -76,8 +81,9 @@ static void packet_identity(const struct packet_view *v, struct flow_summary *id
 
 static void watch_packet(void *ctx, const struct packet_view *v)
 {
-	struct script_watch *w = ctx;
-	if (v->flow_id == 0)
+	struct check_watch *w = ctx;
+	expect_frames_packet(&w->frames, v);
+	if (!w->script || v->flow_id == 0)
 		return;
 	if (w->flow_id == 0) {
 		struct flow_summary id;
@@ -91,7 +97,7 @@ static void watch_packet(void *ctx, const struct packet_view *v)
 }
 
 /* Puts the script's verdict into cf, given how many flows the selector matches. */
-static void finish_script(struct check_file *cf, const struct check_config *cfg, struct script_watch *w)
+static void finish_script(struct check_file *cf, const struct check_config *cfg, struct check_watch *w)
 {
 	cf->has_script = true;
 	struct report_reader rd;
@@ -148,14 +154,18 @@ int check_run_file(struct check_file *cf, const char *path, const char *filter, 
 		   const struct check_config *cfg)
 {
 	char err[CAPTURE_ERRBUF_SIZE];
-	struct script_watch watch = {.sel = &cfg->script_flow};
+	struct check_watch watch = {.script = cfg->script != NULL, .sel = &cfg->script_flow};
 	struct engine_sink sink = {.ctx = &watch, .packet = watch_packet};
 	memset(cf, 0, sizeof *cf);
 	report_init(&cf->report, path);
 	spool_init(&cf->denied, sizeof(struct finding), report_memory_budget());
 	if (cfg->script)
 		script_matcher_init(&watch.matcher, cfg->script);
-	if (report_run_file(&cf->report, path, filter, ecfg, cfg->script ? &sink : NULL, err, sizeof err) != 0) {
+	if (cfg->expect)
+		expect_frames_init(&watch.frames, cfg->expect);
+	bool watching = cfg->script || watch.frames.n > 0;
+	if (report_run_file(&cf->report, path, filter, ecfg, watching ? &sink : NULL, err, sizeof err) != 0) {
+		expect_frames_free(&watch.frames);
 		cf->error = xstrdup(err);
 		return -1;
 	}
@@ -165,10 +175,11 @@ int check_run_file(struct check_file *cf, const char *path, const char *filter, 
 		cf->nresults = cfg->expect->count;
 		cf->results = xcalloc(cf->nresults ? cf->nresults : 1, sizeof *cf->results);
 		for (size_t i = 0; i < cf->nresults; i++) {
-			expect_eval(&cfg->expect->items[i], &cf->report, &cf->results[i]);
+			expect_eval(&cfg->expect->items[i], &cf->report, &watch.frames, &cf->results[i]);
 			cf->pass = cf->pass && cf->results[i].pass;
 		}
 	}
+	expect_frames_free(&watch.frames);
 	if (cfg->script) {
 		finish_script(cf, cfg, &watch);
 		cf->pass = cf->pass && cf->script.pass;

@@ -4,6 +4,7 @@
  *
  *   capture --report_run_file--> report --policy----> denied findings
  *                                       --expect_eval-> expectation results
+ *            --packet views of the frames named--> expect_frames --^
  *            --packet views of one flow--> script matcher -> script result
  *
  * The policy decides which findings fail the check: by default every finding

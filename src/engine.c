@@ -16,6 +16,7 @@
 
 #include "decode-hint.h"
 #include "decode.h"
+#include "delivery.h"
 #include "engine.h"
 #include "flow-table.h"
 #include "tcp-engine.h"
@@ -40,12 +41,14 @@ struct engine {
 	struct engine_config cfg;
 	struct engine_sink sink;
 	struct flow_table *flows;
+	struct delivery *delivery; /* settles each segment's fate before its view leaves (delivery.h) */
 	struct engine_stats stats;
 	struct decode_options decode_opts;
 	struct packet pkt;
 	struct packet_view view;
 	uint32_t next_id;
 	int64_t next_expire_ns;
+	int64_t now_ns; /* the latest capture time seen or expired to */
 	bool some_flows_only; /* a shard, or parts of one: not every flow is this engine's */
 };
 
@@ -67,6 +70,7 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_s
 	e->flows = flow_table_new(0x6a09e667f3bcc908ULL ^ (uint64_t)(uintptr_t)e);
 	e->decode_opts.verify_checksums = cfg->verify_checksums;
 	e->some_flows_only = cfg->shard_count > 1 || cfg->parts != ENGINE_ALL_PARTS;
+	e->delivery = delivery_new(!cfg->views_per_flow, cfg->msl_ns, sink->packet, sink->ctx);
 	return e;
 }
 
@@ -127,7 +131,9 @@ static void raise_on_flow(void *ctx, const struct segment_ctx *sc, enum finding_
 static void finish_unlinked_flow(struct engine *e, struct flow *f)
 {
 	struct flow_summary s;
+	delivery_flow_end(e->delivery, f);
 	tcp_engine_finish_flow(f, raise_late, e);
+	diagnose_finish_flow(f, raise_late, e);
 	summary_from_flow(f, e->stats.last_ns, &s);
 	flow_table_release_flow(e->flows, f);
 	if (e->sink.flow_end)
@@ -235,9 +241,11 @@ static bool starts_new_incarnation(const struct flow *old, int side, const struc
 		return false; /* a retransmitted SYN */
 	if (flow_finished(old))
 		return true;
-	if (!snd->seen)
-		return false;
-	if (rcv->edge_known && tcp_state_synchronized(rcv->state) && SEQ_GEQ(p->seq, rcv->last_ack) &&
+	if (!snd->seen || (!snd->syn_sent && rcv->syn_sent && !old->handshake_done))
+		return false; /* answering the peer's open attempt: simultaneous open or a split handshake */
+	/* Synchronized as far as the capture shows: the receiver's own state may still wait on delivery. */
+	if (rcv->edge_known && (tcp_state_synchronized(rcv->state) || old->handshake_done) &&
+	    SEQ_GEQ(p->seq, rcv->last_ack) &&
 	    SEQ_LT(p->seq, rcv->right_edge))
 		return false;
 	return true;
@@ -379,7 +387,12 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	labels_analyze(&f->labels, side, p, &sc.labels);
 	if (reused)
 		sc.labels.mask |= 1u << L_REUSED_PORTS;
+	sc.snd = &f->ep[side];
+	sc.rcv = &f->ep[!side];
+	delivery_evidence(e->delivery, &sc);
 	tcp_engine_segment(&sc);
+	delivery_submit(e->delivery, &sc);
+	diagnose_segment(&sc);
 	zeek_packet(&f->zeek, side, p, p->checksum_checked && p->checksum_bad);
 	update_completeness(f, p);
 	if (sc.labels.mask && !f->label_counts)
@@ -402,7 +415,10 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	v->bytes_in_flight = in_flight;
 	v->labels = sc.labels.mask;
 	v->dupack_num = sc.labels.dupack_num;
-	e->sink.packet(e->sink.ctx, v);
+	v->fate = FATE_NONE;
+	v->arrived_later = false;
+	v->fate_frame = 0;
+	delivery_view(e->delivery, f, v);
 }
 
 /*
@@ -415,6 +431,7 @@ __attribute__((noinline)) static void analyse_record(struct engine *e, const str
 {
 	struct packet *p = &e->pkt;
 	p->frame = rec->frame;
+	p->offset = rec->offset;
 	p->time_ns = rec->time_ns;
 	p->caplen = rec->caplen;
 	p->wirelen = rec->wirelen;
@@ -440,6 +457,8 @@ void engine_packet(struct engine *e, const struct capture_record *rec)
 	if (e->stats.packets == 1)
 		e->stats.first_ns = rec->time_ns;
 	e->stats.last_ns = rec->time_ns;
+	if (rec->time_ns > e->now_ns)
+		e->now_ns = rec->time_ns;
 	/*
 	 * With shards, a frame whose flow its headers show (decode-hint.h) is
 	 * this engine's or none of its business, even when it proves unusable;
@@ -471,6 +490,7 @@ void engine_input_truncated(struct engine *e, const char *detail)
 
 static bool flow_expired(const struct engine *e, struct flow *f, int64_t now_ns)
 {
+	delivery_settle_stale(e->delivery, f, now_ns);
 	tcp_engine_expire_time_wait(f, now_ns);
 	int64_t idle = now_ns - f->last_ns;
 	if (e->cfg.idle_timeout_ns && idle >= e->cfg.idle_timeout_ns)
@@ -500,9 +520,9 @@ static int64_t earliest(int64_t a, int64_t b)
  * every second for the 180 s they wait. (TIME-WAIT, which lasts 2*MSL from
  * a packet, is always over by the first look, at 2*MSL of idleness.)
  */
-static int64_t quiet_until(const struct engine *e, const struct flow *f)
+static int64_t quiet_until(const struct engine *e, struct flow *f)
 {
-	int64_t t = INT64_MAX;
+	int64_t t = delivery_settle_stale(e->delivery, f, f->last_ns);
 	if (e->cfg.idle_timeout_ns)
 		t = earliest(t, f->last_ns + e->cfg.idle_timeout_ns);
 	if (!f->handshake_done && !f->midstream)
@@ -524,6 +544,9 @@ void engine_expire(struct engine *e, int64_t now_ns)
 	int64_t min_idle = 2 * e->cfg.msl_ns < HALF_OPEN_TIMEOUT_NS ? 2 * e->cfg.msl_ns : HALF_OPEN_TIMEOUT_NS;
 	if (e->cfg.idle_timeout_ns && e->cfg.idle_timeout_ns < min_idle)
 		min_idle = e->cfg.idle_timeout_ns;
+	if (now_ns > e->now_ns)
+		e->now_ns = now_ns;
+	delivery_tick(e->delivery, now_ns);
 	struct flow *f = flow_table_oldest(e->flows);
 	while (f && now_ns - f->last_ns >= min_idle) {
 		struct flow *next = f->newer;
@@ -601,12 +624,15 @@ void engine_finish(struct engine *e)
 		finish_unlinked_flow(e, all[i].flow);
 	}
 	free(all);
+	delivery_flush(e->delivery);
 }
 
-void engine_foreach_open_flow(const struct engine *e, void (*fn)(void *ctx, const struct flow_summary *s), void *ctx)
+void engine_foreach_open_flow(struct engine *e, void (*fn)(void *ctx, const struct flow_summary *s), void *ctx)
 {
 	struct flow_summary s;
-	for (const struct flow *f = flow_table_oldest(e->flows); f; f = f->newer) {
+	for (struct flow *f = flow_table_oldest(e->flows); f; f = f->newer) {
+		if (f->npending)
+			delivery_settle_stale(e->delivery, f, e->now_ns);
 		summary_from_flow(f, e->stats.last_ns, &s);
 		fn(ctx, &s);
 	}
@@ -623,5 +649,6 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	flow_table_free(e->flows);
+	delivery_free(e->delivery);
 	free(e);
 }

@@ -35,6 +35,15 @@
 #define ENGINE_PARTS 64
 #define ENGINE_ALL_PARTS UINT64_MAX
 
+/* What became of a segment that could change its receiver's state (delivery.h). */
+enum delivery_fate {
+	FATE_NONE,	/* no such effect: data, most ACKs, RSTs */
+	FATE_DELIVERED, /* the receiver's later behaviour proves it arrived (fate_frame) */
+	FATE_LOST,	/* lost after the capture point: fate_frame proves it */
+	FATE_UNKNOWN,	/* no evidence either way: taken as delivered */
+	FATE_REFUSED,	/* reached a port without a listener (fate_frame is its RST) */
+};
+
 /* What the engine concluded about one TCP packet. */
 struct packet_view {
 	const struct packet *pkt;
@@ -42,7 +51,10 @@ struct packet_view {
 	int from_server;
 	uint32_t rel_seq, rel_ack;
 	int window_shift;	 /* -1 unknown */
-	enum tcp_state state[2]; /* after the packet: [0] client, [1] server */
+	enum tcp_state state[2]; /* after the packet, as the endpoints had them: [0] client, [1] server */
+	uint8_t fate;		 /* enum delivery_fate of this segment */
+	bool arrived_later;	 /* delivered, but only after a later frame the receiver sent */
+	uint64_t fate_frame;	 /* the frame that settled its fate (0: none, or the end of the flow) */
 	uint32_t labels;	 /* 1u << L_* */
 	uint32_t dupack_num;
 	int64_t bytes_in_flight; /* sender's unacknowledged bytes after a data segment; -1 n/a */
@@ -66,6 +78,7 @@ struct engine_config {
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
 	uint64_t parts;			   /* and of those only the parts whose bit is set (1u << part) */
 	uint32_t threads; /* report_run_file: split the flows over this many engines in threads (default 1) */
+	bool views_per_flow; /* packet views leave as soon as their flow's are settled, not in capture order (live) */
 };
 
 struct engine_stats {
@@ -96,8 +109,12 @@ void engine_input_truncated(struct engine *e, const char *detail);
 void engine_finish(struct engine *e);
 /* Evicts flows that are done or idle at capture time now (live mode calls it on a timer). */
 void engine_expire(struct engine *e, int64_t now_ns);
-/* Calls fn with a summary of every flow still open, oldest activity first (UI and live mode). */
-void engine_foreach_open_flow(const struct engine *e, void (*fn)(void *ctx, const struct flow_summary *s), void *ctx);
+/*
+ * Calls fn with a summary of every flow still open, oldest activity first
+ * (UI and live mode); segments that waited too long for evidence of their
+ * delivery are settled first (delivery.h), so the states are as of now.
+ */
+void engine_foreach_open_flow(struct engine *e, void (*fn)(void *ctx, const struct flow_summary *s), void *ctx);
 void engine_get_stats(const struct engine *e, struct engine_stats *out);
 void engine_free(struct engine *e);
 

@@ -3,15 +3,22 @@
  *
  * A statement is lexed into words, operator runs and commas, then parsed by
  * a small recursive-descent parser that reports the first problem with the
- * line and column of the token at fault. Fields come from one table that
- * mirrors the §5.1 flow object key for key (tests/check-expect.c renders a
- * flow with output_json_flow and checks that every leaf is in the table and
- * compares equal), so a path means exactly what the JSON shows. Label rows
- * are generated from labels.def, so a new label is a new field.
+ * line and column of the token at fault. Fields come from two tables: one
+ * mirrors the §5.1 flow object key for key, the other the §5.2 packet object
+ * (tests/check-expect.c renders each with output_json_flow and
+ * output_json_packet and checks that every leaf is in the table and compares
+ * equal), so a path means exactly what the JSON shows. Label rows are
+ * generated from labels.def and per-packet finding rows from findings.def,
+ * so a new label or code is a new field.
+ *
+ * `frame` expectations read a copy of their frame's view (struct
+ * expect_packet), taken by expect_frames_packet() as the run goes; only the
+ * frames the set names are kept.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -23,7 +30,13 @@
 #include "tcp-state.h"
 #include "xalloc.h"
 
-/* Where a field's value lives in struct flow_summary and how to read it. */
+/*
+ * Where a field's value lives and how to read it: at offset in struct
+ * flow_summary (flow fields) or struct expect_packet (packet fields). The
+ * stores that read other members too (ST_ADDR, ST_DURATION, ST_THROUGHPUT,
+ * ST_LABEL, ST_SEVERITY) are for flow fields only, ST_SIDE and after for
+ * packet fields only.
+ */
 enum expect_store {
 	ST_U8,
 	ST_U16,
@@ -36,7 +49,7 @@ enum expect_store {
 	ST_CLOSER,     /* int: -1 null, 0 client, 1 server */
 	ST_ADDR,       /* uint8_t [16] with ip_version */
 	ST_NS,	       /* int64_t nanoseconds */
-	ST_NS_OPT,     /* int64_t nanoseconds, negative = null */
+	ST_I64_OPT,    /* int64_t (nanoseconds for a time), negative = null */
 	ST_DURATION,   /* end_ns - start_ns */
 	ST_RTT,	       /* struct rtt_summary; index 0 min, 1 avg, 2 max; null without samples */
 	ST_THROUGHPUT, /* payload_bytes[index] per second of duration; null when the duration is 0 */
@@ -44,6 +57,10 @@ enum expect_store {
 	ST_WSCALE,     /* int, negative = null */
 	ST_LABEL,      /* labels[index] */
 	ST_SEVERITY,   /* findings[index] */
+	ST_SIDE,       /* int: 0 client, 1 server */
+	ST_FLAGS,      /* uint8_t TCP_* bits, as letters (output_format_flags) */
+	ST_PKT_LABEL,  /* 1 if bit index of labels is set, else 0 */
+	ST_PKT_FINDING /* 1 if findings[] holds finding index, else 0 */
 };
 
 struct expect_field {
@@ -90,7 +107,7 @@ static const struct expect_field fields[] = {
 	{"closed_first_by", EXPECT_T_WORD, ST_CLOSER, OFF(closed_first_by), 0, vocab_side},
 	{"state.client", EXPECT_T_WORD, ST_STATE, OFF(state[0]), 0, vocab_state},
 	{"state.server", EXPECT_T_WORD, ST_STATE, OFF(state[1]), 0, vocab_state},
-	{"time_wait_left", EXPECT_T_TIME, ST_NS_OPT, OFF(time_wait_left_ns), 0, NULL},
+	{"time_wait_left", EXPECT_T_TIME, ST_I64_OPT, OFF(time_wait_left_ns), 0, NULL},
 	{"conn_state", EXPECT_T_WORD, ST_CHARS, OFF(conn_state), 0, vocab_conn_state},
 	{"history", EXPECT_T_WORD, ST_CHARS, OFF(history), 0, NULL},
 	{"completeness", EXPECT_T_COUNT, ST_U8, OFF(completeness), 0, NULL},
@@ -102,7 +119,7 @@ static const struct expect_field fields[] = {
 	{"options.timestamps", EXPECT_T_BOOL, ST_BOOL, OFF(timestamps), 0, NULL},
 	{"options.tfo", EXPECT_T_BOOL, ST_BOOL, OFF(tfo), 0, NULL},
 	{"options.ecn", EXPECT_T_BOOL, ST_BOOL, OFF(ecn), 0, NULL},
-	{"irtt", EXPECT_T_TIME, ST_NS_OPT, OFF(irtt_ns), 0, NULL},
+	{"irtt", EXPECT_T_TIME, ST_I64_OPT, OFF(irtt_ns), 0, NULL},
 	{"rtt.client.samples", EXPECT_T_COUNT, ST_U32, OFF(rtt[0].samples), 0, NULL},
 	{"rtt.client.min", EXPECT_T_TIME, ST_RTT, OFF(rtt[0]), 0, NULL},
 	{"rtt.client.avg", EXPECT_T_TIME, ST_RTT, OFF(rtt[0]), 1, NULL},
@@ -113,8 +130,8 @@ static const struct expect_field fields[] = {
 	{"rtt.server.max", EXPECT_T_TIME, ST_RTT, OFF(rtt[1]), 2, NULL},
 	{"keepalives.client", EXPECT_T_COUNT, ST_U32, OFF(keepalives[0]), 0, NULL},
 	{"keepalives.server", EXPECT_T_COUNT, ST_U32, OFF(keepalives[1]), 0, NULL},
-	{"keepalive_interval.client", EXPECT_T_TIME, ST_NS_OPT, OFF(keepalive_interval_ns[0]), 0, NULL},
-	{"keepalive_interval.server", EXPECT_T_TIME, ST_NS_OPT, OFF(keepalive_interval_ns[1]), 0, NULL},
+	{"keepalive_interval.client", EXPECT_T_TIME, ST_I64_OPT, OFF(keepalive_interval_ns[0]), 0, NULL},
+	{"keepalive_interval.server", EXPECT_T_TIME, ST_I64_OPT, OFF(keepalive_interval_ns[1]), 0, NULL},
 	{"max_in_flight.client", EXPECT_T_BYTES, ST_U32, OFF(max_in_flight[0]), 0, NULL},
 	{"max_in_flight.server", EXPECT_T_BYTES, ST_U32, OFF(max_in_flight[1]), 0, NULL},
 	{"throughput.client", EXPECT_T_BYTES, ST_THROUGHPUT, 0, 0, NULL},
@@ -132,11 +149,67 @@ static const struct expect_field fields[] = {
 
 #undef OFF
 
-static const struct expect_field *field_lookup(const char *path, size_t len)
+/*
+ * One frame's packet view, copied when it passes (expect_frames_packet):
+ * the values output_json_packet prints, and the flow's endpoints for
+ * messages. seen stays false for a frame that is not a TCP packet.
+ */
+struct expect_packet {
+	bool seen;
+	uint64_t frame;
+	uint32_t flow;
+	int64_t time_ns;
+	int from_server;
+	uint8_t flags;
+	uint32_t seq, ack, seq_raw, ack_raw, len;
+	uint16_t win;
+	int64_t win_scaled; /* -1: null, the window scale is not known */
+	enum tcp_state state[2];
+	uint32_t labels;	 /* 1u << L_* */
+	int64_t dupack_num;	 /* -1: null, not a duplicate ACK (the JSON omits the key) */
+	int64_t bytes_in_flight; /* -1: null, not a data segment (the JSON omits the key) */
+	uint8_t nfindings;
+	enum finding_id findings[VIEW_MAX_FINDINGS];
+	uint8_t ip_version;
+	uint8_t addr[2][16]; /* [0] client, [1] server */
+	uint16_t port[2];
+};
+
+#define OFF(member) offsetof(struct expect_packet, member)
+
+/* The §5.2 packet object, key by key, in the order output_json_packet writes it. */
+static const struct expect_field packet_fields[] = {
+	{"frame", EXPECT_T_COUNT, ST_U64, OFF(frame), 0, NULL},
+	{"flow", EXPECT_T_COUNT, ST_U32, OFF(flow), 0, NULL},
+	{"time", EXPECT_T_TIME, ST_NS, OFF(time_ns), 0, NULL},
+	{"dir", EXPECT_T_WORD, ST_SIDE, OFF(from_server), 0, vocab_side},
+	{"flags", EXPECT_T_WORD, ST_FLAGS, OFF(flags), 0, NULL},
+	{"seq", EXPECT_T_COUNT, ST_U32, OFF(seq), 0, NULL},
+	{"ack", EXPECT_T_COUNT, ST_U32, OFF(ack), 0, NULL},
+	{"seq_raw", EXPECT_T_COUNT, ST_U32, OFF(seq_raw), 0, NULL},
+	{"ack_raw", EXPECT_T_COUNT, ST_U32, OFF(ack_raw), 0, NULL},
+	{"len", EXPECT_T_BYTES, ST_U32, OFF(len), 0, NULL},
+	{"win", EXPECT_T_BYTES, ST_U16, OFF(win), 0, NULL},
+	{"win_scaled", EXPECT_T_BYTES, ST_I64_OPT, OFF(win_scaled), 0, NULL},
+	{"state.client", EXPECT_T_WORD, ST_STATE, OFF(state[0]), 0, vocab_state},
+	{"state.server", EXPECT_T_WORD, ST_STATE, OFF(state[1]), 0, vocab_state},
+#define LABEL(id, name, ws, text) {"labels." name, EXPECT_T_COUNT, ST_PKT_LABEL, 0, L_##id, NULL},
+#include "labels.def"
+#undef LABEL
+#define FINDING(id, code, sev, title, ref, text) {"findings." code, EXPECT_T_COUNT, ST_PKT_FINDING, 0, F_##id, NULL},
+#include "findings.def"
+#undef FINDING
+	{"dupack_num", EXPECT_T_COUNT, ST_I64_OPT, OFF(dupack_num), 0, NULL},
+	{"bytes_in_flight", EXPECT_T_BYTES, ST_I64_OPT, OFF(bytes_in_flight), 0, NULL},
+};
+
+#undef OFF
+
+static const struct expect_field *field_lookup(const struct expect_field *table, size_t n, const char *path, size_t len)
 {
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		if (strlen(fields[i].path) == len && memcmp(fields[i].path, path, len) == 0)
-			return &fields[i];
+	for (size_t i = 0; i < n; i++)
+		if (strlen(table[i].path) == len && memcmp(table[i].path, path, len) == 0)
+			return &table[i];
 	return NULL;
 }
 
@@ -149,7 +222,7 @@ static bool field_nullable(const struct expect_field *f)
 {
 	switch (f->store) {
 	case ST_CLOSER:
-	case ST_NS_OPT:
+	case ST_I64_OPT:
 	case ST_RTT:
 	case ST_THROUGHPUT:
 	case ST_MSS:
@@ -160,10 +233,12 @@ static bool field_nullable(const struct expect_field *f)
 	}
 }
 
-/* Reads field f of flow s into v. */
-static void field_get(const struct expect_field *f, const struct flow_summary *s, struct expect_value *v)
+/* Reads field f of obj, a struct flow_summary or struct expect_packet as f's table says, into v. */
+static void field_get(const struct expect_field *f, const void *obj, struct expect_value *v)
 {
-	const char *base = (const char *)s + f->offset;
+	const struct flow_summary *s = obj;
+	const struct expect_packet *pk = obj;
+	const char *base = (const char *)obj + f->offset;
 	memset(v, 0, sizeof *v);
 	v->type = f->type;
 	switch (f->store) {
@@ -207,7 +282,7 @@ static void field_get(const struct expect_field *f, const struct flow_summary *s
 	case ST_NS:
 		v->num = *(const int64_t *)(const void *)base;
 		break;
-	case ST_NS_OPT:
+	case ST_I64_OPT:
 		v->num = *(const int64_t *)(const void *)base;
 		v->null = v->num < 0;
 		break;
@@ -241,6 +316,19 @@ static void field_get(const struct expect_field *f, const struct flow_summary *s
 		break;
 	case ST_SEVERITY:
 		v->num = s->findings[f->index];
+		break;
+	case ST_SIDE:
+		snprintf(v->word, sizeof v->word, "%s", vocab_side[*(const int *)(const void *)base ? 1 : 0]);
+		break;
+	case ST_FLAGS:
+		output_format_flags(v->word, *(const uint8_t *)base);
+		break;
+	case ST_PKT_LABEL:
+		v->num = (pk->labels >> f->index) & 1;
+		break;
+	case ST_PKT_FINDING:
+		for (int i = 0; i < pk->nfindings && !v->num; i++)
+			v->num = pk->findings[i] == (enum finding_id)f->index;
 		break;
 	}
 	if (v->null)
@@ -669,6 +757,41 @@ static void vocabulary_list(const char *const *vocab, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", *vocab);
 }
 
+/* A value of the flags field: letters in output_format_flags' order, or "" for none. */
+static int parse_flags(struct parser *p, const struct token *t, struct expect_value *v)
+{
+	static const char order[] = "SFRPAUEW";
+	char buf[64];
+	if (t->len == 2 && memcmp(t->p, "\"\"", 2) == 0)
+		return 0;
+	unsigned seen = 0;
+	bool ordered = true;
+	int last = -1;
+	for (size_t i = 0; i < t->len; i++) {
+		const char *at = memchr(order, t->p[i], sizeof order - 1);
+		if (!at)
+			return parse_error(p, t->col + (unsigned)i,
+					   "flags are letters of %s (or \"\" for none), not '%s'", order,
+					   tok_text(t, buf, sizeof buf));
+		int bit = (int)(at - order);
+		ordered = ordered && bit > last;
+		last = bit;
+		seen |= 1u << bit;
+	}
+	if (!ordered) {
+		char canonical[sizeof order];
+		size_t n = 0;
+		for (int bit = 0; order[bit]; bit++)
+			if (seen & (1u << bit))
+				canonical[n++] = order[bit];
+		canonical[n] = '\0';
+		return parse_error(p, t->col, "flags are written once each in the order %s: '%s', not '%s'", order,
+				   canonical, tok_text(t, buf, sizeof buf));
+	}
+	memcpy(v->word, t->p, t->len);
+	return 0;
+}
+
 /* One value for field f (NULL: a count, as in flows and findings). */
 static int parse_value(struct parser *p, const struct expect_field *f, struct expect_value *v)
 {
@@ -705,6 +828,8 @@ static int parse_value(struct parser *p, const struct expect_field *f, struct ex
 	case EXPECT_T_WORD:
 		if (t->len >= sizeof v->word)
 			return parse_error(p, t->col, "value too long");
+		if (f->store == ST_FLAGS)
+			return parse_flags(p, t, v);
 		if (f->vocabulary && !vocabulary_has(f->vocabulary, t)) {
 			char list[200];
 			vocabulary_list(f->vocabulary, list, sizeof list);
@@ -757,9 +882,45 @@ static int parse_what(struct parser *p, struct expect *e)
 	return 0;
 }
 
+/* A flow field (packet false) or a packet field (packet true) into e->field. */
+static int parse_field(struct parser *p, bool packet, struct expect *e)
+{
+	const struct token *t =
+		expect_word(p, packet ? "a packet field (state.client, flags, labels.retransmission, ...)"
+				      : "a field (handshake, state.client, labels.retransmission, ...)");
+	char buf[128];
+	if (!t)
+		return -1;
+	e->field = packet ? field_lookup(packet_fields, sizeof packet_fields / sizeof packet_fields[0], t->p, t->len)
+			  : field_lookup(fields, sizeof fields / sizeof fields[0], t->p, t->len);
+	if (e->field)
+		return 0;
+	if (t->len > 7 && memcmp(t->p, "labels.", 7) == 0)
+		return parse_error(p, t->col, "unknown label '%.*s' (the labels are listed in docs/ci.md)",
+				   (int)t->len - 7, t->p + 7);
+	if (packet && t->len > 9 && memcmp(t->p, "findings.", 9) == 0)
+		return parse_error(p, t->col + 9, "unknown finding code '%.*s' (see tcpscope explain --list)",
+				   (int)t->len - 9, t->p + 9);
+	return parse_error(p, t->col, "unknown %sfield '%s' (the fields are listed in docs/ci.md)",
+			   packet ? "packet " : "", tok_text(t, buf, sizeof buf));
+}
+
+/* frame N: a frame number, from 1. */
+static int parse_frame_number(struct parser *p, struct expect *e)
+{
+	const struct token *t = expect_word(p, "a frame number");
+	int64_t n = 0;
+	if (!t || parse_number(p, t, NULL, 1, &n))
+		return -1;
+	if (n == 0)
+		return parse_error(p, t->col, "frames are numbered from 1");
+	e->frame = (uint64_t)n;
+	return 0;
+}
+
 static int parse_statement(struct parser *p, struct expect *e)
 {
-	const struct token *t = expect_word(p, "flows, flow or findings");
+	const struct token *t = expect_word(p, "flows, flow, frame or findings");
 	char buf[64];
 	if (!t)
 		return -1;
@@ -769,29 +930,18 @@ static int parse_statement(struct parser *p, struct expect *e)
 			return -1;
 	} else if (tok_is(t, "flow")) {
 		e->form = EXPECT_FLOW;
-		if (parse_selector(p, &e->sel))
+		if (parse_selector(p, &e->sel) || parse_field(p, false, e) || parse_comparison(p, e->field, e))
 			return -1;
-		const struct token *ft =
-			expect_word(p, "a field (handshake, state.client, labels.retransmission, ...)");
-		if (!ft)
-			return -1;
-		e->field = field_lookup(ft->p, ft->len);
-		if (!e->field) {
-			if (ft->len > 7 && memcmp(ft->p, "labels.", 7) == 0)
-				return parse_error(p, ft->col,
-						   "unknown label '%.*s' (the labels are listed in docs/ci.md)",
-						   (int)ft->len - 7, ft->p + 7);
-			return parse_error(p, ft->col, "unknown field '%s' (the fields are listed in docs/ci.md)",
-					   tok_text(ft, buf, sizeof buf));
-		}
-		if (parse_comparison(p, e->field, e))
+	} else if (tok_is(t, "frame")) {
+		e->form = EXPECT_FRAME;
+		if (parse_frame_number(p, e) || parse_field(p, true, e) || parse_comparison(p, e->field, e))
 			return -1;
 	} else if (tok_is(t, "findings")) {
 		e->form = EXPECT_FINDINGS;
 		if (parse_what(p, e) || parse_comparison(p, NULL, e))
 			return -1;
 	} else {
-		return parse_error(p, t->col, "expected flows, flow or findings, not '%s'",
+		return parse_error(p, t->col, "expected flows, flow, frame or findings, not '%s'",
 				   tok_text(t, buf, sizeof buf));
 	}
 	t = peek(p);
@@ -900,15 +1050,22 @@ static bool value_holds(const struct expect_value *actual, enum expect_op op, co
 	}
 }
 
-void expect_format_endpoints(char *buf, size_t len, const struct flow_summary *s)
+/* "ADDR:PORT > ADDR:PORT", client first. */
+static void format_endpoints(char *buf, size_t len, uint8_t ip_version, const uint8_t addr[2][16],
+			     const uint16_t port[2])
 {
 	char a[2][INET6_ADDRSTRLEN];
 	for (int side = 0; side < 2; side++)
-		output_format_addr(a[side], sizeof a[side], s->ip_version, s->addr[side]);
-	if (s->ip_version == 6)
-		snprintf(buf, len, "[%s]:%u > [%s]:%u", a[0], s->port[0], a[1], s->port[1]);
+		output_format_addr(a[side], sizeof a[side], ip_version, addr[side]);
+	if (ip_version == 6)
+		snprintf(buf, len, "[%s]:%u > [%s]:%u", a[0], port[0], a[1], port[1]);
 	else
-		snprintf(buf, len, "%s:%u > %s:%u", a[0], s->port[0], a[1], s->port[1]);
+		snprintf(buf, len, "%s:%u > %s:%u", a[0], port[0], a[1], port[1]);
+}
+
+void expect_format_endpoints(char *buf, size_t len, const struct flow_summary *s)
+{
+	format_endpoints(buf, len, s->ip_version, s->addr, s->port);
 }
 
 static void eval_flow(const struct expect *e, const struct report *r, struct expect_result *res)
@@ -944,6 +1101,116 @@ static void eval_flow(const struct expect *e, const struct report *r, struct exp
 			 res->selected == 1 ? "" : "s");
 }
 
+static int frame_compare(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+void expect_frames_init(struct expect_frames *fr, const struct expect_set *set)
+{
+	memset(fr, 0, sizeof *fr);
+	for (size_t i = 0; i < set->count; i++)
+		fr->n += set->items[i].form == EXPECT_FRAME;
+	if (fr->n == 0)
+		return;
+	fr->wanted = xmalloc(fr->n * sizeof *fr->wanted);
+	size_t n = 0;
+	for (size_t i = 0; i < set->count; i++)
+		if (set->items[i].form == EXPECT_FRAME)
+			fr->wanted[n++] = set->items[i].frame;
+	qsort(fr->wanted, n, sizeof *fr->wanted, frame_compare);
+	fr->n = 0;
+	for (size_t i = 0; i < n; i++)
+		if (fr->n == 0 || fr->wanted[fr->n - 1] != fr->wanted[i])
+			fr->wanted[fr->n++] = fr->wanted[i];
+	fr->packets = xcalloc(fr->n, sizeof *fr->packets);
+}
+
+/* The slot of a wanted frame, or NULL. */
+static struct expect_packet *frames_find(const struct expect_frames *fr, uint64_t frame)
+{
+	if (fr->n == 0)
+		return NULL;
+	const uint64_t *at = bsearch(&frame, fr->wanted, fr->n, sizeof *fr->wanted, frame_compare);
+	return at ? &fr->packets[at - fr->wanted] : NULL;
+}
+
+void expect_frames_packet(struct expect_frames *fr, const struct packet_view *v)
+{
+	const struct packet *p = v->pkt;
+	struct expect_packet *pk = frames_find(fr, p->frame);
+	if (!pk || pk->seen)
+		return;
+	int client_is_src = !v->from_server;
+	pk->seen = true;
+	pk->frame = p->frame;
+	pk->flow = v->flow_id;
+	pk->time_ns = p->time_ns;
+	pk->from_server = v->from_server;
+	pk->flags = p->flags;
+	pk->seq = v->rel_seq;
+	pk->ack = v->rel_ack;
+	pk->seq_raw = p->seq;
+	pk->ack_raw = p->ack;
+	pk->len = p->payload_len;
+	pk->win = p->window;
+	pk->win_scaled = v->window_shift < 0 ? -1 : (int64_t)((uint64_t)p->window << v->window_shift);
+	pk->state[0] = v->state[0];
+	pk->state[1] = v->state[1];
+	pk->labels = v->labels;
+	pk->dupack_num = v->labels & (1u << L_DUPLICATE_ACK) ? (int64_t)v->dupack_num : -1;
+	pk->bytes_in_flight = v->bytes_in_flight < 0 ? -1 : v->bytes_in_flight;
+	pk->nfindings = v->nfindings < VIEW_MAX_FINDINGS ? v->nfindings : VIEW_MAX_FINDINGS;
+	memcpy(pk->findings, v->findings, pk->nfindings * sizeof *pk->findings);
+	pk->ip_version = p->ip_version;
+	memcpy(pk->addr[0], client_is_src ? p->src : p->dst, 16);
+	memcpy(pk->addr[1], client_is_src ? p->dst : p->src, 16);
+	pk->port[0] = client_is_src ? p->sport : p->dport;
+	pk->port[1] = client_is_src ? p->dport : p->sport;
+}
+
+void expect_frames_free(struct expect_frames *fr)
+{
+	free(fr->wanted);
+	free(fr->packets);
+	memset(fr, 0, sizeof *fr);
+}
+
+static void eval_frame(const struct expect *e, const struct report *r, const struct expect_frames *fr,
+		       struct expect_result *res)
+{
+	assert(fr);
+	const struct expect_packet *pk = frames_find(fr, e->frame);
+	assert(pk); /* fr was made from e's set */
+	if (!pk->seen) {
+		if (e->frame > r->stats.packets)
+			snprintf(res->summary, sizeof res->summary,
+				 "frame %" PRIu64 " is not in the capture (it has %" PRIu64 " frame%s)", e->frame,
+				 r->stats.packets, r->stats.packets == 1 ? "" : "s");
+		else
+			snprintf(res->summary, sizeof res->summary,
+				 "frame %" PRIu64 " is not a TCP packet of the capture", e->frame);
+		return;
+	}
+	res->selected = 1;
+	struct expect_value actual;
+	field_get(e->field, pk, &actual);
+	res->pass = value_holds(&actual, e->op, e->values, e->nvalues);
+	if (res->pass) {
+		snprintf(res->summary, sizeof res->summary, "holds at frame %" PRIu64, e->frame);
+		return;
+	}
+	res->failures = xmalloc(sizeof *res->failures);
+	res->nfailures = 1;
+	struct expect_failure *f = &res->failures[0];
+	f->flow = pk->flow;
+	f->frame = e->frame;
+	format_endpoints(f->endpoints, sizeof f->endpoints, pk->ip_version, pk->addr, pk->port);
+	f->actual = actual;
+	snprintf(res->summary, sizeof res->summary, "frame %" PRIu64 " differs", e->frame);
+}
+
 static bool finding_matches(const char *what, enum finding_id id)
 {
 	int sev = severity_parse(what);
@@ -973,7 +1240,8 @@ static void eval_findings(const struct expect *e, const struct report *r, struct
 	snprintf(res->summary, sizeof res->summary, "%zu finding%s", res->nframes, res->nframes == 1 ? "" : "s");
 }
 
-void expect_eval(const struct expect *e, const struct report *r, struct expect_result *res)
+void expect_eval(const struct expect *e, const struct report *r, const struct expect_frames *fr,
+		 struct expect_result *res)
 {
 	memset(res, 0, sizeof *res);
 	res->e = e;
@@ -995,6 +1263,9 @@ void expect_eval(const struct expect *e, const struct report *r, struct expect_r
 	}
 	case EXPECT_FLOW:
 		eval_flow(e, r, res);
+		break;
+	case EXPECT_FRAME:
+		eval_frame(e, r, fr, res);
 		break;
 	case EXPECT_FINDINGS:
 		eval_findings(e, r, res);
@@ -1051,7 +1322,7 @@ void expect_value_format(char *buf, size_t len, const struct expect_value *v)
 		break;
 	}
 	case EXPECT_T_WORD:
-		snprintf(buf, len, "%s", v->word);
+		snprintf(buf, len, "%s", v->word[0] ? v->word : "\"\""); /* "" as written: no flags */
 		break;
 	case EXPECT_T_ADDR:
 		output_format_addr(buf, len, v->ip_version, v->addr);
@@ -1059,6 +1330,17 @@ void expect_value_format(char *buf, size_t len, const struct expect_value *v)
 	case EXPECT_T_BOOL:
 		snprintf(buf, len, "%s", v->num ? "true" : "false");
 		break;
+	}
+}
+
+void expect_values_format(char *buf, size_t len, const struct expect *e)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < e->nvalues && n < len; i++) {
+		char value[64];
+		expect_value_format(value, sizeof value, &e->values[i]);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "," : "", value);
 	}
 }
 
@@ -1074,6 +1356,8 @@ void expect_value_json(FILE *out, const struct expect_value *v)
 		output_json_seconds(out, v->num, true);
 		break;
 	case EXPECT_T_WORD:
+		output_json_string(out, v->word);
+		break;
 	case EXPECT_T_ADDR:
 		expect_value_format(buf, sizeof buf, v);
 		output_json_string(out, buf);

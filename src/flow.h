@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "analysis-diagnose.h"
 #include "analysis-labels.h"
 #include "findings.h"
 #include "flow-key.h"
@@ -24,6 +25,24 @@
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
 #define RTT_RING 32 /* unacknowledged segments remembered per endpoint for RTT */
+#define PENDING_MAX 4 /* segments of a flow awaiting evidence of delivery (delivery.h) */
+
+/* A segment whose effect on its receiver waits for evidence (delivery.c). */
+struct pending_delivery {
+	uint64_t frame;
+	uint64_t apply_after; /* the receiver had not had it when it sent this frame (>= frame) */
+	int64_t time_ns;
+	uint32_t seq, ack, end; /* end = seq + payload + SYN + FIN: what an ACK of it covers */
+	uint32_t payload_len;
+	uint32_t tsval; /* its timestamp, with has_ts: an answer's TSecr tells which copy it answers */
+	uint8_t flags;
+	uint8_t side; /* its sender */
+	bool has_ts;
+	bool superseded; /* a later copy was sent (a repeated SYN or SYN-ACK) */
+};
+
+/* Where the capture was taken, as far as one flow shows it (delivery.c). */
+enum vantage { VANTAGE_UNKNOWN, VANTAGE_CLIENT, VANTAGE_SERVER, VANTAGE_MIDDLE };
 
 struct rtt_segment {
 	uint32_t end; /* seq + len (+1 for SYN/FIN) */
@@ -44,6 +63,8 @@ struct rtt_stats {
 struct endpoint {
 	/* Times, counters and the RTT ring: 8 bytes each. */
 	int64_t syn_time_ns;
+	int64_t last_syn_ns; /* its latest SYN or SYN-ACK */
+	int64_t last_fin_ns; /* its latest FIN */
 	int64_t time_wait_until;
 	struct {
 		uint64_t frame;
@@ -68,6 +89,7 @@ struct endpoint {
 	uint32_t isn;
 	uint32_t syn_payload; /* data carried on its SYN (TFO) */
 	uint32_t synack_ack;
+	uint32_t synack_tsval, synack_tsecr; /* the timestamps of its first SYN-ACK, with synack_ts */
 	uint32_t snd_nxt;    /* highest seq + len (+SYN/FIN) sent */
 	uint32_t last_ack;   /* highest acknowledgement it sent */
 	uint32_t right_edge; /* highest ack + scaled window it advertised */
@@ -81,14 +103,17 @@ struct endpoint {
 	uint16_t mss;		/* announced on its SYN */
 	int16_t wscale;		/* announced on its SYN; -1: no window-scale option */
 	uint8_t rtt_head, rtt_count;
+	uint8_t ttl; /* IP TTL / hop limit of its first segment */
 
 	/* Flags. */
 	bool passive; /* entered SYN-RECEIVED from LISTEN (RST returns it there) */
 	bool seen;
 	bool syn_sent;
 	bool synack_sent;
+	bool synack_ts;
 	bool bare_syn_after_peer; /* sent a SYN without ACK after receiving the peer's SYN */
 	bool ack_sent;
+	bool hs_ack_sent; /* sent the ACK that completes a handshake (judged once) */
 	bool edge_known;
 	bool prev_edge_known;
 	bool fin_sent;
@@ -110,6 +135,7 @@ struct flow {
 	int64_t start_ns, last_ns;
 	int64_t quiet_until; /* engine_expire: without a new packet nothing can end the flow before this (0: unknown) */
 	int64_t irtt_ns;     /* -1 until the handshake ACK */
+	int64_t to_server_ns, to_client_ns; /* round trips from the capture point, from the handshake (0: unknown) */
 	uint64_t reported[2]; /* bit per finding_id: once-per-flow findings already raised */
 	/*
 	 * Packets with each label (analysis-labels.h), L_COUNT of them, allocated
@@ -117,20 +143,27 @@ struct flow {
 	 * can be alive at once.
 	 */
 	uint32_t *label_counts;
+	uint64_t synack_missed_frame; /* the client segment that acknowledged a SYN-ACK never seen */
 	/* Flow table link (owned by flow-table.c). */
 	struct flow *older, *newer; /* activity list, oldest first */
 	struct endpoint ep[2];
+	struct pending_delivery pending[PENDING_MAX]; /* in the order seen */
 	struct label_flow labels;
 	struct zeek_conn zeek;
+	struct diagnose_flow diag; /* analysis-diagnose.c's state */
 
 	uint32_t finding_counts[3]; /* every finding made, by severity, kept or not */
 	uint32_t findings_dropped;  /* findings past engine_config.max_findings_per_flow, not emitted */
 	uint32_t id;
+	uint32_t synack_missed_payload; /* its payload */
 	struct flow_key key;
 
 	int8_t closed_first_by; /* -1, SIDE_CLIENT or SIDE_SERVER */
 	int8_t reset_by;	/* -1, SIDE_CLIENT or SIDE_SERVER */
 	uint8_t completeness;
+	uint8_t npending;
+	uint8_t vantage;      /* enum vantage */
+	uint16_t held_views;  /* its packet views the delivery stage still holds */
 	bool client_is_lower; /* the client is key side 0 */
 	bool direction_guessed;
 	bool midstream;

@@ -2,7 +2,8 @@
  * output-check.c - text and JSON output of `tcpscope check` (output-check.h),
  * and the failure explanations the JUnit writer shares. Text lists only what
  * failed, each failure with its frame numbers; JSON lists every expectation
- * with its result and every failing flow or matching finding, unabridged.
+ * with its result and every failing flow, failing frame or matching
+ * finding, unabridged.
  */
 #include "config.h"
 
@@ -20,6 +21,22 @@ void output_check_explain_finding(FILE *out, const struct finding *f, const char
 	if (f->flow)
 		fprintf(out, ", flow %u", f->flow);
 	fprintf(out, ": %s %s: %s\n", severity_name(c->severity), c->code, f->message);
+}
+
+/* "frame 3 (flow 1, A > B): state.server is SYN-SENT, expected == SYN-RECEIVED", or why frame 3 has no value. */
+static void explain_frame(FILE *out, const struct expect_result *res, const char *indent)
+{
+	const struct expect *e = res->e;
+	if (res->nfailures == 0) {
+		fprintf(out, "%s%s\n", indent, res->summary);
+		return;
+	}
+	const struct expect_failure *f = &res->failures[0];
+	char actual[64], expected[200];
+	expect_value_format(actual, sizeof actual, &f->actual);
+	expect_values_format(expected, sizeof expected, e);
+	fprintf(out, "%sframe %" PRIu64 " (flow %u, %s): %s is %s, expected %s %s\n", indent, f->frame, f->flow,
+		f->endpoints, expect_field_path(e->field), actual, expect_op_name(e->op), expected);
 }
 
 void output_check_explain_expectation(FILE *out, const struct expect_result *res, const char *indent, size_t max)
@@ -48,6 +65,9 @@ void output_check_explain_expectation(FILE *out, const struct expect_result *res
 				f->endpoints, expect_field_path(e->field), value);
 		}
 		break;
+	case EXPECT_FRAME:
+		explain_frame(out, res, indent);
+		return;
 	case EXPECT_FINDINGS:
 		if (res->nframes == 0) {
 			fprintf(out, "%sno finding matches %s\n", indent, e->what);
@@ -183,7 +203,9 @@ static void json_expectation(FILE *out, const struct expect_result *res, const s
 	output_json_string(out, e->text);
 	fprintf(out, ", \"result\": \"%s\", \"summary\": ", res->pass ? "pass" : "fail");
 	output_json_string(out, res->summary);
-	if (e->form == EXPECT_FLOW) {
+	if (e->form == EXPECT_FRAME)
+		fprintf(out, ", \"frame\": %" PRIu64, e->frame);
+	if (e->form == EXPECT_FLOW || e->form == EXPECT_FRAME) {
 		fprintf(out, ", \"selected\": %zu, \"failures\": [", res->selected);
 		for (size_t i = 0; i < res->nfailures; i++) {
 			const struct expect_failure *f = &res->failures[i];

@@ -21,7 +21,11 @@ void output_check_text(FILE *out, const struct check_file *files, size_t n, cons
 void output_check_json(FILE *out, const struct check_file *files, size_t n, const struct check_config *cfg);
 void output_check_junit(FILE *out, const struct check_file *files, size_t n, const struct check_config *cfg);
 
-/* "flow 2 (frame 15, 10.0.0.1:40000 > 10.0.0.2:80): irtt is 1.2s" lines, indented; at most max (0: all). */
+/*
+ * "flow 2 (frame 15, 10.0.0.1:40000 > 10.0.0.2:80): irtt is 1.2s" lines, or
+ * "frame 3 (flow 1, ...): state.server is SYN-SENT, expected == ESTABLISHED",
+ * indented; at most max (0: all).
+ */
 void output_check_explain_expectation(FILE *out, const struct expect_result *res, const char *indent, size_t max);
 /* The script failure: "frame 7, flow 1: MESSAGE" then the expected and actual lines. */
 void output_check_explain_script(FILE *out, const struct check_file *cf, const char *indent);

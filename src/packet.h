@@ -63,6 +63,7 @@ struct tcp_options {
 
 struct packet {
 	uint64_t frame;	 /* 1-based position in the capture, every record counted */
+	uint64_t offset; /* where its record starts in the input (capture_record.offset) */
 	int64_t time_ns; /* capture time, nanoseconds since the epoch */
 	uint32_t caplen, wirelen;
 	int linktype;

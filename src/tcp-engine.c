@@ -63,10 +63,10 @@ static void set_state(struct endpoint *ep, enum tcp_state s)
 	ep->state = s;
 }
 
-static void enter_time_wait(struct endpoint *ep, const struct segment_ctx *sc)
+static void enter_time_wait(struct endpoint *ep, int64_t now_ns, int64_t msl_ns)
 {
 	set_state(ep, TCPS_TIME_WAIT);
-	ep->time_wait_until = sc->pkt->time_ns + 2 * sc->msl_ns;
+	ep->time_wait_until = now_ns + 2 * msl_ns;
 }
 
 void tcp_engine_expire_time_wait(struct flow *f, int64_t now_ns)
@@ -174,10 +174,10 @@ static bool flags_illegal(const struct segment_ctx *sc)
 
 /* ---- RST -------------------------------------------------------------- */
 
-/* Does ack acknowledge the peer's SYN (ISN+1, or ISN+1 plus its TFO data)? */
+/* Does ack acknowledge the peer's SYN? ISN+1, or with TFO up to all of its SYN's data (RFC 7413 §4.2). */
 static bool acks_syn(const struct endpoint *peer, uint32_t ack)
 {
-	return ack == peer->isn + 1 || (peer->syn_payload && ack == peer->isn + 1 + peer->syn_payload);
+	return SEQ_GEQ(ack, peer->isn + 1) && SEQ_LEQ(ack, peer->isn + 1 + peer->syn_payload);
 }
 
 /* Is the RST acceptable to its receiver? Raises the finding that says why not. */
@@ -188,12 +188,11 @@ static bool rst_acceptable(const struct segment_ctx *sc)
 
 	/* RFC 9293 §3.10.7.3: in SYN-SENT a RST counts only if it acknowledges the SYN. */
 	if (rcv->state == TCPS_SYN_SENT) {
-		uint32_t want = rcv->isn + 1;
-		if ((p->flags & TCP_ACK) && (p->ack == want || (rcv->syn_payload && p->ack == want + rcv->syn_payload)))
+		if ((p->flags & TCP_ACK) && acks_syn(rcv, p->ack))
 			return true;
 		tcp_engine_raise(sc, F_HS_RST_BAD_ACK, "RST answering a SYN %s %u (relative %u), expected ISN+1 = %u",
 				 p->flags & TCP_ACK ? "acknowledges" : "has no ACK, ack field", p->ack,
-				 rel(rcv, p->ack), want);
+				 rel(rcv, p->ack), rcv->isn + 1);
 		return false;
 	}
 	if (!rcv->ack_sent)
@@ -217,6 +216,11 @@ static bool rst_acceptable(const struct segment_ctx *sc)
 	return false;
 }
 
+/*
+ * An RST is applied to both ends when seen: what it proves about delivery
+ * (delivery.h) is settled before, and nothing that was pending matters
+ * once both ends are CLOSED.
+ */
 static void handle_rst(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
@@ -231,9 +235,11 @@ static void handle_rst(struct segment_ctx *sc)
 		/*
 		 * RFC 9293 §3.10.7.3: in SYN-SENT, an ACK that does not acknowledge our SYN
 		 * is answered with <SEQ=SEG.ACK><CTL=RST> and we stay in SYN-SENT. The RST
-		 * clears the peer's stale connection; the attempt goes on.
+		 * clears the peer's stale connection (or its bad SYN-ACK); the attempt goes
+		 * on, and the next SYN-ACK is judged afresh.
 		 */
-		set_state(rcv, TCPS_CLOSED);
+		set_state(rcv, rcv->passive ? TCPS_LISTEN : TCPS_CLOSED);
+		rcv->synack_sent = false;
 		return;
 	}
 	if (!rst_acceptable(sc))
@@ -252,7 +258,7 @@ static void handle_rst(struct segment_ctx *sc)
 	set_state(rcv, rcv->state == TCPS_SYN_RECEIVED && rcv->passive ? TCPS_LISTEN : TCPS_CLOSED);
 }
 
-/* ---- SYN and SYN-ACK ---------------------------------------------------- */
+/* ---- SYN and SYN-ACK: the sender's side ---------------------------------- */
 
 static void handle_syn(struct segment_ctx *sc)
 {
@@ -269,40 +275,84 @@ static void handle_syn(struct segment_ctx *sc)
 			else
 				tcp_engine_raise(sc, F_HS_SYN_ISN_CHANGED, "SYN repeated with ISN %u instead of %u",
 						 p->seq, snd->isn);
+		} else if (snd->state == TCPS_SYN_SENT) {
+			/* RFC 6298 §5, RFC 9293 §3.8.1: the SYN's timer fired, no SYN-ACK had reached it. */
+			tcp_engine_raise(sc, F_HS_SYN_RETRANSMITTED,
+					 "SYN sent again %.3f s after the %s one: no SYN-ACK had reached the %s "
+					 "(the SYN or its answer was lost)",
+					 (double)(p->time_ns - snd->last_syn_ns) / 1e9,
+					 snd->last_syn_ns == snd->syn_time_ns ? "first" : "previous", side_name(sc->side));
 		}
-		/* A retransmitted SYN changes nothing, unless the peer had closed a stale connection. */
-		if (rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN || rcv->state == TCPS_UNKNOWN) {
-			set_state(rcv, TCPS_SYN_RECEIVED);
-			rcv->passive = true;
-		}
+		snd->last_syn_ns = p->time_ns;
 		return;
 	}
 	snd->syn_sent = true;
 	snd->isn = p->seq;
 	snd->syn_payload = p->payload_len;
-	snd->syn_time_ns = p->time_ns;
+	snd->syn_time_ns = snd->last_syn_ns = p->time_ns;
 	snd->ecn_setup = (p->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR);
 	record_syn_options(snd, sc);
 	if (p->payload_len > 0 && !(p->opt.has_tfo && p->opt.tfo_cookie_len > 0))
 		tcp_engine_raise(sc, F_HS_SYN_WITH_DATA, "SYN carries %u bytes without a TFO cookie", p->payload_len);
 
 	if (rcv->syn_sent) {
-		/* RFC 9293 §3.5 Figure 8: both ends sent SYN; each goes SYN-RECEIVED. */
+		/* RFC 9293 §3.5 Figure 8: both ends sent SYN; each goes SYN-RECEIVED as the other's arrives. */
 		f->simultaneous_open = true;
-		snd->bare_syn_after_peer = snd->state == TCPS_SYN_RECEIVED;
+		snd->bare_syn_after_peer = true;
 		tcp_engine_raise(sc, F_HS_SIMULTANEOUS_OPEN, "both ends sent SYN without ACK (%s SYN after the %s's)",
 				 side_name(sc->side), side_name(!sc->side));
-		set_state(snd, TCPS_SYN_RECEIVED);
-		if (rcv->state == TCPS_SYN_SENT)
-			set_state(rcv, TCPS_SYN_RECEIVED);
+	}
+	/* RFC 9293 §3.3.2: active OPEN. The peer is taken to be listening (SPEC §4.2) until it answers. */
+	if (snd->state == TCPS_UNKNOWN || snd->state == TCPS_CLOSED || snd->state == TCPS_LISTEN)
+		set_state(snd, TCPS_SYN_SENT);
+	if (rcv->state == TCPS_UNKNOWN)
+		set_state(rcv, TCPS_LISTEN);
+}
+
+/* Why a SYN-ACK came again, from the time since the last one and what came in between. */
+static void judge_synack_repeat(struct segment_ctx *sc)
+{
+	const struct packet *p = sc->pkt;
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
+	double gap = (double)(p->time_ns - snd->last_syn_ns) / 1e9;
+
+	if (p->seq != snd->isn || p->ack != snd->synack_ack) {
+		/*
+		 * One stack repeats its SYN-ACK unchanged. Another ISN on another
+		 * timestamp clock (TSval behind the first SYN-ACK's, or ahead by more
+		 * than 1000 ticks a second could make) or echoing another SYN is a
+		 * second responder behind the same address: a load balancer, anycast.
+		 */
+		const struct tcp_options *o = &p->opt;
+		int64_t ticks = (p->time_ns - snd->syn_time_ns) / 1000000 + 1000;
+		bool other_stack = o->has_timestamps && snd->synack_ts &&
+				   (o->tsecr != snd->synack_tsecr || SEQ_LT(o->tsval, snd->synack_tsval) ||
+				    (int64_t)(uint32_t)(o->tsval - snd->synack_tsval) > ticks);
+		if (other_stack)
+			tcp_engine_raise(sc, F_HS_SYNACK_UNSOLICITED,
+					 "SYN-ACK with ISN %u after one with ISN %u, on another timestamp clock: a "
+					 "second responder behind the %s's address",
+					 p->seq, snd->isn, side_name(sc->side));
+		else
+			tcp_engine_raise(sc, F_HS_SYNACK_CHANGED,
+					 "SYN-ACK repeated with seq %u ack %u, first was seq %u ack %u", p->seq,
+					 rel(rcv, p->ack), snd->isn, rel(rcv, snd->synack_ack));
 		return;
 	}
-	/* RFC 9293 §3.10.7.2: a LISTEN endpoint receiving a SYN goes SYN-RECEIVED. */
-	set_state(snd, TCPS_SYN_SENT);
-	if (rcv->state == TCPS_UNKNOWN || rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN) {
-		set_state(rcv, TCPS_SYN_RECEIVED);
-		rcv->passive = true;
-	}
+	if (rcv->last_syn_ns > snd->last_syn_ns)
+		tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED,
+				 "SYN-ACK sent again, %.3f s after the last, in answer to the %s's repeated SYN",
+				 gap, side_name(!sc->side));
+	else if (p->time_ns - snd->last_syn_ns < TCP_RTO_MIN_NS)
+		tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED,
+				 "SYN-ACK sent again only %.3f s after the last: too soon for that one's timer, so "
+				 "the answer to a repeated SYN it crossed, or the timer of an earlier SYN-ACK",
+				 gap);
+	else
+		tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED,
+				 "SYN-ACK sent again %.3f s after the last: the server's timer fired, no handshake "
+				 "ACK had reached it",
+				 gap);
 }
 
 static void handle_synack(struct segment_ctx *sc)
@@ -312,16 +362,19 @@ static void handle_synack(struct segment_ctx *sc)
 	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
 	if (snd->synack_sent) {
-		if (p->seq == snd->isn && p->ack == snd->synack_ack)
-			tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED, "SYN-ACK sent again (ack %u)",
-					 rel(rcv, p->ack));
-		else
-			tcp_engine_raise(sc, F_HS_SYNACK_CHANGED,
-					 "SYN-ACK repeated with seq %u ack %u, first was seq %u ack %u", p->seq,
-					 rel(rcv, p->ack), snd->isn, rel(rcv, snd->synack_ack));
+		judge_synack_repeat(sc);
+		snd->last_syn_ns = p->time_ns;
 		return;
 	}
 	bool first_packet = f->first_frame == p->frame;
+	if (f->synack_missed && f->synack_missed_payload && sc->side == SIDE_SERVER) {
+		/* The client's segment did not follow a SYN-ACK the capture missed: this is its first. */
+		tcp_engine_raise(sc, F_HS_DATA_IN_SYN_SENT,
+				 "the client sent %u bytes at frame %llu, before this first SYN-ACK: data in SYN-SENT",
+				 f->synack_missed_payload, (unsigned long long)f->synack_missed_frame);
+		f->synack_missed_payload = 0;
+		return;
+	}
 	if ((sc->side == SIDE_CLIENT && !f->simultaneous_open) || (!rcv->syn_sent && !first_packet) ||
 	    f->handshake_done) {
 		tcp_engine_raise(sc, F_HS_SYNACK_UNSOLICITED, "SYN-ACK from the %s that no outstanding SYN asked for",
@@ -334,97 +387,125 @@ static void handle_synack(struct segment_ctx *sc)
 		snd->syn_time_ns = p->time_ns;
 		record_syn_options(snd, sc);
 	}
+	snd->last_syn_ns = p->time_ns;
 	snd->synack_sent = true;
 	snd->synack_ack = p->ack;
+	snd->synack_ts = p->opt.has_timestamps;
+	snd->synack_tsval = p->opt.tsval;
+	snd->synack_tsecr = p->opt.tsecr;
 	snd->ecn_setup = (p->flags & (TCP_ECE | TCP_CWR)) == TCP_ECE;
+	/* A SYN-ACK is sent from SYN-RECEIVED: its SYN's delivery was settled before (delivery.h). */
 	if (snd->state == TCPS_UNKNOWN || snd->state == TCPS_CLOSED || snd->state == TCPS_LISTEN) {
 		snd->passive = true;
 		set_state(snd, TCPS_SYN_RECEIVED);
 	}
-
-	bool ack_ok = true;
-	if (rcv->syn_sent && !acks_syn(rcv, p->ack)) {
-		ack_ok = false;
-		tcp_engine_raise(sc, F_HS_SYNACK_BAD_ACK, "SYN-ACK acknowledges %u (relative %u), expected ISN+1 = %u",
-				 p->ack, rel(rcv, p->ack), rcv->isn + 1);
-	}
-	/* RFC 9293 §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED): an acceptable ACK establishes. */
-	if (ack_ok && (rcv->state == TCPS_SYN_SENT || rcv->state == TCPS_SYN_RECEIVED || rcv->state == TCPS_UNKNOWN ||
-		       rcv->state == TCPS_CLOSED)) {
-		set_state(rcv, TCPS_ESTABLISHED);
-		/* In a simultaneous open the second SYN-ACK completes the handshake. */
-		if (snd->state == TCPS_ESTABLISHED) {
-			f->handshake_done = true;
-			if (f->irtt_ns < 0)
-				f->irtt_ns = p->time_ns - f->ep[SIDE_CLIENT].syn_time_ns;
-		}
+	if (rcv->syn_sent && !acks_syn(rcv, p->ack))
+		tcp_engine_raise(sc, F_HS_SYNACK_BAD_ACK,
+				 "SYN-ACK acknowledges %u (relative %u), expected ISN+1 = %u%s", p->ack,
+				 rel(rcv, p->ack), rcv->isn + 1,
+				 rcv->syn_payload ? " up to ISN+1 plus the SYN's data" : "");
+	/* In a simultaneous open the second SYN-ACK completes the handshake. */
+	if (f->simultaneous_open && rcv->synack_sent) {
+		f->handshake_done = true;
+		if (f->irtt_ns < 0)
+			f->irtt_ns = p->time_ns - f->ep[SIDE_CLIENT].syn_time_ns;
 	}
 }
 
-/* ---- ACK, data and FIN -------------------------------------------------- */
+/* ---- ACK, data and FIN: the sender's side ---------------------------------- */
 
-/* The third segment of the handshake (or the last of a simultaneous open). */
-static void complete_handshake(struct segment_ctx *sc)
+/*
+ * Where the capture was taken, from the handshake: the round trip from the
+ * capture point to the server (SYN seen to SYN-ACK seen) against the one to
+ * the client (SYN-ACK seen to ACK seen); the TTLs first when they tell (an
+ * endpoint next to the capture point sends with an initial TTL: 64, 128, 255).
+ */
+static bool ttl_initial(uint8_t ttl)
+{
+	return ttl == 64 || ttl == 128 || ttl == 255;
+}
+
+static void infer_vantage(struct flow *f, int64_t ack_ns)
+{
+	const struct endpoint *c = &f->ep[SIDE_CLIENT], *s = &f->ep[SIDE_SERVER];
+	int64_t to_server = s->last_syn_ns - c->last_syn_ns, to_client = ack_ns - s->last_syn_ns;
+	if (to_server <= 0 || to_client <= 0)
+		return;
+	f->to_server_ns = to_server;
+	f->to_client_ns = to_client;
+	if (c->ttl && s->ttl && ttl_initial(c->ttl) != ttl_initial(s->ttl))
+		f->vantage = ttl_initial(c->ttl) ? VANTAGE_CLIENT : VANTAGE_SERVER;
+	else if (to_server * 2 >= to_client * 3)
+		f->vantage = VANTAGE_CLIENT;
+	else if (to_client * 2 >= to_server * 3)
+		f->vantage = VANTAGE_SERVER;
+	else
+		f->vantage = c->ttl && s->ttl && !ttl_initial(c->ttl) && !ttl_initial(s->ttl) ? VANTAGE_MIDDLE
+											 : VANTAGE_UNKNOWN;
+}
+
+/* The third segment of the handshake (or the last of a simultaneous open), judged as sent. */
+static void judge_handshake_ack(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
 	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
-	/* Acceptable: acknowledges the peer's SYN and nothing it has not sent (RFC 9293 §3.10.7.4). */
-	if (SEQ_LT(p->ack, rcv->isn + 1) || SEQ_GT(p->ack, rcv->snd_nxt)) {
+	snd->hs_ack_sent = true;
+	/*
+	 * Acceptable: acknowledges the peer's SYN (RFC 9293 §3.10.7.4). An ack
+	 * beyond what the capture saw the server send may cover segments it
+	 * missed (or could not decode): that is judged when the flow ends, as
+	 * tcp.ack.beyond_sent (process_ack).
+	 */
+	if (SEQ_LT(p->ack, rcv->isn + 1)) {
 		tcp_engine_raise(sc, F_HS_ACK_BAD_ACK,
 				 "handshake ACK acknowledges %u (relative %u), expected ISN+1 = %u", p->ack,
 				 rel(rcv, p->ack), rcv->isn + 1);
 		return;
 	}
 	uint32_t want_seq = snd->isn + 1;
-	if (snd->syn_payload && rcv->synack_ack == snd->isn + 1 + snd->syn_payload)
-		want_seq += snd->syn_payload; /* TFO: the server accepted the SYN's data */
-	if (snd->syn_sent && p->seq != want_seq && p->seq != snd->isn + 1)
+	if (snd->syn_payload && acks_syn(snd, rcv->synack_ack))
+		want_seq = rcv->synack_ack; /* TFO: the data the server acknowledged (RFC 7413 §4.2) */
+	/* Ahead of it, but inside the window the server offered: segments the capture missed. */
+	uint32_t window = rcv->last_window ? rcv->last_window : 1;
+	bool missed_before = SEQ_GT(p->seq, want_seq) && SEQ_LEQ(p->seq, want_seq + window);
+	if (snd->syn_sent && p->seq != want_seq && p->seq != snd->isn + 1 && !missed_before)
 		tcp_engine_raise(sc, F_HS_ACK_BAD_SEQ, "handshake ACK has seq %u (relative %u), expected %u", p->seq,
 				 rel(snd, p->seq), want_seq);
 	if (f->simultaneous_open && snd->bare_syn_after_peer && sc->side == SIDE_SERVER)
-		tcp_engine_raise(sc, F_HS_SPLIT, "split handshake: the server answered the SYN with a bare SYN");
-	set_state(rcv, TCPS_ESTABLISHED);
+		tcp_engine_raise_once(sc, F_HS_SPLIT, "split handshake: the server answered the SYN with a bare SYN");
 	f->handshake_done = true;
 	const struct endpoint *opener = &f->ep[SIDE_CLIENT];
-	if (opener->syn_sent && f->irtt_ns < 0)
+	if (opener->syn_sent && f->irtt_ns < 0) {
 		f->irtt_ns = p->time_ns - opener->syn_time_ns;
+		infer_vantage(f, p->time_ns);
+	}
 }
 
-/* Processes the acknowledgement field: handshake completion and FIN acks. */
+/* Judges the acknowledgement field as sent: handshake ACK, FIN acks, ACKs of unsent bytes. */
 static void process_ack(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
-	if (rcv->state == TCPS_SYN_RECEIVED && tcp_state_synchronized(snd->state) && rcv->synack_sent)
-		complete_handshake(sc);
+	if (rcv->synack_sent && !snd->hs_ack_sent && !snd->synack_sent && tcp_state_synchronized(snd->state))
+		judge_handshake_ack(sc);
 
 	if (rcv->fin_sent) {
-		if (SEQ_GT(p->ack, rcv->fin_seq + 1)) {
-			tcp_engine_raise(sc, F_CLOSE_ACK_BEYOND_FIN, "ack %u is beyond the %s's FIN at %u (+1 = %u)",
-					 rel(rcv, p->ack), side_name(!sc->side), rel(rcv, rcv->fin_seq),
-					 rel(rcv, rcv->fin_seq + 1));
-		} else if (!rcv->fin_acked && p->ack == rcv->fin_seq + 1) {
+		/*
+		 * RFC 9293 §3.6: nothing follows a FIN. Blamed on the ACK only if the
+		 * FIN's sender never sent past it either (else that data, judged on its
+		 * own segment, is what the ACK covers); once per flow.
+		 */
+		if (SEQ_GT(p->ack, rcv->fin_seq + 1) && !SEQ_GT(rcv->snd_nxt, rcv->fin_seq + 1))
+			tcp_engine_raise_once(sc, F_CLOSE_ACK_BEYOND_FIN, "ack %u is beyond the %s's FIN at %u (+1 = %u)",
+					      rel(rcv, p->ack), side_name(!sc->side), rel(rcv, rcv->fin_seq),
+					      rel(rcv, rcv->fin_seq + 1));
+		else if (SEQ_GEQ(p->ack, rcv->fin_seq + 1))
 			rcv->fin_acked = true;
-			/* RFC 9293 §3.10.7.4, "fifth, check the ACK field" for the closing states. */
-			switch (rcv->state) {
-			case TCPS_FIN_WAIT_1:
-				set_state(rcv, TCPS_FIN_WAIT_2);
-				break;
-			case TCPS_CLOSING:
-				enter_time_wait(rcv, sc);
-				break;
-			case TCPS_LAST_ACK:
-				set_state(rcv, TCPS_CLOSED);
-				break;
-			default:
-				break;
-			}
-		}
-	} else if (rcv->syn_sent && !rcv->gap_seen && rcv->seen && SEQ_GT(p->ack, rcv->snd_nxt) &&
-		   !rcv->beyond_pending) {
+	}
+	if (rcv->syn_sent && !rcv->gap_seen && rcv->seen && SEQ_GT(p->ack, rcv->snd_nxt) && !rcv->beyond_pending) {
 		/*
 		 * The capture may simply show the ACK before the data (reordering at the
 		 * capture point) or miss the data: judged when the flow ends, if the peer
@@ -446,6 +527,7 @@ static void process_ack(struct segment_ctx *sc)
 	}
 }
 
+/* The FIN as its sender sent it: the sender's CLOSE (RFC 9293 §3.10.4). Its receiver's side is delivered later. */
 static void process_fin(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
@@ -454,50 +536,36 @@ static void process_fin(struct segment_ctx *sc)
 	uint32_t fin_seq = p->seq + p->payload_len;
 
 	if (snd->fin_sent) {
-		if (fin_seq == snd->fin_seq) {
-			tcp_engine_raise(sc, F_CLOSE_FIN_RETRANSMITTED, "FIN at %u sent again", rel(snd, fin_seq));
-			/* RFC 9293 §3.10.7.4: a FIN in TIME-WAIT restarts the 2 MSL timeout. */
-			if (rcv->state == TCPS_TIME_WAIT)
-				rcv->time_wait_until = p->time_ns + 2 * sc->msl_ns;
-		} else {
+		if (fin_seq == snd->fin_seq)
+			tcp_engine_raise(sc, F_CLOSE_FIN_RETRANSMITTED, "FIN at %u sent again %.3f s after the last",
+					 rel(snd, fin_seq), (double)(p->time_ns - snd->last_fin_ns) / 1e9);
+		else
 			tcp_engine_raise(sc, F_CLOSE_FIN_SEQ_CHANGED, "FIN repeated at %u, first FIN was at %u",
 					 rel(snd, fin_seq), rel(snd, snd->fin_seq));
-		}
+		snd->last_fin_ns = p->time_ns;
+		return;
+	}
+	if (snd->seen && SEQ_LT(fin_seq + 1, snd->snd_nxt) && !snd->gap_seen) {
+		/* Bytes beyond it were sent already: not this sender's end of stream (injected, or stale). */
+		tcp_engine_raise_once(sc, F_CLOSE_FIN_BELOW_SENT,
+				      "FIN at %u below the %u bytes the %s already sent: not its end of stream",
+				      rel(snd, fin_seq), rel(snd, snd->snd_nxt), side_name(sc->side));
 		return;
 	}
 	snd->fin_sent = true;
 	snd->fin_seq = fin_seq;
+	snd->last_fin_ns = p->time_ns;
 	if (f->closed_first_by < 0)
 		f->closed_first_by = sc->side;
 
-	/* The sender's CLOSE (RFC 9293 §3.10.4). */
-	bool peer_fin_unacked = rcv->fin_sent && !rcv->fin_acked;
-	if (snd->state == TCPS_CLOSE_WAIT && peer_fin_unacked) {
-		/* Our FIN crossed the peer's (it does not acknowledge it): simultaneous close. */
+	bool peer_fin_unacked = rcv->fin_sent && (!(p->flags & TCP_ACK) || SEQ_LT(p->ack, rcv->fin_seq + 1));
+	if (peer_fin_unacked)
+		/* Our FIN crossed the peer's (it does not acknowledge it): simultaneous close, Figure 13. */
 		tcp_engine_raise(sc, F_CLOSE_SIMULTANEOUS, "both ends sent FIN before either was acknowledged");
-		set_state(snd, TCPS_CLOSING);
-	} else if (snd->state == TCPS_CLOSE_WAIT) {
+	if (snd->state == TCPS_CLOSE_WAIT)
 		set_state(snd, TCPS_LAST_ACK);
-	} else if (snd->state == TCPS_ESTABLISHED || snd->state == TCPS_UNKNOWN || snd->state == TCPS_SYN_RECEIVED) {
+	else if (snd->state == TCPS_ESTABLISHED || snd->state == TCPS_UNKNOWN || snd->state == TCPS_SYN_RECEIVED)
 		set_state(snd, TCPS_FIN_WAIT_1);
-	}
-
-	/* The receiver's "eighth, check the FIN bit" (RFC 9293 §3.10.7.4). */
-	switch (rcv->state) {
-	case TCPS_ESTABLISHED:
-	case TCPS_UNKNOWN:
-	case TCPS_SYN_RECEIVED:
-		set_state(rcv, TCPS_CLOSE_WAIT);
-		break;
-	case TCPS_FIN_WAIT_1:
-		set_state(rcv, TCPS_CLOSING);
-		break;
-	case TCPS_FIN_WAIT_2:
-		enter_time_wait(rcv, sc);
-		break;
-	default:
-		break;
-	}
 }
 
 /* Checks the data a segment carries against the sender's and receiver's state. */
@@ -553,10 +621,24 @@ static void handle_segment(struct segment_ctx *sc)
 		/* Only a SYN-ACK tells the client the ack value: the capture missed it (one-sided capture). */
 		set_state(snd, TCPS_ESTABLISHED);
 		f->synack_missed = true;
-		if (rcv->state == TCPS_SYN_RECEIVED) {
+		f->synack_missed_payload = p->payload_len;
+		f->synack_missed_frame = p->frame;
+		if (rcv->state == TCPS_SYN_RECEIVED || rcv->state == TCPS_LISTEN) {
 			set_state(rcv, TCPS_ESTABLISHED);
 			f->handshake_done = true;
 		}
+	}
+	if (!snd->syn_sent && rcv->syn_sent && !f->midstream &&
+	    !(rcv->state == TCPS_SYN_SENT && (p->flags & TCP_ACK) && acks_syn(rcv, p->ack) && !p->payload_len &&
+	      !(p->flags & TCP_FIN))) {
+		/*
+		 * RFC 9293 §3.10.7.3 "fifth": in SYN-SENT a segment with neither SYN
+		 * nor RST is dropped. Its FIN or data is no part of a connection that
+		 * has no ISN from this sender yet (an evasion trick). A bare ACK of
+		 * the SYN is judged below (a split handshake).
+		 */
+		sc->dropped = true;
+		return;
 	}
 	check_data(sc);
 	if (!(p->flags & TCP_ACK)) {
@@ -565,13 +647,23 @@ static void handle_segment(struct segment_ctx *sc)
 			tcp_engine_raise(sc, F_FLAGS_ACK_MISSING, "segment without ACK on a synchronized connection");
 		return;
 	}
-	/* A bare ACK that acknowledges the client's SYN is a handshake ACK going the wrong way;
-	 * one that does not is a stale connection's (challenge) ACK, answered by a RST. */
+	/*
+	 * A bare ACK that acknowledges the client's SYN, after the server's
+	 * SYN-ACK, is a handshake ACK going the wrong way; before any SYN-ACK it
+	 * opens the five-way split handshake (ACK, then a SYN of its own); one
+	 * that does not acknowledge the SYN is a stale connection's (challenge)
+	 * ACK, answered by a RST.
+	 */
 	if (snd->state == TCPS_SYN_RECEIVED && sc->side == SIDE_SERVER && !f->simultaneous_open &&
-	    p->payload_len == 0 && !(p->flags & TCP_FIN) && rcv->state != TCPS_SYN_RECEIVED && rcv->syn_sent &&
-	    acks_syn(rcv, p->ack))
-		tcp_engine_raise(sc, F_HS_ACK_WRONG_DIRECTION,
-				 "bare ACK from the server before the client completed the handshake");
+	    p->payload_len == 0 && !(p->flags & TCP_FIN) && !rcv->hs_ack_sent && rcv->syn_sent &&
+	    acks_syn(rcv, p->ack)) {
+		if (snd->synack_sent)
+			tcp_engine_raise(sc, F_HS_ACK_WRONG_DIRECTION,
+					 "bare ACK from the server before the client completed the handshake");
+		else
+			tcp_engine_raise_once(sc, F_HS_SPLIT,
+					 "split handshake: the server answered the SYN with a bare ACK, not a SYN-ACK");
+	}
 	process_ack(sc);
 	if (p->flags & TCP_FIN)
 		process_fin(sc);
@@ -658,13 +750,18 @@ static void account(struct segment_ctx *sc)
 
 	snd->packets++;
 	snd->payload_bytes += p->payload_len;
+	if (!snd->ttl)
+		snd->ttl = p->ip_ttl;
 	if (sc->labels.mask & retransmit_mask)
 		snd->retrans_bytes += p->payload_len;
-	if (snd->rst_sent && !(fl & TCP_RST) && sc->flow->reset_by == sc->side)
-		tcp_engine_raise_once(sc, F_RESET_DATA_AFTER_RST, "the %s keeps sending after its own RST", side_name(sc->side));
+	/* RFC 9293 §3.10.7: a CLOSED endpoint sends nothing new (a segment sent before its RST may arrive late). */
+	if (snd->rst_sent && !(fl & TCP_RST) && sc->flow->reset_by == sc->side &&
+	    ((fl & (TCP_SYN | TCP_FIN)) || SEQ_GT(end, snd->snd_at_reset)))
+		tcp_engine_raise_once(sc, F_RESET_DATA_AFTER_RST, "the %s keeps sending after its own RST",
+				      side_name(sc->side));
 
-	/* Sequence space: highest byte sent, gaps (capture losses), wrap-around. */
-	if (!(fl & TCP_RST)) {
+	/* Sequence space (a segment dropped unprocessed has none): highest byte sent, gaps, wrap-around. */
+	if (!(fl & TCP_RST) && !sc->dropped) {
 		if (snd->seen && SEQ_GT(p->seq, snd->snd_nxt))
 			snd->gap_seen = true;
 		if (advances) {
@@ -683,7 +780,7 @@ static void account(struct segment_ctx *sc)
 			rtt_on_send(snd, p->seq, end, false, p->time_ns);
 		}
 		snd->seen = true;
-	} else if (!snd->seen) {
+	} else if (!snd->seen && !sc->dropped) {
 		snd->snd_nxt = p->seq;
 		snd->seen = true;
 	}
@@ -756,6 +853,7 @@ void tcp_engine_segment(struct segment_ctx *sc)
 	if (!(fl & TCP_ACK) && p->ack != 0)
 		tcp_engine_raise(sc, F_FLAGS_ACK_NONZERO, "ack field is %u while the ACK flag is clear", p->ack);
 	if (flags_illegal(sc)) {
+		sc->dropped = true;
 		sc->snd->packets++;
 		sc->snd->payload_bytes += p->payload_len;
 		return;
@@ -774,6 +872,115 @@ void tcp_engine_segment(struct segment_ctx *sc)
 	/* Nothing is left to time once both FINs are acknowledged or the flow was reset. */
 	if (!f->rtt_released && (f->reset || (f->ep[0].fin_acked && f->ep[1].fin_acked)))
 		release_rtt(f);
+}
+
+/* ---- The receiver's side: RFC 9293 §3.10.7 when a segment is delivered ---- */
+
+bool tcp_engine_affects_receiver(const struct segment_ctx *sc)
+{
+	const struct packet *p = sc->pkt;
+	const struct endpoint *rcv = sc->rcv;
+	if (p->flags & TCP_RST)
+		return false; /* applied to both ends at once (handle_rst) */
+	if (p->flags & (TCP_SYN | TCP_FIN))
+		return true;
+	if (!(p->flags & TCP_ACK))
+		return false;
+	switch (rcv->state) {
+	case TCPS_SYN_RECEIVED:
+		return true;
+	case TCPS_FIN_WAIT_1:
+	case TCPS_CLOSING:
+	case TCPS_LAST_ACK:
+		return rcv->fin_sent && SEQ_GEQ(p->ack, rcv->fin_seq + 1);
+	default:
+		return false;
+	}
+}
+
+/* "Fifth, check the ACK field" in the closing states: the ACK of the receiver's own FIN. */
+static void deliver_ack_of_fin(struct endpoint *rcv, const struct pending_delivery *seg, int64_t msl_ns)
+{
+	if (!rcv->fin_sent || SEQ_LT(seg->ack, rcv->fin_seq + 1))
+		return;
+	switch (rcv->state) {
+	case TCPS_FIN_WAIT_1:
+		set_state(rcv, TCPS_FIN_WAIT_2);
+		break;
+	case TCPS_CLOSING:
+		enter_time_wait(rcv, seg->time_ns, msl_ns);
+		break;
+	case TCPS_LAST_ACK:
+		set_state(rcv, TCPS_CLOSED);
+		break;
+	default:
+		break;
+	}
+}
+
+/* "Eighth, check the FIN bit" (RFC 9293 §3.10.7.4). */
+static void deliver_fin(struct endpoint *rcv, const struct pending_delivery *seg, int64_t msl_ns)
+{
+	switch (rcv->state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_UNKNOWN:
+	case TCPS_SYN_RECEIVED:
+		set_state(rcv, TCPS_CLOSE_WAIT);
+		break;
+	case TCPS_FIN_WAIT_1:
+		set_state(rcv, TCPS_CLOSING);
+		break;
+	case TCPS_FIN_WAIT_2:
+		enter_time_wait(rcv, seg->time_ns, msl_ns);
+		break;
+	case TCPS_TIME_WAIT:
+		/* A FIN in TIME-WAIT restarts the 2 MSL timeout. */
+		rcv->time_wait_until = seg->time_ns + 2 * msl_ns;
+		break;
+	default:
+		break;
+	}
+}
+
+void tcp_engine_deliver(struct flow *f, const struct pending_delivery *seg, int64_t msl_ns, bool acknowledged)
+{
+	struct endpoint *snd = &f->ep[seg->side], *rcv = &f->ep[!seg->side];
+	uint8_t fl = seg->flags;
+
+	if (rcv->rst_sent || snd->rst_sent)
+		return; /* the connection was reset meanwhile */
+	if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		/* §3.10.7.2 LISTEN, and §3.10.7.3 SYN-SENT "fourth": a SYN (simultaneous open, Figure 8). */
+		if (rcv->state == TCPS_UNKNOWN || rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN) {
+			set_state(rcv, TCPS_SYN_RECEIVED);
+			rcv->passive = true;
+		} else if (rcv->state == TCPS_SYN_SENT) {
+			set_state(rcv, TCPS_SYN_RECEIVED);
+		}
+		return;
+	}
+	if (fl & TCP_SYN) {
+		/* §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED): a SYN-ACK with an acceptable ACK establishes. */
+		bool acceptable = !rcv->syn_sent || acks_syn(rcv, seg->ack);
+		if (acceptable && (rcv->state == TCPS_SYN_SENT || rcv->state == TCPS_SYN_RECEIVED ||
+				   rcv->state == TCPS_UNKNOWN || rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN))
+			set_state(rcv, TCPS_ESTABLISHED);
+		return;
+	}
+	if (!(fl & TCP_ACK))
+		return; /* "fifth": dropped */
+	if (rcv->state == TCPS_SYN_RECEIVED) {
+		/* §3.10.7.4: SND.UNA < SEG.ACK =< SND.NXT establishes; otherwise a RST answers it. */
+		if (SEQ_LT(seg->ack, rcv->isn + 1) || SEQ_GT(seg->ack, rcv->snd_nxt))
+			return;
+		set_state(rcv, TCPS_ESTABLISHED);
+	} else if (!acknowledged && tcp_state_synchronized(rcv->state) && rcv->seen && !rcv->gap_seen &&
+		   SEQ_GT(seg->ack, rcv->snd_nxt)) {
+		return; /* acknowledges what the receiver never sent: dropped with its FIN (§3.10.7.4) */
+	}
+	deliver_ack_of_fin(rcv, seg, msl_ns);
+	if (fl & TCP_FIN)
+		deliver_fin(rcv, seg, msl_ns);
 }
 
 void tcp_engine_finish_flow(struct flow *f, tcp_engine_late_raise_fn raise, void *ctx)

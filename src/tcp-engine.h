@@ -1,16 +1,18 @@
 /*
  * tcp-engine.h - judging one TCP segment on one flow.
  *
- * tcp_engine_segment() applies RFC 9293's rules to a segment observed on the
- * wire: it moves both endpoints' states (the sender's because it sent the
- * segment, the receiver's because the engine assumes delivery, SPEC §4.2),
- * checks handshake, sequence, acknowledgement, window, option and teardown
- * legality, and raises findings through the callback in the context. It never
- * allocates and never prints.
+ * tcp_engine_segment() applies RFC 9293's rules to a segment as its sender
+ * sent it: it moves the sender's state, checks handshake, sequence,
+ * acknowledgement, window, option and teardown legality, and raises findings
+ * through the callback in the context. What the segment does to its receiver
+ * is tcp_engine_deliver()'s, called by the delivery stage (delivery.h) once
+ * the evidence shows the segment arrived (SPEC §4.2). An RST is the one
+ * exception: both ends are CLOSED when it is seen. Neither allocates or prints.
  */
 #ifndef TCPSCOPE_TCP_ENGINE_H
 #define TCPSCOPE_TCP_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "analysis-labels.h"
@@ -24,12 +26,26 @@ struct segment_ctx {
 	struct endpoint *snd, *rcv; /* &flow->ep[side] and the peer's: set by tcp_engine_segment() */
 	int64_t msl_ns;
 	struct label_result labels; /* computed before the call */
+	bool dropped;		    /* set by tcp_engine_segment(): no receiver processes it (illegal flags) */
 	/* Receives each finding raised on this segment. */
 	void (*raise)(void *raise_ctx, const struct segment_ctx *sc, enum finding_id id, const char *message);
 	void *raise_ctx;
 };
 
+/* Linux's smallest retransmission timeout (RFC 6298 §2.4 says 1 s): quicker repeats are not a timer's. */
+#define TCP_RTO_MIN_NS (200 * 1000000LL)
+
 void tcp_engine_segment(struct segment_ctx *sc);
+
+/* Could sc change its receiver's state once delivered (it then waits in the delivery stage)? */
+bool tcp_engine_affects_receiver(const struct segment_ctx *sc);
+
+/*
+ * The receiver's side of a segment (RFC 9293 §3.10.7) at its delivery:
+ * acknowledged says the receiver's own ACK covered it, so it was surely
+ * processed, not dropped.
+ */
+void tcp_engine_deliver(struct flow *f, const struct pending_delivery *seg, int64_t msl_ns, bool acknowledged);
 
 /* Raises a finding on the segment with a printf-style message. */
 void tcp_engine_raise(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)

@@ -5,6 +5,8 @@
 #ifndef TCPSCOPE_TCP_STATE_H
 #define TCPSCOPE_TCP_STATE_H
 
+#include <stdbool.h>
+
 enum tcp_state {
 	TCPS_UNKNOWN,
 	TCPS_CLOSED,
@@ -27,5 +29,7 @@ const char *tcp_state_name(enum tcp_state s);
 int tcp_state_parse(const char *name);
 /* True once the endpoint has both ISNs (ESTABLISHED and every state after it). */
 int tcp_state_synchronized(enum tcp_state s);
+/* Is from -> to a move RFC 9293 allows (staying put counts as legal)? */
+bool tcp_state_transition_legal(enum tcp_state from, enum tcp_state to);
 
 #endif

@@ -136,6 +136,61 @@ grep -qF "lost-synack.expect:3" "$tmp/out" && bad "a holding expectation was lis
 run 0 "expectations that hold" -- "$bin" check --expect "$caps/lost-synack.expect" "$caps/lost-synack.pcap"
 has "14 expectations hold" "passing expectations counted"
 
+# --- frame expectations: a packet's view at one frame (the §5.2 object)
+cat >"$tmp/frames.expect" <<'EOF'
+frame 1 flags == S
+frame 2 state.client == ESTABLISHED
+frame 2 dir == server
+frame 3 state.server in ESTABLISHED,SYN-RECEIVED
+frame 3 labels.retransmission == 0
+EOF
+run 0 "frame expectations that hold" -- "$bin" check --expect "$tmp/frames.expect" "$caps/close-by-client.pcap"
+has "5 expectations hold" "frame expectations counted"
+cat >>"$tmp/frames.expect" <<'EOF'
+frame 2 flags == S
+frame 99 state.client == ESTABLISHED
+EOF
+run 1 "failing frame expectations" -- "$bin" check --expect "$tmp/frames.expect" "$caps/close-by-client.pcap"
+has "frames.expect:6: frame 2 flags == S" "failed frame expectation named with its line"
+has "frame 2 (flow 1, 10.77.0.1:53486 > 10.77.0.2:5000): flags is SA, expected == S" \
+	"frame failure names the frame, the flow, the actual and the expected value"
+has "frames.expect:7: frame 99 state.client == ESTABLISHED" "frame past the end fails"
+has "frame 99 is not in the capture (it has 14 frames)" "frame past the end says so"
+grep -qF "frames.expect:1" "$tmp/out" && bad "a holding frame expectation was listed" || ok
+# A frame that is no TCP packet: close-by-client with a UDP datagram appended
+# as frame 15 (a copy of frame 1 with IPv4 protocol 17).
+python3 - "$caps/close-by-client.pcap" "$tmp/with-udp.pcap" <<'PY' || fail "cannot write with-udp.pcap"
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+caplen = struct.unpack_from("<I", data, 24 + 8)[0]
+record = bytearray(data[24:24 + 16 + caplen])
+record[16 + 14 + 9] = 17                          # record header, Ethernet, then the IPv4 protocol byte
+open(sys.argv[2], "wb").write(data + record)
+PY
+printf 'frame 15 flags == S\nframe 14 flags == A\n' >"$tmp/udp.expect"
+run 1 "frame that is not TCP" -- "$bin" check --expect "$tmp/udp.expect" "$tmp/with-udp.pcap"
+has "frame 15 is not a TCP packet of the capture" "frame that is not TCP says so"
+grep -qF "udp.expect:2" "$tmp/out" && bad "frame 14 of with-udp.pcap should hold" || ok
+printf 'frame 3 flags == AS\n' >"$tmp/bad-frame.expect"
+run 2 "frame expectation parse error" -- "$bin" check --expect "$tmp/bad-frame.expect" "$caps/demo.pcap"
+err_is "bad-frame.expect:1:18: flags are written once each in the order SFRPAUEW: 'SA', not 'AS'" \
+	"frame parse error with line and column"
+run 1 "frame expectations as JSON" -- "$bin" check --format json --expect "$tmp/frames.expect" \
+	"$caps/close-by-client.pcap"
+python3 - "$tmp/out" <<'PY' && ok || bad "JSON frame expectations lack the frame, flow or actual value"
+import json, sys
+exps = {e["line"]: e for e in json.load(open(sys.argv[1]))["files"][0]["expectations"]}
+assert exps[1]["result"] == "pass" and exps[1]["frame"] == 1 and exps[1]["selected"] == 1
+f = exps[6]["failures"]
+assert exps[6]["result"] == "fail" and exps[6]["frame"] == 2 and len(f) == 1
+assert f[0]["flow"] == 1 and f[0]["frame"] == 2 and f[0]["field"] == "flags" and f[0]["actual"] == "SA"
+assert exps[7]["selected"] == 0 and exps[7]["failures"] == []
+PY
+run 1 "frame expectations as JUnit" -- "$bin" check --format junit --expect "$tmp/frames.expect" \
+	"$caps/close-by-client.pcap"
+grep -qF 'message="frame 2 flags == S: frame 2 (flow 1, 10.77.0.1:53486 &gt; 10.77.0.2:5000): flags is SA, expected == S"' \
+	"$tmp/out" && ok || bad "JUnit frame failure message"
+
 # --- scripts
 cat >"$tmp/refused.pkt" <<'EOF'
 // a connection attempt to a closed port

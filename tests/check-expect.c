@@ -7,15 +7,21 @@
  * "NAME:LINE:COLUMN: message". Evaluation runs on hand-made reports (flow
  * summaries and findings filled in below, no capture), including null values,
  * selectors that select nothing, and the frame numbers failures report.
- * A consistency test renders a flow with output_json_flow and requires that
- * every leaf of that JSON object is a field the language accepts, and that
- * "flow * PATH == VALUE-as-printed" holds: the field table cannot drift from
- * the §5.1 flow object.
+ * `frame` expectations are evaluated on hand-made packet views fed to an
+ * expect_frames as a sink would (out of order, with frames nobody named,
+ * and without the frame an expectation names).
+ * Consistency tests render a flow with output_json_flow and a packet view
+ * with output_json_packet and require that every leaf of those JSON objects
+ * is a field the language accepts, and that "flow * PATH == VALUE" and
+ * "frame N PATH == VALUE" (VALUE as printed) hold: the field tables cannot
+ * drift from the §5.1 flow object and the §5.2 packet object. The form on a
+ * real capture, through check_run_file, is tested in tests/check-cli.sh.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +122,7 @@ static bool holds(const char *text, const struct report *r)
 {
 	struct expect_set *set = parse_ok(text);
 	struct expect_result res;
-	expect_eval(&set->items[0], r, &res);
+	expect_eval(&set->items[0], r, NULL, &res);
 	bool pass = res.pass;
 	expect_result_free(&res);
 	expect_set_free(set);
@@ -164,6 +170,44 @@ START_TEST(test_forms)
 		       "findings tcp.reset.* == 0\n"
 		       "findings error == 0\n");
 	ck_assert_uint_eq(set->count, 9);
+	expect_set_free(set);
+}
+END_TEST
+
+START_TEST(test_frame_form)
+{
+	struct expect_set *set = parse_ok("frame 3 state.server == SYN-RECEIVED\n"
+					  "frame 5 state.client in ESTABLISHED,FIN-WAIT-1\n"
+					  "frame 1 flags == S\n"
+					  "frame 12 flags == \"\"\n"
+					  "frame 4 labels.retransmission == 1\n"
+					  "frame 4 findings.tcp.handshake.synack_retransmitted == 1\n"
+					  "frame 6 len >= 1KB\n"
+					  "frame 6 win_scaled == null\n"
+					  "frame 6 time < 1.5s\n"
+					  "frame 2 dir == server\n");
+	ck_assert_uint_eq(set->count, 10);
+	ck_assert_int_eq(set->items[0].form, EXPECT_FRAME);
+	ck_assert_uint_eq(set->items[0].frame, 3);
+	ck_assert_str_eq(expect_field_path(set->items[0].field), "state.server");
+	ck_assert_str_eq(set->items[0].values[0].word, "SYN-RECEIVED");
+	ck_assert_uint_eq(set->items[1].nvalues, 2);
+	ck_assert_str_eq(set->items[2].values[0].word, "S");
+	ck_assert_str_eq(set->items[3].values[0].word, "");
+	ck_assert_uint_eq(set->items[3].frame, 12);
+	ck_assert_str_eq(expect_field_path(set->items[5].field), "findings.tcp.handshake.synack_retransmitted");
+	ck_assert_int_eq(set->items[6].values[0].num, 1000);
+	ck_assert(set->items[7].values[0].null);
+	ck_assert_int_eq(set->items[8].values[0].num, 1500000000);
+	char buf[200];
+	expect_values_format(buf, sizeof buf, &set->items[1]);
+	ck_assert_str_eq(buf, "ESTABLISHED,FIN-WAIT-1");
+	expect_values_format(buf, sizeof buf, &set->items[3]);
+	ck_assert_str_eq(buf, "\"\"");
+	/* every flag letter, in order */
+	expect_set_free(set);
+	set = parse_ok("frame 1 flags == SFRPAUEW");
+	ck_assert_str_eq(set->items[0].values[0].word, "SFRPAUEW");
 	expect_set_free(set);
 }
 END_TEST
@@ -343,8 +387,8 @@ static const struct {
 	const char *text;
 	const char *error;
 } bad[] = {
-	{"flowz == 1", "t.expect:1:1: expected flows, flow or findings, not 'flowz'"},
-	{"== 3", "t.expect:1:1: expected flows, flow or findings, not '=='"},
+	{"flowz == 1", "t.expect:1:1: expected flows, flow, frame or findings, not 'flowz'"},
+	{"== 3", "t.expect:1:1: expected flows, flow, frame or findings, not '=='"},
 	{"flows", "t.expect:1:6: missing operator (== != < <= > >= in)"},
 	{"flows => 3", "t.expect:1:7: expected an operator (== != < <= > >= in), not '=>'"},
 	{"flows = 3", "t.expect:1:7: expected an operator (== != < <= > >= in), not '='"},
@@ -409,6 +453,29 @@ static const struct {
 	{"findings errors == 0", "t.expect:1:10: unknown finding code 'errors' (see tcpscope explain --list)"},
 	{"findings error == 0 # ok\nflows == 1\n  flow * close === fin",
 	 "t.expect:3:16: expected an operator (== != < <= > >= in), not '==='"},
+	{"frame", "t.expect:1:6: missing a frame number"},
+	{"frame * flags == S", "t.expect:1:7: expected a number, not '*'"},
+	{"frame 0 flags == S", "t.expect:1:7: frames are numbered from 1"},
+	{"frame 3x flags == S", "t.expect:1:8: expected a whole number, not '3x'"},
+	{"frame 3", "t.expect:1:8: missing a packet field (state.client, flags, labels.retransmission, ...)"},
+	{"frame 3 handshake == complete",
+	 "t.expect:1:9: unknown packet field 'handshake' (the fields are listed in docs/ci.md)"},
+	{"frame 3 state == CLOSED", "t.expect:1:9: unknown packet field 'state' (the fields are listed in docs/ci.md)"},
+	{"frame 3 labels.retrans == 1", "t.expect:1:9: unknown label 'retrans' (the labels are listed in docs/ci.md)"},
+	{"frame 3 findings.error == 0", "t.expect:1:18: unknown finding code 'error' (see tcpscope explain --list)"},
+	{"frame 3 findings.tcp.reset.* == 0",
+	 "t.expect:1:18: unknown finding code 'tcp.reset.*' (see tcpscope explain --list)"},
+	{"frame 3 state.server == SYN_RECEIVED",
+	 "t.expect:1:25: state.server is one of UNKNOWN, CLOSED, LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED, "
+	 "FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT, not 'SYN_RECEIVED'"},
+	{"frame 3 dir == up", "t.expect:1:16: dir is one of client, server, not 'up'"},
+	{"frame 3 flags == AS", "t.expect:1:18: flags are written once each in the order SFRPAUEW: 'SA', not 'AS'"},
+	{"frame 3 flags == SS", "t.expect:1:18: flags are written once each in the order SFRPAUEW: 'S', not 'SS'"},
+	{"frame 3 flags == SYN", "t.expect:1:19: flags are letters of SFRPAUEW (or \"\" for none), not 'SYN'"},
+	{"frame 3 flags == null", "t.expect:1:18: flags is never null"},
+	{"frame 3 flags < S", "t.expect:1:15: '<' compares numbers, and flags is a word"},
+	{"frame 3 len == 1ms", "t.expect:1:17: unknown unit 'ms' (this field takes B, KB or MB)"},
+	{"frame 3 flow 1 flags == S", "t.expect:1:14: expected an operator (== != < <= > >= in), not '1'"},
 };
 
 START_TEST(test_parse_errors)
@@ -548,7 +615,7 @@ START_TEST(test_eval_failures_report_frames)
 	struct expect_set *set = parse_ok("flow * irtt < 50ms\nflow 7 irtt < 50ms\nflows > 5");
 	struct expect_result res;
 
-	expect_eval(&set->items[0], &r, &res);
+	expect_eval(&set->items[0], &r, NULL, &res);
 	ck_assert(!res.pass);
 	ck_assert_uint_eq(res.selected, 3);
 	ck_assert_uint_eq(res.nfailures, 2);
@@ -567,13 +634,13 @@ START_TEST(test_eval_failures_report_frames)
 	ck_assert_str_eq(buf, "null");
 	expect_result_free(&res);
 
-	expect_eval(&set->items[1], &r, &res);
+	expect_eval(&set->items[1], &r, NULL, &res);
 	ck_assert(!res.pass);
 	ck_assert_uint_eq(res.selected, 0);
 	ck_assert_str_eq(res.summary, "no flow is selected (the capture has 3)");
 	expect_result_free(&res);
 
-	expect_eval(&set->items[2], &r, &res);
+	expect_eval(&set->items[2], &r, NULL, &res);
 	ck_assert(!res.pass);
 	ck_assert_str_eq(res.summary, "3 flows");
 	ck_assert_uint_eq(res.nframes, 3);
@@ -613,7 +680,7 @@ START_TEST(test_eval_findings)
 
 	struct expect_set *set = parse_ok("findings tcp.reset.* == 0");
 	struct expect_result res;
-	expect_eval(&set->items[0], &r, &res);
+	expect_eval(&set->items[0], &r, NULL, &res);
 	ck_assert(!res.pass);
 	ck_assert_uint_eq(res.nframes, 2);
 	ck_assert_uint_eq(res.frames[0], 5);
@@ -655,7 +722,165 @@ START_TEST(test_value_format)
 }
 END_TEST
 
-/* ---- The field table against the JSON flow object ---------------------- */
+/* ---- Frames ------------------------------------------------------------- */
+
+/* A packet and its view, as the engine would emit them: flow 1, 10.0.0.1:40000 > 10.0.0.2:80. */
+struct test_view {
+	struct packet pkt;
+	struct packet_view v;
+};
+
+static void make_view(struct test_view *tv, uint64_t frame, bool from_server, uint8_t flags, enum tcp_state client,
+		      enum tcp_state server)
+{
+	memset(tv, 0, sizeof *tv);
+	struct packet *p = &tv->pkt;
+	p->frame = frame;
+	p->time_ns = 1000 * 1000000000LL + (int64_t)frame * NS_PER_MS;
+	p->ip_version = 4;
+	inet_pton(AF_INET, from_server ? "10.0.0.2" : "10.0.0.1", p->src);
+	inet_pton(AF_INET, from_server ? "10.0.0.1" : "10.0.0.2", p->dst);
+	p->sport = from_server ? 80 : 40000;
+	p->dport = from_server ? 40000 : 80;
+	p->seq = 1000 + (uint32_t)frame;
+	p->ack = 5000;
+	p->window = 502;
+	p->flags = flags;
+	tv->v.pkt = p;
+	tv->v.flow_id = 1;
+	tv->v.from_server = from_server;
+	tv->v.rel_seq = (uint32_t)frame;
+	tv->v.rel_ack = 1;
+	tv->v.window_shift = 7;
+	tv->v.state[0] = client;
+	tv->v.state[1] = server;
+	tv->v.bytes_in_flight = -1;
+}
+
+/* Evaluates statement i of set against r and fr; the result is the caller's to free. */
+static void eval_frame_item(const struct expect_set *set, size_t i, const struct report *r,
+			    const struct expect_frames *fr, struct expect_result *res)
+{
+	ck_assert_int_eq(set->items[i].form, EXPECT_FRAME);
+	expect_eval(&set->items[i], r, fr, res);
+}
+
+START_TEST(test_eval_frames)
+{
+	struct expect_set *set = parse_ok("frame 3 state.server == ESTABLISHED\n"	  /* 0 holds */
+					  "frame 3 state.server == SYN-RECEIVED\n"	  /* 1 fails */
+					  "frame 2 flags == SA\n"			  /* 2 holds */
+					  "frame 2 dir == server\n"			  /* 3 holds */
+					  "frame 4 flags == S\n"			  /* 4 not a TCP packet */
+					  "frame 40 flags == S\n"			  /* 5 past the end */
+					  "frame 3 state.client in SYN-SENT,FIN-WAIT-1\n" /* 6 fails */
+					  "frame 5 labels.retransmission == 1\n"	  /* 7 holds */
+					  "frame 5 labels.duplicate_ack == 0\n"		  /* 8 holds */
+					  "frame 5 findings.tcp.handshake.synack_retransmitted == 1\n" /* 9 */
+					  "frame 5 findings.tcp.reset.inexact == 0\n"		       /* 10 */
+					  "frame 2 win_scaled == 64256\n"			       /* 11 */
+					  "frame 2 seq == 2\n"					       /* 12 */
+					  "frame 2 seq_raw == 1002\n"				       /* 13 */
+					  "frame 3 flags == \"\"\n"				       /* 14 fails */
+					  "frame 3 state.server != SYN-RECEIVED\n" /* 15 holds: a frame named again */
+					  "frame 2 flags == S\n");		   /* 16 fails */
+	struct expect_frames fr;
+	expect_frames_init(&fr, set);
+	ck_assert_uint_eq(fr.n, 5); /* 2, 3, 4, 5 and 40, each once */
+	ck_assert_uint_eq(fr.wanted[0], 2);
+	ck_assert_uint_eq(fr.wanted[1], 3);
+	ck_assert_uint_eq(fr.wanted[4], 40);
+
+	struct test_view tv[6];
+	make_view(&tv[0], 1, false, TCP_SYN, TCPS_SYN_SENT, TCPS_LISTEN);
+	make_view(&tv[1], 2, true, TCP_SYN | TCP_ACK, TCPS_SYN_SENT, TCPS_SYN_RECEIVED);
+	make_view(&tv[2], 3, false, TCP_ACK, TCPS_ESTABLISHED, TCPS_ESTABLISHED);
+	make_view(&tv[3], 5, true, TCP_SYN | TCP_ACK, TCPS_ESTABLISHED, TCPS_ESTABLISHED);
+	tv[3].v.labels = 1u << L_RETRANSMISSION;
+	tv[3].v.nfindings = 1;
+	tv[3].v.findings[0] = F_HS_SYNACK_RETRANSMITTED;
+	/* a second view of frame 3 (the first one wins) */
+	make_view(&tv[4], 3, false, TCP_ACK, TCPS_CLOSED, TCPS_CLOSED);
+	make_view(&tv[5], 6, false, TCP_ACK, TCPS_ESTABLISHED, TCPS_ESTABLISHED);
+	/* out of order, frame 4 never comes (not TCP), nobody names 1 or 6 */
+	static const int order[] = {2, 0, 3, 1, 4, 5};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		expect_frames_packet(&fr, &tv[order[i]].v);
+
+	struct engine_stats stats;
+	memset(&stats, 0, sizeof stats);
+	stats.packets = 6;
+	struct report r;
+	report_init(&r, "hand-made");
+	report_finish(&r, &stats);
+
+	static const bool pass[] = {true, false, true, true, false, false, false, true, true,
+				    true, true,	 true, true, true,  false, true,  false};
+	ck_assert_uint_eq(set->count, sizeof pass / sizeof pass[0]);
+	for (size_t i = 0; i < set->count; i++) {
+		struct expect_result res;
+		eval_frame_item(set, i, &r, &fr, &res);
+		ck_assert_msg(res.pass == pass[i], "'%s' should %s", set->items[i].text, pass[i] ? "hold" : "fail");
+		expect_result_free(&res);
+	}
+
+	struct expect_result res;
+	char buf[64];
+	eval_frame_item(set, 0, &r, &fr, &res);
+	ck_assert_str_eq(res.summary, "holds at frame 3");
+	ck_assert_uint_eq(res.selected, 1);
+	ck_assert_uint_eq(res.nfailures, 0);
+	expect_result_free(&res);
+
+	eval_frame_item(set, 1, &r, &fr, &res);
+	ck_assert_str_eq(res.summary, "frame 3 differs");
+	ck_assert_uint_eq(res.selected, 1);
+	ck_assert_uint_eq(res.nfailures, 1);
+	ck_assert_uint_eq(res.failures[0].frame, 3);
+	ck_assert_uint_eq(res.failures[0].flow, 1);
+	ck_assert_str_eq(res.failures[0].endpoints, "10.0.0.1:40000 > 10.0.0.2:80");
+	expect_value_format(buf, sizeof buf, &res.failures[0].actual);
+	ck_assert_str_eq(buf, "ESTABLISHED");
+	expect_result_free(&res);
+
+	/* the endpoints are the flow's, client first, whichever side sent the frame */
+	eval_frame_item(set, 16, &r, &fr, &res);
+	ck_assert_str_eq(res.failures[0].endpoints, "10.0.0.1:40000 > 10.0.0.2:80");
+	expect_value_format(buf, sizeof buf, &res.failures[0].actual);
+	ck_assert_str_eq(buf, "SA");
+	expect_result_free(&res);
+
+	eval_frame_item(set, 4, &r, &fr, &res);
+	ck_assert_uint_eq(res.selected, 0);
+	ck_assert_uint_eq(res.nfailures, 0);
+	ck_assert_str_eq(res.summary, "frame 4 is not a TCP packet of the capture");
+	expect_result_free(&res);
+
+	eval_frame_item(set, 5, &r, &fr, &res);
+	ck_assert_str_eq(res.summary, "frame 40 is not in the capture (it has 6 frames)");
+	expect_result_free(&res);
+
+	eval_frame_item(set, 14, &r, &fr, &res);
+	expect_value_format(buf, sizeof buf, &res.failures[0].actual);
+	ck_assert_str_eq(buf, "A");
+	expect_result_free(&res);
+
+	expect_frames_free(&fr);
+	ck_assert_uint_eq(fr.n, 0);
+	report_free(&r);
+	expect_set_free(set);
+
+	/* a set without frame expectations keeps nothing */
+	set = parse_ok("flows == 1\nflow * handshake == complete");
+	expect_frames_init(&fr, set);
+	ck_assert_uint_eq(fr.n, 0);
+	expect_frames_packet(&fr, &tv[0].v);
+	expect_frames_free(&fr);
+	expect_set_free(set);
+}
+END_TEST
+
+/* ---- The field tables against the JSON flow and packet objects ---------- */
 
 /* Collects the leaves of a JSON document: "path=literal" lines (strings unquoted). */
 struct leaves {
@@ -749,13 +974,97 @@ static void assert_json_leaves_hold(struct flow_summary *s)
 		struct expect_set *set = expect_parse(text, "json", err, sizeof err);
 		ck_assert_msg(set != NULL, "JSON leaf %s is not accepted: %s", lv.items[i], err);
 		struct expect_result res;
-		expect_eval(&set->items[0], &r, &res);
+		expect_eval(&set->items[0], &r, NULL, &res);
 		ck_assert_msg(res.pass, "'%s' does not hold on the flow it was printed from", text);
 		expect_result_free(&res);
 		expect_set_free(set);
 	}
 	report_free(&r);
 }
+
+/*
+ * Every leaf of output_json_packet(v) is a packet field, and "frame N PATH
+ * == VALUE" holds on v. The arrays become their members' fields:
+ * "labels.0=retransmission" is "labels.retransmission == 1".
+ */
+static void assert_packet_leaves_hold(const struct packet_view *v)
+{
+	char *json = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&json, &len);
+	ck_assert_ptr_nonnull(f);
+	output_json_packet(f, v, false);
+	fclose(f);
+	static struct leaves lv;
+	memset(&lv, 0, sizeof lv);
+	memset(leaf_path, 0, sizeof leaf_path);
+	json_walk(json, &lv, 0);
+	free(json);
+	ck_assert_uint_ge(lv.n, 14); /* frame to state.server */
+	char all[128 * 220] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < lv.n; i++) {
+		char *eq = strchr(lv.items[i], '=');
+		*eq = '\0';
+		const char *path = lv.items[i], *value = eq + 1;
+		char text[300];
+		if (strncmp(path, "labels.", 7) == 0 || strncmp(path, "findings.", 9) == 0)
+			snprintf(text, sizeof text, "frame %" PRIu64 " %s.%s == 1\n", v->pkt->frame,
+				 path[0] == 'l' ? "labels" : "findings", value);
+		else
+			snprintf(text, sizeof text, "frame %" PRIu64 " %s == %s\n", v->pkt->frame, path,
+				 value[0] ? value : "\"\"");
+		used += (size_t)snprintf(all + used, sizeof all - used, "%s", text);
+	}
+	struct expect_set *set = expect_parse(all, "json", err, sizeof err);
+	ck_assert_msg(set != NULL, "a JSON leaf is not accepted: %s", err);
+	struct expect_frames fr;
+	expect_frames_init(&fr, set);
+	expect_frames_packet(&fr, v);
+	struct engine_stats stats;
+	memset(&stats, 0, sizeof stats);
+	stats.packets = v->pkt->frame;
+	struct report r;
+	report_init(&r, "hand-made");
+	report_finish(&r, &stats);
+	for (size_t i = 0; i < set->count; i++) {
+		struct expect_result res;
+		expect_eval(&set->items[i], &r, &fr, &res);
+		ck_assert_msg(res.pass, "'%s' does not hold on the packet it was printed from", set->items[i].text);
+		expect_result_free(&res);
+	}
+	expect_frames_free(&fr);
+	report_free(&r);
+	expect_set_free(set);
+}
+
+START_TEST(test_packet_fields_match_json_object)
+{
+	struct test_view tv;
+	make_view(&tv, 9, true, TCP_PSH | TCP_ACK | TCP_ECE, TCPS_FIN_WAIT_2, TCPS_CLOSE_WAIT);
+	tv.pkt.payload_len = 1448;
+	tv.v.labels = (1u << L_RETRANSMISSION) | (1u << L_DUPLICATE_ACK) | (1u << L_TFO_SYN);
+	tv.v.dupack_num = 3;
+	tv.v.bytes_in_flight = 2896;
+	tv.v.nfindings = 2;
+	tv.v.findings[0] = F_RESET_INEXACT;
+	tv.v.findings[1] = F_HS_SYNACK_RETRANSMITTED;
+	assert_packet_leaves_hold(&tv.v);
+	/* no flags, no labels, an unknown window scale, IPv6 */
+	make_view(&tv, 1, false, 0, TCPS_UNKNOWN, TCPS_UNKNOWN);
+	tv.v.window_shift = -1;
+	tv.pkt.ip_version = 6;
+	inet_pton(AF_INET6, "2001:db8::1", tv.pkt.src);
+	inet_pton(AF_INET6, "2001:db8::2", tv.pkt.dst);
+	assert_packet_leaves_hold(&tv.v);
+	/* every label and every state, one view each */
+	for (int l = 0; l < L_COUNT; l++) {
+		make_view(&tv, 2, false, TCP_ACK, (enum tcp_state)(l % TCPS_COUNT), TCPS_TIME_WAIT);
+		tv.v.labels = 1u << l;
+		assert_packet_leaves_hold(&tv.v);
+	}
+}
+END_TEST
 
 START_TEST(test_fields_match_json_object)
 {
@@ -843,6 +1152,7 @@ static Suite *expect_suite(void)
 	Suite *s = suite_create("expect");
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, test_forms);
+	tcase_add_test(tc, test_frame_form);
 	tcase_add_test(tc, test_findings_what);
 	tcase_add_loop_test(tc, test_selectors, 0, (int)(sizeof selectors / sizeof selectors[0]));
 	tcase_add_test(tc, test_selector_option_errors);
@@ -858,6 +1168,8 @@ static Suite *expect_suite(void)
 	tcase_add_test(tc, test_eval_findings);
 	tcase_add_test(tc, test_value_format);
 	tcase_add_test(tc, test_fields_match_json_object);
+	tcase_add_test(tc, test_eval_frames);
+	tcase_add_test(tc, test_packet_fields_match_json_object);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("policy");

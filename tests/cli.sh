@@ -97,7 +97,7 @@ PY
 expect_status 0 "explain a code" -- "$bin" explain tcp.close.time_wait_violation
 grep -q "RFC 6191" "$tmp/out" && ok || bad "explain does not cite the RFC"
 expect_status 0 "explain a prefix" -- "$bin" explain 'tcp.reset.*'
-[ "$(grep -c '^tcp.reset' "$tmp/out")" -eq 5 ] && ok || bad "explain tcp.reset.* did not list the 5 reset codes"
+[ "$(grep -c '^tcp.reset' "$tmp/out")" -eq 6 ] && ok || bad "explain tcp.reset.* did not list the 6 reset codes"
 expect_status 2 "explain unknown" -- "$bin" explain tcp.nonsense
 "$bin" explain --list >"$tmp/list"
 n=$(grep -c '^[a-z]' "$tmp/list")

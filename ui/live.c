@@ -385,7 +385,7 @@ int live_attach(struct live *lv, struct loop *loop, const struct engine_config *
 	return 0;
 }
 
-const struct engine *live_engine(const struct live *lv)
+struct engine *live_engine(const struct live *lv)
 {
 	return lv->engine;
 }

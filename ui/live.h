@@ -125,7 +125,7 @@ const char *live_warning(const struct live *lv);
 /* Creates the engine with this sink and puts the capture and timers into the loop. Returns -1 with err. */
 int live_attach(struct live *lv, struct loop *loop, const struct engine_config *engine_cfg,
 		const struct engine_sink *sink, const struct live_hooks *hooks, char *err, size_t errlen);
-const struct engine *live_engine(const struct live *lv);
+struct engine *live_engine(const struct live *lv);
 /* The record being analysed, during a sink callback; NULL otherwise. */
 const struct capture_record *live_current_record(const struct live *lv);
 /* Makes every saved record readable from the -w file. Returns -1 on a write error. */

@@ -349,7 +349,7 @@ static void sink_packet(void *ctx, const struct packet_view *v)
 	struct model_packet *mp = append_packet(m);
 	uint32_t len = p->payload_len > MAX_LEN ? MAX_LEN : p->payload_len;
 	int shift = v->window_shift < -1 ? -1 : v->window_shift > 14 ? 14 : v->window_shift;
-	mp->where = m->current_offset << 16 | len;
+	mp->where = p->offset << 16 | len;
 	mp->time_ns = p->time_ns;
 	mp->frame = (uint32_t)p->frame;
 	mp->flow = v->flow_id;
@@ -466,7 +466,7 @@ static void refresh_one(void *ctx, const struct flow_summary *s)
 	}
 }
 
-static void take_open_flows(struct model *m, const struct engine *e)
+static void take_open_flows(struct model *m, struct engine *e)
 {
 	engine_foreach_open_flow(e, refresh_one, m);
 	m->last_refresh_ns = model_now_ns();
@@ -528,7 +528,7 @@ int model_live_segment(struct model *m, const char *path, char *err, size_t errl
 	return reader ? 0 : -1;
 }
 
-void model_live_refresh(struct model *m, const struct engine *e, bool flows)
+void model_live_refresh(struct model *m, struct engine *e, bool flows)
 {
 	engine_get_stats(e, &m->stats);
 	if (flows)

@@ -245,7 +245,7 @@ struct engine_sink model_sink(struct model *m);
  * with `flows`, its current summary of every open flow (a pass over all of
  * them: a few times a second at most). The views rebuild at their next update.
  */
-void model_live_refresh(struct model *m, const struct engine *e, bool flows);
+void model_live_refresh(struct model *m, struct engine *e, bool flows);
 void model_close(struct model *m);
 
 /* NULL if the index is not in memory (not recorded yet, or dropped). */

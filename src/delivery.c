@@ -1,0 +1,529 @@
+/*
+ * delivery.c - settles the fate of each segment that could change its
+ * receiver's state, and holds packet views until the states they show are
+ * settled (the stage is described in delivery.h).
+ *
+ * The evidence, rule by rule (X is the endpoint that sent the new segment S,
+ * P a pending segment):
+ *   1. P came from X's peer and consumes sequence space (SYN, FIN): S
+ *      acknowledges it (SEG.ACK >= its end) - P was delivered before X sent
+ *      S, and with it every earlier pending segment of that sender (one
+ *      path, in order). An RST+ACK answering a bare SYN from an endpoint
+ *      that never sent a SYN of its own says the SYN reached a port without
+ *      a listener (RFC 9293 §3.10.7.1): that endpoint was CLOSED all along.
+ *   2. S acknowledges less than P: X sent S before P arrived, so P's effect
+ *      comes after S (this is how crossing FINs stay apart).
+ *   3. P is a handshake ACK or the ACK of X's FIN (it consumes nothing): X's
+ *      own retransmission timer firing (its SYN-ACK or FIN again, at least
+ *      TCP_RTO_MIN_NS after the previous copy and later than the capture
+ *      point's round trip to X after P) proves P never arrived; anything
+ *      else X sends shows it did (an endpoint in SYN-RECEIVED sends no data
+ *      or plain ACKs).
+ *   4. X is P's sender and sends P again (same SYN, same FIN; a SYN-ACK
+ *      only by its timer, not in answer to a repeated SYN) before anything
+ *      showed P arrived: P was lost after the capture point.
+ *   5. X is a client whose SYN goes out again, longer after a pending
+ *      SYN-ACK than the two could have crossed: that SYN-ACK never arrived
+ *      (sooner, X only had not had it yet: rule 2).
+ *   6. Nothing settles P within PENDING_HOLD_NS, or the flow ends, or more
+ *      than PENDING_MAX segments wait: P counts as delivered, fate unknown.
+ * Where a later frame proves a state, held views from the segment's own row
+ * (or from the receiver's last frame sent without it, rule 2) are patched
+ * with the receiver's real state.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "delivery.h"
+#include "engine.h"
+#include "tcp-seq.h"
+#include "xalloc.h"
+
+/* A pending segment older than this counts as delivered; bounds how late a view may leave. */
+#define PENDING_HOLD_NS (5 * 1000000000LL)
+/* Views held at most; past it the oldest flow's pending segments are settled as unknown. */
+#define HELD_MAX 4096
+
+struct held_view {
+	struct packet_view view;
+	struct packet pkt;
+	struct flow *flow; /* NULL once the flow has ended */
+	bool ready;
+};
+
+struct delivery {
+	bool in_order;
+	int64_t msl_ns;
+	delivery_emit_fn emit;
+	void *emit_ctx;
+	struct held_view *held; /* [head, tail) in capture order, allocated with the first */
+	size_t head, tail;
+	/* While one segment's evidence is weighed: the row each side's last change went to. */
+	const struct flow *changed_flow;
+	uint64_t changed_from[2];
+};
+
+struct delivery *delivery_new(bool in_capture_order, int64_t msl_ns, delivery_emit_fn emit, void *emit_ctx)
+{
+	struct delivery *d = xcalloc(1, sizeof *d);
+	d->in_order = in_capture_order;
+	d->msl_ns = msl_ns;
+	d->emit = emit;
+	d->emit_ctx = emit_ctx;
+	return d;
+}
+
+void delivery_free(struct delivery *d)
+{
+	if (!d)
+		return;
+	free(d->held);
+	free(d);
+}
+
+/* ---- Held views ----------------------------------------------------------- */
+
+/* The held view of a frame of f, or NULL. */
+static struct held_view *held_of(struct delivery *d, const struct flow *f, uint64_t frame)
+{
+	if (!f->held_views)
+		return NULL;
+	for (size_t i = d->head; i < d->tail; i++)
+		if (d->held[i].flow == f && d->held[i].view.pkt->frame == frame)
+			return &d->held[i];
+	return NULL;
+}
+
+/* The receiver's state really was `state` from frame `from` on: patch the views still held. */
+static void patch_state(struct delivery *d, const struct flow *f, int side, uint64_t from, enum tcp_state state)
+{
+	if (!f->held_views)
+		return;
+	for (size_t i = d->head; i < d->tail; i++)
+		if (d->held[i].flow == f && d->held[i].view.pkt->frame >= from)
+			d->held[i].view.state[side] = state;
+}
+
+static void set_fate(struct delivery *d, const struct flow *f, uint64_t frame, enum delivery_fate fate,
+		     uint64_t proof, bool later)
+{
+	struct held_view *h = held_of(d, f, frame);
+	if (!h)
+		return;
+	h->view.fate = (uint8_t)fate;
+	h->view.fate_frame = proof;
+	h->view.arrived_later = later;
+}
+
+/* Marks f's held views ready up to its oldest pending segment. */
+static void update_ready(struct delivery *d, const struct flow *f)
+{
+	if (!f->held_views)
+		return;
+	uint64_t limit = f->npending ? f->pending[0].frame : UINT64_MAX;
+	for (size_t i = d->head; i < d->tail; i++)
+		if (d->held[i].flow == f && d->held[i].view.pkt->frame < limit)
+			d->held[i].ready = true;
+}
+
+static void emit_held(struct delivery *d, struct held_view *h)
+{
+	h->view.pkt = &h->pkt;
+	if (h->flow)
+		h->flow->held_views--;
+	d->emit(d->emit_ctx, &h->view);
+}
+
+/* Emits what is ready: from the head in capture order, or every ready view (live). */
+static void drain(struct delivery *d)
+{
+	if (d->in_order) {
+		while (d->head < d->tail && d->held[d->head].ready)
+			emit_held(d, &d->held[d->head++]);
+	} else {
+		size_t kept = d->head;
+		for (size_t i = d->head; i < d->tail; i++) {
+			if (d->held[i].ready)
+				emit_held(d, &d->held[i]);
+			else
+				d->held[kept++] = d->held[i];
+		}
+		d->tail = kept;
+	}
+	if (d->head == d->tail)
+		d->head = d->tail = 0;
+}
+
+/* ---- Settling --------------------------------------------------------------- */
+
+static void remove_pending(struct flow *f, int i)
+{
+	memmove(&f->pending[i], &f->pending[i + 1], (size_t)(f->npending - i - 1) * sizeof f->pending[0]);
+	f->npending--;
+}
+
+static bool consumes_seq(const struct pending_delivery *pd)
+{
+	return pd->flags & (TCP_SYN | TCP_FIN);
+}
+
+/* Applies one pending segment's effect on its receiver, and shows it in the views held. */
+static void apply(struct delivery *d, struct flow *f, const struct pending_delivery *pd, bool acknowledged,
+		  uint64_t proof, enum delivery_fate fate)
+{
+	int rside = !pd->side;
+	enum tcp_state before = f->ep[rside].state;
+	tcp_engine_deliver(f, pd, d->msl_ns, acknowledged);
+	bool later = pd->apply_after != pd->frame;
+	if (f->ep[rside].state != before) {
+		/* Two changes one piece of evidence settles go to rows of their own, so each state shows. */
+		uint64_t from = later ? pd->apply_after + 1 : pd->frame;
+		if (d->changed_flow == f && d->changed_from[rside] >= from)
+			from = d->changed_from[rside] + 1;
+		if (d->changed_flow != f) {
+			d->changed_flow = f;
+			d->changed_from[0] = d->changed_from[1] = 0;
+		}
+		d->changed_from[rside] = from;
+		patch_state(d, f, rside, from, f->ep[rside].state);
+	}
+	set_fate(d, f, pd->frame, fate, proof, later);
+}
+
+/*
+ * Pending segment i was delivered, and so were the same sender's earlier
+ * ones still pending (one path, in order): applies them all and removes them.
+ */
+static void settle_delivered(struct delivery *d, struct flow *f, int i, bool acknowledged, uint64_t proof)
+{
+	uint8_t side = f->pending[i].side;
+	uint64_t target = f->pending[i].frame;
+	for (int j = 0; j < f->npending;) {
+		if (f->pending[j].side != side || f->pending[j].frame > target) {
+			j++;
+			continue;
+		}
+		struct pending_delivery pd = f->pending[j];
+		remove_pending(f, j);
+		bool is_target = pd.frame == target;
+		apply(d, f, &pd, acknowledged && consumes_seq(&pd), proof, is_target ? FATE_DELIVERED : FATE_UNKNOWN);
+	}
+}
+
+static void settle_lost(struct delivery *d, struct flow *f, int i, uint64_t proof)
+{
+	set_fate(d, f, f->pending[i].frame, FATE_LOST, proof, false);
+	remove_pending(f, i);
+}
+
+/* Every pending segment of f counts as delivered, fate unknown (rule 6). */
+static void settle_oldest_unknown(struct delivery *d, struct flow *f)
+{
+	struct pending_delivery pd = f->pending[0];
+	remove_pending(f, 0);
+	apply(d, f, &pd, false, 0, FATE_UNKNOWN);
+}
+
+static void settle_all_unknown(struct delivery *d, struct flow *f)
+{
+	while (f->npending > 0)
+		settle_oldest_unknown(d, f);
+	update_ready(d, f);
+}
+
+/* ---- Evidence ----------------------------------------------------------------- */
+
+static double seconds(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/*
+ * How long after P a segment of P's receiver may still have been sent
+ * before P arrived: the capture point's round trip to it when the
+ * handshake showed it, and never less than the smallest retransmission
+ * timeout (a timer that fires sooner than that is not the one we mean).
+ */
+static int64_t crossing_margin(int64_t round_trip_ns)
+{
+	return round_trip_ns > TCP_RTO_MIN_NS ? round_trip_ns : TCP_RTO_MIN_NS;
+}
+
+/* Pending i was lost after the capture point, as sc shows: the diagnosis says so, with how long it cost. */
+static void settle_lost_saying(struct delivery *d, struct segment_ctx *sc, int i, enum finding_id id,
+			       const char *what, const char *evidence)
+{
+	const struct pending_delivery *pd = &sc->flow->pending[i];
+	tcp_engine_raise(sc, id, "the %s at frame %llu never reached the %s: %s %.3f s later", what,
+			 (unsigned long long)pd->frame, pd->side ? "client" : "server", evidence,
+			 seconds(sc->pkt->time_ns - pd->time_ns));
+	settle_lost(d, sc->flow, i, sc->pkt->frame);
+}
+
+/* Did X's retransmission timer fire (rules 3, 4)? S repeats prev_ns's copy, P was seen at p_ns. */
+static bool timer_fired(const struct packet *s, int64_t prev_ns, int64_t p_ns, int64_t round_trip_ns)
+{
+	return s->time_ns - prev_ns >= TCP_RTO_MIN_NS && s->time_ns - p_ns > round_trip_ns;
+}
+
+static bool copies(const struct pending_delivery *a, const struct pending_delivery *b)
+{
+	const uint8_t ctl = TCP_SYN | TCP_ACK | TCP_FIN; /* a repeated SYN may drop ECE and CWR (RFC 3168 §6.1.1.1) */
+	return a->side == b->side && (a->flags & ctl) == (b->flags & ctl) && a->seq == b->seq;
+}
+
+/*
+ * S acknowledges pending i, one of several copies of a SYN or SYN-ACK: which
+ * one arrived? The one whose TSval S echoes (RFC 7323 §4.3), else the
+ * latest; the copies before it were lost (S settles them). Returns the
+ * index of that copy.
+ */
+static int answered_copy(struct delivery *d, struct flow *f, int i, const struct packet *s)
+{
+	if (!f->pending[i].superseded)
+		return i;
+	struct pending_delivery first = f->pending[i];
+	uint64_t chosen = first.frame;
+	for (int j = i; j < f->npending; j++) {
+		const struct pending_delivery *c = &f->pending[j];
+		if (!copies(c, &first))
+			continue;
+		chosen = c->frame;
+		if (s->opt.has_timestamps && c->has_ts && c->tsval == s->opt.tsecr)
+			break;
+	}
+	for (int j = i; j < f->npending;) {
+		if (f->pending[j].frame == chosen)
+			return j;
+		if (copies(&f->pending[j], &first))
+			settle_lost(d, f, j, s->frame);
+		else
+			j++;
+	}
+	return i; /* not reached: the chosen copy is pending */
+}
+
+/* Rules 1-3 and 5 for P, pending from S's receiver's peer; true if P was settled. */
+static bool evidence_from_receiver(struct delivery *d, struct segment_ctx *sc, int i)
+{
+	const struct packet *s = sc->pkt;
+	struct flow *f = sc->flow;
+	struct pending_delivery *pd = &f->pending[i];
+	const struct endpoint *x = sc->snd, *peer = sc->rcv;
+	bool s_acks = s->flags & TCP_ACK;
+
+	if (consumes_seq(pd)) {
+		if (s_acks && SEQ_GEQ(s->ack, pd->end)) {
+			if ((s->flags & TCP_RST) && (pd->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && !x->syn_sent) {
+				/* Rule 1: a SYN answered by RST reached a port with no listener (the RST closes the rest). */
+				patch_state(d, f, sc->side, pd->frame, TCPS_CLOSED);
+				set_fate(d, f, pd->frame, FATE_REFUSED, s->frame, false);
+				remove_pending(f, i);
+				return true;
+			}
+			settle_delivered(d, f, answered_copy(d, f, i, s), true, s->frame);
+			return true;
+		}
+		if ((pd->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && (s->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+		    s->seq == x->isn && s->time_ns - pd->time_ns > crossing_margin(f->to_client_ns)) {
+			/* Rule 5: the client asks again; the SYN-ACK never reached it. */
+			settle_lost_saying(d, sc, i, F_HS_SYNACK_LOST, "SYN-ACK", "it sent its SYN again");
+			return true;
+		}
+		if (s_acks || (s->flags & TCP_SYN))
+			pd->apply_after = s->frame; /* rule 2 */
+		return false;
+	}
+	/* Rule 3: a handshake ACK, or the ACK of X's FIN. */
+	bool synack_again = (s->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && x->synack_sent;
+	bool fin_again = (s->flags & TCP_FIN) && x->fin_sent && s->seq + s->payload_len == x->fin_seq;
+	if (synack_again) {
+		/* An answer to a repeated SYN, or too soon for a timer, says nothing about P. */
+		if (peer->last_syn_ns > x->last_syn_ns || !timer_fired(s, x->last_syn_ns, pd->time_ns, f->to_server_ns))
+			return false;
+		settle_lost_saying(d, sc, i, F_HS_ACK_LOST, "handshake ACK", "its timer sent the SYN-ACK again");
+		return true;
+	}
+	int64_t to_x = sc->side == SIDE_SERVER ? f->to_server_ns : f->to_client_ns;
+	if (fin_again && SEQ_GEQ(pd->ack, x->fin_seq + 1)) {
+		if (!timer_fired(s, x->last_fin_ns, pd->time_ns, to_x))
+			return false;
+		settle_lost(d, f, i, s->frame);
+		return true;
+	}
+	/*
+	 * Only an endpoint that had the handshake ACK sends anything but its
+	 * SYN-ACK; an ACK of X's FIN shows in X's silence about its FIN, once X
+	 * has had time to hear it (else X had not had it yet: rule 2).
+	 */
+	bool acks_fin = !(pd->flags & TCP_SYN) && x->fin_sent && SEQ_GEQ(pd->ack, x->fin_seq + 1);
+	if (acks_fin && to_x > 0 && s->time_ns - pd->time_ns <= to_x) {
+		pd->apply_after = s->frame;
+		return false;
+	}
+	settle_delivered(d, f, i, false, s->frame);
+	return true;
+}
+
+/* Rule 4 for P, pending from S's own sender; true if P was settled. */
+static bool evidence_from_sender(struct delivery *d, struct segment_ctx *sc, int i)
+{
+	const struct packet *s = sc->pkt;
+	struct flow *f = sc->flow;
+	const struct pending_delivery *pd = &f->pending[i];
+	const uint8_t ctl = TCP_SYN | TCP_ACK | TCP_FIN;
+
+	if ((pd->flags & TCP_SYN) && (s->flags & ctl) == (pd->flags & ctl) && s->seq == pd->seq) {
+		/* Which copy arrived is for the answer to tell (answered_copy). */
+		f->pending[i].superseded = true;
+		return false;
+	}
+	if ((pd->flags & TCP_FIN) && (s->flags & TCP_FIN) && s->seq + s->payload_len == pd->end - 1) {
+		settle_lost_saying(d, sc, i, F_CLOSE_FIN_LOST, "FIN", "nothing acknowledged it, and it was sent again");
+		return true;
+	}
+	return false;
+}
+
+void delivery_evidence(struct delivery *d, struct segment_ctx *sc)
+{
+	struct flow *f = sc->flow;
+	if (!f->npending)
+		return;
+	d->changed_flow = NULL;
+	while (f->npending && sc->pkt->time_ns - f->pending[0].time_ns > PENDING_HOLD_NS)
+		settle_oldest_unknown(d, f);
+	for (int i = 0; i < f->npending;) {
+		bool from_peer = f->pending[i].side != sc->side;
+		bool settled = from_peer ? evidence_from_receiver(d, sc, i) : evidence_from_sender(d, sc, i);
+		if (!settled)
+			i++;
+		else
+			i = 0; /* settling may remove earlier entries: look again from the start */
+	}
+	/* An RST ends both ends' states: what was on its way is taken as arrived before it. */
+	if (sc->pkt->flags & TCP_RST)
+		settle_all_unknown(d, f);
+	update_ready(d, f);
+}
+
+int64_t delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns)
+{
+	while (f->npending && now_ns - f->pending[0].time_ns > PENDING_HOLD_NS)
+		settle_oldest_unknown(d, f);
+	update_ready(d, f);
+	drain(d);
+	return f->npending ? f->pending[0].time_ns + PENDING_HOLD_NS + 1 : INT64_MAX;
+}
+
+void delivery_submit(struct delivery *d, struct segment_ctx *sc)
+{
+	const struct packet *p = sc->pkt;
+	struct flow *f = sc->flow;
+	if (f->reset) {
+		/* Both ends are CLOSED: what was on its way changes nothing any more. */
+		while (f->npending) {
+			set_fate(d, f, f->pending[0].frame, FATE_UNKNOWN, 0, false);
+			remove_pending(f, 0);
+		}
+		update_ready(d, f);
+		return;
+	}
+	if (sc->dropped || !tcp_engine_affects_receiver(sc))
+		return;
+	if (f->npending == PENDING_MAX) {
+		settle_oldest_unknown(d, f);
+		update_ready(d, f);
+	}
+	struct pending_delivery *pd = &f->pending[f->npending++];
+	pd->frame = pd->apply_after = p->frame;
+	pd->time_ns = p->time_ns;
+	pd->seq = p->seq;
+	pd->ack = p->ack;
+	pd->payload_len = p->payload_len;
+	pd->end = p->seq + p->payload_len + !!(p->flags & TCP_SYN) + !!(p->flags & TCP_FIN);
+	pd->flags = p->flags;
+	pd->side = (uint8_t)sc->side;
+	pd->has_ts = p->opt.has_timestamps;
+	pd->tsval = p->opt.tsval;
+	pd->superseded = false;
+}
+
+/* ---- Views --------------------------------------------------------------------- */
+
+/* Room for one more held view: compacts, or settles the oldest held flow's segments as unknown. */
+static void make_room(struct delivery *d)
+{
+	if (!d->held)
+		d->held = xmalloc(HELD_MAX * sizeof *d->held);
+	if (d->tail < HELD_MAX)
+		return;
+	if (d->head > 0) {
+		memmove(d->held, d->held + d->head, (d->tail - d->head) * sizeof *d->held);
+		d->tail -= d->head;
+		d->head = 0;
+		return;
+	}
+	for (size_t i = 0; i < d->tail && d->tail == HELD_MAX; i++) {
+		struct flow *f = d->held[i].flow;
+		if (!f || d->held[i].ready)
+			continue;
+		settle_all_unknown(d, f);
+		drain(d);
+	}
+}
+
+void delivery_view(struct delivery *d, struct flow *f, const struct packet_view *view)
+{
+	bool must_wait = f->npending && f->pending[0].frame <= view->pkt->frame;
+	if (!must_wait && (!d->in_order || d->head == d->tail)) {
+		d->emit(d->emit_ctx, view);
+		return;
+	}
+	make_room(d);
+	if (d->tail == HELD_MAX) {
+		d->emit(d->emit_ctx, view); /* nothing could be settled: a view too late is worse than one unsure */
+		return;
+	}
+	struct held_view *h = &d->held[d->tail++];
+	h->view = *view;
+	h->pkt = *view->pkt;
+	h->view.pkt = &h->pkt;
+	h->flow = f;
+	h->ready = !must_wait;
+	f->held_views++;
+	drain(d);
+}
+
+void delivery_flow_end(struct delivery *d, struct flow *f)
+{
+	settle_all_unknown(d, f);
+	if (!f->held_views)
+		return;
+	for (size_t i = d->head; i < d->tail; i++)
+		if (d->held[i].flow == f) {
+			d->held[i].ready = true;
+			d->held[i].flow = NULL;
+		}
+	f->held_views = 0;
+	drain(d);
+}
+
+void delivery_tick(struct delivery *d, int64_t now_ns)
+{
+	for (size_t i = d->head; i < d->tail; i++) {
+		struct held_view *h = &d->held[i];
+		if (!h->ready && h->flow && now_ns - h->pkt.time_ns > PENDING_HOLD_NS)
+			settle_all_unknown(d, h->flow);
+	}
+	drain(d);
+}
+
+void delivery_flush(struct delivery *d)
+{
+	for (size_t i = d->head; i < d->tail; i++)
+		d->held[i].ready = true;
+	drain(d);
+}

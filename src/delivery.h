@@ -1,0 +1,68 @@
+/*
+ * delivery.h - the delivery stage: what became of each segment the capture
+ * saw, and when its receiver's state changed because of it (SPEC §4.2).
+ *
+ *   tcp engine (the sender's side of a segment) -> delivery -> sinks
+ *
+ * The capture point is not the receiver. A segment that could change its
+ * receiver's state (SYN, SYN-ACK, FIN, and an ACK that completes a handshake
+ * or acknowledges a FIN) is held here as a pending delivery until the
+ * receiver's own later behaviour settles its fate:
+ *   delivered - the receiver acknowledges it, or acts as only an endpoint
+ *               that had it can; its transition is applied then, in the
+ *               order the sender sent its segments;
+ *   lost      - the sender sends it again with nothing in between showing it
+ *               arrived, or the receiver's retransmission timer shows it
+ *               never came; it changes no state;
+ *   unknown   - the flow ended, or the segment waited too long: taken as
+ *               delivered (the common case), and said so.
+ * Packet views wait here too while a state they show may still change, and
+ * leave once settled, with the receiver's state as it really was ("a little
+ * later": in capture order, or per flow in live mode). Memory is bounded: a
+ * few pending deliveries per flow, and a fixed number of held views.
+ *
+ * Ownership: the stage owns its held views and their packet copies; the
+ * engine owns flows and calls delivery_flow_end() before it frees one.
+ */
+#ifndef TCPSCOPE_DELIVERY_H
+#define TCPSCOPE_DELIVERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "tcp-engine.h"
+
+struct packet_view;
+struct delivery;
+
+/* Emits a settled view (the engine's sink.packet). */
+typedef void (*delivery_emit_fn)(void *ctx, const struct packet_view *view);
+
+/* in_capture_order: views leave in capture order (batch); else per flow, as soon as settled (live). */
+struct delivery *delivery_new(bool in_capture_order, int64_t msl_ns, delivery_emit_fn emit, void *emit_ctx);
+void delivery_free(struct delivery *d);
+
+/*
+ * Before the engine judges segment sc: what it proves about the segments
+ * its sender's peer sent earlier (settles them, raises the diagnoses on sc).
+ */
+void delivery_evidence(struct delivery *d, struct segment_ctx *sc);
+/* After the engine judged sc: its receiver's side, now or pending. */
+void delivery_submit(struct delivery *d, struct segment_ctx *sc);
+/* The view of the packet just analysed: emitted now, or held until settled (copied). */
+void delivery_view(struct delivery *d, struct flow *f, const struct packet_view *view);
+/* The flow ends: settle what is pending (unknown fates count as delivered) and release its views. */
+void delivery_flow_end(struct delivery *d, struct flow *f);
+/*
+ * Settles f's segments that have waited too long by capture time now, as
+ * unknown (engine_expire: a flow that gets no more packets); returns when
+ * the next of them will have, INT64_MAX if none waits.
+ */
+int64_t delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns);
+/* Settles, as unknown, segments whose views have waited too long by capture time now (live timer). */
+void delivery_tick(struct delivery *d, int64_t now_ns);
+/* Emits every view still held (end of input, after every flow ended). */
+void delivery_flush(struct delivery *d);
+
+#endif
