@@ -22,6 +22,8 @@
  *   4. X is P's sender and sends P again (same SYN, same FIN; a SYN-ACK
  *      only by its timer, not in answer to a repeated SYN) before anything
  *      showed P arrived: P was lost after the capture point.
+ *      A client that acknowledges a SYN-ACK the capture never saw had its
+ *      SYN answered: that SYN was delivered.
  *   5. X is a client whose SYN goes out again, longer after a pending
  *      SYN-ACK than the two could have crossed: that SYN-ACK never arrived
  *      (sooner, X only had not had it yet: rule 2).
@@ -91,7 +93,7 @@ static struct held_view *held_of(struct delivery *d, const struct flow *f, uint6
 	if (!f->held_views)
 		return NULL;
 	for (size_t i = d->head; i < d->tail; i++)
-		if (d->held[i].flow == f && d->held[i].view.pkt->frame == frame)
+		if (d->held[i].flow == f && d->held[i].pkt.frame == frame)
 			return &d->held[i];
 	return NULL;
 }
@@ -102,19 +104,27 @@ static void patch_state(struct delivery *d, const struct flow *f, int side, uint
 	if (!f->held_views)
 		return;
 	for (size_t i = d->head; i < d->tail; i++)
-		if (d->held[i].flow == f && d->held[i].view.pkt->frame >= from)
+		if (d->held[i].flow == f && d->held[i].pkt.frame >= from)
 			d->held[i].view.state[side] = state;
 }
 
 static void set_fate(struct delivery *d, const struct flow *f, uint64_t frame, enum delivery_fate fate,
-		     uint64_t proof, bool later)
+		     uint64_t proof, uint64_t arrived_after)
 {
 	struct held_view *h = held_of(d, f, frame);
 	if (!h)
 		return;
 	h->view.fate = (uint8_t)fate;
 	h->view.fate_frame = proof;
-	h->view.arrived_later = later;
+	h->view.arrived_after = arrived_after;
+}
+
+const char *delivery_fate_name(int fate)
+{
+	static const char *const names[] = {
+		[FATE_NONE] = "none", [FATE_DELIVERED] = "delivered", [FATE_LOST] = "lost",
+		[FATE_UNKNOWN] = "unknown", [FATE_REFUSED] = "refused"};
+	return fate >= 0 && fate <= FATE_REFUSED ? names[fate] : "?";
 }
 
 /* Marks f's held views ready up to its oldest pending segment. */
@@ -124,7 +134,7 @@ static void update_ready(struct delivery *d, const struct flow *f)
 		return;
 	uint64_t limit = f->npending ? f->pending[0].frame : UINT64_MAX;
 	for (size_t i = d->head; i < d->tail; i++)
-		if (d->held[i].flow == f && d->held[i].view.pkt->frame < limit)
+		if (d->held[i].flow == f && d->held[i].pkt.frame < limit)
 			d->held[i].ready = true;
 }
 
@@ -189,7 +199,7 @@ static void apply(struct delivery *d, struct flow *f, const struct pending_deliv
 		d->changed_from[rside] = from;
 		patch_state(d, f, rside, from, f->ep[rside].state);
 	}
-	set_fate(d, f, pd->frame, fate, proof, later);
+	set_fate(d, f, pd->frame, fate, proof, later ? pd->apply_after : 0);
 }
 
 /*
@@ -214,7 +224,7 @@ static void settle_delivered(struct delivery *d, struct flow *f, int i, bool ack
 
 static void settle_lost(struct delivery *d, struct flow *f, int i, uint64_t proof)
 {
-	set_fate(d, f, f->pending[i].frame, FATE_LOST, proof, false);
+	set_fate(d, f, f->pending[i].frame, FATE_LOST, proof, 0);
 	remove_pending(f, i);
 }
 
@@ -319,7 +329,7 @@ static bool evidence_from_receiver(struct delivery *d, struct segment_ctx *sc, i
 			if ((s->flags & TCP_RST) && (pd->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && !x->syn_sent) {
 				/* Rule 1: a SYN answered by RST reached a port with no listener (the RST closes the rest). */
 				patch_state(d, f, sc->side, pd->frame, TCPS_CLOSED);
-				set_fate(d, f, pd->frame, FATE_REFUSED, s->frame, false);
+				set_fate(d, f, pd->frame, FATE_REFUSED, s->frame, 0);
 				remove_pending(f, i);
 				return true;
 			}
@@ -375,6 +385,12 @@ static bool evidence_from_sender(struct delivery *d, struct segment_ctx *sc, int
 	const struct pending_delivery *pd = &f->pending[i];
 	const uint8_t ctl = TCP_SYN | TCP_ACK | TCP_FIN;
 
+	if ((pd->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && (s->flags & TCP_ACK) && !(s->flags & TCP_SYN) &&
+	    s->ack != 0 && !sc->rcv->synack_sent) {
+		/* Rule 4b: a client acknowledging a SYN-ACK the capture missed: its SYN was answered. */
+		settle_delivered(d, f, i, false, s->frame);
+		return true;
+	}
 	if ((pd->flags & TCP_SYN) && (s->flags & ctl) == (pd->flags & ctl) && s->seq == pd->seq) {
 		/* Which copy arrived is for the answer to tell (answered_copy). */
 		f->pending[i].superseded = true;
@@ -425,7 +441,7 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 	if (f->reset) {
 		/* Both ends are CLOSED: what was on its way changes nothing any more. */
 		while (f->npending) {
-			set_fate(d, f, f->pending[0].frame, FATE_UNKNOWN, 0, false);
+			set_fate(d, f, f->pending[0].frame, FATE_UNKNOWN, 0, 0);
 			remove_pending(f, 0);
 		}
 		update_ready(d, f);

@@ -389,7 +389,10 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 		sc.labels.mask |= 1u << L_REUSED_PORTS;
 	sc.snd = &f->ep[side];
 	sc.rcv = &f->ep[!side];
+	enum tcp_state before[2] = {f->ep[0].state, f->ep[1].state};
 	delivery_evidence(e->delivery, &sc);
+	/* What the evidence settled takes effect before this segment, whose own moves come after it. */
+	enum tcp_state settled[2] = {f->ep[0].state, f->ep[1].state};
 	tcp_engine_segment(&sc);
 	delivery_submit(e->delivery, &sc);
 	diagnose_segment(&sc);
@@ -415,9 +418,11 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	v->bytes_in_flight = in_flight;
 	v->labels = sc.labels.mask;
 	v->dupack_num = sc.labels.dupack_num;
+	for (int s = 0; s < 2; s++)
+		v->via[s] = settled[s] != f->ep[s].state && settled[s] != before[s] ? settled[s] : TCPS_COUNT;
 	v->fate = FATE_NONE;
-	v->arrived_later = false;
 	v->fate_frame = 0;
+	v->arrived_after = 0;
 	delivery_view(e->delivery, f, v);
 }
 

@@ -44,6 +44,9 @@ enum delivery_fate {
 	FATE_REFUSED,	/* reached a port without a listener (fate_frame is its RST) */
 };
 
+/* "delivered", "lost", ... as formats.md spells them (delivery.c). */
+const char *delivery_fate_name(int fate);
+
 /* What the engine concluded about one TCP packet. */
 struct packet_view {
 	const struct packet *pkt;
@@ -52,9 +55,10 @@ struct packet_view {
 	uint32_t rel_seq, rel_ack;
 	int window_shift;	 /* -1 unknown */
 	enum tcp_state state[2]; /* after the packet, as the endpoints had them: [0] client, [1] server */
+	enum tcp_state via[2];	 /* a state passed through on the way to state[] at this packet; TCPS_COUNT: none */
 	uint8_t fate;		 /* enum delivery_fate of this segment */
-	bool arrived_later;	 /* delivered, but only after a later frame the receiver sent */
 	uint64_t fate_frame;	 /* the frame that settled its fate (0: none, or the end of the flow) */
+	uint64_t arrived_after;	 /* delivered only after the receiver sent this later frame (0: at once) */
 	uint32_t labels;	 /* 1u << L_* */
 	uint32_t dupack_num;
 	int64_t bytes_in_flight; /* sender's unacknowledged bytes after a data segment; -1 n/a */

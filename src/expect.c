@@ -46,6 +46,7 @@ enum expect_store {
 	ST_STR,	       /* const char * */
 	ST_CHARS,      /* char [] */
 	ST_STATE,      /* enum tcp_state */
+	ST_STATE_OPT,  /* enum tcp_state, TCPS_COUNT = null */
 	ST_CLOSER,     /* int: -1 null, 0 client, 1 server */
 	ST_ADDR,       /* uint8_t [16] with ip_version */
 	ST_NS,	       /* int64_t nanoseconds */
@@ -77,6 +78,8 @@ static const char *const vocab_close[] = {"fin", "half", "rst", "none", NULL};
 static const char *const vocab_side[] = {"client", "server", NULL};
 static const char *const vocab_conn_state[] = {"S0",   "S1",	 "SF",	  "REJ", "S2",	"S3",  "RSTO",
 					       "RSTR", "RSTOS0", "RSTRH", "SH",	 "SHR", "OTH", NULL};
+static const char *const vocab_vantage[] = {"client", "server", "middle", "unknown", NULL};
+static const char *const vocab_fate[] = {"none", "delivered", "lost", "unknown", "refused", NULL};
 static const char *const vocab_state[] = {"UNKNOWN",	 "CLOSED",     "LISTEN",     "SYN-SENT",   "SYN-RECEIVED",
 					  "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",
 					  "LAST-ACK",	 "TIME-WAIT",  NULL};
@@ -92,6 +95,7 @@ static const struct expect_field fields[] = {
 	{"server.addr", EXPECT_T_ADDR, ST_ADDR, OFF(addr[1]), 0, NULL},
 	{"server.port", EXPECT_T_COUNT, ST_U16, OFF(port[1]), 0, NULL},
 	{"direction_guessed", EXPECT_T_BOOL, ST_BOOL, OFF(direction_guessed), 0, NULL},
+	{"vantage", EXPECT_T_WORD, ST_STR, OFF(vantage), 0, vocab_vantage},
 	{"first_frame", EXPECT_T_COUNT, ST_U64, OFF(first_frame), 0, NULL},
 	{"last_frame", EXPECT_T_COUNT, ST_U64, OFF(last_frame), 0, NULL},
 	{"start_time", EXPECT_T_TIME, ST_NS, OFF(start_ns), 0, NULL},
@@ -168,6 +172,10 @@ struct expect_packet {
 	uint32_t labels;	 /* 1u << L_* */
 	int64_t dupack_num;	 /* -1: null, not a duplicate ACK (the JSON omits the key) */
 	int64_t bytes_in_flight; /* -1: null, not a data segment (the JSON omits the key) */
+	enum tcp_state via[2];	 /* TCPS_COUNT: null (the JSON omits the key) */
+	const char *fate;	 /* "none" when the JSON has no fate */
+	int64_t fate_frame;	 /* -1: null */
+	int64_t arrived_after;	 /* -1: null */
 	uint8_t nfindings;
 	enum finding_id findings[VIEW_MAX_FINDINGS];
 	uint8_t ip_version;
@@ -201,6 +209,11 @@ static const struct expect_field packet_fields[] = {
 #undef FINDING
 	{"dupack_num", EXPECT_T_COUNT, ST_I64_OPT, OFF(dupack_num), 0, NULL},
 	{"bytes_in_flight", EXPECT_T_BYTES, ST_I64_OPT, OFF(bytes_in_flight), 0, NULL},
+	{"via_client", EXPECT_T_WORD, ST_STATE_OPT, OFF(via[0]), 0, vocab_state},
+	{"via_server", EXPECT_T_WORD, ST_STATE_OPT, OFF(via[1]), 0, vocab_state},
+	{"fate", EXPECT_T_WORD, ST_STR, OFF(fate), 0, vocab_fate},
+	{"fate_frame", EXPECT_T_COUNT, ST_I64_OPT, OFF(fate_frame), 0, NULL},
+	{"arrived_after", EXPECT_T_COUNT, ST_I64_OPT, OFF(arrived_after), 0, NULL},
 };
 
 #undef OFF
@@ -221,6 +234,7 @@ const char *expect_field_path(const struct expect_field *f)
 static bool field_nullable(const struct expect_field *f)
 {
 	switch (f->store) {
+	case ST_STATE_OPT:
 	case ST_CLOSER:
 	case ST_I64_OPT:
 	case ST_RTT:
@@ -268,6 +282,13 @@ static void field_get(const struct expect_field *f, const void *obj, struct expe
 	case ST_STATE:
 		snprintf(v->word, sizeof v->word, "%s", tcp_state_name(*(const enum tcp_state *)(const void *)base));
 		break;
+	case ST_STATE_OPT: {
+		enum tcp_state st = *(const enum tcp_state *)(const void *)base;
+		v->null = st == TCPS_COUNT;
+		if (!v->null)
+			snprintf(v->word, sizeof v->word, "%s", tcp_state_name(st));
+		break;
+	}
 	case ST_CLOSER: {
 		int side = *(const int *)(const void *)base;
 		v->null = side < 0;
@@ -1161,6 +1182,11 @@ void expect_frames_packet(struct expect_frames *fr, const struct packet_view *v)
 	pk->labels = v->labels;
 	pk->dupack_num = v->labels & (1u << L_DUPLICATE_ACK) ? (int64_t)v->dupack_num : -1;
 	pk->bytes_in_flight = v->bytes_in_flight < 0 ? -1 : v->bytes_in_flight;
+	pk->via[0] = v->via[0];
+	pk->via[1] = v->via[1];
+	pk->fate = delivery_fate_name(v->fate);
+	pk->fate_frame = v->fate_frame ? (int64_t)v->fate_frame : -1;
+	pk->arrived_after = v->arrived_after ? (int64_t)v->arrived_after : -1;
 	pk->nfindings = v->nfindings < VIEW_MAX_FINDINGS ? v->nfindings : VIEW_MAX_FINDINGS;
 	memcpy(pk->findings, v->findings, pk->nfindings * sizeof *pk->findings);
 	pk->ip_version = p->ip_version;

@@ -334,7 +334,7 @@ static void json_int_or_null(FILE *out, long v, bool present)
 /*
  * OUTPUT_JSON_FLOW_MAX holds a flow object with every part at its longest:
  * its keys and punctuation (under 1 000 bytes), some 45 numbers, two
- * addresses, five names (handshake, close, closed_first_by and two states,
+ * addresses, six names (handshake, close, closed_first_by, vantage and two states,
  * of 12 bytes at most), the two Zeek strings with each byte escaped as
  * \u00XX, and every label with its count.
  */
@@ -452,6 +452,9 @@ static char *put_flow_traffic(char *p, const struct flow_summary *s, bool nano)
 	p = put_endpoint(p, s, 1);
 	p = PUT(p, ", \"direction_guessed\": ");
 	p = put_bool(p, s->direction_guessed);
+	p = PUT(p, ", \"vantage\": \"");
+	p = put_str(p, s->vantage);
+	p = PUT(p, "\"");
 	p = PUT(p, ", \"first_frame\": ");
 	p = put_u64(p, s->first_frame);
 	p = PUT(p, ", \"last_frame\": ");
@@ -670,6 +673,16 @@ void output_json_packet(FILE *out, const struct packet_view *v, bool nano)
 		fprintf(out, ", \"dupack_num\": %u", v->dupack_num);
 	if (v->bytes_in_flight >= 0)
 		fprintf(out, ", \"bytes_in_flight\": %lld", (long long)v->bytes_in_flight);
+	for (int side = 0; side < 2; side++)
+		if (v->via[side] != TCPS_COUNT)
+			fprintf(out, ", \"via_%s\": \"%s\"", side ? "server" : "client", tcp_state_name(v->via[side]));
+	if (v->fate != FATE_NONE) {
+		fprintf(out, ", \"fate\": \"%s\"", delivery_fate_name(v->fate));
+		if (v->fate_frame)
+			fprintf(out, ", \"fate_frame\": %" PRIu64, v->fate_frame);
+		if (v->arrived_after)
+			fprintf(out, ", \"arrived_after\": %" PRIu64, v->arrived_after);
+	}
 	fputs("}\n", out);
 }
 

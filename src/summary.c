@@ -73,6 +73,10 @@ void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flo
 		}
 	}
 	s->direction_guessed = f->direction_guessed;
+	static const char *const vantages[] = {
+		[VANTAGE_UNKNOWN] = "unknown", [VANTAGE_CLIENT] = "client", [VANTAGE_SERVER] = "server",
+		[VANTAGE_MIDDLE] = "middle"};
+	s->vantage = vantages[f->vantage];
 	s->first_frame = f->first_frame;
 	s->last_frame = f->last_frame;
 	s->start_ns = f->start_ns;

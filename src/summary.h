@@ -28,6 +28,7 @@ struct flow_summary {
 	uint8_t addr[2][16]; /* [0] client, [1] server */
 	uint16_t port[2];
 	bool direction_guessed;
+	const char *vantage; /* where the capture was taken, as the handshake shows: client, server, middle, unknown */
 	uint64_t first_frame, last_frame;
 	int64_t start_ns, end_ns;
 	uint64_t packets[2], payload_bytes[2], retrans_bytes[2];

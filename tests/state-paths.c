@@ -6,7 +6,8 @@
  *
  * The paths are read from the settled packet views, as `tcpscope packets`
  * prints them, and each consecutive pair of states of one endpoint is held
- * to tcp_state_transition_legal(), the engine's own table. A flow's first
+ * to tcp_state_transition_legal(), the engine's own table (through the
+ * state a view says an endpoint passed on the way, if any). A flow's first
  * view is compared with UNKNOWN (its state before anything was seen). Files
  * that cannot be read are skipped with a note: the robustness tests are
  * about those. Exit status: 0 all legal, 1 an illegal move, 2 usage.
@@ -28,6 +29,16 @@ struct walk {
 	unsigned long illegal, views;
 };
 
+static void step(struct walk *w, const struct packet_view *v, int side, enum tcp_state from, enum tcp_state to)
+{
+	if (tcp_state_transition_legal(from, to))
+		return;
+	printf("%s: flow %u frame %llu: the %s goes %s -> %s, a move RFC 9293 does not have\n", w->path, v->flow_id,
+	       (unsigned long long)v->pkt->frame, side ? "server" : "client", tcp_state_name(from),
+	       tcp_state_name(to));
+	w->illegal++;
+}
+
 static void check_view(void *ctx, const struct packet_view *v)
 {
 	struct walk *w = ctx;
@@ -42,12 +53,12 @@ static void check_view(void *ctx, const struct packet_view *v)
 	w->views++;
 	for (int side = 0; side < 2; side++) {
 		enum tcp_state *prev = &w->last[(size_t)v->flow_id * 2 + side];
-		if (!tcp_state_transition_legal(*prev, v->state[side])) {
-			printf("%s: flow %u frame %llu: the %s goes %s -> %s, a move RFC 9293 does not have\n", w->path,
-			       v->flow_id, (unsigned long long)v->pkt->frame, side ? "server" : "client",
-			       tcp_state_name(*prev), tcp_state_name(v->state[side]));
-			w->illegal++;
+		/* A view may pass through one state on the way (packet_view.via): both moves must be legal. */
+		if (v->via[side] != TCPS_COUNT) {
+			step(w, v, side, *prev, v->via[side]);
+			*prev = v->via[side];
 		}
+		step(w, v, side, *prev, v->state[side]);
 		*prev = v->state[side];
 	}
 }

@@ -457,9 +457,13 @@ void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_
 	flow_filter_endpoint(server, sizeof server, s, 1);
 	render_format_bytes(bytes, sizeof bytes, s->payload_bytes[0] + s->payload_bytes[1]);
 	render_format_count(packets, sizeof packets, s->packets[0] + s->packets[1]);
-	snprintf(buf, len, "Flow %u  %s %s %s  %s/%s  %s  %s packets  %s", s->id, client, arrow, server,
+	char near[32] = "";
+	if (s->vantage[0] && strcmp(s->vantage, "unknown") != 0)
+		snprintf(near, sizeof near, strcmp(s->vantage, "middle") ? "  seen near the %s" : "  seen in the %s",
+			 s->vantage);
+	snprintf(buf, len, "Flow %u  %s %s %s  %s/%s  %s  %s packets  %s%s", s->id, client, arrow, server,
 		 s->handshake[0] ? s->handshake : "?", s->close[0] ? s->close : "?",
-		 s->conn_state[0] ? s->conn_state : "-", packets, bytes);
+		 s->conn_state[0] ? s->conn_state : "-", packets, bytes, near);
 }
 
 void ladder_draw_header(struct ladder *l, struct render_canvas *c, int y, int x)
@@ -606,6 +610,11 @@ static void draw_notes(struct ladder *l, struct render_canvas *c, int y, int x, 
 			snprintf(text, sizeof text, "%s", label_text((enum label_id)lb, L->narrow));
 		note(&n, RA_LABEL, c->g->label, text);
 	}
+	/* The delivery stage's verdict, where it is news: the segment never arrived, or found no listener. */
+	if (model_packet_fate(p) == FATE_LOST)
+		note(&n, RA_WARNING, c->g->label, L->narrow ? "lost" : "lost after the capture point");
+	else if (model_packet_fate(p) == FATE_REFUSED)
+		note(&n, RA_NOTE, c->g->label, L->narrow ? "no listener" : "reached a port with no listener");
 	if (d && (p->flags & TCP_SYN)) {
 		char opts[128];
 		syn_options(opts, sizeof opts, &d->pkt.opt);

@@ -119,7 +119,7 @@ static struct model_flow *flow_slot(struct model *m, uint32_t id)
 	memset(f, 0, sizeof *f);
 	struct flow_summary *s = &f->s;
 	s->id = id;
-	s->handshake = s->close = "";
+	s->handshake = s->close = s->vantage = "";
 	s->closed_first_by = -1;
 	s->irtt_ns = -1;
 	s->time_wait_left_ns = -1;
@@ -356,7 +356,7 @@ static void sink_packet(void *ctx, const struct packet_view *v)
 	mp->labels = v->labels;
 	mp->flags = p->flags;
 	mp->states = (uint8_t)(v->state[0] | v->state[1] << 4);
-	mp->bits = (uint8_t)(side | (shift + 1) << 1);
+	mp->bits = (uint8_t)(side | (shift + 1) << 1 | v->fate << MODEL_FATE_SHIFT);
 	mp->mark = worst_mark(v);
 	if (m->limits.packets && m->npackets - m->packets_first > m->limits.packets)
 		drop_packets(m, m->npackets - m->limits.packets);

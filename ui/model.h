@@ -56,11 +56,11 @@ struct model_packet {
 	uint32_t labels; /* 1u << L_* */
 	uint8_t flags;	 /* TCP_* */
 	uint8_t states;	 /* client state | server state << 4, after this packet */
-	uint8_t bits;	 /* MODEL_FROM_SERVER | (window shift + 1) << 1 */
+	uint8_t bits;	 /* MODEL_FROM_SERVER | (window shift + 1) << 1 | fate (enum delivery_fate) << 5 */
 	uint8_t mark;	 /* 0: no finding on this packet, else 1 + its worst severity */
 };
 
-enum { MODEL_FROM_SERVER = 1 };
+enum { MODEL_FROM_SERVER = 1, MODEL_FATE_SHIFT = 5 };
 
 static inline uint64_t model_packet_offset(const struct model_packet *p)
 {
@@ -86,6 +86,12 @@ static inline enum tcp_state model_packet_state(const struct model_packet *p, in
 static inline int model_packet_shift(const struct model_packet *p)
 {
 	return (p->bits >> 1 & 0x0f) - 1;
+}
+
+/* What became of the segment on the way to its receiver (enum delivery_fate, engine.h). */
+static inline int model_packet_fate(const struct model_packet *p)
+{
+	return p->bits >> MODEL_FATE_SHIFT;
 }
 
 /* The relative sequence bases of both directions from a frame on (SPEC §4.3). */
