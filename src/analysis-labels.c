@@ -20,7 +20,8 @@
  *      handshake's verdict on scaling;
  *   4. the option-level flags: D-SACK and TFO SYN.
  *
- * Two deliberate differences (docs/analysis-vs-wireshark.md):
+ * Four deliberate differences here (docs/analysis-vs-wireshark.md; the
+ * fifth, known flags instead of 0 sentinels, is in analysis-labels.h):
  *  - Linux probes a zero window with seq = SND.UNA-1 and no payload, which
  *    Wireshark calls a keep-alive; here it is a zero_window_probe when the
  *    peer's last window was zero, and the peer's answer a
@@ -31,9 +32,17 @@
  *    nextseq (the +1 is computed inside the "add to the list" branch), so a
  *    FIN after a long unacknowledged run is never seen as sent. This module
  *    keeps no list and always counts the SYN or FIN.
+ *  - An RST never moves nextseq (it occupies no sequence space; a closed
+ *    port's RST has seq 0, RFC 9293 §3.10.7.1); Wireshark lets it.
+ *  - The ack field of a packet without the ACK bit is no acknowledgement
+ *    (RFC 9293 §3.1): the spurious and window full rules use the peer's
+ *    last packet with the bit; Wireshark takes the field whatever the
+ *    flags. (Fast retransmission, which needs duplicate ACKs, uses the
+ *    field as Wireshark does.)
  *
  * State lives in the caller's struct label_flow (no allocation). Wireshark's
- * "0 means unknown" sentinels are kept on purpose (see analysis-labels.h).
+ * "0 means unknown" is kept for times, not for sequence numbers (see
+ * analysis-labels.h).
  */
 #include "config.h"
 
@@ -89,10 +98,11 @@ static uint64_t labels_since(int64_t now, int64_t then)
 /*
  * Before the analysis, dissect_tcp() looks at SYNs on a known conversation.
  * Wireshark: a SYN (without ACK) repeating the direction's base sequence
- * number is a retransmitted SYN; nextseq falls back to maxseqtobeacked, since
- * an RST may have carried seq = the ACK it answered (RFC 9293 §3.10.7.1) and
- * moved nextseq. A SYN with another ISN starts a new conversation: that is the
- * engine's business (a new flow, a fresh label_flow).
+ * number is a retransmitted SYN; nextseq falls back to maxseqtobeacked (in
+ * Wireshark because an RST may have moved nextseq, which labels_advance()
+ * never lets it do; here it still undoes a jump past a gap). A SYN with
+ * another ISN starts a new conversation: that is the engine's business (a
+ * new flow, a fresh label_flow).
  * Wireshark: a SYN-ACK whose seq is not the direction's base sequence number
  * takes that seq as the new base.
  */
@@ -179,13 +189,16 @@ static uint32_t labels_window_and_ack_rules(struct label_dir *fwd, struct label_
 
 	/*
 	 * Wireshark: a window full segment carries data that reaches exactly the
-	 * right edge of the peer's window (its last ack + window), provided the
-	 * peer's scaling is known; never SYN, FIN or RST. The rules after it are
-	 * all for plain segments without data that repeat the direction's
-	 * previous seq and ack.
+	 * right edge of the peer's window (the ack + window of its last packet),
+	 * provided the peer's scaling is known; never SYN, FIN or RST. Without
+	 * the ACK bit that packet's ack field means nothing (RFC 9293 §3.1), so
+	 * it gives no edge here (Wireshark takes it anyway). The rules after this
+	 * are all for plain segments without data that repeat the direction's
+	 * previous seq and ack field.
 	 */
 	if (s->seglen > 0) {
-		if (rev->win_scale != -1 && s->seq + s->seglen == rev->lastack + labels_peer_window(rev) && plain)
+		if (rev->win_scale != -1 && (rev->last_flags & TCP_ACK) &&
+		    s->seq + s->seglen == rev->lastack + labels_peer_window(rev) && plain)
 			ws |= LABEL_BIT(WINDOW_FULL);
 		return ws;
 	}
@@ -278,9 +291,12 @@ static uint32_t labels_retransmission(const struct label_flow *lf, const struct 
 
 	/*
 	 * Wireshark: data the peer had already acknowledged (it ends at or below
-	 * the peer's last ack) is a spurious retransmission (RFC 3522 §1).
+	 * the peer's last acknowledgement) is a spurious retransmission (RFC 3522
+	 * §1). Wireshark takes the ack field of the peer's last packet even
+	 * without the ACK bit; that field means nothing then (RFC 9293 §3.1), so
+	 * here the acknowledgement is that of the peer's last packet with the bit.
 	 */
-	if (s->seglen > 0 && rev->lastack_known && SEQ_LEQ(s->seq + s->seglen, rev->lastack))
+	if (s->seglen > 0 && rev->acked_known && SEQ_LEQ(s->seq + s->seglen, rev->acked))
 		return LABEL_BIT(SPURIOUS_RETRANSMISSION) | LABEL_BIT(RETRANSMISSION);
 
 	/*
@@ -310,10 +326,18 @@ static uint32_t labels_retransmission(const struct label_flow *lf, const struct 
  * Wireshark: nextseq takes the highest seq + len (+1 for SYN or FIN) seen,
  * or whatever comes first; maxseqtobeacked follows it while segments arrive
  * contiguously. A zero window probe moves neither (its byte may be refused).
+ * Nor does an RST: it occupies no sequence space, and its seq need not be
+ * in the sender's (RFC 9293 §3.10.7.1: an RST answering a segment without
+ * ACK, e.g. a SYN to a closed port, has seq 0).
+ * Wireshark lets it set nextseq like a data segment; only its "0 = unknown"
+ * sentinel keeps that common seq-0 RST from poisoning the next attempt's
+ * SYN-ACK and data (docs/analysis-vs-wireshark.md, difference 4).
  */
 static void labels_advance(struct label_dir *fwd, const struct labels_seg *s, uint32_t ws)
 {
 	if (ws & LABEL_BIT(ZERO_WINDOW_PROBE))
+		return;
+	if (s->flags & TCP_RST)
 		return;
 	uint32_t end = s->seq + s->seglen + ((s->flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
 	if (!fwd->nextseq_known || SEQ_GT(end, fwd->nextseq)) {
@@ -434,11 +458,18 @@ void labels_analyze(struct label_flow *lf, int from_server, const struct packet 
 	ws |= labels_retransmission(lf, fwd, rev, &s, ws);
 	labels_advance(fwd, &s, ws);
 
-	/* Wireshark remembers the window, the ack and its time for the next packet. */
+	/*
+	 * Wireshark remembers the window, the ack field and its time for the next
+	 * packet; the acknowledgement only moves with the ACK bit (RFC 9293 §3.1).
+	 */
 	fwd->window = s.window;
 	fwd->lastack = s.ack;
 	fwd->lastack_known |= (s.flags & TCP_ACK) || s.ack != 0;
 	fwd->lastack_time_ns = s.now;
+	if (s.flags & TCP_ACK) {
+		fwd->acked = s.ack;
+		fwd->acked_known = true;
+	}
 
 	if (labels_linux_zwp(rev, &s, ws))
 		ws = (ws & ~LABEL_BIT(KEEP_ALIVE)) | LABEL_BIT(ZERO_WINDOW_PROBE);
@@ -452,6 +483,11 @@ void labels_analyze(struct label_flow *lf, int from_server, const struct packet 
 	if (labels_tfo_syn(pkt))
 		ws |= LABEL_BIT(TFO_SYN);
 	out->mask = ws;
+}
+
+uint32_t labels_retransmitted_packets(const uint32_t counts[L_COUNT])
+{
+	return counts[L_RETRANSMISSION];
 }
 
 uint32_t labels_relative_seq(const struct label_flow *lf, int from_server, uint32_t seq)

@@ -33,7 +33,8 @@ struct label_dir {
 	uint32_t base_seq;	  /* seq of the SYN, or first seq - 1 mid-stream */
 	uint32_t nextseq;	  /* highest seq + len (+1 for SYN/FIN) seen */
 	uint32_t maxseqtobeacked; /* end of the contiguous data seen */
-	uint32_t lastack;	  /* ack field of this direction's last packet */
+	uint32_t lastack;	  /* ack field of this direction's last packet, ACK bit or not */
+	uint32_t acked;		  /* ack of this direction's last packet with the ACK bit */
 	uint32_t dupacknum;	  /* duplicate ACKs in a row; UINT32_MAX marks an ACKed unseen segment */
 	uint32_t window;	  /* raw window of the last packet; UINT32_MAX before any */
 	uint32_t last_labels;	  /* label bits of this direction's last packet */
@@ -46,6 +47,7 @@ struct label_dir {
 	 * flow's analysis identical to any other (SPEC §4.3).
 	 */
 	bool nextseq_known, maxseqtobeacked_known, lastack_known;
+	bool acked_known;  /* acked holds an acknowledgement (RFC 9293 §3.1: only with the ACK bit) */
 	bool is_first_ack; /* a SYN was sent and no ACK without SYN since */
 };
 
@@ -72,6 +74,14 @@ void labels_init(struct label_flow *lf);
  * too (tshark's tcp.analysis.retransmission matches all three).
  */
 void labels_analyze(struct label_flow *lf, int from_server, const struct packet *pkt, struct label_result *out);
+
+/*
+ * How many packets carry a retransmission label of any kind, from per-label
+ * packet counts (counts[L_*], as in struct flow_summary): the RETX count of
+ * the reports. Each packet counts once: fast and spurious retransmissions
+ * always carry retransmission too (labels_analyze()), so they are not added.
+ */
+uint32_t labels_retransmitted_packets(const uint32_t counts[L_COUNT]);
 
 /*
  * Relative sequence/ack numbers as Wireshark prints them (tcp.seq, tcp.ack)

@@ -29,6 +29,8 @@
  *      (sooner, X only had not had it yet: rule 2).
  *   6. Nothing settles P within PENDING_HOLD_NS, or the flow ends, or more
  *      than PENDING_MAX segments wait: P counts as delivered, fate unknown.
+ *   7. The ACK of a LAST-ACK endpoint's FIN is applied when seen, never
+ *      held (delivery_submit says why).
  * Where a later frame proves a state, held views from the segment's own row
  * (or from the receiver's last frame sent without it, rule 2) are patched
  * with the receiver's real state.
@@ -40,6 +42,7 @@
 
 #include "delivery.h"
 #include "engine.h"
+#include "summary.h"
 #include "tcp-seq.h"
 #include "xalloc.h"
 
@@ -55,25 +58,32 @@ struct held_view {
 	bool ready;
 };
 
+/* A flow summary waiting for the views held before it (capture order). */
+struct held_summary {
+	uint64_t after; /* leaves once this many views have left */
+	struct flow_summary summary;
+};
+
 struct delivery {
 	bool in_order;
 	int64_t msl_ns;
-	delivery_emit_fn emit;
-	void *emit_ctx;
+	struct engine_sink sink;
 	struct held_view *held; /* [head, tail) in capture order, allocated with the first */
 	size_t head, tail;
+	uint64_t views_held, views_left; /* counted since the start */
+	struct held_summary *summaries;	 /* [0, nsummaries), in order; grown as needed */
+	size_t nsummaries, summaries_cap;
 	/* While one segment's evidence is weighed: the row each side's last change went to. */
 	const struct flow *changed_flow;
 	uint64_t changed_from[2];
 };
 
-struct delivery *delivery_new(bool in_capture_order, int64_t msl_ns, delivery_emit_fn emit, void *emit_ctx)
+struct delivery *delivery_new(bool in_capture_order, int64_t msl_ns, const struct engine_sink *sink)
 {
 	struct delivery *d = xcalloc(1, sizeof *d);
 	d->in_order = in_capture_order;
 	d->msl_ns = msl_ns;
-	d->emit = emit;
-	d->emit_ctx = emit_ctx;
+	d->sink = *sink;
 	return d;
 }
 
@@ -82,6 +92,7 @@ void delivery_free(struct delivery *d)
 	if (!d)
 		return;
 	free(d->held);
+	free(d->summaries);
 	free(d);
 }
 
@@ -143,27 +154,44 @@ static void emit_held(struct delivery *d, struct held_view *h)
 	h->view.pkt = &h->pkt;
 	if (h->flow)
 		h->flow->held_views--;
-	d->emit(d->emit_ctx, &h->view);
+	d->views_left++;
+	d->sink.packet(d->sink.ctx, &h->view);
 }
 
-/* Emits what is ready: from the head in capture order, or every ready view (live). */
+/* Hands on the summaries whose flows' views have all left. */
+static void emit_summaries(struct delivery *d)
+{
+	size_t n = 0;
+	while (n < d->nsummaries && d->summaries[n].after <= d->views_left) {
+		if (d->sink.flow_end)
+			d->sink.flow_end(d->sink.ctx, &d->summaries[n].summary);
+		n++;
+	}
+	if (n) {
+		memmove(d->summaries, d->summaries + n, (d->nsummaries - n) * sizeof *d->summaries);
+		d->nsummaries -= n;
+	}
+}
+
+void delivery_summary(struct delivery *d, const struct flow_summary *s)
+{
+	if (d->views_left == d->views_held && !d->nsummaries) {
+		if (d->sink.flow_end)
+			d->sink.flow_end(d->sink.ctx, s);
+		return;
+	}
+	d->summaries = xgrow(d->summaries, &d->summaries_cap, d->nsummaries + 1, sizeof *d->summaries);
+	d->summaries[d->nsummaries++] = (struct held_summary){.after = d->views_held, .summary = *s};
+}
+
+/* Emits what is ready, from the head: capture order. */
 static void drain(struct delivery *d)
 {
-	if (d->in_order) {
-		while (d->head < d->tail && d->held[d->head].ready)
-			emit_held(d, &d->held[d->head++]);
-	} else {
-		size_t kept = d->head;
-		for (size_t i = d->head; i < d->tail; i++) {
-			if (d->held[i].ready)
-				emit_held(d, &d->held[i]);
-			else
-				d->held[kept++] = d->held[i];
-		}
-		d->tail = kept;
-	}
+	while (d->head < d->tail && d->held[d->head].ready)
+		emit_held(d, &d->held[d->head++]);
 	if (d->head == d->tail)
 		d->head = d->tail = 0;
+	emit_summaries(d);
 }
 
 /* ---- Settling --------------------------------------------------------------- */
@@ -449,6 +477,19 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 	}
 	if (sc->dropped || !tcp_engine_affects_receiver(sc))
 		return;
+	if (sc->rcv->state == TCPS_LAST_ACK && !(p->flags & (TCP_SYN | TCP_FIN))) {
+		/*
+		 * Rule 7: the last ACK of a connection is taken as delivered when seen.
+		 * Only a repeated FIN could show otherwise, and whatever it finds, the
+		 * receiver ends CLOSED; waiting would keep every finished connection
+		 * open on a live screen.
+		 */
+		struct pending_delivery now = {.frame = p->frame, .apply_after = p->frame, .time_ns = p->time_ns,
+					       .seq = p->seq, .ack = p->ack, .end = p->seq + p->payload_len,
+					       .payload_len = p->payload_len, .flags = p->flags, .side = (uint8_t)sc->side};
+		tcp_engine_deliver(f, &now, d->msl_ns, false);
+		return;
+	}
 	if (f->npending == PENDING_MAX) {
 		settle_oldest_unknown(d, f);
 		update_ready(d, f);
@@ -494,15 +535,17 @@ static void make_room(struct delivery *d)
 void delivery_view(struct delivery *d, struct flow *f, const struct packet_view *view)
 {
 	bool must_wait = f->npending && f->pending[0].frame <= view->pkt->frame;
-	if (!must_wait && (!d->in_order || d->head == d->tail)) {
-		d->emit(d->emit_ctx, view);
+	if (!d->in_order || (!must_wait && d->head == d->tail)) {
+		d->sink.packet(d->sink.ctx, view);
 		return;
 	}
 	make_room(d);
 	if (d->tail == HELD_MAX) {
-		d->emit(d->emit_ctx, view); /* nothing could be settled: a view too late is worse than one unsure */
+		/* nothing could be settled: a view too late is worse than one unsure */
+		d->sink.packet(d->sink.ctx, view);
 		return;
 	}
+	d->views_held++;
 	struct held_view *h = &d->held[d->tail++];
 	h->view = *view;
 	h->pkt = *view->pkt;

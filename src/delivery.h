@@ -17,9 +17,11 @@
  *   unknown   - the flow ended, or the segment waited too long: taken as
  *               delivered (the common case), and said so.
  * Packet views wait here too while a state they show may still change, and
- * leave once settled, with the receiver's state as it really was ("a little
- * later": in capture order, or per flow in live mode). Memory is bounded: a
- * few pending deliveries per flow, and a fixed number of held views.
+ * leave once settled, in capture order, with the receiver's state as it
+ * really was ("a little later"). Live, views leave at once (a live screen
+ * must not wait on the network) with the states known then; the flows'
+ * states are settled all the same. Memory is bounded: a few pending
+ * deliveries per flow, and a fixed number of held views.
  *
  * Ownership: the stage owns its held views and their packet copies; the
  * engine owns flows and calls delivery_flow_end() before it frees one.
@@ -36,11 +38,15 @@
 struct packet_view;
 struct delivery;
 
-/* Emits a settled view (the engine's sink.packet). */
-typedef void (*delivery_emit_fn)(void *ctx, const struct packet_view *view);
+struct engine_sink;
+struct flow_summary;
 
-/* in_capture_order: views leave in capture order (batch); else per flow, as soon as settled (live). */
-struct delivery *delivery_new(bool in_capture_order, int64_t msl_ns, delivery_emit_fn emit, void *emit_ctx);
+/*
+ * in_capture_order: views wait until settled and leave in capture order
+ * (batch); else at once (live). Views and flow summaries go to sink's
+ * packet and flow_end (copied: the sink need not outlive the call).
+ */
+struct delivery *delivery_new(bool in_capture_order, int64_t msl_ns, const struct engine_sink *sink);
 void delivery_free(struct delivery *d);
 
 /*
@@ -54,6 +60,12 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc);
 void delivery_view(struct delivery *d, struct flow *f, const struct packet_view *view);
 /* The flow ends: settle what is pending (unknown fates count as delivered) and release its views. */
 void delivery_flow_end(struct delivery *d, struct flow *f);
+/*
+ * The ended flow's summary: to the sink after the flow's last view, so at
+ * once unless views of earlier frames still wait (then it is copied and waits
+ * with them).
+ */
+void delivery_summary(struct delivery *d, const struct flow_summary *s);
 /*
  * Settles f's segments that have waited too long by capture time now, as
  * unknown (engine_expire: a flow that gets no more packets); returns when

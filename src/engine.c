@@ -70,7 +70,7 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_s
 	e->flows = flow_table_new(0x6a09e667f3bcc908ULL ^ (uint64_t)(uintptr_t)e);
 	e->decode_opts.verify_checksums = cfg->verify_checksums;
 	e->some_flows_only = cfg->shard_count > 1 || cfg->parts != ENGINE_ALL_PARTS;
-	e->delivery = delivery_new(!cfg->views_per_flow, cfg->msl_ns, sink->packet, sink->ctx);
+	e->delivery = delivery_new(!cfg->views_per_flow, cfg->msl_ns, sink);
 	return e;
 }
 
@@ -136,8 +136,7 @@ static void finish_unlinked_flow(struct engine *e, struct flow *f)
 	diagnose_finish_flow(f, raise_late, e);
 	summary_from_flow(f, e->stats.last_ns, &s);
 	flow_table_release_flow(e->flows, f);
-	if (e->sink.flow_end)
-		e->sink.flow_end(e->sink.ctx, &s);
+	delivery_summary(e->delivery, &s);
 }
 
 static void end_flow(struct engine *e, struct flow *f)
@@ -348,7 +347,8 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	if (p->decode_finding != F_NONE && finding_info(p->decode_finding)->severity != SEV_NOTE)
 		e->stats.decode_errors++;
 
-	struct segment_ctx sc = {.pkt = p, .msl_ns = e->cfg.msl_ns, .raise = raise_on_flow, .raise_ctx = e};
+	struct segment_ctx sc = {
+		.pkt = p, .msl_ns = e->cfg.msl_ns, .raise = raise_on_flow, .raise_ctx = e, .raise_late = raise_late};
 	struct flow *f = flow_table_find(e->flows, &key);
 	bool reused = f && starts_new_incarnation(f, sender_side(f, src_lower), p);
 	if (reused) {

@@ -82,7 +82,7 @@ struct engine_config {
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
 	uint64_t parts;			   /* and of those only the parts whose bit is set (1u << part) */
 	uint32_t threads; /* report_run_file: split the flows over this many engines in threads (default 1) */
-	bool views_per_flow; /* packet views leave as soon as their flow's are settled, not in capture order (live) */
+	bool views_per_flow; /* live: packet views leave at once, not when their states are settled (delivery.h) */
 };
 
 struct engine_stats {

@@ -47,6 +47,7 @@ enum expect_store {
 	ST_CHARS,      /* char [] */
 	ST_STATE,      /* enum tcp_state */
 	ST_STATE_OPT,  /* enum tcp_state, TCPS_COUNT = null */
+	ST_VANTAGE,    /* uint8_t enum vantage */
 	ST_CLOSER,     /* int: -1 null, 0 client, 1 server */
 	ST_ADDR,       /* uint8_t [16] with ip_version */
 	ST_NS,	       /* int64_t nanoseconds */
@@ -95,7 +96,7 @@ static const struct expect_field fields[] = {
 	{"server.addr", EXPECT_T_ADDR, ST_ADDR, OFF(addr[1]), 0, NULL},
 	{"server.port", EXPECT_T_COUNT, ST_U16, OFF(port[1]), 0, NULL},
 	{"direction_guessed", EXPECT_T_BOOL, ST_BOOL, OFF(direction_guessed), 0, NULL},
-	{"vantage", EXPECT_T_WORD, ST_STR, OFF(vantage), 0, vocab_vantage},
+	{"vantage", EXPECT_T_WORD, ST_VANTAGE, OFF(vantage), 0, vocab_vantage},
 	{"first_frame", EXPECT_T_COUNT, ST_U64, OFF(first_frame), 0, NULL},
 	{"last_frame", EXPECT_T_COUNT, ST_U64, OFF(last_frame), 0, NULL},
 	{"start_time", EXPECT_T_TIME, ST_NS, OFF(start_ns), 0, NULL},
@@ -281,6 +282,9 @@ static void field_get(const struct expect_field *f, const void *obj, struct expe
 		break;
 	case ST_STATE:
 		snprintf(v->word, sizeof v->word, "%s", tcp_state_name(*(const enum tcp_state *)(const void *)base));
+		break;
+	case ST_VANTAGE:
+		snprintf(v->word, sizeof v->word, "%s", summary_vantage_name(*(const uint8_t *)base));
 		break;
 	case ST_STATE_OPT: {
 		enum tcp_state st = *(const enum tcp_state *)(const void *)base;

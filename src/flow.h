@@ -20,6 +20,7 @@
 #include "findings.h"
 #include "flow-key.h"
 #include "summary-zeek.h"
+#include "summary.h"
 #include "tcp-state.h"
 
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
@@ -41,8 +42,6 @@ struct pending_delivery {
 	bool superseded; /* a later copy was sent (a repeated SYN or SYN-ACK) */
 };
 
-/* Where the capture was taken, as far as one flow shows it (delivery.c). */
-enum vantage { VANTAGE_UNKNOWN, VANTAGE_CLIENT, VANTAGE_SERVER, VANTAGE_MIDDLE };
 
 struct rtt_segment {
 	uint32_t end; /* seq + len (+1 for SYN/FIN) */
@@ -119,6 +118,7 @@ struct endpoint {
 	bool fin_sent;
 	bool fin_acked;	     /* the peer acknowledged this endpoint's FIN */
 	bool beyond_pending; /* beyond holds an ACK still to be judged */
+	bool beyond_handshake; /* ...and that ACK was the third segment of the handshake */
 	bool rst_sent;	     /* sent an acceptable RST */
 	bool normal_seen;    /* sent an ordinary ACK segment (mid-stream promotion) */
 	bool gap_seen;	     /* some of its segments were not captured */

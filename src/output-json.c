@@ -453,7 +453,7 @@ static char *put_flow_traffic(char *p, const struct flow_summary *s, bool nano)
 	p = PUT(p, ", \"direction_guessed\": ");
 	p = put_bool(p, s->direction_guessed);
 	p = PUT(p, ", \"vantage\": \"");
-	p = put_str(p, s->vantage);
+	p = put_str(p, summary_vantage_name(s->vantage));
 	p = PUT(p, "\"");
 	p = PUT(p, ", \"first_frame\": ");
 	p = put_u64(p, s->first_frame);

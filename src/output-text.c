@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis-labels.h"
 #include "output.h"
 #include "text-safe.h"
 #include "xalloc.h"
@@ -48,11 +49,11 @@ static void print_flow_row(FILE *out, const struct flow_summary *s)
 		snprintf(irtt, sizeof irtt, "%.3f ms", s->irtt_ns / 1e6);
 	else
 		snprintf(irtt, sizeof irtt, "-");
-	uint32_t retrans =
-		s->labels[L_RETRANSMISSION] + s->labels[L_FAST_RETRANSMISSION] + s->labels[L_SPURIOUS_RETRANSMISSION];
-	fprintf(out, "%5u  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7" PRIu64 " %10s %5u %10s  %uE %uW %uN",
+	uint32_t retrans = labels_retransmitted_packets(s->labels);
+	fprintf(out, "%5u  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7" PRIu64 " %10s %5u %10s  %-7s %uE %uW %uN",
 		s->id, client, server, s->handshake, s->close, tcp_state_name(s->state[0]), tcp_state_name(s->state[1]),
-		s->conn_state, s->history, s->packets[0] + s->packets[1], bytes, retrans, irtt, s->findings[SEV_ERROR],
+		s->conn_state, s->history, s->packets[0] + s->packets[1], bytes, retrans, irtt,
+		s->vantage != VANTAGE_UNKNOWN ? summary_vantage_name(s->vantage) : "-", s->findings[SEV_ERROR],
 		s->findings[SEV_WARNING], s->findings[SEV_NOTE]);
 	if (s->findings_dropped)
 		fprintf(out, " (%u dropped)", s->findings_dropped);
@@ -155,9 +156,9 @@ void output_text_report(FILE *out, const struct report *r)
 		fprintf(out, " (and %" PRIu64 " dropped past the per-flow cap)", r->findings_dropped);
 	fprintf(out, "; %" PRIu64 " decode errors\n", st->decode_errors);
 	if (r->nflows)
-		fprintf(out, "\n%5s  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7s %10s %5s %10s  %s\n", "ID",
+		fprintf(out, "\n%5s  %-24s %-24s %-12s %-5s %-12s %-12s %-6s %-12s %7s %10s %5s %10s  %-7s %s\n", "ID",
 			"CLIENT", "SERVER", "HANDSHAKE", "CLOSE", "CLIENT END", "SERVER END", "CONN", "HISTORY", "PKTS",
-			"BYTES", "RETX", "IRTT", "FINDINGS");
+			"BYTES", "RETX", "IRTT", "NEAR", "FINDINGS");
 	uint64_t label_totals[L_COUNT] = {0};
 	struct report_reader rd;
 	const struct flow_summary *s;

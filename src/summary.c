@@ -42,6 +42,14 @@ static void copy_text(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+const char *summary_vantage_name(int vantage)
+{
+	static const char *const names[] = {
+		[VANTAGE_UNKNOWN] = "unknown", [VANTAGE_CLIENT] = "client", [VANTAGE_SERVER] = "server",
+		[VANTAGE_MIDDLE] = "middle"};
+	return vantage >= 0 && vantage <= VANTAGE_MIDDLE ? names[vantage] : "unknown";
+}
+
 void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flow_summary *s)
 {
 	memset(s, 0, sizeof *s);
@@ -73,10 +81,7 @@ void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flo
 		}
 	}
 	s->direction_guessed = f->direction_guessed;
-	static const char *const vantages[] = {
-		[VANTAGE_UNKNOWN] = "unknown", [VANTAGE_CLIENT] = "client", [VANTAGE_SERVER] = "server",
-		[VANTAGE_MIDDLE] = "middle"};
-	s->vantage = vantages[f->vantage];
+	s->vantage = f->vantage;
 	s->first_frame = f->first_frame;
 	s->last_frame = f->last_frame;
 	s->start_ns = f->start_ns;

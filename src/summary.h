@@ -17,6 +17,9 @@
 
 struct flow;
 
+/* Where the capture was taken, as far as one flow's handshake shows it (tcp-engine.c, infer_vantage). */
+enum vantage { VANTAGE_UNKNOWN, VANTAGE_CLIENT, VANTAGE_SERVER, VANTAGE_MIDDLE };
+
 struct rtt_summary {
 	uint32_t samples;
 	int64_t min_ns, avg_ns, max_ns;
@@ -28,7 +31,7 @@ struct flow_summary {
 	uint8_t addr[2][16]; /* [0] client, [1] server */
 	uint16_t port[2];
 	bool direction_guessed;
-	const char *vantage; /* where the capture was taken, as the handshake shows: client, server, middle, unknown */
+	uint8_t vantage; /* where the capture was taken, as the handshake shows (enum vantage, flow.h) */
 	uint64_t first_frame, last_frame;
 	int64_t start_ns, end_ns;
 	uint64_t packets[2], payload_bytes[2], retrans_bytes[2];
@@ -54,6 +57,8 @@ struct flow_summary {
 	uint32_t findings_dropped; /* past the per-flow cap: counted above but not emitted */
 };
 
+/* "client", "server", "middle" or "unknown": the name of an enum vantage. */
+const char *summary_vantage_name(int vantage);
 /* Fills s from f; end_of_input_ns is the capture's last time (for TIME-WAIT left). */
 void summary_from_flow(const struct flow *f, int64_t end_of_input_ns, struct flow_summary *s);
 

@@ -388,6 +388,8 @@ static void handle_synack(struct segment_ctx *sc)
 		record_syn_options(snd, sc);
 	}
 	snd->last_syn_ns = p->time_ns;
+	if (rcv->syn_sent)
+		f->to_server_ns = p->time_ns - rcv->last_syn_ns;
 	snd->synack_sent = true;
 	snd->synack_ack = p->ack;
 	snd->synack_ts = p->opt.has_timestamps;
@@ -428,10 +430,10 @@ static bool ttl_initial(uint8_t ttl)
 static void infer_vantage(struct flow *f, int64_t ack_ns)
 {
 	const struct endpoint *c = &f->ep[SIDE_CLIENT], *s = &f->ep[SIDE_SERVER];
-	int64_t to_server = s->last_syn_ns - c->last_syn_ns, to_client = ack_ns - s->last_syn_ns;
+	/* To the server: from its first SYN-ACK (a later one may be its timer's); to the client: from the last. */
+	int64_t to_server = f->to_server_ns, to_client = ack_ns - s->last_syn_ns;
 	if (to_server <= 0 || to_client <= 0)
 		return;
-	f->to_server_ns = to_server;
 	f->to_client_ns = to_client;
 	if (c->ttl && s->ttl && ttl_initial(c->ttl) != ttl_initial(s->ttl))
 		f->vantage = ttl_initial(c->ttl) ? VANTAGE_CLIENT : VANTAGE_SERVER;
@@ -444,8 +446,13 @@ static void infer_vantage(struct flow *f, int64_t ack_ns)
 											 : VANTAGE_UNKNOWN;
 }
 
-/* The third segment of the handshake (or the last of a simultaneous open), judged as sent. */
-static void judge_handshake_ack(struct segment_ctx *sc)
+/*
+ * The third segment of the handshake (or the last of a simultaneous open),
+ * judged as sent. Returns true when it acknowledges more than the server
+ * had been seen to send: judged once the server's next segment shows
+ * whether the capture missed something (process_ack, account).
+ */
+static bool judge_handshake_ack(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
 	struct flow *f = sc->flow;
@@ -462,7 +469,7 @@ static void judge_handshake_ack(struct segment_ctx *sc)
 		tcp_engine_raise(sc, F_HS_ACK_BAD_ACK,
 				 "handshake ACK acknowledges %u (relative %u), expected ISN+1 = %u", p->ack,
 				 rel(rcv, p->ack), rcv->isn + 1);
-		return;
+		return false;
 	}
 	uint32_t want_seq = snd->isn + 1;
 	if (snd->syn_payload && acks_syn(snd, rcv->synack_ack))
@@ -481,6 +488,7 @@ static void judge_handshake_ack(struct segment_ctx *sc)
 		f->irtt_ns = p->time_ns - opener->syn_time_ns;
 		infer_vantage(f, p->time_ns);
 	}
+	return SEQ_GT(p->ack, rcv->snd_nxt) && !missed_before && (p->seq == want_seq || p->seq == snd->isn + 1);
 }
 
 /* Judges the acknowledgement field as sent: handshake ACK, FIN acks, ACKs of unsent bytes. */
@@ -489,8 +497,11 @@ static void process_ack(struct segment_ctx *sc)
 	const struct packet *p = sc->pkt;
 	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
 
-	if (rcv->synack_sent && !snd->hs_ack_sent && !snd->synack_sent && tcp_state_synchronized(snd->state))
-		judge_handshake_ack(sc);
+	bool hs_ack_beyond = false;
+	/* The client's first ACK after the SYN-ACK, even one that leaves it SYN-SENT (it did not acknowledge it). */
+	if (rcv->synack_sent && !snd->hs_ack_sent && !snd->synack_sent &&
+	    (tcp_state_synchronized(snd->state) || snd->state == TCPS_SYN_SENT))
+		hs_ack_beyond = judge_handshake_ack(sc);
 
 	if (rcv->fin_sent) {
 		/*
@@ -512,6 +523,7 @@ static void process_ack(struct segment_ctx *sc)
 		 * never sent those bytes after all.
 		 */
 		rcv->beyond_pending = true;
+		rcv->beyond_handshake = hs_ack_beyond;
 		rcv->beyond.ack = p->ack;
 		rcv->beyond.frame = p->frame;
 		rcv->beyond.time_ns = p->time_ns;
@@ -784,8 +796,25 @@ static void account(struct segment_ctx *sc)
 		snd->snd_nxt = p->seq;
 		snd->seen = true;
 	}
-	if (snd->beyond_pending && (SEQ_GEQ(end, snd->beyond.ack) || SEQ_GT(p->seq, snd->beyond.sent_up_to)))
-		snd->beyond_pending = false; /* the bytes existed: a capture artefact, not a violation */
+	if (snd->beyond_pending && (SEQ_GEQ(end, snd->beyond.ack) || SEQ_GT(p->seq, snd->beyond.sent_up_to))) {
+		/*
+		 * The bytes existed: a capture artefact, not a violation. Except for a
+		 * handshake ACK, when the server's first bytes follow on from its SYN
+		 * with no gap: then it sent them only after that ACK had acknowledged
+		 * them (RFC 9293 §3.10.7.4: an ACK of something not yet sent).
+		 */
+		snd->beyond_pending = false;
+		if (snd->beyond_handshake && p->seq == snd->beyond.sent_up_to && !(fl & TCP_SYN)) {
+			char message[FINDING_MESSAGE_MAX];
+			snprintf(message, sizeof message,
+				 "handshake ACK acknowledges %u (relative %u), expected ISN+1 = %u: the %s sent "
+				 "those bytes only later, from frame %llu",
+				 snd->beyond.ack, rel(snd, snd->beyond.ack), snd->isn + 1, side_name(sc->side),
+				 (unsigned long long)p->frame);
+			sc->raise_late(sc->raise_ctx, f, F_HS_ACK_BAD_ACK, snd->beyond.frame, snd->beyond.time_ns,
+				       message);
+		}
+	}
 	if (p->opt.has_timestamps && (!snd->ts_seen || SEQ_GT(p->opt.tsval, snd->last_tsval))) {
 		snd->last_tsval = p->opt.tsval;
 		snd->ts_seen = true;

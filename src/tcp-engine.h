@@ -30,6 +30,9 @@ struct segment_ctx {
 	/* Receives each finding raised on this segment. */
 	void (*raise)(void *raise_ctx, const struct segment_ctx *sc, enum finding_id id, const char *message);
 	void *raise_ctx;
+	/* Receives a finding about an earlier frame of the flow, judged only now. */
+	void (*raise_late)(void *raise_ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
+			   const char *message);
 };
 
 /* Linux's smallest retransmission timeout (RFC 6298 §2.4 says 1 s): quicker repeats are not a timer's. */

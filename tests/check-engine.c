@@ -227,8 +227,10 @@ struct finding_case {
 
 static const struct finding_case raises[] = {
 	{"tcp.handshake.synack_bad_ack", 2, {SYN, "< S. 0:0(0) ack 5 win 65535"}},
-	{"tcp.handshake.ack_bad_ack", 3, {SYN, SYNACK, "> . 1:1(0) ack 7 win 502"}},
-	{"tcp.handshake.ack_bad_seq", 3, {SYN, SYNACK, "> . 5:5(0) ack 1 win 502"}},
+	/* Judged when the server's first bytes follow on from its SYN: it sent them after the ACK. */
+	{"tcp.handshake.ack_bad_ack", 3, {SYN, SYNACK, "> . 1:1(0) ack 7 win 502", "< P. 1:11(10) ack 1 win 502"}},
+	{"tcp.handshake.ack_bad_ack", 3, {SYN, SYNACK, "> . 1:1(0) ack 4294967295 win 502"}},
+	{"tcp.handshake.ack_bad_seq", 3, {SYN, SYNACK, "> . 900000:900000(0) ack 1 win 502"}},
 	{"tcp.handshake.syn_isn_changed", 2, {SYN, "+1 > S 10:10(0) win 65535"}},
 	{"tcp.handshake.synack_changed", 3, {SYN, SYNACK, "< S. 3:3(0) ack 1 win 65535"}},
 	{"tcp.handshake.synack_retransmitted", 3, {SYN, SYNACK, "+1 < S. 0:0(0) ack 1 win 65535"}},
@@ -318,7 +320,11 @@ static const struct finding_case raises[] = {
 static const struct finding_case near_misses[] = {
 	{"tcp.handshake.synack_bad_ack", 0, {SYN, SYNACK}},
 	{"tcp.handshake.ack_bad_ack", 0, {SYN, SYNACK, ACK3}},
+	/* The server's next bytes start past a gap: the capture missed what the ACK covers (IPComp, loss). */
+	{"tcp.handshake.ack_bad_ack", 0, {SYN, SYNACK, "> . 1:1(0) ack 7 win 502", "< P. 11:21(10) ack 1 win 502"}},
 	{"tcp.handshake.ack_bad_seq", 0, {SYN, SYNACK, ACK3, "> P. 1:11(10) ack 1 win 502"}},
+	/* Ahead, but inside the server's window: the client's first data (and its ACK) was not captured. */
+	{"tcp.handshake.ack_bad_seq", 0, {SYN, SYNACK, "> P. 11:21(10) ack 1 win 502"}},
 	{"tcp.handshake.syn_isn_changed", 0, {SYN, "+1 > S 0:0(0) win 65535"}},
 	{"tcp.handshake.synack_changed", 0, {SYN, SYNACK, "+1 < S. 0:0(0) ack 1 win 65535"}},
 	{"tcp.handshake.synack_retransmitted", 0, {SYN, SYNACK, ACK3}},

@@ -15,9 +15,12 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis-labels.h"
 #include "findings.h"
+#include "output.h"
+#include "report.h"
 #include "scenario.h"
 
 #define MAX_PACKETS 64
@@ -133,6 +136,105 @@ START_TEST(retransmission_syn_after_rst)
 	EXPECT(&r, 4, BIT(RETRANSMISSION));
 	EXPECT(&r, 5, BIT(RETRANSMISSION));
 	EXPECT(&r, 6, 0);
+}
+END_TEST
+
+/*
+ * RFC 9293 §3.10.7.1: an RST answering a SYN to a closed port has seq 0. It
+ * occupies no sequence space, so it must not become the server's next
+ * expected sequence number: the SYN-ACK and data of the next attempt on the
+ * 4-tuple are new (tshark 4.0 agrees, its 0 = "unknown" sentinel hides the
+ * seq-0 RST). The server's ISN is in the upper half of the sequence space,
+ * where every seq is "before" 0.
+ */
+START_TEST(rst_closed_port_does_not_seed_nextseq)
+{
+	struct run r;
+	run_init(&r);
+	run_line(&r, "> S 0:0(0) win 65535 <mss 1460>");
+	r.sc.server_isn = 0;
+	run_line(&r, "< R. 0:0(0) ack 1 win 0");
+	r.sc.server_isn = 0x90000000u;
+	RUN(&r, "+1 > S 0:0(0) win 65535 <mss 1460>", "< S. 0:0(0) ack 1 win 65535 <mss 1460>",
+	    "> . 1:1(0) ack 1 win 65535", "< P. 1:101(100) ack 1 win 65535", "< P. 101:201(100) ack 1 win 65535");
+	EXPECT(&r, 2, 0);
+	EXPECT(&r, 3, BIT(RETRANSMISSION));
+	/* A new ISN after the RST's: Wireshark's reused-ports rule, nothing more. */
+	EXPECT(&r, 4, BIT(REUSED_PORTS));
+	EXPECT(&r, 6, 0);
+	EXPECT(&r, 7, 0);
+}
+END_TEST
+
+/*
+ * Deliberate difference: an RST ahead of the data sent does not move nextseq
+ * either, so the next segment at nextseq is new data (tshark: retransmission).
+ */
+START_TEST(rst_ahead_does_not_advance_nextseq)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "> R. 201:201(0) ack 1 win 0",
+	    "> P. 101:201(100) ack 1 win 502");
+	EXPECT(&r, 6, 0);
+}
+END_TEST
+
+/* Near misses: after an RST, repeated data is still a retransmission and a jump still a lost segment. */
+START_TEST(rst_then_retransmission_and_gap)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "> R. 101:101(0) ack 1 win 0",
+	    "+0.5 > P. 1:101(100) ack 1 win 502", "> P. 201:301(100) ack 1 win 502");
+	EXPECT(&r, 6, BIT(RETRANSMISSION));
+	EXPECT(&r, 7, BIT(LOST_SEGMENT));
+}
+END_TEST
+
+/*
+ * RFC 9293 §3.1: without the ACK bit the ack field means nothing. The
+ * client's RST carries ack 0; the server's next data is not "already
+ * acknowledged" (tshark agrees: its lastack 0 means unknown). The server's
+ * ISN is in the upper half, where every seq + len is "at or below" 0.
+ */
+START_TEST(spurious_not_from_ack_field_of_rst)
+{
+	struct run r;
+	run_init(&r);
+	r.sc.server_isn = 0x90000000u;
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502", "> R 101:101(0) win 0",
+	    "< P. 1:101(100) ack 101 win 502");
+	EXPECT(&r, 7, 0);
+}
+END_TEST
+
+/*
+ * Deliberate difference: a bare SYN's ack field (here nonzero) is no
+ * acknowledgement either, so data on the SYN-ACK is new (tshark: spurious).
+ */
+START_TEST(spurious_not_from_ack_field_of_syn)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> S 0:0(0) ack 1000 win 65535 <mss 1460>", "< S. 0:100(100) ack 1 win 65535 <mss 1460>");
+	EXPECT(&r, 2, 0);
+}
+END_TEST
+
+/*
+ * Near miss, and a deliberate difference: data the client acknowledged with
+ * the ACK bit stays acknowledged after the client's RST without it, so its
+ * repeat is spurious (tshark forgets the ack at the RST's ack 0: retransmission).
+ */
+START_TEST(spurious_after_rst_keeps_earlier_ack)
+{
+	struct run r;
+	run_init(&r);
+	r.sc.server_isn = 0x90000000u;
+	RUN(&r, HANDSHAKE, "< P. 1:101(100) ack 1 win 502", "> . 1:1(0) ack 101 win 502", "> R 1:1(0) win 0",
+	    "+0.5 < P. 1:101(100) ack 1 win 502");
+	EXPECT(&r, 7, BIT(SPURIOUS_RETRANSMISSION) | BIT(RETRANSMISSION));
 }
 END_TEST
 
@@ -407,6 +509,21 @@ START_TEST(window_full_hit_and_miss)
 }
 END_TEST
 
+/*
+ * Deliberate difference: the server's last packet, an RST without the ACK bit,
+ * has ack 101 and window 0, but that ack field means nothing (RFC 9293 §3.1):
+ * no window edge, so neither window full nor spurious (tshark: both, and
+ * retransmission).
+ */
+START_TEST(window_full_not_from_ack_field_of_rst)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "< R 1:1(0) ack 101 win 0", "> P. 1:101(100) ack 1 win 502");
+	EXPECT(&r, 5, 0);
+}
+END_TEST
+
 /* A SYN-ACK without the option turns scaling off: windows are taken as they are. */
 START_TEST(window_full_no_scaling)
 {
@@ -523,6 +640,62 @@ START_TEST(tfo_syn_hit_and_miss)
 }
 END_TEST
 
+/* ---- retransmission count -------------------------------------------- */
+
+/* A plain, a fast and a spurious retransmission are three packets, not five label counts. */
+START_TEST(retransmitted_packets_once_each)
+{
+	struct run r;
+	uint32_t counts[L_COUNT] = {0};
+	run_init(&r);
+	RUN(&r, HANDSHAKE, "> P. 1:101(100) ack 1 win 502", "> P. 101:201(100) ack 1 win 502",
+	    "> P. 201:301(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502", "< . 1:1(0) ack 101 win 502",
+	    "< . 1:1(0) ack 101 win 502", "+0.01 > P. 101:201(100) ack 1 win 502",
+	    "+0.3 > P. 201:301(100) ack 1 win 502", "< . 1:1(0) ack 301 win 502",
+	    "+0.3 > P. 201:301(100) ack 1 win 502");
+	EXPECT(&r, 10, BIT(FAST_RETRANSMISSION) | BIT(RETRANSMISSION));
+	EXPECT(&r, 11, BIT(RETRANSMISSION));
+	EXPECT(&r, 13, BIT(SPURIOUS_RETRANSMISSION) | BIT(RETRANSMISSION));
+	for (int i = 0; i < r.n; i++)
+		for (int l = 0; l < L_COUNT; l++)
+			counts[l] += (r.res[i].mask >> l) & 1u;
+	ck_assert_uint_eq(labels_retransmitted_packets(counts), 3);
+}
+END_TEST
+
+/* The RETX column of the text report for captures/bulk-loss.pcap: 22, as tshark and captures/README.md say. */
+START_TEST(retx_column_bulk_loss)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], err[256];
+	snprintf(path, sizeof path, "%s/captures/bulk-loss.pcap", top ? top : "..");
+	struct report rep;
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	report_init(&rep, path);
+	ck_assert_msg(report_run_file(&rep, path, NULL, &cfg, NULL, err, sizeof err) == 0, "%s", err);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(out);
+	output_text_report(out, &rep);
+	fclose(out);
+	report_free(&rep);
+
+	/* The flow row: ID CLIENT SERVER HANDSHAKE CLOSE 2xEND CONN HISTORY PKTS BYTES (number, unit) RETX. */
+	const char *row = strstr(text, "\n    1  ");
+	ck_assert_ptr_nonnull(row);
+	char tok[13][64];
+	ck_assert_int_eq(sscanf(row, "%63s %63s %63s %63s %63s %63s %63s %63s %63s %63s %63s %63s %63s", tok[0], tok[1],
+				tok[2], tok[3], tok[4], tok[5], tok[6], tok[7], tok[8], tok[9], tok[10], tok[11],
+				tok[12]),
+			 13);
+	ck_assert_str_eq(tok[9], "2035");
+	ck_assert_str_eq(tok[12], "22");
+	free(text);
+}
+END_TEST
+
 /* ---- relative numbers ------------------------------------------------- */
 
 START_TEST(relative_handshake_near_wrap)
@@ -620,6 +793,12 @@ static Suite *labels_suite(void)
 	tcase_add_test(tc, retransmission_of_syn_and_fin);
 	tcase_add_test(tc, retransmission_not_after_probe_byte);
 	tcase_add_test(tc, retransmission_syn_after_rst);
+	tcase_add_test(tc, rst_closed_port_does_not_seed_nextseq);
+	tcase_add_test(tc, rst_ahead_does_not_advance_nextseq);
+	tcase_add_test(tc, rst_then_retransmission_and_gap);
+	tcase_add_test(tc, spurious_not_from_ack_field_of_rst);
+	tcase_add_test(tc, spurious_not_from_ack_field_of_syn);
+	tcase_add_test(tc, spurious_after_rst_keeps_earlier_ack);
 	tcase_add_test(tc, fast_retransmission_hit);
 	tcase_add_test(tc, fast_retransmission_miss);
 	tcase_add_test(tc, spurious_retransmission_hit);
@@ -649,6 +828,7 @@ static Suite *labels_suite(void)
 	tcase_add_test(tc, zero_window_probe_ack_miss);
 	tcase_add_test(tc, window_full_hit_and_miss);
 	tcase_add_test(tc, window_full_no_scaling);
+	tcase_add_test(tc, window_full_not_from_ack_field_of_rst);
 	tcase_add_test(tc, window_full_unknown_scale);
 	tcase_add_test(tc, window_update_hit_and_miss);
 	suite_add_tcase(s, tc);
@@ -663,6 +843,11 @@ static Suite *labels_suite(void)
 	tcase_add_test(tc, dsack_hit);
 	tcase_add_test(tc, dsack_miss);
 	tcase_add_test(tc, tfo_syn_hit_and_miss);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("retransmission count");
+	tcase_add_test(tc, retransmitted_packets_once_each);
+	tcase_add_test(tc, retx_column_bulk_loss);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("relative numbers");

@@ -281,7 +281,7 @@ START_TEST(test_model_late_finding_mark)
 {
 	struct model m;
 	load(&m, "keepalive-dead.pcap");
-	ck_assert_uint_eq(m.severity[SEV_WARNING], 1);
+	ck_assert_uint_eq(m.severity[SEV_WARNING], 2); /* tcp.keepalive.unanswered, then .dead at the end */
 	uint64_t i = model_find_frame(&m, m.findings[0].frame);
 	ck_assert_uint_ne(i, UINT64_MAX);
 	ck_assert_uint_eq(model_packet_at(&m, i)->mark, 1 + SEV_WARNING);
@@ -390,7 +390,7 @@ START_TEST(test_flows_finding_colour)
 	ck_assert_int_ge(x, 0);
 	ck_assert_uint_eq(render_cell_at(&s.c, 2, x)->attr & ~RA_SELECTED, RA_NOTE);
 	ck_assert(render_cell_at(&s.c, 2, 0)->attr & RA_SELECTED);
-	ck_assert(row_contains(&s.c, 2, "close.fin_retransmitted"));
+	ck_assert(row_contains(&s.c, 2, "close.fin_")); /* fin_retransmitted or fin_lost: both notes, of one FIN */
 	session_close(&s);
 }
 END_TEST
@@ -567,6 +567,7 @@ static void replay_open_with(struct replay *r, struct model *m, const char *capt
 	char path[512], saved[512], err[512];
 	struct engine_config cfg;
 	engine_config_default(&cfg);
+	cfg.views_per_flow = true; /* as live_attach() does */
 	snprintf(path, sizeof path, "%s/%s", CAPTURES_DIR, capture);
 	memset(r, 0, sizeof *r);
 	r->cap = capture_open_file(path, NULL, err, sizeof err);

@@ -458,9 +458,9 @@ void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_
 	render_format_bytes(bytes, sizeof bytes, s->payload_bytes[0] + s->payload_bytes[1]);
 	render_format_count(packets, sizeof packets, s->packets[0] + s->packets[1]);
 	char near[32] = "";
-	if (s->vantage[0] && strcmp(s->vantage, "unknown") != 0)
-		snprintf(near, sizeof near, strcmp(s->vantage, "middle") ? "  seen near the %s" : "  seen in the %s",
-			 s->vantage);
+	if (s->vantage != VANTAGE_UNKNOWN)
+		snprintf(near, sizeof near, s->vantage == VANTAGE_MIDDLE ? "  seen in the %s" : "  seen near the %s",
+			 summary_vantage_name(s->vantage));
 	snprintf(buf, len, "Flow %u  %s %s %s  %s/%s  %s  %s packets  %s%s", s->id, client, arrow, server,
 		 s->handshake[0] ? s->handshake : "?", s->close[0] ? s->close : "?",
 		 s->conn_state[0] ? s->conn_state : "-", packets, bytes, near);

@@ -371,7 +371,9 @@ int live_attach(struct live *lv, struct loop *loop, const struct engine_config *
 {
 	lv->loop = loop;
 	lv->hooks = *hooks;
-	lv->engine = engine_new(engine_cfg, sink);
+	struct engine_config cfg = *engine_cfg;
+	cfg.views_per_flow = true; /* a live screen shows each packet at once (delivery.h) */
+	lv->engine = engine_new(&cfg, sink);
 	lv->fd = capture_live_fd(lv->cap);
 	lv->rate_ms = loop_now_ms();
 	lv->memory = resident_bytes();

@@ -119,7 +119,7 @@ static struct model_flow *flow_slot(struct model *m, uint32_t id)
 	memset(f, 0, sizeof *f);
 	struct flow_summary *s = &f->s;
 	s->id = id;
-	s->handshake = s->close = s->vantage = "";
+	s->handshake = s->close = "";
 	s->closed_first_by = -1;
 	s->irtt_ns = -1;
 	s->time_wait_left_ns = -1;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis-labels.h"
 #include "filter.h"
 #include "ui.h"
 #include "views.h"
@@ -98,11 +99,6 @@ struct flows_view {
 static struct flows_view *flows_of(struct view *v)
 {
 	return (struct flows_view *)v;
-}
-
-static uint32_t retransmissions(const struct flow_summary *s)
-{
-	return s->labels[L_RETRANSMISSION] + s->labels[L_FAST_RETRANSMISSION] + s->labels[L_SPURIOUS_RETRANSMISSION];
 }
 
 /*
@@ -221,7 +217,7 @@ static void make_key(const struct model_flow *f, enum col_id col, struct sort_ke
 		key->k[0] = s->payload_bytes[0] + s->payload_bytes[1];
 		break;
 	case C_RETX:
-		key->k[0] = retransmissions(s);
+		key->k[0] = labels_retransmitted_packets(s->labels);
 		break;
 	case C_IRTT:
 		key->k[0] = (uint64_t)(s->irtt_ns + 1); /* unknown (-1) first */
@@ -451,7 +447,7 @@ static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enu
 		render_format_bytes(buf, sizeof buf, s->payload_bytes[0] + s->payload_bytes[1]);
 		break;
 	case C_RETX: {
-		uint32_t r = retransmissions(s);
+		uint32_t r = labels_retransmitted_packets(s->labels);
 		snprintf(buf, sizeof buf, "%u", r);
 		attr = r ? RA_LABEL : RA_DIM;
 		break;
