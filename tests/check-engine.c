@@ -242,6 +242,13 @@ static const struct finding_case raises[] = {
 	 5,
 	 {SYN, SYNACK, ACK3, "> P. 1:101(100) ack 1 win 502", "> F. 51:51(0) ack 1 win 502"}},
 	{"tcp.handshake.data_in_syn_sent", 2, {SYN, "> P 1:11(10) win 502"}},
+	/* Data with an ACK that seemed to follow a missed SYN-ACK, then the first SYN-ACK itself. */
+	{"tcp.handshake.data_in_syn_sent", 3, {SYN, "> P. 1:11(10) ack 1 win 502", SYNACK}},
+	/* No window scaling negotiated: the scale is known to be 0, and the check runs. */
+	{"tcp.seq.out_of_window",
+	 4,
+	 {"> S 0:0(0) win 65535 <mss 1460>", "< S. 0:0(0) ack 1 win 100 <mss 1460>", "> . 1:1(0) ack 1 win 502",
+	  "> P. 1:201(200) ack 1 win 502"}},
 	{"tcp.handshake.data_before_established", 3, {SYN, SYNACK, "< P. 1:11(10) ack 1 win 502"}},
 	{"tcp.handshake.syn_with_data", 1, {"> S 0:10(10) win 65535"}},
 	{"tcp.handshake.synack_unsolicited", 4, {SYN, SYNACK, ACK3, "> S. 0:0(0) ack 1 win 65535"}},
@@ -319,6 +326,11 @@ static const struct finding_case raises[] = {
 
 static const struct finding_case near_misses[] = {
 	{"tcp.handshake.synack_bad_ack", 0, {SYN, SYNACK}},
+	/* RFC 7413 §4.2: a SYN-ACK may acknowledge only part of a TFO SYN's data. */
+	{"tcp.handshake.synack_bad_ack",
+	 0,
+	 {"> S 0:10(10) win 65535 <mss 1460,FO abcdef0123456789,nop,nop>", "< S. 0:0(0) ack 6 win 65535 <mss 1460>",
+	  "> . 6:6(0) ack 1 win 502"}},
 	{"tcp.handshake.ack_bad_ack", 0, {SYN, SYNACK, ACK3}},
 	/* The server's next bytes start past a gap: the capture missed what the ACK covers (IPComp, loss). */
 	{"tcp.handshake.ack_bad_ack", 0, {SYN, SYNACK, "> . 1:1(0) ack 7 win 502", "< P. 11:21(10) ack 1 win 502"}},
@@ -340,6 +352,11 @@ static const struct finding_case near_misses[] = {
 	 0,
 	 {SYN, SYNACK, ACK3, "> P. 1:101(100) ack 1 win 502", "> F. 101:101(0) ack 1 win 502"}},
 	{"tcp.handshake.data_in_syn_sent", 0, {SYN, SYNACK, "> P. 1:11(10) ack 1 win 502"}},
+	/* The rest of a TFO SYN's data, sent after a SYN-ACK that acknowledged only part of it. */
+	{"tcp.handshake.data_in_syn_sent",
+	 0,
+	 {"> S 0:10(10) win 65535 <mss 1460,FO abcdef0123456789,nop,nop>", "< S. 0:0(0) ack 6 win 65535 <mss 1460>",
+	  "> P. 6:11(5) ack 1 win 502"}},
 	{"tcp.handshake.data_before_established", 0, {SYN, SYNACK, ACK3, "< P. 1:11(10) ack 1 win 502"}},
 	{"tcp.handshake.syn_with_data", 0, {SYN}},
 	{"tcp.handshake.synack_unsolicited", 0, {SYN, SYNACK, ACK3}},
