@@ -54,7 +54,7 @@
 struct held_view {
 	struct packet_view view;
 	struct packet pkt;
-	struct flow *flow; /* NULL once the flow has ended */
+	struct flow *flow; /* its flow, while the view waits (not ready); views are matched by view.flow_id */
 	bool ready;
 };
 
@@ -98,24 +98,42 @@ void delivery_free(struct delivery *d)
 
 /* ---- Held views ----------------------------------------------------------- */
 
+/* Does f have views still held? Views leave in order, so its last one tells. */
+static bool has_held(const struct delivery *d, const struct flow *f)
+{
+	return f->held_until > d->views_left;
+}
+
+/* The index of the first held view of a frame >= frame (held views are in frame order). */
+static size_t held_from(const struct delivery *d, uint64_t frame)
+{
+	size_t lo = d->head, hi = d->tail;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->held[mid].pkt.frame < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The held view of a frame of f, or NULL. */
 static struct held_view *held_of(struct delivery *d, const struct flow *f, uint64_t frame)
 {
-	if (!f->held_views)
+	if (!has_held(d, f))
 		return NULL;
-	for (size_t i = d->head; i < d->tail; i++)
-		if (d->held[i].flow == f && d->held[i].pkt.frame == frame)
-			return &d->held[i];
-	return NULL;
+	size_t i = held_from(d, frame);
+	return i < d->tail && d->held[i].pkt.frame == frame && d->held[i].view.flow_id == f->id ? &d->held[i] : NULL;
 }
 
 /* The receiver's state really was `state` from frame `from` on: patch the views still held. */
 static void patch_state(struct delivery *d, const struct flow *f, int side, uint64_t from, enum tcp_state state)
 {
-	if (!f->held_views)
+	if (!has_held(d, f))
 		return;
-	for (size_t i = d->head; i < d->tail; i++)
-		if (d->held[i].flow == f && d->held[i].pkt.frame >= from)
+	for (size_t i = held_from(d, from); i < d->tail; i++)
+		if (d->held[i].view.flow_id == f->id)
 			d->held[i].view.state[side] = state;
 }
 
@@ -138,22 +156,30 @@ const char *delivery_fate_name(int fate)
 	return fate >= 0 && fate <= FATE_REFUSED ? names[fate] : "?";
 }
 
-/* Marks f's held views ready up to its oldest pending segment. */
-static void update_ready(struct delivery *d, const struct flow *f)
+/* Marks f's waiting views ready up to its oldest pending segment (all of them once none is pending). */
+static void update_ready(struct delivery *d, struct flow *f)
 {
-	if (!f->held_views)
+	if (!f->held_wait_from || !has_held(d, f)) {
+		f->held_wait_from = 0;
 		return;
+	}
 	uint64_t limit = f->npending ? f->pending[0].frame : UINT64_MAX;
-	for (size_t i = d->head; i < d->tail; i++)
-		if (d->held[i].flow == f && d->held[i].pkt.frame < limit)
-			d->held[i].ready = true;
+	uint64_t still = 0;
+	for (size_t i = held_from(d, f->held_wait_from); i < d->tail; i++) {
+		struct held_view *h = &d->held[i];
+		if (h->ready || h->view.flow_id != f->id)
+			continue;
+		if (h->pkt.frame < limit)
+			h->ready = true;
+		else if (!still)
+			still = h->pkt.frame;
+	}
+	f->held_wait_from = still;
 }
 
 static void emit_held(struct delivery *d, struct held_view *h)
 {
 	h->view.pkt = &h->pkt;
-	if (h->flow)
-		h->flow->held_views--;
 	d->views_left++;
 	d->sink.packet(d->sink.ctx, &h->view);
 }
@@ -552,21 +578,15 @@ void delivery_view(struct delivery *d, struct flow *f, const struct packet_view 
 	h->view.pkt = &h->pkt;
 	h->flow = f;
 	h->ready = !must_wait;
-	f->held_views++;
+	f->held_until = d->views_held;
+	if (must_wait && !f->held_wait_from)
+		f->held_wait_from = h->pkt.frame;
 	drain(d);
 }
 
 void delivery_flow_end(struct delivery *d, struct flow *f)
 {
-	settle_all_unknown(d, f);
-	if (!f->held_views)
-		return;
-	for (size_t i = d->head; i < d->tail; i++)
-		if (d->held[i].flow == f) {
-			d->held[i].ready = true;
-			d->held[i].flow = NULL;
-		}
-	f->held_views = 0;
+	settle_all_unknown(d, f); /* nothing pending: every view of f is ready, and none reads f again */
 	drain(d);
 }
 

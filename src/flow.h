@@ -144,6 +144,8 @@ struct flow {
 	 */
 	uint32_t *label_counts;
 	uint64_t synack_missed_frame; /* the client segment that acknowledged a SYN-ACK never seen */
+	/* The delivery stage's views of it: the count held when its last was, and its oldest waiting frame (0: none). */
+	uint64_t held_until, held_wait_from;
 	/* Flow table link (owned by flow-table.c). */
 	struct flow *older, *newer; /* activity list, oldest first */
 	struct endpoint ep[2];
@@ -163,7 +165,7 @@ struct flow {
 	uint8_t completeness;
 	uint8_t npending;
 	uint8_t vantage;      /* enum vantage */
-	uint16_t held_views;  /* its packet views the delivery stage still holds */
+
 	bool client_is_lower; /* the client is key side 0 */
 	bool direction_guessed;
 	bool midstream;
