@@ -137,8 +137,8 @@ static void patch_state(struct delivery *d, const struct flow *f, int side, uint
 			d->held[i].view.state[side] = state;
 }
 
-static void set_fate(struct delivery *d, const struct flow *f, uint64_t frame, enum delivery_fate fate,
-		     uint64_t proof, uint64_t arrived_after)
+static void set_fate(struct delivery *d, const struct flow *f, uint64_t frame, enum delivery_fate fate, uint64_t proof,
+		     uint64_t arrived_after)
 {
 	struct held_view *h = held_of(d, f, frame);
 	if (!h)
@@ -150,9 +150,11 @@ static void set_fate(struct delivery *d, const struct flow *f, uint64_t frame, e
 
 const char *delivery_fate_name(int fate)
 {
-	static const char *const names[] = {
-		[FATE_NONE] = "none", [FATE_DELIVERED] = "delivered", [FATE_LOST] = "lost",
-		[FATE_UNKNOWN] = "unknown", [FATE_REFUSED] = "refused"};
+	static const char *const names[] = {[FATE_NONE] = "none",
+					    [FATE_DELIVERED] = "delivered",
+					    [FATE_LOST] = "lost",
+					    [FATE_UNKNOWN] = "unknown",
+					    [FATE_REFUSED] = "refused"};
 	return fate >= 0 && fate <= FATE_REFUSED ? names[fate] : "?";
 }
 
@@ -316,8 +318,8 @@ static int64_t crossing_margin(int64_t round_trip_ns)
 }
 
 /* Pending i was lost after the capture point, as sc shows: the diagnosis says so, with how long it cost. */
-static void settle_lost_saying(struct delivery *d, struct segment_ctx *sc, int i, enum finding_id id,
-			       const char *what, const char *evidence)
+static void settle_lost_saying(struct delivery *d, struct segment_ctx *sc, int i, enum finding_id id, const char *what,
+			       const char *evidence)
 {
 	const struct pending_delivery *pd = &sc->flow->pending[i];
 	tcp_engine_raise(sc, id, "the %s at frame %llu never reached the %s: %s %.3f s later", what,
@@ -381,7 +383,8 @@ static bool evidence_from_receiver(struct delivery *d, struct segment_ctx *sc, i
 	if (consumes_seq(pd)) {
 		if (s_acks && SEQ_GEQ(s->ack, pd->end)) {
 			if ((s->flags & TCP_RST) && (pd->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && !x->syn_sent) {
-				/* Rule 1: a SYN answered by RST reached a port with no listener (the RST closes the rest). */
+				/* Rule 1: a SYN answered by RST reached a port with no listener (the RST closes the
+				 * rest). */
 				patch_state(d, f, sc->side, pd->frame, TCPS_CLOSED);
 				set_fate(d, f, pd->frame, FATE_REFUSED, s->frame, 0);
 				remove_pending(f, i);
@@ -390,8 +393,9 @@ static bool evidence_from_receiver(struct delivery *d, struct segment_ctx *sc, i
 			settle_delivered(d, f, answered_copy(d, f, i, s), true, s->frame);
 			return true;
 		}
-		if ((pd->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && (s->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
-		    s->seq == x->isn && s->time_ns - pd->time_ns > crossing_margin(f->to_client_ns)) {
+		if ((pd->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
+		    (s->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && s->seq == x->isn &&
+		    s->time_ns - pd->time_ns > crossing_margin(f->to_client_ns)) {
 			/* Rule 5: the client asks again; the SYN-ACK never reached it. */
 			settle_lost_saying(d, sc, i, F_HS_SYNACK_LOST, "SYN-ACK", "it sent its SYN again");
 			return true;
@@ -510,9 +514,15 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 		 * receiver ends CLOSED; waiting would keep every finished connection
 		 * open on a live screen.
 		 */
-		struct pending_delivery now = {.frame = p->frame, .apply_after = p->frame, .time_ns = p->time_ns,
-					       .seq = p->seq, .ack = p->ack, .end = p->seq + p->payload_len,
-					       .payload_len = p->payload_len, .flags = p->flags, .side = (uint8_t)sc->side};
+		struct pending_delivery now = {.frame = p->frame,
+					       .apply_after = p->frame,
+					       .time_ns = p->time_ns,
+					       .seq = p->seq,
+					       .ack = p->ack,
+					       .end = p->seq + p->payload_len,
+					       .payload_len = p->payload_len,
+					       .flags = p->flags,
+					       .side = (uint8_t)sc->side};
 		tcp_engine_deliver(f, &now, d->msl_ns, false);
 		return;
 	}

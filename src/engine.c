@@ -48,7 +48,7 @@ struct engine {
 	struct packet_view view;
 	uint32_t next_id;
 	int64_t next_expire_ns;
-	int64_t now_ns; /* the latest capture time seen or expired to */
+	int64_t now_ns;	      /* the latest capture time seen or expired to */
 	bool some_flows_only; /* a shard, or parts of one: not every flow is this engine's */
 };
 
@@ -244,8 +244,7 @@ static bool starts_new_incarnation(const struct flow *old, int side, const struc
 		return false; /* answering the peer's open attempt: simultaneous open or a split handshake */
 	/* Synchronized as far as the capture shows: the receiver's own state may still wait on delivery. */
 	if (rcv->edge_known && (tcp_state_synchronized(rcv->state) || old->handshake_done) &&
-	    SEQ_GEQ(p->seq, rcv->last_ack) &&
-	    SEQ_LT(p->seq, rcv->right_edge))
+	    SEQ_GEQ(p->seq, rcv->last_ack) && SEQ_LT(p->seq, rcv->right_edge))
 		return false;
 	return true;
 }

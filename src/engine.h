@@ -81,7 +81,7 @@ struct engine_config {
 	uint32_t max_findings_per_flow;	   /* of each severity, emitted per flow (default 100); 0 = unlimited */
 	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
 	uint64_t parts;			   /* and of those only the parts whose bit is set (1u << part) */
-	uint32_t threads; /* report_run_file: split the flows over this many engines in threads (default 1) */
+	uint32_t threads;    /* report_run_file: split the flows over this many engines in threads (default 1) */
 	bool views_per_flow; /* live: packet views leave at once, not when their states are settled (delivery.h) */
 };
 

@@ -25,7 +25,7 @@
 
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
-#define RTT_RING 32 /* unacknowledged segments remembered per endpoint for RTT */
+#define RTT_RING 32   /* unacknowledged segments remembered per endpoint for RTT */
 #define PENDING_MAX 4 /* segments of a flow awaiting evidence of delivery (delivery.h) */
 
 /* A segment whose effect on its receiver waits for evidence (delivery.c). */
@@ -41,7 +41,6 @@ struct pending_delivery {
 	bool has_ts;
 	bool superseded; /* a later copy was sent (a repeated SYN or SYN-ACK) */
 };
-
 
 struct rtt_segment {
 	uint32_t end; /* seq + len (+1 for SYN/FIN) */
@@ -89,10 +88,10 @@ struct endpoint {
 	uint32_t syn_payload; /* data carried on its SYN (TFO) */
 	uint32_t synack_ack;
 	uint32_t synack_tsval, synack_tsecr; /* the timestamps of its first SYN-ACK, with synack_ts */
-	uint32_t snd_nxt;    /* highest seq + len (+SYN/FIN) sent */
-	uint32_t last_ack;   /* highest acknowledgement it sent */
-	uint32_t right_edge; /* highest ack + scaled window it advertised */
-	uint32_t prev_edge;  /* the edge of its previous segment (shrink check) */
+	uint32_t snd_nxt;		     /* highest seq + len (+SYN/FIN) sent */
+	uint32_t last_ack;		     /* highest acknowledgement it sent */
+	uint32_t right_edge;		     /* highest ack + scaled window it advertised */
+	uint32_t prev_edge;		     /* the edge of its previous segment (shrink check) */
 	uint32_t fin_seq;
 	uint32_t snd_at_reset; /* its snd_nxt when either side's RST was accepted */
 	uint32_t last_tsval;
@@ -116,12 +115,12 @@ struct endpoint {
 	bool edge_known;
 	bool prev_edge_known;
 	bool fin_sent;
-	bool fin_acked;	     /* the peer acknowledged this endpoint's FIN */
-	bool beyond_pending; /* beyond holds an ACK still to be judged */
+	bool fin_acked;	       /* the peer acknowledged this endpoint's FIN */
+	bool beyond_pending;   /* beyond holds an ACK still to be judged */
 	bool beyond_handshake; /* ...and that ACK was the third segment of the handshake */
-	bool rst_sent;	     /* sent an acceptable RST */
-	bool normal_seen;    /* sent an ordinary ACK segment (mid-stream promotion) */
-	bool gap_seen;	     /* some of its segments were not captured */
+	bool rst_sent;	       /* sent an acceptable RST */
+	bool normal_seen;      /* sent an ordinary ACK segment (mid-stream promotion) */
+	bool gap_seen;	       /* some of its segments were not captured */
 	bool wrapped;
 	/* Options announced on its SYN. */
 	bool has_mss, sack_permitted, timestamps, tfo;
@@ -136,7 +135,7 @@ struct flow {
 	int64_t quiet_until; /* engine_expire: without a new packet nothing can end the flow before this (0: unknown) */
 	int64_t irtt_ns;     /* -1 until the handshake ACK */
 	int64_t to_server_ns, to_client_ns; /* round trips from the capture point, from the handshake (0: unknown) */
-	uint64_t reported[2]; /* bit per finding_id: once-per-flow findings already raised */
+	uint64_t reported[2];		    /* bit per finding_id: once-per-flow findings already raised */
 	/*
 	 * Packets with each label (analysis-labels.h), L_COUNT of them, allocated
 	 * with the first label: most flows get none, and every flow of a capture
@@ -144,7 +143,8 @@ struct flow {
 	 */
 	uint32_t *label_counts;
 	uint64_t synack_missed_frame; /* the client segment that acknowledged a SYN-ACK never seen */
-	/* The delivery stage's views of it: the count held when its last was, and its oldest waiting frame (0: none). */
+	/* The delivery stage's views of it: the count held when its last was, and its oldest waiting frame (0: none).
+	 */
 	uint64_t held_until, held_wait_from;
 	/* Flow table link (owned by flow-table.c). */
 	struct flow *older, *newer; /* activity list, oldest first */
@@ -164,7 +164,7 @@ struct flow {
 	int8_t reset_by;	/* -1, SIDE_CLIENT or SIDE_SERVER */
 	uint8_t completeness;
 	uint8_t npending;
-	uint8_t vantage;      /* enum vantage */
+	uint8_t vantage; /* enum vantage */
 
 	bool client_is_lower; /* the client is key side 0 */
 	bool direction_guessed;

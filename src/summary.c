@@ -44,9 +44,10 @@ static void copy_text(char *dst, size_t size, const char *src)
 
 const char *summary_vantage_name(int vantage)
 {
-	static const char *const names[] = {
-		[VANTAGE_UNKNOWN] = "unknown", [VANTAGE_CLIENT] = "client", [VANTAGE_SERVER] = "server",
-		[VANTAGE_MIDDLE] = "middle"};
+	static const char *const names[] = {[VANTAGE_UNKNOWN] = "unknown",
+					    [VANTAGE_CLIENT] = "client",
+					    [VANTAGE_SERVER] = "server",
+					    [VANTAGE_MIDDLE] = "middle"};
 	return vantage >= 0 && vantage <= VANTAGE_MIDDLE ? names[vantage] : "unknown";
 }
 

@@ -118,14 +118,15 @@ static void check_options(const struct segment_ctx *sc)
 				 o->has_wscale ? "window-scale " : "", o->sack_permitted ? "SACK-permitted " : "");
 
 	if (rcv->has_mss && p->payload_len > rcv->mss && !(p->flags & TCP_SYN))
-		tcp_engine_raise_once(sc, F_OPT_MSS_EXCEEDED, "%u-byte payload exceeds the %s's MSS of %u (segmentation offload?)",
-			   p->payload_len, side_name(!sc->side), rcv->mss);
+		tcp_engine_raise_once(sc, F_OPT_MSS_EXCEEDED,
+				      "%u-byte payload exceeds the %s's MSS of %u (segmentation offload?)",
+				      p->payload_len, side_name(!sc->side), rcv->mss);
 
 	/* RFC 7323 §3.2: once negotiated, every non-RST segment carries TSopt. */
 	if (snd->syn_sent && rcv->syn_sent && snd->timestamps && rcv->timestamps && !o->has_timestamps &&
 	    !(p->flags & (TCP_RST | TCP_SYN)))
-		tcp_engine_raise_once(sc, F_OPT_TIMESTAMP_MISSING, "timestamps were negotiated but this %s segment has none",
-			   side_name(sc->side));
+		tcp_engine_raise_once(sc, F_OPT_TIMESTAMP_MISSING,
+				      "timestamps were negotiated but this %s segment has none", side_name(sc->side));
 
 	if (o->sack_count == 0)
 		return;
@@ -281,7 +282,8 @@ static void handle_syn(struct segment_ctx *sc)
 					 "SYN sent again %.3f s after the %s one: no SYN-ACK had reached the %s "
 					 "(the SYN or its answer was lost)",
 					 (double)(p->time_ns - snd->last_syn_ns) / 1e9,
-					 snd->last_syn_ns == snd->syn_time_ns ? "first" : "previous", side_name(sc->side));
+					 snd->last_syn_ns == snd->syn_time_ns ? "first" : "previous",
+					 side_name(sc->side));
 		}
 		snd->last_syn_ns = p->time_ns;
 		return;
@@ -341,8 +343,8 @@ static void judge_synack_repeat(struct segment_ctx *sc)
 	}
 	if (rcv->last_syn_ns > snd->last_syn_ns)
 		tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED,
-				 "SYN-ACK sent again, %.3f s after the last, in answer to the %s's repeated SYN",
-				 gap, side_name(!sc->side));
+				 "SYN-ACK sent again, %.3f s after the last, in answer to the %s's repeated SYN", gap,
+				 side_name(!sc->side));
 	else if (p->time_ns - snd->last_syn_ns < TCP_RTO_MIN_NS)
 		tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED,
 				 "SYN-ACK sent again only %.3f s after the last: too soon for that one's timer, so "
@@ -402,10 +404,9 @@ static void handle_synack(struct segment_ctx *sc)
 		set_state(snd, TCPS_SYN_RECEIVED);
 	}
 	if (rcv->syn_sent && !acks_syn(rcv, p->ack))
-		tcp_engine_raise(sc, F_HS_SYNACK_BAD_ACK,
-				 "SYN-ACK acknowledges %u (relative %u), expected ISN+1 = %u%s", p->ack,
-				 rel(rcv, p->ack), rcv->isn + 1,
-				 rcv->syn_payload ? " up to ISN+1 plus the SYN's data" : "");
+		tcp_engine_raise(
+			sc, F_HS_SYNACK_BAD_ACK, "SYN-ACK acknowledges %u (relative %u), expected ISN+1 = %u%s", p->ack,
+			rel(rcv, p->ack), rcv->isn + 1, rcv->syn_payload ? " up to ISN+1 plus the SYN's data" : "");
 	/* In a simultaneous open the second SYN-ACK completes the handshake. */
 	if (f->simultaneous_open && rcv->synack_sent) {
 		f->handshake_done = true;
@@ -443,7 +444,7 @@ static void infer_vantage(struct flow *f, int64_t ack_ns)
 		f->vantage = VANTAGE_SERVER;
 	else
 		f->vantage = c->ttl && s->ttl && !ttl_initial(c->ttl) && !ttl_initial(s->ttl) ? VANTAGE_MIDDLE
-											 : VANTAGE_UNKNOWN;
+											      : VANTAGE_UNKNOWN;
 }
 
 /*
@@ -510,9 +511,9 @@ static void process_ack(struct segment_ctx *sc)
 		 * own segment, is what the ACK covers); once per flow.
 		 */
 		if (SEQ_GT(p->ack, rcv->fin_seq + 1) && !SEQ_GT(rcv->snd_nxt, rcv->fin_seq + 1))
-			tcp_engine_raise_once(sc, F_CLOSE_ACK_BEYOND_FIN, "ack %u is beyond the %s's FIN at %u (+1 = %u)",
-					      rel(rcv, p->ack), side_name(!sc->side), rel(rcv, rcv->fin_seq),
-					      rel(rcv, rcv->fin_seq + 1));
+			tcp_engine_raise_once(sc, F_CLOSE_ACK_BEYOND_FIN,
+					      "ack %u is beyond the %s's FIN at %u (+1 = %u)", rel(rcv, p->ack),
+					      side_name(!sc->side), rel(rcv, rcv->fin_seq), rel(rcv, rcv->fin_seq + 1));
 		else if (SEQ_GEQ(p->ack, rcv->fin_seq + 1))
 			rcv->fin_acked = true;
 	}
@@ -611,7 +612,7 @@ static void check_data(struct segment_ctx *sc)
 				 rel(snd, end), side_name(sc->side), rel(snd, snd->fin_seq));
 	else if (rcv->fin_sent && advances)
 		tcp_engine_raise_once(sc, F_CLOSE_HALF_CLOSE, "%s keeps sending after the %s's FIN (half-close)",
-			   side_name(sc->side), side_name(!sc->side));
+				      side_name(sc->side), side_name(!sc->side));
 
 	/* RFC 9293 §3.8.6: never beyond the receiver's right window edge (a 1-byte probe excepted). */
 	if (rcv->edge_known && SEQ_GT(end, rcv->right_edge) && !(len == 1 && p->seq == rcv->right_edge))
@@ -619,8 +620,8 @@ static void check_data(struct segment_ctx *sc)
 				 side_name(!sc->side), rel(snd, rcv->right_edge));
 
 	if (rcv->rst_sent && SEQ_GT(end, snd->snd_at_reset))
-		tcp_engine_raise_once(sc, F_RESET_IGNORED, "%s keeps sending data after the %s's RST", side_name(sc->side),
-			   side_name(!sc->side));
+		tcp_engine_raise_once(sc, F_RESET_IGNORED, "%s keeps sending data after the %s's RST",
+				      side_name(sc->side), side_name(!sc->side));
 }
 
 static void handle_segment(struct segment_ctx *sc)
@@ -673,8 +674,9 @@ static void handle_segment(struct segment_ctx *sc)
 			tcp_engine_raise(sc, F_HS_ACK_WRONG_DIRECTION,
 					 "bare ACK from the server before the client completed the handshake");
 		else
-			tcp_engine_raise_once(sc, F_HS_SPLIT,
-					 "split handshake: the server answered the SYN with a bare ACK, not a SYN-ACK");
+			tcp_engine_raise_once(
+				sc, F_HS_SPLIT,
+				"split handshake: the server answered the SYN with a bare ACK, not a SYN-ACK");
 	}
 	process_ack(sc);
 	if (p->flags & TCP_FIN)
@@ -867,7 +869,7 @@ static void track_keepalive(struct segment_ctx *sc)
 	snd->last_keepalive_ns = sc->pkt->time_ns;
 	if (++snd->keepalives_unanswered >= 2)
 		tcp_engine_raise_once(sc, F_KEEPALIVE_UNANSWERED, "%u keep-alive probes from the %s without an answer",
-			   snd->keepalives_unanswered, side_name(sc->side));
+				      snd->keepalives_unanswered, side_name(sc->side));
 }
 
 void tcp_engine_segment(struct segment_ctx *sc)
@@ -991,8 +993,9 @@ void tcp_engine_deliver(struct flow *f, const struct pending_delivery *seg, int6
 	if (fl & TCP_SYN) {
 		/* §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED): a SYN-ACK with an acceptable ACK establishes. */
 		bool acceptable = !rcv->syn_sent || acks_syn(rcv, seg->ack);
-		if (acceptable && (rcv->state == TCPS_SYN_SENT || rcv->state == TCPS_SYN_RECEIVED ||
-				   rcv->state == TCPS_UNKNOWN || rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN))
+		if (acceptable &&
+		    (rcv->state == TCPS_SYN_SENT || rcv->state == TCPS_SYN_RECEIVED || rcv->state == TCPS_UNKNOWN ||
+		     rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN))
 			set_state(rcv, TCPS_ESTABLISHED);
 		return;
 	}

@@ -190,8 +190,8 @@ static const struct transition_case transitions[] = {
 	  "ESTABLISHED ESTABLISHED", "ESTABLISHED ESTABLISHED"}},
 	/* lost-fin.pcap: the FIN is sent again before anything acknowledged it; the repeat is the one delivered. */
 	{"a lost FIN: the receiver stays ESTABLISHED until the repeated FIN",
-	 {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "+0.3 > F. 1:1(0) ack 1 win 502",
-	  "< F. 1:1(0) ack 2 win 502", "> . 2:2(0) ack 2 win 502"},
+	 {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "+0.3 > F. 1:1(0) ack 1 win 502", "< F. 1:1(0) ack 2 win 502",
+	  "> . 2:2(0) ack 2 win 502"},
 	 {"SYN-SENT SYN-RECEIVED", "ESTABLISHED SYN-RECEIVED", "ESTABLISHED ESTABLISHED", "FIN-WAIT-1 ESTABLISHED",
 	  "FIN-WAIT-1 CLOSE-WAIT", "TIME-WAIT LAST-ACK", "TIME-WAIT CLOSED"}},
 	/* A SYN-ACK a client's repeated SYN crosses (sent before it arrived) was not lost. */
@@ -347,7 +347,8 @@ static const struct finding_case near_misses[] = {
 	{"tcp.handshake.ack_lost", 0, {SYN, SYNACK, ACK3, "+0.01 < S. 0:0(0) ack 1 win 65535"}},
 	{"tcp.close.fin_lost",
 	 0,
-	 {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "< . 1:1(0) ack 2 win 502", "+0.3 > F. 1:1(0) ack 1 win 502"}},
+	 {SYN, SYNACK, ACK3, "> F. 1:1(0) ack 1 win 502", "< . 1:1(0) ack 2 win 502",
+	  "+0.3 > F. 1:1(0) ack 1 win 502"}},
 	{"tcp.close.fin_below_sent",
 	 0,
 	 {SYN, SYNACK, ACK3, "> P. 1:101(100) ack 1 win 502", "> F. 101:101(0) ack 1 win 502"}},
@@ -469,8 +470,9 @@ START_TEST(test_catalogue_covered)
 		if (strncmp(code, "decode.", 7) == 0 || strcmp(code, "capture.truncated") == 0 ||
 		    strcmp(code, "tcp.checksum.bad") == 0 || strcmp(code, "tcp.seq.wrapped") == 0)
 			continue; /* check-decode, the CLI test, test_checksum and test_wraparound cover these */
-		static const char *const diagnoses[] = {"tcp.handshake.refused", "tcp.reset.aborted", "tcp.rto.timeout",
-							"tcp.window.zero_stall", "tcp.keepalive.dead", "tcp.loss.persistent"};
+		static const char *const diagnoses[] = {"tcp.handshake.refused", "tcp.reset.aborted",
+							"tcp.rto.timeout",	 "tcp.window.zero_stall",
+							"tcp.keepalive.dead",	 "tcp.loss.persistent"};
 		bool diagnosis = false;
 		for (size_t i = 0; i < sizeof diagnoses / sizeof diagnoses[0]; i++)
 			diagnosis |= strcmp(code, diagnoses[i]) == 0;

@@ -34,8 +34,7 @@ static void step(struct walk *w, const struct packet_view *v, int side, enum tcp
 	if (tcp_state_transition_legal(from, to))
 		return;
 	printf("%s: flow %u frame %llu: the %s goes %s -> %s, a move RFC 9293 does not have\n", w->path, v->flow_id,
-	       (unsigned long long)v->pkt->frame, side ? "server" : "client", tcp_state_name(from),
-	       tcp_state_name(to));
+	       (unsigned long long)v->pkt->frame, side ? "server" : "client", tcp_state_name(from), tcp_state_name(to));
 	w->illegal++;
 }
 
