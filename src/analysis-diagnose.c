@@ -32,14 +32,13 @@
 #define NS_PER_SEC 1000000000LL
 
 /*
- * A retransmission counts as a timeout after this long without progress:
- * Linux's minimum RTO (TCP_RTO_MIN). RFC 6298 §2.4 says 1 s; every RTO a
+ * A retransmission counts as a timeout after TCP_RTO_MIN_NS (tcp-engine.h)
+ * without progress: Linux's minimum RTO. RFC 6298 §2.4 says 1 s; every RTO a
  * Linux sender arms is at least 200 ms, a fast retransmission or a tail-loss
  * probe (RFC 8985 §7) comes sooner.
  */
-#define RTO_MIN_NS (200 * NS_PER_MS)
 /* A zero window shorter than one minimum RTO had the sender wait less than its first probe would have. */
-#define ZERO_STALL_MIN_NS (200 * NS_PER_MS)
+#define ZERO_STALL_MIN_NS TCP_RTO_MIN_NS
 /* RFC 6298 §2.5: an RTO may be capped at 60 s or more; intervals at such a cap may stop doubling. */
 #define RTO_CAP_MS 60000u
 /* tcp.loss.persistent: at least this share (percent) and this number of data segments retransmitted. */
@@ -51,11 +50,6 @@ enum { DIAGNOSE_STALL_NONE, DIAGNOSE_STALL_OPEN, DIAGNOSE_STALL_DONE };
 static const uint32_t retransmit_mask =
 	1u << L_RETRANSMISSION | 1u << L_FAST_RETRANSMISSION | 1u << L_SPURIOUS_RETRANSMISSION;
 static const uint32_t probe_mask = 1u << L_KEEP_ALIVE | 1u << L_ZERO_WINDOW_PROBE;
-
-static const char *side_name(int side)
-{
-	return side == SIDE_CLIENT ? "client" : "server";
-}
 
 /* A sequence number relative to the endpoint's ISN (raw if its SYN was not seen). */
 static uint32_t rel(const struct endpoint *ep, uint32_t seq)
@@ -101,7 +95,7 @@ static void stall_message(char *out, size_t size, const struct flow *f, int side
 		snprintf(what, sizeof what, "%u-%u", first, first + st->len - 1);
 	int n = named ? snprintf(out, size, "frame %llu: ", (unsigned long long)st->frame) : 0;
 	n += snprintf(out + n, size - (size_t)n,
-		      "the %s stood still %u ms after frame %llu, then retransmitted %s (RTO); ", side_name(side),
+		      "the %s stood still %u ms after frame %llu, then retransmitted %s (RTO); ", flow_side_name(side),
 		      st->backoff_ms[0], (unsigned long long)st->quiet_frame, what);
 	if ((size_t)n >= size)
 		return;
@@ -146,7 +140,7 @@ static void stall_repeat(struct diagnose_stall *st, int64_t now)
 /*
  * A retransmission that is no fast retransmission: a timeout if it resends
  * the oldest unacknowledged data after the direction stood still for
- * RTO_MIN_NS. Its finding waits (the backoff is still to come); a direction
+ * TCP_RTO_MIN_NS. Its finding waits (the backoff is still to come); a direction
  * keeps one stall, so an earlier one still waiting is raised now.
  */
 static void check_timeout(struct segment_ctx *sc, struct diagnose_dir *me, uint32_t end)
@@ -162,7 +156,7 @@ static void check_timeout(struct segment_ctx *sc, struct diagnose_dir *me, uint3
 		return;
 	}
 	int64_t still = p->time_ns - me->moved_ns;
-	if (still < RTO_MIN_NS)
+	if (still < TCP_RTO_MIN_NS)
 		return;
 	if (st->state != DIAGNOSE_STALL_NONE) {
 		/* Rare: two stalls in one direction of a flow. The earlier is raised here, naming its frame. */
@@ -257,8 +251,9 @@ static void on_window(struct segment_ctx *sc, struct diagnose_dir *me, const str
 	tcp_engine_raise(sc, F_WINDOW_ZERO_STALL,
 			 "the %s stopped reading: zero window from frame %llu to frame %llu (%s); the %s was "
 			 "stalled and sent %u zero-window probe%s",
-			 side_name(sc->side), (unsigned long long)me->zero_frame, (unsigned long long)p->frame,
-			 duration(d, sizeof d, stalled), side_name(!sc->side), me->probes, me->probes == 1 ? "" : "s");
+			 flow_side_name(sc->side), (unsigned long long)me->zero_frame, (unsigned long long)p->frame,
+			 duration(d, sizeof d, stalled), flow_side_name(!sc->side), me->probes,
+			 me->probes == 1 ? "" : "s");
 }
 
 /* ---- Keep-alive (RFC 1122 §4.2.3.6) -------------------------------------------- */
@@ -314,8 +309,8 @@ static void on_rst(struct segment_ctx *sc, struct diagnose_flow *d)
 			sc, F_HS_REFUSED,
 			"the %s refused the connection to port %u: RST+ACK %s after the first SYN (%u SYN%s "
 			"sent)",
-			side_name(sc->side), p->sport, duration(t, sizeof t, p->time_ns - peer->syn_time_ns), d->syns,
-			d->syns == 1 ? "" : "s");
+			flow_side_name(sc->side), p->sport, duration(t, sizeof t, p->time_ns - peer->syn_time_ns),
+			d->syns, d->syns == 1 ? "" : "s");
 		return;
 	}
 	/* RFC 9293 §3.10.4 ABORT: an accepted RST on a synchronized connection before both FINs. */
@@ -325,7 +320,7 @@ static void on_rst(struct segment_ctx *sc, struct diagnose_flow *d)
 	tcp_engine_raise_once(sc, F_RESET_ABORTED,
 			      "the %s aborted the connection with RST; unacknowledged then: client %u bytes, server %u "
 			      "bytes",
-			      side_name(sc->side), unacked_bytes(f, SIDE_CLIENT), unacked_bytes(f, SIDE_SERVER));
+			      flow_side_name(sc->side), unacked_bytes(f, SIDE_CLIENT), unacked_bytes(f, SIDE_SERVER));
 	if (d->ka_count == 0 || d->ka_side != sc->side)
 		return;
 	char idle[24], intvl[24];
@@ -334,7 +329,7 @@ static void on_rst(struct segment_ctx *sc, struct diagnose_flow *d)
 	tcp_engine_raise_once(sc, F_KEEPALIVE_DEAD,
 			      "the %s reset after %u unanswered keep-alive probes (frames %llu-%llu); inferred "
 			      "keepalive_time %s, intvl %s, probes %u",
-			      side_name(sc->side), d->ka_count, (unsigned long long)d->ka_first_frame,
+			      flow_side_name(sc->side), d->ka_count, (unsigned long long)d->ka_first_frame,
 			      (unsigned long long)d->ka_last_frame,
 			      d->ka_idle_ns < 0 ? "unknown" : duration(idle, sizeof idle, d->ka_idle_ns),
 			      duration(intvl, sizeof intvl, interval), d->ka_count);
@@ -364,10 +359,7 @@ void diagnose_segment(struct segment_ctx *sc)
 	d->prev_ns = p->time_ns;
 }
 
-void diagnose_finish_flow(struct flow *f,
-			  void (*raise)(void *ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
-					const char *message),
-			  void *ctx)
+void diagnose_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx)
 {
 	char message[FINDING_MESSAGE_MAX], t[24];
 	for (int side = 0; side < 2; side++) {
@@ -381,8 +373,8 @@ void diagnose_finish_flow(struct flow *f,
 			snprintf(message, sizeof message,
 				 "the %s stopped reading: zero window from frame %llu never reopened (%s to the end of "
 				 "the flow); the %s sent %u zero-window probe%s",
-				 side_name(side), (unsigned long long)dir->zero_frame,
-				 duration(t, sizeof t, f->last_ns - dir->zero_ns), side_name(!side), dir->probes,
+				 flow_side_name(side), (unsigned long long)dir->zero_frame,
+				 duration(t, sizeof t, f->last_ns - dir->zero_ns), flow_side_name(!side), dir->probes,
 				 dir->probes == 1 ? "" : "s");
 			raise(ctx, f, F_WINDOW_ZERO_STALL, dir->zero_frame, dir->zero_ns, message);
 			dir->zero_open = false;
@@ -392,7 +384,7 @@ void diagnose_finish_flow(struct flow *f,
 		    (uint64_t)dir->retransmitted * 100 >= (uint64_t)LOSS_MIN_PERCENT * dir->segments) {
 			snprintf(message, sizeof message,
 				 "the %s retransmitted %u of its %u data segments (%.1f %%) over the flow's life",
-				 side_name(side), dir->retransmitted, dir->segments,
+				 flow_side_name(side), dir->retransmitted, dir->segments,
 				 100.0 * dir->retransmitted / dir->segments);
 			raise(ctx, f, F_LOSS_PERSISTENT, f->last_frame, f->last_ns, message);
 		}

@@ -84,13 +84,8 @@ void diagnose_segment(struct segment_ctx *sc);
 /*
  * Raises what could only be said once the flow is over (a stall's backoff, a
  * window never reopened, loss over the flow's life) through the engine's
- * late-raise callback; call after tcp_engine_finish_flow(). raise has
- * tcp-engine.h's type tcp_engine_late_raise_fn, spelt out because flow.h
- * includes this header and tcp-engine.h includes flow.h.
+ * late-raise callback; call after tcp_engine_finish_flow().
  */
-void diagnose_finish_flow(struct flow *f,
-			  void (*raise)(void *ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
-					const char *message),
-			  void *ctx);
+void diagnose_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx);
 
 #endif

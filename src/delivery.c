@@ -292,6 +292,13 @@ static void settle_oldest_unknown(struct delivery *d, struct flow *f)
 	apply(d, f, &pd, false, 0, FATE_UNKNOWN);
 }
 
+/* Rule 6: what has waited PENDING_HOLD_NS by now counts as delivered. */
+static void settle_older_than_hold(struct delivery *d, struct flow *f, int64_t now_ns)
+{
+	while (f->npending && now_ns - f->pending[0].time_ns > PENDING_HOLD_NS)
+		settle_oldest_unknown(d, f);
+}
+
 static void settle_all_unknown(struct delivery *d, struct flow *f)
 {
 	while (f->npending > 0)
@@ -323,7 +330,7 @@ static void settle_lost_saying(struct delivery *d, struct segment_ctx *sc, int i
 {
 	const struct pending_delivery *pd = &sc->flow->pending[i];
 	tcp_engine_raise(sc, id, "the %s at frame %llu never reached the %s: %s %.3f s later", what,
-			 (unsigned long long)pd->frame, pd->side ? "client" : "server", evidence,
+			 (unsigned long long)pd->frame, flow_side_name(!pd->side), evidence,
 			 seconds(sc->pkt->time_ns - pd->time_ns));
 	settle_lost(d, sc->flow, i, sc->pkt->frame);
 }
@@ -467,8 +474,7 @@ void delivery_evidence(struct delivery *d, struct segment_ctx *sc)
 	if (!f->npending)
 		return;
 	d->changed_flow = NULL;
-	while (f->npending && sc->pkt->time_ns - f->pending[0].time_ns > PENDING_HOLD_NS)
-		settle_oldest_unknown(d, f);
+	settle_older_than_hold(d, f, sc->pkt->time_ns);
 	for (int i = 0; i < f->npending;) {
 		bool from_peer = f->pending[i].side != sc->side;
 		bool settled = from_peer ? evidence_from_receiver(d, sc, i) : evidence_from_sender(d, sc, i);
@@ -483,12 +489,15 @@ void delivery_evidence(struct delivery *d, struct segment_ctx *sc)
 	update_ready(d, f);
 }
 
-int64_t delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns)
+void delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns)
 {
-	while (f->npending && now_ns - f->pending[0].time_ns > PENDING_HOLD_NS)
-		settle_oldest_unknown(d, f);
+	settle_older_than_hold(d, f, now_ns);
 	update_ready(d, f);
 	drain(d);
+}
+
+int64_t delivery_stale_at(const struct flow *f)
+{
 	return f->npending ? f->pending[0].time_ns + PENDING_HOLD_NS + 1 : INT64_MAX;
 }
 
@@ -507,6 +516,16 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 	}
 	if (sc->dropped || !tcp_engine_affects_receiver(sc))
 		return;
+	struct pending_delivery seg = {.frame = p->frame,
+				       .apply_after = p->frame,
+				       .time_ns = p->time_ns,
+				       .seq = p->seq,
+				       .ack = p->ack,
+				       .end = p->seq + p->payload_len + !!(p->flags & TCP_SYN) + !!(p->flags & TCP_FIN),
+				       .tsval = p->opt.tsval,
+				       .flags = p->flags,
+				       .side = (uint8_t)sc->side,
+				       .has_ts = p->opt.has_timestamps};
 	if (sc->rcv->state == TCPS_LAST_ACK && !(p->flags & (TCP_SYN | TCP_FIN))) {
 		/*
 		 * Rule 7: the last ACK of a connection is taken as delivered when seen.
@@ -514,34 +533,14 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 		 * receiver ends CLOSED; waiting would keep every finished connection
 		 * open on a live screen.
 		 */
-		struct pending_delivery now = {.frame = p->frame,
-					       .apply_after = p->frame,
-					       .time_ns = p->time_ns,
-					       .seq = p->seq,
-					       .ack = p->ack,
-					       .end = p->seq + p->payload_len,
-					       .payload_len = p->payload_len,
-					       .flags = p->flags,
-					       .side = (uint8_t)sc->side};
-		tcp_engine_deliver(f, &now, d->msl_ns, false);
+		tcp_engine_deliver(f, &seg, d->msl_ns, false);
 		return;
 	}
 	if (f->npending == PENDING_MAX) {
 		settle_oldest_unknown(d, f);
 		update_ready(d, f);
 	}
-	struct pending_delivery *pd = &f->pending[f->npending++];
-	pd->frame = pd->apply_after = p->frame;
-	pd->time_ns = p->time_ns;
-	pd->seq = p->seq;
-	pd->ack = p->ack;
-	pd->payload_len = p->payload_len;
-	pd->end = p->seq + p->payload_len + !!(p->flags & TCP_SYN) + !!(p->flags & TCP_FIN);
-	pd->flags = p->flags;
-	pd->side = (uint8_t)sc->side;
-	pd->has_ts = p->opt.has_timestamps;
-	pd->tsval = p->opt.tsval;
-	pd->superseded = false;
+	f->pending[f->npending++] = seg;
 }
 
 /* ---- Views --------------------------------------------------------------------- */

@@ -66,12 +66,10 @@ void delivery_flow_end(struct delivery *d, struct flow *f);
  * with them).
  */
 void delivery_summary(struct delivery *d, const struct flow_summary *s);
-/*
- * Settles f's segments that have waited too long by capture time now, as
- * unknown (engine_expire: a flow that gets no more packets); returns when
- * the next of them will have, INT64_MAX if none waits.
- */
-int64_t delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns);
+/* Settles f's segments that have waited too long by capture time now, as unknown (a flow without new packets). */
+void delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns);
+/* When the next of f's segments will have waited too long: INT64_MAX if none waits. */
+int64_t delivery_stale_at(const struct flow *f);
 /* Settles, as unknown, segments whose views have waited too long by capture time now (live timer). */
 void delivery_tick(struct delivery *d, int64_t now_ns);
 /* Emits every view still held (end of input, after every flow ended). */

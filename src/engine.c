@@ -524,9 +524,9 @@ static int64_t earliest(int64_t a, int64_t b)
  * every second for the 180 s they wait. (TIME-WAIT, which lasts 2*MSL from
  * a packet, is always over by the first look, at 2*MSL of idleness.)
  */
-static int64_t quiet_until(const struct engine *e, struct flow *f)
+static int64_t quiet_until(const struct engine *e, const struct flow *f)
 {
-	int64_t t = delivery_settle_stale(e->delivery, f, f->last_ns);
+	int64_t t = delivery_stale_at(f);
 	if (e->cfg.idle_timeout_ns)
 		t = earliest(t, f->last_ns + e->cfg.idle_timeout_ns);
 	if (!f->handshake_done && !f->midstream)

@@ -50,6 +50,16 @@ struct finding {
 	char message[FINDING_MESSAGE_MAX];
 };
 
+struct flow;
+
+/*
+ * Receives a finding about an earlier frame of flow f, judged only later
+ * (when the flow ends, or when a later segment settles it): the engine counts
+ * it on the flow and emits it with that frame and time.
+ */
+typedef void (*finding_late_raise_fn)(void *ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
+				      const char *message);
+
 const struct catalogue_entry *finding_info(enum finding_id id);
 /* Looks a code up by its dotted name; F_NONE if unknown. */
 enum finding_id finding_by_code(const char *code);

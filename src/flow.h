@@ -25,6 +25,12 @@
 
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
+/* "client" or "server", for messages. */
+static inline const char *flow_side_name(int side)
+{
+	return side == SIDE_CLIENT ? "client" : "server";
+}
+
 #define RTT_RING 32   /* unacknowledged segments remembered per endpoint for RTT */
 #define PENDING_MAX 4 /* segments of a flow awaiting evidence of delivery (delivery.h) */
 
@@ -34,8 +40,7 @@ struct pending_delivery {
 	uint64_t apply_after; /* the receiver had not had it when it sent this frame (>= frame) */
 	int64_t time_ns;
 	uint32_t seq, ack, end; /* end = seq + payload + SYN + FIN: what an ACK of it covers */
-	uint32_t payload_len;
-	uint32_t tsval; /* its timestamp, with has_ts: an answer's TSecr tells which copy it answers */
+	uint32_t tsval;		/* its timestamp, with has_ts: an answer's TSecr tells which copy it answers */
 	uint8_t flags;
 	uint8_t side; /* its sender */
 	bool has_ts;

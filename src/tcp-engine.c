@@ -47,11 +47,6 @@ void tcp_engine_raise_once(const struct segment_ctx *sc, enum finding_id id, con
 	sc->raise(sc->raise_ctx, sc, id, message);
 }
 
-static const char *side_name(int side)
-{
-	return side == SIDE_CLIENT ? "client" : "server";
-}
-
 /* A sequence number relative to an endpoint's ISN (raw if the ISN is unknown). */
 static uint32_t rel(const struct endpoint *ep, uint32_t seq)
 {
@@ -120,19 +115,20 @@ static void check_options(const struct segment_ctx *sc)
 	if (rcv->has_mss && p->payload_len > rcv->mss && !(p->flags & TCP_SYN))
 		tcp_engine_raise_once(sc, F_OPT_MSS_EXCEEDED,
 				      "%u-byte payload exceeds the %s's MSS of %u (segmentation offload?)",
-				      p->payload_len, side_name(!sc->side), rcv->mss);
+				      p->payload_len, flow_side_name(!sc->side), rcv->mss);
 
 	/* RFC 7323 §3.2: once negotiated, every non-RST segment carries TSopt. */
 	if (snd->syn_sent && rcv->syn_sent && snd->timestamps && rcv->timestamps && !o->has_timestamps &&
 	    !(p->flags & (TCP_RST | TCP_SYN)))
 		tcp_engine_raise_once(sc, F_OPT_TIMESTAMP_MISSING,
-				      "timestamps were negotiated but this %s segment has none", side_name(sc->side));
+				      "timestamps were negotiated but this %s segment has none",
+				      flow_side_name(sc->side));
 
 	if (o->sack_count == 0)
 		return;
 	if (snd->syn_sent && rcv->syn_sent && !rcv->sack_permitted) {
 		tcp_engine_raise(sc, F_OPT_SACK_NOT_PERMITTED,
-				 "SACK blocks sent but the %s's SYN had no SACK-permitted", side_name(!sc->side));
+				 "SACK blocks sent but the %s's SYN had no SACK-permitted", flow_side_name(!sc->side));
 		return;
 	}
 	/* RFC 2018 §3: [left, right) with left < right, inside what the peer sent. */
@@ -146,7 +142,7 @@ static void check_options(const struct segment_ctx *sc)
 		if (rcv->syn_sent && !rcv->gap_seen && (SEQ_GT(r, rcv->snd_nxt) || SEQ_LT(l, rcv->isn))) {
 			tcp_engine_raise(sc, F_OPT_SACK_INVALID,
 					 "SACK block %u-%u lies outside what the %s sent (up to %u)", rel(rcv, l),
-					 rel(rcv, r), side_name(!sc->side), rel(rcv, rcv->snd_nxt));
+					 rel(rcv, r), flow_side_name(!sc->side), rel(rcv, rcv->snd_nxt));
 			return;
 		}
 	}
@@ -213,7 +209,7 @@ static bool rst_acceptable(const struct segment_ctx *sc)
 	if (shift < 0 && SEQ_GEQ(p->seq, rcv->last_ack))
 		return true; /* window scale unknown: cannot tell, do not guess */
 	tcp_engine_raise(sc, F_RESET_OUT_OF_WINDOW, "RST seq %u outside the %s's window [%u, %u): must be ignored",
-			 rel(snd, p->seq), side_name(!sc->side), rel(snd, rcv->last_ack), rel(snd, right));
+			 rel(snd, p->seq), flow_side_name(!sc->side), rel(snd, rcv->last_ack), rel(snd, right));
 	return false;
 }
 
@@ -283,7 +279,7 @@ static void handle_syn(struct segment_ctx *sc)
 					 "(the SYN or its answer was lost)",
 					 (double)(p->time_ns - snd->last_syn_ns) / 1e9,
 					 snd->last_syn_ns == snd->syn_time_ns ? "first" : "previous",
-					 side_name(sc->side));
+					 flow_side_name(sc->side));
 		}
 		snd->last_syn_ns = p->time_ns;
 		return;
@@ -302,7 +298,7 @@ static void handle_syn(struct segment_ctx *sc)
 		f->simultaneous_open = true;
 		snd->bare_syn_after_peer = true;
 		tcp_engine_raise(sc, F_HS_SIMULTANEOUS_OPEN, "both ends sent SYN without ACK (%s SYN after the %s's)",
-				 side_name(sc->side), side_name(!sc->side));
+				 flow_side_name(sc->side), flow_side_name(!sc->side));
 	}
 	/* RFC 9293 §3.3.2: active OPEN. The peer is taken to be listening (SPEC §4.2) until it answers. */
 	if (snd->state == TCPS_UNKNOWN || snd->state == TCPS_CLOSED || snd->state == TCPS_LISTEN)
@@ -334,7 +330,7 @@ static void judge_synack_repeat(struct segment_ctx *sc)
 			tcp_engine_raise(sc, F_HS_SYNACK_UNSOLICITED,
 					 "SYN-ACK with ISN %u after one with ISN %u, on another timestamp clock: a "
 					 "second responder behind the %s's address",
-					 p->seq, snd->isn, side_name(sc->side));
+					 p->seq, snd->isn, flow_side_name(sc->side));
 		else
 			tcp_engine_raise(sc, F_HS_SYNACK_CHANGED,
 					 "SYN-ACK repeated with seq %u ack %u, first was seq %u ack %u", p->seq,
@@ -344,7 +340,7 @@ static void judge_synack_repeat(struct segment_ctx *sc)
 	if (rcv->last_syn_ns > snd->last_syn_ns)
 		tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED,
 				 "SYN-ACK sent again, %.3f s after the last, in answer to the %s's repeated SYN", gap,
-				 side_name(!sc->side));
+				 flow_side_name(!sc->side));
 	else if (p->time_ns - snd->last_syn_ns < TCP_RTO_MIN_NS)
 		tcp_engine_raise(sc, F_HS_SYNACK_RETRANSMITTED,
 				 "SYN-ACK sent again only %.3f s after the last: too soon for that one's timer, so "
@@ -380,7 +376,7 @@ static void handle_synack(struct segment_ctx *sc)
 	if ((sc->side == SIDE_CLIENT && !f->simultaneous_open) || (!rcv->syn_sent && !first_packet) ||
 	    f->handshake_done) {
 		tcp_engine_raise(sc, F_HS_SYNACK_UNSOLICITED, "SYN-ACK from the %s that no outstanding SYN asked for",
-				 side_name(sc->side));
+				 flow_side_name(sc->side));
 		return;
 	}
 	if (!snd->syn_sent) {
@@ -513,7 +509,8 @@ static void process_ack(struct segment_ctx *sc)
 		if (SEQ_GT(p->ack, rcv->fin_seq + 1) && !SEQ_GT(rcv->snd_nxt, rcv->fin_seq + 1))
 			tcp_engine_raise_once(sc, F_CLOSE_ACK_BEYOND_FIN,
 					      "ack %u is beyond the %s's FIN at %u (+1 = %u)", rel(rcv, p->ack),
-					      side_name(!sc->side), rel(rcv, rcv->fin_seq), rel(rcv, rcv->fin_seq + 1));
+					      flow_side_name(!sc->side), rel(rcv, rcv->fin_seq),
+					      rel(rcv, rcv->fin_seq + 1));
 		else if (SEQ_GEQ(p->ack, rcv->fin_seq + 1))
 			rcv->fin_acked = true;
 	}
@@ -562,7 +559,7 @@ static void process_fin(struct segment_ctx *sc)
 		/* Bytes beyond it were sent already: not this sender's end of stream (injected, or stale). */
 		tcp_engine_raise_once(sc, F_CLOSE_FIN_BELOW_SENT,
 				      "FIN at %u below the %u bytes the %s already sent: not its end of stream",
-				      rel(snd, fin_seq), rel(snd, snd->snd_nxt), side_name(sc->side));
+				      rel(snd, fin_seq), rel(snd, snd->snd_nxt), flow_side_name(sc->side));
 		return;
 	}
 	snd->fin_sent = true;
@@ -592,8 +589,8 @@ static void check_data(struct segment_ctx *sc)
 	bool advances = !snd->seen || SEQ_GT(end, snd->snd_nxt);
 
 	if (snd->syn_sent && SEQ_LT(p->seq, snd->isn))
-		tcp_engine_raise(sc, F_SEQ_BELOW_ISN, "seq %u is before the %s's ISN %u", p->seq, side_name(sc->side),
-				 snd->isn);
+		tcp_engine_raise(sc, F_SEQ_BELOW_ISN, "seq %u is before the %s's ISN %u", p->seq,
+				 flow_side_name(sc->side), snd->isn);
 	if (len == 0)
 		return;
 
@@ -609,19 +606,19 @@ static void check_data(struct segment_ctx *sc)
 				 "%u bytes of new data after both FINs were acknowledged", len);
 	else if (snd->fin_sent && SEQ_GT(end, snd->fin_seq))
 		tcp_engine_raise(sc, F_CLOSE_DATA_AFTER_FIN, "data up to %u beyond the %s's own FIN at %u",
-				 rel(snd, end), side_name(sc->side), rel(snd, snd->fin_seq));
+				 rel(snd, end), flow_side_name(sc->side), rel(snd, snd->fin_seq));
 	else if (rcv->fin_sent && advances)
 		tcp_engine_raise_once(sc, F_CLOSE_HALF_CLOSE, "%s keeps sending after the %s's FIN (half-close)",
-				      side_name(sc->side), side_name(!sc->side));
+				      flow_side_name(sc->side), flow_side_name(!sc->side));
 
 	/* RFC 9293 §3.8.6: never beyond the receiver's right window edge (a 1-byte probe excepted). */
 	if (rcv->edge_known && SEQ_GT(end, rcv->right_edge) && !(len == 1 && p->seq == rcv->right_edge))
 		tcp_engine_raise(sc, F_SEQ_OUT_OF_WINDOW, "data up to %u beyond the %s's window edge %u", rel(snd, end),
-				 side_name(!sc->side), rel(snd, rcv->right_edge));
+				 flow_side_name(!sc->side), rel(snd, rcv->right_edge));
 
 	if (rcv->rst_sent && SEQ_GT(end, snd->snd_at_reset))
 		tcp_engine_raise_once(sc, F_RESET_IGNORED, "%s keeps sending data after the %s's RST",
-				      side_name(sc->side), side_name(!sc->side));
+				      flow_side_name(sc->side), flow_side_name(!sc->side));
 }
 
 static void handle_segment(struct segment_ctx *sc)
@@ -772,7 +769,7 @@ static void account(struct segment_ctx *sc)
 	if (snd->rst_sent && !(fl & TCP_RST) && sc->flow->reset_by == sc->side &&
 	    ((fl & (TCP_SYN | TCP_FIN)) || SEQ_GT(end, snd->snd_at_reset)))
 		tcp_engine_raise_once(sc, F_RESET_DATA_AFTER_RST, "the %s keeps sending after its own RST",
-				      side_name(sc->side));
+				      flow_side_name(sc->side));
 
 	/* Sequence space (a segment dropped unprocessed has none): highest byte sent, gaps, wrap-around. */
 	if (!(fl & TCP_RST) && !sc->dropped) {
@@ -782,7 +779,7 @@ static void account(struct segment_ctx *sc)
 			if (snd->seen && end < snd->snd_nxt && !snd->wrapped) {
 				snd->wrapped = true;
 				tcp_engine_raise(sc, F_SEQ_WRAPPED, "the %s's sequence numbers wrapped past 2^32",
-						 side_name(sc->side));
+						 flow_side_name(sc->side));
 			}
 			if (p->opt.has_timestamps && snd->ts_seen && SEQ_LT(p->opt.tsval, snd->last_tsval) && snd->seen)
 				tcp_engine_raise(sc, F_OPT_TIMESTAMP_REGRESS, "TSval %u is older than the previous %u",
@@ -811,7 +808,7 @@ static void account(struct segment_ctx *sc)
 			snprintf(message, sizeof message,
 				 "handshake ACK acknowledges %u (relative %u), expected ISN+1 = %u: the %s sent "
 				 "those bytes only later, from frame %llu",
-				 snd->beyond.ack, rel(snd, snd->beyond.ack), snd->isn + 1, side_name(sc->side),
+				 snd->beyond.ack, rel(snd, snd->beyond.ack), snd->isn + 1, flow_side_name(sc->side),
 				 (unsigned long long)p->frame);
 			sc->raise_late(sc->raise_ctx, f, F_HS_ACK_BAD_ACK, snd->beyond.frame, snd->beyond.time_ns,
 				       message);
@@ -837,7 +834,7 @@ static void account(struct segment_ctx *sc)
 		uint32_t slack = (1u << shift) - 1; /* rounding of a scaled window */
 		if (snd->prev_edge_known && SEQ_LT(edge + slack, snd->prev_edge) && !(fl & TCP_SYN))
 			tcp_engine_raise(sc, F_WINDOW_SHRINK, "the %s's right window edge moved left from %u to %u",
-					 side_name(sc->side), rel(rcv, snd->prev_edge), rel(rcv, edge));
+					 flow_side_name(sc->side), rel(rcv, snd->prev_edge), rel(rcv, edge));
 		/* The SYN's unscaled window is no baseline for shrinking: scaled windows round down. */
 		snd->prev_edge = edge;
 		snd->prev_edge_known = !(fl & TCP_SYN);
@@ -869,7 +866,7 @@ static void track_keepalive(struct segment_ctx *sc)
 	snd->last_keepalive_ns = sc->pkt->time_ns;
 	if (++snd->keepalives_unanswered >= 2)
 		tcp_engine_raise_once(sc, F_KEEPALIVE_UNANSWERED, "%u keep-alive probes from the %s without an answer",
-				      snd->keepalives_unanswered, side_name(sc->side));
+				      snd->keepalives_unanswered, flow_side_name(sc->side));
 }
 
 void tcp_engine_segment(struct segment_ctx *sc)
@@ -878,8 +875,6 @@ void tcp_engine_segment(struct segment_ctx *sc)
 	struct flow *f = sc->flow;
 	uint8_t fl = p->flags;
 
-	sc->snd = &f->ep[sc->side];
-	sc->rcv = &f->ep[!sc->side];
 	tcp_engine_expire_time_wait(f, p->time_ns);
 	if (!(fl & TCP_ACK) && p->ack != 0)
 		tcp_engine_raise(sc, F_FLAGS_ACK_NONZERO, "ack field is %u while the ACK flag is clear", p->ack);
@@ -1015,7 +1010,7 @@ void tcp_engine_deliver(struct flow *f, const struct pending_delivery *seg, int6
 		deliver_fin(rcv, seg, msl_ns);
 }
 
-void tcp_engine_finish_flow(struct flow *f, tcp_engine_late_raise_fn raise, void *ctx)
+void tcp_engine_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx)
 {
 	for (int side = 0; side < 2; side++) {
 		struct endpoint *ep = &f->ep[side];
@@ -1024,7 +1019,7 @@ void tcp_engine_finish_flow(struct flow *f, tcp_engine_late_raise_fn raise, void
 		ep->beyond_pending = false;
 		char message[FINDING_MESSAGE_MAX];
 		snprintf(message, sizeof message, "ack %u covers bytes the %s never sent (it sent up to %u)",
-			 rel(ep, ep->beyond.ack), side_name(side), rel(ep, ep->beyond.sent_up_to));
+			 rel(ep, ep->beyond.ack), flow_side_name(side), rel(ep, ep->beyond.sent_up_to));
 		raise(ctx, f, F_ACK_BEYOND_SENT, ep->beyond.frame, ep->beyond.time_ns, message);
 	}
 }

@@ -23,16 +23,14 @@ struct segment_ctx {
 	struct flow *flow;
 	const struct packet *pkt;
 	int side;		    /* the sender: SIDE_CLIENT or SIDE_SERVER */
-	struct endpoint *snd, *rcv; /* &flow->ep[side] and the peer's: set by tcp_engine_segment() */
+	struct endpoint *snd, *rcv; /* &flow->ep[side] and the peer's, set by the caller */
 	int64_t msl_ns;
 	struct label_result labels; /* computed before the call */
 	bool dropped;		    /* set by tcp_engine_segment(): no receiver processes it (illegal flags) */
 	/* Receives each finding raised on this segment. */
 	void (*raise)(void *raise_ctx, const struct segment_ctx *sc, enum finding_id id, const char *message);
 	void *raise_ctx;
-	/* Receives a finding about an earlier frame of the flow, judged only now. */
-	void (*raise_late)(void *raise_ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
-			   const char *message);
+	finding_late_raise_fn raise_late; /* a finding about an earlier frame, judged only now (raise_ctx) */
 };
 
 /* Linux's smallest retransmission timeout (RFC 6298 §2.4 says 1 s): quicker repeats are not a timer's. */
@@ -58,14 +56,11 @@ void tcp_engine_raise(const struct segment_ctx *sc, enum finding_id id, const ch
 void tcp_engine_raise_once(const struct segment_ctx *sc, enum finding_id id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-typedef void (*tcp_engine_late_raise_fn)(void *ctx, struct flow *f, enum finding_id id, uint64_t frame, int64_t time_ns,
-					 const char *message);
-
 /*
  * Judges what could only be judged once the flow is over (an ACK of bytes the
  * peer never sent after all) and raises it on the frame where it happened.
  */
-void tcp_engine_finish_flow(struct flow *f, tcp_engine_late_raise_fn raise, void *ctx);
+void tcp_engine_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx);
 
 /* Moves endpoints whose TIME-WAIT (2*MSL) has run out by time now to CLOSED. */
 void tcp_engine_expire_time_wait(struct flow *f, int64_t now_ns);
