@@ -40,43 +40,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delivery-internal.h"
 #include "delivery.h"
 #include "engine.h"
 #include "summary.h"
 #include "tcp-seq.h"
 #include "xalloc.h"
 
-/* A pending segment older than this counts as delivered; bounds how late a view may leave. */
-#define PENDING_HOLD_NS (5 * 1000000000LL)
 /* Views held at most; past it the oldest flow's pending segments are settled as unknown. */
 #define HELD_MAX 4096
 
-struct held_view {
-	struct packet_view view;
-	struct packet pkt;
-	struct flow *flow; /* its flow, while the view waits (not ready); views are matched by view.flow_id */
-	bool ready;
-};
-
-/* A flow summary waiting for the views held before it (capture order). */
-struct held_summary {
-	uint64_t after; /* leaves once this many views have left */
-	struct flow_summary summary;
-};
-
-struct delivery {
-	bool in_order;
-	int64_t msl_ns;
-	struct engine_sink sink;
-	struct held_view *held; /* [head, tail) in capture order, allocated with the first */
-	size_t head, tail;
-	uint64_t views_held, views_left; /* counted since the start */
-	struct held_summary *summaries;	 /* [0, nsummaries), in order; grown as needed */
-	size_t nsummaries, summaries_cap;
-	/* While one segment's evidence is weighed: the row each side's last change went to. */
-	const struct flow *changed_flow;
-	uint64_t changed_from[2];
-};
+static bool ready(const struct held_view *h)
+{
+	return !h->waits_state && !h->waits_data;
+}
 
 struct delivery *delivery_new(bool in_capture_order, int64_t msl_ns, const struct engine_sink *sink)
 {
@@ -118,8 +95,7 @@ static size_t held_from(const struct delivery *d, uint64_t frame)
 	return lo;
 }
 
-/* The held view of a frame of f, or NULL. */
-static struct held_view *held_of(struct delivery *d, const struct flow *f, uint64_t frame)
+struct held_view *delivery_held_of(struct delivery *d, const struct flow *f, uint64_t frame)
 {
 	if (!has_held(d, f))
 		return NULL;
@@ -140,8 +116,8 @@ static void patch_state(struct delivery *d, const struct flow *f, int side, uint
 static void set_fate(struct delivery *d, const struct flow *f, uint64_t frame, enum delivery_fate fate, uint64_t proof,
 		     uint64_t arrived_after)
 {
-	struct held_view *h = held_of(d, f, frame);
-	if (!h)
+	struct held_view *h = delivery_held_of(d, f, frame);
+	if (!h || h->data_fate)
 		return;
 	h->view.fate = (uint8_t)fate;
 	h->view.fate_frame = proof;
@@ -169,10 +145,10 @@ static void update_ready(struct delivery *d, struct flow *f)
 	uint64_t still = 0;
 	for (size_t i = held_from(d, f->held_wait_from); i < d->tail; i++) {
 		struct held_view *h = &d->held[i];
-		if (h->ready || h->view.flow_id != f->id)
+		if (!h->waits_state || h->view.flow_id != f->id)
 			continue;
 		if (h->pkt.frame < limit)
-			h->ready = true;
+			h->waits_state = false;
 		else if (!still)
 			still = h->pkt.frame;
 	}
@@ -215,7 +191,7 @@ void delivery_summary(struct delivery *d, const struct flow_summary *s)
 /* Emits what is ready, from the head: capture order. */
 static void drain(struct delivery *d)
 {
-	while (d->head < d->tail && d->held[d->head].ready)
+	while (d->head < d->tail && ready(&d->held[d->head]))
 		emit_held(d, &d->held[d->head++]);
 	if (d->head == d->tail)
 		d->head = d->tail = 0;
@@ -303,6 +279,7 @@ static void settle_all_unknown(struct delivery *d, struct flow *f)
 {
 	while (f->npending > 0)
 		settle_oldest_unknown(d, f);
+	data_settle_all(d, f);
 	update_ready(d, f);
 }
 
@@ -471,7 +448,9 @@ static bool evidence_from_sender(struct delivery *d, struct segment_ctx *sc, int
 void delivery_evidence(struct delivery *d, struct segment_ctx *sc)
 {
 	struct flow *f = sc->flow;
-	if (!f->npending)
+	if (f->data_first[SIDE_CLIENT] || f->data_first[SIDE_SERVER])
+		data_evidence(d, sc);
+	if (!f->npending && !(sc->pkt->flags & TCP_RST))
 		return;
 	d->changed_flow = NULL;
 	settle_older_than_hold(d, f, sc->pkt->time_ns);
@@ -483,7 +462,7 @@ void delivery_evidence(struct delivery *d, struct segment_ctx *sc)
 		else
 			i = 0; /* settling may remove earlier entries: look again from the start */
 	}
-	/* An RST ends both ends' states: what was on its way is taken as arrived before it. */
+	/* An RST ends both ends' states: what was on its way is taken as arrived before it, fate unknown. */
 	if (sc->pkt->flags & TCP_RST)
 		settle_all_unknown(d, f);
 	update_ready(d, f);
@@ -492,13 +471,16 @@ void delivery_evidence(struct delivery *d, struct segment_ctx *sc)
 void delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns)
 {
 	settle_older_than_hold(d, f, now_ns);
+	data_settle_older_than_hold(d, f, now_ns);
 	update_ready(d, f);
 	drain(d);
 }
 
-int64_t delivery_stale_at(const struct flow *f)
+int64_t delivery_stale_at(struct delivery *d, const struct flow *f)
 {
-	return f->npending ? f->pending[0].time_ns + PENDING_HOLD_NS + 1 : INT64_MAX;
+	int64_t data = data_stale_at(d, f);
+	int64_t pending = f->npending ? f->pending[0].time_ns + PENDING_HOLD_NS + 1 : INT64_MAX;
+	return pending < data ? pending : data;
 }
 
 void delivery_submit(struct delivery *d, struct segment_ctx *sc)
@@ -545,48 +527,42 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 
 /* ---- Views --------------------------------------------------------------------- */
 
-/* Room for one more held view: compacts, or settles the oldest held flow's segments as unknown. */
+/* Room for one more held view: settles the oldest held view's flow as unknown if all wait (rule 6), compacts. */
 static void make_room(struct delivery *d)
 {
 	if (!d->held)
 		d->held = xmalloc(HELD_MAX * sizeof *d->held);
 	if (d->tail < HELD_MAX)
 		return;
-	if (d->head > 0) {
-		memmove(d->held, d->held + d->head, (d->tail - d->head) * sizeof *d->held);
-		d->tail -= d->head;
-		d->head = 0;
-		return;
-	}
-	for (size_t i = 0; i < d->tail && d->tail == HELD_MAX; i++) {
-		struct flow *f = d->held[i].flow;
-		if (!f || d->held[i].ready)
-			continue;
-		settle_all_unknown(d, f);
+	if (d->head == 0) {
+		/* the head waits (drain would have let it go): its flow is settled, and the head leaves */
+		settle_all_unknown(d, d->held[0].flow);
 		drain(d);
 	}
+	memmove(d->held, d->held + d->head, (d->tail - d->head) * sizeof *d->held);
+	d->tail -= d->head;
+	d->head = 0;
 }
 
 void delivery_view(struct delivery *d, struct flow *f, const struct packet_view *view)
 {
 	bool must_wait = f->npending && f->pending[0].frame <= view->pkt->frame;
-	if (!d->in_order || (!must_wait && d->head == d->tail)) {
+	bool waits_data = d->in_order && data_waits(f, view);
+	if (!d->in_order || (!must_wait && !waits_data && d->head == d->tail)) {
 		d->sink.packet(d->sink.ctx, view);
 		return;
 	}
 	make_room(d);
-	if (d->tail == HELD_MAX) {
-		/* nothing could be settled: a view too late is worse than one unsure */
-		d->sink.packet(d->sink.ctx, view);
-		return;
-	}
 	d->views_held++;
 	struct held_view *h = &d->held[d->tail++];
 	h->view = *view;
 	h->pkt = *view->pkt;
 	h->view.pkt = &h->pkt;
 	h->flow = f;
-	h->ready = !must_wait;
+	h->waits_state = must_wait;
+	h->waits_data = h->data_fate = false;
+	if (waits_data)
+		data_hold(d, f, h, d->views_held);
 	f->held_until = d->views_held;
 	if (must_wait && !f->held_wait_from)
 		f->held_wait_from = h->pkt.frame;
@@ -603,7 +579,7 @@ void delivery_tick(struct delivery *d, int64_t now_ns)
 {
 	for (size_t i = d->head; i < d->tail; i++) {
 		struct held_view *h = &d->held[i];
-		if (!h->ready && h->flow && now_ns - h->pkt.time_ns > PENDING_HOLD_NS)
+		if (!ready(h) && h->flow && now_ns - h->pkt.time_ns > PENDING_HOLD_NS)
 			settle_all_unknown(d, h->flow);
 	}
 	drain(d);
@@ -612,6 +588,6 @@ void delivery_tick(struct delivery *d, int64_t now_ns)
 void delivery_flush(struct delivery *d)
 {
 	for (size_t i = d->head; i < d->tail; i++)
-		d->held[i].ready = true;
+		d->held[i].waits_state = d->held[i].waits_data = false;
 	drain(d);
 }

@@ -16,6 +16,9 @@
  *               never came; it changes no state;
  *   unknown   - the flow ended, or the segment waited too long: taken as
  *               delivered (the common case), and said so.
+ * Data segments get the same three fates from the receiver's ACKs, SACKs
+ * and timestamps (delivery-data.c); they change no state, so only their
+ * views wait for them.
  * Packet views wait here too while a state they show may still change, and
  * leave once settled, in capture order, with the receiver's state as it
  * really was ("a little later"). Live, views leave at once (a live screen
@@ -69,7 +72,7 @@ void delivery_summary(struct delivery *d, const struct flow_summary *s);
 /* Settles f's segments that have waited too long by capture time now, as unknown (a flow without new packets). */
 void delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns);
 /* When the next of f's segments will have waited too long: INT64_MAX if none waits. */
-int64_t delivery_stale_at(const struct flow *f);
+int64_t delivery_stale_at(struct delivery *d, const struct flow *f);
 /* Settles, as unknown, segments whose views have waited too long by capture time now (live timer). */
 void delivery_tick(struct delivery *d, int64_t now_ns);
 /* Emits every view still held (end of input, after every flow ended). */

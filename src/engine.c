@@ -526,7 +526,7 @@ static int64_t earliest(int64_t a, int64_t b)
  */
 static int64_t quiet_until(const struct engine *e, const struct flow *f)
 {
-	int64_t t = delivery_stale_at(f);
+	int64_t t = delivery_stale_at(e->delivery, f);
 	if (e->cfg.idle_timeout_ns)
 		t = earliest(t, f->last_ns + e->cfg.idle_timeout_ns);
 	if (!f->handshake_done && !f->midstream)

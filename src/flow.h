@@ -151,6 +151,8 @@ struct flow {
 	/* The delivery stage's views of it: the count held when its last was, and its oldest waiting frame (0: none).
 	 */
 	uint64_t held_until, held_wait_from;
+	/* Its data views waiting for their fates, per sender: the numbers of the first and last (0: none). */
+	uint64_t data_first[2], data_last[2];
 	/* Flow table link (owned by flow-table.c). */
 	struct flow *older, *newer; /* activity list, oldest first */
 	struct endpoint ep[2];

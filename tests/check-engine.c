@@ -34,6 +34,8 @@ struct frame_result {
 	enum tcp_state state[2];
 	int window_shift;
 	uint32_t labels;
+	uint8_t fate;
+	uint64_t fate_frame;
 	int nfindings;
 	enum finding_id findings[VIEW_MAX_FINDINGS];
 };
@@ -55,6 +57,8 @@ static void record_packet(void *ctx, const struct packet_view *v)
 	fr->state[1] = v->state[1];
 	fr->labels = v->labels;
 	fr->window_shift = v->window_shift;
+	fr->fate = v->fate;
+	fr->fate_frame = v->fate_frame;
 }
 
 /* Findings come through the finding callback, including those judged when a flow ends. */
@@ -214,6 +218,120 @@ START_TEST(test_transition)
 			      "%s: after line %d (%s) states are \"%s\", expected \"%s\"", tc->name, i + 1,
 			      tc->lines[i], got, tc->states[i]);
 	}
+}
+END_TEST
+
+/* ---- Data fates (delivery-data.c), each rule with a near miss ------------- */
+
+#define DATA1 "> P. 1:101(100) ack 1 win 502"
+#define DATA2 "> P. 101:201(100) ack 1 win 502"
+#define TS_DATA1 "> P. 1:101(100) ack 1 win 502 <nop,nop,TS val 102 ecr 200>"
+#define TS_RESEND1 "+0.3 > P. 1:101(100) ack 1 win 502 <nop,nop,TS val 110 ecr 200>"
+
+struct fate_case {
+	const char *name;
+	const char *lines[MAX_LINES];
+	uint64_t frame;
+	enum delivery_fate fate;
+	uint64_t fate_frame; /* 0: not checked */
+};
+
+static const struct fate_case data_fates[] = {
+	{"D1: the receiver's ACK covers the only copy",
+	 {SYN, SYNACK, ACK3, DATA1, "< . 1:1(0) ack 101 win 502"},
+	 4,
+	 FATE_DELIVERED,
+	 5},
+	{"D1 near miss: a partial ACK, then the flow ends",
+	 {SYN, SYNACK, ACK3, DATA1, "< . 1:1(0) ack 51 win 502"},
+	 4,
+	 FATE_UNKNOWN,
+	 0},
+	{"D1: a SACK covers it before the cumulative ACK",
+	 {SYN, SYNACK, ACK3, DATA1, DATA2, "< . 1:1(0) ack 1 win 502 <sack 101:201>"},
+	 5,
+	 FATE_DELIVERED,
+	 6},
+	{"D2: SACKed above when it was due, resent, covered: lost",
+	 {SYN, SYNACK, ACK3, DATA1, DATA2, "+0.3 < . 1:1(0) ack 1 win 502 <sack 101:201>", DATA1,
+	  "< . 1:1(0) ack 201 win 502"},
+	 4,
+	 FATE_LOST,
+	 8},
+	{"D3: the copy that resent a lost segment arrived",
+	 {SYN, SYNACK, ACK3, DATA1, DATA2, "+0.3 < . 1:1(0) ack 1 win 502 <sack 101:201>", DATA1,
+	  "< . 1:1(0) ack 201 win 502"},
+	 7,
+	 FATE_DELIVERED,
+	 8},
+	{"D2 near miss: part of it was acknowledged first (cut up on the way): unknown",
+	 {SYN, SYNACK, ACK3, DATA1, DATA2, "+0.3 < . 1:1(0) ack 51 win 502 <sack 101:201>",
+	  "> P. 51:101(50) ack 1 win 502", "< . 1:1(0) ack 201 win 502"},
+	 4,
+	 FATE_UNKNOWN,
+	 0},
+	{"D2 near miss: a SACK too soon for the hole to tell, no timestamps",
+	 {SYN, SYNACK, ACK3, DATA1, DATA2, "+0.0001 < . 1:1(0) ack 1 win 502 <sack 101:201>", DATA1,
+	  "< . 1:1(0) ack 201 win 502"},
+	 4,
+	 FATE_UNKNOWN,
+	 0},
+	{"D3 near miss: whose copy filled the hole is not known",
+	 {SYN, SYNACK, ACK3, DATA1, DATA2, "+0.0001 < . 1:1(0) ack 1 win 502 <sack 101:201>", DATA1,
+	  "< . 1:1(0) ack 201 win 502"},
+	 7,
+	 FATE_UNKNOWN,
+	 0},
+	{"D2: a D-SACK of the resent bytes: the first copy arrived",
+	 {TS_SYN, TS_SYNACK, TS_ACK3, TS_DATA1, TS_RESEND1,
+	  "< . 1:1(0) ack 101 win 502 <nop,nop,TS val 202 ecr 110,nop,nop,sack 1:101>"},
+	 4,
+	 FATE_DELIVERED,
+	 6},
+	{"D2: the ACK echoes the first copy's TSval (Eifel)",
+	 {TS_SYN, TS_SYNACK, TS_ACK3, TS_DATA1, TS_RESEND1, "< . 1:1(0) ack 101 win 502 <nop,nop,TS val 202 ecr 102>"},
+	 4,
+	 FATE_DELIVERED,
+	 6},
+	{"D2: SACK and timestamps, the ACK echoes the resend: lost",
+	 {TS_SYN, TS_SYNACK, TS_ACK3, TS_DATA1, TS_RESEND1, "< . 1:1(0) ack 101 win 502 <nop,nop,TS val 202 ecr 110>"},
+	 4,
+	 FATE_LOST,
+	 6},
+	{"D2 near miss: the same without timestamps is unknown",
+	 {SYN, SYNACK, ACK3, DATA1, "+0.3 > P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502"},
+	 4,
+	 FATE_UNKNOWN,
+	 0},
+	{"D4: covered only after the hold",
+	 {SYN, SYNACK, ACK3, DATA1, "+6 < . 1:1(0) ack 101 win 502"},
+	 4,
+	 FATE_UNKNOWN,
+	 0},
+	{"a receiver never seen: no fate",
+	 {"> P. 1:101(100) ack 1 win 502", "< . 1:1(0) ack 101 win 502"},
+	 1,
+	 FATE_NONE,
+	 0},
+	{"a zero-window probe does not wait",
+	 {SYN, SYNACK, ACK3, "< . 1:1(0) ack 1 win 0", "+0.2 > . 1:2(1) ack 1 win 502", "< . 1:1(0) ack 1 win 0"},
+	 5,
+	 FATE_NONE,
+	 0},
+};
+
+START_TEST(test_data_fate)
+{
+	const struct fate_case *tc = &data_fates[_i];
+	struct run r;
+	run_lines(tc->lines, &r);
+	const struct frame_result *fr = &r.frames[tc->frame];
+	ck_assert_msg(fr->seen, "%s: frame %llu not analysed", tc->name, (unsigned long long)tc->frame);
+	ck_assert_msg(fr->fate == tc->fate, "%s: frame %llu's fate is %s, expected %s", tc->name,
+		      (unsigned long long)tc->frame, delivery_fate_name(fr->fate), delivery_fate_name(tc->fate));
+	if (tc->fate_frame)
+		ck_assert_msg(fr->fate_frame == tc->fate_frame, "%s: settled by frame %llu, expected %llu", tc->name,
+			      (unsigned long long)fr->fate_frame, (unsigned long long)tc->fate_frame);
 }
 END_TEST
 
@@ -733,6 +851,9 @@ static Suite *engine_suite(void)
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("transitions");
 	tcase_add_loop_test(tc, test_transition, 0, sizeof transitions / sizeof transitions[0]);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("data fates");
+	tcase_add_loop_test(tc, test_data_fate, 0, sizeof data_fates / sizeof data_fates[0]);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("findings");
 	tcase_add_loop_test(tc, test_raise, 0, sizeof raises / sizeof raises[0]);

@@ -62,7 +62,7 @@ static bool ordinary(const struct ladder *l, size_t pos)
 		return false;
 	const struct model_packet *p = pkt(l, pos), *prev = pkt(l, pos - 1);
 	return !(p->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && !p->mark && !(p->labels & ~QUIET_LABELS) &&
-	       p->states == prev->states;
+	       p->states == prev->states && model_packet_fate(p) != FATE_LOST;
 }
 
 static bool is_expanded(const struct ladder *l, uint64_t packet)
