@@ -720,12 +720,16 @@ void ladder_print(struct ladder *l, int width, bool ascii, FILE *out)
 	render_canvas_free(&c);
 }
 
-bool ladder_row_matches(const struct ladder *l, size_t row, const char *word)
+/*
+ * Does the packet at pos match the search word? A number names a frame (the
+ * frame itself, not every frame whose digits contain it); any other word is
+ * looked for in the packet's flags, states, labels and finding codes.
+ */
+static bool packet_matches(const struct ladder *l, size_t pos, const char *word)
 {
-	const struct ladder_row *r = &l->rows[row];
-	if (r->fold)
-		return false;
-	const struct model_packet *p = pkt(l, r->first);
+	const struct model_packet *p = pkt(l, pos);
+	if (word[0] && strspn(word, "0123456789") == strlen(word))
+		return strtoull(word, NULL, 10) == p->frame;
 	char text[512], flags[48];
 	flag_names(flags, sizeof flags, p->flags);
 	size_t n = (size_t)snprintf(text, sizeof text, "%u %s %s %s", p->frame, flags,
@@ -738,6 +742,35 @@ bool ladder_row_matches(const struct ladder *l, size_t row, const char *word)
 	for (size_t i = first; i < first + count && n < sizeof text; i++)
 		n += (size_t)snprintf(text + n, sizeof text - n, " %s", finding_info(finding(l, i)->id)->code);
 	return strcasestr(text, word) != NULL;
+}
+
+/* The row of the packet at pos, opening the fold it is in. */
+static size_t reveal_pos(struct ladder *l, size_t pos)
+{
+	size_t row = ladder_row_of(l, l->pkts[pos]);
+	if (l->rows[row].fold) {
+		ladder_expand(l, row);
+		row = ladder_row_of(l, l->pkts[pos]);
+	}
+	return row;
+}
+
+size_t ladder_reveal(struct ladder *l, uint64_t packet)
+{
+	return l->nrows ? reveal_pos(l, pos_of(l, packet)) : 0;
+}
+
+size_t ladder_search(struct ladder *l, size_t from_row, const char *word)
+{
+	if (from_row >= l->nrows)
+		return SIZE_MAX;
+	size_t from = l->rows[from_row].first;
+	for (size_t k = 1; k <= l->npkts; k++) {
+		size_t pos = (from + k) % l->npkts;
+		if (packet_matches(l, pos, word))
+			return reveal_pos(l, pos);
+	}
+	return SIZE_MAX;
 }
 
 /* "nop nop ts 123 456 sack 1:1449 ..." with SACK blocks relative to the peer's data. */

@@ -89,8 +89,15 @@ void ladder_expand(struct ladder *l, size_t row);
 void ladder_expand_all(struct ladder *l, bool expand);
 /* Does the row carry a finding or a label worth jumping to (n/N)? */
 bool ladder_row_marked(const struct ladder *l, size_t row);
-/* Does the row's text (frame, flags, states, labels, findings) contain the word? */
-bool ladder_row_matches(const struct ladder *l, size_t row, const char *word);
+/*
+ * The next packet after row from_row (wrapping around) that matches the word:
+ * its frame number, or a word of its flags, states, labels or findings. Folded
+ * packets count too: the fold the match is in opens. Returns the match's row,
+ * or SIZE_MAX.
+ */
+size_t ladder_search(struct ladder *l, size_t from_row, const char *word);
+/* The row of a packet (by model index) of this flow, opening the fold it is in. */
+size_t ladder_reveal(struct ladder *l, uint64_t packet);
 
 /* "Flow 1  10.0.0.1:48512 → 10.0.0.2:80  complete/fin  SF  14 packets  20.0 KB" */
 void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_t len);

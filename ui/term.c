@@ -119,6 +119,7 @@ int term_open(bool color, char *err, size_t errlen)
 	nonl();
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
+	keymap_define_fallbacks();
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);

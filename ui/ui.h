@@ -160,6 +160,14 @@ bool ui_message_expire(struct ui *ui, int64_t age_ns);
 void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const char *initial,
 		     void (*done)(struct view *owner, const char *text, bool accepted));
 
+/*
+ * Opens the flow of a frame in the timeline at that packet (the top view
+ * itself when it is that flow's timeline). Otherwise says in the status line
+ * why not (no such frame, not loaded yet, not TCP, dropped from memory) and
+ * returns false.
+ */
+bool ui_goto_frame(struct ui *ui, uint64_t frame);
+
 /* A state in at most 10 columns: Linux ss's short forms of SYN-RECEIVED and ESTABLISHED. */
 const char *ui_short_state(enum tcp_state s);
 

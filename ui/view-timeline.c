@@ -171,15 +171,12 @@ static int jump_mark(struct timeline_view *tv, int dir)
 
 static bool search_next(struct timeline_view *tv)
 {
-	struct ladder *l = &tv->ladder;
-	for (size_t k = 1; k <= l->nrows; k++) {
-		size_t row = (tv->list.sel + k) % l->nrows;
-		if (ladder_row_matches(l, row, tv->search)) {
-			select_row(tv, row);
-			return true;
-		}
-	}
-	return false;
+	size_t row = ladder_search(&tv->ladder, tv->list.sel, tv->search);
+	if (row == SIZE_MAX)
+		return false;
+	tv->list.count = tv->ladder.nrows;
+	select_row(tv, row);
+	return true;
 }
 
 static void search_done(struct view *v, const char *text, bool accepted)
@@ -271,6 +268,24 @@ static const struct view_ops timeline_ops = {
 	.destroy = timeline_destroy,
 };
 
+/* Selects a frame of this flow, opening its fold; false if it is not one of the flow's packets. */
+static bool show_frame(struct timeline_view *tv, uint64_t frame)
+{
+	uint64_t index = model_find_frame(tv->v.ui->model, frame);
+	if (index == UINT64_MAX || !tv->ladder.nrows ||
+	    model_packet_at(tv->v.ui->model, index)->flow != tv->ladder.flow)
+		return false;
+	size_t row = ladder_reveal(&tv->ladder, index);
+	tv->list.count = tv->ladder.nrows;
+	select_row(tv, row);
+	return true;
+}
+
+bool view_timeline_show(struct view *v, uint32_t flow, uint64_t frame)
+{
+	return v && v->ops == &timeline_ops && timeline_of(v)->ladder.flow == flow && show_frame(timeline_of(v), frame);
+}
+
 struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame)
 {
 	struct timeline_view *tv = xcalloc(1, sizeof *tv);
@@ -279,13 +294,7 @@ struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame)
 	tv->pane = -1;
 	ladder_init(&tv->ladder, ui->model, flow);
 	sync_modes(tv);
-	if (frame) {
-		uint64_t index = model_find_frame(ui->model, frame);
-		if (index != UINT64_MAX) {
-			tv->selected = index;
-			tv->has_selection = true;
-		}
-	}
-	reselect(tv);
+	if (!frame || !show_frame(tv, frame))
+		reselect(tv);
 	return &tv->v;
 }
