@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "filter.h"
+#include "frame-links.h"
 #include "ladder.h"
 #include "output.h"
 #include "xalloc.h"
@@ -755,6 +756,16 @@ static size_t reveal_pos(struct ladder *l, size_t pos)
 	return row;
 }
 
+size_t ladder_row_links(const struct ladder *l, size_t row, struct frame_link *links, size_t max)
+{
+	if (row >= l->nrows || l->rows[row].fold)
+		return 0;
+	size_t first, count = findings_on(l, pkt(l, l->rows[row].first)->frame, &first), n = 0;
+	for (size_t i = first; i < first + count && n < max; i++)
+		n += frame_links_find(model_finding_message(l->model, finding(l, i)), links + n, max - n);
+	return n;
+}
+
 size_t ladder_reveal(struct ladder *l, uint64_t packet)
 {
 	return l->nrows ? reveal_pos(l, pos_of(l, packet)) : 0;
@@ -832,7 +843,7 @@ static void option_list(const struct ladder *l, const struct model_detail *d, in
 		snprintf(buf, len, "none");
 }
 
-void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct render_rect *r, size_t row)
+void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct render_rect *r, size_t row, size_t link)
 {
 	if (row >= l->nrows || r->h <= 0)
 		return;
@@ -918,7 +929,15 @@ void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct 
 		const struct catalogue_entry *ce = finding_info(mf->id);
 		int mw = render_textf(c, y, x, w, severity_attr[ce->severity], "%s %s (%s)",
 				      c->g->severity[ce->severity], ce->code, severity_name(ce->severity));
-		render_textf(c, y++, x + mw, w - mw, RA_NORMAL, ": %s", model_finding_message(l->model, mf));
+		const char *message = model_finding_message(l->model, mf);
+		render_textf(c, y, x + mw, w - mw, RA_NORMAL, ": %s", message);
+		struct frame_link links[FRAME_LINKS_MAX];
+		size_t nlinks = frame_links_find(message, links, FRAME_LINKS_MAX);
+		if (link < nlinks)
+			render_mark_span(c, y, x + mw + 2, w - mw - 2, message, links[link].at, links[link].len,
+					 RA_LINK);
+		link = link < nlinks ? SIZE_MAX : link - nlinks;
+		y++;
 		if (y < end)
 			y += render_wrap(c, y, x + 2, w - 2, end - y, RA_DIM, ce->explanation);
 		if (y < end)

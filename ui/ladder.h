@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "frame-links.h"
 #include "model.h"
 #include "render.h"
 #include "ui.h"
@@ -96,6 +97,8 @@ bool ladder_row_marked(const struct ladder *l, size_t row);
  * or SIZE_MAX.
  */
 size_t ladder_search(struct ladder *l, size_t from_row, const char *word);
+/* The frames the findings on a row's packet name, in the order the detail pane shows them; returns how many. */
+size_t ladder_row_links(const struct ladder *l, size_t row, struct frame_link *links, size_t max);
 /* The row of a packet (by model index) of this flow, opening the fold it is in. */
 size_t ladder_reveal(struct ladder *l, uint64_t packet);
 
@@ -110,7 +113,12 @@ void ladder_draw_header(struct ladder *l, struct render_canvas *c, int y, int x)
 void ladder_draw_row(struct ladder *l, struct render_canvas *c, int y, int x, size_t row);
 /* The whole ladder as plain text: a summary line, the headings, every row (`tcpscope timeline`). */
 void ladder_print(struct ladder *l, int width, bool ascii, FILE *out);
-/* The detail pane of one packet: every field, options, labels, findings explained. */
-void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct render_rect *r, size_t row);
+/*
+ * The detail pane of one packet: every field, options, labels, findings
+ * explained. The link-th frame the findings name (ladder_row_links) is drawn
+ * as the chosen link; SIZE_MAX for none.
+ */
+void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct render_rect *r, size_t row,
+			size_t link);
 
 #endif

@@ -170,6 +170,14 @@ bool ui_goto_frame(struct ui *ui, uint64_t frame)
 	return true;
 }
 
+size_t ui_pick_link(struct ui *ui, const struct frame_link *links, size_t n, size_t current, int dir)
+{
+	size_t next = current >= n ? (dir > 0 ? 0 : n - 1) : (current + n + (size_t)(dir > 0 ? 1 : n - 1)) % n;
+	ui_message(ui, RA_MESSAGE, "Enter goes to frame %llu (%zu of %zu named; Tab the next).",
+		   (unsigned long long)links[next].frame, next + 1, n);
+	return next;
+}
+
 static void goto_done(struct view *owner, const char *text, bool accepted)
 {
 	const char *digits = text + strspn(text, " #");

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frame-links.h"
 #include "model.h"
 #include "render.h"
 
@@ -167,6 +168,11 @@ void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const
  * returns false.
  */
 bool ui_goto_frame(struct ui *ui, uint64_t frame);
+/*
+ * Tab (dir 1) and Shift-Tab (-1) among n > 0 frame links: the link after
+ * `current` (the first when current is none, >= n); says which in the status line.
+ */
+size_t ui_pick_link(struct ui *ui, const struct frame_link *links, size_t n, size_t current, int dir);
 
 /* A state in at most 10 columns: Linux ss's short forms of SYN-RECEIVED and ESTABLISHED. */
 const char *ui_short_state(enum tcp_state s);

@@ -4,7 +4,8 @@
  * packet. The rows come from ladder.c; this view adds the keys: n/N jump
  * between findings and labels, Enter expands a fold or shows the detail
  * pane, t cycles the time column, r switches relative and absolute sequence
- * numbers, e expands every fold, / searches, g opens the time-sequence graph.
+ * numbers, e expands every fold, / searches, g opens the time-sequence graph,
+ * Tab picks a frame the selected packet's findings name (Enter goes there).
  *
  * The selection is a model packet index, so it stays on its packet while the
  * flow grows during loading and when folds open or close. Live, once the
@@ -31,7 +32,9 @@ struct timeline_view {
 	struct ui_list list;
 	uint64_t selected; /* model packet index */
 	bool has_selection;
-	int pane; /* -1 automatic, 0 hidden, 1 shown */
+	int pane;    /* -1 automatic, 0 hidden, 1 shown */
+	size_t link; /* the frame link of the selected packet's findings Tab picked (ladder_row_links); SIZE_MAX: none
+		      */
 	char search[128];
 };
 
@@ -60,6 +63,7 @@ static void reselect(struct timeline_view *tv)
 
 static void select_row(struct timeline_view *tv, size_t row)
 {
+	tv->link = SIZE_MAX;
 	tv->list.sel = row;
 	tv->selected = ladder_row_packet(&tv->ladder, row);
 	tv->has_selection = true;
@@ -142,7 +146,7 @@ static void timeline_draw(struct view *v, struct render_canvas *c, const struct 
 		render_fill(c, y, r->x, r->w, RA_DIM, c->g->hline);
 		render_text(c, y, r->x + 2, r->w - 4, RA_DIM, " Packet detail (d hides) ");
 		struct render_rect pane = {.y = y + 1, .x = r->x, .h = pane_rows - 1, .w = r->w};
-		ladder_draw_detail(l, c, &pane, tv->list.sel);
+		ladder_draw_detail(l, c, &pane, tv->list.sel, tv->link);
 	}
 }
 
@@ -190,9 +194,28 @@ static void search_done(struct view *v, const char *text, bool accepted)
 		ui_message(v->ui, RA_MESSAGE, "No packet matches \"%s\".", tv->search);
 }
 
+/* Tab, Shift-Tab: picks the next (dir 1) or previous (-1) frame the selected packet's findings name. */
+static int pick_link(struct timeline_view *tv, int dir)
+{
+	struct frame_link links[FRAME_LINKS_MAX];
+	size_t n = ladder_row_links(&tv->ladder, tv->list.sel, links, FRAME_LINKS_MAX);
+	if (n == 0) {
+		ui_message(tv->v.ui, RA_MESSAGE, "No finding here names a frame.");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	tv->pane = 1;
+	tv->link = ui_pick_link(tv->v.ui, links, n, tv->link, dir);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int activate(struct timeline_view *tv, int height)
 {
 	struct ladder *l = &tv->ladder;
+	struct frame_link links[FRAME_LINKS_MAX];
+	if (tv->link < ladder_row_links(l, tv->list.sel, links, FRAME_LINKS_MAX)) {
+		ui_goto_frame(tv->v.ui, links[tv->link].frame);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (tv->list.sel < l->nrows && l->rows[tv->list.sel].fold) {
 		ladder_expand(l, tv->list.sel);
 		reselect(tv);
@@ -211,6 +234,9 @@ static int timeline_key(struct view *v, const struct ui_key *k)
 	switch (k->code) {
 	case UK_ENTER:
 		return activate(tv, v->rect.h);
+	case UK_TAB:
+	case UK_BACKTAB:
+		return pick_link(tv, k->code == UK_TAB ? 1 : -1);
 	case 'd':
 		tv->pane = !pane_shown(tv, v->rect.h);
 		return UI_HANDLED | UI_REDRAW;
@@ -292,6 +318,7 @@ struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame)
 	tv->v.ops = &timeline_ops;
 	tv->v.ui = ui;
 	tv->pane = -1;
+	tv->link = SIZE_MAX;
 	ladder_init(&tv->ladder, ui->model, flow);
 	sync_modes(tv);
 	if (!frame || !show_frame(tv, frame))
