@@ -98,7 +98,7 @@ enum ui_time_mode { UI_TIME_RELATIVE, UI_TIME_DELTA, UI_TIME_ABSOLUTE };
 
 struct ui_prompt {
 	bool active;
-	char label[32];
+	char label[64];
 	char text[128];
 	size_t len;
 	struct view *owner;

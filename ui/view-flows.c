@@ -665,6 +665,9 @@ static void set_sort(struct flows_view *fv, enum col_id col, bool toggle)
 		if (n)
 			fv->list.sel = fv->list.sel < na ? na - 1 - fv->list.sel : na + (n - 1 - fv->list.sel);
 	} else {
+		/* Naming another column (its key or heading) starts ascending; s keeps the direction. */
+		if (toggle)
+			fv->descending = false;
 		fv->sort = col;
 		rebuild(fv);
 	}
