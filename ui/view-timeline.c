@@ -33,8 +33,7 @@ struct timeline_view {
 	uint64_t selected; /* model packet index */
 	bool has_selection;
 	int pane;    /* -1 automatic, 0 hidden, 1 shown */
-	size_t link; /* the frame link of the selected packet's findings Tab picked (ladder_row_links); SIZE_MAX: none
-		      */
+	size_t link; /* which frame link Tab picked (ladder_row_links); SIZE_MAX: none */
 	char search[128];
 };
 
