@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #include "ladder.h"
 #include "model.h"
 #include "render.h"
+#include "scenario.h"
 #include "ui.h"
 #include "views.h"
 
@@ -123,7 +125,10 @@ static void load(struct model *m, const char *capture)
 	char path[512], err[512];
 	struct engine_config cfg;
 	engine_config_default(&cfg);
-	snprintf(path, sizeof path, "%s/%s", CAPTURES_DIR, capture);
+	if (capture[0] == '/')
+		snprintf(path, sizeof path, "%s", capture);
+	else
+		snprintf(path, sizeof path, "%s/%s", CAPTURES_DIR, capture);
 	ck_assert_msg(model_open(m, path, NULL, &cfg, err, sizeof err) == 0, "%s", err);
 	model_load_all(m);
 }
@@ -1278,6 +1283,336 @@ START_TEST(test_control_characters_escaped)
 }
 END_TEST
 
+/* ---- going anywhere, sorting, layouts ------------------------------ */
+
+/* The row of the canvas that shows text, or -1. */
+static int row_of(const struct render_canvas *c, const char *text)
+{
+	for (int y = 0; y < c->height; y++)
+		if (row_has(c, y, text))
+			return y;
+	return -1;
+}
+
+static void type(struct session *s, const char *text)
+{
+	for (const char *p = text; *p; p++)
+		key(s, (unsigned char)*p);
+}
+
+/* The detail pane's first line at 120x40 says which packet is selected. */
+#define DETAIL_ROW (39 - 12 + 1)
+
+/* / finds a frame inside a fold and opens that fold; a number is that frame, not every frame containing its digits. */
+START_TEST(test_search_into_fold)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	key(&s, UK_ENTER);
+	ck_assert_int_ge(row_of(&s.c, "frames 83-157"), 0);
+	key(&s, '/');
+	type(&s, "100");
+	key(&s, UK_ENTER);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 100 "));
+	int y = row_of(&s.c, "├◀─────PSH,ACK─┤               58377");
+	ck_assert_int_gt(y, 0);
+	ck_assert(render_cell_at(&s.c, y, 0)->attr & RA_SELECTED);
+	ck_assert(row_has(&s.c, y, "100 0.230386"));
+	ck_assert_int_lt(row_of(&s.c, "frames 83-157"), 0); /* its fold is open */
+	ck_assert_int_ge(row_of(&s.c, "frames 25-81"), 0);  /* the others are not */
+	/* "/1" is frame 1, not 10 or 21: from frame 100 it wraps around to the top. */
+	key(&s, '/');
+	type(&s, "1");
+	key(&s, UK_ENTER);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 1 "));
+	/* A word still searches folded packets: the first dup ACK after frame 1 is frame 83, in a fold. */
+	key(&s, '/');
+	type(&s, "dup ACK");
+	key(&s, UK_ENTER);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 83 "));
+	session_close(&s);
+}
+END_TEST
+
+/*
+ * A capture whose frame 1 is ARP and frames 2-8 a connection over IPv6
+ * between [2001:db8:85a3::8a2e:370:7334]:51234 and [2001:db8:85a3::1bb]:443
+ * (or, long, between two addresses of eight groups). Written into dir.
+ */
+static void write_ipv6_capture(const char *path, bool long_addresses)
+{
+	static const char *const lines[] = {
+		"> S 0:0(0) win 64240 <mss 1440,sackOK,TS val 100 ecr 0,nop,wscale 7>",
+		"+0.010 < S. 0:0(0) ack 1 win 65160 <mss 1440,sackOK,TS val 200 ecr 100,nop,wscale 7>",
+		"+0.010 > . 1:1(0) ack 1 win 502 <nop,nop,TS val 110 ecr 200>",
+		"+0.001 > P. 1:101(100) ack 1 win 502 <nop,nop,TS val 111 ecr 200>",
+		"+0.010 < F. 1:1(0) ack 101 win 509 <nop,nop,TS val 210 ecr 111>",
+		"+0.001 > F. 101:101(0) ack 2 win 502 <nop,nop,TS val 112 ecr 210>",
+		"+0.010 < . 2:2(0) ack 102 win 509 <nop,nop,TS val 220 ecr 112>",
+	};
+	static const uint8_t client[16] = {0x20, 0x01, 0x0d, 0xb8, 0x85, 0xa3, 0,    0,
+					   0,	 0,    0x8a, 0x2e, 0x03, 0x70, 0x73, 0x34};
+	static const uint8_t server[16] = {0x20, 0x01, 0x0d, 0xb8, 0x85, 0xa3, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xbb};
+	static const uint8_t long_client[16] = {0x20, 0x01, 0x0d, 0xb8, 0x4f, 0x10, 0xa0, 0xc2,
+						0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f, 0x70, 0x81};
+	static const uint8_t long_server[16] = {0x20, 0x01, 0x0d, 0xb8, 0x4f, 0x10, 0xa0, 0xc2,
+						0x9a, 0x8b, 0x7c, 0x6d, 0x5e, 0x4f, 0x30, 0x21};
+	struct scenario sc;
+	scenario_init(&sc);
+	sc.ip_version = 6;
+	memcpy(sc.client_addr, long_addresses ? long_client : client, 16);
+	memcpy(sc.server_addr, long_addresses ? long_server : server, 16);
+	sc.client_port = 51234;
+	sc.server_port = 443;
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d = pcap_dump_open(dead, path);
+	ck_assert_ptr_nonnull(d);
+	uint8_t arp[42] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1};
+	struct pcap_pkthdr hdr = {.ts = {.tv_sec = 999}, .caplen = sizeof arp, .len = sizeof arp};
+	pcap_dump((u_char *)d, &hdr, arp);
+	uint8_t buf[2048];
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		int64_t t;
+		size_t len = scenario_frame(&sc, lines[i], buf, sizeof buf, &t);
+		hdr = (struct pcap_pkthdr){
+			.ts = {.tv_sec = (time_t)(t / 1000000000), .tv_usec = (suseconds_t)(t % 1000000000 / 1000)},
+			.caplen = (bpf_u_int32)len,
+			.len = (bpf_u_int32)len};
+		pcap_dump((u_char *)d, &hdr, buf);
+	}
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
+/* : and # go to a frame from any view, or say why they cannot. */
+START_TEST(test_goto_frame)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	key(&s, ':');
+	ck_assert(row_has(&s.c, 39, "go to frame: "));
+	type(&s, "300");
+	key(&s, UK_ENTER);
+	ck_assert_int_eq(s.ui.depth, 2);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 300 "));
+	ck_assert(render_cell_at(&s.c, row_of(&s.c, "300 0.290945"), 0)->attr & RA_SELECTED);
+	/* In that flow's timeline, # moves the selection there rather than opening another timeline. */
+	key(&s, '#');
+	type(&s, "21");
+	key(&s, UK_ENTER);
+	ck_assert_int_eq(s.ui.depth, 2);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 21 "));
+	/* From the findings view too. */
+	key(&s, 'f');
+	key(&s, ':');
+	type(&s, "440");
+	key(&s, UK_ENTER);
+	ck_assert_int_eq(s.ui.depth, 4);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 440 "));
+	key(&s, ':');
+	type(&s, "441");
+	key(&s, UK_ENTER);
+	ck_assert(row_has(&s.c, 39, "There is no frame 441: the capture has 440 frames."));
+	key(&s, ':');
+	type(&s, "x1");
+	key(&s, UK_ENTER);
+	ck_assert(row_has(&s.c, 39, "Not a frame number: \"x1\"."));
+	ck_assert_int_eq(s.ui.depth, 4);
+	session_close(&s);
+
+	char dir[] = "/tmp/check-render-XXXXXX", path[128];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/arp-ipv6.pcap", dir);
+	write_ipv6_capture(path, false);
+	session_open(&s, path, 120, 40);
+	key(&s, ':');
+	type(&s, "1");
+	key(&s, UK_ENTER);
+	ck_assert(row_has(&s.c, 39, "Frame 1 is not a TCP packet."));
+	ck_assert_int_eq(s.ui.depth, 1);
+	key(&s, ':');
+	type(&s, "2");
+	key(&s, UK_ENTER);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 2 "));
+	session_close(&s);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* The x of the first cell on row y whose attribute (selection aside) is attr, or -1. */
+static int find_attr(const struct render_canvas *c, int y, uint8_t attr)
+{
+	for (int x = 0; x < c->width; x++)
+		if ((render_cell_at(c, y, x)->attr & ~RA_SELECTED) == attr)
+			return x;
+	return -1;
+}
+
+/* Tab picks a frame a finding names, shown as a link, and Enter goes there: in the findings view and in the detail
+ * pane. */
+START_TEST(test_finding_links)
+{
+	struct session s;
+	session_open(&s, "zero-window.pcap", 120, 40);
+	key(&s, 'f');
+	key(&s, UK_DOWN); /* the finding under its code */
+	int y = row_of(&s.c, "zero window from frame 28 to frame 34");
+	ck_assert_int_gt(y, 0);
+	ck_assert_int_lt(find_attr(&s.c, y, RA_LINK), 0);
+	key(&s, UK_TAB);
+	ck_assert(row_has(&s.c, 39, "Enter goes to frame 28 (1 of 2 named; Tab the next)."));
+	int x = find_attr(&s.c, y, RA_LINK);
+	ck_assert_int_gt(x, 0);
+	ck_assert_uint_eq(render_cell_at(&s.c, y, x)->ch, '2');
+	ck_assert_uint_eq(render_cell_at(&s.c, y, x + 1)->ch, '8');
+	ck_assert_uint_ne(render_cell_at(&s.c, y, x + 2)->attr & ~RA_SELECTED, RA_LINK);
+	key(&s, UK_TAB);
+	ck_assert(row_has(&s.c, 39, "Enter goes to frame 34 (2 of 2 named"));
+	key(&s, UK_BACKTAB);
+	ck_assert(row_has(&s.c, 39, "Enter goes to frame 28 (1 of 2 named"));
+	key(&s, UK_ENTER);
+	ck_assert_int_eq(s.ui.depth, 3);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 28 "));
+	/* Without a link picked, Enter opens the finding's own frame as before. */
+	key(&s, 'q');
+	key(&s, UK_UP);
+	key(&s, UK_DOWN);
+	key(&s, UK_ENTER);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 34 "));
+	/* The detail pane of frame 34 shows the finding: Tab picks its frames there too. */
+	key(&s, UK_TAB);
+	y = row_of(&s.c, "tcp.window.zero_stall (note)");
+	ck_assert_int_gt(y, DETAIL_ROW);
+	x = find_attr(&s.c, y, RA_LINK);
+	ck_assert_int_gt(x, 0);
+	ck_assert_uint_eq(render_cell_at(&s.c, y, x)->ch, '2');
+	key(&s, UK_ENTER);
+	ck_assert(row_contains(&s.c, DETAIL_ROW, "Frame 28 "));
+	ck_assert_int_eq(s.ui.depth, 3); /* the same timeline moved */
+	key(&s, UK_TAB);
+	ck_assert(row_has(&s.c, 39, "No finding here names a frame."));
+	session_close(&s);
+}
+END_TEST
+
+/* A capital letter sorts by its column; the same again reverses. */
+START_TEST(test_sort_keys)
+{
+	struct session s;
+	session_open(&s, "many-short.pcap", 120, 40);
+	key(&s, 'C');
+	ck_assert(row_has(&s.c, 1, "CLIENT▲"));
+	ck_assert(row_has(&s.c, 39, "Sorted by CLIENT, ascending"));
+	char first[200];
+	row_text(&s.c, 2, first, sizeof first);
+	key(&s, 'C');
+	ck_assert(row_has(&s.c, 1, "CLIENT▼"));
+	ck_assert(row_has(&s.c, 39, "Sorted by CLIENT, descending"));
+	key(&s, UK_END);
+	char last[200];
+	row_text(&s.c, 38, last, sizeof last);
+	ck_assert_str_eq(strstr(last, "10.77."), strstr(first, "10.77."));
+	key(&s, 'W');
+	char head[400];
+	row_text(&s.c, 1, head, sizeof head);
+	ck_assert_msg(strstr(head, "WORST FINDING▲") != NULL, "%s", head);
+	ck_assert(!row_has(&s.c, 1, "CLIENT▼"));
+	key(&s, 'I');
+	ck_assert(row_has(&s.c, 1, "ID▲"));
+	session_close(&s);
+}
+END_TEST
+
+/* At 80 and 90 columns, IPv6 endpoints show whole and columns go instead; endpoints wider than the screen lose the
+ * middle of their address, never the port. */
+START_TEST(test_narrow_ipv6)
+{
+	char dir[] = "/tmp/check-render-XXXXXX", path[128], wide[128];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/ipv6.pcap", dir);
+	snprintf(wide, sizeof wide, "%s/ipv6-long.pcap", dir);
+	write_ipv6_capture(path, false);
+	write_ipv6_capture(wide, true);
+	static const int widths[] = {80, 90, 120};
+	for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+		struct session s;
+		session_open(&s, path, widths[i], 24);
+		ck_assert_msg(row_has(&s.c, 2, "[2001:db8:85a3::8a2e:370:7334]:51234 [2001:db8:85a3::1bb]:443"),
+			      "the endpoints are cut at %d columns", widths[i]);
+		ck_assert(row_has(&s.c, 1, "ID"));
+		if (widths[i] == 80) {
+			ck_assert(!row_has(&s.c, 1, "WORST FINDING")); /* no room left for it */
+			ck_assert(!row_has(&s.c, 1, "PKTS"));
+		} else if (widths[i] == 120) {
+			ck_assert(row_has(&s.c, 1, "WORST FINDING"));
+			ck_assert(row_has(&s.c, 1, "PKTS"));
+		}
+		session_close(&s);
+	}
+	struct session s;
+	session_open(&s, wide, 80, 24);
+	char line[200];
+	row_text(&s.c, 2, line, sizeof line);
+	ck_assert_msg(strstr(line, "[2001:db8:4f10…3c4d:5e6f:7081]:51234 ") != NULL, "%s", line);
+	ck_assert_msg(strstr(line, "[2001:db8:4f10:a…:7c6d:5e4f:3021]:443") != NULL, "%s", line);
+	session_close(&s);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(unlink(wide), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* A prompt text longer than the status bar shows its end, where the typing is. */
+START_TEST(test_prompt_never_cut)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 80, 24);
+	key(&s, UK_ENTER);
+	key(&s, '/');
+	type(&s, "retransmission and something else typed until the end goes past the bar XYZ");
+	char line[400];
+	row_text(&s.c, 23, line, sizeof line);
+	ck_assert_msg(strstr(line, "search (frame, flag, state, label, code): …") != NULL, "%s", line);
+	ck_assert_msg(strstr(line, "past the bar XYZ") != NULL, "%s", line);
+	ck_assert(render_cell_at(&s.c, 23, 79)->attr & RA_SELECTED); /* the cursor, in the last column */
+	session_close(&s);
+}
+END_TEST
+
+/* While a file loads, the flows view shows the flows loaded so far, however many there are. */
+START_TEST(test_flows_while_loading)
+{
+	char dir[] = "/tmp/check-render-XXXXXX", path[128], cmd[512];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/syns.pcap", dir);
+	snprintf(cmd, sizeof cmd, "%s %s 400000", SYNPCAP, path);
+	ck_assert_int_eq(system(cmd), 0);
+	struct session s;
+	char err[512];
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	ck_assert_msg(model_open(&s.m, path, NULL, &cfg, err, sizeof err) == 0, "%s", err);
+	ui_init(&s.ui, &s.m, false);
+	ui_push(&s.ui, view_flows_new(&s.ui)); /* no flow loaded yet */
+	render_canvas_init(&s.c, 120, 40, false);
+	ui_draw(&s.ui, &s.c);
+	ck_assert_int_ge(row_of(&s.c, "Loading: no TCP flow yet."), 0);
+	/* Past the 20 000 flows above which the list is rebuilt at most once a second. */
+	while (s.m.loading && s.m.flows_len <= 30000)
+		model_load_step(&s.m, 5000000);
+	ck_assert(s.m.loading);
+	ui_update(&s.ui);
+	ui_draw(&s.ui, &s.c);
+	ck_assert_int_lt(row_of(&s.c, "Loading: no TCP flow yet."), 0);
+	ck_assert(row_has(&s.c, 2, "10.0.0.0:1024"));
+	ck_assert(row_has(&s.c, 39, "loading"));
+	session_close(&s);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
@@ -1294,6 +1629,16 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_model_late_finding_mark);
 	tcase_add_test(tc, test_model_incremental);
 	tcase_add_test(tc, test_model_open_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("navigation");
+	tcase_add_test(tc, test_search_into_fold);
+	tcase_add_test(tc, test_goto_frame);
+	tcase_add_test(tc, test_finding_links);
+	tcase_add_test(tc, test_sort_keys);
+	tcase_add_test(tc, test_narrow_ipv6);
+	tcase_add_test(tc, test_prompt_never_cut);
+	tcase_add_test(tc, test_flows_while_loading);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("views");

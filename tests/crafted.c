@@ -11,6 +11,8 @@
  *   nanosecond.pcap    the connection with nanosecond timestamps
  *   big-endian.pcap    the connection in a big-endian (swapped) file
  *   big-endian-nanosecond.pcap  both at once
+ *   ipv6-long-addresses.pcap  the connection over IPv6 between addresses too
+ *                      long for the UI to show every column at 80 columns
  *
  * Usage: crafted DIR. Frames come from the scenario notation (scenario.h) as
  * Ethernet; the link header is stripped and the one under test put in its
@@ -211,6 +213,22 @@ static void write_truncated_file(void)
 	fclose(fp);
 	if (truncate(out_path(name), size - (long)last / 2) != 0)
 		die("%s: cannot truncate", out_path(name));
+}
+
+/* The connection between [2001:db8:85a3::8a2e:370:7334]:51234 and [2001:db8:85a3::1bb]:443. */
+static void write_ipv6_long_addresses(void)
+{
+	static const uint8_t client[16] = {0x20, 0x01, 0x0d, 0xb8, 0x85, 0xa3, 0,    0,
+					   0,	 0,    0x8a, 0x2e, 0x03, 0x70, 0x73, 0x34};
+	static const uint8_t server[16] = {0x20, 0x01, 0x0d, 0xb8, 0x85, 0xa3, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xbb};
+	struct scenario sc;
+	scenario_init(&sc);
+	sc.ip_version = 6;
+	memcpy(sc.client_addr, client, sizeof client);
+	memcpy(sc.server_addr, server, sizeof server);
+	sc.client_port = 51234;
+	sc.server_port = 443;
+	scenario_write_pcap(&sc, out_path("ipv6-long-addresses.pcap"), connection, CONNECTION_LEN);
 }
 
 /* Appends an integer of n bytes in the chosen byte order. */
@@ -485,5 +503,6 @@ int main(int argc, char **argv)
 	write_by_hand("nanosecond.pcap", false, true);
 	write_by_hand("big-endian.pcap", true, false);
 	write_by_hand("big-endian-nanosecond.pcap", true, true);
+	write_ipv6_long_addresses();
 	return 0;
 }

@@ -10,6 +10,10 @@
 #                             foreground (so Ctrl-C reaches it, and only it)
 #                             with its pid saved and at most SECONDS to live,
 #                             prints EXIT=status and lingers for the checks
+#   start NAME WIDTH HEIGHT [ENV=VALUE...] -- ARGS...
+#                             $bin (tcpscope) with ARGS in a new session of
+#                             that size under the wrapper, TERM=tmux-256color
+#                             unless an ENV=VALUE says otherwise
 #   screen NAME, key NAME KEY, pane NAME FORMAT
 #   wait_for NAME TEXT [S]    until the screen shows TEXT (a fixed string); at
 #                             most S seconds, default 30 (generous: the
@@ -38,6 +42,21 @@ echo "EXIT=\$?"
 sleep 60
 WRAPPER
 	chmod +x "$TEST_TMPDIR/run"
+}
+
+start()
+{
+	name=$1 width=$2 height=$3
+	shift 3
+	envs=
+	while [ "$1" != "--" ]; do
+		envs="$envs $1"
+		shift
+	done
+	shift
+	tm "$name" new-session -d -s "$name" -x "$width" -y "$height" \
+		"env TERM=tmux-256color $envs $TEST_TMPDIR/run $TEST_TMPDIR/$name.pid $bin $*" ||
+		fail "tmux cannot start a session"
 }
 
 screen() { tm "$1" capture-pane -p -t "$1"; }

@@ -20,22 +20,6 @@ captures=$top_srcdir/captures
 . "$top_srcdir/tests/tmux-lib.sh"
 ui_wrapper 90
 
-# start NAME WIDTH HEIGHT [ENV=VALUE...] -- ARGS...: tcpscope in a new session.
-start()
-{
-	name=$1 width=$2 height=$3
-	shift 3
-	envs=
-	while [ "$1" != "--" ]; do
-		envs="$envs $1"
-		shift
-	done
-	shift
-	tm "$name" new-session -d -s "$name" -x "$width" -y "$height" \
-		"env TERM=tmux-256color $envs $TEST_TMPDIR/run $TEST_TMPDIR/$name.pid $bin $*" ||
-		fail "tmux cannot start a session"
-}
-
 # An xterm (X10) mouse event: button code, 0-based column and row.
 mouse()
 {

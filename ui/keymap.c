@@ -3,6 +3,11 @@
  * control characters, and mouse events. ncurses reports only presses here
  * (mouseinterval 0, so a click is never delayed); a second press on the same
  * cell within DOUBLE_CLICK_NS becomes a double click.
+ *
+ * The keys come from the terminfo entry TERM names; when TERM does not match
+ * the terminal (xterm-256color inside tmux, which sends ESC [ 1 ~ for Home)
+ * keymap_define_fallbacks() teaches curses the sequences common terminals
+ * send for the keys the entry lacks, so they arrive as KEY_HOME and the rest.
  */
 #include "config.h"
 
@@ -12,6 +17,25 @@
 #include "model.h"
 
 #define DOUBLE_CLICK_NS (400 * 1000000LL)
+
+/* What xterm, tmux, screen, rxvt and the Linux console send for the keys a list needs. */
+static const struct {
+	const char *sequence;
+	int key;
+} fallback_keys[] = {
+	{"\033[H", KEY_HOME},	{"\033OH", KEY_HOME},	{"\033[1~", KEY_HOME}, {"\033[7~", KEY_HOME},
+	{"\033[F", KEY_END},	{"\033OF", KEY_END},	{"\033[4~", KEY_END},  {"\033[8~", KEY_END},
+	{"\033[5~", KEY_PPAGE}, {"\033[6~", KEY_NPAGE}, {"\033[A", KEY_UP},    {"\033OA", KEY_UP},
+	{"\033[B", KEY_DOWN},	{"\033OB", KEY_DOWN},	{"\033[C", KEY_RIGHT}, {"\033OC", KEY_RIGHT},
+	{"\033[D", KEY_LEFT},	{"\033OD", KEY_LEFT},	{"\033[3~", KEY_DC},   {"\033[Z", KEY_BTAB},
+};
+
+void keymap_define_fallbacks(void)
+{
+	for (size_t i = 0; i < sizeof fallback_keys / sizeof fallback_keys[0]; i++)
+		if (key_defined(fallback_keys[i].sequence) == 0) /* neither bound nor the prefix of a binding */
+			define_key(fallback_keys[i].sequence, fallback_keys[i].key);
+}
 
 static bool mouse_key(struct ui_key *k)
 {

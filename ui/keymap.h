@@ -10,6 +10,8 @@
 
 #include "ui.h"
 
+/* After keypad(): binds the usual escape sequences of Home, End, PgUp, PgDn and the arrows that TERM's entry lacks. */
+void keymap_define_fallbacks(void);
 /* Translates what wget_wch() returned; false for input that means nothing to tcpscope. */
 bool keymap_translate(bool function_key, wint_t wch, struct ui_key *k);
 

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "filter.h"
+#include "frame-links.h"
 #include "ladder.h"
 #include "output.h"
 #include "xalloc.h"
@@ -720,12 +721,16 @@ void ladder_print(struct ladder *l, int width, bool ascii, FILE *out)
 	render_canvas_free(&c);
 }
 
-bool ladder_row_matches(const struct ladder *l, size_t row, const char *word)
+/*
+ * Does the packet at pos match the search word? A number names a frame (the
+ * frame itself, not every frame whose digits contain it); any other word is
+ * looked for in the packet's flags, states, labels and finding codes.
+ */
+static bool packet_matches(const struct ladder *l, size_t pos, const char *word)
 {
-	const struct ladder_row *r = &l->rows[row];
-	if (r->fold)
-		return false;
-	const struct model_packet *p = pkt(l, r->first);
+	const struct model_packet *p = pkt(l, pos);
+	if (word[0] && strspn(word, "0123456789") == strlen(word))
+		return strtoull(word, NULL, 10) == p->frame;
 	char text[512], flags[48];
 	flag_names(flags, sizeof flags, p->flags);
 	size_t n = (size_t)snprintf(text, sizeof text, "%u %s %s %s", p->frame, flags,
@@ -738,6 +743,45 @@ bool ladder_row_matches(const struct ladder *l, size_t row, const char *word)
 	for (size_t i = first; i < first + count && n < sizeof text; i++)
 		n += (size_t)snprintf(text + n, sizeof text - n, " %s", finding_info(finding(l, i)->id)->code);
 	return strcasestr(text, word) != NULL;
+}
+
+/* The row of the packet at pos, opening the fold it is in. */
+static size_t reveal_pos(struct ladder *l, size_t pos)
+{
+	size_t row = ladder_row_of(l, l->pkts[pos]);
+	if (l->rows[row].fold) {
+		ladder_expand(l, row);
+		row = ladder_row_of(l, l->pkts[pos]);
+	}
+	return row;
+}
+
+size_t ladder_row_links(const struct ladder *l, size_t row, struct frame_link *links, size_t max)
+{
+	if (row >= l->nrows || l->rows[row].fold)
+		return 0;
+	size_t first, count = findings_on(l, pkt(l, l->rows[row].first)->frame, &first), n = 0;
+	for (size_t i = first; i < first + count && n < max; i++)
+		n += frame_links_find(model_finding_message(l->model, finding(l, i)), links + n, max - n);
+	return n;
+}
+
+size_t ladder_reveal(struct ladder *l, uint64_t packet)
+{
+	return l->nrows ? reveal_pos(l, pos_of(l, packet)) : 0;
+}
+
+size_t ladder_search(struct ladder *l, size_t from_row, const char *word)
+{
+	if (from_row >= l->nrows)
+		return SIZE_MAX;
+	size_t from = l->rows[from_row].first;
+	for (size_t k = 1; k <= l->npkts; k++) {
+		size_t pos = (from + k) % l->npkts;
+		if (packet_matches(l, pos, word))
+			return reveal_pos(l, pos);
+	}
+	return SIZE_MAX;
 }
 
 /* "nop nop ts 123 456 sack 1:1449 ..." with SACK blocks relative to the peer's data. */
@@ -799,7 +843,7 @@ static void option_list(const struct ladder *l, const struct model_detail *d, in
 		snprintf(buf, len, "none");
 }
 
-void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct render_rect *r, size_t row)
+void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct render_rect *r, size_t row, size_t link)
 {
 	if (row >= l->nrows || r->h <= 0)
 		return;
@@ -885,7 +929,15 @@ void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct 
 		const struct catalogue_entry *ce = finding_info(mf->id);
 		int mw = render_textf(c, y, x, w, severity_attr[ce->severity], "%s %s (%s)",
 				      c->g->severity[ce->severity], ce->code, severity_name(ce->severity));
-		render_textf(c, y++, x + mw, w - mw, RA_NORMAL, ": %s", model_finding_message(l->model, mf));
+		const char *message = model_finding_message(l->model, mf);
+		render_textf(c, y, x + mw, w - mw, RA_NORMAL, ": %s", message);
+		struct frame_link links[FRAME_LINKS_MAX];
+		size_t nlinks = frame_links_find(message, links, FRAME_LINKS_MAX);
+		if (link < nlinks)
+			render_mark_span(c, y, x + mw + 2, w - mw - 2, message, links[link].at, links[link].len,
+					 RA_LINK);
+		link = link < nlinks ? SIZE_MAX : link - nlinks;
+		y++;
 		if (y < end)
 			y += render_wrap(c, y, x + 2, w - 2, end - y, RA_DIM, ce->explanation);
 		if (y < end)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "frame-links.h"
 #include "model.h"
 #include "render.h"
 #include "ui.h"
@@ -89,8 +90,17 @@ void ladder_expand(struct ladder *l, size_t row);
 void ladder_expand_all(struct ladder *l, bool expand);
 /* Does the row carry a finding or a label worth jumping to (n/N)? */
 bool ladder_row_marked(const struct ladder *l, size_t row);
-/* Does the row's text (frame, flags, states, labels, findings) contain the word? */
-bool ladder_row_matches(const struct ladder *l, size_t row, const char *word);
+/*
+ * The next packet after row from_row (wrapping around) that matches the word:
+ * its frame number, or a word of its flags, states, labels or findings. Folded
+ * packets count too: the fold the match is in opens. Returns the match's row,
+ * or SIZE_MAX.
+ */
+size_t ladder_search(struct ladder *l, size_t from_row, const char *word);
+/* The frames the findings on a row's packet name, in the order the detail pane shows them; returns how many. */
+size_t ladder_row_links(const struct ladder *l, size_t row, struct frame_link *links, size_t max);
+/* The row of a packet (by model index) of this flow, opening the fold it is in. */
+size_t ladder_reveal(struct ladder *l, uint64_t packet);
 
 /* "Flow 1  10.0.0.1:48512 → 10.0.0.2:80  complete/fin  SF  14 packets  20.0 KB" */
 void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_t len);
@@ -103,7 +113,12 @@ void ladder_draw_header(struct ladder *l, struct render_canvas *c, int y, int x)
 void ladder_draw_row(struct ladder *l, struct render_canvas *c, int y, int x, size_t row);
 /* The whole ladder as plain text: a summary line, the headings, every row (`tcpscope timeline`). */
 void ladder_print(struct ladder *l, int width, bool ascii, FILE *out);
-/* The detail pane of one packet: every field, options, labels, findings explained. */
-void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct render_rect *r, size_t row);
+/*
+ * The detail pane of one packet: every field, options, labels, findings
+ * explained. The link-th frame the findings name (ladder_row_links) is drawn
+ * as the chosen link; SIZE_MAX for none.
+ */
+void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct render_rect *r, size_t row,
+			size_t link);
 
 #endif

@@ -237,6 +237,26 @@ void render_select(struct render_canvas *c, int y, int x, int n)
 	}
 }
 
+/* The columns of text[0, bytes). */
+static int prefix_width(const char *text, size_t bytes)
+{
+	int n = 0;
+	for (const char *p = text; *p && (size_t)(p - text) < bytes; n++)
+		next_code_point(&p);
+	return n;
+}
+
+void render_mark_span(struct render_canvas *c, int y, int x, int maxw, const char *text, size_t at, size_t len,
+		      uint8_t attr)
+{
+	int from = prefix_width(text, at), to = prefix_width(text, at + len);
+	for (int i = from; i < to && i < maxw; i++) {
+		struct render_cell *cl = cell(c, y, x + i);
+		if (cl)
+			cl->attr = (uint8_t)(attr | (cl->attr & RA_SELECTED));
+	}
+}
+
 static void put_utf8(uint32_t cp, FILE *out)
 {
 	if (cp < 0x80) {

@@ -38,6 +38,7 @@ enum render_attr {
 	RA_CLIENT, /* arrows client -> server */
 	RA_SERVER, /* arrows server -> client */
 	RA_FOLD,   /* a folded run of ordinary segments */
+	RA_LINK,   /* the frame a finding's message names that Enter goes to */
 	RA_GRAPH_DATA,
 	RA_GRAPH_RETRANS,
 	RA_GRAPH_ACK,
@@ -108,6 +109,12 @@ int render_wrap(struct render_canvas *c, int y, int x, int w, int maxlines, uint
 void render_fill(struct render_canvas *c, int y, int x, int n, uint8_t attr, const char *glyph);
 /* Marks n cells selected. */
 void render_select(struct render_canvas *c, int y, int x, int n);
+/*
+ * Gives attr (the selection kept) to the cells that show text[at, at + len)
+ * of a text render_text() drew at (y, x) in at most maxw columns: a link.
+ */
+void render_mark_span(struct render_canvas *c, int y, int x, int maxw, const char *text, size_t at, size_t len,
+		      uint8_t attr);
 /* The cell at (y, x), or NULL outside the canvas. */
 const struct render_cell *render_cell_at(const struct render_canvas *c, int y, int x);
 /* Columns the UTF-8 text takes. */

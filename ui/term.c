@@ -52,6 +52,7 @@ static const struct {
 	[RA_CLIENT] = {COLOR_BLUE, -1, A_BOLD, A_NORMAL},
 	[RA_SERVER] = {COLOR_GREEN, -1, A_NORMAL, A_NORMAL},
 	[RA_FOLD] = {COLOR_CYAN, -1, A_DIM, A_DIM},
+	[RA_LINK] = {COLOR_CYAN, -1, A_BOLD | A_UNDERLINE, A_BOLD | A_UNDERLINE},
 	[RA_GRAPH_DATA] = {-1, -1, A_BOLD, A_NORMAL},
 	[RA_GRAPH_RETRANS] = {COLOR_RED, -1, A_BOLD, A_BOLD},
 	[RA_GRAPH_ACK] = {COLOR_GREEN, -1, A_NORMAL, A_DIM},
@@ -119,6 +120,7 @@ int term_open(bool color, char *err, size_t errlen)
 	nonl();
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
+	keymap_define_fallbacks();
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);

@@ -2,8 +2,8 @@
  * ui.c - the view stack, key dispatch and the chrome around the top view
  * (ui.h). A key goes to the prompt if one is open, then to the top view, and
  * what the view ignores falls through to the keys every view shares: q and
- * Esc go back (q on the last view quits), ? help, i capture info, f findings
- * and, live, p to pause the display. Before a key, an update or a draw, the
+ * Esc go back (q on the last view quits), ? help, i capture info, f findings,
+ * : or # to go to a frame (ui_goto_frame) and, live, p to pause the display. Before a key, an update or a draw, the
  * views forget what the model dropped since they last looked.
  * The list and text helpers give every view the same scrolling keys.
  */
@@ -147,6 +147,49 @@ static int prompt_key(struct ui *ui, const struct ui_key *k)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+bool ui_goto_frame(struct ui *ui, uint64_t frame)
+{
+	const struct model *m = ui->model;
+	uint64_t index = model_find_frame(m, frame);
+	if (index == UINT64_MAX) {
+		unsigned long long n = (unsigned long long)frame, frames = (unsigned long long)m->stats.packets;
+		if (frame == 0 || frame > m->stats.packets)
+			ui_message(ui, RA_MESSAGE,
+				   m->loading ? "Frame %llu is not loaded yet (%llu frames so far)."
+					      : "There is no frame %llu: the capture has %llu frames.",
+				   n, frames);
+		else if (frame <= m->dropped_frame)
+			ui_message(ui, RA_MESSAGE, "Frame %llu was dropped from memory.", n);
+		else
+			ui_message(ui, RA_MESSAGE, "Frame %llu is not a TCP packet.", n);
+		return false;
+	}
+	uint32_t flow = model_packet_at(m, index)->flow;
+	if (!view_timeline_show(ui_top(ui), flow, frame))
+		ui_push(ui, view_timeline_new(ui, flow, frame));
+	return true;
+}
+
+size_t ui_pick_link(struct ui *ui, const struct frame_link *links, size_t n, size_t current, int dir)
+{
+	size_t next = current >= n ? (dir > 0 ? 0 : n - 1) : (current + n + (size_t)(dir > 0 ? 1 : n - 1)) % n;
+	ui_message(ui, RA_MESSAGE, "Enter goes to frame %llu (%zu of %zu named; Tab the next).",
+		   (unsigned long long)links[next].frame, next + 1, n);
+	return next;
+}
+
+static void goto_done(struct view *owner, const char *text, bool accepted)
+{
+	const char *digits = text + strspn(text, " #");
+	if (!accepted || !digits[0])
+		return;
+	if (strspn(digits, "0123456789") != strlen(digits)) {
+		ui_message(owner->ui, RA_ERROR, "Not a frame number: \"%s\".", text);
+		return;
+	}
+	ui_goto_frame(owner->ui, strtoull(digits, NULL, 10));
+}
+
 static bool top_is(const struct ui *ui, const char *name)
 {
 	const struct view *v = ui_top(ui);
@@ -187,6 +230,12 @@ int ui_key(struct ui *ui, const struct ui_key *k)
 			if (!top_is(ui, "Findings"))
 				ui_push(ui, view_findings_new(ui));
 			r = UI_REDRAW;
+			break;
+		case ':':
+		case '#':
+			if (v)
+				ui_prompt_start(ui, v, "go to frame", "", goto_done);
+			r = UI_HANDLED | UI_REDRAW;
 			break;
 		case 'p':
 			if (ui->live.on) {
@@ -309,14 +358,31 @@ static void draw_live_status(struct ui *ui, struct render_canvas *c, int y)
 	}
 }
 
+/* The prompt and its cursor; a text too long for the bar shows its end, where the typing is. */
+static void draw_prompt(const struct ui_prompt *p, struct render_canvas *c, int y)
+{
+	int x = render_textf(c, y, 0, c->width, RA_MESSAGE, " %s: ", p->label);
+	const char *text = p->text;
+	int room = c->width - x - 1; /* the cursor's cell */
+	if (render_width(text) > room) {
+		x += render_text(c, y, x, room, RA_MESSAGE, c->g->ellipsis);
+		room -= render_width(c->g->ellipsis);
+		while (*text && render_width(text) > room)
+			do
+				text++;
+			while (((unsigned char)*text & 0xc0) == 0x80);
+	}
+	x += render_text(c, y, x, room, RA_MESSAGE, text);
+	render_fill(c, y, x, 1, RA_MESSAGE | RA_SELECTED, " ");
+}
+
 static void draw_status(struct ui *ui, struct render_canvas *c)
 {
 	const struct model *m = ui->model;
 	int y = c->height - 1;
 	render_fill(c, y, 0, c->width, RA_STATUS, " ");
 	if (ui->prompt.active) {
-		int x = render_textf(c, y, 0, c->width, RA_MESSAGE, " %s: %s", ui->prompt.label, ui->prompt.text);
-		render_fill(c, y, x, 1, RA_MESSAGE | RA_SELECTED, " ");
+		draw_prompt(&ui->prompt, c, y);
 		return;
 	}
 	if (ui->live.on) {

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frame-links.h"
 #include "model.h"
 #include "render.h"
 
@@ -97,7 +98,7 @@ enum ui_time_mode { UI_TIME_RELATIVE, UI_TIME_DELTA, UI_TIME_ABSOLUTE };
 
 struct ui_prompt {
 	bool active;
-	char label[32];
+	char label[64];
 	char text[128];
 	size_t len;
 	struct view *owner;
@@ -159,6 +160,19 @@ void ui_message(struct ui *ui, uint8_t attr, const char *fmt, ...) __attribute__
 bool ui_message_expire(struct ui *ui, int64_t age_ns);
 void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const char *initial,
 		     void (*done)(struct view *owner, const char *text, bool accepted));
+
+/*
+ * Opens the flow of a frame in the timeline at that packet (the top view
+ * itself when it is that flow's timeline). Otherwise says in the status line
+ * why not (no such frame, not loaded yet, not TCP, dropped from memory) and
+ * returns false.
+ */
+bool ui_goto_frame(struct ui *ui, uint64_t frame);
+/*
+ * Tab (dir 1) and Shift-Tab (-1) among n > 0 frame links: the link after
+ * `current` (the first when current is none, >= n); says which in the status line.
+ */
+size_t ui_pick_link(struct ui *ui, const struct frame_link *links, size_t n, size_t current, int dir);
 
 /* A state in at most 10 columns: Linux ss's short forms of SYN-RECEIVED and ESTABLISHED. */
 const char *ui_short_state(enum tcp_state s);

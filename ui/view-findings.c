@@ -1,7 +1,9 @@
 /*
  * view-findings.c - every finding of the capture, grouped by code with a
  * count per group, errors first (SPEC §6.4). Enter on a group folds or opens
- * it; Enter on a finding opens its flow's timeline on that packet.
+ * it; Enter on a finding opens its flow's timeline on that packet. Frames a
+ * finding's message names are links: Tab (Shift-Tab) picks one on the
+ * selected finding, shown in RA_LINK, and Enter then goes to that frame.
  *
  * Rows are (code, finding index) pairs rebuilt from the model by a counting
  * sort whenever findings arrive, or go (live: findings on packets dropped
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame-links.h"
 #include "ui.h"
 #include "views.h"
 #include "xalloc.h"
@@ -32,6 +35,7 @@ struct findings_view {
 	size_t rows_cap;
 	struct ui_list list;
 	struct frow selected;
+	size_t link; /* the link of the selected finding's message Tab picked; SIZE_MAX: none */
 	size_t count[F_COUNT];
 	bool closed[F_COUNT]; /* groups folded by the user (or by default) */
 	bool defaults_set;
@@ -96,8 +100,11 @@ static void rebuild(struct findings_view *fv)
 	}
 	if (fv->list.sel >= nrows)
 		fv->list.sel = nrows ? nrows - 1 : 0;
-	if (nrows)
+	if (nrows &&
+	    (fv->rows[fv->list.sel].id != fv->selected.id || fv->rows[fv->list.sel].finding != fv->selected.finding)) {
 		fv->selected = fv->rows[fv->list.sel];
+		fv->link = SIZE_MAX;
+	}
 	fv->generation = m->generation;
 	fv->findings_first = m->findings_first;
 	fv->rebuilt_ns = model_now_ns();
@@ -150,7 +157,13 @@ static void draw_row(struct findings_view *fv, struct render_canvas *c, int y, i
 		k += render_textf(c, y, x + 4 + k, w - 4 - k, RA_DIM, "flow %-6u", f->flow);
 	else
 		k += render_text(c, y, x + 4 + k, w - 4 - k, RA_DIM, "          ");
-	render_textf(c, y, x + 4 + k, w - 4 - k, RA_NORMAL, " %s", model_finding_message(m, f));
+	const char *message = model_finding_message(m, f);
+	render_textf(c, y, x + 4 + k, w - 4 - k, RA_NORMAL, " %s", message);
+	struct frame_link links[FRAME_LINKS_MAX];
+	size_t n = frame_links_find(message, links, FRAME_LINKS_MAX);
+	bool selected = row->id == fv->selected.id && row->finding == fv->selected.finding;
+	if (selected && fv->link < n)
+		render_mark_span(c, y, x + 5 + k, w - 5 - k, message, links[fv->link].at, links[fv->link].len, RA_LINK);
 }
 
 static void findings_draw(struct view *v, struct render_canvas *c, const struct render_rect *r)
@@ -186,6 +199,31 @@ static void findings_title(struct view *v, char *buf, size_t len)
 	}
 }
 
+/* The links of the selected finding's message; 0 on a heading. */
+static size_t selected_links(const struct findings_view *fv, struct frame_link *links)
+{
+	if (fv->list.count == 0 || fv->selected.finding == SIZE_MAX)
+		return 0;
+	const struct model *m = fv->v.ui->model;
+	return frame_links_find(model_finding_message(m, model_finding_at(m, fv->selected.finding)), links,
+				FRAME_LINKS_MAX);
+}
+
+/* Tab, Shift-Tab: picks the next (dir 1) or previous (-1) frame the selected finding names. */
+static int pick_link(struct findings_view *fv, int dir)
+{
+	struct frame_link links[FRAME_LINKS_MAX];
+	size_t n = selected_links(fv, links);
+	if (n == 0) {
+		ui_message(fv->v.ui, RA_MESSAGE, "%s",
+			   fv->selected.finding == SIZE_MAX ? "Select a finding first."
+							    : "This message names no frame.");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	fv->link = ui_pick_link(fv->v.ui, links, n, fv->link, dir);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int activate(struct findings_view *fv)
 {
 	if (fv->list.count == 0)
@@ -194,6 +232,11 @@ static int activate(struct findings_view *fv)
 	if (row.finding == SIZE_MAX) {
 		fv->closed[row.id] = !fv->closed[row.id];
 		rebuild(fv);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	struct frame_link links[FRAME_LINKS_MAX];
+	if (fv->link < selected_links(fv, links)) {
+		ui_goto_frame(fv->v.ui, links[fv->link].frame);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	const struct model_finding *f = model_finding_at(fv->v.ui->model, row.finding);
@@ -213,6 +256,9 @@ static int findings_key(struct view *v, const struct ui_key *k)
 	case UK_RIGHT:
 	case 'l':
 		return activate(fv);
+	case UK_TAB:
+	case UK_BACKTAB:
+		return pick_link(fv, k->code == UK_TAB ? 1 : -1);
 	case UK_CLICK:
 	case UK_DOUBLE_CLICK: {
 		int row = k->y - v->rect.y;
@@ -220,12 +266,15 @@ static int findings_key(struct view *v, const struct ui_key *k)
 			return UI_HANDLED;
 		fv->list.sel = fv->list.top + (size_t)row;
 		fv->selected = fv->rows[fv->list.sel];
+		fv->link = SIZE_MAX;
 		return k->code == UK_DOUBLE_CLICK ? activate(fv) : UI_HANDLED | UI_REDRAW;
 	}
 	}
 	int r = ui_list_key(&fv->list, k, v->rect.h, true);
-	if (r != UI_IGNORED && fv->list.count)
+	if (r != UI_IGNORED && fv->list.count) {
 		fv->selected = fv->rows[fv->list.sel];
+		fv->link = SIZE_MAX;
+	}
 	return r;
 }
 
@@ -238,7 +287,7 @@ static void findings_destroy(struct view *v)
 
 static const struct view_ops findings_ops = {
 	.name = "Findings",
-	.hints = "Enter open/fold  q back  ? help",
+	.hints = "Enter open/fold  Tab frame named  q back  ? help",
 	.draw = findings_draw,
 	.key = findings_key,
 	.title = findings_title,
@@ -253,6 +302,7 @@ struct view *view_findings_new(struct ui *ui)
 	fv->v.ops = &findings_ops;
 	fv->v.ui = ui;
 	fv->selected.finding = SIZE_MAX;
+	fv->link = SIZE_MAX;
 	rebuild(fv);
 	return &fv->v;
 }

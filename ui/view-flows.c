@@ -1,6 +1,8 @@
 /*
  * view-flows.c - the start view: one row per flow (SPEC §6.1), sortable by
- * any column, filtered by an expression (filter.h), searched with `/`.
+ * any column (a capital letter per column or a click on its heading; the
+ * same again reverses the order), filtered by an expression (filter.h),
+ * searched with `/`.
  *
  * The rows are flow ids. Whenever the model changes the view rebuilds them
  * (filter, then sort) and puts the selection back on the same flow id.
@@ -46,25 +48,27 @@ enum col_id {
 
 struct column {
 	const char *title;
-	int min;    /* width */
-	bool right; /* right-aligned */
-	bool flex;  /* takes spare width */
+	int min;	  /* width */
+	bool right;	  /* right-aligned */
+	bool flex;	  /* takes spare width */
+	char key;	  /* sorts by this column (again: the other way round) */
+	const char *what; /* the column as the help names it */
 };
 
 static const struct column columns[C_COUNT] = {
-	[C_ID] = {"ID", 5, true, false},
-	[C_CLIENT] = {"CLIENT", 15, false, true},
-	[C_SERVER] = {"SERVER", 15, false, true},
-	[C_CSTATE] = {"CLIENT END", 10, false, false},
-	[C_SSTATE] = {"SERVER END", 10, false, false},
-	[C_HSCL] = {"H C", 3, false, false},
-	[C_CONN] = {"CONN", 6, false, false},
-	[C_DURATION] = {"DURATION", 9, true, false},
-	[C_PACKETS] = {"PKTS", 7, true, false},
-	[C_BYTES] = {"BYTES", 9, true, false},
-	[C_RETX] = {"RETX", 5, true, false},
-	[C_IRTT] = {"IRTT", 9, true, false},
-	[C_FINDING] = {"WORST FINDING", 16, false, true},
+	[C_ID] = {"ID", 5, true, false, 'I', "id"},
+	[C_CLIENT] = {"CLIENT", 15, false, true, 'C', "client"},
+	[C_SERVER] = {"SERVER", 15, false, true, 'V', "server"},
+	[C_CSTATE] = {"CLIENT END", 10, false, false, 'E', "client end state"},
+	[C_SSTATE] = {"SERVER END", 10, false, false, 'F', "server end state"},
+	[C_HSCL] = {"H C", 3, false, false, 'H', "handshake and close"},
+	[C_CONN] = {"CONN", 6, false, false, 'Z', "Zeek conn_state"},
+	[C_DURATION] = {"DURATION", 9, true, false, 'D', "duration"},
+	[C_PACKETS] = {"PKTS", 7, true, false, 'P', "packets"},
+	[C_BYTES] = {"BYTES", 9, true, false, 'B', "bytes"},
+	[C_RETX] = {"RETX", 5, true, false, 'R', "retransmissions"},
+	[C_IRTT] = {"IRTT", 9, true, false, 'T', "iRTT"},
+	[C_FINDING] = {"WORST FINDING", 16, false, true, 'W', "worst finding"},
 };
 
 /* Which columns stay on a narrow terminal, most important first. */
@@ -306,8 +310,13 @@ static int flows_update(struct view *v)
 	const struct model *m = v->ui->model;
 	if (fv->generation == m->generation || v->ui->live.paused)
 		return UI_IGNORED;
-	/* With very many flows, re-sorting on every loading or capture tick would steal the keyboard's time. */
-	if ((m->loading || m->live) && m->flows_len > 20000 && model_now_ns() - fv->rebuilt_ns < 1000000000)
+	/*
+	 * With very many flows, re-sorting on every loading or capture tick would
+	 * steal the keyboard's time; but an empty list waits for nothing, so the
+	 * first flows show as soon as they load.
+	 */
+	if (fv->list.count && (m->loading || m->live) && m->flows_len > 20000 &&
+	    model_now_ns() - fv->rebuilt_ns < 1000000000)
 		return UI_IGNORED;
 	rebuild(fv);
 	return UI_REDRAW;
@@ -337,54 +346,87 @@ static void flows_forget(struct view *v)
 	fv->selected_id = n ? fv->rows[fv->list.sel] : 0;
 }
 
+/* The width the endpoints of the rows on screen (and the next ones) need on one side, at least the column's minimum. */
+static int endpoint_width(const struct flows_view *fv, int side)
+{
+	const struct model *m = fv->v.ui->model;
+	int want = columns[side ? C_SERVER : C_CLIENT].min;
+	for (size_t i = fv->list.top; i < fv->list.count && i < fv->list.top + 200; i++) {
+		char ep[80];
+		flow_filter_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
+		int w = render_width(ep);
+		if (w > want)
+			want = w;
+	}
+	return want;
+}
+
+/*
+ * Chooses the columns for a width, most important first (priority[]): the
+ * endpoints take the width they need, so that on a narrow terminal or with
+ * IPv6 addresses the least important columns go rather than an address
+ * being cut. Only when ID and both endpoints alone are wider than the
+ * terminal are the endpoints narrowed, the wider first (and draw_cell cuts
+ * the address, never the port).
+ */
 static void layout(struct flows_view *fv, int width)
 {
+	int need[C_COUNT];
+	for (int c = 0; c < C_COUNT; c++)
+		need[c] = columns[c].min;
+	int *cw = &need[C_CLIENT], *sw = &need[C_SERVER];
+	*cw = endpoint_width(fv, 0);
+	*sw = endpoint_width(fv, 1);
+	for (int over = columns[C_ID].min + *cw + *sw + 2 - width; over > 0; over--) {
+		int *wider = *cw >= *sw ? cw : sw;
+		if (*wider <= columns[C_CLIENT].min)
+			break;
+		(*wider)--;
+	}
 	bool keep[C_COUNT] = {false};
 	int used = 0;
 	for (int i = 0; i < C_COUNT; i++) {
 		enum col_id c = priority[i];
-		int need = columns[c].min + (used ? 1 : 0);
-		if (used + need > width)
+		int cost = need[c] + (used ? 1 : 0);
+		if (used + cost > width)
 			continue;
 		keep[c] = true;
-		used += need;
+		used += cost;
 	}
 	fv->ncols = 0;
 	for (int c = 0; c < C_COUNT; c++) {
 		if (keep[c]) {
 			fv->shown[fv->ncols++] = (enum col_id)c;
-			fv->w[c] = columns[c].min;
-		}
-	}
-	/* Spare width: addresses first (up to what they need), the finding column gets the rest. */
-	int spare = width - used;
-	const struct model *m = fv->v.ui->model;
-	for (int side = 0; side < 2 && spare > 0; side++) {
-		enum col_id c = side ? C_SERVER : C_CLIENT;
-		int want = columns[c].min;
-		for (size_t i = fv->list.top; i < fv->list.count && i < fv->list.top + 200; i++) {
-			char ep[80];
-			flow_filter_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
-			int w = render_width(ep);
-			if (w > want)
-				want = w;
-		}
-		int add = want - fv->w[c];
-		if (add > spare)
-			add = spare;
-		if (add > 0) {
-			fv->w[c] += add;
-			spare -= add;
+			fv->w[c] = need[c];
 		}
 	}
 	if (keep[C_FINDING])
-		fv->w[C_FINDING] += spare;
+		fv->w[C_FINDING] += width - used;
 	int x = 0;
 	for (int i = 0; i < fv->ncols; i++) {
 		enum col_id c = fv->shown[i];
 		fv->x[c] = x;
 		x += fv->w[c] + 1;
 	}
+}
+
+/* Fits "ADDR:PORT" or "[ADDR]:PORT" into w columns by cutting the address in its middle: the port always shows. */
+static void fit_endpoint(char *ep, size_t len, int w, const char *ellipsis)
+{
+	int have = render_width(ep);
+	const char *port = strrchr(ep, ':');
+	if (have <= w || !port)
+		return;
+	if (port > ep && port[-1] == ']')
+		port--;
+	int tail = render_width(port), head = w - tail - render_width(ellipsis);
+	if (head < 2)
+		return; /* too narrow to keep both ends: render_text cuts the end */
+	char out[128];
+	int left = (head + 1) / 2, right = head - left; /* address characters kept at each end (ASCII) */
+	size_t addr_len = (size_t)(port - ep);
+	snprintf(out, sizeof out, "%.*s%s%.*s%s", left, ep, ellipsis, right, ep + addr_len - (size_t)right, port);
+	snprintf(ep, len, "%s", out);
 }
 
 static const char *handshake_glyph(const struct render_canvas *c, const char *hs)
@@ -426,6 +468,7 @@ static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enu
 	case C_CLIENT:
 	case C_SERVER:
 		flow_filter_endpoint(buf, sizeof buf, s, col == C_SERVER);
+		fit_endpoint(buf, sizeof buf, w, c->g->ellipsis);
 		break;
 	case C_CSTATE:
 	case C_SSTATE:
@@ -622,6 +665,9 @@ static void set_sort(struct flows_view *fv, enum col_id col, bool toggle)
 		if (n)
 			fv->list.sel = fv->list.sel < na ? na - 1 - fv->list.sel : na + (n - 1 - fv->list.sel);
 	} else {
+		/* Naming another column (its key or heading) starts ascending; s keeps the direction. */
+		if (toggle)
+			fv->descending = false;
 		fv->sort = col;
 		rebuild(fv);
 	}
@@ -691,6 +737,12 @@ static int flows_key(struct view *v, const struct ui_key *k)
 		return k->code == UK_DOUBLE_CLICK ? open_selected(fv) : UI_HANDLED | UI_REDRAW;
 	}
 	}
+	for (int col = 0; col < C_COUNT; col++) {
+		if (k->code == columns[col].key) {
+			set_sort(fv, (enum col_id)col, true);
+			return UI_HANDLED | UI_REDRAW;
+		}
+	}
 	int r = ui_list_key(&fv->list, k, page, true);
 	if (r != UI_IGNORED && fv->list.count)
 		fv->selected_id = fv->rows[fv->list.sel];
@@ -717,6 +769,15 @@ static const struct view_ops flows_ops = {
 	.forget = flows_forget,
 	.destroy = flows_destroy,
 };
+
+bool view_flows_sort_key(int i, char *key, const char **what)
+{
+	if (i < 0 || i >= C_COUNT)
+		return false;
+	*key = columns[i].key;
+	*what = columns[i].what;
+	return true;
+}
 
 struct view *view_flows_new(struct ui *ui)
 {

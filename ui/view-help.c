@@ -43,6 +43,7 @@ static const struct key_help everywhere[] = {
 	{"Q", "quit at once"},
 	{"f", "every finding, grouped by code"},
 	{"i", "capture info: file, counts, time span, loading"},
+	{": #", "go to a frame: its flow's timeline at that packet (or why not: not TCP, no such frame)"},
 	{"j k  Down Up", "move the selection"},
 	{"PgDn PgUp", "a page down or up (also space and b)"},
 	{"Home End", "first, last row (g and G in lists)"},
@@ -56,8 +57,26 @@ static const struct key_help flows[] = {
 	{"\\", "filter: host ADDR, port N, client ADDR[:PORT], server ADDR[:PORT], flow ID, any word;"},
 	{"", "combine with and, or, not, ( ): port 443 and not SF"},
 	{"Esc", "clear the filter"},
-	{"s S", "sort by the next column; reverse the order (or click a column heading)"},
+	{"s S", "sort by the next column; reverse the order"},
+	{"I C V ...", "sort by a column (keys below), or click its heading; the same again reverses"},
 };
+
+/* The flows view's sort keys, four to a line: "I id   C client   ...". */
+static void sort_keys(struct ui_text *t)
+{
+	ui_text_add(t, RA_HEADER, NULL, "%s", "Flows: sort keys");
+	char key[2] = "", line[160] = "";
+	const char *what;
+	size_t n = 0;
+	for (int i = 0; view_flows_sort_key(i, key, &what); i++) {
+		n += (size_t)snprintf(line + n, sizeof line - n, "%s%c %s", n ? "   " : "", key[0], what);
+		if (i % 4 == 3 || !view_flows_sort_key(i + 1, key, &what)) {
+			ui_text_add(t, RA_NORMAL, "", "%s", line);
+			n = 0;
+		}
+	}
+	ui_text_add(t, RA_NORMAL, NULL, "%s", "");
+}
 
 static const struct key_help timeline[] = {
 	{"n N", "next, previous packet with a finding or a label"},
@@ -66,7 +85,8 @@ static const struct key_help timeline[] = {
 	{"e", "expand every folded run, or fold them again"},
 	{"t", "time column: relative to the flow start, delta, absolute (UTC)"},
 	{"r", "sequence and ack numbers: relative (ISN = 0) or absolute"},
-	{"/", "search a frame number, flag, state, label or finding code (/ Enter repeats)"},
+	{"/", "search a frame number, flag, state, label or finding code, folded runs too (/ Enter repeats)"},
+	{"Tab S-Tab", "pick a frame the packet's findings name (detail pane); Enter goes there"},
 	{"g", "time-sequence graph of this flow"},
 	{"Home End G", "first, last packet"},
 };
@@ -79,6 +99,7 @@ static const struct key_help graph[] = {
 
 static const struct key_help findings[] = {
 	{"Enter", "on a finding: its packet in the flow's timeline; on a code: fold or open the group"},
+	{"Tab S-Tab", "pick a frame the finding's message names; Enter then goes to that frame"},
 };
 
 static const struct key_help live[] = {
@@ -93,6 +114,7 @@ static void build(struct help_view *hv, const struct render_canvas *c)
 	struct ui_text *t = &hv->text;
 	SECTION(t, "Everywhere", everywhere);
 	SECTION(t, "Flows", flows);
+	sort_keys(t);
 	SECTION(t, "Timeline", timeline);
 	SECTION(t, "Time-sequence graph", graph);
 	SECTION(t, "Findings", findings);

@@ -4,7 +4,8 @@
  * packet. The rows come from ladder.c; this view adds the keys: n/N jump
  * between findings and labels, Enter expands a fold or shows the detail
  * pane, t cycles the time column, r switches relative and absolute sequence
- * numbers, e expands every fold, / searches, g opens the time-sequence graph.
+ * numbers, e expands every fold, / searches, g opens the time-sequence graph,
+ * Tab picks a frame the selected packet's findings name (Enter goes there).
  *
  * The selection is a model packet index, so it stays on its packet while the
  * flow grows during loading and when folds open or close. Live, once the
@@ -31,7 +32,8 @@ struct timeline_view {
 	struct ui_list list;
 	uint64_t selected; /* model packet index */
 	bool has_selection;
-	int pane; /* -1 automatic, 0 hidden, 1 shown */
+	int pane;    /* -1 automatic, 0 hidden, 1 shown */
+	size_t link; /* which frame link Tab picked (ladder_row_links); SIZE_MAX: none */
 	char search[128];
 };
 
@@ -60,6 +62,7 @@ static void reselect(struct timeline_view *tv)
 
 static void select_row(struct timeline_view *tv, size_t row)
 {
+	tv->link = SIZE_MAX;
 	tv->list.sel = row;
 	tv->selected = ladder_row_packet(&tv->ladder, row);
 	tv->has_selection = true;
@@ -142,7 +145,7 @@ static void timeline_draw(struct view *v, struct render_canvas *c, const struct 
 		render_fill(c, y, r->x, r->w, RA_DIM, c->g->hline);
 		render_text(c, y, r->x + 2, r->w - 4, RA_DIM, " Packet detail (d hides) ");
 		struct render_rect pane = {.y = y + 1, .x = r->x, .h = pane_rows - 1, .w = r->w};
-		ladder_draw_detail(l, c, &pane, tv->list.sel);
+		ladder_draw_detail(l, c, &pane, tv->list.sel, tv->link);
 	}
 }
 
@@ -171,15 +174,12 @@ static int jump_mark(struct timeline_view *tv, int dir)
 
 static bool search_next(struct timeline_view *tv)
 {
-	struct ladder *l = &tv->ladder;
-	for (size_t k = 1; k <= l->nrows; k++) {
-		size_t row = (tv->list.sel + k) % l->nrows;
-		if (ladder_row_matches(l, row, tv->search)) {
-			select_row(tv, row);
-			return true;
-		}
-	}
-	return false;
+	size_t row = ladder_search(&tv->ladder, tv->list.sel, tv->search);
+	if (row == SIZE_MAX)
+		return false;
+	tv->list.count = tv->ladder.nrows;
+	select_row(tv, row);
+	return true;
 }
 
 static void search_done(struct view *v, const char *text, bool accepted)
@@ -193,9 +193,28 @@ static void search_done(struct view *v, const char *text, bool accepted)
 		ui_message(v->ui, RA_MESSAGE, "No packet matches \"%s\".", tv->search);
 }
 
+/* Tab, Shift-Tab: picks the next (dir 1) or previous (-1) frame the selected packet's findings name. */
+static int pick_link(struct timeline_view *tv, int dir)
+{
+	struct frame_link links[FRAME_LINKS_MAX];
+	size_t n = ladder_row_links(&tv->ladder, tv->list.sel, links, FRAME_LINKS_MAX);
+	if (n == 0) {
+		ui_message(tv->v.ui, RA_MESSAGE, "No finding here names a frame.");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	tv->pane = 1;
+	tv->link = ui_pick_link(tv->v.ui, links, n, tv->link, dir);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int activate(struct timeline_view *tv, int height)
 {
 	struct ladder *l = &tv->ladder;
+	struct frame_link links[FRAME_LINKS_MAX];
+	if (tv->link < ladder_row_links(l, tv->list.sel, links, FRAME_LINKS_MAX)) {
+		ui_goto_frame(tv->v.ui, links[tv->link].frame);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (tv->list.sel < l->nrows && l->rows[tv->list.sel].fold) {
 		ladder_expand(l, tv->list.sel);
 		reselect(tv);
@@ -214,6 +233,9 @@ static int timeline_key(struct view *v, const struct ui_key *k)
 	switch (k->code) {
 	case UK_ENTER:
 		return activate(tv, v->rect.h);
+	case UK_TAB:
+	case UK_BACKTAB:
+		return pick_link(tv, k->code == UK_TAB ? 1 : -1);
 	case 'd':
 		tv->pane = !pane_shown(tv, v->rect.h);
 		return UI_HANDLED | UI_REDRAW;
@@ -271,21 +293,34 @@ static const struct view_ops timeline_ops = {
 	.destroy = timeline_destroy,
 };
 
+/* Selects a frame of this flow, opening its fold; false if it is not one of the flow's packets. */
+static bool show_frame(struct timeline_view *tv, uint64_t frame)
+{
+	uint64_t index = model_find_frame(tv->v.ui->model, frame);
+	if (index == UINT64_MAX || !tv->ladder.nrows ||
+	    model_packet_at(tv->v.ui->model, index)->flow != tv->ladder.flow)
+		return false;
+	size_t row = ladder_reveal(&tv->ladder, index);
+	tv->list.count = tv->ladder.nrows;
+	select_row(tv, row);
+	return true;
+}
+
+bool view_timeline_show(struct view *v, uint32_t flow, uint64_t frame)
+{
+	return v && v->ops == &timeline_ops && timeline_of(v)->ladder.flow == flow && show_frame(timeline_of(v), frame);
+}
+
 struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame)
 {
 	struct timeline_view *tv = xcalloc(1, sizeof *tv);
 	tv->v.ops = &timeline_ops;
 	tv->v.ui = ui;
 	tv->pane = -1;
+	tv->link = SIZE_MAX;
 	ladder_init(&tv->ladder, ui->model, flow);
 	sync_modes(tv);
-	if (frame) {
-		uint64_t index = model_find_frame(ui->model, frame);
-		if (index != UINT64_MAX) {
-			tv->selected = index;
-			tv->has_selection = true;
-		}
-	}
-	reselect(tv);
+	if (!frame || !show_frame(tv, frame))
+		reselect(tv);
 	return &tv->v;
 }

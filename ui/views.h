@@ -5,14 +5,19 @@
 #ifndef TCPSCOPE_UI_VIEWS_H
 #define TCPSCOPE_UI_VIEWS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ui.h"
 
 /* The start view: one row per flow. */
 struct view *view_flows_new(struct ui *ui);
+/* The i-th sort key of the flows view and the column it sorts by (for the help); false past the last. */
+bool view_flows_sort_key(int i, char *key, const char **what);
 /* A flow's ladder diagram; selects `frame` if it is one of the flow's packets (0: the first). */
 struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame);
+/* If v is the timeline of flow: selects frame there (opening its fold) and returns true. */
+bool view_timeline_show(struct view *v, uint32_t flow, uint64_t frame);
 /* A flow's time-sequence graph. */
 struct view *view_graph_new(struct ui *ui, uint32_t flow);
 /* Every finding, grouped by code. */
