@@ -18,7 +18,8 @@
  *   3. what dissect_tcp() does after it: the SYN time and first RTT (the
  *      out-of-order threshold), is_first_ack, the window scale option and the
  *      handshake's verdict on scaling;
- *   4. the option-level flags: D-SACK and TFO SYN.
+ *   4. the option-level flags: D-SACK and TFO SYN, and the ECN bits of the
+ *      IP and TCP headers (CE, ECE, CWR).
  *
  * Four deliberate differences here (docs/analysis-vs-wireshark.md; the
  * fifth, known flags instead of 0 sentinels, is in analysis-labels.h):
@@ -429,6 +430,24 @@ static bool labels_linux_zwp(const struct label_dir *rev, const struct labels_se
 	return (ws & LABEL_BIT(KEEP_ALIVE)) && s->seglen == 0 && rev->window == 0;
 }
 
+/*
+ * ECN (RFC 3168): the CE codepoint of the IP header (§5) and the ECE and
+ * CWR flags (§6.1), whatever the segment; on a SYN they negotiate ECN
+ * (§6.1.1). Header bits, set here so that they show and count like the
+ * other labels; no rule above depends on them.
+ */
+static uint32_t labels_ecn(const struct packet *pkt)
+{
+	uint32_t ws = 0;
+	if (pkt->ip_ecn == 3)
+		ws |= LABEL_BIT(ECN_CE);
+	if (pkt->flags & TCP_ECE)
+		ws |= LABEL_BIT(ECE);
+	if (pkt->flags & TCP_CWR)
+		ws |= LABEL_BIT(CWR);
+	return ws;
+}
+
 void labels_analyze(struct label_flow *lf, int from_server, const struct packet *pkt, struct label_result *out)
 {
 	struct label_dir *fwd = &lf->dir[from_server ? 1 : 0];
@@ -482,7 +501,7 @@ void labels_analyze(struct label_flow *lf, int from_server, const struct packet 
 		ws |= LABEL_BIT(DSACK);
 	if (labels_tfo_syn(pkt))
 		ws |= LABEL_BIT(TFO_SYN);
-	out->mask = ws;
+	out->mask = ws | labels_ecn(pkt);
 }
 
 uint32_t labels_retransmitted_packets(const uint32_t counts[L_COUNT])

@@ -13,7 +13,7 @@
  *
  * from the build directory, and review the diff before committing it.
  * Keys are written as words: Enter, Esc, Up, Down, PgUp, PgDn, Home, End,
- * Tab, Backspace, a single character, or type:TEXT (each character of TEXT,
+ * Tab, Backspace, Left, Right, a single character, or type:TEXT (each character of TEXT,
  * with _ for a space).
  *
  * The other tests check what a golden cannot show: attributes (severity
@@ -69,6 +69,12 @@ static const struct golden goldens[] = {
 	{"timeline-simultaneous-close-100x30", "simultaneous-close.pcap", 100, 30, false, "Enter"},
 	{"graph-demo-120x40", "demo.pcap", 120, 40, false, "Enter g"},
 	{"graph-zero-window-ascii-100x30", "zero-window.pcap", 100, 30, true, "Enter g"},
+	{"graph-throughput-demo-120x40", "demo.pcap", 120, 40, false, "Enter g v"},
+	{"graph-rtt-demo-ascii-120x40", "demo.pcap", 120, 40, true, "Enter g v v"},
+	{"graph-window-zero-window-ascii-100x30", "zero-window.pcap", 100, 30, true, "Enter g v v v"},
+	{"graph-sequence-again-demo-ascii-100x30", "demo.pcap", 100, 30, true, "Enter g v v v v"},
+	{"graph-cursor-demo-ascii-100x30", "demo.pcap", 100, 30, true, "Enter g Right Right Right"},
+	{"graph-cursor-to-timeline-demo-120x40", "demo.pcap", 120, 40, false, "Enter g Right Right Right Enter"},
 	{"findings-port-reuse-120x40", "port-reuse.pcap", 120, 40, false, "f"},
 	{"findings-to-timeline-port-reuse-120x40", "port-reuse.pcap", 120, 40, false, "f Down Down Enter"},
 	{"help-120x40", "demo.pcap", 120, 40, false, "?"},
@@ -79,8 +85,9 @@ static const struct {
 	const char *name;
 	int code;
 } key_names[] = {
-	{"Enter", UK_ENTER}, {"Esc", UK_ESC},	{"Up", UK_UP},	 {"Down", UK_DOWN}, {"PgUp", UK_PGUP},
-	{"PgDn", UK_PGDN},   {"Home", UK_HOME}, {"End", UK_END}, {"Tab", UK_TAB},   {"Backspace", UK_BACKSPACE},
+	{"Enter", UK_ENTER}, {"Esc", UK_ESC},	  {"Up", UK_UP},   {"Down", UK_DOWN}, {"PgUp", UK_PGUP},
+	{"PgDn", UK_PGDN},   {"Home", UK_HOME},	  {"End", UK_END}, {"Tab", UK_TAB},   {"Backspace", UK_BACKSPACE},
+	{"Left", UK_LEFT},   {"Right", UK_RIGHT},
 };
 
 /* Lets the top view finish its background work (the graph reads the file). */

@@ -284,6 +284,8 @@ struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame)
 		if (index != UINT64_MAX) {
 			tv->selected = index;
 			tv->has_selection = true;
+			/* A frame inside a fold is shown: the fold opens. */
+			ladder_expand(&tv->ladder, ladder_row_of(&tv->ladder, index));
 		}
 	}
 	reselect(tv);

@@ -11,9 +11,9 @@
 
 /* The start view: one row per flow. */
 struct view *view_flows_new(struct ui *ui);
-/* A flow's ladder diagram; selects `frame` if it is one of the flow's packets (0: the first). */
+/* A flow's ladder diagram; selects `frame` if it is one of the flow's packets (0: the first), opening its fold. */
 struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame);
-/* A flow's time-sequence graph. */
+/* A flow's graphs: time-sequence first, `v` for throughput, round-trip time and window. */
 struct view *view_graph_new(struct ui *ui, uint32_t flow);
 /* Every finding, grouped by code. */
 struct view *view_findings_new(struct ui *ui);
