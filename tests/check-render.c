@@ -39,6 +39,7 @@
 #include "ladder.h"
 #include "model.h"
 #include "render.h"
+#include "scenario.h"
 #include "ui.h"
 #include "views.h"
 
@@ -622,6 +623,57 @@ START_TEST(test_ladder_print)
 	free(text);
 	ladder_free(&l);
 	model_close(&m);
+}
+END_TEST
+
+/*
+ * The packet that reopens a zero window is never folded (frame 15 after the
+ * zero window of 14), while a window update with no zero window before it
+ * (27) folds with the data around it, as ever.
+ */
+START_TEST(test_ladder_zero_window_reopening)
+{
+	const char *lines[40];
+	size_t n = 0;
+	char data[30][64];
+	lines[n++] = "> S 0:0(0) win 65535 <mss 1460,wscale 0>";
+	lines[n++] = "< S. 0:0(0) ack 1 win 65535 <mss 1460,wscale 0>";
+	lines[n++] = "> . 1:1(0) ack 1 win 65535";
+	for (int i = 0; i < 30; i++) {
+		snprintf(data[i], sizeof data[i], "< . %d:%d(1000) ack 1 win 65535", 1 + i * 1000, 1001 + i * 1000);
+		lines[n++] = data[i];
+		if (i == 9) {
+			lines[n++] = "> . 1:1(0) ack 10001 win 0";
+			lines[n++] = "+0.2 > . 1:1(0) ack 10001 win 65535";
+		} else if (i == 19) {
+			lines[n++] = "> . 1:1(0) ack 20001 win 60000";
+			lines[n++] = "> . 1:1(0) ack 20001 win 65535";
+		}
+	}
+	char path[] = "/tmp/check-render-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct scenario sc;
+	scenario_init(&sc);
+	scenario_write_pcap(&sc, path, lines, n);
+	struct model m;
+	char err[512];
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	ck_assert_msg(model_open(&m, path, NULL, &cfg, err, sizeof err) == 0, "%s", err);
+	model_load_all(&m);
+	struct ladder l;
+	ladder_init(&l, &m, 1);
+	const struct ladder_row *reopening = &l.rows[ladder_row_of(&l, model_find_frame(&m, 15))];
+	ck_assert(model_packet_at(&m, model_find_frame(&m, 15))->labels & (1u << L_WINDOW_UPDATE));
+	ck_assert_uint_eq(reopening->count, 1);
+	ck_assert_uint_eq(reopening->fold, 0);
+	ck_assert(model_packet_at(&m, model_find_frame(&m, 27))->labels & (1u << L_WINDOW_UPDATE));
+	ck_assert_uint_ne(l.rows[ladder_row_of(&l, model_find_frame(&m, 27))].fold, 0);
+	ladder_free(&l);
+	model_close(&m);
+	unlink(path);
 }
 END_TEST
 
@@ -1413,6 +1465,7 @@ static Suite *render_suite(void)
 	tcase_add_test(tc, test_info_view);
 	tcase_add_test(tc, test_resize);
 	tcase_add_test(tc, test_ladder_print);
+	tcase_add_test(tc, test_ladder_zero_window_reopening);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("live");

@@ -512,6 +512,19 @@ static void plot_strokes(struct graph_view *gv, enum plot_kind k)
 			vline(gv, x, slo[x], shi[x], k);
 }
 
+/*
+ * A step of a line of kind k: along at the old level from column px to x,
+ * then up or down to the new one. The vertical part joins the column's
+ * stroke (plot_strokes() draws it), so a column crossed by thousands of
+ * steps costs thousands of comparisons, not lines.
+ */
+static void step(struct graph_view *gv, int px, int x, int from, int to, enum plot_kind k)
+{
+	if (x != px)
+		hline(gv, px, x, from, k);
+	stroke(gv, k, x, from, to);
+}
+
 /* The first point to draw: the step lines need one point left of the window, so one span earlier. */
 static size_t plot_first(const struct graph_view *gv)
 {
@@ -554,20 +567,17 @@ static void plot_sequence(struct graph_view *gv)
 			continue;
 		int a = to_dy(gv, p->ack), w = to_dy(gv, (double)p->ack + p->win);
 		if (have_prev) {
-			/* Step lines: along at the old level, then up to the new one. */
-			hline(gv, px, x, pw, K_WINDOW);
-			vline(gv, x, pw, w, K_WINDOW);
-			hline(gv, px, x, pa, K_ACK);
-			vline(gv, x, pa, a, K_ACK);
+			step(gv, px, x, pw, w, K_WINDOW);
+			step(gv, px, x, pa, a, K_ACK);
 		}
 		px = x;
 		pa = a;
 		pw = w;
 		have_prev = true;
 	}
-	plot_strokes(gv, K_DATA);
-	plot_strokes(gv, K_RETRANS);
-	plot_strokes(gv, K_SACK);
+	static const enum plot_kind stroked[] = {K_DATA, K_RETRANS, K_SACK, K_WINDOW, K_ACK};
+	for (size_t k = 0; k < sizeof stroked / sizeof stroked[0]; k++)
+		plot_strokes(gv, stroked[k]);
 }
 
 /* The vertical range 0 .. a little above top (at least 1). */
@@ -680,23 +690,21 @@ static void plot_window(struct graph_view *gv)
 		int x = to_dx(gv, (double)p->t / 1e9);
 		if ((p->bits & GP_SERVER) == gv->side) {
 			int y = to_dy(gv, p->in_flight);
-			if (have_flight && x > fx + 1)
-				hline(gv, fx, x, fy, K_INFLIGHT);
-			vline(gv, x, have_flight ? fy : y, y, K_INFLIGHT);
+			step(gv, have_flight ? fx : x, x, have_flight ? fy : y, y, K_INFLIGHT);
 			fx = x;
 			fy = y;
 			have_flight = true;
 		} else {
 			int y = to_dy(gv, p->win);
-			if (have_win) {
-				hline(gv, wx, x, wy, K_WINDOW);
-				vline(gv, x, wy, y, K_WINDOW);
-			}
+			if (have_win)
+				step(gv, wx, x, wy, y, K_WINDOW);
 			wx = x;
 			wy = y;
 			have_win = true;
 		}
 	}
+	plot_strokes(gv, K_INFLIGHT);
+	plot_strokes(gv, K_WINDOW);
 }
 
 /* The vertical position of a point's mark in the kind shown (for the cursor). */
