@@ -18,7 +18,8 @@
  *   3. what dissect_tcp() does after it: the SYN time and first RTT (the
  *      out-of-order threshold), is_first_ack, the window scale option and the
  *      handshake's verdict on scaling;
- *   4. the option-level flags: D-SACK and TFO SYN.
+ *   4. the option-level flags: D-SACK and TFO SYN, and the ECN bits of the
+ *      IP and TCP headers (CE, ECE, CWR).
  *
  * Four deliberate differences here (docs/analysis-vs-wireshark.md; the
  * fifth, known flags instead of 0 sentinels, is in analysis-labels.h):
@@ -429,6 +430,36 @@ static bool labels_linux_zwp(const struct label_dir *rev, const struct labels_se
 	return (ws & LABEL_BIT(KEEP_ALIVE)) && s->seglen == 0 && rev->window == 0;
 }
 
+/*
+ * ECN (RFC 3168): the CE codepoint of the IP header (§5) and the ECE and
+ * CWR flags (§6.1), whatever the segment; on a SYN they negotiate ECN
+ * (§6.1.1). Header bits, set here so that they show and count like the
+ * other labels; no rule above depends on them. Accurate ECN (RFC 9768
+ * §3.1.1) is asked for by a SYN with AE, CWR and ECE, and agreed by a
+ * SYN-ACK with AE, CWR, ECE = 010, 011, 100 or 110; from then on the
+ * three bits of every segment without SYN are the ACE counter (§3.2), no
+ * echo and no window reduction, so they get no label (tshark agrees).
+ */
+static uint32_t labels_ecn(struct label_flow *lf, const struct packet *pkt)
+{
+	unsigned bits = (pkt->ae ? 4u : 0u) | ((pkt->flags & TCP_CWR) ? 2u : 0u) | ((pkt->flags & TCP_ECE) ? 1u : 0u);
+	uint32_t ws = pkt->ip_ecn == 3 ? LABEL_BIT(ECN_CE) : 0;
+
+	if ((pkt->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		lf->accecn_asked = bits == 7;
+		lf->accecn = false;
+	} else if (pkt->flags & TCP_SYN) {
+		lf->accecn = lf->accecn_asked && (bits == 2 || bits == 3 || bits == 4 || bits == 6);
+	} else if (lf->accecn) {
+		return ws;
+	}
+	if (pkt->flags & TCP_ECE)
+		ws |= LABEL_BIT(ECE);
+	if (pkt->flags & TCP_CWR)
+		ws |= LABEL_BIT(CWR);
+	return ws;
+}
+
 void labels_analyze(struct label_flow *lf, int from_server, const struct packet *pkt, struct label_result *out)
 {
 	struct label_dir *fwd = &lf->dir[from_server ? 1 : 0];
@@ -482,7 +513,7 @@ void labels_analyze(struct label_flow *lf, int from_server, const struct packet 
 		ws |= LABEL_BIT(DSACK);
 	if (labels_tfo_syn(pkt))
 		ws |= LABEL_BIT(TFO_SYN);
-	out->mask = ws;
+	out->mask = ws | labels_ecn(lf, pkt);
 }
 
 uint32_t labels_retransmitted_packets(const uint32_t counts[L_COUNT])

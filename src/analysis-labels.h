@@ -55,6 +55,8 @@ struct label_flow {
 	struct label_dir dir[2]; /* [0] = packets from the client, [1] = from the server */
 	int64_t syn_time_ns;	 /* most recent SYN without ACK; 0 none */
 	int64_t first_rtt_ns;	 /* most recent SYN to the first ACK without SYN; 0 unknown */
+	bool accecn_asked;	 /* the latest SYN asked for Accurate ECN (AE, CWR and ECE set) */
+	bool accecn;		 /* a SYN-ACK agreed: past the handshake the three bits are a counter */
 };
 
 struct label_result {

@@ -19,6 +19,7 @@
 #include "analysis-labels.h"
 #include "findings.h"
 #include "flow-key.h"
+#include "rtt.h"
 #include "summary-zeek.h"
 #include "summary.h"
 #include "tcp-state.h"
@@ -31,7 +32,6 @@ static inline const char *flow_side_name(int side)
 	return side == SIDE_CLIENT ? "client" : "server";
 }
 
-#define RTT_RING 32   /* unacknowledged segments remembered per endpoint for RTT */
 #define PENDING_MAX 4 /* segments of a flow awaiting evidence of delivery (delivery.h) */
 
 /* A segment whose effect on its receiver waits for evidence (delivery.c). */
@@ -45,12 +45,6 @@ struct pending_delivery {
 	uint8_t side; /* its sender */
 	bool has_ts;
 	bool superseded; /* a later copy was sent (a repeated SYN or SYN-ACK) */
-};
-
-struct rtt_segment {
-	uint32_t end; /* seq + len (+1 for SYN/FIN) */
-	bool retransmitted;
-	int64_t sent_ns;
 };
 
 struct rtt_stats {

@@ -705,40 +705,16 @@ static void rtt_on_send(struct endpoint *snd, uint32_t seq, uint32_t end, bool a
 {
 	if (!snd->rtt_ring) /* not cleared: only entries from rtt_head to rtt_count are ever read */
 		snd->rtt_ring = xmalloc(RTT_RING * sizeof *snd->rtt_ring);
-	if (!advances) {
-		for (int i = 0; i < snd->rtt_count; i++) {
-			struct rtt_segment *s = &snd->rtt_ring[(snd->rtt_head + i) % RTT_RING];
-			if (SEQ_GT(s->end, seq) && SEQ_LEQ(s->end, end))
-				s->retransmitted = true;
-		}
-		return;
-	}
-	if (snd->rtt_count == RTT_RING) {
-		snd->rtt_head = (uint8_t)((snd->rtt_head + 1) % RTT_RING);
-		snd->rtt_count--;
-	}
-	struct rtt_segment *s = &snd->rtt_ring[(snd->rtt_head + snd->rtt_count) % RTT_RING];
-	s->end = end;
-	s->sent_ns = now;
-	s->retransmitted = false;
-	snd->rtt_count++;
+	rtt_ring_sent(snd->rtt_ring, &snd->rtt_head, &snd->rtt_count, seq, end, advances, now);
 }
 
-/* An ACK from the other side: the newest segment it covers gives a sample (Karn: not if retransmitted). */
+/* An ACK from the other side: a sample (rtt.h) joins the data sender's statistics. */
 static void rtt_on_ack(struct endpoint *data_sender, uint32_t ack, int64_t now)
 {
-	const struct rtt_segment *covered = NULL;
-	while (data_sender->rtt_count > 0) {
-		const struct rtt_segment *s = &data_sender->rtt_ring[data_sender->rtt_head];
-		if (!SEQ_LEQ(s->end, ack))
-			break;
-		covered = s;
-		data_sender->rtt_head = (uint8_t)((data_sender->rtt_head + 1) % RTT_RING);
-		data_sender->rtt_count--;
-	}
-	if (!covered || covered->retransmitted)
+	int64_t sample =
+		rtt_ring_acked(data_sender->rtt_ring, &data_sender->rtt_head, &data_sender->rtt_count, ack, now);
+	if (sample < 0)
 		return;
-	int64_t sample = now - covered->sent_ns;
 	struct rtt_stats *r = &data_sender->rtt;
 	if (r->samples == 0 || sample < r->min_ns)
 		r->min_ns = sample;

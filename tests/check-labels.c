@@ -43,17 +43,29 @@ static void run_init(struct run *r)
 	r->n = 0;
 }
 
-/* Labels one more line; the sender's side comes from the source port. */
-static void run_line(struct run *r, const char *line)
+/*
+ * Labels one more line whose IP header carries this ECN codepoint, with the
+ * AE bit (which the notation lacks) as given; the sender's side comes from
+ * the source port.
+ */
+static void run_line_ecn(struct run *r, const char *line, uint8_t ip_ecn, bool ae)
 {
 	ck_assert_int_lt(r->n, MAX_PACKETS);
 	struct packet *p = &r->pkt[r->n];
 	scenario_packet(&r->sc, line, p);
+	p->ip_ecn = ip_ecn;
+	p->ae = ae;
 	int from_server = p->sport == r->sc.server_port;
 	labels_analyze(&r->lf, from_server, p, &r->res[r->n]);
 	r->rel_seq[r->n] = labels_relative_seq(&r->lf, from_server, p->seq);
 	r->rel_ack[r->n] = labels_relative_ack(&r->lf, from_server, p->ack);
 	r->n++;
+}
+
+/* Labels one more line (no ECN codepoint: Not-ECT). */
+static void run_line(struct run *r, const char *line)
+{
+	run_line_ecn(r, line, 0, false);
 }
 
 static void run_lines(struct run *r, const char *const *lines, size_t n)
@@ -640,6 +652,82 @@ START_TEST(tfo_syn_hit_and_miss)
 }
 END_TEST
 
+/* ---- ECN header bits (RFC 3168) --------------------------------------- */
+
+/* CE is the codepoint 11 (RFC 3168 §5); ECT(0) 10 and ECT(1) 01 are near misses. */
+START_TEST(ecn_ce_hit_and_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, HANDSHAKE);
+	run_line_ecn(&r, "< P. 1:101(100) ack 1 win 502", 3, false);
+	run_line_ecn(&r, "< P. 101:201(100) ack 1 win 502", 2, false);
+	run_line_ecn(&r, "< P. 201:301(100) ack 1 win 502", 1, false);
+	EXPECT(&r, 4, BIT(ECN_CE));
+	EXPECT(&r, 5, 0);
+	EXPECT(&r, 6, 0);
+}
+END_TEST
+
+/* ECN setup (RFC 3168 §6.1.1): SYN with ECE and CWR, SYN-ACK with ECE; then the echo and the answer. */
+START_TEST(ece_and_cwr_hit)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> SEW 0:0(0) win 65535 <mss 1460,sackOK,wscale 7>",
+	    "+0.05 < S.E 0:0(0) ack 1 win 65535 <mss 1460,sackOK,wscale 7>", "+0.05 > . 1:1(0) ack 1 win 502",
+	    "< P. 1:101(100) ack 1 win 502", "> .E 1:1(0) ack 101 win 502", "< P.W 101:201(100) ack 1 win 502");
+	EXPECT(&r, 1, BIT(ECE) | BIT(CWR));
+	EXPECT(&r, 2, BIT(ECE));
+	EXPECT(&r, 5, BIT(ECE));
+	EXPECT(&r, 6, BIT(CWR));
+}
+END_TEST
+
+/*
+ * Accurate ECN (RFC 9768): asked for by SYN 1 (AE, CWR, ECE), agreed by
+ * SYN-ACK 2 (010); the bits of 3-5 are the ACE counter, no labels. Near
+ * miss: SYN-ACK 7 answers a second attempt with 001, classic ECN, so ECE on
+ * 9 is an echo again.
+ */
+START_TEST(accecn_counter_not_labelled)
+{
+	struct run r;
+	run_init(&r);
+	run_line_ecn(&r, "> SEW 0:0(0) win 65535 <mss 1460,sackOK,wscale 7>", 0, true);
+	run_line_ecn(&r, "+0.05 < S.W 0:0(0) ack 1 win 65535 <mss 1460,sackOK,wscale 7>", 0, false);
+	run_line_ecn(&r, "+0.05 > .W 1:1(0) ack 1 win 502", 0, false);
+	run_line_ecn(&r, "< P.E 1:101(100) ack 1 win 502", 2, true);
+	run_line_ecn(&r, "> .EW 1:1(0) ack 101 win 502", 2, false);
+	EXPECT(&r, 1, BIT(ECE) | BIT(CWR));
+	EXPECT(&r, 2, BIT(CWR));
+	EXPECT(&r, 3, 0);
+	EXPECT(&r, 4, 0);
+	EXPECT(&r, 5, 0);
+	r.sc.client_port++;
+	labels_init(&r.lf);
+	run_line_ecn(&r, "+1 > SEW 0:0(0) win 65535 <mss 1460,sackOK,wscale 7>", 0, true);
+	run_line_ecn(&r, "+0.05 < S.E 0:0(0) ack 1 win 65535 <mss 1460,sackOK,wscale 7>", 0, false);
+	run_line_ecn(&r, "+0.05 > . 1:1(0) ack 1 win 502", 0, false);
+	run_line_ecn(&r, "> P.E 1:101(100) ack 1 win 502", 0, false);
+	EXPECT(&r, 7, BIT(ECE));
+	EXPECT(&r, 9, BIT(ECE));
+}
+END_TEST
+
+/* Near misses: the same exchange with the neighbouring flags (PSH, URG) and no ECN bits. */
+START_TEST(ece_and_cwr_miss)
+{
+	struct run r;
+	run_init(&r);
+	RUN(&r, "> S 0:0(0) win 65535 <mss 1460,sackOK,wscale 7>",
+	    "+0.05 < S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,wscale 7>", "+0.05 > . 1:1(0) ack 1 win 502",
+	    "< P. 1:101(100) ack 1 win 502", "> .U 1:1(0) ack 101 win 502", "< P. 101:201(100) ack 1 win 502");
+	for (int f = 1; f <= 6; f++)
+		ck_assert_msg(!(labels_of(&r, f) & (BIT(ECE) | BIT(CWR) | BIT(ECN_CE))), "frame %d", f);
+}
+END_TEST
+
 /* ---- retransmission count -------------------------------------------- */
 
 /* A plain, a fast and a spurious retransmission are three packets, not five label counts. */
@@ -843,6 +931,13 @@ static Suite *labels_suite(void)
 	tcase_add_test(tc, dsack_hit);
 	tcase_add_test(tc, dsack_miss);
 	tcase_add_test(tc, tfo_syn_hit_and_miss);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ecn");
+	tcase_add_test(tc, ecn_ce_hit_and_miss);
+	tcase_add_test(tc, ece_and_cwr_hit);
+	tcase_add_test(tc, ece_and_cwr_miss);
+	tcase_add_test(tc, accecn_counter_not_labelled);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("retransmission count");

@@ -13,7 +13,7 @@
  *
  * from the build directory, and review the diff before committing it.
  * Keys are written as words: Enter, Esc, Up, Down, PgUp, PgDn, Home, End,
- * Tab, Backspace, a single character, or type:TEXT (each character of TEXT,
+ * Tab, Backspace, Left, Right, a single character, or type:TEXT (each character of TEXT,
  * with _ for a space).
  *
  * The other tests check what a golden cannot show: attributes (severity
@@ -71,6 +71,12 @@ static const struct golden goldens[] = {
 	{"timeline-simultaneous-close-100x30", "simultaneous-close.pcap", 100, 30, false, "Enter"},
 	{"graph-demo-120x40", "demo.pcap", 120, 40, false, "Enter g"},
 	{"graph-zero-window-ascii-100x30", "zero-window.pcap", 100, 30, true, "Enter g"},
+	{"graph-throughput-demo-120x40", "demo.pcap", 120, 40, false, "Enter g v"},
+	{"graph-rtt-demo-ascii-120x40", "demo.pcap", 120, 40, true, "Enter g v v"},
+	{"graph-window-zero-window-ascii-100x30", "zero-window.pcap", 100, 30, true, "Enter g v v v"},
+	{"graph-sequence-again-demo-ascii-100x30", "demo.pcap", 100, 30, true, "Enter g v v v v"},
+	{"graph-cursor-demo-ascii-100x30", "demo.pcap", 100, 30, true, "Enter g Right Right Right"},
+	{"graph-cursor-to-timeline-demo-120x40", "demo.pcap", 120, 40, false, "Enter g Right Right Right Enter"},
 	{"findings-port-reuse-120x40", "port-reuse.pcap", 120, 40, false, "f"},
 	{"findings-to-timeline-port-reuse-120x40", "port-reuse.pcap", 120, 40, false, "f Down Down Enter"},
 	{"help-120x40", "demo.pcap", 120, 40, false, "?"},
@@ -81,8 +87,9 @@ static const struct {
 	const char *name;
 	int code;
 } key_names[] = {
-	{"Enter", UK_ENTER}, {"Esc", UK_ESC},	{"Up", UK_UP},	 {"Down", UK_DOWN}, {"PgUp", UK_PGUP},
-	{"PgDn", UK_PGDN},   {"Home", UK_HOME}, {"End", UK_END}, {"Tab", UK_TAB},   {"Backspace", UK_BACKSPACE},
+	{"Enter", UK_ENTER}, {"Esc", UK_ESC},	  {"Up", UK_UP},   {"Down", UK_DOWN}, {"PgUp", UK_PGUP},
+	{"PgDn", UK_PGDN},   {"Home", UK_HOME},	  {"End", UK_END}, {"Tab", UK_TAB},   {"Backspace", UK_BACKSPACE},
+	{"Left", UK_LEFT},   {"Right", UK_RIGHT},
 };
 
 /* Lets the top view finish its background work (the graph reads the file). */
@@ -417,6 +424,105 @@ START_TEST(test_quit_and_back)
 }
 END_TEST
 
+/* The value of the graph's top axis label ("206K", "1.2M", "950"), on the first plot row. */
+static double graph_top_label(const struct render_canvas *c)
+{
+	char text[16] = "";
+	int n = 0;
+	for (int x = 0; x < 8 && n < (int)sizeof text - 1; x++) {
+		uint32_t ch = render_cell_at(c, 2, x)->ch;
+		if (ch != ' ')
+			text[n++] = (char)ch;
+	}
+	char *end;
+	double v = strtod(text, &end);
+	return *end == 'M' ? v * 1e6 : *end == 'K' ? v * 1e3 : v;
+}
+
+/* The highest data byte of `side` and the highest right edge of the peer's window, from the file. */
+static double graph_highest(struct model *m, int side)
+{
+	uint64_t next = 0, *pkts = NULL;
+	size_t n = 0, cap = 0;
+	double top = 0;
+	model_collect_flow_packets(m, 1, &next, &pkts, &n, &cap);
+	for (size_t i = 0; i < n; i++) {
+		struct model_detail d;
+		char err[128];
+		const struct model_packet *mp = model_packet_at(m, pkts[i]);
+		ck_assert_int_eq(model_read_detail(m, pkts[i], &d, err, sizeof err), 0);
+		int shift = model_packet_shift(mp) > 0 ? model_packet_shift(mp) : 0;
+		double hi = model_packet_side(mp) == side ? (double)d.rel_seq + d.pkt.payload_len
+							  : (double)d.rel_ack + ((uint32_t)d.pkt.window << shift);
+		if (hi > top)
+			top = hi;
+	}
+	free(pkts);
+	return top;
+}
+
+static int count_attr(const struct render_canvas *c, uint8_t attr)
+{
+	int n = 0;
+	for (int y = 0; y < c->height; y++)
+		for (int x = 0; x < c->width; x++)
+			n += (render_cell_at(c, y, x)->attr & ~RA_SELECTED) == attr;
+	return n;
+}
+
+/*
+ * The time-sequence graph's scale holds every line, the window's right
+ * edge included, in both directions (with Tab on the demo the window fell
+ * off it), and zoomed out the ACK and window lines keep cells of their own.
+ */
+START_TEST(test_graph_lines_on_scale)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	key(&s, UK_ENTER);
+	key(&s, 'g');
+	for (int turn = 0; turn < 2; turn++) {
+		int side = turn ? 0 : 1; /* the demo's server sends the most: its data first, then Tab */
+		ck_assert_msg(graph_top_label(&s.c) >= graph_highest(&s.m, side), "side %d: top %.0f below %.0f", side,
+			      graph_top_label(&s.c), graph_highest(&s.m, side));
+		key(&s, '-');
+		key(&s, '-');
+		ck_assert_int_gt(count_attr(&s.c, RA_GRAPH_ACK), 0);
+		ck_assert_int_gt(count_attr(&s.c, RA_GRAPH_WINDOW), 0);
+		key(&s, UK_TAB);
+	}
+	session_close(&s);
+}
+END_TEST
+
+/* Enter on the graph's cursor opens the timeline on that packet, opening the fold it is in. */
+START_TEST(test_graph_cursor_to_timeline)
+{
+	struct session s;
+	session_open(&s, "demo.pcap", 120, 40);
+	key(&s, UK_ENTER);
+	key(&s, 'g');
+	ck_assert(row_contains(&s.c, 38, " frame 2  0.000043 s  from server  seq 0  ack 1  len 0"));
+	key(&s, UK_RIGHT);
+	key(&s, UK_RIGHT);
+	key(&s, UK_RIGHT);
+	ck_assert(row_contains(&s.c, 38, " frame 6  0.000107 s  from client  seq 1449  ack 1  len 1448"));
+	key(&s, UK_LEFT);
+	ck_assert(row_contains(&s.c, 38, " frame 4 "));
+	key(&s, UK_RIGHT);
+	ck_assert_int_eq(s.ui.depth, 3);
+	key(&s, UK_ENTER);
+	ck_assert_int_eq(s.ui.depth, 4);
+	int row = -1;
+	for (int y = 0; y < s.c.height && row < 0; y++)
+		if (row_contains(&s.c, y, "  6 0.000107"))
+			row = y;
+	ck_assert_int_ge(row, 0);
+	ck_assert(render_cell_at(&s.c, row, 0)->attr & RA_SELECTED);
+	session_close(&s);
+}
+END_TEST
+
 /* n and N move between marked packets and say so at either end. */
 START_TEST(test_timeline_jumps)
 {
@@ -521,6 +627,57 @@ START_TEST(test_ladder_print)
 	free(text);
 	ladder_free(&l);
 	model_close(&m);
+}
+END_TEST
+
+/*
+ * The packet that reopens a zero window is never folded (frame 15 after the
+ * zero window of 14), while a window update with no zero window before it
+ * (27) folds with the data around it, as ever.
+ */
+START_TEST(test_ladder_zero_window_reopening)
+{
+	const char *lines[40];
+	size_t n = 0;
+	char data[30][64];
+	lines[n++] = "> S 0:0(0) win 65535 <mss 1460,wscale 0>";
+	lines[n++] = "< S. 0:0(0) ack 1 win 65535 <mss 1460,wscale 0>";
+	lines[n++] = "> . 1:1(0) ack 1 win 65535";
+	for (int i = 0; i < 30; i++) {
+		snprintf(data[i], sizeof data[i], "< . %d:%d(1000) ack 1 win 65535", 1 + i * 1000, 1001 + i * 1000);
+		lines[n++] = data[i];
+		if (i == 9) {
+			lines[n++] = "> . 1:1(0) ack 10001 win 0";
+			lines[n++] = "+0.2 > . 1:1(0) ack 10001 win 65535";
+		} else if (i == 19) {
+			lines[n++] = "> . 1:1(0) ack 20001 win 60000";
+			lines[n++] = "> . 1:1(0) ack 20001 win 65535";
+		}
+	}
+	char path[] = "/tmp/check-render-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct scenario sc;
+	scenario_init(&sc);
+	scenario_write_pcap(&sc, path, lines, n);
+	struct model m;
+	char err[512];
+	struct engine_config cfg;
+	engine_config_default(&cfg);
+	ck_assert_msg(model_open(&m, path, NULL, &cfg, err, sizeof err) == 0, "%s", err);
+	model_load_all(&m);
+	struct ladder l;
+	ladder_init(&l, &m, 1);
+	const struct ladder_row *reopening = &l.rows[ladder_row_of(&l, model_find_frame(&m, 15))];
+	ck_assert(model_packet_at(&m, model_find_frame(&m, 15))->labels & (1u << L_WINDOW_UPDATE));
+	ck_assert_uint_eq(reopening->count, 1);
+	ck_assert_uint_eq(reopening->fold, 0);
+	ck_assert(model_packet_at(&m, model_find_frame(&m, 27))->labels & (1u << L_WINDOW_UPDATE));
+	ck_assert_uint_ne(l.rows[ladder_row_of(&l, model_find_frame(&m, 27))].fold, 0);
+	ladder_free(&l);
+	model_close(&m);
+	unlink(path);
 }
 END_TEST
 
@@ -1644,12 +1801,15 @@ static Suite *render_suite(void)
 	tc = tcase_create("views");
 	tcase_add_test(tc, test_flows_finding_colour);
 	tcase_add_test(tc, test_quit_and_back);
+	tcase_add_test(tc, test_graph_lines_on_scale);
+	tcase_add_test(tc, test_graph_cursor_to_timeline);
 	tcase_add_test(tc, test_timeline_jumps);
 	tcase_add_test(tc, test_timeline_selection_by_packet);
 	tcase_add_test(tc, test_timeline_search);
 	tcase_add_test(tc, test_info_view);
 	tcase_add_test(tc, test_resize);
 	tcase_add_test(tc, test_ladder_print);
+	tcase_add_test(tc, test_ladder_zero_window_reopening);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("live");

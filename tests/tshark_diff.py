@@ -63,30 +63,48 @@ TSHARK_PREFS = [
     "ip.tso_support:TRUE",
 ]
 
-# tcpscope label -> tshark field (src/labels.def).
+# tcpscope label -> tshark field (src/labels.def) and what value of it sets
+# the label: the expert flags are present or absent, the ECN header bits
+# have a value on every packet (CE is the codepoint 3, RFC 3168 §5).
+def present(value):
+    return value != ""
+
+
+def bit_set(value):
+    return value in ("1", "True")
+
+
+def congestion_experienced(value):
+    return value == "3"
+
+
 LABEL_FIELDS = [
-    ("retransmission", "tcp.analysis.retransmission"),
-    ("fast_retransmission", "tcp.analysis.fast_retransmission"),
-    ("spurious_retransmission", "tcp.analysis.spurious_retransmission"),
-    ("out_of_order", "tcp.analysis.out_of_order"),
-    ("lost_segment", "tcp.analysis.lost_segment"),
-    ("ack_lost_segment", "tcp.analysis.ack_lost_segment"),
-    ("duplicate_ack", "tcp.analysis.duplicate_ack"),
-    ("zero_window", "tcp.analysis.zero_window"),
-    ("zero_window_probe", "tcp.analysis.zero_window_probe"),
-    ("zero_window_probe_ack", "tcp.analysis.zero_window_probe_ack"),
-    ("window_full", "tcp.analysis.window_full"),
-    ("window_update", "tcp.analysis.window_update"),
-    ("keep_alive", "tcp.analysis.keep_alive"),
-    ("keep_alive_ack", "tcp.analysis.keep_alive_ack"),
-    ("reused_ports", "tcp.analysis.reused_ports"),
-    ("dsack", "tcp.options.sack.dsack"),
-    ("tfo_syn", "tcp.analysis.tfo_syn"),
+    ("retransmission", "tcp.analysis.retransmission", present),
+    ("fast_retransmission", "tcp.analysis.fast_retransmission", present),
+    ("spurious_retransmission", "tcp.analysis.spurious_retransmission", present),
+    ("out_of_order", "tcp.analysis.out_of_order", present),
+    ("lost_segment", "tcp.analysis.lost_segment", present),
+    ("ack_lost_segment", "tcp.analysis.ack_lost_segment", present),
+    ("duplicate_ack", "tcp.analysis.duplicate_ack", present),
+    ("zero_window", "tcp.analysis.zero_window", present),
+    ("zero_window_probe", "tcp.analysis.zero_window_probe", present),
+    ("zero_window_probe_ack", "tcp.analysis.zero_window_probe_ack", present),
+    ("window_full", "tcp.analysis.window_full", present),
+    ("window_update", "tcp.analysis.window_update", present),
+    ("keep_alive", "tcp.analysis.keep_alive", present),
+    ("keep_alive_ack", "tcp.analysis.keep_alive_ack", present),
+    ("reused_ports", "tcp.analysis.reused_ports", present),
+    ("dsack", "tcp.options.sack.dsack", present),
+    ("tfo_syn", "tcp.analysis.tfo_syn", present),
+    ("ecn_ce", "ip.dsfield.ecn", congestion_experienced),
+    ("ecn_ce", "ipv6.tclass.ecn", congestion_experienced),
+    ("ece", "tcp.flags.ece", bit_set),
+    ("cwr", "tcp.flags.cwr", bit_set),
 ]
 
 BASE_FIELDS = ["frame.number", "frame.protocols", "tcp.stream", "tcp.flags", "tcp.seq", "tcp.ack",
                "tcp.seq_raw", "tcp.ack_raw", "tcp.len"]
-FIELDS = BASE_FIELDS + [f for _, f in LABEL_FIELDS] + ["tcp.analysis.duplicate_ack_num", "ip.fragment.count",
+FIELDS = BASE_FIELDS + [f for _, f, _ in LABEL_FIELDS] + ["tcp.analysis.duplicate_ack_num", "ip.fragment.count",
                                                         "ipv6.fragment.count"]
 COL = {name: i for i, name in enumerate(FIELDS)}
 
@@ -308,7 +326,7 @@ def compare_frame(res, n, o, t, malformed):
     if malformed:
         return
     ours_labels = set(o["labels"])
-    theirs_labels = {name for name, field in LABEL_FIELDS if t[COL[field]]}
+    theirs_labels = {name for name, field, sets in LABEL_FIELDS if sets(t[COL[field]])}
     if ours_labels != theirs_labels:
         res.diff(n, "labels", ",".join(sorted(ours_labels - theirs_labels)) or "-",
                  ",".join(sorted(theirs_labels - ours_labels)) or "-")

@@ -3,7 +3,8 @@
 # a detached session of a fixed size, keys go in with send-keys, and the
 # screen comes back with capture-pane (SPEC §13; tmux's own regress tests work
 # this way). It checks the flows view, the ladder with the handshake and the
-# endpoint states, n, the graph, a resize, going back, quitting with status 0
+# endpoint states, n, the graph (its kinds, its cursor, Enter to the
+# timeline), a resize, going back, quitting with status 0
 # and the terminal restored (alternate screen left, cursor shown, the shell's
 # text back), the "too small" screen at 30x8, Ctrl-C and SIGTERM, monochrome,
 # --ascii, the mouse, and a file that cannot be read.
@@ -171,5 +172,36 @@ start missing 120 40 -- "$TEST_TMPDIR/no-such.pcap"
 wait_for missing "EXIT=2"
 expect_on_screen missing "tcpscope: $TEST_TMPDIR/no-such.pcap"
 tm missing kill-session -t missing
+
+# 9. The graph kinds (v), the cursor (Right, a click) and Enter from it to the
+#    timeline, on the packet under the cursor even inside a fold (frame 6 is
+#    in the fold of frames 4-20). Frames are the demo's (captures/README.md).
+start graph 120 40 -- "$captures/demo.pcap"
+wait_for graph "10.77.0.1:53484"
+key graph Enter
+wait_for graph "SYN-SENT"
+key graph g
+wait_for graph "Time-sequence graph of flow 1"
+expect_on_screen graph " frame 2  0.000043 s  from server"
+for kind in "Throughput graph" "Round-trip time graph" "Window graph" "Time-sequence graph"; do
+	key graph v
+	wait_for graph "$kind of flow 1"
+done
+expect_on_screen graph "retransmission"
+# The throughput graph has no mark for the SYN-ACK: the cursor went to the nearest packet it shows.
+expect_on_screen graph " frame 3  0.000056 s  from client"
+key graph Right
+key graph Right
+wait_for graph " frame 6  0.000107 s  from client  seq 1449  ack 1  len 1448"
+key graph Enter
+wait_for graph "Frame 6 "
+expect_on_screen graph "  6 0.000107"
+key graph q
+wait_for graph "Time-sequence graph of flow 1"
+mouse graph 0 100 10
+mouse graph 3 100 10
+wait_for graph " frame 265  0.280047 s"
+key graph Q
+expect_restored graph 0
 
 echo "tmux UI tests passed"

@@ -57,13 +57,33 @@ void ladder_free(struct ladder *l)
 	memset(l, 0, sizeof *l);
 }
 
+/*
+ * The first packet with an open window after its sender advertised a zero
+ * window: the receiver reopens it and the stalled transfer goes on (RFC 9293
+ * §3.8.6.1). Only the sender's previous packet is looked at, so a rebuild
+ * scans each packet at most twice.
+ */
+static bool reopens_window(const struct ladder *l, size_t pos)
+{
+	const struct model_packet *p = pkt(l, pos);
+	if (p->labels & (1u << L_ZERO_WINDOW))
+		return false;
+	int side = model_packet_side(p);
+	for (size_t i = pos; i-- > 0;) {
+		const struct model_packet *before = pkt(l, i);
+		if (model_packet_side(before) == side)
+			return (before->labels & (1u << L_ZERO_WINDOW)) != 0;
+	}
+	return false;
+}
+
 static bool ordinary(const struct ladder *l, size_t pos)
 {
 	if (pos == 0)
 		return false;
 	const struct model_packet *p = pkt(l, pos), *prev = pkt(l, pos - 1);
 	return !(p->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && !p->mark && !(p->labels & ~QUIET_LABELS) &&
-	       p->states == prev->states && model_packet_fate(p) != FATE_LOST;
+	       p->states == prev->states && model_packet_fate(p) != FATE_LOST && !reopens_window(l, pos);
 }
 
 static bool is_expanded(const struct ladder *l, uint64_t packet)
@@ -324,6 +344,12 @@ static const char *label_text(enum label_id id, bool narrow)
 		return "D-SACK";
 	case L_TFO_SYN:
 		return "TFO SYN";
+	case L_ECN_CE:
+		return "ECN CE";
+	case L_ECE:
+		return "ECE";
+	case L_CWR:
+		return "CWR";
 	case L_COUNT:
 		break;
 	}

@@ -87,14 +87,21 @@ static const struct key_help timeline[] = {
 	{"r", "sequence and ack numbers: relative (ISN = 0) or absolute"},
 	{"/", "search a frame number, flag, state, label or finding code, folded runs too (/ Enter repeats)"},
 	{"Tab S-Tab", "pick a frame the packet's findings name (detail pane); Enter goes there"},
-	{"g", "time-sequence graph of this flow"},
+	{"g", "graphs of this flow (v cycles the kinds)"},
 	{"Home End G", "first, last packet"},
 };
 
 static const struct key_help graph[] = {
-	{"+ -  wheel", "zoom in, out"},	    {"] [", "zoom the time axis only"},
-	{"h l  Left Right", "pan in time"}, {"j k  Down Up", "pan in sequence"},
-	{"0  Home", "fit the whole flow"},  {"Tab", "plot the other direction's data"},
+	{"v", "next kind: time-sequence, throughput, round-trip time, window"},
+	{"Left Right", "cursor to the previous, next packet"},
+	{"click", "cursor to the packet nearest that time (double click: open it)"},
+	{"Enter", "the packet under the cursor in the timeline"},
+	{"+ -  wheel", "zoom in, out"},
+	{"] [", "zoom the time axis only"},
+	{"h l", "pan in time"},
+	{"j k  Down Up", "pan in sequence (time-sequence graph)"},
+	{"0  Home", "fit the whole flow"},
+	{"Tab", "plot the other direction's data"},
 };
 
 static const struct key_help findings[] = {
@@ -116,7 +123,7 @@ static void build(struct help_view *hv, const struct render_canvas *c)
 	SECTION(t, "Flows", flows);
 	sort_keys(t);
 	SECTION(t, "Timeline", timeline);
-	SECTION(t, "Time-sequence graph", graph);
+	SECTION(t, "Graphs", graph);
 	SECTION(t, "Findings", findings);
 	if (hv->v.ui->live.on)
 		SECTION(t, "Live capture", live);

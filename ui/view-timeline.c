@@ -4,7 +4,7 @@
  * packet. The rows come from ladder.c; this view adds the keys: n/N jump
  * between findings and labels, Enter expands a fold or shows the detail
  * pane, t cycles the time column, r switches relative and absolute sequence
- * numbers, e expands every fold, / searches, g opens the time-sequence graph,
+ * numbers, e expands every fold, / searches, g opens the flow's graphs,
  * Tab picks a frame the selected packet's findings name (Enter goes there).
  *
  * The selection is a model packet index, so it stays on its packet while the

@@ -14,11 +14,11 @@
 struct view *view_flows_new(struct ui *ui);
 /* The i-th sort key of the flows view and the column it sorts by (for the help); false past the last. */
 bool view_flows_sort_key(int i, char *key, const char **what);
-/* A flow's ladder diagram; selects `frame` if it is one of the flow's packets (0: the first). */
+/* A flow's ladder diagram; selects `frame` if it is one of the flow's packets (0: the first), opening its fold. */
 struct view *view_timeline_new(struct ui *ui, uint32_t flow, uint64_t frame);
 /* If v is the timeline of flow: selects frame there (opening its fold) and returns true. */
 bool view_timeline_show(struct view *v, uint32_t flow, uint64_t frame);
-/* A flow's time-sequence graph. */
+/* A flow's graphs: time-sequence first, `v` for throughput, round-trip time and window. */
 struct view *view_graph_new(struct ui *ui, uint32_t flow);
 /* Every finding, grouped by code. */
 struct view *view_findings_new(struct ui *ui);
