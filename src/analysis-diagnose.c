@@ -49,7 +49,6 @@ enum { DIAGNOSE_STALL_NONE, DIAGNOSE_STALL_OPEN, DIAGNOSE_STALL_DONE };
 
 static const uint32_t retransmit_mask =
 	1u << L_RETRANSMISSION | 1u << L_FAST_RETRANSMISSION | 1u << L_SPURIOUS_RETRANSMISSION;
-static const uint32_t probe_mask = 1u << L_KEEP_ALIVE | 1u << L_ZERO_WINDOW_PROBE;
 
 /* A sequence number relative to the endpoint's ISN (raw if its SYN was not seen). */
 static uint32_t rel(const struct endpoint *ep, uint32_t seq)
@@ -181,7 +180,7 @@ static void on_data(struct segment_ctx *sc, struct diagnose_dir *me)
 	const struct packet *p = sc->pkt;
 	uint32_t mask = sc->labels.mask;
 	uint32_t end = p->seq + p->payload_len + !!(p->flags & TCP_FIN);
-	if ((p->flags & (TCP_SYN | TCP_RST)) || end == p->seq || (mask & probe_mask))
+	if ((p->flags & (TCP_SYN | TCP_RST)) || end == p->seq || (mask & LABELS_PROBES))
 		return;
 	bool again = mask & retransmit_mask;
 	bool same_stall = me->stall.state == DIAGNOSE_STALL_OPEN && p->seq == me->stall.seq;

@@ -77,6 +77,9 @@ void labels_init(struct label_flow *lf);
  */
 void labels_analyze(struct label_flow *lf, int from_server, const struct packet *pkt, struct label_result *out);
 
+/* Probes: segments a sender sends outside its peer's window on purpose (keep-alive, zero-window probe). */
+#define LABELS_PROBES (1u << L_KEEP_ALIVE | 1u << L_ZERO_WINDOW_PROBE)
+
 /*
  * How many packets carry a retransmission label of any kind, from per-label
  * packet counts (counts[L_*], as in struct flow_summary): the RETX count of

@@ -62,8 +62,7 @@
 bool data_waits(const struct flow *f, const struct packet_view *view)
 {
 	const struct packet *p = view->pkt;
-	const uint32_t on_purpose = 1u << L_ZERO_WINDOW_PROBE | 1u << L_KEEP_ALIVE;
-	return p->payload_len && !(p->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && !(view->labels & on_purpose) &&
+	return p->payload_len && !(p->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && !(view->labels & LABELS_PROBES) &&
 	       !f->reset && f->ep[!view->from_server].packets;
 }
 
@@ -209,7 +208,7 @@ static void receiver_evidence(struct delivery *d, struct flow *f, int side, cons
 			h->data.part_arrived = true;
 		if (has_sack && !dd->hole_frame && sacked_above(a, dd->end) && a->time_ns - h->pkt.time_ns > due_ns)
 			h->data.hole_frame = a->frame;
-		if (!has_sack && !dsack && ++uncovered == UNCOVERED_LOOKAHEAD)
+		if (!a->opt.sack_count && ++uncovered == UNCOVERED_LOOKAHEAD)
 			break;
 		prev = n;
 		n = next;
