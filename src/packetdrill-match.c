@@ -54,8 +54,8 @@ struct pd_conn {
 	uint32_t flow_id;
 	bool has_local_isn; /* the SUT's ISN, live and as the script wrote it */
 	uint32_t live_isn, script_isn;
-	bool has_remote_isn; /* the injected side's ISN (its SYN's, as written and live) */
-	uint32_t remote_isn;
+	bool has_remote_isn; /* the injected side's ISN, live and as written (the same unless --peer-from-trace) */
+	uint32_t remote_isn, script_remote_isn;
 	bool ts_found; /* the first TS val the SUT sent: script and live */
 	uint32_t first_script_ts, first_live_ts;
 	uint32_t ts_script[PACKETDRILL_TS_MAP], ts_live[PACKETDRILL_TS_MAP];
@@ -88,13 +88,6 @@ struct packetdrill_matcher {
 };
 
 /* ---- Configuration ------------------------------------------------------- */
-
-void packetdrill_config_init(struct packetdrill_config *c)
-{
-	memset(c, 0, sizeof *c);
-	c->tolerance_ns = -1;
-	c->tolerance_percent = -1;
-}
 
 int packetdrill_config_sut(struct packetdrill_config *c, const char *arg, char *err, size_t errlen)
 {
@@ -141,7 +134,8 @@ static void append_flags(char *buf, size_t len, size_t *n, uint8_t flags, bool a
  * a SYN's sequence and ack numbers are absolute, those of other packets
  * relative to their side's ISN. The SUT's side: a SYN's sequence number is
  * mapped from the script's ISN onto the live one, other numbers count from
- * the live ISN. The injected side's ISN is its SYN's, live as written.
+ * the live ISN. The injected side's ISN is its SYN's, live as written
+ * (with --peer-from-trace mapped like the SUT's).
  */
 static uint32_t local_offset(const struct pd_conn *c, bool syn)
 {
@@ -152,7 +146,9 @@ static uint32_t local_offset(const struct pd_conn *c, bool syn)
 
 static uint32_t remote_offset(const struct pd_conn *c, bool syn)
 {
-	return syn || !c->has_remote_isn ? 0 : c->remote_isn;
+	if (!c->has_remote_isn)
+		return 0;
+	return syn ? c->remote_isn - c->script_remote_isn : c->remote_isn;
 }
 
 /* What a packet's SACK block edges less make them the script's (SACK blocks count the other side's bytes). */
@@ -261,10 +257,10 @@ static bool option_matches(const struct packetdrill_matcher *m, const struct pac
 			if (!m->s->ts_tick_usecs || !c->ts_found)
 				return true;
 			int64_t off = (int32_t)(a->tsval - c->first_live_ts - (o->val[0] - c->first_script_ts));
-			int64_t tolerance = m->cfg.tolerance_ns >= 0 ? m->cfg.tolerance_ns : ev->tolerance_ns;
+			int64_t tolerance = m->cfg.has_tolerance_ns ? m->cfg.tolerance_ns : ev->tolerance_ns;
 			return (off < 0 ? -off : off) * m->s->ts_tick_usecs * 1000 <= tolerance;
 		}
-		if (a->tsval != o->val[0])
+		if (a->tsval != o->val[0] && !m->cfg.peer_from_trace)
 			return false;
 		if (!(w->flags & TCP_ACK))
 			return a->tsecr == o->val[1];
@@ -497,6 +493,7 @@ void packetdrill_matcher_packet(struct packetdrill_matcher *m, const struct pack
 		} else {
 			c->has_remote_isn = true;
 			c->remote_isn = p->seq;
+			c->script_remote_isn = m->cfg.peer_from_trace ? pk->seq : p->seq;
 		}
 	}
 	struct pd_wire w;
@@ -572,8 +569,8 @@ static bool judge_time(const struct packetdrill_matcher *m, struct pd_clock *k, 
 	} else if (o && o->seen && ev->time_kind == PD_TIME_ANY) {
 		exp = end = o->wire.time_ns;
 	} else if (o && o->seen) {
-		int64_t tolerance = m->cfg.tolerance_ns >= 0 ? m->cfg.tolerance_ns : ev->tolerance_ns;
-		double pct = m->cfg.tolerance_percent >= 0 ? m->cfg.tolerance_percent : ev->tolerance_percent;
+		int64_t tolerance = m->cfg.has_tolerance_ns ? m->cfg.tolerance_ns : ev->tolerance_ns;
+		double pct = m->cfg.has_tolerance_percent ? m->cfg.tolerance_percent : ev->tolerance_percent;
 		int64_t dynamic = (int64_t)(pct / 100.0 * (double)(exp - k->prev_exp));
 		if (dynamic > tolerance)
 			tolerance = dynamic;

@@ -126,12 +126,13 @@ struct packetdrill_config {
 	bool has_sut_addr;		/* --sut ADDR */
 	uint8_t sut_ip_version;
 	uint8_t sut_addr[16];
-	bool strict_segments;	  /* --strict-segments */
-	int64_t tolerance_ns;	  /* --tolerance-usecs; -1: the script's */
-	double tolerance_percent; /* --tolerance-percent; < 0: the script's */
+	bool strict_segments; /* --strict-segments */
+	bool peer_from_trace; /* --peer-from-trace: the injected side's ISN and TS vals are the trace's */
+	bool has_tolerance_ns, has_tolerance_percent; /* --tolerance-usecs, --tolerance-percent over the script's */
+	int64_t tolerance_ns;
+	double tolerance_percent;
 };
 
-void packetdrill_config_init(struct packetdrill_config *c);
 /* Parses --sut ADDR|client|server into c; -1 with a message in err. */
 int packetdrill_config_sut(struct packetdrill_config *c, const char *arg, char *err, size_t errlen);
 

@@ -80,8 +80,9 @@ static int configure_policy(struct options *o, struct check_policy *p)
 static int configure_packetdrill(const struct options *o, struct packetdrill_config *c)
 {
 	char err[200], *end;
-	packetdrill_config_init(c);
+	memset(c, 0, sizeof *c);
 	c->strict_segments = o->strict_segments;
+	c->peer_from_trace = o->peer_from_trace;
 	if (o->sut && packetdrill_config_sut(c, o->sut, err, sizeof err) != 0)
 		return cmd_usage_error("%s", err);
 	if (o->tolerance_usecs) {
@@ -89,12 +90,14 @@ static int configure_packetdrill(const struct options *o, struct packetdrill_con
 		if (*end || us <= 0 || us > 1000000000LL)
 			return cmd_usage_error("--tolerance-usecs takes microseconds (1 to 10^9), not \"%s\"",
 					       o->tolerance_usecs);
+		c->has_tolerance_ns = true;
 		c->tolerance_ns = us * 1000;
 	}
 	if (o->tolerance_percent) {
 		double pct = strtod(o->tolerance_percent, &end);
 		if (*end || !(pct >= 0 && pct <= 100))
 			return cmd_usage_error("--tolerance-percent takes 0 to 100, not \"%s\"", o->tolerance_percent);
+		c->has_tolerance_percent = true;
 		c->tolerance_percent = pct;
 	}
 	return 0;
@@ -108,9 +111,10 @@ static int configure(struct options *o, struct check_config *cfg, struct expect_
 		return 2;
 	if (o->flow_arg && !o->script_file)
 		return cmd_usage_error("check: --flow chooses the flow of --script; give --script too");
-	if ((o->sut || o->strict_segments || o->tolerance_usecs || o->tolerance_percent) && !o->script_file)
-		return cmd_usage_error("check: --sut, --strict-segments and --tolerance-* are about a packetdrill "
-				       "--script; give --script too");
+	if ((o->sut || o->strict_segments || o->peer_from_trace || o->tolerance_usecs || o->tolerance_percent) &&
+	    !o->script_file)
+		return cmd_usage_error("check: --sut, --strict-segments, --peer-from-trace and --tolerance-* are about "
+				       "a packetdrill --script; give --script too");
 	if (configure_packetdrill(o, &cfg->packetdrill))
 		return 2;
 	if (o->expect_file) {
@@ -130,10 +134,12 @@ static int configure(struct options *o, struct check_config *cfg, struct expect_
 		if ((*script)->packetdrill &&
 		    packetdrill_config_check((*script)->packetdrill, &cfg->packetdrill, err, sizeof err) != 0)
 			return cmd_usage_error("%s: %s", o->script_file, err);
-		if (!(*script)->packetdrill && (o->strict_segments || o->tolerance_usecs || o->tolerance_percent))
-			return cmd_usage_error("%s is in tcpscope's notation; --strict-segments and --tolerance-* "
-					       "are for packetdrill scripts (give --sut to read it as one)",
-					       o->script_file);
+		if (!(*script)->packetdrill &&
+		    (o->strict_segments || o->peer_from_trace || o->tolerance_usecs || o->tolerance_percent))
+			return cmd_usage_error(
+				"%s is in tcpscope's notation; --strict-segments, --peer-from-trace and "
+				"--tolerance-* are for packetdrill scripts (give --sut to read it as one)",
+				o->script_file);
 		cfg->script = *script;
 		cfg->script_flow_text = o->flow_arg ? o->flow_arg : "*";
 		if (expect_selector_parse(cfg->script_flow_text, &cfg->script_flow, err, sizeof err) != 0)

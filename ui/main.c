@@ -59,6 +59,8 @@ static void usage(FILE *out)
 	      "      --sut ADDR|client|server  (check) the system under test of a packetdrill script\n"
 	      "                        (default: from its --local_ip or its listen/connect calls)\n"
 	      "      --strict-segments (check) a packetdrill line matches one segment, not a TSO burst\n"
+	      "      --peer-from-trace (check) the injected side's ISN and TS vals are the trace's, for a\n"
+	      "                        capture packetdrill did not make\n"
 	      "      --tolerance-usecs N, --tolerance-percent P  (check) a packetdrill script's timing\n"
 	      "                        tolerance (default: the script's, else 4000 us and 0 %)\n"
 	      "      --fail-on SEV     (check) fail on findings of this severity or above: error (default),\n"
@@ -117,6 +119,7 @@ enum {
 	OPT_SCRIPT,
 	OPT_SUT,
 	OPT_STRICT_SEGMENTS,
+	OPT_PEER_FROM_TRACE,
 	OPT_TOLERANCE_USECS,
 	OPT_TOLERANCE_PERCENT,
 	OPT_FAIL_ON,
@@ -183,6 +186,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"script", required_argument, NULL, OPT_SCRIPT},
 		{"sut", required_argument, NULL, OPT_SUT},
 		{"strict-segments", no_argument, NULL, OPT_STRICT_SEGMENTS},
+		{"peer-from-trace", no_argument, NULL, OPT_PEER_FROM_TRACE},
 		{"tolerance-usecs", required_argument, NULL, OPT_TOLERANCE_USECS},
 		{"tolerance-percent", required_argument, NULL, OPT_TOLERANCE_PERCENT},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
@@ -265,6 +269,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STRICT_SEGMENTS:
 			o->strict_segments = true;
+			break;
+		case OPT_PEER_FROM_TRACE:
+			o->peer_from_trace = true;
 			break;
 		case OPT_TOLERANCE_USECS:
 			o->tolerance_usecs = optarg;
