@@ -49,7 +49,8 @@ struct pd_lexer {
 	const char *start;
 	size_t len;
 	unsigned tline, tcolumn;
-	size_t tend; /* offset just past the token */
+	size_t tend;	 /* offset just past the token */
+	size_t prev_end; /* offset just past the token before it */
 	char *err;
 	size_t errlen;
 };
@@ -130,6 +131,7 @@ static bool is_word_char(char c)
 /* Reads the next token into lx; -1 on a token that never ends. */
 static int lx_next(struct pd_lexer *lx)
 {
+	lx->prev_end = lx->tend;
 	if (lx_skip(lx))
 		return -1;
 	const char *s = lx->text + lx->pos;
@@ -826,12 +828,7 @@ static int parse_event(struct pd_parser *p)
 			return pd_error_at(lx, ev->line, ev->column,
 					   "a time * or T~T can only be used with outbound ('>') packets");
 	}
-	size_t to = (size_t)(lx->start - lx->text);
-	if (lx->tok == TK_EOF)
-		to = lx->pos;
-	while (to > from && (lx->text[to - 1] == ' ' || lx->text[to - 1] == '\n' || lx->text[to - 1] == '\t'))
-		to--;
-	ev->text = event_text(lx->text, from, lx->tend < to ? lx->tend : to);
+	ev->text = event_text(lx->text, from, lx->prev_end);
 	if (ev->kind == PD_EV_TCP) {
 		if (opens_connection(s, &ev->pkt))
 			s->nconns++;
