@@ -350,6 +350,15 @@ START_TEST(test_active_open)
 }
 END_TEST
 
+static void with_timestamps(struct packet *p, uint32_t val, uint32_t ecr)
+{
+	p->opt.count = 1;
+	p->opt.kinds[0] = TCPOPT_TIMESTAMP;
+	p->opt.has_timestamps = true;
+	p->opt.tsval = val;
+	p->opt.tsecr = ecr;
+}
+
 /* The SUT's TS vals are mapped, not checked; an injected ecr must echo the live val its script val stands for. */
 START_TEST(test_timestamps)
 {
@@ -360,17 +369,10 @@ START_TEST(test_timestamps)
 		struct run run;
 		run_start(&run, text, false);
 		struct packet p = wire(&run, 0, true, 40000, TCP_SYN, 1, 0, 0);
-		p.opt.count = 1;
-		p.opt.kinds[0] = TCPOPT_TIMESTAMP;
-		p.opt.has_timestamps = true;
-		p.opt.tsval = 55555;
+		with_timestamps(&p, 55555, 0);
 		feed(&run, &p);
 		p = wire(&run, 0.001, false, 40000, TCP_SYN | TCP_ACK, 0, 2, 0);
-		p.opt.count = 1;
-		p.opt.kinds[0] = TCPOPT_TIMESTAMP;
-		p.opt.has_timestamps = true;
-		p.opt.tsval = 700;
-		p.opt.tsecr = echo_live ? 55555 : 100;
+		with_timestamps(&p, 700, echo_live ? 55555 : 100);
 		feed(&run, &p);
 		run_finish(&run);
 		ck_assert_int_eq(run.r.pass, echo_live);
