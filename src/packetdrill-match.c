@@ -81,8 +81,8 @@ struct packetdrill_matcher {
 	bool gathering; /* a '>' line is gathering segments into gathered */
 	struct pd_wire gathered;
 	uint64_t last_frame;
-	int64_t last_ns;
-	bool has_failure; /* the first content mismatch */
+	int64_t first_ns, last_ns; /* the SUT's first and latest packets */
+	bool has_failure;	   /* the first content mismatch */
 	size_t failure_event;
 	struct script_result failure;
 };
@@ -228,6 +228,20 @@ static const struct packetdrill_option *script_ts(const struct packetdrill_packe
 
 /* ---- Comparing ---------------------------------------------------------- */
 
+/*
+ * The tolerance of a TS val: the larger of --tolerance_usecs and
+ * --tolerance_percent of the time since the script began, not since the
+ * last event (run_packet.c); the script's start is taken as the first
+ * packet of the SUT's.
+ */
+static int64_t ts_tolerance(const struct packetdrill_matcher *m, const struct packetdrill_event *ev, int64_t t)
+{
+	int64_t tolerance = m->cfg.has_tolerance_ns ? m->cfg.tolerance_ns : ev->tolerance_ns;
+	double pct = m->cfg.has_tolerance_percent ? m->cfg.tolerance_percent : ev->tolerance_percent;
+	int64_t dynamic = (int64_t)(pct / 100.0 * (double)(t - m->first_ns));
+	return dynamic > tolerance ? dynamic : tolerance;
+}
+
 /* Does the packet's option i match script option o? */
 static bool option_matches(const struct packetdrill_matcher *m, const struct packetdrill_event *ev,
 			   const struct pd_conn *c, const struct pd_wire *w, uint8_t i,
@@ -257,8 +271,7 @@ static bool option_matches(const struct packetdrill_matcher *m, const struct pac
 			if (!m->s->ts_tick_usecs || !c->ts_found)
 				return true;
 			int64_t off = (int32_t)(a->tsval - c->first_live_ts - (o->val[0] - c->first_script_ts));
-			int64_t tolerance = m->cfg.has_tolerance_ns ? m->cfg.tolerance_ns : ev->tolerance_ns;
-			return (off < 0 ? -off : off) * m->s->ts_tick_usecs * 1000 <= tolerance;
+			return (off < 0 ? -off : off) * m->s->ts_tick_usecs * 1000 <= ts_tolerance(m, ev, w->time_ns);
 		}
 		if (a->tsval != o->val[0] && !m->cfg.peer_from_trace)
 			return false;
@@ -448,6 +461,108 @@ static void learn_sut(struct packetdrill_matcher *m, const struct packet_view *v
 	memcpy(m->sut, sut_is_src ? p->src : p->dst, p->ip_version == 6 ? 16 : 4);
 }
 
+/*
+ * Binds line pk's connection to the packet's 4-tuple if it has none yet;
+ * false when the packet belongs to another connection (packetdrill passes
+ * over packets of other sockets too).
+ */
+static bool on_connection(struct packetdrill_matcher *m, struct pd_conn *c, const struct packetdrill_packet *pk,
+			  const struct packet_view *v, bool outbound)
+{
+	const struct packet *p = v->pkt;
+	const uint8_t *peer = outbound ? p->dst : p->src;
+	uint16_t sut_port = outbound ? p->sport : p->dport, peer_port = outbound ? p->dport : p->sport;
+	if (c->bound)
+		return c->sut_port == sut_port && c->peer_port == peer_port &&
+		       same_address(c->peer, peer, m->sut_version);
+	if ((pk->flags & TCP_SYN) && !(p->flags & TCP_SYN) &&
+	    tuple_of_other_conn(m, pk->conn, peer, sut_port, peer_port))
+		return false; /* a connection that opens with a SYN does not open with an earlier one's packet */
+	c->bound = true;
+	memcpy(c->peer, peer, 16);
+	c->sut_port = sut_port;
+	c->peer_port = peer_port;
+	c->flow_id = v->flow_id;
+	return true;
+}
+
+/* A SYN line matched by a SYN: that side's ISN, live and as written. */
+static void learn_isn(const struct packetdrill_matcher *m, struct pd_conn *c, const struct packetdrill_packet *pk,
+		      const struct packet *p, bool outbound)
+{
+	if (!(pk->flags & TCP_SYN) || !(p->flags & TCP_SYN))
+		return;
+	if (outbound) {
+		c->has_local_isn = true;
+		c->live_isn = p->seq;
+		c->script_isn = pk->seq;
+	} else {
+		c->has_remote_isn = true;
+		c->remote_isn = p->seq;
+		c->script_remote_isn = m->cfg.peer_from_trace ? pk->seq : p->seq;
+	}
+}
+
+/*
+ * Without --strict-segments, a '>' line with more payload than the packet
+ * gathers the segments TSO/GSO made of it: false while it waits for more,
+ * else *w is the aggregate, the last segment's header over the first one's
+ * sequence number (run_packet.c's aggregate_packets).
+ */
+static bool gather(struct packetdrill_matcher *m, const struct packetdrill_packet *pk, struct pd_wire *w)
+{
+	if (m->strict || !pk->outbound || !(m->gathering || (w->len > 0 && w->len < pk->len)))
+		return true;
+	if (!m->gathering) {
+		m->gathering = true;
+		m->gathered = *w;
+	} else {
+		uint32_t seq = m->gathered.seq, len = m->gathered.len + w->len;
+		uint64_t first = m->gathered.first_frame;
+		m->gathered = *w;
+		m->gathered.seq = seq;
+		m->gathered.len = len;
+		m->gathered.first_frame = first;
+	}
+	if (m->gathered.len < pk->len)
+		return false;
+	m->gathering = false;
+	*w = m->gathered;
+	return true;
+}
+
+/* Matches the packet against the next line of its direction. */
+static void match_packet(struct packetdrill_matcher *m, const struct packet_view *v, bool outbound)
+{
+	size_t idx = m->next[outbound];
+	if (m->failed[outbound] || idx >= m->s->count)
+		return; /* after the last line of its direction (packetdrill's teardown), or after a mismatch */
+	const struct packetdrill_event *ev = &m->s->events[idx];
+	const struct packetdrill_packet *pk = &ev->pkt;
+	struct pd_conn *c = &m->conns[pk->conn];
+	if (!on_connection(m, c, pk, v, outbound))
+		return;
+	learn_isn(m, c, pk, v->pkt, outbound);
+	struct pd_wire w;
+	to_script_space(c, v->pkt, outbound, &w);
+	if (!gather(m, pk, &w))
+		return;
+	char msg[sizeof m->failure.message];
+	size_t n = 0;
+	msg[0] = '\0';
+	compare(m, ev, c, &w, msg, sizeof msg, &n);
+	if (n) {
+		record_failure(m, idx, &w, c, msg);
+		return;
+	}
+	const struct packetdrill_option *ts = script_ts(pk);
+	if (outbound && ts && w.opt.has_timestamps)
+		remember_ts(c, ts->val[0], w.opt.tsval);
+	m->obs[idx].seen = true;
+	m->obs[idx].wire = w;
+	m->next[outbound] = next_tcp_line(m->s, idx + 1, outbound);
+}
+
 void packetdrill_matcher_packet(struct packetdrill_matcher *m, const struct packet_view *v)
 {
 	const struct packet *p = v->pkt;
@@ -459,79 +574,9 @@ void packetdrill_matcher_packet(struct packetdrill_matcher *m, const struct pack
 	if (!outbound && !same_address(p->dst, m->sut, m->sut_version))
 		return;
 	if (!m->last_ns)
-		m->last_ns = p->time_ns;
+		m->first_ns = m->last_ns = p->time_ns;
 	m->last_frame = p->frame;
-	size_t idx = m->next[outbound];
-	if (m->failed[outbound] || idx >= m->s->count) {
-		m->last_ns = p->time_ns;
-		return;
-	}
-	const struct packetdrill_event *ev = &m->s->events[idx];
-	const struct packetdrill_packet *pk = &ev->pkt;
-	struct pd_conn *c = &m->conns[pk->conn];
-	const uint8_t *peer = outbound ? p->dst : p->src;
-	uint16_t sut_port = outbound ? p->sport : p->dport, peer_port = outbound ? p->dport : p->sport;
-	if (c->bound ? c->sut_port != sut_port || c->peer_port != peer_port ||
-			       !same_address(c->peer, peer, m->sut_version)
-		     : (pk->flags & TCP_SYN) && !(p->flags & TCP_SYN) &&
-			       tuple_of_other_conn(m, pk->conn, peer, sut_port, peer_port)) {
-		m->last_ns = p->time_ns; /* another connection's packet: packetdrill passes it over too */
-		return;
-	}
-	if (!c->bound) {
-		c->bound = true;
-		memcpy(c->peer, peer, 16);
-		c->sut_port = sut_port;
-		c->peer_port = peer_port;
-		c->flow_id = v->flow_id;
-	}
-	if ((pk->flags & TCP_SYN) && (p->flags & TCP_SYN)) { /* a side's ISN, live and scripted */
-		if (outbound) {
-			c->has_local_isn = true;
-			c->live_isn = p->seq;
-			c->script_isn = pk->seq;
-		} else {
-			c->has_remote_isn = true;
-			c->remote_isn = p->seq;
-			c->script_remote_isn = m->cfg.peer_from_trace ? pk->seq : p->seq;
-		}
-	}
-	struct pd_wire w;
-	to_script_space(c, p, outbound, &w);
-	if (outbound && !m->strict && (m->gathering || (w.len > 0 && w.len < pk->len))) {
-		if (!m->gathering) { /* the first of the segments TSO/GSO made of this line */
-			m->gathering = true;
-			m->gathered = w;
-		} else { /* the aggregate is the last segment's header over the first one's sequence number */
-			uint32_t seq = m->gathered.seq, len = m->gathered.len + w.len;
-			uint64_t first = m->gathered.first_frame;
-			m->gathered = w;
-			m->gathered.seq = seq;
-			m->gathered.len = len;
-			m->gathered.first_frame = first;
-		}
-		if (m->gathered.len < pk->len) {
-			m->last_ns = p->time_ns;
-			return;
-		}
-		m->gathering = false;
-		w = m->gathered;
-	}
-	char msg[sizeof m->failure.message];
-	size_t n = 0;
-	msg[0] = '\0';
-	compare(m, ev, c, &w, msg, sizeof msg, &n);
-	if (n) {
-		record_failure(m, idx, &w, c, msg);
-		m->last_ns = p->time_ns;
-		return;
-	}
-	const struct packetdrill_option *ts = script_ts(pk);
-	if (outbound && ts && w.opt.has_timestamps)
-		remember_ts(c, ts->val[0], w.opt.tsval);
-	m->obs[idx].seen = true;
-	m->obs[idx].wire = w;
-	m->next[outbound] = next_tcp_line(m->s, idx + 1, outbound);
+	match_packet(m, v, outbound);
 	m->last_ns = p->time_ns;
 }
 

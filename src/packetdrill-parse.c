@@ -565,10 +565,13 @@ static int parse_option(struct pd_lexer *lx, struct packetdrill_option *o)
 		o->kind = TCPOPT_MD5;
 		return lx_next(lx) || parse_blob(lx, o, true);
 	}
-	if (is_mptcp_word(lx) || is_word(lx, "AccECNEXP0") || is_word(lx, "AccECNECP1")) {
-		o->kind = is_mptcp_word(lx)	      ? TCPOPT_MPTCP
-			  : is_word(lx, "AccECNEXP0") ? TCPOPT_ACCECN0
-						      : TCPOPT_ACCECN1;
+	if (is_mptcp_word(lx) || is_word(lx, "AccECNEXP0") || is_word(lx, "AccECNECP1") || is_word(lx, "ECN")) {
+		/* AccECN: the order of its counters tells the kind, e0b first (AccECN0) or e1b first (AccECN1) */
+		struct pd_lexer next = *lx;
+		if (lx_next(&next))
+			return -1;
+		bool accecn1 = is_word(lx, "AccECNECP1") || (is_word(lx, "ECN") && is_word(&next, "e1b"));
+		o->kind = is_mptcp_word(lx) ? TCPOPT_MPTCP : accecn1 ? TCPOPT_ACCECN1 : TCPOPT_ACCECN0;
 		o->symbolic = true;
 		if (lx_next(lx))
 			return -1;
@@ -582,7 +585,7 @@ static int parse_option(struct pd_lexer *lx, struct packetdrill_option *o)
 	}
 	return pd_error_at(lx, line, column,
 			   "unknown TCP option '%.*s' (nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP, md5, "
-			   "mptcp options, AccECNEXP0/1)",
+			   "mptcp options, ECN, AccECNEXP0/1)",
 			   TOKEN_ARGS(lx));
 }
 

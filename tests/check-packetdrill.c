@@ -59,7 +59,7 @@ static const char everything[] =
 	"                  msg_flags=MSG_ERRQUEUE|MSG_TRUNC}, MSG_ERRQUEUE) = -1 EAGAIN (Resource "
 	"temporarily unavailable)\n"						     /* 23 */
 	"   +0 `tc qdisc show; true`\n"						     /* 24 */
-	"   +0 > [ce] F. 1:1(0) ack 11 <mpcapable v1 flags[flag_h] key[skey],nop>\n" /* 25 */
+	"   +0 > [ce] F. 1:1(0) ack 11 <mpcapable v1 flags[flag_h] key[skey],nop,ECN e1b 1 ceb 0 e0b 1>\n" /* 25 */
 	"`/tmp/cleanup.sh`\n";							     /* 26 */
 
 START_TEST(test_grammar_whole)
@@ -128,6 +128,7 @@ START_TEST(test_grammar_whole)
 	ck_assert_int_eq(fin->ecn, PD_ECN_CE);
 	ck_assert_uint_eq(fin->opts[0].kind, TCPOPT_MPTCP);
 	ck_assert_uint_eq(fin->opts[1].kind, TCPOPT_NOP);
+	ck_assert_uint_eq(fin->opts[2].kind, TCPOPT_ACCECN1);
 	ck_assert_str_eq(s->events[1].text, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3");
 	ck_assert_str_eq(s->events[14].text, "+0 recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{...,0}], "
 					     "msg_flags=MSG_ERRQUEUE|MSG_TRUNC}, MSG_ERRQUEUE) = -1 EAGAIN "
@@ -170,7 +171,7 @@ static const struct {
 	{"0 > SX 0:0(0)\n", "t.pkt:1:6: unknown flag 'X' (flags are F S R P . E W U A, or - for none)"},
 	{"0 > S 0:10(0)\n", "t.pkt:1:7: 0:10(0): END must be START + LEN"},
 	{"0 > S 0:0(0) <mss 1460,bogus 3>\n", "t.pkt:1:24: unknown TCP option 'bogus' (nop, eol, mss, wscale, sackOK, "
-					      "sack, TS, FO, FOEXP, md5, mptcp options, AccECNEXP0/1)"},
+					      "sack, TS, FO, FOEXP, md5, mptcp options, ECN, AccECNEXP0/1)"},
 	{"0 > S 0:0(0) <mss 1460\n+0 > . 1:1(0)\n", "t.pkt:2:1: expected ',' or '>' in the option list, not '+'"},
 	{"0 listen(3, 1) 0\n", "t.pkt:1:16: expected '=' after the system call's arguments, not '0'"},
 	{"0 poll([{fd=3, events=POLLIN)], 1, 0) = 1\n", "t.pkt:1:29: ')' where '}' was expected"},
