@@ -646,6 +646,18 @@ static bool judge_time(const struct packetdrill_matcher *m, struct pd_clock *k, 
 	return ok;
 }
 
+/* The message for a capture without a packet to or from the system under test. */
+static void no_sut_packets(const struct packetdrill_matcher *m, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	if (!m->sut_known) {
+		snprintf(buf, len, "the capture has no packet of the flows selected");
+		return;
+	}
+	inet_ntop(m->sut_version == 6 ? AF_INET6 : AF_INET, m->sut, addr, sizeof addr);
+	snprintf(buf, len, "the capture has no packet to or from the system under test %s (--sut names another)", addr);
+}
+
 void packetdrill_matcher_finish(struct packetdrill_matcher *m, struct script_result *r, size_t *flows,
 				uint32_t *first_flow)
 {
@@ -675,10 +687,14 @@ void packetdrill_matcher_finish(struct packetdrill_matcher *m, struct script_res
 			r->line = ev->line;
 			snprintf(r->expected, sizeof r->expected, "%s", ev->text);
 			*first_flow = m->conns[ev->pkt.conn].flow_id;
-			snprintf(r->message, sizeof r->message,
-				 "no %s packet matched this line (the capture's last packet of the system under test "
-				 "is frame %" PRIu64 "; %zu of %zu packet lines matched)",
-				 ev->pkt.outbound ? "sent" : "injected", m->last_frame, r->matched, s->npackets);
+			if (m->last_frame)
+				snprintf(r->message, sizeof r->message,
+					 "no %s packet matched this line (the capture's last packet of the system "
+					 "under test is frame %" PRIu64 "; %zu of %zu packet lines matched)",
+					 ev->pkt.outbound ? "sent" : "injected", m->last_frame, r->matched,
+					 s->npackets);
+			else
+				no_sut_packets(m, r->message, sizeof r->message);
 			return;
 		}
 		if (!judge_time(m, &k, ev, o, r)) {

@@ -57,10 +57,10 @@ static const char everything[] =
 	"   +0 recvmsg(4, {msg_name(...)=...,\n"						 /* 21 */
 	"                  msg_iov(1)=[{...,0}],\n"						 /* 22 */
 	"                  msg_flags=MSG_ERRQUEUE|MSG_TRUNC}, MSG_ERRQUEUE) = -1 EAGAIN (Resource "
-	"temporarily unavailable)\n"						     /* 23 */
-	"   +0 `tc qdisc show; true`\n"						     /* 24 */
+	"temporarily unavailable)\n"									   /* 23 */
+	"   +0 `tc qdisc show; true`\n"									   /* 24 */
 	"   +0 > [ce] F. 1:1(0) ack 11 <mpcapable v1 flags[flag_h] key[skey],nop,ECN e1b 1 ceb 0 e0b 1>\n" /* 25 */
-	"`/tmp/cleanup.sh`\n";							     /* 26 */
+	"`/tmp/cleanup.sh`\n";										   /* 26 */
 
 START_TEST(test_grammar_whole)
 {
@@ -498,6 +498,12 @@ START_TEST(test_line_unmatched)
 	ck_assert_uint_eq(run.r.frame, 0);
 	ck_assert_str_eq(run.r.message, "no injected packet matched this line (the capture's last packet of the system "
 					"under test is frame 2; 2 of 5 packet lines matched)");
+	run_start(&run, passive, false); /* no packet of the SUT at all */
+	run_finish(&run);
+	ck_assert_uint_eq(run.r.line, 3);
+	ck_assert_str_eq(
+		run.r.message,
+		"the capture has no packet to or from the system under test 192.168.0.1 (--sut names another)");
 }
 END_TEST
 
