@@ -8,6 +8,8 @@
  * (expect_frames), and feeds the script the first flow the selector
  * matches; the selector is counted again on the final flow summaries, so a
  * selector that matches no flow or several is reported rather than guessed.
+ * A packetdrill script is fed every packet the selector matches instead
+ * (its connections are its own to find: packetdrill.h).
  */
 #include "config.h"
 
@@ -62,6 +64,7 @@ struct check_watch {
 	const struct expect_selector *sel;
 	uint32_t flow_id;
 	struct script_matcher matcher;
+	struct packetdrill_matcher *packetdrill; /* instead of matcher, for a packetdrill script */
 	struct expect_frames frames;
 };
 
@@ -85,6 +88,13 @@ static void watch_packet(void *ctx, const struct packet_view *v)
 	expect_frames_packet(&w->frames, v);
 	if (!w->script || v->flow_id == 0)
 		return;
+	if (w->packetdrill) {
+		struct flow_summary id;
+		packet_identity(v, &id);
+		if (expect_selector_match(w->sel, &id))
+			packetdrill_matcher_packet(w->packetdrill, v);
+		return;
+	}
 	if (w->flow_id == 0) {
 		struct flow_summary id;
 		packet_identity(v, &id);
@@ -100,6 +110,11 @@ static void watch_packet(void *ctx, const struct packet_view *v)
 static void finish_script(struct check_file *cf, const struct check_config *cfg, struct check_watch *w)
 {
 	cf->has_script = true;
+	if (w->packetdrill) {
+		packetdrill_matcher_finish(w->packetdrill, &cf->script, &cf->script_flows, &cf->script_flow_id);
+		packetdrill_matcher_free(w->packetdrill);
+		return;
+	}
 	struct report_reader rd;
 	const struct flow_summary *s;
 	report_read_flows(&cf->report, &rd);
@@ -159,13 +174,16 @@ int check_run_file(struct check_file *cf, const char *path, const char *filter, 
 	memset(cf, 0, sizeof *cf);
 	report_init(&cf->report, path);
 	spool_init(&cf->denied, sizeof(struct finding), report_memory_budget());
-	if (cfg->script)
+	if (cfg->script && cfg->script->packetdrill)
+		watch.packetdrill = packetdrill_matcher_new(cfg->script->packetdrill, &cfg->packetdrill);
+	else if (cfg->script)
 		script_matcher_init(&watch.matcher, cfg->script);
 	if (cfg->expect)
 		expect_frames_init(&watch.frames, cfg->expect);
 	bool watching = cfg->script || watch.frames.n > 0;
 	if (report_run_file(&cf->report, path, filter, ecfg, watching ? &sink : NULL, err, sizeof err) != 0) {
 		expect_frames_free(&watch.frames);
+		packetdrill_matcher_free(watch.packetdrill);
 		cf->error = xstrdup(err);
 		return -1;
 	}

@@ -6,6 +6,7 @@
  *                                       --expect_eval-> expectation results
  *            --packet views of the frames named--> expect_frames --^
  *            --packet views of one flow--> script matcher -> script result
+ *            --packet views of every flow--> packetdrill matcher --^ (a packetdrill script)
  *
  * The policy decides which findings fail the check: by default every finding
  * of severity error (or of --fail-on and above); --deny PATTERN makes matching
@@ -23,6 +24,7 @@
 
 #include "engine.h"
 #include "expect.h"
+#include "packetdrill.h"
 #include "report.h"
 #include "script.h"
 
@@ -38,6 +40,7 @@ struct check_config {
 	const struct script *script;	    /* NULL: no --script */
 	struct expect_selector script_flow; /* the flow the script is about (--flow, default '*') */
 	const char *script_flow_text;
+	struct packetdrill_config packetdrill; /* how a packetdrill script is read (--sut, --strict-segments, ...) */
 };
 
 struct check_file {
@@ -49,8 +52,8 @@ struct check_file {
 	struct expect_result *results; /* one per expectation, in file order */
 	size_t nresults;
 	bool has_script;
-	uint32_t script_flow_id; /* the flow the script ran on; 0 when none or several */
-	size_t script_flows;	 /* how many flows --flow selected */
+	uint32_t script_flow_id; /* the flow the script ran on (packetdrill: the failing line's or the first) */
+	size_t script_flows;	 /* how many flows --flow selected (packetdrill: the script's connections matched) */
 	struct script_result script;
 	bool pass;
 };

@@ -109,7 +109,10 @@ static void text_ok(FILE *out, const struct check_file *cf, const struct check_c
 		cf->report.nfindings, cf->report.nfindings == 1 ? "" : "s");
 	if (cfg->expect)
 		fprintf(out, ", %zu expectation%s hold", cf->nresults, cf->nresults == 1 ? "" : "s");
-	if (cf->has_script)
+	if (cf->has_script && cfg->script->packetdrill)
+		fprintf(out, ", packetdrill script matches %zu flow%s", cf->script_flows,
+			cf->script_flows == 1 ? "" : "s");
+	else if (cf->has_script)
 		fprintf(out, ", script matches flow %u", cf->script_flow_id);
 	fputs(")\n", out);
 }
@@ -157,7 +160,8 @@ static void text_file(FILE *out, const struct check_file *cf, const struct check
 		fputs("  ", out);
 		text_safe_write(out, cfg->script->name);
 		if (cf->script.line)
-			fprintf(out, ":%u: the flow differs from the script\n", cf->script.line);
+			fprintf(out, ":%u: the %s differs from the script\n", cf->script.line,
+				cfg->script->packetdrill ? "trace" : "flow");
 		else
 			fputs(": the script was not run\n", out);
 		output_check_explain_script(out, cf, "    ");

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packetdrill.h"
 #include "script.h"
 #include "xalloc.h"
 
@@ -449,10 +450,40 @@ struct script *script_parse(const char *text, const char *name, char *err, size_
 	return s;
 }
 
+/* The line number in a "NAME:LINE:COLUMN: problem" message; 0 when it names none. */
+static unsigned error_line(const char *msg, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(msg, name, n) != 0 || msg[n] != ':')
+		return 0;
+	return (unsigned)strtoul(msg + n + 1, NULL, 10);
+}
+
+struct script *script_load(const char *text, const char *name, bool packetdrill, char *err, size_t errlen)
+{
+	char tcpscope_err[512] = "";
+	if (!packetdrill) {
+		struct script *s = script_parse(text, name, tcpscope_err, sizeof tcpscope_err);
+		if (s)
+			return s;
+	}
+	struct packetdrill_script *pd = packetdrill_parse(text, name, err, errlen);
+	if (!pd) {
+		if (!packetdrill && error_line(tcpscope_err, name) >= error_line(err, name))
+			snprintf(err, errlen, "%s", tcpscope_err);
+		return NULL;
+	}
+	struct script *s = xcalloc(1, sizeof *s);
+	s->name = xstrdup(name);
+	s->packetdrill = pd;
+	return s;
+}
+
 void script_free(struct script *s)
 {
 	if (!s)
 		return;
+	packetdrill_free(s->packetdrill);
 	for (size_t i = 0; i < s->count; i++)
 		free(s->steps[i].text);
 	free(s->steps);
@@ -462,10 +493,7 @@ void script_free(struct script *s)
 
 /* ---- Formatting --------------------------------------------------------- */
 
-/* Appends to buf at *n, never past len. */
-static void append(char *buf, size_t len, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+void script_append(char *buf, size_t len, size_t *n, const char *fmt, ...)
 {
 	if (*n >= len)
 		return;
@@ -477,8 +505,7 @@ static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
 		*n += (size_t)w < len - *n ? (size_t)w : len - *n - 1;
 }
 
-/* Seconds with up to six decimals, trailing zeros dropped ("1.5", "0.000046", "2"). */
-static void append_seconds(char *buf, size_t len, size_t *n, int64_t ns)
+void script_append_seconds(char *buf, size_t len, size_t *n, int64_t ns)
 {
 	const char *sign = ns < 0 ? "-" : "";
 	uint64_t a = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
@@ -489,9 +516,9 @@ static void append_seconds(char *buf, size_t len, size_t *n, int64_t ns)
 	while (i >= 0 && frac[i] == '0')
 		frac[i--] = '\0';
 	if (frac[0])
-		append(buf, len, n, "%s%" PRIu64 ".%s", sign, us / 1000000, frac);
+		script_append(buf, len, n, "%s%" PRIu64 ".%s", sign, us / 1000000, frac);
 	else
-		append(buf, len, n, "%s%" PRIu64, sign, us / 1000000);
+		script_append(buf, len, n, "%s%" PRIu64, sign, us / 1000000);
 }
 
 /* The peer's ISN, from the packet's absolute and relative ack (SACK blocks are relative to it). */
@@ -500,62 +527,61 @@ static uint32_t peer_isn(const struct packet_view *v)
 	return v->pkt->ack - v->rel_ack;
 }
 
-static void append_options(char *buf, size_t len, size_t *n, const struct packet_view *v)
+void script_append_options(char *buf, size_t len, size_t *n, const struct tcp_options *o, uint32_t sack_base)
 {
-	const struct tcp_options *o = &v->pkt->opt;
 	for (uint8_t i = 0; i < o->count; i++) {
-		append(buf, len, n, "%s", i ? "," : " <");
+		script_append(buf, len, n, "%s", i ? "," : " <");
 		switch (o->kinds[i]) {
 		case TCPOPT_NOP:
-			append(buf, len, n, "nop");
+			script_append(buf, len, n, "nop");
 			break;
 		case TCPOPT_EOL:
-			append(buf, len, n, "eol");
+			script_append(buf, len, n, "eol");
 			break;
 		case TCPOPT_MSS:
-			append(buf, len, n, "mss %u", o->mss);
+			script_append(buf, len, n, "mss %u", o->mss);
 			break;
 		case TCPOPT_WSCALE:
-			append(buf, len, n, "wscale %u", o->wscale);
+			script_append(buf, len, n, "wscale %u", o->wscale);
 			break;
 		case TCPOPT_SACK_PERMITTED:
-			append(buf, len, n, "sackOK");
+			script_append(buf, len, n, "sackOK");
 			break;
 		case TCPOPT_TIMESTAMP:
-			append(buf, len, n, "TS val %u ecr %u", o->tsval, o->tsecr);
+			script_append(buf, len, n, "TS val %u ecr %u", o->tsval, o->tsecr);
 			break;
 		case TCPOPT_SACK:
-			append(buf, len, n, "sack");
+			script_append(buf, len, n, "sack");
 			for (uint8_t b = 0; b < o->sack_count; b++)
-				append(buf, len, n, " %u:%u", o->sack[b].left - peer_isn(v),
-				       o->sack[b].right - peer_isn(v));
+				script_append(buf, len, n, " %u:%u", o->sack[b].left - sack_base,
+					      o->sack[b].right - sack_base);
 			break;
 		case TCPOPT_MPTCP:
-			append(buf, len, n, "mptcp");
+			script_append(buf, len, n, "mptcp");
 			break;
 		case TCPOPT_TFO:
 		case TCPOPT_EXPERIMENTAL:
 			if (o->has_tfo) {
-				append(buf, len, n, o->tfo_cookie_len ? "FO *" : "FO");
+				script_append(buf, len, n, o->tfo_cookie_len ? "FO *" : "FO");
 				break;
 			}
 			/* fall through */
 		default:
-			append(buf, len, n, "kind %u", o->kinds[i]);
+			script_append(buf, len, n, "kind %u", o->kinds[i]);
 			break;
 		}
 	}
 	if (o->count)
-		append(buf, len, n, ">");
+		script_append(buf, len, n, ">");
 }
 
 /* Appends value i of o, or '*'. */
 static void append_value(char *buf, size_t len, size_t *n, const struct script_opt *o, int i)
 {
 	if (o->any[i])
-		append(buf, len, n, "*");
+		script_append(buf, len, n, "*");
 	else
-		append(buf, len, n, "%u", o->val[i]);
+		script_append(buf, len, n, "%u", o->val[i]);
 }
 
 /* Appends the step's option pattern as written: "<mss 1460,...>". */
@@ -565,22 +591,22 @@ static void append_pattern(char *buf, size_t len, size_t *n, const struct script
 		[SO_ANY_RUN] = "...",	 [SO_NOP] = "nop",	 [SO_EOL] = "eol",    [SO_MSS] = "mss ",
 		[SO_WSCALE] = "wscale ", [SO_SACKOK] = "sackOK", [SO_TS] = "TS val ", [SO_SACK] = "sack",
 		[SO_FO] = "FO",		 [SO_MPTCP] = "mptcp",	 [SO_KIND] = "kind "};
-	append(buf, len, n, "<");
+	script_append(buf, len, n, "<");
 	for (uint8_t i = 0; i < st->nopts; i++) {
 		const struct script_opt *o = &st->opts[i];
-		append(buf, len, n, "%s%s", i ? "," : "", names[o->kind]);
+		script_append(buf, len, n, "%s%s", i ? "," : "", names[o->kind]);
 		if (o->kind == SO_MSS || o->kind == SO_WSCALE || o->kind == SO_TS || o->kind == SO_KIND)
 			append_value(buf, len, n, o, 0);
 		if (o->kind == SO_TS) {
-			append(buf, len, n, " ecr ");
+			script_append(buf, len, n, " ecr ");
 			append_value(buf, len, n, o, 1);
 		}
 		for (uint8_t b = 0; o->kind == SO_SACK && b < o->nsack; b++)
-			append(buf, len, n, " %u:%u", o->sack[b][0], o->sack[b][1]);
+			script_append(buf, len, n, " %u:%u", o->sack[b][0], o->sack[b][1]);
 		if (o->kind == SO_FO && o->any[0])
-			append(buf, len, n, " *");
+			script_append(buf, len, n, " *");
 	}
-	append(buf, len, n, ">");
+	script_append(buf, len, n, ">");
 }
 
 void script_format_packet(char *buf, size_t len, const struct packet_view *v, int64_t prev_ns)
@@ -590,14 +616,14 @@ void script_format_packet(char *buf, size_t len, const struct packet_view *v, in
 	size_t n = 0;
 	format_flags(flags, p->flags);
 	buf[0] = '\0';
-	append(buf, len, &n, "+");
-	append_seconds(buf, len, &n, p->time_ns - prev_ns);
-	append(buf, len, &n, " %c %s %u:%u(%u)", v->from_server ? '<' : '>', flags[0] ? flags : "-", v->rel_seq,
-	       v->rel_seq + p->payload_len, p->payload_len);
+	script_append(buf, len, &n, "+");
+	script_append_seconds(buf, len, &n, p->time_ns - prev_ns);
+	script_append(buf, len, &n, " %c %s %u:%u(%u)", v->from_server ? '<' : '>', flags[0] ? flags : "-", v->rel_seq,
+		      v->rel_seq + p->payload_len, p->payload_len);
 	if (p->flags & TCP_ACK)
-		append(buf, len, &n, " ack %u", v->rel_ack);
-	append(buf, len, &n, " win %u", p->window);
-	append_options(buf, len, &n, v);
+		script_append(buf, len, &n, " ack %u", v->rel_ack);
+	script_append(buf, len, &n, " win %u", p->window);
+	script_append_options(buf, len, &n, &p->opt, peer_isn(v));
 }
 
 /* ---- Matching ----------------------------------------------------------- */
@@ -689,13 +715,13 @@ static void check_time(const struct script_matcher *m, const struct script_step 
 	int64_t off = t - expected;
 	if (off <= tolerance && off >= -tolerance)
 		return;
-	append(msg, len, n, "%sarrived +", *n ? "; " : "");
-	append_seconds(msg, len, n, t - m->prev_ns);
-	append(msg, len, n, " s after the previous packet, expected +");
-	append_seconds(msg, len, n, gap);
-	append(msg, len, n, " s +/- ");
-	append_seconds(msg, len, n, tolerance);
-	append(msg, len, n, " s");
+	script_append(msg, len, n, "%sarrived +", *n ? "; " : "");
+	script_append_seconds(msg, len, n, t - m->prev_ns);
+	script_append(msg, len, n, " s after the previous packet, expected +");
+	script_append_seconds(msg, len, n, gap);
+	script_append(msg, len, n, " s +/- ");
+	script_append_seconds(msg, len, n, tolerance);
+	script_append(msg, len, n, " s");
 }
 
 void script_matcher_packet(struct script_matcher *m, const struct packet_view *v)
@@ -711,32 +737,34 @@ void script_matcher_packet(struct script_matcher *m, const struct packet_view *v
 	size_t n = 0;
 	msg[0] = '\0';
 	if (st->from_server != v->from_server) {
-		append(msg, sizeof msg, &n, "direction %c, expected %c", v->from_server ? '<' : '>',
-		       st->from_server ? '<' : '>');
+		script_append(msg, sizeof msg, &n, "direction %c, expected %c", v->from_server ? '<' : '>',
+			      st->from_server ? '<' : '>');
 	} else {
 		char fa[12], fe[12];
 		if (p->flags != st->flags) {
 			format_flags(fa, p->flags);
 			format_flags(fe, st->flags);
-			append(msg, sizeof msg, &n, "flags %s, expected %s", fa[0] ? fa : "-", fe);
+			script_append(msg, sizeof msg, &n, "flags %s, expected %s", fa[0] ? fa : "-", fe);
 		}
 		if (v->rel_seq != st->start)
-			append(msg, sizeof msg, &n, "%sseq %u, expected %u", n ? "; " : "", v->rel_seq, st->start);
+			script_append(msg, sizeof msg, &n, "%sseq %u, expected %u", n ? "; " : "", v->rel_seq,
+				      st->start);
 		if (p->payload_len != st->len)
-			append(msg, sizeof msg, &n, "%slen %u, expected %u", n ? "; " : "", p->payload_len, st->len);
+			script_append(msg, sizeof msg, &n, "%slen %u, expected %u", n ? "; " : "", p->payload_len,
+				      st->len);
 		if (st->has_ack && !(p->flags & TCP_ACK))
-			append(msg, sizeof msg, &n, "%sno ACK flag, expected ack %u", n ? "; " : "", st->ack);
+			script_append(msg, sizeof msg, &n, "%sno ACK flag, expected ack %u", n ? "; " : "", st->ack);
 		else if (st->has_ack && !st->ack_any && v->rel_ack != st->ack)
-			append(msg, sizeof msg, &n, "%sack %u, expected %u", n ? "; " : "", v->rel_ack, st->ack);
+			script_append(msg, sizeof msg, &n, "%sack %u, expected %u", n ? "; " : "", v->rel_ack, st->ack);
 		if (st->has_win && !st->win_any && p->window != st->win)
-			append(msg, sizeof msg, &n, "%swin %u, expected %u", n ? "; " : "", p->window, st->win);
+			script_append(msg, sizeof msg, &n, "%swin %u, expected %u", n ? "; " : "", p->window, st->win);
 		if (st->has_options && !options_match(st, 0, v, 0)) {
-			append(msg, sizeof msg, &n, "%soptions", n ? "; " : "");
+			script_append(msg, sizeof msg, &n, "%soptions", n ? "; " : "");
 			size_t before = n;
-			append_options(msg, sizeof msg, &n, v);
+			script_append_options(msg, sizeof msg, &n, &p->opt, peer_isn(v));
 			if (n == before)
-				append(msg, sizeof msg, &n, " <>");
-			append(msg, sizeof msg, &n, ", expected ");
+				script_append(msg, sizeof msg, &n, " <>");
+			script_append(msg, sizeof msg, &n, ", expected ");
 			append_pattern(msg, sizeof msg, &n, st);
 		}
 		check_time(m, st, p->time_ns, msg, sizeof msg, &n);

@@ -30,15 +30,24 @@
 #include "engine.h"
 
 struct script_step; /* one packet line, defined in script.c */
+struct packetdrill_script;
 
 struct script {
 	char *name;
 	struct script_step *steps;
 	size_t count;
+	struct packetdrill_script *packetdrill; /* non-NULL: a packetdrill script (packetdrill.h), owned */
 };
 
 /* Parses text (named name in messages); NULL with "NAME:LINE:COLUMN: problem" in err. */
 struct script *script_parse(const char *text, const char *name, char *err, size_t errlen);
+/*
+ * Reads a script in either notation (docs/ci.md "Which notation"): with
+ * packetdrill set, or when text is not a script of packet lines alone in
+ * tcpscope's notation, as packetdrill's. NULL with the error of the reading
+ * that got further in err.
+ */
+struct script *script_load(const char *text, const char *name, bool packetdrill, char *err, size_t errlen);
 void script_free(struct script *s);
 
 struct script_result {
@@ -65,6 +74,13 @@ void script_matcher_init(struct script_matcher *m, const struct script *s);
 void script_matcher_packet(struct script_matcher *m, const struct packet_view *v);
 /* The flow has ended: fills m->result (a missing packet is a failure). */
 void script_matcher_finish(struct script_matcher *m);
+
+/* Appends to buf at *n, never past len (the messages of both notations). */
+void script_append(char *buf, size_t len, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Seconds with up to six decimals, trailing zeros dropped ("1.5", "0.000046", "2"). */
+void script_append_seconds(char *buf, size_t len, size_t *n, int64_t ns);
+/* Appends " <mss 1460,nop,...>" for o, nothing without options; SACK block edges less sack_base. */
+void script_append_options(char *buf, size_t len, size_t *n, const struct tcp_options *o, uint32_t sack_base);
 
 /* Writes a packet in script notation, its time relative to prev_ns. */
 void script_format_packet(char *buf, size_t len, const struct packet_view *v, int64_t prev_ns);

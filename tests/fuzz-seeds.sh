@@ -8,8 +8,10 @@
 #             tests/fuzz-decode.c reads it: link type, switches, bytes;
 #   expect    captures/*.expect, each whole and line by line, and the code
 #             blocks of docs/ci.md;
-#   script    the C string literals of tests/check-script.c that look like
-#             scripts, and the code blocks of docs/ci.md.
+#   script    the C string literals of tests/check-script.c and
+#             tests/check-packetdrill.c that look like scripts, the code
+#             blocks of docs/ci.md, and the packetdrill scripts of
+#             ../shared/captures/packetdrill when present.
 # Re-running it replaces the seeds; the corpora libFuzzer grows are kept
 # elsewhere (tests/fuzz-run.sh).
 set -eu
@@ -100,7 +102,12 @@ for f in sorted(os.listdir(caps)):
             if line and not line.startswith(b"#"):
                 write("expect", line + b"\n")
 
-src = open(os.path.join(top, "tests/check-script.c")).read()
+src = "".join(open(os.path.join(top, "tests", f)).read() for f in ("check-script.c", "check-packetdrill.c"))
+pd = os.path.join(top, "..", "shared", "captures", "packetdrill")
+if os.path.isdir(pd):
+    for f in sorted(os.listdir(pd)):
+        if f.endswith(".pkt"):
+            write("script", open(os.path.join(pd, f), "rb").read(), f)
 for m in re.finditer(r'(?:"(?:[^"\\\n]|\\.)*"\s*)+', src):
     text = "".join(re.findall(r'"((?:[^"\\\n]|\\.)*)"', m.group(0)))
     text = text.encode().decode("unicode_escape")

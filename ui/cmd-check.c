@@ -76,6 +76,33 @@ static int configure_policy(struct options *o, struct check_policy *p)
 	return 0;
 }
 
+/* Reads --sut, --strict-segments and --tolerance-* into c; returns 0 or the exit status 2. */
+static int configure_packetdrill(const struct options *o, struct packetdrill_config *c)
+{
+	char err[200], *end;
+	memset(c, 0, sizeof *c);
+	c->strict_segments = o->strict_segments;
+	c->peer_from_trace = o->peer_from_trace;
+	if (o->sut && packetdrill_config_sut(c, o->sut, err, sizeof err) != 0)
+		return cmd_usage_error("%s", err);
+	if (o->tolerance_usecs) {
+		long long us = strtoll(o->tolerance_usecs, &end, 10);
+		if (*end || us <= 0 || us > 1000000000LL)
+			return cmd_usage_error("--tolerance-usecs takes microseconds (1 to 10^9), not \"%s\"",
+					       o->tolerance_usecs);
+		c->has_tolerance_ns = true;
+		c->tolerance_ns = us * 1000;
+	}
+	if (o->tolerance_percent) {
+		double pct = strtod(o->tolerance_percent, &end);
+		if (*end || !(pct >= 0 && pct <= 100))
+			return cmd_usage_error("--tolerance-percent takes 0 to 100, not \"%s\"", o->tolerance_percent);
+		c->has_tolerance_percent = true;
+		c->tolerance_percent = pct;
+	}
+	return 0;
+}
+
 /* Loads --expect and --script and parses --flow into cfg; returns 0 or the exit status 2. */
 static int configure(struct options *o, struct check_config *cfg, struct expect_set **expect, struct script **script)
 {
@@ -84,6 +111,12 @@ static int configure(struct options *o, struct check_config *cfg, struct expect_
 		return 2;
 	if (o->flow_arg && !o->script_file)
 		return cmd_usage_error("check: --flow chooses the flow of --script; give --script too");
+	if ((o->sut || o->strict_segments || o->peer_from_trace || o->tolerance_usecs || o->tolerance_percent) &&
+	    !o->script_file)
+		return cmd_usage_error("check: --sut, --strict-segments, --peer-from-trace and --tolerance-* are about "
+				       "a packetdrill --script; give --script too");
+	if (configure_packetdrill(o, &cfg->packetdrill))
+		return 2;
 	if (o->expect_file) {
 		char *text = read_text_file(o->expect_file, err, sizeof err);
 		*expect = text ? expect_parse(text, o->expect_file, err, sizeof err) : NULL;
@@ -94,10 +127,19 @@ static int configure(struct options *o, struct check_config *cfg, struct expect_
 	}
 	if (o->script_file) {
 		char *text = read_text_file(o->script_file, err, sizeof err);
-		*script = text ? script_parse(text, o->script_file, err, sizeof err) : NULL;
+		*script = text ? script_load(text, o->script_file, o->sut != NULL, err, sizeof err) : NULL;
 		free(text);
 		if (!*script)
 			return cmd_usage_error("%s", err);
+		if ((*script)->packetdrill &&
+		    packetdrill_config_check((*script)->packetdrill, &cfg->packetdrill, err, sizeof err) != 0)
+			return cmd_usage_error("%s: %s", o->script_file, err);
+		if (!(*script)->packetdrill &&
+		    (o->strict_segments || o->peer_from_trace || o->tolerance_usecs || o->tolerance_percent))
+			return cmd_usage_error(
+				"%s is in tcpscope's notation; --strict-segments, --peer-from-trace and "
+				"--tolerance-* are for packetdrill scripts (give --sut to read it as one)",
+				o->script_file);
 		cfg->script = *script;
 		cfg->script_flow_text = o->flow_arg ? o->flow_arg : "*";
 		if (expect_selector_parse(cfg->script_flow_text, &cfg->script_flow, err, sizeof err) != 0)

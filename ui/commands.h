@@ -23,6 +23,8 @@ struct options {
 	const char *flow_arg; /* --flow as written (check takes a selector) */
 	/* check (SPEC §11): option values, validated by cmd_check */
 	const char *expect_file, *script_file, *fail_on;
+	const char *sut, *tolerance_usecs, *tolerance_percent; /* packetdrill scripts (docs/ci.md) */
+	bool strict_segments, peer_from_trace;
 	char **allow, **deny;
 	int nallow, ndeny;
 	bool list;

@@ -55,7 +55,14 @@ static void usage(FILE *out)
 	      "      --flow ID         (packets) only this flow; (check) the flow of --script: ID,\n"
 	      "                        'port N', 'client ADDR[:PORT]', ... (default: the only flow)\n"
 	      "      --expect FILE     (check) expectations that must hold (docs/ci.md)\n"
-	      "      --script FILE     (check) the packetdrill-style exchange one flow must show\n"
+	      "      --script FILE     (check) the exchange one flow must show, or a packetdrill script\n"
+	      "      --sut ADDR|client|server  (check) the system under test of a packetdrill script\n"
+	      "                        (default: from its --local_ip or its listen/connect calls)\n"
+	      "      --strict-segments (check) a packetdrill line matches one segment, not a TSO burst\n"
+	      "      --peer-from-trace (check) the injected side's ISN and TS vals are the trace's, for a\n"
+	      "                        capture packetdrill did not make\n"
+	      "      --tolerance-usecs N, --tolerance-percent P  (check) a packetdrill script's timing\n"
+	      "                        tolerance (default: the script's, else 4000 us and 0 %)\n"
 	      "      --fail-on SEV     (check) fail on findings of this severity or above: error (default),\n"
 	      "                        warning or note\n"
 	      "      --allow CODE      (check) findings CODE (or PREFIX.*) never fail the check; repeatable\n"
@@ -110,6 +117,11 @@ enum {
 	OPT_MARKDOWN,
 	OPT_EXPECT,
 	OPT_SCRIPT,
+	OPT_SUT,
+	OPT_STRICT_SEGMENTS,
+	OPT_PEER_FROM_TRACE,
+	OPT_TOLERANCE_USECS,
+	OPT_TOLERANCE_PERCENT,
 	OPT_FAIL_ON,
 	OPT_ALLOW,
 	OPT_DENY,
@@ -172,6 +184,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"markdown", no_argument, NULL, OPT_MARKDOWN},
 		{"expect", required_argument, NULL, OPT_EXPECT},
 		{"script", required_argument, NULL, OPT_SCRIPT},
+		{"sut", required_argument, NULL, OPT_SUT},
+		{"strict-segments", no_argument, NULL, OPT_STRICT_SEGMENTS},
+		{"peer-from-trace", no_argument, NULL, OPT_PEER_FROM_TRACE},
+		{"tolerance-usecs", required_argument, NULL, OPT_TOLERANCE_USECS},
+		{"tolerance-percent", required_argument, NULL, OPT_TOLERANCE_PERCENT},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"allow", required_argument, NULL, OPT_ALLOW},
 		{"deny", required_argument, NULL, OPT_DENY},
@@ -246,6 +263,21 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SCRIPT:
 			o->script_file = optarg;
+			break;
+		case OPT_SUT:
+			o->sut = optarg;
+			break;
+		case OPT_STRICT_SEGMENTS:
+			o->strict_segments = true;
+			break;
+		case OPT_PEER_FROM_TRACE:
+			o->peer_from_trace = true;
+			break;
+		case OPT_TOLERANCE_USECS:
+			o->tolerance_usecs = optarg;
+			break;
+		case OPT_TOLERANCE_PERCENT:
+			o->tolerance_percent = optarg;
 			break;
 		case OPT_FAIL_ON:
 			o->fail_on = optarg;
