@@ -42,11 +42,11 @@ struct decompress {
 	uint8_t *in, *out;
 	size_t in_pos, in_len;
 	size_t out_pos, out_len;
-	uint64_t out_base;  /* decompressed offset of out[0] */
-	uint64_t src_read;  /* compressed bytes read from src */
-	bool src_ended;	    /* fread() met the end of src */
-	bool in_frame;	    /* a member (gzip) or frame (zstd) is under way */
-	bool started;	    /* the decoder has been used since it was last set up */
+	uint64_t out_base; /* decompressed offset of out[0] */
+	uint64_t src_read; /* compressed bytes read from src */
+	bool src_ended;	   /* fread() met the end of src */
+	bool in_frame;	   /* a member (gzip) or frame (zstd) is under way */
+	bool started;	   /* the decoder has been used since it was last set up */
 	bool cut, failed;
 	char message[256];
 #ifdef HAVE_ZLIB
@@ -119,7 +119,8 @@ static int decompress_step(struct decompress *d, uint8_t *dst, size_t cap, size_
 		d->in_pos = ib.pos;
 		*produced = ob.pos;
 		if (ZSTD_isError(rc))
-			return (int)decompress_fail(d, d->src_read, ZSTD_getErrorName(rc)); /* where in `in`, zstd does not say */
+			return (int)decompress_fail(d, d->src_read,
+						    ZSTD_getErrorName(rc)); /* where in `in`, zstd does not say */
 		d->started = true;
 		d->in_frame = rc != 0; /* 0: a frame was decoded and flushed whole */
 		return 0;
@@ -186,8 +187,8 @@ static ssize_t decompress_read(void *cookie, char *buf, size_t size)
 		d->out_base += d->out_len;
 		d->out_pos = d->out_len = 0;
 		bool direct = size - done >= DECOMPRESS_OUT;
-		ssize_t n = decompress_produce(d, direct ? (uint8_t *)buf + done : d->out, direct ? size - done
-												   : DECOMPRESS_OUT);
+		ssize_t n = decompress_produce(d, direct ? (uint8_t *)buf + done : d->out,
+					       direct ? size - done : DECOMPRESS_OUT);
 		if (n <= 0)
 			break;
 		if (direct) {

@@ -97,8 +97,7 @@ static int join_rank_cmp(const void *a, const void *b)
 	return c ? c : (x->argument < y->argument ? -1 : 1);
 }
 
-struct capture_join *capture_join_open(const char *const *paths, size_t n, const char *filter, char *err,
-				       size_t errlen)
+struct capture_join *capture_join_open(const char *const *paths, size_t n, const char *filter, char *err, size_t errlen)
 {
 	struct capture_join *j = xcalloc(1, sizeof *j);
 	j->parts = xcalloc(n, sizeof *j->parts);

@@ -46,7 +46,7 @@ struct report_part {
 };
 
 struct report {
-	char *source; /* what the capture sections name: the file, or a join's parts, "a + b + ..." */
+	char *source;  /* what the capture sections name: the file, or a join's parts, "a + b + ..." */
 	char **inputs; /* a join's parts, in merged order (JSON names each); NULL for one file */
 	size_t ninputs;
 	char linktypes[REPORT_MAX_LINKTYPES][32]; /* names of the link types the capture declared, the first 8 */

@@ -158,7 +158,8 @@ static int stream_file(struct options *o)
 int cmd_default(struct options *o)
 {
 	if (!one_capture(o))
-		return cmd_usage_error("give one capture file, or --join and its parts (or use 'tcpscope report FILE...')");
+		return cmd_usage_error(
+			"give one capture file, or --join and its parts (or use 'tcpscope report FILE...')");
 	if (want_json(o))
 		return stream_file(o);
 	/* The UI needs the keyboard on stdin, and files it can seek in to read details again. */
