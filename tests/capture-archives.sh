@@ -85,7 +85,9 @@ if cmp -s "$tmp/p.whole" "$tmp/p.join"; then ok; else bad "packets --join differ
 gzip -c "$demo" >"$tmp/demo.gz"
 "$bin" packets "$tmp/demo.gz" >"$tmp/p.gz"
 if cmp -s "$tmp/p.whole" "$tmp/p.gz"; then ok; else bad "packets on a gzip copy differs"; fi
-"$bin" timeline --flow 1 "$demo" >"$tmp/tl.whole"
+"$bin" timeline --flow 1 "$demo" >"$tmp/tl.whole" # every row's details are read again by seeking
+"$bin" timeline --flow 1 "$tmp/demo.gz" >"$tmp/tl.gz"
+if cmp -s "$tmp/tl.whole" "$tmp/tl.gz"; then ok; else bad "timeline of a gzip copy differs"; fi
 "$bin" timeline --flow 1 --join "$@" >"$tmp/tl.join"
 if cmp -s "$tmp/tl.whole" "$tmp/tl.join"; then ok; else bad "timeline --join differs from the whole's"; fi
 "$bin" --format json "$demo" | sed '$d' >"$tmp/st.whole"
