@@ -3,12 +3,14 @@
  * stdio stream of their decompressed bytes (capture-decompress.h).
  *
  * Data flow: fread() fills `in` from the compressed stream; the
- * decompressor turns it into bytes delivered to the reader. A read of at
- * least DECOMPRESS_OUT bytes (the pcap reader's refills) is decompressed
- * straight into the reader's buffer; a smaller one (the pcapng reader's
- * block headers, the sniff of the file header) is served from `out`, which
- * holds the decompressed bytes [out_base, out_base + out_len). The stream is
- * unbuffered, so stdio copies nothing on top.
+ * decompressor turns it into bytes delivered to the reader through the
+ * stream's stdio buffer of DECOMPRESS_OUT bytes (an unbuffered stream would
+ * be read a byte at a time by glibc). stdio refills its buffer whole, and
+ * those reads are decompressed straight into it; the first chunk of the
+ * data, and any smaller read, goes through `out`, which holds the
+ * decompressed bytes [out_base, out_base + out_len). So the file header,
+ * read once to tell the format and again by the reader, is read again from
+ * `out`, even from a pipe.
  *
  * `in_frame` is set while a gzip member or zstd frame has begun and not yet
  * ended: the input ending then is a cut, and ending between members is the
@@ -186,7 +188,7 @@ static ssize_t decompress_read(void *cookie, char *buf, size_t size)
 		}
 		d->out_base += d->out_len;
 		d->out_pos = d->out_len = 0;
-		bool direct = size - done >= DECOMPRESS_OUT;
+		bool direct = size - done >= DECOMPRESS_OUT && d->out_base > 0;
 		ssize_t n = decompress_produce(d, direct ? (uint8_t *)buf + done : d->out,
 					       direct ? size - done : DECOMPRESS_OUT);
 		if (n <= 0)
@@ -334,7 +336,7 @@ FILE *decompress_open(FILE *src, off_t start, enum decompress_format format, str
 		decompress_close(d);
 		return NULL;
 	}
-	setvbuf(fp, NULL, _IONBF, 0);
+	setvbuf(fp, NULL, _IOFBF, DECOMPRESS_OUT);
 	*out = d;
 	return fp;
 }

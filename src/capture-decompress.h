@@ -5,9 +5,9 @@
  * A file is recognised by its first bytes, never by its name: gzip's
  * 1f 8b (RFC 1952 §2.3.1) and zstd's frame magic 28 b5 2f fd (RFC 8878
  * §3.1.1). decompress_open() hands back a stdio stream whose reads inflate
- * the file on the fly into the reader's own buffer (the pcap reader's 1 MiB
- * buffer, the pcapng reader's block buffer): the decompressor holds two
- * fixed buffers, allocated once, and nothing is allocated per packet.
+ * the file on the fly into the stream's buffer, from which the readers copy
+ * as they do from a file: the decompressor holds two fixed buffers,
+ * allocated once, and nothing is allocated per packet.
  * Several members (gzip) or frames (zstd) one after another read as one
  * stream, as gzip -d and zstd -d do.
  *
