@@ -103,6 +103,12 @@ if cmp -s "$tmp/ck.a" "$tmp/ck.b" && [ "$(tail -1 "$tmp/ck.join")" = 1 ]; then o
 "$bin" check --join "$@" >"$tmp/ck.text"
 if grep -q "demo_00000.* + .*demo_00004" "$tmp/ck.text"; then ok; else bad "check --join does not name the parts"; fi
 
+# --- what --join does not go with, and what needs it
+"$bin" --join -i lo >/dev/null 2>"$tmp/err"
+if [ $? -eq 2 ] && grep -q -- "--join reads capture files" "$tmp/err"; then ok; else bad "--join -i is not refused: $(cat "$tmp/err")"; fi
+"$bin" packets "$1" "$2" >/dev/null 2>"$tmp/err"
+if [ $? -eq 2 ] && grep -q -- "or --join and its parts" "$tmp/err"; then ok; else bad "packets of two files without --join: $(cat "$tmp/err")"; fi
+
 # --- a piece missing in the middle: a gap, the rest read
 "$bin" report --format json --join "$1" "$2" "$4" "$5" >"$tmp/gap.json" 2>"$tmp/gap.err"
 status=$?

@@ -28,6 +28,7 @@ static uint32_t default_threads(void)
 static void usage(FILE *out)
 {
 	fputs("Usage: tcpscope [OPTIONS] FILE            analyse a capture (UI on a terminal, report otherwise)\n"
+	      "       tcpscope [OPTIONS] --join FILE...   the same over files that are parts of one capture\n"
 	      "       tcpscope report [OPTIONS] FILE...   capture summary, flows and findings\n"
 	      "       tcpscope packets [--flow ID] [OPTIONS] FILE\n"
 	      "                                           one JSON line per TCP packet\n"
