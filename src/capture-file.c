@@ -26,6 +26,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "capture-decompress.h"
+#include "capture-join.h"
 #include "capture-pcap.h"
 #include "capture-pcapng.h"
 #include "capture.h"
@@ -35,31 +37,40 @@
 enum { PCAP_MAGIC_NANO = 0xa1b23c4d, PCAP_MAGIC_NANO_SWAPPED = 0x4d3cb2a1 };
 
 struct capture {
-	pcap_t *pcap;	     /* pcap input read by libpcap, or NULL */
-	struct pcapfile *pf; /* pcap input read by capture-pcap.c */
-	struct pcapng *ng;   /* pcapng input */
+	pcap_t *pcap;		   /* pcap input read by libpcap, or NULL */
+	struct pcapfile *pf;	   /* pcap input read by capture-pcap.c */
+	struct pcapng *ng;	   /* pcapng input */
+	struct capture_join *join; /* the parts of one capture (capture-join.h): none of the three above */
+	struct decompress *dz;	   /* compressed input: the decompressor under the reader, or NULL */
 	struct bpf_program filter;
 	bool has_filter;
 	bool nanosecond;
-	bool no_offsets; /* records carry offset 0 (capture_read_through) */
+	bool no_offsets;    /* records carry offset 0 (capture_read_through) */
+	bool keep_rejected; /* records the filter rejects are returned too, with frame 0 (capture-join.h) */
 	uint64_t frame;
 	uint64_t size;
 	char error[CAPTURE_ERRBUF_SIZE];
 };
 
+/* Whether a file header of n bytes is that of a nanosecond pcap. */
+static bool head_is_nanosecond(const uint8_t *m, size_t n)
+{
+	uint32_t magic = n < 4 ? 0 : (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	return magic == PCAP_MAGIC_NANO || magic == PCAP_MAGIC_NANO_SWAPPED;
+}
+
 bool capture_file_is_nanosecond(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	uint8_t m[4] = {0};
-	size_t n = fread(m, 1, 4, f);
-	fclose(f);
-	uint32_t magic = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-	return n == 4 && (magic == PCAP_MAGIC_NANO || magic == PCAP_MAGIC_NANO_SWAPPED);
+	char err[CAPTURE_ERRBUF_SIZE];
+	struct capture *cap = capture_open_file(path, NULL, err, sizeof err);
+	bool nanosecond = cap && capture_nanosecond(cap);
+	capture_close(cap);
+	return nanosecond;
 }
 
 static struct capture *capture_wrap(pcap_t *p, const char *path, const char *filter, char *err, size_t errlen);
+static struct capture *capture_open_reader(FILE *fp, off_t start, const uint8_t *head, size_t n, const char *name,
+					   const char *filter, char *err, size_t errlen);
 
 struct capture *capture_open_file(const char *path, const char *filter, char *err, size_t errlen)
 {
@@ -74,7 +85,8 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			cap->size = (uint64_t)st.st_size;
-		cap->nanosecond = capture_file_is_nanosecond(path);
+	} else if (cap) {
+		cap->nanosecond = false; /* standard input is printed in microseconds, whatever it holds */
 	}
 	return cap;
 }
@@ -186,13 +198,74 @@ static struct capture *capture_open_pcapfile(FILE *fp, const uint8_t *head, cons
 	return cap;
 }
 
+static struct capture *capture_open_sniffed(FILE *fp, const char *name, const char *filter, bool plain, char *err,
+					    size_t errlen);
+
+/*
+ * A compressed stream, its first n bytes (head) already read from fp: the
+ * capture is read from the stream of its decompressed bytes. Those are
+ * sniffed first here, so that data corrupt from its first bytes is refused
+ * with the decompressor's words, not the reader's.
+ */
+static struct capture *capture_open_compressed(FILE *fp, off_t start, const uint8_t *head, size_t n,
+					       enum decompress_format format, const char *name, const char *filter,
+					       char *err, size_t errlen)
+{
+	char why[CAPTURE_ERRBUF_SIZE];
+	FILE *in = capture_rewind(fp, start, head, n);
+	struct decompress *dz = NULL;
+	FILE *plain = in ? decompress_open(in, start, format, &dz, why, sizeof why) : NULL;
+	if (!in) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		if (fp != stdin)
+			fclose(fp);
+		return NULL;
+	}
+	if (!plain) {
+		snprintf(err, errlen, "%s: %s", name, why);
+		return NULL;
+	}
+	uint8_t sniff[PCAPFILE_HEADER];
+	size_t got = fread(sniff, 1, sizeof sniff, plain);
+	if (decompress_failed(dz) || (got == 0 && decompress_cut(dz))) {
+		snprintf(err, errlen, "%s: %s", name, decompress_message(dz));
+		fclose(plain);
+		return NULL;
+	}
+	fseeko(plain, 0, SEEK_SET); /* back over bytes still in the decompressor's buffer: cannot fail */
+	struct capture *cap = capture_open_sniffed(plain, name, filter, true, err, errlen);
+	if (cap)
+		cap->dz = dz;
+	return cap;
+}
+
 struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen)
+{
+	return capture_open_sniffed(fp, name, filter, false, err, errlen);
+}
+
+/* Opens fp by its first bytes; plain: it is a decompressed stream already, which is not decompressed again. */
+static struct capture *capture_open_sniffed(FILE *fp, const char *name, const char *filter, bool plain, char *err,
+					    size_t errlen)
 {
 	uint8_t head[PCAPFILE_HEADER];
 	off_t start = ftello(fp);
 	if (start < 0)
 		setvbuf(fp, NULL, _IONBF, 0); /* nothing read ahead of the sniff: see the top of the file */
 	size_t n = fread(head, 1, sizeof head, fp);
+	enum decompress_format format = plain ? DECOMPRESS_NONE : decompress_detect(head, n);
+	if (format != DECOMPRESS_NONE)
+		return capture_open_compressed(fp, start, head, n, format, name, filter, err, errlen);
+	struct capture *cap = capture_open_reader(fp, start, head, n, name, filter, err, errlen);
+	if (cap)
+		cap->nanosecond = head_is_nanosecond(head, n);
+	return cap;
+}
+
+/* Opens the reader for an uncompressed stream whose first n bytes (head) were read from fp. */
+static struct capture *capture_open_reader(FILE *fp, off_t start, const uint8_t *head, size_t n, const char *name,
+					   const char *filter, char *err, size_t errlen)
+{
 	if (pcapfile_takes(head, n))
 		return capture_open_pcapfile(fp, head, name, filter, err, errlen);
 	FILE *in = capture_rewind(fp, start, head, n);
@@ -240,6 +313,33 @@ static struct capture *capture_wrap(pcap_t *p, const char *path, const char *fil
 }
 
 /*
+ * What a reader's end means over compressed input: the decompressor knows
+ * whether the data is corrupt (the reader then failed, or read garbage) or
+ * was cut short (the reader may have met a clean end between records).
+ */
+__attribute__((cold)) static enum capture_status capture_end_of(struct capture *cap, enum capture_status st)
+{
+	if (!cap->dz || st == CAPTURE_PACKET)
+		return st;
+	if (decompress_failed(cap->dz)) {
+		snprintf(cap->error, sizeof cap->error, "%s", decompress_message(cap->dz));
+		return CAPTURE_ERROR;
+	}
+	if (decompress_cut(cap->dz) && st != CAPTURE_ERROR) {
+		snprintf(cap->error, sizeof cap->error, "%s", decompress_message(cap->dz));
+		return CAPTURE_TRUNCATED;
+	}
+	return st;
+}
+
+/* A record the filter rejected, returned with frame 0 when the capture is a part of a join. */
+static enum capture_status capture_rejected(struct capture_record *rec)
+{
+	rec->frame = 0;
+	return CAPTURE_PACKET;
+}
+
+/*
  * capture_next() over pcapng: every packet is a frame, the filter picks
  * which are returned. Not inlined, like capture_next_libpcap(): capture_next()
  * then saves no registers for the classic pcap reader.
@@ -251,12 +351,14 @@ __attribute__((noinline)) static enum capture_status capture_next_pcapng(struct 
 		bool wanted;
 		enum capture_status st = pcapng_next(cap->ng, rec, &wanted, cap->error, sizeof cap->error);
 		if (st != CAPTURE_PACKET)
-			return st;
+			return capture_end_of(cap, st);
 		cap->frame++;
 		if (wanted) {
 			rec->frame = cap->frame;
 			return CAPTURE_PACKET;
 		}
+		if (cap->keep_rejected)
+			return capture_rejected(rec);
 	}
 }
 
@@ -273,12 +375,14 @@ static enum capture_status capture_next_pcapfile(struct capture *cap, struct cap
 	for (;;) {
 		enum capture_status st = pcapfile_next(cap->pf, rec, cap->error, sizeof cap->error);
 		if (st != CAPTURE_PACKET)
-			return st;
+			return capture_end_of(cap, st);
 		cap->frame++;
 		if (!cap->has_filter || record_passes(cap, rec)) {
 			rec->frame = cap->frame;
 			return CAPTURE_PACKET;
 		}
+		if (cap->keep_rejected)
+			return capture_rejected(rec);
 	}
 }
 
@@ -291,18 +395,17 @@ __attribute__((noinline)) static enum capture_status capture_next_libpcap(struct
 		const u_char *data;
 		uint64_t offset = cap->no_offsets ? 0 : capture_offset(cap);
 		int rc = pcap_next_ex(cap->pcap, &hdr, &data);
-		if (rc == PCAP_ERROR_BREAK)
-			return CAPTURE_END;
 		if (rc == PCAP_ERROR) {
 			snprintf(cap->error, sizeof cap->error, "%s", pcap_geterr(cap->pcap));
-			return strstr(cap->error, "truncated") ? CAPTURE_TRUNCATED : CAPTURE_ERROR;
+			return capture_end_of(cap, strstr(cap->error, "truncated") ? CAPTURE_TRUNCATED : CAPTURE_ERROR);
 		}
 		if (rc != 1)
-			return CAPTURE_END;
+			return capture_end_of(cap, CAPTURE_END);
 		cap->frame++;
-		if (cap->has_filter && !pcap_offline_filter(&cap->filter, hdr, data))
+		bool rejected = cap->has_filter && !pcap_offline_filter(&cap->filter, hdr, data);
+		if (rejected && !cap->keep_rejected)
 			continue;
-		rec->frame = cap->frame;
+		rec->frame = rejected ? 0 : cap->frame;
 		rec->offset = offset;
 		/* Some writers store sub-second fields >= 1e9; carry them over as tshark does. */
 		rec->time_ns = (int64_t)hdr->ts.tv_sec * 1000000000 + (int64_t)hdr->ts.tv_usec;
@@ -320,7 +423,54 @@ enum capture_status capture_next(struct capture *cap, struct capture_record *rec
 		return capture_next_pcapfile(cap, rec);
 	if (cap->ng)
 		return capture_next_pcapng(cap, rec);
+	if (cap->join)
+		return capture_join_next(cap->join, rec, cap->error, sizeof cap->error);
 	return capture_next_libpcap(cap, rec);
+}
+
+void capture_keep_rejected(struct capture *cap)
+{
+	cap->keep_rejected = true;
+}
+
+struct capture *capture_open_join(const char *const *paths, size_t n, const char *filter, char *err, size_t errlen)
+{
+	struct capture_join *join = capture_join_open(paths, n, filter, err, errlen);
+	if (!join)
+		return NULL;
+	struct capture *cap = xcalloc(1, sizeof *cap);
+	cap->join = join;
+	for (size_t i = 0; i < n; i++) {
+		const struct capture *part = capture_join_part(join, i);
+		cap->nanosecond |= part->nanosecond;
+		cap->size += part->size;
+	}
+	return cap;
+}
+
+size_t capture_parts(const struct capture *cap)
+{
+	return cap->join ? capture_join_count(cap->join) : 1;
+}
+
+const char *capture_part_name(const struct capture *cap, size_t i)
+{
+	return capture_join_name(cap->join, i);
+}
+
+char *capture_title(const struct capture *cap)
+{
+	size_t n = capture_parts(cap), len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(capture_part_name(cap, i)) + 3;
+	char *title = xmalloc(len);
+	title[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(title, " + ");
+		strcat(title, capture_part_name(cap, i));
+	}
+	return title;
 }
 
 const char *capture_error(const struct capture *cap)
@@ -330,13 +480,41 @@ const char *capture_error(const struct capture *cap)
 
 int capture_linktype(const struct capture *cap)
 {
+	if (cap->join) {
+		int first = -1;
+		capture_linktypes(cap, &first, 1);
+		return first;
+	}
 	if (cap->pf)
 		return pcapfile_linktype(cap->pf);
 	return cap->ng ? pcapng_linktype(cap->ng) : pcap_datalink(cap->pcap);
 }
 
+/* The link types of a join: every part's, each once, in the parts' order. */
+static size_t capture_join_linktypes(const struct capture *cap, int *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < capture_join_count(cap->join); i++) {
+		int lts[CAPTURE_MAX_LINKTYPES];
+		size_t k = capture_linktypes(capture_join_part(cap->join, i), lts, CAPTURE_MAX_LINKTYPES);
+		for (size_t a = 0; a < k && a < CAPTURE_MAX_LINKTYPES; a++) {
+			bool seen = false;
+			for (size_t b = 0; b < n && b < max && !seen; b++)
+				seen = out[b] == lts[a];
+			if (seen)
+				continue;
+			if (n < max)
+				out[n] = lts[a];
+			n++;
+		}
+	}
+	return n;
+}
+
 size_t capture_linktypes(const struct capture *cap, int *out, size_t max)
 {
+	if (cap->join)
+		return capture_join_linktypes(cap, out, max);
 	if (cap->ng)
 		return pcapng_linktypes(cap->ng, out, max);
 	if (max > 0)
@@ -357,6 +535,8 @@ bool capture_nanosecond(const struct capture *cap)
 
 uint64_t capture_offset(const struct capture *cap)
 {
+	if (cap->join)
+		return capture_join_offset(cap->join);
 	if (cap->pf)
 		return pcapfile_offset(cap->pf);
 	if (cap->ng)
@@ -371,6 +551,18 @@ void capture_read_through(struct capture *cap)
 	cap->no_offsets = true;
 	if (cap->pf)
 		pcapfile_map(cap->pf);
+	for (size_t i = 0; cap->join && i < capture_join_count(cap->join); i++)
+		capture_read_through(capture_join_part(cap->join, i));
+}
+
+uint64_t capture_read_bytes(const struct capture *cap)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; cap->join && i < capture_join_count(cap->join); i++)
+		sum += capture_read_bytes(capture_join_part(cap->join, i));
+	if (cap->join)
+		return sum;
+	return cap->dz ? decompress_consumed(cap->dz) : capture_offset(cap);
 }
 
 uint64_t capture_size(const struct capture *cap)
@@ -380,6 +572,8 @@ uint64_t capture_size(const struct capture *cap)
 
 int capture_seek(struct capture *cap, uint64_t offset, uint64_t frame)
 {
+	if (cap->join)
+		return capture_join_seek(cap->join, offset, frame, cap->error, sizeof cap->error);
 	if (cap->pf || cap->ng) {
 		if (cap->pf ? pcapfile_seek(cap->pf, offset, cap->error, sizeof cap->error) != 0
 			    : pcapng_seek(cap->ng, offset, cap->error, sizeof cap->error) != 0)
@@ -406,6 +600,8 @@ void capture_close(struct capture *cap)
 		pcapfile_close(cap->pf);
 	else if (cap->ng)
 		pcapng_close(cap->ng);
+	else if (cap->join)
+		capture_join_close(cap->join);
 	else
 		pcap_close(cap->pcap);
 	free(cap);

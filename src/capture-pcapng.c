@@ -54,7 +54,7 @@ enum {
 	PCAPNG_MIN_BLOCK = 12,	    /* type, leading and trailing length */
 	PCAPNG_MIN_SHB = 28,	    /* plus byte-order magic, version, section length */
 	PCAPNG_FILTER_SNAPLEN = 262144,
-	PCAPNG_MAX_LINKTYPES = 256, /* real files have a handful */
+	PCAPNG_MAX_LINKTYPES = CAPTURE_MAX_LINKTYPES, /* real files have a handful */
 };
 
 #define PCAPNG_INITIAL_BUFFER 65536
@@ -594,14 +594,19 @@ struct pcapng *pcapng_open(FILE *fp, const char *filter, char *err, size_t errle
 		if (pcapng_take(ng, &blk, err, errlen) != 0)
 			goto fail;
 	}
-	if (ng->nifs == 0) { /* as libpcap: nothing can be decoded without a link type */
+	/*
+	 * A file of section headers and blocks we skip (Custom Blocks, §4.8),
+	 * with no interface and no packet, is valid and empty: tshark reads it
+	 * so. A packet with no interface to decode it by is refused, as libpcap does.
+	 */
+	if (ng->nifs == 0 && !ng->pending && !ng->deferred_cut)
+		return ng;
+	if (ng->nifs == 0) {
 		if (ng->pending)
 			snprintf(err, errlen, "the packet block at offset %" PRIu64 " comes before any interface block",
 				 ng->pending_block.offset);
-		else if (ng->deferred_cut)
-			snprintf(err, errlen, "%s", ng->deferred_msg);
 		else
-			snprintf(err, errlen, "the file has no interface description block");
+			snprintf(err, errlen, "%s", ng->deferred_msg);
 		goto fail;
 	}
 	bool supported = false, compiled = false;

@@ -7,9 +7,13 @@
  * match tshark's frame.number. Ordinary pcap files are read by our own reader
  * (capture-pcap.h), pcapng files by another (capture-pcapng.h), which gives
  * each record the link type of its interface, and any other pcap variant by
- * libpcap. The record's data pointer is borrowed from the reader (libpcap's
- * or ours) and valid until the next call. Errors are reported in
- * a caller-supplied buffer (STYLE.md principle 12); nothing here prints.
+ * libpcap. A gzip or zstd file (known by its magic number, not its name) is
+ * read through the stream of its decompressed bytes (capture-decompress.h),
+ * then as above. Several files may be read as the parts of one capture,
+ * merged by timestamp (capture_open_join, capture-join.h). The record's data
+ * pointer is borrowed from the reader (libpcap's or ours) and valid until
+ * the next call. Errors are reported in a caller-supplied buffer (STYLE.md
+ * principle 12); nothing here prints.
  */
 #ifndef TCPSCOPE_CAPTURE_H
 #define TCPSCOPE_CAPTURE_H
@@ -20,6 +24,7 @@
 #include <stdio.h>
 
 #define CAPTURE_ERRBUF_SIZE 512
+#define CAPTURE_MAX_LINKTYPES 256 /* distinct link types of one file (pcapng allows no more) */
 
 struct capture_record {
 	uint64_t frame;
@@ -43,6 +48,17 @@ struct capture;
 struct capture *capture_open_file(const char *path, const char *filter, char *err, size_t errlen);
 /* Reads from an open stream (the capture takes ownership of fp); name is used in messages. */
 struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen);
+/*
+ * Opens n files as the parts of one capture, in any order (capture-join.h):
+ * records merged by timestamp, frames numbered across the parts. Returns
+ * NULL and fills err ("part: why") if a part cannot be opened.
+ */
+struct capture *capture_open_join(const char *const *paths, size_t n, const char *filter, char *err, size_t errlen);
+/* How many files the capture reads (1 but for a join), and the name of each, in merged order (a join's only). */
+size_t capture_parts(const struct capture *cap);
+const char *capture_part_name(const struct capture *cap, size_t i);
+/* A join's name for people: its parts' names in merged order, "a + b + ..." (the caller frees it). */
+char *capture_title(const struct capture *cap);
 enum capture_status capture_next(struct capture *cap, struct capture_record *rec);
 const char *capture_error(const struct capture *cap);
 /* The link type of the file (pcapng: of its first interface; -1 if none yet). */
@@ -65,8 +81,13 @@ bool capture_file_is_nanosecond(const char *path);
  * file is read from a memory mapping instead of copied (capture-pcap.h).
  */
 void capture_read_through(struct capture *cap);
-/* Bytes of the file consumed so far and its total size (0 if unknown). */
+/* Where the next record starts: an offset of the (decompressed) data, as capture_seek() takes. */
 uint64_t capture_offset(const struct capture *cap);
+/*
+ * Bytes of the file (of every part of a join) read so far, compressed ones
+ * for a compressed file, and its total size (0 if unknown): the progress.
+ */
+uint64_t capture_read_bytes(const struct capture *cap);
 uint64_t capture_size(const struct capture *cap);
 /*
  * Calls fn for some records spread over the file at path, about windows *

@@ -168,11 +168,17 @@ static void collect_denied(struct check_file *cf, const struct check_policy *p)
 int check_run_file(struct check_file *cf, const char *path, const char *filter, const struct engine_config *ecfg,
 		   const struct check_config *cfg)
 {
+	return check_run_files(cf, &path, 1, filter, ecfg, cfg);
+}
+
+int check_run_files(struct check_file *cf, const char *const *paths, size_t n, const char *filter,
+		    const struct engine_config *ecfg, const struct check_config *cfg)
+{
 	char err[CAPTURE_ERRBUF_SIZE];
 	struct check_watch watch = {.script = cfg->script != NULL, .sel = &cfg->script_flow};
 	struct engine_sink sink = {.ctx = &watch, .packet = watch_packet};
 	memset(cf, 0, sizeof *cf);
-	report_init(&cf->report, path);
+	report_init(&cf->report, paths[0]);
 	spool_init(&cf->denied, sizeof(struct finding), report_memory_budget());
 	if (cfg->script && cfg->script->packetdrill)
 		watch.packetdrill = packetdrill_matcher_new(cfg->script->packetdrill, &cfg->packetdrill);
@@ -181,7 +187,7 @@ int check_run_file(struct check_file *cf, const char *path, const char *filter, 
 	if (cfg->expect)
 		expect_frames_init(&watch.frames, cfg->expect);
 	bool watching = cfg->script || watch.frames.n > 0;
-	if (report_run_file(&cf->report, path, filter, ecfg, watching ? &sink : NULL, err, sizeof err) != 0) {
+	if (report_run_files(&cf->report, paths, n, filter, ecfg, watching ? &sink : NULL, err, sizeof err) != 0) {
 		expect_frames_free(&watch.frames);
 		packetdrill_matcher_free(watch.packetdrill);
 		cf->error = xstrdup(err);

@@ -69,6 +69,9 @@ bool check_policy_denies(const struct check_policy *p, enum finding_id id);
  */
 int check_run_file(struct check_file *cf, const char *path, const char *filter, const struct engine_config *ecfg,
 		   const struct check_config *cfg);
+/* The same over n files read as the parts of one capture (report_run_files). */
+int check_run_files(struct check_file *cf, const char *const *paths, size_t n, const char *filter,
+		    const struct engine_config *ecfg, const struct check_config *cfg);
 void check_file_free(struct check_file *cf);
 
 /* The next finding of a report reader (report_read_findings) that fails the policy, or NULL. */

@@ -694,6 +694,14 @@ void output_json_report(FILE *out, const struct report *r)
 		"{\n  \"format\": %d,\n  \"tool\": \"tcpscope\",\n  \"version\": \"%s\",\n  \"capture\": {\"source\": ",
 		OUTPUT_FORMAT_VERSION, PACKAGE_VERSION);
 	output_json_string(out, r->source);
+	if (r->ninputs > 1) { /* a join: its parts, in merged order */
+		fputs(", \"parts\": [", out);
+		for (size_t i = 0; i < r->ninputs; i++) {
+			fputs(i ? ", " : "", out);
+			output_json_string(out, r->inputs[i]);
+		}
+		fputc(']', out);
+	}
 	fprintf(out, ", \"packets\": %" PRIu64 ", \"tcp_packets\": %" PRIu64 ", \"linktypes\": [", st->packets,
 		st->tcp_packets);
 	for (size_t i = 0; i < r->nlinktypes; i++)

@@ -45,10 +45,14 @@ struct worker {
 	pthread_t thread;
 };
 
-bool report_can_split(const char *path)
+bool report_can_split(const char *const *paths, size_t n)
 {
-	struct stat st;
-	return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
+			return false;
+	}
+	return true;
 }
 
 static void *worker_run(void *arg)
@@ -96,11 +100,18 @@ static void merge_workers(struct report *r, struct worker *w, size_t n)
 	r->nlinktypes = w[0].part.nlinktypes;
 	r->nanosecond = w[0].part.nanosecond;
 	r->stats = w[0].part.stats;
+	char *source = r->source; /* the first worker's names a join's parts in merged order */
+	r->source = w[0].part.source;
+	w[0].part.source = source;
+	r->inputs = w[0].part.inputs;
+	r->ninputs = w[0].part.ninputs;
+	w[0].part.inputs = NULL;
+	w[0].part.ninputs = 0;
 	report_free_parts(r);
 	r->parts = xcalloc(n, sizeof *r->parts);
 	r->nparts = n;
 	for (size_t i = 0; i < n; i++) {
-		const struct report *p = &w[i].part;
+		struct report *p = &w[i].part;
 		if (i)
 			add_stats(&r->stats, &p->stats);
 		r->nflows += p->nflows;
@@ -111,18 +122,20 @@ static void merge_workers(struct report *r, struct worker *w, size_t n)
 		r->parts[i] = p->parts[0];
 		free(p->parts);
 		free(p->source);
+		report_free_inputs(p);
 	}
 	number_flows(r);
 }
 
-int report_run_threads(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
-		       char *err, size_t errlen)
+int report_run_threads(struct report *r, const char *const *paths, size_t npaths, const char *filter,
+		       const struct engine_config *cfg, char *err, size_t errlen)
 {
 	size_t n = cfg->threads < REPORT_MAX_THREADS ? cfg->threads : REPORT_MAX_THREADS;
 	struct worker *w = xcalloc(n, sizeof *w);
 	size_t opened = 0;
 	for (; opened < n; opened++) {
-		w[opened].cap = capture_open_file(path, filter, err, errlen);
+		w[opened].cap = npaths == 1 ? capture_open_file(paths[0], filter, err, errlen)
+					    : capture_open_join(paths, npaths, filter, err, errlen);
 		if (!w[opened].cap)
 			break;
 	}
@@ -133,7 +146,7 @@ int report_run_threads(struct report *r, const char *path, const char *filter, c
 		return -1;
 	}
 	uint64_t parts_of[REPORT_MAX_THREADS];
-	report_deal_parts(path, cfg, n, parts_of);
+	report_deal_parts(paths[0], cfg, n, parts_of); /* a join's first part stands for all */
 	for (size_t i = 0; i < n; i++) {
 		report_init_budget(&w[i].part, r->source, report_memory_budget() / n);
 		w[i].part.parts[0].in_thread = true;

@@ -113,9 +113,19 @@ void report_free_parts(struct report *r)
 	r->nparts = 0;
 }
 
+void report_free_inputs(struct report *r)
+{
+	for (size_t i = 0; i < r->ninputs; i++)
+		free(r->inputs[i]);
+	free(r->inputs);
+	r->inputs = NULL;
+	r->ninputs = 0;
+}
+
 void report_free(struct report *r)
 {
 	free(r->source);
+	report_free_inputs(r);
 	report_free_parts(r);
 	memset(r, 0, sizeof *r);
 }
@@ -243,18 +253,40 @@ static void tee_flow(void *ctx, const struct flow_summary *s)
 int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
 		    const struct engine_sink *extra, char *err, size_t errlen)
 {
-	if (cfg->threads > 1 && !extra && !cfg->max_flows && !r->counts_only && report_can_split(path))
-		return report_run_threads(r, path, filter, cfg, err, errlen);
-	struct capture *cap = capture_open_file(path, filter, err, errlen);
+	return report_run_files(r, &path, 1, filter, cfg, extra, err, errlen);
+}
+
+int report_run_files(struct report *r, const char *const *paths, size_t n, const char *filter,
+		     const struct engine_config *cfg, const struct engine_sink *extra, char *err, size_t errlen)
+{
+	if (cfg->threads > 1 && !extra && !cfg->max_flows && !r->counts_only && report_can_split(paths, n))
+		return report_run_threads(r, paths, n, filter, cfg, err, errlen);
+	struct capture *cap = n == 1 ? capture_open_file(paths[0], filter, err, errlen)
+				     : capture_open_join(paths, n, filter, err, errlen);
 	if (!cap)
 		return -1;
 	return report_run_capture(r, cap, cfg, extra, err, errlen);
+}
+
+/* A join's report names its parts, in the order they were merged. */
+static void report_name_parts(struct report *r, const struct capture *cap)
+{
+	size_t n = capture_parts(cap);
+	if (n < 2 || r->inputs)
+		return;
+	r->inputs = xcalloc(n, sizeof *r->inputs);
+	r->ninputs = n;
+	for (size_t i = 0; i < n; i++)
+		r->inputs[i] = xstrdup(capture_part_name(cap, i));
+	free(r->source);
+	r->source = capture_title(cap);
 }
 
 int report_run_capture(struct report *r, struct capture *cap, const struct engine_config *cfg,
 		       const struct engine_sink *extra, char *err, size_t errlen)
 {
 	r->nanosecond = capture_nanosecond(cap);
+	report_name_parts(r, cap);
 	capture_read_through(cap); /* nothing here seeks back (SPEC §12: no per-packet ftell, no copy) */
 	struct tee tee = {.a = r->counts_only ? (struct engine_sink){0} : report_sink(r)};
 	if (extra)

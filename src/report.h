@@ -46,7 +46,9 @@ struct report_part {
 };
 
 struct report {
-	char *source;
+	char *source;  /* what the capture sections name: the file, or a join's parts, "a + b + ..." */
+	char **inputs; /* a join's parts, in merged order (JSON names each); NULL for one file */
+	size_t ninputs;
 	char linktypes[REPORT_MAX_LINKTYPES][32]; /* names of the link types the capture declared, the first 8 */
 	size_t nlinktypes;
 	bool nanosecond;
@@ -105,6 +107,12 @@ void report_reader_close(struct report_reader *rd);
  */
 int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
 		    const struct engine_sink *extra, char *err, size_t errlen);
+/*
+ * The same over n files read as the parts of one capture (capture_open_join)
+ * when n > 1: in threads too, when every part is a regular file.
+ */
+int report_run_files(struct report *r, const char *const *paths, size_t n, const char *filter,
+		     const struct engine_config *cfg, const struct engine_sink *extra, char *err, size_t errlen);
 
 /* The same over an opened capture, which it closes. */
 struct capture;

@@ -7,7 +7,7 @@
 # timeline), a resize, going back, quitting with status 0
 # and the terminal restored (alternate screen left, cursor shown, the shell's
 # text back), the "too small" screen at 30x8, Ctrl-C and SIGTERM, monochrome,
-# --ascii, the mouse, and a file that cannot be read.
+# --ascii, the mouse, a file that cannot be read, and --join and a gzip copy.
 #
 # Each UI runs in its own tmux server (one socket per session name) under a
 # wrapper that prints EXIT=<status> when tcpscope ends and is bounded by
@@ -203,5 +203,34 @@ mouse graph 3 100 10
 wait_for graph " frame 265  0.280047 s"
 key graph Q
 expect_restored graph 0
+
+# 10. --join opens the UI on the parts of one capture (editcap pieces, named backwards), and a
+#     gzip copy opens as the file does: the same flow, its ladder and packet details read again.
+if command -v editcap >/dev/null && command -v gzip >/dev/null; then
+	mkdir "$TEST_TMPDIR/parts"
+	editcap -c 100 "$captures/demo.pcap" "$TEST_TMPDIR/parts/demo.pcap" || fail "editcap failed"
+	start join 120 40 -- --join $(ls "$TEST_TMPDIR/parts"/* | sort -r)
+	wait_for join "10.77.0.1:53484"
+	expect_on_screen join "Flows 1/1"
+	expect_on_screen join "440 packets"
+	key join Enter
+	wait_for join "Frame 1 "
+	key join n
+	wait_for join "Frame 21 "
+	expect_on_screen join "retransmission: segment repeats sequence space already sent"
+	key join Q
+	expect_restored join 0
+	gzip -c "$captures/demo.pcap" >"$TEST_TMPDIR/demo.pcap.gz"
+	start gz 120 40 -- "$TEST_TMPDIR/demo.pcap.gz"
+	wait_for gz "10.77.0.1:53484"
+	key gz Enter
+	wait_for gz "Frame 1 "
+	key gz n
+	wait_for gz "Frame 21 "
+	key gz Q
+	expect_restored gz 0
+else
+	echo "SKIP part 10: editcap (wireshark-common) or gzip is not installed"
+fi
 
 echo "tmux UI tests passed"

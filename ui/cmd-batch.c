@@ -43,11 +43,14 @@ int cmd_report(struct options *o)
 	if (o->nargs == 0)
 		return cmd_usage_error("report needs a capture file (try 'tcpscope --help')");
 	int status = 0;
-	for (int i = 0; i < o->nargs; i++) {
+	/* --join: the files are the parts of one capture, one report */
+	int ncaptures = o->join ? 1 : o->nargs;
+	for (int i = 0; i < ncaptures; i++) {
 		struct report r;
 		char err[CAPTURE_ERRBUF_SIZE];
 		report_init(&r, o->args[i]);
-		int rc = report_run_file(&r, o->args[i], o->filter, &o->engine, NULL, err, sizeof err);
+		int rc = report_run_files(&r, OPTIONS_PATHS(o) + i, OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err,
+					  sizeof err);
 		if (rc != 0 && r.stats.packets == 0) {
 			cmd_error(err);
 			status = 2;
@@ -78,12 +81,12 @@ static void print_packet(void *ctx, const struct packet_view *v)
 		output_json_packet(stdout, v, pc->nanosecond);
 }
 
-/* Runs one file with an extra sink; reports errors; returns the exit status. */
-static int run_with_sink(struct options *o, const char *path, const struct engine_sink *sink, struct report *r)
+/* Runs the command's capture with an extra sink; reports errors; returns the exit status. */
+static int run_with_sink(struct options *o, const struct engine_sink *sink, struct report *r)
 {
 	char err[CAPTURE_ERRBUF_SIZE];
-	report_init_counts_only(r, path);
-	int rc = report_run_file(r, path, o->filter, &o->engine, sink, err, sizeof err);
+	report_init_counts_only(r, o->args[0]);
+	int rc = report_run_files(r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, sink, err, sizeof err);
 	if (rc != 0) {
 		cmd_error(err);
 		return 2;
@@ -91,18 +94,33 @@ static int run_with_sink(struct options *o, const char *path, const struct engin
 	return 0;
 }
 
+/* Whether the command's capture prints nanoseconds: a file (not stdin) in them, or a part of a join. */
+static bool inputs_nanosecond(const struct options *o)
+{
+	bool nanosecond = false;
+	for (size_t i = 0; i < OPTIONS_NPATHS(o); i++)
+		nanosecond |= strcmp(o->args[i], "-") != 0 && capture_file_is_nanosecond(o->args[i]);
+	return nanosecond;
+}
+
+/* Whether the command names one capture: one file, or parts to --join. */
+static bool one_capture(const struct options *o)
+{
+	return o->nargs == 1 || (o->join && o->nargs > 0);
+}
+
 int cmd_packets(struct options *o)
 {
-	if (o->nargs != 1)
-		return cmd_usage_error("packets needs exactly one capture file");
+	if (!one_capture(o))
+		return cmd_usage_error("packets needs exactly one capture file (or --join and its parts)");
 	struct packets_ctx pc = {.flow_id = o->flow_id, .nanosecond = false};
 	struct engine_sink sink = {.ctx = &pc, .packet = print_packet};
 	struct report r;
 	/* Peek at the timestamp resolution first so every line uses the same precision. */
-	pc.nanosecond = strcmp(o->args[0], "-") != 0 && capture_file_is_nanosecond(o->args[0]);
-	int status = run_with_sink(o, o->args[0], &sink, &r);
+	pc.nanosecond = inputs_nanosecond(o);
+	int status = run_with_sink(o, &sink, &r);
 	if (status == 0 && o->flow_id && o->flow_id > r.stats.flows_total)
-		status = cmd_usage_error("%s has no flow %u (it has %llu)", o->args[0], o->flow_id,
+		status = cmd_usage_error("%s has no flow %u (it has %llu)", r.source, o->flow_id,
 					 (unsigned long long)r.stats.flows_total);
 	report_free(&r);
 	return status;
@@ -125,12 +143,12 @@ static void stream_flow(void *ctx, const struct flow_summary *s)
 }
 
 /* SPEC §10: findings as they are made, each flow as it ends, then the stats. */
-static int stream_file(struct options *o, const char *path)
+static int stream_file(struct options *o)
 {
-	struct stream_ctx sc = {.nanosecond = strcmp(path, "-") != 0 && capture_file_is_nanosecond(path)};
+	struct stream_ctx sc = {.nanosecond = inputs_nanosecond(o)};
 	struct engine_sink sink = {.ctx = &sc, .finding = stream_finding, .flow_end = stream_flow};
 	struct report r;
-	int status = run_with_sink(o, path, &sink, &r);
+	int status = run_with_sink(o, &sink, &r);
 	if (status == 0)
 		output_stream_stats(stdout, &r.stats, 0);
 	report_free(&r);
@@ -139,12 +157,16 @@ static int stream_file(struct options *o, const char *path)
 
 int cmd_default(struct options *o)
 {
-	if (o->nargs != 1)
-		return cmd_usage_error("give one capture file (or use 'tcpscope report FILE...')");
+	if (!one_capture(o))
+		return cmd_usage_error(
+			"give one capture file, or --join and its parts (or use 'tcpscope report FILE...')");
 	if (want_json(o))
-		return stream_file(o, o->args[0]);
-	/* The UI needs the keyboard on stdin, and a file it can seek in to read details again. */
-	if (!o->format && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && strcmp(o->args[0], "-") != 0)
+		return stream_file(o);
+	/* The UI needs the keyboard on stdin, and files it can seek in to read details again. */
+	bool from_stdin = false;
+	for (size_t i = 0; i < OPTIONS_NPATHS(o); i++)
+		from_stdin |= strcmp(o->args[i], "-") == 0;
+	if (!o->format && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !from_stdin)
 		return cmd_ui(o);
 	return cmd_report(o);
 }

@@ -162,9 +162,12 @@ int cmd_check(struct options *o)
 	else
 		status = configure(o, &cfg, &expect, &script);
 	if (status == 0) {
-		files = xcalloc((size_t)o->nargs, sizeof *files);
-		for (int i = 0; i < o->nargs; i++) {
-			if (check_run_file(&files[i], o->args[i], o->filter, &o->engine, &cfg) != 0) {
+		/* --join: the files are the parts of one capture, judged once */
+		size_t ncaptures = o->join ? 1 : (size_t)o->nargs, nparts = o->join ? (size_t)o->nargs : 1;
+		files = xcalloc(ncaptures, sizeof *files);
+		for (size_t i = 0; i < ncaptures; i++) {
+			if (check_run_files(&files[i], (const char *const *)o->args + i, nparts, o->filter, &o->engine,
+					    &cfg) != 0) {
 				cmd_error(files[i].error);
 				status = 2;
 			} else if (!files[i].pass && status == 0) {
@@ -173,12 +176,12 @@ int cmd_check(struct options *o)
 		}
 		const char *format = o->format ? o->format : "text";
 		if (strcmp(format, "json") == 0)
-			output_check_json(stdout, files, (size_t)o->nargs, &cfg);
+			output_check_json(stdout, files, ncaptures, &cfg);
 		else if (strcmp(format, "junit") == 0)
-			output_check_junit(stdout, files, (size_t)o->nargs, &cfg);
+			output_check_junit(stdout, files, ncaptures, &cfg);
 		else
-			output_check_text(stdout, files, (size_t)o->nargs, &cfg);
-		for (int i = 0; i < o->nargs; i++)
+			output_check_text(stdout, files, ncaptures, &cfg);
+		for (size_t i = 0; i < ncaptures; i++)
 			check_file_free(&files[i]);
 		free(files);
 	}

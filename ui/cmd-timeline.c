@@ -17,18 +17,17 @@
 
 int cmd_timeline(struct options *o)
 {
-	if (o->nargs != 1)
-		return cmd_usage_error("timeline needs exactly one capture file");
+	if (o->nargs != 1 && !(o->join && o->nargs > 0))
+		return cmd_usage_error("timeline needs exactly one capture file (or --join and its parts)");
 	if (!o->flow_id)
 		return cmd_usage_error("timeline needs --flow ID (the IDs are in 'tcpscope report FILE')");
 	int width = o->width ? o->width : DEFAULT_WIDTH;
 	if (width < MIN_WIDTH)
 		return cmd_usage_error("--width must be at least %d", MIN_WIDTH);
 	bool ascii = cmd_locale_ascii(o);
-	const char *path = o->args[0];
 	struct model m;
 	char err[CAPTURE_ERRBUF_SIZE];
-	if (model_open(&m, path, o->filter, &o->engine, err, sizeof err) != 0) {
+	if (model_open_files(&m, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, err, sizeof err) != 0) {
 		cmd_error(err);
 		return 2;
 	}
@@ -39,7 +38,7 @@ int cmd_timeline(struct options *o)
 		cmd_error(m.error);
 		status = 2;
 	} else if (!f || !f->seen) {
-		status = cmd_usage_error("%s has no flow %u (it has %u)", path, o->flow_id, m.nflows);
+		status = cmd_usage_error("%s has no flow %u (it has %u)", m.path, o->flow_id, m.nflows);
 	} else {
 		struct ladder l;
 		ladder_init(&l, &m, o->flow_id);

@@ -265,11 +265,10 @@ static int run(struct session *s, struct loop *loop, const struct options *o, st
 
 int cmd_ui(struct options *o)
 {
-	const char *path = o->args[0];
 	bool ascii = cmd_locale_ascii(o);
 	struct model m;
 	char err[CAPTURE_ERRBUF_SIZE];
-	if (model_open(&m, path, o->filter, &o->engine, err, sizeof err) != 0) {
+	if (model_open_files(&m, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, err, sizeof err) != 0) {
 		cmd_error(err);
 		return 2;
 	}

@@ -39,9 +39,14 @@ struct options {
 	bool idle_timeout_set, max_flows_set; /* else cmd_live applies the live defaults */
 	struct model_limits ui_limits;	      /* --ui-max-packets, --ui-max-history: what the live UI keeps */
 	bool ui_limits_set;
+	bool join; /* --join: the files named are the parts of one capture */
 	char **args;
 	int nargs;
 };
+
+/* The files of the one capture a command reads: all of them with --join, else the first. */
+#define OPTIONS_PATHS(o) ((const char *const *)(o)->args)
+#define OPTIONS_NPATHS(o) ((o)->join ? (size_t)(o)->nargs : (size_t)1)
 
 int cmd_report(struct options *o);
 int cmd_packets(struct options *o);

@@ -28,6 +28,7 @@ static uint32_t default_threads(void)
 static void usage(FILE *out)
 {
 	fputs("Usage: tcpscope [OPTIONS] FILE            analyse a capture (UI on a terminal, report otherwise)\n"
+	      "       tcpscope [OPTIONS] --join FILE...   the same over files that are parts of one capture\n"
 	      "       tcpscope report [OPTIONS] FILE...   capture summary, flows and findings\n"
 	      "       tcpscope packets [--flow ID] [OPTIONS] FILE\n"
 	      "                                           one JSON line per TCP packet\n"
@@ -42,11 +43,14 @@ static void usage(FILE *out)
 	      "       tcpscope -D                         list the interfaces to capture on\n"
 	      "\n"
 	      "Options:\n"
-	      "  -r FILE               read this capture (pcap or pcapng, - for stdin)\n"
+	      "  -r FILE               read this capture (pcap or pcapng, gzip or zstd compressed or\n"
+	      "                        not; - for stdin)\n"
 	      "  -f, --filter EXPR     BPF filter (tcpdump syntax) applied to the capture\n"
 	      "      --format FMT      text or json (check: also junit)\n"
 	      "      --msl SECONDS     maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
 	      "      --verify-checksums  check TCP checksums (off: offload makes them wrong)\n"
+	      "      --join            the files named are the parts of one capture (a rotated set,\n"
+	      "                        editcap -c pieces), in any order: read merged by timestamp\n"
 	      "      --shard I/N       analyse only the flows in shard I of N (1-based)\n"
 	      "      --threads N       (report, check) split the flows over N threads (default: one\n"
 	      "                        per CPU, at most 8; 1 for none)\n"
@@ -111,6 +115,7 @@ enum {
 	OPT_MSL,
 	OPT_VERIFY,
 	OPT_SHARD,
+	OPT_JOIN,
 	OPT_THREADS,
 	OPT_FLOW,
 	OPT_LIST,
@@ -178,6 +183,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"msl", required_argument, NULL, OPT_MSL},
 		{"verify-checksums", no_argument, NULL, OPT_VERIFY},
 		{"shard", required_argument, NULL, OPT_SHARD},
+		{"join", no_argument, NULL, OPT_JOIN},
 		{"threads", required_argument, NULL, OPT_THREADS},
 		{"flow", required_argument, NULL, OPT_FLOW},
 		{"list", no_argument, NULL, OPT_LIST},
@@ -239,6 +245,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		case OPT_VERIFY:
 			o->engine.verify_checksums = true;
+			break;
+		case OPT_JOIN:
+			o->join = true;
 			break;
 		case OPT_SHARD:
 			if (parse_shard(optarg, o) != 0)
@@ -427,6 +436,8 @@ int main(int argc, char **argv)
 	     lc->capture.buffer_kib || !lc->capture.promiscuous || o.ui_limits_set))
 		return cmd_usage_error("-s, -B, -p, -w, -c, --duration, -Z, --ui-max-packets and --ui-max-history are "
 				       "for live capture: add -i IFACE");
+	if (o.join && lc->capture.device)
+		return cmd_usage_error("--join reads capture files: it does not go with -i");
 	if (cmd)
 		return cmd->run(&o);
 	if (o.list_interfaces)

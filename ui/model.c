@@ -537,16 +537,35 @@ void model_live_refresh(struct model *m, struct engine *e, bool flows)
 		m->generation++;
 }
 
+/* The model's files opened (again): one, or a join of them. */
+static struct capture *model_open_capture(const struct model *m, char *err, size_t errlen)
+{
+	const char *const *paths = (const char *const *)m->paths;
+	return m->npaths == 1 ? capture_open_file(paths[0], m->filter, err, errlen)
+			      : capture_open_join(paths, m->npaths, m->filter, err, errlen);
+}
+
 int model_open(struct model *m, const char *path, const char *filter, const struct engine_config *cfg, char *err,
 	       size_t errlen)
 {
+	return model_open_files(m, &path, 1, filter, cfg, err, errlen);
+}
+
+int model_open_files(struct model *m, const char *const *paths, size_t n, const char *filter,
+		     const struct engine_config *cfg, char *err, size_t errlen)
+{
 	memset(m, 0, sizeof *m);
-	m->cap = capture_open_file(path, filter, err, errlen);
-	if (!m->cap)
-		return -1;
-	m->nsegments = 1; /* the file, opened again at the first detail */
-	m->path = xstrdup(path);
+	m->paths = xcalloc(n, sizeof *m->paths);
+	for (m->npaths = 0; m->npaths < n; m->npaths++)
+		m->paths[m->npaths] = xstrdup(paths[m->npaths]);
 	m->filter = filter ? xstrdup(filter) : NULL;
+	m->cap = model_open_capture(m, err, errlen);
+	if (!m->cap) {
+		model_close(m);
+		return -1;
+	}
+	m->nsegments = 1; /* the file, opened again at the first detail */
+	m->path = n == 1 ? xstrdup(paths[0]) : capture_title(m->cap);
 	m->cfg = *cfg;
 	m->nanosecond = capture_nanosecond(m->cap);
 	snprintf(m->linktype, sizeof m->linktype, "%s", capture_linktype_name(capture_linktype(m->cap)));
@@ -594,7 +613,7 @@ bool model_load_step(struct model *m, int64_t budget_ns)
 	}
 	if (m->loading) {
 		engine_get_stats(m->engine, &m->stats);
-		m->offset = capture_offset(m->cap);
+		m->offset = capture_read_bytes(m->cap);
 	}
 	m->load_ns += model_now_ns() - start;
 	m->generation++;
@@ -625,6 +644,9 @@ void model_close(struct model *m)
 	free(m->findings);
 	free(m->messages);
 	free(m->path);
+	for (size_t i = 0; i < m->npaths; i++)
+		free(m->paths[i]);
+	free(m->paths);
 	free(m->filter);
 	free(m->source);
 	memset(m, 0, sizeof *m);
@@ -685,7 +707,7 @@ int model_read_detail(struct model *m, uint64_t index, struct model_detail *d, c
 		return -1;
 	}
 	if (!reader) {
-		reader = m->segments[k].reader = capture_open_file(m->path, m->filter, err, errlen);
+		reader = m->segments[k].reader = model_open_capture(m, err, errlen);
 		if (!reader)
 			return -1;
 	}

@@ -159,7 +159,9 @@ struct model_feed {
 };
 
 struct model {
-	char *path, *filter;
+	char *path, *filter; /* path: the file, or a join's title ("a + b") */
+	char **paths;	     /* the files read again for details (one, or a join's parts) */
+	size_t npaths;
 	char *source;		/* live: the interface, as the user named it; NULL for a file */
 	bool live;		/* fed by a live capture through model_sink() */
 	struct model_feed feed; /* live only */
@@ -220,6 +222,9 @@ struct model {
 };
 
 /* Opens the file for loading. Returns -1 with a one-line message in err. */
+/* model_open() over n files read as the parts of one capture (capture_open_join) when n > 1. */
+int model_open_files(struct model *m, const char *const *paths, size_t n, const char *filter,
+		     const struct engine_config *cfg, char *err, size_t errlen);
 int model_open(struct model *m, const char *path, const char *filter, const struct engine_config *cfg, char *err,
 	       size_t errlen);
 /* Loads for about budget_ns of wall time; returns true while input remains. */
