@@ -38,6 +38,7 @@ static void usage(FILE *out)
 	      "       tcpscope check [--expect FILE] [--script FILE [--flow SEL]] [--fail-on SEV]\n"
 	      "                      [--allow CODE] [--deny CODE] [--format text|json|junit] FILE...\n"
 	      "                                           pass or fail captures in CI (docs/ci.md)\n"
+	      "       tcpscope merge SHARD.json...        the JSON reports of --shard 1/N ... N/N as one\n"
 	      "       tcpscope -i IFACE [OPTIONS]         capture live (UI on a terminal, JSON Lines otherwise)\n"
 	      "       tcpscope -D                         list the interfaces to capture on\n"
 	      "\n"
@@ -367,7 +368,7 @@ static const struct command {
 	int (*run)(struct options *o);
 } commands[] = {
 	{"report", cmd_report}, {"packets", cmd_packets},   {"explain", cmd_explain},
-	{"check", cmd_check},	{"timeline", cmd_timeline},
+	{"check", cmd_check},	{"timeline", cmd_timeline}, {"merge", cmd_merge},
 };
 
 int main(int argc, char **argv)
