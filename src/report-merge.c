@@ -288,8 +288,8 @@ static int check_alike(const struct shard *a, const struct shard *b, char *err, 
 			  !same(a->truncated, b->truncated)};
 	for (size_t i = 0; i < sizeof differs / sizeof differs[0]; i++)
 		if (differs[i])
-			return fail(err, errlen, "%s and %s are shards of different inputs (their %s differ)", a->path,
-				    b->path, what[i]);
+			return fail(err, errlen, "%s and %s are shards of different inputs (they differ in %s)",
+				    a->path, b->path, what[i]);
 	if (!same(a->settings, b->settings))
 		return fail(err, errlen, "%s and %s were made with different settings (filter or engine options)",
 			    a->path, b->path);
