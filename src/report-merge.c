@@ -161,33 +161,31 @@ static bool read_capture(struct json_reader *jr, struct shard *s)
 static bool read_item(struct json_reader *jr, struct item *it, const char *ref_key, const char *frame_key,
 		      uint64_t *frame)
 {
-	struct json_span whole, key, ref = {NULL, 0};
-	if (!json_skip_value(jr, &whole))
-		return false;
-	struct json_reader in;
-	json_reader_init(&in, whole.start, whole.len);
+	struct json_span key, ref = {NULL, 0};
 	bool have_frame = false;
-	json_object_begin(&in);
-	while (!in.error && json_object_next(&in, &key)) {
+	if (!json_object_begin(jr))
+		return false;
+	const char *start = jr->p - 1;
+	while (json_object_next(jr, &key)) {
 		if (json_span_is(key, ref_key)) {
-			const char *at = in.p;
-			if (json_null(&in))
-				ref = (struct json_span){at, (size_t)(in.p - at)};
-			else if (!in.error)
-				json_u64(&in, &it->ref, &ref);
+			const char *at = jr->p;
+			if (json_null(jr))
+				ref = (struct json_span){at, (size_t)(jr->p - at)};
+			else if (!jr->error)
+				json_u64(jr, &it->ref, &ref);
 		} else if (json_span_is(key, frame_key)) {
-			have_frame = json_u64(&in, frame, NULL);
+			have_frame = json_u64(jr, frame, NULL);
 		} else {
-			json_skip_value(&in, NULL);
+			json_skip_value(jr, NULL);
 		}
 	}
-	if (in.error || !ref.start || !have_frame) {
-		jr->p = whole.start + (in.error ? in.error_offset : 0);
-		return json_fail(jr, in.error ? in.error : "a flow or finding without its id or frame");
-	}
-	it->text = whole.start;
-	it->len = whole.len;
-	it->ref_at = (size_t)(ref.start - whole.start);
+	if (jr->error)
+		return false;
+	if (!ref.start || !have_frame)
+		return json_fail(jr, "a flow or finding without its id or frame");
+	it->text = start;
+	it->len = (size_t)(jr->p - start);
+	it->ref_at = (size_t)(ref.start - start);
 	it->ref_len = ref.len;
 	return true;
 }
