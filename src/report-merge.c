@@ -15,15 +15,14 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json-read.h"
 #include "output.h"
 #include "report-merge.h"
+#include "text-file.h"
 #include "xalloc.h"
 
 /* A flow or finding of a shard: its text, the flow id in it, its place in the order. */
@@ -51,44 +50,6 @@ struct shard {
 	uint64_t *global_ids; /* of local flow id i + 1 */
 	size_t next_flow, next_finding;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* The whole file, with a NUL after it. */
-static char *read_whole(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = xmalloc(cap);
-	for (;;) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (n < cap - 1)
-			break;
-		buf = xgrow(buf, &cap, cap * 2, 1);
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		fail(err, errlen, "%s: cannot be read", path);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* The next member of the object must be this key. */
 static bool key_is(struct json_reader *jr, const char *name)
@@ -241,7 +202,7 @@ static int read_shard(struct shard *s, const char *path, char *err, size_t errle
 {
 	size_t len;
 	s->path = path;
-	if (!(s->text = read_whole(path, &len, err, errlen)))
+	if (!(s->text = text_file_read(path, &len, err, errlen)))
 		return -1;
 	struct json_reader jr;
 	json_reader_init(&jr, s->text, len);
@@ -251,15 +212,16 @@ static int read_shard(struct shard *s, const char *path, char *err, size_t errle
 		  read_capture(&jr, s) && read_flows(&jr, s) && read_findings(&jr, s) && object_end(&jr) &&
 		  json_end(&jr);
 	if (not_shard)
-		return fail(err, errlen,
-			    "%s is not a shard's report (it has no \"shard\": make it with report --format json "
-			    "--shard I/N)",
-			    path);
+		return errbuf_set(err, errlen,
+				  "%s is not a shard's report (it has no \"shard\": make it with report --format json "
+				  "--shard I/N)",
+				  path);
 	if (!ok)
-		return fail(err, errlen, "%s is not a tcpscope JSON report: %s at byte %zu", path, jr.error,
-			    jr.error_offset);
+		return errbuf_set(err, errlen, "%s is not a tcpscope JSON report: %s at byte %zu", path, jr.error,
+				  jr.error_offset);
 	if (s->nflows != s->flows.n || s->findings_before_truncation > s->findings.n)
-		return fail(err, errlen, "%s is not a tcpscope JSON report: its counts do not match its lists", path);
+		return errbuf_set(err, errlen, "%s is not a tcpscope JSON report: its counts do not match its lists",
+				  path);
 	return 0;
 }
 
@@ -272,12 +234,13 @@ static bool same(struct json_span a, struct json_span b)
 static int check_alike(const struct shard *a, const struct shard *b, char *err, size_t errlen)
 {
 	if (!same(a->format, b->format) || !same(a->version, b->version))
-		return fail(err, errlen, "%s and %s were written by different versions of tcpscope (%.*s, %.*s)",
-			    a->path, b->path, (int)a->version.len, a->version.start, (int)b->version.len,
-			    b->version.start);
+		return errbuf_set(err, errlen, "%s and %s were written by different versions of tcpscope (%.*s, %.*s)",
+				  a->path, b->path, (int)a->version.len, a->version.start, (int)b->version.len,
+				  b->version.start);
 	if (a->count != b->count)
-		return fail(err, errlen, "%s is shard %" PRIu32 "/%" PRIu32 " but %s is shard %" PRIu32 "/%" PRIu32,
-			    a->path, a->index, a->count, b->path, b->index, b->count);
+		return errbuf_set(err, errlen,
+				  "%s is shard %" PRIu32 "/%" PRIu32 " but %s is shard %" PRIu32 "/%" PRIu32, a->path,
+				  a->index, a->count, b->path, b->index, b->count);
 	static const char *const what[] = {"source",	"size",	      "packets",   "first time",
 					   "last time", "link types", "truncation"};
 	bool differs[] = {!same(a->source, b->source),	     !same(a->input_bytes, b->input_bytes),
@@ -286,11 +249,11 @@ static int check_alike(const struct shard *a, const struct shard *b, char *err, 
 			  !same(a->truncated, b->truncated)};
 	for (size_t i = 0; i < sizeof differs / sizeof differs[0]; i++)
 		if (differs[i])
-			return fail(err, errlen, "%s and %s are shards of different inputs (they differ in %s)",
-				    a->path, b->path, what[i]);
+			return errbuf_set(err, errlen, "%s and %s are shards of different inputs (they differ in %s)",
+					  a->path, b->path, what[i]);
 	if (!same(a->settings, b->settings))
-		return fail(err, errlen, "%s and %s were made with different settings (filter or engine options)",
-			    a->path, b->path);
+		return errbuf_set(err, errlen, "%s and %s were made with different settings (filter or engine options)",
+				  a->path, b->path);
 	return 0;
 }
 
@@ -303,13 +266,13 @@ static int check_complete(const struct shard *s, size_t n, char *err, size_t err
 	for (size_t i = 0; i < n && !rc; i++) {
 		size_t *h = &holder[s[i].index - 1];
 		if (*h)
-			rc = fail(err, errlen, "%s and %s are both shard %" PRIu32 "/%" PRIu32, s[*h - 1].path,
-				  s[i].path, s[i].index, count);
+			rc = errbuf_set(err, errlen, "%s and %s are both shard %" PRIu32 "/%" PRIu32, s[*h - 1].path,
+					s[i].path, s[i].index, count);
 		*h = i + 1;
 	}
 	for (uint32_t i = 0; i < count && !rc; i++)
 		if (!holder[i])
-			rc = fail(err, errlen, "shard %" PRIu32 "/%" PRIu32 " is missing", i + 1, count);
+			rc = errbuf_set(err, errlen, "shard %" PRIu32 "/%" PRIu32 " is missing", i + 1, count);
 	free(holder);
 	return rc;
 }
@@ -342,19 +305,21 @@ static int merged_head(struct report *r, const struct shard *s, size_t n, char *
 	st->truncated = json_span_is(s[0].truncated, "true");
 	if (st->packets && (!parse_seconds(s[0].first_time, &st->first_ns, &r->nanosecond) ||
 			    !parse_seconds(s[0].last_time, &st->last_ns, &r->nanosecond)))
-		return fail(err, errlen, "%s is not a tcpscope JSON report: its capture times are not seconds",
-			    s[0].path);
+		return errbuf_set(err, errlen, "%s is not a tcpscope JSON report: its capture times are not seconds",
+				  s[0].path);
 	struct json_reader jr;
 	struct json_span name;
 	json_reader_init(&jr, s[0].linktypes.start, s[0].linktypes.len);
 	for (json_array_begin(&jr); json_array_next(&jr) && json_plain_string(&jr, &name);) {
 		if (r->nlinktypes == REPORT_MAX_LINKTYPES || name.len >= sizeof r->linktypes[0])
-			return fail(err, errlen, "%s is not a tcpscope JSON report: too many link types", s[0].path);
+			return errbuf_set(err, errlen, "%s is not a tcpscope JSON report: too many link types",
+					  s[0].path);
 		memcpy(r->linktypes[r->nlinktypes], name.start, name.len);
 		r->linktypes[r->nlinktypes++][name.len] = '\0';
 	}
 	if (jr.error)
-		return fail(err, errlen, "%s is not a tcpscope JSON report: %s in its link types", s[0].path, jr.error);
+		return errbuf_set(err, errlen, "%s is not a tcpscope JSON report: %s in its link types", s[0].path,
+				  jr.error);
 	for (size_t i = 0; i < n; i++) {
 		st->tcp_packets += s[i].tcp_packets;
 		st->decode_errors += s[i].decode_errors;
@@ -403,10 +368,10 @@ static int write_merged(FILE *out, struct shard *s, size_t n, char *err, size_t 
 	for (struct shard *sh; (sh = next_shard(s, n, true)); sh->next_flow++) {
 		const struct item *it = &sh->flows.v[sh->next_flow];
 		if (id && it->key[0] == last_frame)
-			return fail(err, errlen,
-				    "two shards both hold a flow starting at frame %" PRIu64
-				    ": they are not shards of one run",
-				    last_frame);
+			return errbuf_set(err, errlen,
+					  "two shards both hold a flow starting at frame %" PRIu64
+					  ": they are not shards of one run",
+					  last_frame);
 		last_frame = it->key[0];
 		sh->global_ids[sh->next_flow] = ++id;
 	}

@@ -21,23 +21,13 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shard-env.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "text-file.h"
 
 /* A decimal number in [min, UINT32_MAX]; -1 if text is not one. */
 static int parse_number(const char *text, unsigned long long min, uint32_t *v)
@@ -57,8 +47,8 @@ static int env_number(const char *name, unsigned long long min, uint32_t *v, cha
 {
 	const char *text = getenv(name);
 	if (parse_number(text, min, v) != 0)
-		return fail(err, errlen, "--shard auto: %s is \"%s\", not a number%s", name, text ? text : "",
-			    min ? " from 1" : "");
+		return errbuf_set(err, errlen, "--shard auto: %s is \"%s\", not a number%s", name, text ? text : "",
+				  min ? " from 1" : "");
 	return 0;
 }
 
@@ -68,13 +58,14 @@ static int given_count(const char *count_arg, const char *index_var, uint32_t *c
 	if (count_arg)
 		return parse_number(count_arg, 1, count) == 0
 			       ? 0
-			       : fail(err, errlen, "--shard auto/N takes a number of shards, not \"%s\"", count_arg);
+			       : errbuf_set(err, errlen, "--shard auto/N takes a number of shards, not \"%s\"",
+					    count_arg);
 	if (getenv("TCPSCOPE_SHARD_COUNT"))
 		return env_number("TCPSCOPE_SHARD_COUNT", 1, count, err, errlen);
-	return fail(err, errlen,
-		    "--shard auto: %s gives the index but not the count: use --shard auto/N or set "
-		    "TCPSCOPE_SHARD_COUNT",
-		    index_var);
+	return errbuf_set(err, errlen,
+			  "--shard auto: %s gives the index but not the count: use --shard auto/N or set "
+			  "TCPSCOPE_SHARD_COUNT",
+			  index_var);
 }
 
 static int from_slurm(const char *count_arg, uint32_t *index, uint32_t *count, char *err, size_t errlen)
@@ -87,12 +78,12 @@ static int from_slurm(const char *count_arg, uint32_t *index, uint32_t *count, c
 		return -1;
 	uint32_t n;
 	if (count_arg && (parse_number(count_arg, 1, &n) != 0 || n != *count))
-		return fail(err, errlen, "--shard auto/%s: the Slurm array has %u tasks (SLURM_ARRAY_TASK_COUNT)",
-			    count_arg, (unsigned)*count);
+		return errbuf_set(err, errlen, "--shard auto/%s: the Slurm array has %u tasks (SLURM_ARRAY_TASK_COUNT)",
+				  count_arg, (unsigned)*count);
 	if (id < min || (id - min) % step)
-		return fail(err, errlen,
-			    "--shard auto: SLURM_ARRAY_TASK_ID %u is not in the array's range from %u by %u",
-			    (unsigned)id, (unsigned)min, (unsigned)step);
+		return errbuf_set(err, errlen,
+				  "--shard auto: SLURM_ARRAY_TASK_ID %u is not in the array's range from %u by %u",
+				  (unsigned)id, (unsigned)min, (unsigned)step);
 	*index = (id - min) / step;
 	return 0;
 }
@@ -106,13 +97,14 @@ int shard_from_environment(const char *count_arg, uint32_t *index, uint32_t *cou
 		if (getenv(engines[i]))
 			set[nset++] = engines[i];
 	if (nset == 0)
-		return fail(err, errlen,
-			    "--shard auto: none of JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID "
-			    "(Slurm) or PARALLEL_SEQ (GNU parallel) is set: use --shard I/N");
+		return errbuf_set(err, errlen,
+				  "--shard auto: none of JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID "
+				  "(Slurm) or PARALLEL_SEQ (GNU parallel) is set: use --shard I/N");
 	if (nset > 1)
-		return fail(err, errlen,
-			    "--shard auto: both %s and %s are set: use --shard I/N to say which numbers the shards",
-			    set[0], set[1]);
+		return errbuf_set(
+			err, errlen,
+			"--shard auto: both %s and %s are set: use --shard I/N to say which numbers the shards", set[0],
+			set[1]);
 	int rc;
 	if (set[0] == engines[1]) {
 		rc = from_slurm(count_arg, index, count, err, errlen);
@@ -126,7 +118,7 @@ int shard_from_environment(const char *count_arg, uint32_t *index, uint32_t *cou
 			*index = n - one_based;
 	}
 	if (rc == 0 && *index >= *count)
-		return fail(err, errlen, "--shard auto: %s makes this shard %llu of %u", set[0],
-			    (unsigned long long)*index + 1, (unsigned)*count);
+		return errbuf_set(err, errlen, "--shard auto: %s makes this shard %llu of %u", set[0],
+				  (unsigned long long)*index + 1, (unsigned)*count);
 	return rc;
 }
