@@ -257,6 +257,19 @@ static int check_alike(const struct shard *a, const struct shard *b, char *err, 
 	return 0;
 }
 
+/* The merged document is this version's: the shards must be too. */
+static int check_version(const struct shard *s, char *err, size_t errlen)
+{
+	char format[16];
+	snprintf(format, sizeof format, "%d", OUTPUT_FORMAT_VERSION);
+	if (!json_span_is(s->version, "\"" PACKAGE_VERSION "\"") || !json_span_is(s->format, format))
+		return errbuf_set(err, errlen,
+				  "%s was written by tcpscope %.*s, not by this one (" PACKAGE_VERSION
+				  "): merge with the version that made the shards",
+				  s->path, (int)s->version.len, s->version.start);
+	return 0;
+}
+
 /* Every index of 1..N once, N documents. */
 static int check_complete(const struct shard *s, size_t n, char *err, size_t errlen)
 {
@@ -401,6 +414,8 @@ int report_merge(FILE *out, const char *const *paths, size_t n, char *err, size_
 		rc = read_shard(&s[i], paths[i], err, errlen);
 	for (size_t i = 1; i < n && !rc; i++)
 		rc = check_alike(&s[0], &s[i], err, errlen);
+	if (!rc)
+		rc = check_version(&s[0], err, errlen);
 	if (!rc)
 		rc = check_complete(s, n, err, errlen);
 	for (size_t i = 0; i < n && !rc; i++)

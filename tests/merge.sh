@@ -149,6 +149,9 @@ refuses "different N" "is shard 2/2" "$tmp/a1.json" "$tmp/of2.json" "$tmp/a3.jso
 refuses "different inputs" "different inputs (they differ in source)" "$tmp/a1.json" "$tmp/other.json" "$tmp/a3.json"
 refuses "different files of one name" "different inputs" "$tmp/x1.json" "$tmp/x2.json" "$tmp/x3.json"
 refuses "different versions" "different versions of tcpscope" "$tmp/a1.json" "$tmp/version.json" "$tmp/a3.json"
+for i in 1 2 3; do sed 's/"version": "[^"]*"/"version": "0.0.0-other"/' "$tmp/a$i.json" >"$tmp/old$i.json"; done
+refuses "shards of another version than merge's" "written by tcpscope \"0.0.0-other\", not by this one" \
+	"$tmp/old1.json" "$tmp/old2.json" "$tmp/old3.json"
 refuses "different settings" "different settings" "$tmp/a1.json" "$tmp/msl.json" "$tmp/a3.json"
 refuses "different filters" "different settings" "$tmp/a1.json" "$tmp/filter.json" "$tmp/a3.json"
 refuses "a report made without --shard" "not a shard's report" "$tmp/plain.json"
