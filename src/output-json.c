@@ -686,21 +686,47 @@ void output_json_packet(FILE *out, const struct packet_view *v, bool nano)
 	fputs("}\n", out);
 }
 
-void output_json_report(FILE *out, const struct report *r)
+/* With --shard: which shard, of what, made how; tcpscope merge checks it and leaves it out (report-merge.h). */
+static void json_report_shard(FILE *out, const struct report *r)
+{
+	const struct report_shard *sh = &r->shard;
+	fprintf(out, "  \"shard\": {\"index\": %" PRIu32 ", \"count\": %" PRIu32 ", \"input_bytes\": ", sh->index + 1,
+		sh->count);
+	json_int_or_null(out, (long)sh->input_bytes, sh->input_bytes >= 0);
+	fprintf(out, ", \"findings_before_truncation\": %" PRIu64 ", \"settings\": {\"filter\": ",
+		r->findings_first_stretch);
+	if (sh->filter)
+		output_json_string(out, sh->filter);
+	else
+		fputs("null", out);
+	fprintf(out,
+		", \"msl_ns\": %" PRId64 ", \"idle_timeout_ns\": %" PRId64 ", \"max_flows\": %zu"
+		", \"verify_checksums\": %s, \"max_findings_per_flow\": %" PRIu32 "}},\n",
+		sh->cfg.msl_ns, sh->cfg.idle_timeout_ns, sh->cfg.max_flows, sh->cfg.verify_checksums ? "true" : "false",
+		sh->cfg.max_findings_per_flow);
+}
+
+void output_json_report_head(FILE *out, const struct report *r, const char *source_json)
 {
 	const struct engine_stats *st = &r->stats;
 	bool nano = r->nanosecond;
-	fprintf(out,
-		"{\n  \"format\": %d,\n  \"tool\": \"tcpscope\",\n  \"version\": \"%s\",\n  \"capture\": {\"source\": ",
-		OUTPUT_FORMAT_VERSION, PACKAGE_VERSION);
-	output_json_string(out, r->source);
-	if (r->ninputs > 1) { /* a join: its parts, in merged order */
-		fputs(", \"parts\": [", out);
-		for (size_t i = 0; i < r->ninputs; i++) {
-			fputs(i ? ", " : "", out);
-			output_json_string(out, r->inputs[i]);
+	fprintf(out, "{\n  \"format\": %d,\n  \"tool\": \"tcpscope\",\n  \"version\": \"%s\",\n", OUTPUT_FORMAT_VERSION,
+		PACKAGE_VERSION);
+	if (r->shard.count)
+		json_report_shard(out, r);
+	fputs("  \"capture\": {\"source\": ", out);
+	if (source_json) {
+		fputs(source_json, out);
+	} else {
+		output_json_string(out, r->source);
+		if (r->ninputs > 1) { /* a join: its parts, in merged order */
+			fputs(", \"parts\": [", out);
+			for (size_t i = 0; i < r->ninputs; i++) {
+				fputs(i ? ", " : "", out);
+				output_json_string(out, r->inputs[i]);
+			}
+			fputc(']', out);
 		}
-		fputc(']', out);
 	}
 	fprintf(out, ", \"packets\": %" PRIu64 ", \"tcp_packets\": %" PRIu64 ", \"linktypes\": [", st->packets,
 		st->tcp_packets);
@@ -715,15 +741,35 @@ void output_json_report(FILE *out, const struct report *r)
 	if (r->findings_dropped)
 		fprintf(out, ", \"findings_dropped\": %" PRIu64, r->findings_dropped);
 	fputs("},\n  \"flows\": [", out);
-	output_json_flows(out, r, nano);
-	fputs(r->nflows ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [", out);
+}
+
+void output_json_report_item(FILE *out, bool first)
+{
+	fputs(first ? "\n    " : ",\n    ", out);
+}
+
+void output_json_report_findings(FILE *out, bool any_flows)
+{
+	fputs(any_flows ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": [", out);
+}
+
+void output_json_report_end(FILE *out, bool any_findings)
+{
+	fputs(any_findings ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+void output_json_report(FILE *out, const struct report *r)
+{
+	output_json_report_head(out, r, NULL);
+	output_json_flows(out, r, r->nanosecond);
+	output_json_report_findings(out, r->nflows != 0);
 	struct report_reader rd;
 	const struct finding *f;
 	report_read_findings(r, &rd);
 	for (size_t i = 0; (f = report_next_finding(&rd)); i++) {
-		fputs(i ? ",\n    " : "\n    ", out);
-		output_json_finding(out, f, nano);
+		output_json_report_item(out, i == 0);
+		output_json_finding(out, f, r->nanosecond);
 	}
 	report_reader_close(&rd);
-	fputs(r->nfindings ? "\n  ]\n}\n" : "]\n}\n", out);
+	output_json_report_end(out, r->nfindings != 0);
 }

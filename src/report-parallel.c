@@ -119,6 +119,7 @@ static void merge_workers(struct report *r, struct worker *w, size_t n)
 		for (int s = 0; s < 3; s++)
 			r->severity_counts[s] += p->severity_counts[s];
 		r->findings_dropped += p->findings_dropped;
+		r->findings_first_stretch += p->findings_first_stretch;
 		r->parts[i] = p->parts[0];
 		free(p->parts);
 		free(p->source);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "capture.h"
 #include "report-parallel.h"
@@ -53,6 +54,8 @@ void report_add_finding(struct report *r, const struct finding *f)
 	/* Findings arrive in frame order, except the few judged when a flow ends: the key slots those in. */
 	struct report_part *part = &r->parts[0];
 	struct spool_key key = {part->finding_segment, f->frame ? f->frame : UINT64_MAX};
+	if (!part->finding_segment)
+		r->findings_first_stretch++;
 	if (!f->frame)
 		part->finding_segment++;
 	spool_add(&part->findings, key, f);
@@ -126,6 +129,7 @@ void report_free(struct report *r)
 {
 	free(r->source);
 	report_free_inputs(r);
+	free(r->shard.filter);
 	report_free_parts(r);
 	memset(r, 0, sizeof *r);
 }
@@ -250,6 +254,27 @@ static void tee_flow(void *ctx, const struct flow_summary *s)
 		t->b.flow_end(t->b.ctx, s);
 }
 
+/*
+ * With --shard, what the report's document needs for merging (struct
+ * report_shard). A join's input is its parts together: their sizes add up.
+ */
+static void note_shard(struct report *r, const char *const *paths, size_t n, const char *filter,
+		       const struct engine_config *cfg)
+{
+	r->shard.index = cfg->shard_index;
+	r->shard.count = cfg->shard_count;
+	r->shard.input_bytes = 0;
+	for (size_t i = 0; i < n && r->shard.input_bytes >= 0; i++) {
+		struct stat st;
+		if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			r->shard.input_bytes += st.st_size;
+		else
+			r->shard.input_bytes = -1;
+	}
+	r->shard.filter = filter ? xstrdup(filter) : NULL;
+	r->shard.cfg = *cfg;
+}
+
 int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
 		    const struct engine_sink *extra, char *err, size_t errlen)
 {
@@ -259,6 +284,8 @@ int report_run_file(struct report *r, const char *path, const char *filter, cons
 int report_run_files(struct report *r, const char *const *paths, size_t n, const char *filter,
 		     const struct engine_config *cfg, const struct engine_sink *extra, char *err, size_t errlen)
 {
+	if (cfg->shard_count)
+		note_shard(r, paths, n, filter, cfg);
 	if (cfg->threads > 1 && !extra && !cfg->max_flows && !r->counts_only && report_can_split(paths, n))
 		return report_run_threads(r, paths, n, filter, cfg, err, errlen);
 	struct capture *cap = n == 1 ? capture_open_file(paths[0], filter, err, errlen)

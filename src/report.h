@@ -45,6 +45,18 @@ struct report_part {
 	uint32_t *global_ids; /* id in the whole report of local flow id i + 1; NULL in a one-part report */
 };
 
+/*
+ * A report of one shard of the flows (--shard I/N, engine_config.shard_count
+ * set): what its JSON document adds so that tcpscope merge (report-merge.h)
+ * can check that the shards belong together and rebuild the whole.
+ */
+struct report_shard {
+	uint32_t index, count; /* 0-based index of count; count 0: not a shard's report */
+	int64_t input_bytes;   /* the input file's size, -1 when it is not a regular file */
+	char *filter;	       /* the BPF filter, NULL for none */
+	struct engine_config cfg;
+};
+
 struct report {
 	char *source;  /* what the capture sections name: the file, or a join's parts, "a + b + ..." */
 	char **inputs; /* a join's parts, in merged order (JSON names each); NULL for one file */
@@ -55,8 +67,10 @@ struct report {
 	struct engine_stats stats;
 	bool counts_only; /* report_init_counts_only: flows and findings pass by, uncollected */
 	size_t nflows, nfindings;
-	uint32_t severity_counts[3]; /* of the findings collected */
-	uint64_t findings_dropped;   /* over all flows: findings past the per-flow cap (engine_config) */
+	uint32_t severity_counts[3];	 /* of the findings collected */
+	uint64_t findings_dropped;	 /* over all flows: findings past the per-flow cap (engine_config) */
+	uint64_t findings_first_stretch; /* findings before a capture-wide one ended the first stretch of the order */
+	struct report_shard shard;
 	struct report_part *parts;
 	size_t nparts;
 };

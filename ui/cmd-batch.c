@@ -1,7 +1,8 @@
 /*
  * cmd-batch.c - the batch commands over capture files: report (text or
  * JSON), packets (JSON Lines) and the JSON stream of findings and flows
- * that `tcpscope -r FILE --format json` writes without a terminal.
+ * that `tcpscope -r FILE --format json` writes without a terminal; and
+ * merge, which makes the JSON reports of --shard 1/N ... N/N one.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 
 #include "commands.h"
 #include "output.h"
+#include "report-merge.h"
 #include "report.h"
 #include "text-safe.h"
 
@@ -67,6 +69,18 @@ int cmd_report(struct options *o)
 		report_free(&r);
 	}
 	return status;
+}
+
+int cmd_merge(struct options *o)
+{
+	if (o->nargs == 0)
+		return cmd_usage_error("merge needs the JSON reports of --shard 1/N ... N/N (try 'tcpscope --help')");
+	char err[1024];
+	if (report_merge(stdout, (const char *const *)o->args, (size_t)o->nargs, err, sizeof err) != 0) {
+		cmd_error(err);
+		return 2;
+	}
+	return 0;
 }
 
 struct packets_ctx {

@@ -16,34 +16,15 @@
 #include "check.h"
 #include "commands.h"
 #include "output-check.h"
+#include "text-file.h"
 #include "xalloc.h"
 
 /* Reads a whole text file; NULL with "FILE: reason" in err. */
 static char *read_text_file(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t len = 0, cap = 0;
-	char *text = NULL;
-	for (;;) {
-		text = xgrow(text, &cap, len + 4097, 1);
-		size_t got = fread(text + len, 1, 4096, f);
-		len += got;
-		if (got < 4096)
-			break;
-	}
-	text[len] = '\0';
-	bool failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(text);
-		return NULL;
-	}
-	if (strlen(text) != len) {
+	size_t len;
+	char *text = text_file_read(path, &len, err, errlen);
+	if (text && strlen(text) != len) {
 		snprintf(err, errlen, "%s: not a text file (it contains NUL bytes)", path);
 		free(text);
 		return NULL;

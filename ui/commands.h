@@ -49,6 +49,8 @@ struct options {
 #define OPTIONS_NPATHS(o) ((o)->join ? (size_t)(o)->nargs : (size_t)1)
 
 int cmd_report(struct options *o);
+/* The JSON reports of --shard 1/N ... N/N as the one report of the whole input (SPEC §12). */
+int cmd_merge(struct options *o);
 int cmd_packets(struct options *o);
 int cmd_explain(struct options *o);
 /* Pass or fail captures against a findings policy, expectations and a script (SPEC §11). */

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "report.h"
+#include "shard-env.h"
 #include "xalloc.h"
 
 #define DEFAULT_THREADS_MAX 8 /* past this, every thread reading every record outweighs its share */
@@ -39,6 +40,7 @@ static void usage(FILE *out)
 	      "       tcpscope check [--expect FILE] [--script FILE [--flow SEL]] [--fail-on SEV]\n"
 	      "                      [--allow CODE] [--deny CODE] [--format text|json|junit] FILE...\n"
 	      "                                           pass or fail captures in CI (docs/ci.md)\n"
+	      "       tcpscope merge SHARD.json...        the JSON reports of --shard 1/N ... N/N as one\n"
 	      "       tcpscope -i IFACE [OPTIONS]         capture live (UI on a terminal, JSON Lines otherwise)\n"
 	      "       tcpscope -D                         list the interfaces to capture on\n"
 	      "\n"
@@ -51,7 +53,8 @@ static void usage(FILE *out)
 	      "      --verify-checksums  check TCP checksums (off: offload makes them wrong)\n"
 	      "      --join            the files named are the parts of one capture (a rotated set,\n"
 	      "                        editcap -c pieces), in any order: read merged by timestamp\n"
-	      "      --shard I/N       analyse only the flows in shard I of N (1-based)\n"
+	      "	      "      --shard I/N       analyse only the flows in shard I of N (1-based); auto[/N]: I (and N)\n"
+	      "                        from Kubernetes, Slurm or GNU parallel (docs/scale.md)\n"
 	      "      --threads N       (report, check) split the flows over N threads (default: one\n"
 	      "                        per CPU, at most 8; 1 for none)\n"
 	      "      --max-findings-per-flow N  findings of each severity kept per flow (default 100;\n"
@@ -99,12 +102,24 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* --shard I/N, or auto[/N] from a batch engine's environment (shard-env.h); -1 after printing why not. */
 static int parse_shard(const char *arg, struct options *o)
 {
 	unsigned i, n;
 	char extra;
-	if (sscanf(arg, "%u/%u%c", &i, &n, &extra) != 2 || n == 0 || i == 0 || i > n)
+	if (strcmp(arg, "auto") == 0 || strncmp(arg, "auto/", 5) == 0) {
+		char err[256];
+		if (shard_from_environment(arg[4] ? arg + 5 : NULL, &o->engine.shard_index, &o->engine.shard_count, err,
+					   sizeof err) != 0) {
+			cmd_error(err);
+			return -1;
+		}
+		return 0;
+	}
+	if (sscanf(arg, "%u/%u%c", &i, &n, &extra) != 2 || n == 0 || i == 0 || i > n) {
+		cmd_usage_error("--shard takes I/N with 1 <= I <= N, or auto[/N], not \"%s\"", arg);
 		return -1;
+	}
 	o->engine.shard_index = i - 1;
 	o->engine.shard_count = n;
 	return 0;
@@ -251,7 +266,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SHARD:
 			if (parse_shard(optarg, o) != 0)
-				return cmd_usage_error("--shard takes I/N with 1 <= I <= N, not \"%s\"", optarg);
+				return 2;
 			break;
 		case OPT_FLOW:
 			o->flow_arg = optarg;
@@ -408,7 +423,7 @@ static const struct command {
 	int (*run)(struct options *o);
 } commands[] = {
 	{"report", cmd_report}, {"packets", cmd_packets},   {"explain", cmd_explain},
-	{"check", cmd_check},	{"timeline", cmd_timeline},
+	{"check", cmd_check},	{"timeline", cmd_timeline}, {"merge", cmd_merge},
 };
 
 int main(int argc, char **argv)
