@@ -8,7 +8,8 @@
 #  - --join on the pieces editcap -c cuts of every bundled capture gives the
 #    whole's flows, findings and states byte for byte (JSON, all but the
 #    capture section, whose counts and times must match too), in order and
-#    with the pieces named backwards; also with --threads and --shard, and
+#    with the pieces named backwards; also with --threads and --shard (the
+#    shards merged again with tcpscope merge), and
 #    for packets, timeline, check and the JSON Lines stream;
 #  - a piece missing in the middle of a set is a gap, not an error.
 set -u
@@ -74,11 +75,19 @@ set -- "$tmp/parts"/*
 "$bin" report --format json --threads 1 --join "$@" >"$tmp/t1.json"
 "$bin" report --format json --threads 2 --join "$@" >"$tmp/t2.json"
 if cmp -s "$tmp/t1.json" "$tmp/t2.json"; then ok; else bad "--join --threads 2 differs from one thread"; fi
-for shard in 1/2 2/2; do
-	"$bin" report --format json --shard "$shard" "$demo" >"$tmp/s.json"
-	"$bin" report --format json --shard "$shard" --join "$@" >"$tmp/sj.json"
-	same_report "$tmp/s.json" "$tmp/sj.json" "--join --shard $shard"
+# A join's shards: the whole's flows and findings; their input is the parts' bytes
+# together; merged, they are the join's report.
+parts_bytes=$(cat "$@" | wc -c)
+for i in 1 2; do
+	"$bin" report --format json --shard "$i/2" "$demo" | sed 's/"input_bytes": [0-9]*/"input_bytes": N/' >"$tmp/s.json"
+	"$bin" report --format json --shard "$i/2" --join "$@" >"$tmp/sj$i.json"
+	grep -q "\"input_bytes\": $parts_bytes," "$tmp/sj$i.json" ||
+		bad "--join --shard $i/2: input_bytes is not the parts' $parts_bytes bytes"
+	sed 's/"input_bytes": [0-9]*/"input_bytes": N/' "$tmp/sj$i.json" >"$tmp/sj.json"
+	same_report "$tmp/s.json" "$tmp/sj.json" "--join --shard $i/2"
 done
+"$bin" merge "$tmp/sj2.json" "$tmp/sj1.json" >"$tmp/merged.json" || bad "merge of a join's shards failed"
+if cmp -s "$tmp/t1.json" "$tmp/merged.json"; then ok; else bad "a join's shards merged differ from its report"; fi
 "$bin" packets "$demo" >"$tmp/p.whole"
 "$bin" packets --join "$5" "$3" "$1" "$4" "$2" >"$tmp/p.join"
 if cmp -s "$tmp/p.whole" "$tmp/p.join"; then ok; else bad "packets --join differs from the whole's"; fi

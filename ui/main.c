@@ -53,7 +53,7 @@ static void usage(FILE *out)
 	      "      --verify-checksums  check TCP checksums (off: offload makes them wrong)\n"
 	      "      --join            the files named are the parts of one capture (a rotated set,\n"
 	      "                        editcap -c pieces), in any order: read merged by timestamp\n"
-	      "	      "      --shard I/N       analyse only the flows in shard I of N (1-based); auto[/N]: I (and N)\n"
+	      "      --shard I/N       analyse only the flows in shard I of N (1-based); auto[/N]: I (and N)\n"
 	      "                        from Kubernetes, Slurm or GNU parallel (docs/scale.md)\n"
 	      "      --threads N       (report, check) split the flows over N threads (default: one\n"
 	      "                        per CPU, at most 8; 1 for none)\n"
