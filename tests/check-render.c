@@ -35,7 +35,7 @@
 
 #include "block-cache.h"
 #include "capture-save.h"
-#include "filter.h"
+#include "flow-expr.h"
 #include "ladder.h"
 #include "model.h"
 #include "render.h"
@@ -1135,10 +1135,10 @@ END_TEST
 static bool matches(const struct model_flow *f, const char *expr)
 {
 	char err[200];
-	struct flow_filter *ff = flow_filter_parse(expr, err, sizeof err);
+	struct flow_expr *ff = flow_expr_parse(expr, err, sizeof err, NULL);
 	ck_assert_msg(ff != NULL, "%s: %s", expr, err);
-	bool r = flow_filter_match(ff, f);
-	flow_filter_free(ff);
+	bool r = flow_expr_match(ff, &f->s, f->worst ? finding_info(f->worst_id)->code : NULL);
+	flow_expr_free(ff);
 	return r;
 }
 
@@ -1159,12 +1159,12 @@ START_TEST(test_filter)
 	ck_assert(matches(f, "sf time-wait"));
 	ck_assert(!matches(f, "REJ"));
 	char err[200];
-	ck_assert_ptr_null(flow_filter_parse("port", err, sizeof err));
-	ck_assert_str_eq(err, "\"port\" needs a value");
-	ck_assert_ptr_null(flow_filter_parse("port x", err, sizeof err));
-	ck_assert_ptr_null(flow_filter_parse("(port 1", err, sizeof err));
-	ck_assert_ptr_null(flow_filter_parse("port 1 )", err, sizeof err));
-	ck_assert_ptr_null(flow_filter_parse("", err, sizeof err));
+	ck_assert_ptr_null(flow_expr_parse("port", err, sizeof err, NULL));
+	ck_assert_str_eq(err, "missing a port number after 'port'");
+	ck_assert_ptr_null(flow_expr_parse("port x", err, sizeof err, NULL));
+	ck_assert_ptr_null(flow_expr_parse("(port 1", err, sizeof err, NULL));
+	ck_assert_ptr_null(flow_expr_parse("port 1 )", err, sizeof err, NULL));
+	ck_assert_ptr_null(flow_expr_parse("", err, sizeof err, NULL));
 	ck_assert_str_eq(err, "");
 	model_close(&m);
 }

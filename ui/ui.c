@@ -99,6 +99,18 @@ void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const
 	p->len = strlen(p->text);
 	p->owner = owner;
 	p->done = done;
+	p->error[0] = '\0';
+}
+
+void ui_prompt_error(struct ui *ui, unsigned col, const char *fmt, ...)
+{
+	struct ui_prompt *p = &ui->prompt;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->error, sizeof p->error, fmt, ap);
+	va_end(ap);
+	p->error_col = col;
+	p->active = true;
 }
 
 /* Appends a character to the prompt as UTF-8. */
@@ -129,6 +141,7 @@ static void prompt_insert(struct ui_prompt *p, int ch)
 static int prompt_key(struct ui *ui, const struct ui_key *k)
 {
 	struct ui_prompt *p = &ui->prompt;
+	p->error[0] = '\0';
 	if (k->code == UK_ENTER || k->code == UK_ESC) {
 		p->active = false;
 		p->done(p->owner, p->text, k->code == UK_ENTER);
@@ -315,8 +328,17 @@ static void draw_status(struct ui *ui, struct render_canvas *c)
 	int y = c->height - 1;
 	render_fill(c, y, 0, c->width, RA_STATUS, " ");
 	if (ui->prompt.active) {
-		int x = render_textf(c, y, 0, c->width, RA_MESSAGE, " %s: %s", ui->prompt.label, ui->prompt.text);
-		render_fill(c, y, x, 1, RA_MESSAGE | RA_SELECTED, " ");
+		const struct ui_prompt *p = &ui->prompt;
+		int start = render_textf(c, p->error[0] ? y - 1 : y, 0, c->width, RA_MESSAGE, " %s: ", p->label);
+		int x = start + render_text(c, p->error[0] ? y - 1 : y, start, c->width - start, RA_MESSAGE, p->text);
+		render_fill(c, p->error[0] ? y - 1 : y, x, 1, RA_MESSAGE | RA_SELECTED, " ");
+		if (p->error[0]) {
+			/* The problem under the prompt, a caret under its column when it has one. */
+			char before[sizeof p->text];
+			snprintf(before, sizeof before, "%.*s", (int)(p->error_col ? p->error_col - 1 : 0), p->text);
+			int at = p->error_col ? start + render_width(before) : 1;
+			render_textf(c, y, at, c->width - at, RA_ERROR, p->error_col ? "^ %s" : "%s", p->error);
+		}
 		return;
 	}
 	if (ui->live.on) {
@@ -382,7 +404,9 @@ void ui_draw(struct ui *ui, struct render_canvas *c)
 	draw_title(ui, c);
 	struct view *v = ui_top(ui);
 	if (v) {
-		struct render_rect r = {.y = 1, .x = 0, .h = c->height - 2, .w = c->width};
+		/* A prompt showing an error takes a second line at the bottom. */
+		int bottom = ui->prompt.active && ui->prompt.error[0] ? 3 : 2;
+		struct render_rect r = {.y = 1, .x = 0, .h = c->height - bottom, .w = c->width};
 		v->rect = r;
 		v->ops->draw(v, c, &r);
 	}

@@ -102,6 +102,8 @@ struct ui_prompt {
 	size_t len;
 	struct view *owner;
 	void (*done)(struct view *owner, const char *text, bool accepted);
+	char error[200]; /* the text did not do: shown under the prompt until it is edited */
+	unsigned error_col; /* where in the text, from 1; 0: the text as a whole */
 };
 
 /* Flows closed during a live capture stay in place, dimmed, this long; then they go to the history. */
@@ -159,6 +161,8 @@ void ui_message(struct ui *ui, uint8_t attr, const char *fmt, ...) __attribute__
 bool ui_message_expire(struct ui *ui, int64_t age_ns);
 void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const char *initial,
 		     void (*done)(struct view *owner, const char *text, bool accepted));
+/* From a prompt's done callback: keeps the prompt open on its text, with the problem under it (col from 1, or 0). */
+void ui_prompt_error(struct ui *ui, unsigned col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A state in at most 10 columns: Linux ss's short forms of SYN-RECEIVED and ESTABLISHED. */
 const char *ui_short_state(enum tcp_state s);

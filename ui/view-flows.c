@@ -1,6 +1,6 @@
 /*
  * view-flows.c - the start view: one row per flow (SPEC §6.1), sortable by
- * any column, filtered by an expression (filter.h), searched with `/`.
+ * any column, filtered by a flow expression (src/flow-expr.h), searched with `/`.
  *
  * The rows are flow ids. Whenever the model changes the view rebuilds them
  * (filter, then sort) and puts the selection back on the same flow id.
@@ -22,7 +22,8 @@
 #include <string.h>
 
 #include "analysis-labels.h"
-#include "filter.h"
+#include "flow-expr.h"
+#include "output.h"
 #include "ui.h"
 #include "views.h"
 #include "xalloc.h"
@@ -84,7 +85,7 @@ struct flows_view {
 	uint32_t selected_id;
 	enum col_id sort;
 	bool descending;
-	struct flow_filter *filter;
+	struct flow_expr *filter;
 	char filter_text[128];
 	char search[128];
 	uint64_t generation;
@@ -99,6 +100,11 @@ struct flows_view {
 static struct flows_view *flows_of(struct view *v)
 {
 	return (struct flows_view *)v;
+}
+
+static bool flow_matches(const struct flow_expr *e, const struct model_flow *f)
+{
+	return flow_expr_match(e, &f->s, f->worst ? finding_info(f->worst_id)->code : NULL);
 }
 
 /*
@@ -267,7 +273,7 @@ static void rebuild(struct flows_view *fv)
 	size_t n = 0;
 	for (size_t i = 0; i < m->flows_len; i++) {
 		const struct model_flow *f = &m->flows[i];
-		if (!f->seen || (fv->filter && !flow_filter_match(fv->filter, f)))
+		if (!f->seen || (fv->filter && !flow_matches(fv->filter, f)))
 			continue;
 		if (sorting)
 			make_key(f, fv->sort, &keys[n]);
@@ -364,7 +370,7 @@ static void layout(struct flows_view *fv, int width)
 		int want = columns[c].min;
 		for (size_t i = fv->list.top; i < fv->list.count && i < fv->list.top + 200; i++) {
 			char ep[80];
-			flow_filter_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
+			output_format_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
 			int w = render_width(ep);
 			if (w > want)
 				want = w;
@@ -425,7 +431,7 @@ static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enu
 		break;
 	case C_CLIENT:
 	case C_SERVER:
-		flow_filter_endpoint(buf, sizeof buf, s, col == C_SERVER);
+		output_format_endpoint(buf, sizeof buf, s, col == C_SERVER);
 		break;
 	case C_CSTATE:
 	case C_SSTATE:
@@ -557,20 +563,20 @@ static bool search_step(struct flows_view *fv, int dir)
 	size_t n = fv->list.count;
 	if (!fv->search[0] || n == 0)
 		return false;
-	char err[64];
-	struct flow_filter *f = flow_filter_parse(fv->search, err, sizeof err);
+	char err[200];
+	struct flow_expr *f = flow_expr_parse(fv->search, err, sizeof err, NULL);
 	if (!f)
 		return false;
 	bool found = false;
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = dir > 0 ? (fv->list.sel + k) % n : (fv->list.sel + n - k % n) % n;
-		if (flow_filter_match(f, model_flow(m, fv->rows[i]))) {
+		if (flow_matches(f, model_flow(m, fv->rows[i]))) {
 			select_row(fv, i);
 			found = true;
 			break;
 		}
 	}
-	flow_filter_free(f);
+	flow_expr_free(f);
 	return found;
 }
 
@@ -579,6 +585,14 @@ static void search_done(struct view *v, const char *text, bool accepted)
 	struct flows_view *fv = flows_of(v);
 	if (!accepted || !text[0])
 		return;
+	char err[200];
+	unsigned col;
+	struct flow_expr *f = flow_expr_parse(text, err, sizeof err, &col);
+	if (!f) {
+		ui_prompt_error(v->ui, col, "%s", err);
+		return;
+	}
+	flow_expr_free(f);
 	snprintf(fv->search, sizeof fv->search, "%s", text);
 	if (!search_step(fv, 1))
 		ui_message(v->ui, RA_MESSAGE, "No flow matches \"%s\".", text);
@@ -589,13 +603,14 @@ static void filter_done(struct view *v, const char *text, bool accepted)
 	struct flows_view *fv = flows_of(v);
 	if (!accepted)
 		return;
-	char err[160];
-	struct flow_filter *f = flow_filter_parse(text, err, sizeof err);
+	char err[200];
+	unsigned col;
+	struct flow_expr *f = flow_expr_parse(text, err, sizeof err, &col);
 	if (!f && err[0]) {
-		ui_message(v->ui, RA_ERROR, "Filter: %s", err);
+		ui_prompt_error(v->ui, col, "%s", err);
 		return;
 	}
-	flow_filter_free(fv->filter);
+	flow_expr_free(fv->filter);
 	fv->filter = f;
 	snprintf(fv->filter_text, sizeof fv->filter_text, "%s", f ? text : "");
 	rebuild(fv);
@@ -700,7 +715,7 @@ static int flows_key(struct view *v, const struct ui_key *k)
 static void flows_destroy(struct view *v)
 {
 	struct flows_view *fv = flows_of(v);
-	flow_filter_free(fv->filter);
+	flow_expr_free(fv->filter);
 	free(fv->rows);
 	free(fv->history);
 	free(fv->keys);
