@@ -552,7 +552,7 @@ static void replay_new_file(struct replay *r, char *path, size_t len)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert(!r->save || capture_save_close(r->save, err, sizeof err) == 0);
-	r->save = capture_save_open(path, capture_linktype(r->cap), 65535, "veth0", err, sizeof err);
+	r->save = capture_save_open(path, capture_linktype(r->cap), 65535, "veth0", false, err, sizeof err);
 	ck_assert_msg(r->save && capture_save_flush(r->save) == 0, "%s", err);
 }
 

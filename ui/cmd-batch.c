@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "output.h"
+#include "report-where.h"
 #include "report.h"
 #include "text-safe.h"
 
@@ -42,9 +43,12 @@ int cmd_report(struct options *o)
 {
 	if (o->nargs == 0)
 		return cmd_usage_error("report needs a capture file (try 'tcpscope --help')");
+	struct flow_expr *where = o->where ? cmd_parse_where(o->where) : NULL;
+	if (o->where && !where)
+		return 2;
 	int status = 0;
 	for (int i = 0; i < o->nargs; i++) {
-		struct report r;
+		struct report r, picked;
 		char err[CAPTURE_ERRBUF_SIZE];
 		report_init(&r, o->args[i]);
 		int rc = report_run_file(&r, o->args[i], o->filter, &o->engine, NULL, err, sizeof err);
@@ -52,10 +56,14 @@ int cmd_report(struct options *o)
 			cmd_error(err);
 			status = 2;
 		} else {
+			if (where)
+				report_where(&r, where, &picked);
 			if (want_json(o))
-				output_json_report(stdout, &r);
+				output_json_report(stdout, where ? &picked : &r);
 			else
-				output_text_report(stdout, &r);
+				output_text_report(stdout, where ? &picked : &r);
+			if (where)
+				report_free(&picked);
 			if (rc != 0) {
 				cmd_error(err);
 				status = 2;
@@ -63,6 +71,7 @@ int cmd_report(struct options *o)
 		}
 		report_free(&r);
 	}
+	flow_expr_free(where);
 	return status;
 }
 
