@@ -41,6 +41,8 @@ void ui_free(struct ui *ui)
 {
 	while (ui->depth > 0)
 		pop(ui);
+	free(ui->export_ids);
+	ui->export_ids = NULL;
 }
 
 void ui_push(struct ui *ui, struct view *v)

@@ -97,12 +97,12 @@ enum ui_time_mode { UI_TIME_RELATIVE, UI_TIME_DELTA, UI_TIME_ABSOLUTE };
 
 struct ui_prompt {
 	bool active;
-	char label[32];
+	char label[96];
 	char text[128];
 	size_t len;
 	struct view *owner;
 	void (*done)(struct view *owner, const char *text, bool accepted);
-	char error[200]; /* the text did not do: shown under the prompt until it is edited */
+	char error[200];    /* the text did not do: shown under the prompt until it is edited */
 	unsigned error_col; /* where in the text, from 1; 0: the text as a whole */
 };
 
@@ -144,6 +144,10 @@ struct ui {
 	uint8_t message_attr;
 	int64_t message_ns; /* when it was set (model_now_ns) */
 	struct ui_prompt prompt;
+	/* w, W: the flows the prompt is asking where to write (export.c) */
+	uint32_t *export_ids;
+	size_t nexport, export_cap;
+	char export_confirm[128]; /* a file named once that exists: the same name again replaces it */
 };
 
 void ui_init(struct ui *ui, struct model *m, bool ascii);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "analysis-labels.h"
+#include "export.h"
 #include "flow-expr.h"
 #include "output.h"
 #include "ui.h"
@@ -673,6 +674,21 @@ static int flows_key(struct view *v, const struct ui_key *k)
 	case 'N':
 		if (!search_step(fv, k->code == 'n' ? 1 : -1))
 			ui_message(v->ui, RA_MESSAGE, "%s", fv->search[0] ? "No match." : "No search yet: press /.");
+		return UI_HANDLED | UI_REDRAW;
+	case 'w':
+		if (fv->list.count) {
+			char what[32];
+			snprintf(what, sizeof what, "flow %u", fv->rows[fv->list.sel]);
+			export_prompt(v->ui, v, &fv->rows[fv->list.sel], 1, what);
+		}
+		return UI_HANDLED | UI_REDRAW;
+	case 'W':
+		if (fv->list.count) {
+			char what[64];
+			snprintf(what, sizeof what, "the %zu flow%s shown", fv->list.count,
+				 fv->list.count == 1 ? "" : "s");
+			export_prompt(v->ui, v, fv->rows, fv->list.count, what);
+		}
 		return UI_HANDLED | UI_REDRAW;
 	case 's':
 		set_sort(fv, (enum col_id)((fv->sort + 1) % C_COUNT), false);
