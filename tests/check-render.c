@@ -36,6 +36,7 @@
 #include "block-cache.h"
 #include "capture-save.h"
 #include "flow-expr.h"
+#include "hexdump.h"
 #include "ladder.h"
 #include "model.h"
 #include "render.h"
@@ -54,6 +55,11 @@ static const struct golden goldens[] = {
 	{"flows-demo-120x40", "demo.pcap", 120, 40, false, ""},
 	{"flows-many-short-ascii-80x24", "many-short.pcap", 80, 24, true, "G"},
 	{"flows-many-short-filter-120x40", "many-short.pcap", 120, 40, false, "\\ type:port_39216_or_flow_7 Enter"},
+	{"flows-many-short-filter-expr-120x40", "many-short.pcap", 120, 40, false,
+	 "\\ type:client.port_<_39250_or_irtt_>_30us Enter"},
+	{"flows-many-short-filter-error-120x40", "many-short.pcap", 120, 40, false,
+	 "\\ type:retx_>_0_and_foo_==_1 Enter"},
+	{"flows-many-short-write-prompt-120x40", "many-short.pcap", 120, 40, false, "\\ type:port_39216 Enter W"},
 	{"flows-many-short-sorted-120x40", "many-short.pcap", 120, 40, false, "S"},
 	{"flows-ipv6-120x40", "ipv6.pcap", 120, 40, false, ""},
 	{"timeline-demo-80x24", "demo.pcap", 80, 24, false, "Enter"},
@@ -61,6 +67,8 @@ static const struct golden goldens[] = {
 	{"timeline-demo-retransmission-120x40", "demo.pcap", 120, 40, false, "Enter n"},
 	{"timeline-demo-expanded-120x40", "demo.pcap", 120, 40, false, "Enter Down Down Down Enter"},
 	{"timeline-demo-absolute-120x40", "demo.pcap", 120, 40, false, "Enter t t r End"},
+	{"timeline-demo-bytes-120x40", "demo.pcap", 120, 40, false, "Enter x"},
+	{"timeline-demo-bytes-scrolled-100x30", "demo.pcap", 100, 30, false, "Enter n x ]"},
 	{"timeline-demo-ascii-100x30", "demo.pcap", 100, 30, true, "Enter"},
 	{"timeline-refused-80x24", "refused.pcap", 80, 24, false, "Enter"},
 	{"timeline-half-close-120x40", "half-close.pcap", 120, 40, false, "Enter n"},
@@ -1170,6 +1178,27 @@ START_TEST(test_filter)
 }
 END_TEST
 
+/* The bytes pane's lines: hex in two groups of eight, ASCII aligned on a short last line, '.' for the rest. */
+START_TEST(test_hexdump)
+{
+	uint8_t data[70000];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = i < 20 ? (uint8_t)"GET / HTTP/1.1\r\nHost"[i] : (uint8_t)i;
+	char line[HEXDUMP_LINE_MAX];
+	ck_assert_uint_eq(hexdump_lines(20), 2);
+	ck_assert_uint_eq(hexdump_lines(16), 1);
+	ck_assert_uint_eq(hexdump_lines(0), 0);
+	hexdump_line(line, data, 20, 0);
+	ck_assert_str_eq(line, "0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  GET / HTTP/1.1..");
+	hexdump_line(line, data, 20, 1);
+	ck_assert_str_eq(line, "0010  48 6f 73 74                                       Host");
+	hexdump_line(line, data, 20, 2);
+	ck_assert_str_eq(line, "");
+	hexdump_line(line, data, sizeof data, 0x10000 / 16);
+	ck_assert_str_eq(line, "10000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  ................");
+}
+END_TEST
+
 START_TEST(test_formats)
 {
 	char buf[64];
@@ -1320,6 +1349,7 @@ static Suite *render_suite(void)
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_filter);
 	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_hexdump);
 	tcase_add_test(tc, test_text_and_wrap);
 	tcase_add_test(tc, test_control_characters_escaped);
 	suite_add_tcase(s, tc);
