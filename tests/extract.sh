@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/extract.sh - `report --where EXPR` and `extract --flow ID|--where EXPR
+# tests/extract.sh - `report --where EXPR`, `packets --where EXPR` and `extract --flow ID|--where EXPR
 # -w OUT` on real files. The flows --where selects are checked against a
 # selection made in Python from the full JSON report; the frames extract
 # writes are checked against tshark reading the original with a display
@@ -63,6 +63,20 @@ expect_status 2 "unknown field" -- "$bin" report --where "port 80 and tcp.flags 
 	bad "unknown field: $(cat "$tmp/err")"
 expect_status 2 "bad value" -- "$bin" report --where "duration > 1h" "$many"
 grep -q "column 13: unknown unit 'h'" "$tmp/err" && ok || bad "bad unit: $(cat "$tmp/err")"
+
+# --- packets --where: the packets of exactly those flows, every one of them
+expect_status 0 "packets --where" -- "$bin" packets --where "client.port < 39250" "$many"
+python3 - "$tmp/all.json" "$tmp/out" <<'PY' && ok || bad "packets --where printed other packets than the flows'"
+import json, sys
+flows = [f for f in json.load(open(sys.argv[1]))["flows"] if f["client"]["port"] < 39250]
+lines = [json.loads(l) for l in open(sys.argv[2])]
+assert 0 < len(flows) < 150
+assert sorted({p["flow"] for p in lines}) == [f["id"] for f in flows]
+assert len(lines) == sum(f["packets"]["client"] + f["packets"]["server"] for f in flows)
+PY
+expect_status 2 "packets --where and --flow" -- "$bin" packets --flow 1 --where "port 5000" "$many"
+expect_status 2 "packets --where unknown field" -- "$bin" packets --where "nosuch > 1" "$many"
+grep -q "column 1: unknown field 'nosuch'" "$tmp/err" && ok || bad "packets --where: $(cat "$tmp/err")"
 
 # --- extract --flow: one flow's frames, unchanged
 port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["flows"][4]["client"]["port"])' "$tmp/all.json")

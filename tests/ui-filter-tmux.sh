@@ -13,7 +13,7 @@ require_cmd tmux timeout tshark python3
 bin=$(tcpscope_bin)
 captures=$top_srcdir/captures
 . "$top_srcdir/tests/tmux-lib.sh"
-ui_wrapper 90
+ui_wrapper 300
 
 start()
 {

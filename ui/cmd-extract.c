@@ -55,16 +55,8 @@ struct flow_expr *cmd_parse_where(const char *text)
 	return e;
 }
 
-/* Marks the ids of the flows to extract in chosen (a byte per id up to max_id); returns how many. */
-static size_t choose_flows(const struct options *o, const struct report *r, const struct flow_expr *where,
-			   uint8_t *chosen, size_t max_id)
+size_t cmd_where_flows(const struct report *r, const struct flow_expr *where, uint8_t *chosen, size_t max_id)
 {
-	if (!where) {
-		if (o->flow_id > max_id)
-			return 0;
-		chosen[o->flow_id] = 1;
-		return 1;
-	}
 	struct report picked;
 	report_where(r, where, &picked);
 	struct report_reader rd;
@@ -79,6 +71,18 @@ static size_t choose_flows(const struct options *o, const struct report *r, cons
 	report_reader_close(&rd);
 	report_free(&picked);
 	return n;
+}
+
+/* Marks the ids of the flows to extract in chosen (a byte per id up to max_id); returns how many. */
+static size_t choose_flows(const struct options *o, const struct report *r, const struct flow_expr *where,
+			   uint8_t *chosen, size_t max_id)
+{
+	if (where)
+		return cmd_where_flows(r, where, chosen, max_id);
+	if (o->flow_id > max_id)
+		return 0;
+	chosen[o->flow_id] = 1;
+	return 1;
 }
 
 int cmd_extract(struct options *o)

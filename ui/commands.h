@@ -68,6 +68,9 @@ int cmd_list_interfaces(struct options *o);
 struct flow_expr;
 /* Parses --where EXPR; NULL after printing the problem (exit 2). */
 struct flow_expr *cmd_parse_where(const char *text);
+struct report;
+/* Sets chosen[id] (ids up to max_id) for each flow of the finished report where selects; returns how many. */
+size_t cmd_where_flows(const struct report *r, const struct flow_expr *where, uint8_t *chosen, size_t max_id);
 /* Prints "tcpscope: MESSAGE" to stderr, made terminal-safe (text-safe.h). */
 void cmd_error(const char *message);
 /* Formats a message, prints it with cmd_error() and returns 2. */

@@ -29,7 +29,7 @@ static void usage(FILE *out)
 {
 	fputs("Usage: tcpscope [OPTIONS] FILE            analyse a capture (UI on a terminal, report otherwise)\n"
 	      "       tcpscope report [OPTIONS] FILE...   capture summary, flows and findings\n"
-	      "       tcpscope packets [--flow ID] [OPTIONS] FILE\n"
+	      "       tcpscope packets [--flow ID|--where EXPR] [OPTIONS] FILE\n"
 	      "                                           one JSON line per TCP packet\n"
 	      "       tcpscope extract --flow ID|--where EXPR -w OUT [OPTIONS] FILE\n"
 	      "                                           the flows' frames, unchanged, into OUT (pcap or .pcapng)\n"
@@ -54,7 +54,7 @@ static void usage(FILE *out)
 	      "                        per CPU, at most 8; 1 for none)\n"
 	      "      --max-findings-per-flow N  findings of each severity kept per flow (default 100;\n"
 	      "                        0 no limit); the rest are counted as findings_dropped\n"
-	      "      --where EXPR      (report, extract) only the flows EXPR selects, e.g. 'retx > 0',\n"
+	      "      --where EXPR      (report, packets, extract) only the flows EXPR selects, e.g. 'retx > 0',\n"
 	      "                        'conn_state in REJ,S0', 'host 10.0.0.1 and port 443' (docs/ci.md)\n"
 	      "      --flow ID         (packets, extract) only this flow; (check) the flow of --script: ID,\n"
 	      "                        'port N', 'client ADDR[:PORT]', ... (default: the only flow)\n"
