@@ -3,9 +3,10 @@
  * "dead" handle of the capture's link type, or pcapng written here.
  *
  * pcapng (draft-ietf-opsawg-pcapng): one Section Header Block, one Interface
- * Description Block (link type, snaplen, if_name; no if_tsresol, so
- * timestamps are in the default microseconds), then one Enhanced Packet
- * Block per record. Blocks are written in host byte order, which the byte-
+ * Description Block (link type, snaplen, if_name; if_tsresol 9 for
+ * nanoseconds, else none: the default microseconds), then one Enhanced
+ * Packet Block per record. A nanosecond pcap has the nanosecond magic
+ * (libpcap's dumper on a handle of nanosecond precision). Blocks are written in host byte order, which the byte-
  * order magic of the section header announces; bodies are padded to 32 bits.
  * A write error (disk full) is remembered and reported at flush or close, so
  * a long capture never stops for it but the user learns the file is short.
@@ -31,6 +32,7 @@ enum {
 	PCAPNG_OPT_END = 0,
 	PCAPNG_SHB_USERAPPL = 4,
 	PCAPNG_IF_NAME = 2,
+	PCAPNG_IF_TSRESOL = 9,
 };
 
 struct capture_save {
@@ -39,6 +41,7 @@ struct capture_save {
 	pcap_t *dead;	       /* pcap: the handle the dumper was made from */
 	pcap_dumper_t *dumper; /* pcap: NULL for pcapng */
 	int write_errno;       /* first write error, 0 if none */
+	bool nanosecond;       /* timestamps in nanoseconds, else microseconds */
 };
 
 bool capture_save_is_pcapng(const char *path)
@@ -100,7 +103,7 @@ static void pcapng_headers(struct capture_save *s, int linktype, int snaplen, co
 	put32(s, len);
 
 	const char *name = device ? device : "";
-	len = (uint32_t)(20 + (*name ? option_size(name) : 0) + 4);
+	len = (uint32_t)(20 + (*name ? option_size(name) : 0) + (s->nanosecond ? 8 : 0) + 4);
 	put32(s, PCAPNG_IDB);
 	put32(s, len);
 	put16(s, (uint16_t)linktype);
@@ -108,15 +111,22 @@ static void pcapng_headers(struct capture_save *s, int linktype, int snaplen, co
 	put32(s, (uint32_t)snaplen);
 	if (*name)
 		put_option(s, PCAPNG_IF_NAME, name);
+	if (s->nanosecond) {
+		put16(s, PCAPNG_IF_TSRESOL);
+		put16(s, 1);
+		static const uint8_t nanoseconds[4] = {9}; /* 10^-9 s, then padding to 32 bits */
+		put(s, nanoseconds, sizeof nanoseconds);
+	}
 	put32(s, PCAPNG_OPT_END);
 	put32(s, len);
 }
 
-struct capture_save *capture_save_open(const char *path, int linktype, int snaplen, const char *device, char *err,
-				       size_t errlen)
+struct capture_save *capture_save_open(const char *path, int linktype, int snaplen, const char *device, bool nanosecond,
+				       char *err, size_t errlen)
 {
 	struct capture_save *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	s->nanosecond = nanosecond;
 	if (capture_save_is_pcapng(path)) {
 		s->f = fopen(path, "wb");
 		if (!s->f) {
@@ -125,7 +135,8 @@ struct capture_save *capture_save_open(const char *path, int linktype, int snapl
 		}
 		pcapng_headers(s, linktype, snaplen, device);
 	} else {
-		s->dead = pcap_open_dead(linktype, snaplen);
+		s->dead = pcap_open_dead_with_tstamp_precision(
+			linktype, snaplen, nanosecond ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
 		s->dumper = s->dead ? pcap_dump_open(s->dead, path) : NULL;
 		if (!s->dumper) {
 			snprintf(err, errlen, "%s: cannot create: %s", path,
@@ -149,11 +160,13 @@ int capture_save_write(struct capture_save *s, const struct capture_record *rec,
 		long pos = ftell(s->f);
 		*offset = pos < 0 ? 0 : (uint64_t)pos;
 	}
-	int64_t usec = rec->time_ns / 1000;
+	int64_t units_per_s = s->nanosecond ? 1000000000 : 1000000;
+	int64_t ticks = s->nanosecond ? rec->time_ns : rec->time_ns / 1000;
 	if (s->dumper) {
+		/* On a nanosecond handle libpcap's dumper reads tv_usec as nanoseconds. */
 		struct pcap_pkthdr h = {.caplen = rec->caplen, .len = rec->wirelen};
-		h.ts.tv_sec = (time_t)(usec / 1000000);
-		h.ts.tv_usec = (suseconds_t)(usec % 1000000);
+		h.ts.tv_sec = (time_t)(ticks / units_per_s);
+		h.ts.tv_usec = (suseconds_t)(ticks % units_per_s);
 		pcap_dump((u_char *)s->dumper, &h, rec->data);
 		if (ferror(s->f) && !s->write_errno)
 			s->write_errno = errno ? errno : EIO;
@@ -163,8 +176,8 @@ int capture_save_write(struct capture_save *s, const struct capture_record *rec,
 		put32(s, PCAPNG_EPB);
 		put32(s, len);
 		put32(s, 0); /* interface 0 */
-		put32(s, (uint32_t)((uint64_t)usec >> 32));
-		put32(s, (uint32_t)usec);
+		put32(s, (uint32_t)((uint64_t)ticks >> 32));
+		put32(s, (uint32_t)ticks);
 		put32(s, rec->caplen);
 		put32(s, rec->wirelen);
 		put(s, rec->data, rec->caplen);

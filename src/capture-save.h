@@ -3,7 +3,8 @@
  * pcap through libpcap's dumper, or pcapng when the name ends in ".pcapng"
  * (libpcap 1.10 cannot write pcapng, so this module writes its three block
  * types itself: section header, interface description, enhanced packet).
- * Timestamps are written with microsecond resolution, as tcpdump does.
+ * Timestamps are written with microsecond resolution, as tcpdump does, or
+ * with nanoseconds when asked (a copy of a nanosecond capture: `extract`).
  *
  * Each write returns the offset where the record starts, so a reader can
  * come back to it with capture_seek() after capture_save_flush().
@@ -21,9 +22,12 @@ struct capture_save;
 
 /* True if path names a pcapng file (by its extension). */
 bool capture_save_is_pcapng(const char *path);
-/* Creates (or truncates) path. device names the interface in a pcapng file. Returns NULL with err on failure. */
-struct capture_save *capture_save_open(const char *path, int linktype, int snaplen, const char *device, char *err,
-				       size_t errlen);
+/*
+ * Creates (or truncates) path. device names the interface in a pcapng file;
+ * nanosecond keeps timestamps to the nanosecond. Returns NULL with err on failure.
+ */
+struct capture_save *capture_save_open(const char *path, int linktype, int snaplen, const char *device,
+				       bool nanosecond, char *err, size_t errlen);
 /* Appends a record; sets *offset (if not NULL) to where it starts. Returns -1 on a write error. */
 int capture_save_write(struct capture_save *s, const struct capture_record *rec, uint64_t *offset);
 /* Pushes buffered records to the file. Returns -1 on a write error. */

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect-internal.h"
 #include "expect.h"
 #include "output.h"
 #include "tcp-state.h"
@@ -232,6 +233,11 @@ const char *expect_field_path(const struct expect_field *f)
 	return f->path;
 }
 
+enum expect_type expect_field_type(const struct expect_field *f)
+{
+	return f->type;
+}
+
 static bool field_nullable(const struct expect_field *f)
 {
 	switch (f->store) {
@@ -360,34 +366,19 @@ static void field_get(const struct expect_field *f, const void *obj, struct expe
 		v->num = 0;
 }
 
+void expect_flow_value(const struct expect_field *f, const struct flow_summary *s, struct expect_value *v)
+{
+	field_get(f, s, v);
+}
+
 /* ---- Lexer ------------------------------------------------------------- */
-
-enum tok_kind { TOK_WORD, TOK_OP, TOK_COMMA };
-
-struct token {
-	enum tok_kind kind;
-	const char *p;
-	size_t len;
-	unsigned col;
-};
-
-struct parser {
-	const char *name;
-	unsigned line;
-	unsigned end_col; /* the column just past the last token */
-	struct token *tok;
-	size_t ntok, cap, pos;
-	char *err;
-	size_t errlen;
-};
 
 static bool is_op_char(char c)
 {
 	return c == '=' || c == '!' || c == '<' || c == '>';
 }
 
-/* Splits one line (up to a '#' comment) into tokens. */
-static void lex_line(struct parser *p, const char *line, size_t len)
+void expect_lex(struct expect_parser *p, const char *line, size_t len)
 {
 	p->ntok = p->pos = 0;
 	p->end_col = 1;
@@ -398,9 +389,12 @@ static void lex_line(struct parser *p, const char *line, size_t len)
 			continue;
 		}
 		size_t start = i;
-		enum tok_kind kind;
+		enum expect_tok_kind kind;
 		if (line[i] == ',') {
 			kind = TOK_COMMA;
+			i++;
+		} else if (p->parens && (line[i] == '(' || line[i] == ')')) {
+			kind = line[i] == '(' ? TOK_LPAREN : TOK_RPAREN;
 			i++;
 		} else if (is_op_char(line[i])) {
 			kind = TOK_OP;
@@ -408,22 +402,22 @@ static void lex_line(struct parser *p, const char *line, size_t len)
 				i++;
 		} else {
 			kind = TOK_WORD;
-			while (i < len && !strchr(" \t\r,#", line[i]) && !is_op_char(line[i]))
+			while (i < len && !strchr(p->parens ? " \t\r,#()" : " \t\r,#", line[i]) && !is_op_char(line[i]))
 				i++;
 		}
 		p->tok = xgrow(p->tok, &p->cap, p->ntok + 1, sizeof *p->tok);
-		p->tok[p->ntok++] = (struct token){kind, line + start, i - start, (unsigned)start + 1};
+		p->tok[p->ntok++] = (struct expect_token){kind, line + start, i - start, (unsigned)start + 1};
 		p->end_col = (unsigned)i + 1;
 	}
 }
 
-static int parse_error(struct parser *p, unsigned col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int parse_error(struct parser *p, unsigned col, const char *fmt, ...)
+int expect_parse_error(struct expect_parser *p, unsigned col, const char *fmt, ...)
 {
 	/* Line 0 is a one-line option value (--flow), where a column would only confuse. */
-	int n = p->line ? snprintf(p->err, p->errlen, "%s:%u:%u: ", p->name, p->line, col)
-			: snprintf(p->err, p->errlen, "%s: ", p->name);
+	int n = p->line	  ? snprintf(p->err, p->errlen, "%s:%u:%u: ", p->name, p->line, col)
+		: p->name ? snprintf(p->err, p->errlen, "%s: ", p->name)
+			  : 0;
+	p->err_col = col;
 	if (n >= 0 && (size_t)n < p->errlen) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -433,34 +427,34 @@ static int parse_error(struct parser *p, unsigned col, const char *fmt, ...)
 	return -1;
 }
 
-static const struct token *peek(const struct parser *p)
+const struct expect_token *expect_peek(const struct expect_parser *p)
 {
 	return p->pos < p->ntok ? &p->tok[p->pos] : NULL;
 }
 
-static bool tok_is(const struct token *t, const char *word)
+bool expect_tok_is(const struct expect_token *t, const char *word)
 {
 	return t && t->kind == TOK_WORD && t->len == strlen(word) && memcmp(t->p, word, t->len) == 0;
 }
 
 /* Copies a token's text into buf (cut to fit). */
-static const char *tok_text(const struct token *t, char *buf, size_t len)
+static const char *tok_text(const struct expect_token *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "%.*s", (int)t->len, t->p);
 	return buf;
 }
 
 /* Takes the next token, which must be a word; what names it in the error. */
-static const struct token *expect_word(struct parser *p, const char *what)
+static const struct expect_token *expect_word(struct expect_parser *p, const char *what)
 {
-	const struct token *t = peek(p);
+	const struct expect_token *t = expect_peek(p);
 	char buf[64];
 	if (!t) {
-		parse_error(p, p->end_col, "missing %s", what);
+		expect_parse_error(p, p->end_col, "missing %s", what);
 		return NULL;
 	}
 	if (t->kind != TOK_WORD) {
-		parse_error(p, t->col, "expected %s, not '%s'", what, tok_text(t, buf, sizeof buf));
+		expect_parse_error(p, t->col, "expected %s, not '%s'", what, tok_text(t, buf, sizeof buf));
 		return NULL;
 	}
 	p->pos++;
@@ -482,23 +476,23 @@ static const struct unit byte_units[] = {{"B", 1}, {"KB", 1000}, {"MB", 1000000}
  * the number times the unit's scale (or default_scale without a unit). units
  * is NULL when no unit and no fraction is allowed.
  */
-static int parse_number(struct parser *p, const struct token *t, const struct unit *units, int64_t default_scale,
-			int64_t *out)
+static int parse_number(struct expect_parser *p, const struct expect_token *t, const struct unit *units,
+			int64_t default_scale, int64_t *out)
 {
 	char buf[64];
 	size_t i = 0;
 	int64_t whole = 0, frac = 0, frac_div = 1;
 	if (t->len == 0 || !isdigit((unsigned char)t->p[0]))
-		return parse_error(p, t->col, "expected a number, not '%s'", tok_text(t, buf, sizeof buf));
+		return expect_parse_error(p, t->col, "expected a number, not '%s'", tok_text(t, buf, sizeof buf));
 	for (; i < t->len && isdigit((unsigned char)t->p[i]); i++) {
 		if (whole > (INT64_MAX - 9) / 10)
-			return parse_error(p, t->col, "number too large: '%s'", tok_text(t, buf, sizeof buf));
+			return expect_parse_error(p, t->col, "number too large: '%s'", tok_text(t, buf, sizeof buf));
 		whole = whole * 10 + (t->p[i] - '0');
 	}
 	if (i < t->len && t->p[i] == '.' && units) {
 		i++;
 		if (i == t->len || !isdigit((unsigned char)t->p[i]))
-			return parse_error(p, t->col + (unsigned)i, "expected digits after the decimal point");
+			return expect_parse_error(p, t->col + (unsigned)i, "expected digits after the decimal point");
 		for (; i < t->len && isdigit((unsigned char)t->p[i]); i++)
 			if (frac_div < 1000000000) {
 				frac = frac * 10 + (t->p[i] - '0');
@@ -512,20 +506,20 @@ static int parse_number(struct parser *p, const struct token *t, const struct un
 			u++;
 		if (!u || !u->name) {
 			if (!units)
-				return parse_error(p, t->col + (unsigned)i, "expected a whole number, not '%s'",
-						   tok_text(t, buf, sizeof buf));
-			return parse_error(p, t->col + (unsigned)i,
-					   "unknown unit '%.*s' (this field takes %s, %s or %s)", (int)(t->len - i),
-					   t->p + i, units[0].name, units[1].name, units[2].name);
+				return expect_parse_error(p, t->col + (unsigned)i, "expected a whole number, not '%s'",
+							  tok_text(t, buf, sizeof buf));
+			return expect_parse_error(
+				p, t->col + (unsigned)i, "unknown unit '%.*s' (this field takes %s, %s or %s)",
+				(int)(t->len - i), t->p + i, units[0].name, units[1].name, units[2].name);
 		}
 		scale = u->scale;
 	}
 	if (whole > INT64_MAX / scale)
-		return parse_error(p, t->col, "number too large: '%s'", tok_text(t, buf, sizeof buf));
+		return expect_parse_error(p, t->col, "number too large: '%s'", tok_text(t, buf, sizeof buf));
 	int64_t frac_part = frac * scale / frac_div;
 	if (frac_part * frac_div != frac * scale)
-		return parse_error(p, t->col, "'%s' is not a whole number of %s", tok_text(t, buf, sizeof buf),
-				   units == byte_units ? "bytes" : "nanoseconds");
+		return expect_parse_error(p, t->col, "'%s' is not a whole number of %s", tok_text(t, buf, sizeof buf),
+					  units == byte_units ? "bytes" : "nanoseconds");
 	*out = whole * scale + frac_part;
 	return 0;
 }
@@ -554,18 +548,18 @@ static bool parse_addr(const char *s, size_t len, uint8_t *version, uint8_t addr
 	return false;
 }
 
-static int parse_port(struct parser *p, const char *s, size_t len, unsigned col, uint16_t *port)
+static int parse_port(struct expect_parser *p, const char *s, size_t len, unsigned col, uint16_t *port)
 {
 	unsigned v = 0;
 	if (len == 0 || len > 5)
-		return parse_error(p, col, "expected a port number (0-65535)");
+		return expect_parse_error(p, col, "expected a port number (0-65535)");
 	for (size_t i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
-			return parse_error(p, col, "expected a port number (0-65535), not '%.*s'", (int)len, s);
+			return expect_parse_error(p, col, "expected a port number (0-65535), not '%.*s'", (int)len, s);
 		v = v * 10 + (unsigned)(s[i] - '0');
 	}
 	if (v > 65535)
-		return parse_error(p, col, "port %u is above 65535", v);
+		return expect_parse_error(p, col, "port %u is above 65535", v);
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -574,7 +568,8 @@ static int parse_port(struct parser *p, const char *s, size_t len, unsigned col,
  * ADDR, ADDR:PORT, [V6ADDR], [V6ADDR]:PORT, a bare V6ADDR (two or more colons,
  * no port), or *:PORT for any address.
  */
-static int parse_endpoint(struct parser *p, const struct token *t, bool port_allowed, struct expect_selector *sel)
+static int parse_endpoint(struct expect_parser *p, const struct expect_token *t, bool port_allowed,
+			  struct expect_selector *sel)
 {
 	const char *s = t->p;
 	size_t len = t->len, addr_len = len;
@@ -582,11 +577,11 @@ static int parse_endpoint(struct parser *p, const struct token *t, bool port_all
 	if (s[0] == '[') {
 		const char *close = memchr(s, ']', len);
 		if (!close)
-			return parse_error(p, t->col, "missing ']' after the IPv6 address");
+			return expect_parse_error(p, t->col, "missing ']' after the IPv6 address");
 		addr_len = (size_t)(close - s) + 1;
 		if (addr_len < len) {
 			if (s[addr_len] != ':')
-				return parse_error(p, t->col + (unsigned)addr_len, "expected ':PORT' after ']'");
+				return expect_parse_error(p, t->col + (unsigned)addr_len, "expected ':PORT' after ']'");
 			colon = s + addr_len;
 		}
 	} else {
@@ -598,7 +593,8 @@ static int parse_endpoint(struct parser *p, const struct token *t, bool port_all
 	}
 	if (colon) {
 		if (!port_allowed)
-			return parse_error(p, t->col + (unsigned)(colon - s), "host takes an address without a port");
+			return expect_parse_error(p, t->col + (unsigned)(colon - s),
+						  "host takes an address without a port");
 		sel->has_port = true;
 		if (parse_port(p, colon + 1, len - (size_t)(colon - s) - 1, t->col + (unsigned)(colon - s) + 1,
 			       &sel->port))
@@ -606,24 +602,26 @@ static int parse_endpoint(struct parser *p, const struct token *t, bool port_all
 	}
 	if (addr_len == 1 && s[0] == '*' && port_allowed) {
 		if (!colon)
-			return parse_error(p, t->col, "'*' needs a port ('*:PORT'); for every flow write 'flow *'");
+			return expect_parse_error(p, t->col,
+						  "'*' needs a port ('*:PORT'); for every flow write 'flow *'");
 		return 0;
 	}
 	if (!parse_addr(s, addr_len, &sel->ip_version, sel->addr))
-		return parse_error(p, t->col, "'%.*s' is not an IPv4 or IPv6 address", (int)addr_len, s);
+		return expect_parse_error(p, t->col, "'%.*s' is not an IPv4 or IPv6 address", (int)addr_len, s);
 	sel->has_addr = true;
 	return 0;
 }
 
-static int parse_selector(struct parser *p, struct expect_selector *sel)
+int expect_parse_selector(struct expect_parser *p, struct expect_selector *sel)
 {
 	memset(sel, 0, sizeof *sel);
-	const struct token *t = expect_word(p, "a flow selector (*, ID, port N, host ADDR, client ADDR[:PORT], server "
-					       "ADDR[:PORT])");
+	const struct expect_token *t =
+		expect_word(p, "a flow selector (*, ID, port N, host ADDR, client ADDR[:PORT], server "
+			       "ADDR[:PORT])");
 	char buf[64];
 	if (!t)
 		return -1;
-	if (tok_is(t, "*")) {
+	if (expect_tok_is(t, "*")) {
 		sel->kind = EXPECT_SEL_ALL;
 		return 0;
 	}
@@ -632,27 +630,27 @@ static int parse_selector(struct parser *p, struct expect_selector *sel)
 		if (parse_number(p, t, NULL, 1, &id))
 			return -1;
 		if (id == 0 || id > UINT32_MAX)
-			return parse_error(p, t->col, "flow ids start at 1");
+			return expect_parse_error(p, t->col, "flow ids start at 1");
 		sel->kind = EXPECT_SEL_ID;
 		sel->id = (uint32_t)id;
 		return 0;
 	}
-	if (tok_is(t, "port")) {
-		const struct token *v = expect_word(p, "a port number after 'port'");
+	if (expect_tok_is(t, "port")) {
+		const struct expect_token *v = expect_word(p, "a port number after 'port'");
 		sel->kind = EXPECT_SEL_PORT;
 		sel->has_port = true;
 		return v ? parse_port(p, v->p, v->len, v->col, &sel->port) : -1;
 	}
-	bool host = tok_is(t, "host");
-	if (host || tok_is(t, "client") || tok_is(t, "server")) {
-		sel->kind = host ? EXPECT_SEL_HOST : tok_is(t, "client") ? EXPECT_SEL_CLIENT : EXPECT_SEL_SERVER;
-		const struct token *v = expect_word(p, host ? "an address after 'host'" : "ADDR[:PORT]");
+	bool host = expect_tok_is(t, "host");
+	if (host || expect_tok_is(t, "client") || expect_tok_is(t, "server")) {
+		sel->kind = host ? EXPECT_SEL_HOST : expect_tok_is(t, "client") ? EXPECT_SEL_CLIENT : EXPECT_SEL_SERVER;
+		const struct expect_token *v = expect_word(p, host ? "an address after 'host'" : "ADDR[:PORT]");
 		return v ? parse_endpoint(p, v, !host, sel) : -1;
 	}
-	return parse_error(p, t->col,
-			   "expected a flow selector (*, ID, port N, host ADDR, client ADDR[:PORT], server "
-			   "ADDR[:PORT]), not '%s'",
-			   tok_text(t, buf, sizeof buf));
+	return expect_parse_error(p, t->col,
+				  "expected a flow selector (*, ID, port N, host ADDR, client ADDR[:PORT], server "
+				  "ADDR[:PORT]), not '%s'",
+				  tok_text(t, buf, sizeof buf));
 }
 
 static bool endpoint_match(const struct expect_selector *sel, const struct flow_summary *s, int side)
@@ -685,13 +683,13 @@ int expect_selector_parse(const char *text, struct expect_selector *sel, char *e
 {
 	char name[200];
 	snprintf(name, sizeof name, "--flow '%s'", text);
-	struct parser p = {.name = name, .line = 0, .err = err, .errlen = errlen};
-	lex_line(&p, text, strlen(text));
-	int rc = parse_selector(&p, sel);
-	if (rc == 0 && peek(&p)) {
+	struct expect_parser p = {.name = name, .line = 0, .err = err, .errlen = errlen};
+	expect_lex(&p, text, strlen(text));
+	int rc = expect_parse_selector(&p, sel);
+	if (rc == 0 && expect_peek(&p)) {
 		char buf[64];
-		rc = parse_error(&p, peek(&p)->col, "unexpected '%s' after the selector",
-				 tok_text(peek(&p), buf, sizeof buf));
+		rc = expect_parse_error(&p, expect_peek(&p)->col, "unexpected '%s' after the selector",
+					tok_text(expect_peek(&p), buf, sizeof buf));
 	}
 	free(p.tok);
 	return rc;
@@ -750,23 +748,31 @@ const char *expect_op_name(enum expect_op op)
 	return op_names[op];
 }
 
-static int parse_op(struct parser *p, enum expect_op *op)
+bool expect_tok_is_op(const struct expect_token *t)
 {
-	const struct token *t = peek(p);
+	for (int i = 0; t && i <= EXPECT_IN; i++)
+		if (t->len == strlen(op_names[i]) && memcmp(t->p, op_names[i], t->len) == 0)
+			return true;
+	return false;
+}
+
+static int parse_op(struct expect_parser *p, enum expect_op *op)
+{
+	const struct expect_token *t = expect_peek(p);
 	char buf[64];
 	if (!t)
-		return parse_error(p, p->end_col, "missing operator (== != < <= > >= in)");
+		return expect_parse_error(p, p->end_col, "missing operator (== != < <= > >= in)");
 	for (int i = 0; i <= EXPECT_IN; i++)
 		if (t->len == strlen(op_names[i]) && memcmp(t->p, op_names[i], t->len) == 0) {
 			*op = (enum expect_op)i;
 			p->pos++;
 			return 0;
 		}
-	return parse_error(p, t->col, "expected an operator (== != < <= > >= in), not '%s'",
-			   tok_text(t, buf, sizeof buf));
+	return expect_parse_error(p, t->col, "expected an operator (== != < <= > >= in), not '%s'",
+				  tok_text(t, buf, sizeof buf));
 }
 
-static bool vocabulary_has(const char *const *vocab, const struct token *t)
+static bool vocabulary_has(const char *const *vocab, const struct expect_token *t)
 {
 	for (; *vocab; vocab++)
 		if (strlen(*vocab) == t->len && memcmp(*vocab, t->p, t->len) == 0)
@@ -783,7 +789,7 @@ static void vocabulary_list(const char *const *vocab, char *buf, size_t len)
 }
 
 /* A value of the flags field: letters in output_format_flags' order, or "" for none. */
-static int parse_flags(struct parser *p, const struct token *t, struct expect_value *v)
+static int parse_flags(struct expect_parser *p, const struct expect_token *t, struct expect_value *v)
 {
 	static const char order[] = "SFRPAUEW";
 	char buf[64];
@@ -795,9 +801,9 @@ static int parse_flags(struct parser *p, const struct token *t, struct expect_va
 	for (size_t i = 0; i < t->len; i++) {
 		const char *at = memchr(order, t->p[i], sizeof order - 1);
 		if (!at)
-			return parse_error(p, t->col + (unsigned)i,
-					   "flags are letters of %s (or \"\" for none), not '%s'", order,
-					   tok_text(t, buf, sizeof buf));
+			return expect_parse_error(p, t->col + (unsigned)i,
+						  "flags are letters of %s (or \"\" for none), not '%s'", order,
+						  tok_text(t, buf, sizeof buf));
 		int bit = (int)(at - order);
 		ordered = ordered && bit > last;
 		last = bit;
@@ -810,25 +816,25 @@ static int parse_flags(struct parser *p, const struct token *t, struct expect_va
 			if (seen & (1u << bit))
 				canonical[n++] = order[bit];
 		canonical[n] = '\0';
-		return parse_error(p, t->col, "flags are written once each in the order %s: '%s', not '%s'", order,
-				   canonical, tok_text(t, buf, sizeof buf));
+		return expect_parse_error(p, t->col, "flags are written once each in the order %s: '%s', not '%s'",
+					  order, canonical, tok_text(t, buf, sizeof buf));
 	}
 	memcpy(v->word, t->p, t->len);
 	return 0;
 }
 
 /* One value for field f (NULL: a count, as in flows and findings). */
-static int parse_value(struct parser *p, const struct expect_field *f, struct expect_value *v)
+static int parse_value(struct expect_parser *p, const struct expect_field *f, struct expect_value *v)
 {
-	const struct token *t = expect_word(p, "a value");
+	const struct expect_token *t = expect_word(p, "a value");
 	char buf[64];
 	if (!t)
 		return -1;
 	memset(v, 0, sizeof *v);
 	v->type = f ? f->type : EXPECT_T_COUNT;
-	if (f && tok_is(t, "null")) {
+	if (f && expect_tok_is(t, "null")) {
 		if (!field_nullable(f))
-			return parse_error(p, t->col, "%s is never null", f->path);
+			return expect_parse_error(p, t->col, "%s is never null", f->path);
 		v->null = true;
 		return 0;
 	}
@@ -840,26 +846,26 @@ static int parse_value(struct parser *p, const struct expect_field *f, struct ex
 	case EXPECT_T_TIME:
 		return parse_number(p, t, time_units, 1000000000, &v->num);
 	case EXPECT_T_BOOL:
-		if (!tok_is(t, "true") && !tok_is(t, "false"))
-			return parse_error(p, t->col, "%s is true or false, not '%s'", f->path,
-					   tok_text(t, buf, sizeof buf));
-		v->num = tok_is(t, "true");
+		if (!expect_tok_is(t, "true") && !expect_tok_is(t, "false"))
+			return expect_parse_error(p, t->col, "%s is true or false, not '%s'", f->path,
+						  tok_text(t, buf, sizeof buf));
+		v->num = expect_tok_is(t, "true");
 		return 0;
 	case EXPECT_T_ADDR:
 		if (!parse_addr(t->p, t->len, &v->ip_version, v->addr))
-			return parse_error(p, t->col, "'%s' is not an IPv4 or IPv6 address",
-					   tok_text(t, buf, sizeof buf));
+			return expect_parse_error(p, t->col, "'%s' is not an IPv4 or IPv6 address",
+						  tok_text(t, buf, sizeof buf));
 		return 0;
 	case EXPECT_T_WORD:
 		if (t->len >= sizeof v->word)
-			return parse_error(p, t->col, "value too long");
+			return expect_parse_error(p, t->col, "value too long");
 		if (f->store == ST_FLAGS)
 			return parse_flags(p, t, v);
 		if (f->vocabulary && !vocabulary_has(f->vocabulary, t)) {
 			char list[200];
 			vocabulary_list(f->vocabulary, list, sizeof list);
-			return parse_error(p, t->col, "%s is one of %s%s, not '%s'", f->path, list,
-					   field_nullable(f) ? ", null" : "", tok_text(t, buf, sizeof buf));
+			return expect_parse_error(p, t->col, "%s is one of %s%s, not '%s'", f->path, list,
+						  field_nullable(f) ? ", null" : "", tok_text(t, buf, sizeof buf));
 		}
 		memcpy(v->word, t->p, t->len);
 		return 0;
@@ -868,110 +874,124 @@ static int parse_value(struct parser *p, const struct expect_field *f, struct ex
 }
 
 /* OP VALUE or `in` VALUE, VALUE, ... */
-static int parse_comparison(struct parser *p, const struct expect_field *f, struct expect *e)
+int expect_parse_comparison(struct expect_parser *p, const struct expect_field *f, struct expect *e)
 {
-	const struct token *op_tok = peek(p);
+	const struct expect_token *op_tok = expect_peek(p);
 	if (parse_op(p, &e->op))
 		return -1;
 	if (f && e->op != EXPECT_EQ && e->op != EXPECT_NE && e->op != EXPECT_IN &&
 	    (f->type == EXPECT_T_WORD || f->type == EXPECT_T_ADDR || f->type == EXPECT_T_BOOL))
-		return parse_error(p, op_tok->col, "'%s' compares numbers, and %s is %s", op_names[e->op], f->path,
-				   f->type == EXPECT_T_BOOL ? "true or false" : "a word");
+		return expect_parse_error(p, op_tok->col, "'%s' compares numbers, and %s is %s", op_names[e->op],
+					  f->path, f->type == EXPECT_T_BOOL ? "true or false" : "a word");
 	size_t cap = 0;
 	for (;;) {
 		e->values = xgrow(e->values, &cap, e->nvalues + 1, sizeof *e->values);
 		if (parse_value(p, f, &e->values[e->nvalues]))
 			return -1;
 		e->nvalues++;
-		const struct token *t = peek(p);
+		const struct expect_token *t = expect_peek(p);
 		if (!t || t->kind != TOK_COMMA)
 			break;
 		if (e->op != EXPECT_IN)
-			return parse_error(p, t->col, "a list of values needs 'in'");
+			return expect_parse_error(p, t->col, "a list of values needs 'in'");
 		p->pos++;
 	}
 	return 0;
 }
 
 /* findings WHAT: a severity, a code, a prefix ending in ".*", or "*". */
-static int parse_what(struct parser *p, struct expect *e)
+static int parse_what(struct expect_parser *p, struct expect *e)
 {
-	const struct token *t = expect_word(p, "a finding code, prefix.* or severity");
+	const struct expect_token *t = expect_word(p, "a finding code, prefix.* or severity");
 	char buf[128], msg[200];
 	if (!t)
 		return -1;
 	tok_text(t, buf, sizeof buf);
 	if (severity_parse(buf) < 0 && expect_pattern_check(buf, msg, sizeof msg) != 0)
-		return parse_error(p, t->col, "%s", msg);
+		return expect_parse_error(p, t->col, "%s", msg);
 	e->what = xstrdup(buf);
 	return 0;
 }
 
-/* A flow field (packet false) or a packet field (packet true) into e->field. */
-static int parse_field(struct parser *p, bool packet, struct expect *e)
+const struct expect_field *expect_flow_field(const char *path, size_t len)
 {
-	const struct token *t =
+	return field_lookup(fields, sizeof fields / sizeof fields[0], path, len);
+}
+
+static int unknown_field(struct expect_parser *p, bool packet, const struct expect_token *t)
+{
+	char buf[128];
+	if (t->len > 7 && memcmp(t->p, "labels.", 7) == 0)
+		return expect_parse_error(p, t->col, "unknown label '%.*s' (the labels are listed in docs/ci.md)",
+					  (int)t->len - 7, t->p + 7);
+	if (packet && t->len > 9 && memcmp(t->p, "findings.", 9) == 0)
+		return expect_parse_error(p, t->col + 9, "unknown finding code '%.*s' (see tcpscope explain --list)",
+					  (int)t->len - 9, t->p + 9);
+	return expect_parse_error(p, t->col, "unknown %sfield '%s' (the fields are listed in docs/ci.md)",
+				  packet ? "packet " : "", tok_text(t, buf, sizeof buf));
+}
+
+int expect_unknown_field(struct expect_parser *p, const struct expect_token *t)
+{
+	return unknown_field(p, false, t);
+}
+
+/* A flow field (packet false) or a packet field (packet true) into e->field. */
+static int parse_field(struct expect_parser *p, bool packet, struct expect *e)
+{
+	const struct expect_token *t =
 		expect_word(p, packet ? "a packet field (state.client, flags, labels.retransmission, ...)"
 				      : "a field (handshake, state.client, labels.retransmission, ...)");
-	char buf[128];
 	if (!t)
 		return -1;
 	e->field = packet ? field_lookup(packet_fields, sizeof packet_fields / sizeof packet_fields[0], t->p, t->len)
-			  : field_lookup(fields, sizeof fields / sizeof fields[0], t->p, t->len);
-	if (e->field)
-		return 0;
-	if (t->len > 7 && memcmp(t->p, "labels.", 7) == 0)
-		return parse_error(p, t->col, "unknown label '%.*s' (the labels are listed in docs/ci.md)",
-				   (int)t->len - 7, t->p + 7);
-	if (packet && t->len > 9 && memcmp(t->p, "findings.", 9) == 0)
-		return parse_error(p, t->col + 9, "unknown finding code '%.*s' (see tcpscope explain --list)",
-				   (int)t->len - 9, t->p + 9);
-	return parse_error(p, t->col, "unknown %sfield '%s' (the fields are listed in docs/ci.md)",
-			   packet ? "packet " : "", tok_text(t, buf, sizeof buf));
+			  : expect_flow_field(t->p, t->len);
+	return e->field ? 0 : unknown_field(p, packet, t);
 }
 
 /* frame N: a frame number, from 1. */
-static int parse_frame_number(struct parser *p, struct expect *e)
+static int parse_frame_number(struct expect_parser *p, struct expect *e)
 {
-	const struct token *t = expect_word(p, "a frame number");
+	const struct expect_token *t = expect_word(p, "a frame number");
 	int64_t n = 0;
 	if (!t || parse_number(p, t, NULL, 1, &n))
 		return -1;
 	if (n == 0)
-		return parse_error(p, t->col, "frames are numbered from 1");
+		return expect_parse_error(p, t->col, "frames are numbered from 1");
 	e->frame = (uint64_t)n;
 	return 0;
 }
 
-static int parse_statement(struct parser *p, struct expect *e)
+static int parse_statement(struct expect_parser *p, struct expect *e)
 {
-	const struct token *t = expect_word(p, "flows, flow, frame or findings");
+	const struct expect_token *t = expect_word(p, "flows, flow, frame or findings");
 	char buf[64];
 	if (!t)
 		return -1;
-	if (tok_is(t, "flows")) {
+	if (expect_tok_is(t, "flows")) {
 		e->form = EXPECT_FLOWS;
-		if (parse_comparison(p, NULL, e))
+		if (expect_parse_comparison(p, NULL, e))
 			return -1;
-	} else if (tok_is(t, "flow")) {
+	} else if (expect_tok_is(t, "flow")) {
 		e->form = EXPECT_FLOW;
-		if (parse_selector(p, &e->sel) || parse_field(p, false, e) || parse_comparison(p, e->field, e))
+		if (expect_parse_selector(p, &e->sel) || parse_field(p, false, e) ||
+		    expect_parse_comparison(p, e->field, e))
 			return -1;
-	} else if (tok_is(t, "frame")) {
+	} else if (expect_tok_is(t, "frame")) {
 		e->form = EXPECT_FRAME;
-		if (parse_frame_number(p, e) || parse_field(p, true, e) || parse_comparison(p, e->field, e))
+		if (parse_frame_number(p, e) || parse_field(p, true, e) || expect_parse_comparison(p, e->field, e))
 			return -1;
-	} else if (tok_is(t, "findings")) {
+	} else if (expect_tok_is(t, "findings")) {
 		e->form = EXPECT_FINDINGS;
-		if (parse_what(p, e) || parse_comparison(p, NULL, e))
+		if (parse_what(p, e) || expect_parse_comparison(p, NULL, e))
 			return -1;
 	} else {
-		return parse_error(p, t->col, "expected flows, flow, frame or findings, not '%s'",
-				   tok_text(t, buf, sizeof buf));
+		return expect_parse_error(p, t->col, "expected flows, flow, frame or findings, not '%s'",
+					  tok_text(t, buf, sizeof buf));
 	}
-	t = peek(p);
+	t = expect_peek(p);
 	if (t)
-		return parse_error(p, t->col, "unexpected '%s' after the value", tok_text(t, buf, sizeof buf));
+		return expect_parse_error(p, t->col, "unexpected '%s' after the value", tok_text(t, buf, sizeof buf));
 	return 0;
 }
 
@@ -985,14 +1005,14 @@ static void expect_free_items(struct expect *e)
 struct expect_set *expect_parse(const char *text, const char *name, char *err, size_t errlen)
 {
 	struct expect_set *set = xcalloc(1, sizeof *set);
-	struct parser p = {.name = name, .err = err, .errlen = errlen};
+	struct expect_parser p = {.name = name, .err = err, .errlen = errlen};
 	size_t cap = 0;
 	set->name = xstrdup(name);
 	for (const char *line = text; *line;) {
 		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 		p.line++;
-		lex_line(&p, line, len);
+		expect_lex(&p, line, len);
 		if (p.ntok > 0) {
 			set->items = xgrow(set->items, &cap, set->count + 1, sizeof *set->items);
 			struct expect *e = &set->items[set->count];
@@ -1044,7 +1064,7 @@ static bool value_equal(const struct expect_value *a, const struct expect_value 
 }
 
 /* Does actual OP values hold? A null actual only equals null and is never ordered. */
-static bool value_holds(const struct expect_value *actual, enum expect_op op, const struct expect_value *values,
+bool expect_value_holds(const struct expect_value *actual, enum expect_op op, const struct expect_value *values,
 			size_t n)
 {
 	const struct expect_value *v = &values[0];
@@ -1105,7 +1125,7 @@ static void eval_flow(const struct expect *e, const struct report *r, struct exp
 		res->selected++;
 		struct expect_value actual;
 		field_get(e->field, s, &actual);
-		if (value_holds(&actual, e->op, e->values, e->nvalues))
+		if (expect_value_holds(&actual, e->op, e->values, e->nvalues))
 			continue;
 		res->failures = xgrow(res->failures, &cap, res->nfailures + 1, sizeof *res->failures);
 		struct expect_failure *f = &res->failures[res->nfailures++];
@@ -1226,7 +1246,7 @@ static void eval_frame(const struct expect *e, const struct report *r, const str
 	res->selected = 1;
 	struct expect_value actual;
 	field_get(e->field, pk, &actual);
-	res->pass = value_holds(&actual, e->op, e->values, e->nvalues);
+	res->pass = expect_value_holds(&actual, e->op, e->values, e->nvalues);
 	if (res->pass) {
 		snprintf(res->summary, sizeof res->summary, "holds at frame %" PRIu64, e->frame);
 		return;
@@ -1266,7 +1286,7 @@ static void eval_findings(const struct expect *e, const struct report *r, struct
 	report_reader_close(&rd);
 	res->selected = res->nframes;
 	struct expect_value count = {.type = EXPECT_T_COUNT, .num = (int64_t)res->nframes};
-	res->pass = value_holds(&count, e->op, e->values, e->nvalues);
+	res->pass = expect_value_holds(&count, e->op, e->values, e->nvalues);
 	snprintf(res->summary, sizeof res->summary, "%zu finding%s", res->nframes, res->nframes == 1 ? "" : "s");
 }
 
@@ -1287,7 +1307,7 @@ void expect_eval(const struct expect *e, const struct report *r, const struct ex
 		for (size_t i = 0; (s = report_next_flow(&rd)); i++)
 			res->frames[i] = s->first_frame;
 		report_reader_close(&rd);
-		res->pass = value_holds(&count, e->op, e->values, e->nvalues);
+		res->pass = expect_value_holds(&count, e->op, e->values, e->nvalues);
 		snprintf(res->summary, sizeof res->summary, "%zu flow%s", r->nflows, r->nflows == 1 ? "" : "s");
 		break;
 	}

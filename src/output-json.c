@@ -295,6 +295,13 @@ void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *ad
 		snprintf(buf, len, "?");
 }
 
+void output_format_endpoint(char *buf, size_t len, const struct flow_summary *s, int side)
+{
+	char addr[INET6_ADDRSTRLEN];
+	output_format_addr(addr, sizeof addr, s->ip_version, s->addr[side]);
+	snprintf(buf, len, s->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, s->port[side]);
+}
+
 void output_format_flags(char *buf, uint8_t flags)
 {
 	static const struct {

@@ -39,11 +39,9 @@ static void format_utc(char *buf, size_t len, int64_t ns)
 
 static void print_flow_row(FILE *out, const struct flow_summary *s)
 {
-	char client[80], server[80], ca[64], sa[64], bytes[24], irtt[24];
-	output_format_addr(ca, sizeof ca, s->ip_version, s->addr[0]);
-	output_format_addr(sa, sizeof sa, s->ip_version, s->addr[1]);
-	snprintf(client, sizeof client, s->ip_version == 6 ? "[%s]:%u" : "%s:%u", ca, s->port[0]);
-	snprintf(server, sizeof server, s->ip_version == 6 ? "[%s]:%u" : "%s:%u", sa, s->port[1]);
+	char client[80], server[80], bytes[24], irtt[24];
+	output_format_endpoint(client, sizeof client, s, 0);
+	output_format_endpoint(server, sizeof server, s, 1);
 	format_bytes(bytes, sizeof bytes, s->payload_bytes[0] + s->payload_bytes[1]);
 	if (s->irtt_ns >= 0)
 		snprintf(irtt, sizeof irtt, "%.3f ms", s->irtt_ns / 1e6);

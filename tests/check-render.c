@@ -36,7 +36,8 @@
 
 #include "block-cache.h"
 #include "capture-save.h"
-#include "filter.h"
+#include "flow-expr.h"
+#include "hexdump.h"
 #include "ladder.h"
 #include "model.h"
 #include "render.h"
@@ -56,6 +57,11 @@ static const struct golden goldens[] = {
 	{"flows-demo-120x40", "demo.pcap", 120, 40, false, ""},
 	{"flows-many-short-ascii-80x24", "many-short.pcap", 80, 24, true, "G"},
 	{"flows-many-short-filter-120x40", "many-short.pcap", 120, 40, false, "\\ type:port_39216_or_flow_7 Enter"},
+	{"flows-many-short-filter-expr-120x40", "many-short.pcap", 120, 40, false,
+	 "\\ type:client.port_<_39250_or_irtt_>_30us Enter"},
+	{"flows-many-short-filter-error-120x40", "many-short.pcap", 120, 40, false,
+	 "\\ type:retx_>_0_and_foo_==_1 Enter"},
+	{"flows-many-short-write-prompt-120x40", "many-short.pcap", 120, 40, false, "\\ type:port_39216 Enter W"},
 	{"flows-many-short-sorted-120x40", "many-short.pcap", 120, 40, false, "S"},
 	{"flows-ipv6-120x40", "ipv6.pcap", 120, 40, false, ""},
 	{"timeline-demo-80x24", "demo.pcap", 80, 24, false, "Enter"},
@@ -63,6 +69,8 @@ static const struct golden goldens[] = {
 	{"timeline-demo-retransmission-120x40", "demo.pcap", 120, 40, false, "Enter n"},
 	{"timeline-demo-expanded-120x40", "demo.pcap", 120, 40, false, "Enter Down Down Down Enter"},
 	{"timeline-demo-absolute-120x40", "demo.pcap", 120, 40, false, "Enter t t r End"},
+	{"timeline-demo-bytes-120x40", "demo.pcap", 120, 40, false, "Enter x"},
+	{"timeline-demo-bytes-scrolled-100x30", "demo.pcap", 100, 30, false, "Enter n x ]"},
 	{"timeline-demo-ascii-100x30", "demo.pcap", 100, 30, true, "Enter"},
 	{"timeline-refused-80x24", "refused.pcap", 80, 24, false, "Enter"},
 	{"timeline-half-close-120x40", "half-close.pcap", 120, 40, false, "Enter n"},
@@ -714,7 +722,7 @@ static void replay_new_file(struct replay *r, char *path, size_t len)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert(!r->save || capture_save_close(r->save, err, sizeof err) == 0);
-	r->save = capture_save_open(path, capture_linktype(r->cap), 65535, "veth0", err, sizeof err);
+	r->save = capture_save_open(path, capture_linktype(r->cap), 65535, "veth0", false, err, sizeof err);
 	ck_assert_msg(r->save && capture_save_flush(r->save) == 0, "%s", err);
 }
 
@@ -1297,10 +1305,10 @@ END_TEST
 static bool matches(const struct model_flow *f, const char *expr)
 {
 	char err[200];
-	struct flow_filter *ff = flow_filter_parse(expr, err, sizeof err);
+	struct flow_expr *ff = flow_expr_parse(expr, err, sizeof err, NULL);
 	ck_assert_msg(ff != NULL, "%s: %s", expr, err);
-	bool r = flow_filter_match(ff, f);
-	flow_filter_free(ff);
+	bool r = flow_expr_match(ff, &f->s, f->worst ? finding_info(f->worst_id)->code : NULL);
+	flow_expr_free(ff);
 	return r;
 }
 
@@ -1321,14 +1329,35 @@ START_TEST(test_filter)
 	ck_assert(matches(f, "sf time-wait"));
 	ck_assert(!matches(f, "REJ"));
 	char err[200];
-	ck_assert_ptr_null(flow_filter_parse("port", err, sizeof err));
-	ck_assert_str_eq(err, "\"port\" needs a value");
-	ck_assert_ptr_null(flow_filter_parse("port x", err, sizeof err));
-	ck_assert_ptr_null(flow_filter_parse("(port 1", err, sizeof err));
-	ck_assert_ptr_null(flow_filter_parse("port 1 )", err, sizeof err));
-	ck_assert_ptr_null(flow_filter_parse("", err, sizeof err));
+	ck_assert_ptr_null(flow_expr_parse("port", err, sizeof err, NULL));
+	ck_assert_str_eq(err, "missing a port number after 'port'");
+	ck_assert_ptr_null(flow_expr_parse("port x", err, sizeof err, NULL));
+	ck_assert_ptr_null(flow_expr_parse("(port 1", err, sizeof err, NULL));
+	ck_assert_ptr_null(flow_expr_parse("port 1 )", err, sizeof err, NULL));
+	ck_assert_ptr_null(flow_expr_parse("", err, sizeof err, NULL));
 	ck_assert_str_eq(err, "");
 	model_close(&m);
+}
+END_TEST
+
+/* The bytes pane's lines: hex in two groups of eight, ASCII aligned on a short last line, '.' for the rest. */
+START_TEST(test_hexdump)
+{
+	uint8_t data[70000];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = i < 20 ? (uint8_t)"GET / HTTP/1.1\r\nHost"[i] : (uint8_t)i;
+	char line[HEXDUMP_LINE_MAX];
+	ck_assert_uint_eq(hexdump_lines(20), 2);
+	ck_assert_uint_eq(hexdump_lines(16), 1);
+	ck_assert_uint_eq(hexdump_lines(0), 0);
+	hexdump_line(line, data, 20, 0);
+	ck_assert_str_eq(line, "0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  GET / HTTP/1.1..");
+	hexdump_line(line, data, 20, 1);
+	ck_assert_str_eq(line, "0010  48 6f 73 74                                       Host");
+	hexdump_line(line, data, 20, 2);
+	ck_assert_str_eq(line, "");
+	hexdump_line(line, data, sizeof data, 0x10000 / 16);
+	ck_assert_str_eq(line, "10000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  ................");
 }
 END_TEST
 
@@ -1653,7 +1682,7 @@ START_TEST(test_finding_links)
 }
 END_TEST
 
-/* A capital letter sorts by its column; the same again reverses. */
+/* A column's key (its capital letter, ! for the worst finding) sorts by its column; the same again reverses. */
 START_TEST(test_sort_keys)
 {
 	struct session s;
@@ -1670,7 +1699,7 @@ START_TEST(test_sort_keys)
 	char last[200];
 	row_text(&s.c, 38, last, sizeof last);
 	ck_assert_str_eq(strstr(last, "10.77."), strstr(first, "10.77."));
-	key(&s, 'W');
+	key(&s, '!');
 	char head[400];
 	row_text(&s.c, 1, head, sizeof head);
 	ck_assert_msg(strstr(head, "WORST FINDING▲") != NULL, "%s", head);
@@ -1825,6 +1854,7 @@ static Suite *render_suite(void)
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_filter);
 	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_hexdump);
 	tcase_add_test(tc, test_text_and_wrap);
 	tcase_add_test(tc, test_control_characters_escaped);
 	suite_add_tcase(s, tc);

@@ -8,14 +8,17 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "output.h"
 #include "report-merge.h"
+#include "report-where.h"
 #include "report.h"
 #include "text-safe.h"
+#include "xalloc.h"
 
 void cmd_error(const char *message)
 {
@@ -44,11 +47,14 @@ int cmd_report(struct options *o)
 {
 	if (o->nargs == 0)
 		return cmd_usage_error("report needs a capture file (try 'tcpscope --help')");
+	struct flow_expr *where = o->where ? cmd_parse_where(o->where) : NULL;
+	if (o->where && !where)
+		return 2;
 	int status = 0;
 	/* --join: the files are the parts of one capture, one report */
 	int ncaptures = o->join ? 1 : o->nargs;
 	for (int i = 0; i < ncaptures; i++) {
-		struct report r;
+		struct report r, picked;
 		char err[CAPTURE_ERRBUF_SIZE];
 		report_init(&r, o->args[i]);
 		int rc = report_run_files(&r, OPTIONS_PATHS(o) + i, OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err,
@@ -57,10 +63,14 @@ int cmd_report(struct options *o)
 			cmd_error(err);
 			status = 2;
 		} else {
+			if (where)
+				report_where(&r, where, &picked);
 			if (want_json(o))
-				output_json_report(stdout, &r);
+				output_json_report(stdout, where ? &picked : &r);
 			else
-				output_text_report(stdout, &r);
+				output_text_report(stdout, where ? &picked : &r);
+			if (where)
+				report_free(&picked);
 			if (rc != 0) {
 				cmd_error(err);
 				status = 2;
@@ -68,6 +78,7 @@ int cmd_report(struct options *o)
 		}
 		report_free(&r);
 	}
+	flow_expr_free(where);
 	return status;
 }
 
@@ -85,13 +96,16 @@ int cmd_merge(struct options *o)
 
 struct packets_ctx {
 	uint32_t flow_id;
+	const uint8_t *chosen; /* --where: chosen[id] for the flows it selects, ids up to max_id */
+	size_t max_id;
 	bool nanosecond;
 };
 
 static void print_packet(void *ctx, const struct packet_view *v)
 {
 	const struct packets_ctx *pc = ctx;
-	if (pc->flow_id == 0 || pc->flow_id == v->flow_id)
+	if (pc->chosen ? v->flow_id <= pc->max_id && pc->chosen[v->flow_id]
+		       : pc->flow_id == 0 || pc->flow_id == v->flow_id)
 		output_json_packet(stdout, v, pc->nanosecond);
 }
 
@@ -123,11 +137,45 @@ static bool one_capture(const struct options *o)
 	return o->nargs == 1 || (o->join && o->nargs > 0);
 }
 
+/* --where: a first pass learns the flows' final summaries and marks those it selects. -1 after an error. */
+static int packets_where(struct options *o, struct packets_ctx *pc, uint8_t **chosen)
+{
+	for (size_t i = 0; i < OPTIONS_NPATHS(o); i++)
+		if (strcmp(o->args[i], "-") == 0) {
+			cmd_usage_error("packets --where reads its file twice: give a file, not standard input");
+			return -1;
+		}
+	struct flow_expr *where = cmd_parse_where(o->where);
+	if (!where)
+		return -1;
+	struct report r;
+	char err[CAPTURE_ERRBUF_SIZE];
+	report_init(&r, o->args[0]);
+	int rc = report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err,
+				  sizeof err);
+	if (rc != 0) {
+		cmd_error(err);
+	} else {
+		pc->max_id = r.stats.flows_total;
+		*chosen = xcalloc(pc->max_id + 1, 1);
+		cmd_where_flows(&r, where, *chosen, pc->max_id);
+		pc->chosen = *chosen;
+	}
+	report_free(&r);
+	flow_expr_free(where);
+	return rc;
+}
+
 int cmd_packets(struct options *o)
 {
 	if (!one_capture(o))
 		return cmd_usage_error("packets needs exactly one capture file (or --join and its parts)");
+	if (o->flow_id && o->where)
+		return cmd_usage_error("packets takes --flow ID or --where EXPR, not both");
 	struct packets_ctx pc = {.flow_id = o->flow_id, .nanosecond = false};
+	uint8_t *chosen = NULL;
+	if (o->where && packets_where(o, &pc, &chosen) != 0)
+		return 2;
 	struct engine_sink sink = {.ctx = &pc, .packet = print_packet};
 	struct report r;
 	/* Peek at the timestamp resolution first so every line uses the same precision. */
@@ -137,6 +185,7 @@ int cmd_packets(struct options *o)
 		status = cmd_usage_error("%s has no flow %u (it has %llu)", r.source, o->flow_id,
 					 (unsigned long long)r.stats.flows_total);
 	report_free(&r);
+	free(chosen);
 	return status;
 }
 

@@ -19,8 +19,10 @@ struct options {
 	const char *format; /* "text", "json" or NULL (the command's default) */
 	char *read_file;
 	uint32_t flow_id;
-	const char *command;  /* the command word, NULL without one */
-	const char *flow_arg; /* --flow as written (check takes a selector) */
+	const char *command;	/* the command word, NULL without one */
+	const char *flow_arg;	/* --flow as written (check takes a selector) */
+	const char *where;	/* --where EXPR: a flow expression (src/flow-expr.h) */
+	const char *write_file; /* extract -w FILE */
 	/* check (SPEC §11): option values, validated by cmd_check */
 	const char *expect_file, *script_file, *fail_on;
 	const char *sut, *tolerance_usecs, *tolerance_percent; /* packetdrill scripts (docs/ci.md) */
@@ -53,6 +55,8 @@ int cmd_report(struct options *o);
 int cmd_merge(struct options *o);
 int cmd_packets(struct options *o);
 int cmd_explain(struct options *o);
+/* The frames of some flows, unchanged, into a new capture file (`extract`). */
+int cmd_extract(struct options *o);
 /* Pass or fail captures against a findings policy, expectations and a script (SPEC §11). */
 int cmd_check(struct options *o);
 /* The ladder diagram of one flow as plain text (SPEC §5.3). */
@@ -70,6 +74,12 @@ int cmd_live(struct options *o);
 /* -D: the interfaces live capture can use. */
 int cmd_list_interfaces(struct options *o);
 
+struct flow_expr;
+/* Parses --where EXPR; NULL after printing the problem (exit 2). */
+struct flow_expr *cmd_parse_where(const char *text);
+struct report;
+/* Sets chosen[id] (ids up to max_id) for each flow of the finished report where selects; returns how many. */
+size_t cmd_where_flows(const struct report *r, const struct flow_expr *where, uint8_t *chosen, size_t max_id);
 /* Prints "tcpscope: MESSAGE" to stderr, made terminal-safe (text-safe.h). */
 void cmd_error(const char *message);
 /* Formats a message, prints it with cmd_error() and returns 2. */

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "filter.h"
 #include "frame-links.h"
 #include "ladder.h"
 #include "output.h"
@@ -480,8 +479,8 @@ void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_
 	}
 	const struct flow_summary *s = &f->s;
 	char client[80], server[80], bytes[24], packets[24];
-	flow_filter_endpoint(client, sizeof client, s, 0);
-	flow_filter_endpoint(server, sizeof server, s, 1);
+	output_format_endpoint(client, sizeof client, s, 0);
+	output_format_endpoint(server, sizeof server, s, 1);
 	render_format_bytes(bytes, sizeof bytes, s->payload_bytes[0] + s->payload_bytes[1]);
 	render_format_count(packets, sizeof packets, s->packets[0] + s->packets[1]);
 	char near[32] = "";

@@ -135,7 +135,8 @@ struct live *live_open(const struct live_config *cfg, char *err, size_t errlen)
 		lv->cfg.save_path = lv->temporary;
 	}
 	if (lv->cfg.save_path) {
-		lv->save = capture_save_open(lv->cfg.save_path, lv->linktype, lv->snaplen, lv->device, err, errlen);
+		lv->save =
+			capture_save_open(lv->cfg.save_path, lv->linktype, lv->snaplen, lv->device, false, err, errlen);
 		if (!lv->save)
 			goto fail;
 	}
@@ -222,7 +223,7 @@ static void rotate(struct live *lv)
 	lv->rotate_at += lv->cfg.segment_bytes;
 	char *path = make_temporary(err, sizeof err);
 	struct capture_save *next =
-		path ? capture_save_open(path, lv->linktype, lv->snaplen, lv->device, err, sizeof err) : NULL;
+		path ? capture_save_open(path, lv->linktype, lv->snaplen, lv->device, false, err, sizeof err) : NULL;
 	if (next && capture_save_flush(next) != 0) {
 		capture_save_close(next, err, sizeof err);
 		next = NULL;

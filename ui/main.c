@@ -31,8 +31,10 @@ static void usage(FILE *out)
 	fputs("Usage: tcpscope [OPTIONS] FILE            analyse a capture (UI on a terminal, report otherwise)\n"
 	      "       tcpscope [OPTIONS] --join FILE...   the same over files that are parts of one capture\n"
 	      "       tcpscope report [OPTIONS] FILE...   capture summary, flows and findings\n"
-	      "       tcpscope packets [--flow ID] [OPTIONS] FILE\n"
+	      "       tcpscope packets [--flow ID|--where EXPR] [OPTIONS] FILE\n"
 	      "                                           one JSON line per TCP packet\n"
+	      "       tcpscope extract --flow ID|--where EXPR -w OUT [OPTIONS] FILE\n"
+	      "                                           the flows' frames, unchanged, into OUT (pcap or .pcapng)\n"
 	      "       tcpscope timeline --flow ID [--width N] [OPTIONS] FILE\n"
 	      "                                           a flow's ladder diagram as plain text\n"
 	      "       tcpscope explain CODE | --list | --markdown\n"
@@ -59,7 +61,9 @@ static void usage(FILE *out)
 	      "                        per CPU, at most 8; 1 for none)\n"
 	      "      --max-findings-per-flow N  findings of each severity kept per flow (default 100;\n"
 	      "                        0 no limit); the rest are counted as findings_dropped\n"
-	      "      --flow ID         (packets) only this flow; (check) the flow of --script: ID,\n"
+	      "      --where EXPR      (report, packets, extract) only the flows EXPR selects, e.g. 'retx > 0',\n"
+	      "                        'conn_state in REJ,S0', 'host 10.0.0.1 and port 443' (docs/ci.md)\n"
+	      "      --flow ID         (packets, extract) only this flow; (check) the flow of --script: ID,\n"
 	      "                        'port N', 'client ADDR[:PORT]', ... (default: the only flow)\n"
 	      "      --expect FILE     (check) expectations that must hold (docs/ci.md)\n"
 	      "      --script FILE     (check) the exchange one flow must show, or a packetdrill script\n"
@@ -154,6 +158,7 @@ enum {
 	OPT_COLOR,
 	OPT_UI_MAX_PACKETS,
 	OPT_UI_MAX_HISTORY,
+	OPT_WHERE,
 };
 
 /* A non-negative number of seconds (fractions allowed) into nanoseconds. */
@@ -201,6 +206,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"join", no_argument, NULL, OPT_JOIN},
 		{"threads", required_argument, NULL, OPT_THREADS},
 		{"flow", required_argument, NULL, OPT_FLOW},
+		{"where", required_argument, NULL, OPT_WHERE},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"markdown", no_argument, NULL, OPT_MARKDOWN},
 		{"expect", required_argument, NULL, OPT_EXPECT},
@@ -333,7 +339,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->live.capture.promiscuous = false;
 			break;
 		case 'w':
-			o->live.save_path = optarg;
+			if (o->command && strcmp(o->command, "extract") == 0)
+				o->write_file = optarg;
+			else
+				o->live.save_path = optarg;
+			break;
+		case OPT_WHERE:
+			o->where = optarg;
 			break;
 		case 'c':
 			if (parse_count(optarg, 1, UINT64_MAX, &n) != 0)
@@ -424,6 +436,7 @@ static const struct command {
 } commands[] = {
 	{"report", cmd_report}, {"packets", cmd_packets},   {"explain", cmd_explain},
 	{"check", cmd_check},	{"timeline", cmd_timeline}, {"merge", cmd_merge},
+	{"extract", cmd_extract},
 };
 
 int main(int argc, char **argv)

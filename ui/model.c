@@ -684,7 +684,8 @@ void model_collect_flow_packets(const struct model *m, uint32_t flow, uint64_t *
 	*next = m->npackets;
 }
 
-int model_read_detail(struct model *m, uint64_t index, struct model_detail *d, char *err, size_t errlen)
+/* Reads the record of packet index again from the file (seeking to it); rec is valid until the next read. */
+static int read_record(struct model *m, uint64_t index, struct capture_record *rec, char *err, size_t errlen)
 {
 	const struct model_packet *mp = model_packet_at(m, index);
 	if (!mp) {
@@ -717,11 +718,30 @@ int model_read_detail(struct model *m, uint64_t index, struct model_detail *d, c
 		snprintf(err, errlen, "%s: %s", m->path, capture_error(reader));
 		return -1;
 	}
-	struct capture_record rec;
-	if (capture_next(reader, &rec) != CAPTURE_PACKET) {
+	if (capture_next(reader, rec) != CAPTURE_PACKET) {
 		snprintf(err, errlen, "%s: cannot read frame %u again", m->path, mp->frame);
 		return -1;
 	}
+	return 0;
+}
+
+int model_read_bytes(struct model *m, uint64_t index, uint8_t *buf, size_t cap, uint32_t *caplen, char *err,
+		     size_t errlen)
+{
+	struct capture_record rec;
+	if (read_record(m, index, &rec, err, errlen) != 0)
+		return -1;
+	*caplen = rec.caplen;
+	memcpy(buf, rec.data, rec.caplen < cap ? rec.caplen : cap);
+	return 0;
+}
+
+int model_read_detail(struct model *m, uint64_t index, struct model_detail *d, char *err, size_t errlen)
+{
+	struct capture_record rec;
+	if (read_record(m, index, &rec, err, errlen) != 0)
+		return -1;
+	const struct model_packet *mp = model_packet_at(m, index);
 	struct packet *p = &d->pkt;
 	memset(p, 0, sizeof *p);
 	p->frame = mp->frame;

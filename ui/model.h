@@ -278,6 +278,12 @@ void model_collect_flow_packets(const struct model *m, uint32_t flow, uint64_t *
 bool model_flow_base(const struct model_flow *f, uint64_t frame, int side, uint32_t *base);
 /* Reads a packet again from the file (seeking to it). Returns -1 with a one-line message in err. */
 int model_read_detail(struct model *m, uint64_t index, struct model_detail *d, char *err, size_t errlen);
+/*
+ * Copies the captured bytes of a packet (up to cap of them) into buf, read
+ * again from the file; *caplen is how many the record has. -1 with err.
+ */
+int model_read_bytes(struct model *m, uint64_t index, uint8_t *buf, size_t cap, uint32_t *caplen, char *err,
+		     size_t errlen);
 /* Bytes the model holds (packets, flows, findings). */
 size_t model_memory(const struct model *m);
 /* Monotonic clock in nanoseconds. */

@@ -41,6 +41,8 @@ void ui_free(struct ui *ui)
 {
 	while (ui->depth > 0)
 		pop(ui);
+	free(ui->export_ids);
+	ui->export_ids = NULL;
 }
 
 void ui_push(struct ui *ui, struct view *v)
@@ -99,6 +101,18 @@ void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const
 	p->len = strlen(p->text);
 	p->owner = owner;
 	p->done = done;
+	p->error[0] = '\0';
+}
+
+void ui_prompt_error(struct ui *ui, unsigned col, const char *fmt, ...)
+{
+	struct ui_prompt *p = &ui->prompt;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->error, sizeof p->error, fmt, ap);
+	va_end(ap);
+	p->error_col = col;
+	p->active = true;
 }
 
 /* Appends a character to the prompt as UTF-8. */
@@ -129,6 +143,7 @@ static void prompt_insert(struct ui_prompt *p, int ch)
 static int prompt_key(struct ui *ui, const struct ui_key *k)
 {
 	struct ui_prompt *p = &ui->prompt;
+	p->error[0] = '\0';
 	if (k->code == UK_ENTER || k->code == UK_ESC) {
 		p->active = false;
 		p->done(p->owner, p->text, k->code == UK_ENTER);
@@ -359,21 +374,39 @@ static void draw_live_status(struct ui *ui, struct render_canvas *c, int y)
 }
 
 /* The prompt and its cursor; a text too long for the bar shows its end, where the typing is. */
+/*
+ * The prompt on line y, or on the line above when it has a problem to show
+ * under it. A text too long for the line shows its end, after an ellipsis.
+ */
 static void draw_prompt(const struct ui_prompt *p, struct render_canvas *c, int y)
 {
-	int x = render_textf(c, y, 0, c->width, RA_MESSAGE, " %s: ", p->label);
+	int line = p->error[0] ? y - 1 : y;
+	int x = render_textf(c, line, 0, c->width, RA_MESSAGE, " %s: ", p->label);
 	const char *text = p->text;
 	int room = c->width - x - 1; /* the cursor's cell */
 	if (render_width(text) > room) {
-		x += render_text(c, y, x, room, RA_MESSAGE, c->g->ellipsis);
+		x += render_text(c, line, x, room, RA_MESSAGE, c->g->ellipsis);
 		room -= render_width(c->g->ellipsis);
 		while (*text && render_width(text) > room)
 			do
 				text++;
 			while (((unsigned char)*text & 0xc0) == 0x80);
 	}
-	x += render_text(c, y, x, room, RA_MESSAGE, text);
-	render_fill(c, y, x, 1, RA_MESSAGE | RA_SELECTED, " ");
+	int start = x;
+	x += render_text(c, line, x, room, RA_MESSAGE, text);
+	render_fill(c, line, x, 1, RA_MESSAGE | RA_SELECTED, " ");
+	if (!p->error[0])
+		return;
+	/* The problem under the prompt, a caret under its column when it has one (and it shows). */
+	size_t shown_from = (size_t)(text - p->text);
+	if (p->error_col && p->error_col - 1 >= shown_from) {
+		char before[sizeof p->text];
+		snprintf(before, sizeof before, "%.*s", (int)(p->error_col - 1 - shown_from), text);
+		int at = start + render_width(before);
+		render_textf(c, y, at, c->width - at, RA_ERROR, "^ %s", p->error);
+	} else {
+		render_textf(c, y, 1, c->width - 1, RA_ERROR, "%s", p->error);
+	}
 }
 
 static void draw_status(struct ui *ui, struct render_canvas *c)
@@ -448,7 +481,9 @@ void ui_draw(struct ui *ui, struct render_canvas *c)
 	draw_title(ui, c);
 	struct view *v = ui_top(ui);
 	if (v) {
-		struct render_rect r = {.y = 1, .x = 0, .h = c->height - 2, .w = c->width};
+		/* A prompt showing an error takes a second line at the bottom. */
+		int bottom = ui->prompt.active && ui->prompt.error[0] ? 3 : 2;
+		struct render_rect r = {.y = 1, .x = 0, .h = c->height - bottom, .w = c->width};
 		v->rect = r;
 		v->ops->draw(v, c, &r);
 	}

@@ -98,11 +98,13 @@ enum ui_time_mode { UI_TIME_RELATIVE, UI_TIME_DELTA, UI_TIME_ABSOLUTE };
 
 struct ui_prompt {
 	bool active;
-	char label[64];
+	char label[96];
 	char text[128];
 	size_t len;
 	struct view *owner;
 	void (*done)(struct view *owner, const char *text, bool accepted);
+	char error[200];    /* the text did not do: shown under the prompt until it is edited */
+	unsigned error_col; /* where in the text, from 1; 0: the text as a whole */
 };
 
 /* Flows closed during a live capture stay in place, dimmed, this long; then they go to the history. */
@@ -143,6 +145,10 @@ struct ui {
 	uint8_t message_attr;
 	int64_t message_ns; /* when it was set (model_now_ns) */
 	struct ui_prompt prompt;
+	/* w, W: the flows the prompt is asking where to write (export.c) */
+	uint32_t *export_ids;
+	size_t nexport, export_cap;
+	char export_confirm[128]; /* a file named once that exists: the same name again replaces it */
 };
 
 void ui_init(struct ui *ui, struct model *m, bool ascii);
@@ -160,6 +166,8 @@ void ui_message(struct ui *ui, uint8_t attr, const char *fmt, ...) __attribute__
 bool ui_message_expire(struct ui *ui, int64_t age_ns);
 void ui_prompt_start(struct ui *ui, struct view *owner, const char *label, const char *initial,
 		     void (*done)(struct view *owner, const char *text, bool accepted));
+/* From a prompt's done callback: keeps the prompt open on its text, with the problem under it (col from 1, or 0). */
+void ui_prompt_error(struct ui *ui, unsigned col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * Opens the flow of a frame in the timeline at that packet (the top view

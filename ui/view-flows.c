@@ -1,8 +1,8 @@
 /*
  * view-flows.c - the start view: one row per flow (SPEC §6.1), sortable by
- * any column (a capital letter per column or a click on its heading; the
- * same again reverses the order), filtered by an expression (filter.h),
- * searched with `/`.
+ * any column (a key per column, its capital letter or ! for the worst
+ * finding, or a click on its heading; the same again reverses the order),
+ * filtered by a flow expression (src/flow-expr.h), searched with `/`.
  *
  * The rows are flow ids. Whenever the model changes the view rebuilds them
  * (filter, then sort) and puts the selection back on the same flow id.
@@ -24,7 +24,9 @@
 #include <string.h>
 
 #include "analysis-labels.h"
-#include "filter.h"
+#include "export.h"
+#include "flow-expr.h"
+#include "output.h"
 #include "ui.h"
 #include "views.h"
 #include "xalloc.h"
@@ -68,7 +70,7 @@ static const struct column columns[C_COUNT] = {
 	[C_BYTES] = {"BYTES", 9, true, false, 'B', "bytes"},
 	[C_RETX] = {"RETX", 5, true, false, 'R', "retransmissions"},
 	[C_IRTT] = {"IRTT", 9, true, false, 'T', "iRTT"},
-	[C_FINDING] = {"WORST FINDING", 16, false, true, 'W', "worst finding"},
+	[C_FINDING] = {"WORST FINDING", 16, false, true, '!', "worst finding"},
 };
 
 /* Which columns stay on a narrow terminal, most important first. */
@@ -88,7 +90,7 @@ struct flows_view {
 	uint32_t selected_id;
 	enum col_id sort;
 	bool descending;
-	struct flow_filter *filter;
+	struct flow_expr *filter;
 	char filter_text[128];
 	char search[128];
 	uint64_t generation;
@@ -103,6 +105,11 @@ struct flows_view {
 static struct flows_view *flows_of(struct view *v)
 {
 	return (struct flows_view *)v;
+}
+
+static bool flow_matches(const struct flow_expr *e, const struct model_flow *f)
+{
+	return flow_expr_match(e, &f->s, f->worst ? finding_info(f->worst_id)->code : NULL);
 }
 
 /*
@@ -271,7 +278,7 @@ static void rebuild(struct flows_view *fv)
 	size_t n = 0;
 	for (size_t i = 0; i < m->flows_len; i++) {
 		const struct model_flow *f = &m->flows[i];
-		if (!f->seen || (fv->filter && !flow_filter_match(fv->filter, f)))
+		if (!f->seen || (fv->filter && !flow_matches(fv->filter, f)))
 			continue;
 		if (sorting)
 			make_key(f, fv->sort, &keys[n]);
@@ -353,7 +360,7 @@ static int endpoint_width(const struct flows_view *fv, int side)
 	int want = columns[side ? C_SERVER : C_CLIENT].min;
 	for (size_t i = fv->list.top; i < fv->list.count && i < fv->list.top + 200; i++) {
 		char ep[80];
-		flow_filter_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
+		output_format_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
 		int w = render_width(ep);
 		if (w > want)
 			want = w;
@@ -467,7 +474,7 @@ static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enu
 		break;
 	case C_CLIENT:
 	case C_SERVER:
-		flow_filter_endpoint(buf, sizeof buf, s, col == C_SERVER);
+		output_format_endpoint(buf, sizeof buf, s, col == C_SERVER);
 		fit_endpoint(buf, sizeof buf, w, c->g->ellipsis);
 		break;
 	case C_CSTATE:
@@ -600,20 +607,20 @@ static bool search_step(struct flows_view *fv, int dir)
 	size_t n = fv->list.count;
 	if (!fv->search[0] || n == 0)
 		return false;
-	char err[64];
-	struct flow_filter *f = flow_filter_parse(fv->search, err, sizeof err);
+	char err[200];
+	struct flow_expr *f = flow_expr_parse(fv->search, err, sizeof err, NULL);
 	if (!f)
 		return false;
 	bool found = false;
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = dir > 0 ? (fv->list.sel + k) % n : (fv->list.sel + n - k % n) % n;
-		if (flow_filter_match(f, model_flow(m, fv->rows[i]))) {
+		if (flow_matches(f, model_flow(m, fv->rows[i]))) {
 			select_row(fv, i);
 			found = true;
 			break;
 		}
 	}
-	flow_filter_free(f);
+	flow_expr_free(f);
 	return found;
 }
 
@@ -622,6 +629,14 @@ static void search_done(struct view *v, const char *text, bool accepted)
 	struct flows_view *fv = flows_of(v);
 	if (!accepted || !text[0])
 		return;
+	char err[200];
+	unsigned col;
+	struct flow_expr *f = flow_expr_parse(text, err, sizeof err, &col);
+	if (!f) {
+		ui_prompt_error(v->ui, col, "%s", err);
+		return;
+	}
+	flow_expr_free(f);
 	snprintf(fv->search, sizeof fv->search, "%s", text);
 	if (!search_step(fv, 1))
 		ui_message(v->ui, RA_MESSAGE, "No flow matches \"%s\".", text);
@@ -632,13 +647,14 @@ static void filter_done(struct view *v, const char *text, bool accepted)
 	struct flows_view *fv = flows_of(v);
 	if (!accepted)
 		return;
-	char err[160];
-	struct flow_filter *f = flow_filter_parse(text, err, sizeof err);
+	char err[200];
+	unsigned col;
+	struct flow_expr *f = flow_expr_parse(text, err, sizeof err, &col);
 	if (!f && err[0]) {
-		ui_message(v->ui, RA_ERROR, "Filter: %s", err);
+		ui_prompt_error(v->ui, col, "%s", err);
 		return;
 	}
-	flow_filter_free(fv->filter);
+	flow_expr_free(fv->filter);
 	fv->filter = f;
 	snprintf(fv->filter_text, sizeof fv->filter_text, "%s", f ? text : "");
 	rebuild(fv);
@@ -705,6 +721,21 @@ static int flows_key(struct view *v, const struct ui_key *k)
 		if (!search_step(fv, k->code == 'n' ? 1 : -1))
 			ui_message(v->ui, RA_MESSAGE, "%s", fv->search[0] ? "No match." : "No search yet: press /.");
 		return UI_HANDLED | UI_REDRAW;
+	case 'w':
+		if (fv->list.count) {
+			char what[32];
+			snprintf(what, sizeof what, "flow %u", fv->rows[fv->list.sel]);
+			export_prompt(v->ui, v, &fv->rows[fv->list.sel], 1, what);
+		}
+		return UI_HANDLED | UI_REDRAW;
+	case 'W':
+		if (fv->list.count) {
+			char what[64];
+			snprintf(what, sizeof what, "the %zu flow%s shown", fv->list.count,
+				 fv->list.count == 1 ? "" : "s");
+			export_prompt(v->ui, v, fv->rows, fv->list.count, what);
+		}
+		return UI_HANDLED | UI_REDRAW;
 	case 's':
 		set_sort(fv, (enum col_id)((fv->sort + 1) % C_COUNT), false);
 		return UI_HANDLED | UI_REDRAW;
@@ -752,7 +783,7 @@ static int flows_key(struct view *v, const struct ui_key *k)
 static void flows_destroy(struct view *v)
 {
 	struct flows_view *fv = flows_of(v);
-	flow_filter_free(fv->filter);
+	flow_expr_free(fv->filter);
 	free(fv->rows);
 	free(fv->history);
 	free(fv->keys);

@@ -54,11 +54,16 @@ static const struct key_help everywhere[] = {
 static const struct key_help flows[] = {
 	{"Enter", "open the flow's timeline (ladder diagram)"},
 	{"/", "search: words or an expression as for the filter; n N next, previous"},
-	{"\\", "filter: host ADDR, port N, client ADDR[:PORT], server ADDR[:PORT], flow ID, any word;"},
-	{"", "combine with and, or, not, ( ): port 443 and not SF"},
+	{"\\", "filter: report fields, as --where and --expect take them: retx > 0, duration > 1s,"},
+	{"", "conn_state in REJ,S0, state.client == TIME-WAIT, irtt > 10ms, tcp.port == 22;"},
+	{"", "host ADDR, port N, client ADDR[:PORT], server ADDR[:PORT], flow ID; any other word"},
+	{"", "is text in the row. and, or, not, ( ): port 443 and not SF. A word before an operator"},
+	{"", "is a field: an unknown one is shown under the prompt with a caret"},
 	{"Esc", "clear the filter"},
-	{"s S", "sort by the next column; reverse the order"},
-	{"I C V ...", "sort by a column (keys below), or click its heading; the same again reverses"},
+	{"s S", "sort by the next column; reverse the order (or click a column heading)"},
+	{"I C V ...", "sort by a column (keys below); the same again reverses"},
+	{"w", "write the selected flow's frames, unchanged, to a pcap (or .pcapng) for Wireshark"},
+	{"W", "write the frames of every flow the filter shows"},
 };
 
 /* The flows view's sort keys, four to a line: "I id   C client   ...". */
@@ -88,6 +93,8 @@ static const struct key_help timeline[] = {
 	{"/", "search a frame number, flag, state, label or finding code, folded runs too (/ Enter repeats)"},
 	{"Tab S-Tab", "pick a frame the packet's findings name (detail pane); Enter goes there"},
 	{"g", "graphs of this flow (v cycles the kinds)"},
+	{"x", "the pane shows the packet's bytes (hex and ASCII); x again its fields; [ ] scroll"},
+	{"w", "write this flow's frames, unchanged, to a pcap (or .pcapng) for Wireshark"},
 	{"Home End G", "first, last packet"},
 };
 

@@ -5,7 +5,9 @@
  * between findings and labels, Enter expands a fold or shows the detail
  * pane, t cycles the time column, r switches relative and absolute sequence
  * numbers, e expands every fold, / searches, g opens the flow's graphs,
- * Tab picks a frame the selected packet's findings name (Enter goes there).
+ * Tab picks a frame the selected packet's findings name (Enter goes there),
+ * x shows the selected packet's bytes in the pane (hex and ASCII, [ and ]
+ * scroll them) instead of its fields, w writes the flow to a capture file.
  *
  * The selection is a model packet index, so it stays on its packet while the
  * flow grows during loading and when folds open or close. Live, once the
@@ -18,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export.h"
+#include "hexdump.h"
 #include "ladder.h"
 #include "ui.h"
 #include "views.h"
@@ -32,10 +36,15 @@ struct timeline_view {
 	struct ui_list list;
 	uint64_t selected; /* model packet index */
 	bool has_selection;
-	int pane;    /* -1 automatic, 0 hidden, 1 shown */
-	size_t link; /* which frame link Tab picked (ladder_row_links); SIZE_MAX: none */
+	int pane;	     /* -1 automatic, 0 hidden, 1 shown */
+	size_t link;	     /* which frame link Tab picked (ladder_row_links); SIZE_MAX: none */
+	bool bytes;	     /* x: the pane shows the packet's bytes, not its fields */
+	size_t bytes_scroll; /* the first line of the hex dump shown */
+	uint8_t *frame;	     /* the bytes read for the pane (FRAME_BYTES_MAX), made at the first x */
 	char search[128];
 };
+
+#define FRAME_BYTES_MAX 262144 /* the largest snapshot length: every record fits */
 
 static struct timeline_view *timeline_of(struct view *v)
 {
@@ -66,6 +75,7 @@ static void select_row(struct timeline_view *tv, size_t row)
 	tv->list.sel = row;
 	tv->selected = ladder_row_packet(&tv->ladder, row);
 	tv->has_selection = true;
+	tv->bytes_scroll = 0;
 }
 
 static int timeline_update(struct view *v)
@@ -112,6 +122,32 @@ static void split(const struct timeline_view *tv, int height, int *top_rows, int
 	*list_rows = height - *top_rows - *pane_rows;
 }
 
+/* The pane in bytes mode: the selected packet's captured bytes as a hex dump, from line bytes_scroll on. */
+static void draw_bytes(struct timeline_view *tv, struct render_canvas *c, const struct render_rect *pane)
+{
+	struct ladder *l = &tv->ladder;
+	if (tv->list.sel >= l->nrows || pane->h <= 0)
+		return;
+	char err[256];
+	uint32_t caplen;
+	if (!tv->frame)
+		tv->frame = xmalloc(FRAME_BYTES_MAX);
+	uint64_t index = ladder_row_packet(l, tv->list.sel);
+	if (model_read_bytes(tv->v.ui->model, index, tv->frame, FRAME_BYTES_MAX, &caplen, err, sizeof err) != 0) {
+		render_text(c, pane->y, pane->x + 1, pane->w - 2, RA_ERROR, err);
+		return;
+	}
+	size_t n = caplen < FRAME_BYTES_MAX ? caplen : FRAME_BYTES_MAX, lines = hexdump_lines(n);
+	size_t fit = (size_t)pane->h;
+	if (tv->bytes_scroll + fit > lines)
+		tv->bytes_scroll = lines > fit ? lines - fit : 0;
+	for (size_t i = 0; i < fit && tv->bytes_scroll + i < lines; i++) {
+		char line[HEXDUMP_LINE_MAX];
+		hexdump_line(line, tv->frame, n, tv->bytes_scroll + i);
+		render_text(c, pane->y + (int)i, pane->x + 1, pane->w - 2, RA_NORMAL, line);
+	}
+}
+
 static void timeline_draw(struct view *v, struct render_canvas *c, const struct render_rect *r)
 {
 	struct timeline_view *tv = timeline_of(v);
@@ -143,9 +179,13 @@ static void timeline_draw(struct view *v, struct render_canvas *c, const struct 
 	if (pane_rows) {
 		int y = r->y + top_rows + list_rows;
 		render_fill(c, y, r->x, r->w, RA_DIM, c->g->hline);
-		render_text(c, y, r->x + 2, r->w - 4, RA_DIM, " Packet detail (d hides) ");
+		render_text(c, y, r->x + 2, r->w - 4, RA_DIM,
+			    tv->bytes ? " Packet bytes (x fields, [ ] scroll, d hides) " : " Packet detail (d hides) ");
 		struct render_rect pane = {.y = y + 1, .x = r->x, .h = pane_rows - 1, .w = r->w};
-		ladder_draw_detail(l, c, &pane, tv->list.sel, tv->link);
+		if (tv->bytes)
+			draw_bytes(tv, c, &pane);
+		else
+			ladder_draw_detail(l, c, &pane, tv->list.sel, tv->link);
 	}
 }
 
@@ -259,6 +299,29 @@ static int timeline_key(struct view *v, const struct ui_key *k)
 	case 'g':
 		ui_push(v->ui, view_graph_new(v->ui, l->flow));
 		return UI_HANDLED | UI_REDRAW;
+	case 'x':
+		tv->bytes = !tv->bytes;
+		tv->bytes_scroll = 0;
+		if (tv->bytes)
+			tv->pane = 1;
+		return UI_HANDLED | UI_REDRAW;
+	case '[':
+	case ']': {
+		if (!tv->bytes)
+			return UI_IGNORED;
+		size_t step = pane_rows > 3 ? (size_t)pane_rows - 2 : 1; /* a page of the pane, one line kept */
+		if (k->code == ']')
+			tv->bytes_scroll += step; /* draw_bytes() stops it at the last page */
+		else
+			tv->bytes_scroll -= tv->bytes_scroll < step ? tv->bytes_scroll : step;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	case 'w': {
+		char what[32];
+		snprintf(what, sizeof what, "flow %u", l->flow);
+		export_prompt(v->ui, v, &l->flow, 1, what);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	case UK_CLICK:
 	case UK_DOUBLE_CLICK: {
 		int row = k->y - v->rect.y - top_rows;
@@ -279,6 +342,7 @@ static void timeline_destroy(struct view *v)
 {
 	struct timeline_view *tv = timeline_of(v);
 	ladder_free(&tv->ladder);
+	free(tv->frame);
 	free(tv);
 }
 
