@@ -28,6 +28,7 @@
 
 #include "capture-decompress.h"
 #include "capture-join.h"
+#include "capture-linktype.h"
 #include "capture-pcap.h"
 #include "capture-pcapng.h"
 #include "capture.h"
@@ -520,12 +521,6 @@ size_t capture_linktypes(const struct capture *cap, int *out, size_t max)
 	if (max > 0)
 		out[0] = capture_linktype(cap);
 	return 1;
-}
-
-const char *capture_linktype_name(int linktype)
-{
-	const char *name = pcap_datalink_val_to_name(linktype);
-	return name ? name : "UNKNOWN";
 }
 
 bool capture_nanosecond(const struct capture *cap)

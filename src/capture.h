@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture-linktype.h" /* a capture's readers name its link types with it */
+
 #define CAPTURE_ERRBUF_SIZE 512
 #define CAPTURE_MAX_LINKTYPES 256 /* distinct link types of one file (pcapng allows no more) */
 
@@ -68,7 +70,6 @@ int capture_linktype(const struct capture *cap);
  * in order of appearance: writes up to max into out, returns how many there are.
  */
 size_t capture_linktypes(const struct capture *cap, int *out, size_t max);
-const char *capture_linktype_name(int linktype);
 /* True if the file stores nanosecond timestamps (print 9 decimals). */
 bool capture_nanosecond(const struct capture *cap);
 /* Reads a file's magic number: true for a nanosecond pcap. */

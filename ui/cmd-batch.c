@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "output.h"
 #include "report-merge.h"
+#include "report-run.h"
 #include "report-where.h"
 #include "report.h"
 #include "text-safe.h"
@@ -151,8 +152,8 @@ static int packets_where(struct options *o, struct packets_ctx *pc, uint8_t **ch
 	struct report r;
 	char err[CAPTURE_ERRBUF_SIZE];
 	report_init(&r, o->args[0]);
-	int rc = report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err,
-				  sizeof err);
+	int rc =
+		report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err, sizeof err);
 	if (rc != 0) {
 		cmd_error(err);
 	} else {

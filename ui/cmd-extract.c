@@ -18,6 +18,7 @@
 
 #include "capture-extract.h"
 #include "commands.h"
+#include "report-run.h"
 #include "report-where.h"
 #include "xalloc.h"
 
