@@ -25,6 +25,11 @@ void ui_init(struct ui *ui, struct model *m, bool ascii)
 	ui->ascii = ascii;
 }
 
+static struct view *ui_top(const struct ui *ui)
+{
+	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
+}
+
 static void pop(struct ui *ui)
 {
 	struct view *v = ui->stack[--ui->depth];
@@ -55,11 +60,6 @@ void ui_push(struct ui *ui, struct view *v)
 		old->ops->destroy(old);
 	}
 	ui->stack[ui->depth++] = v;
-}
-
-struct view *ui_top(const struct ui *ui)
-{
-	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
 }
 
 /* Live: every open view lets go of the packets, flows and findings the model dropped. */

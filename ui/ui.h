@@ -154,7 +154,6 @@ struct ui {
 void ui_init(struct ui *ui, struct model *m, bool ascii);
 void ui_free(struct ui *ui);
 void ui_push(struct ui *ui, struct view *v);
-struct view *ui_top(const struct ui *ui);
 /* Dispatches a key: prompt, top view, then the keys every view shares. */
 int ui_key(struct ui *ui, const struct ui_key *k);
 /* Lets the top view catch up with the model; returns UI_REDRAW and/or UI_BUSY. */
