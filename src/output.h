@@ -37,6 +37,7 @@ void output_json_packet(FILE *out, const struct packet_view *v, bool nanosecond)
 void output_stream_finding(FILE *out, const struct finding *f, bool nanosecond);
 void output_stream_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
 void output_stream_stats(FILE *out, const struct engine_stats *st, uint64_t dropped);
+/* The whole JSON report, its flows formatted in as many threads as made it (output-json-flows.c). */
 void output_json_report(FILE *out, const struct report *r);
 /*
  * The JSON report in pieces, for writers that bring their own flows and
@@ -49,8 +50,6 @@ void output_json_report_head(FILE *out, const struct report *r, const char *sour
 void output_json_report_item(FILE *out, bool first);
 void output_json_report_findings(FILE *out, bool any_flows);
 void output_json_report_end(FILE *out, bool any_findings);
-/* The items of a JSON report's "flows" array, in as many threads as made the report (output-json-flows.c). */
-void output_json_flows(FILE *out, const struct report *r, bool nanosecond);
 void output_text_report(FILE *out, const struct report *r);
 
 #endif
