@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,26 +17,7 @@
 #include "report-run.h"
 #include "report-where.h"
 #include "report.h"
-#include "text-safe.h"
 #include "xalloc.h"
-
-void cmd_error(const char *message)
-{
-	fputs("tcpscope: ", stderr);
-	text_safe_write(stderr, message);
-	fputc('\n', stderr);
-}
-
-int cmd_usage_error(const char *fmt, ...)
-{
-	char message[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
-	cmd_error(message);
-	return 2;
-}
 
 static bool want_json(const struct options *o)
 {
