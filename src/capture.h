@@ -10,7 +10,7 @@
  * libpcap. A gzip or zstd file (known by its magic number, not its name) is
  * read through the stream of its decompressed bytes (capture-decompress.h),
  * then as above. Several files may be read as the parts of one capture,
- * merged by timestamp (capture_open_join, capture-join.h). The record's data
+ * merged by timestamp (capture_open_join, capture-join.c). The record's data
  * pointer is borrowed from the reader (libpcap's or ours) and valid until
  * the next call. Errors are reported in a caller-supplied buffer (STYLE.md
  * principle 12); nothing here prints.
@@ -51,7 +51,7 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 /* Reads from an open stream (the capture takes ownership of fp); name is used in messages. */
 struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen);
 /*
- * Opens n files as the parts of one capture, in any order (capture-join.h):
+ * Opens n files as the parts of one capture, in any order (capture-join.c):
  * records merged by timestamp, frames numbered across the parts. Returns
  * NULL and fills err ("part: why") if a part cannot be opened.
  */
