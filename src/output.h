@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "engine.h"
+#include "output-format.h"
 #include "report.h"
 
 #define OUTPUT_FORMAT_VERSION 1
@@ -19,12 +20,6 @@
 void output_json_string(FILE *out, const char *s);
 /* Seconds since the epoch (or a duration) with 6 or 9 decimals. */
 void output_json_seconds(FILE *out, int64_t ns, bool nanosecond);
-/* An IPv4 or IPv6 address in its usual text form. */
-void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *addr);
-/* One end of a flow (side 0 client, 1 server): "10.0.0.1:80" or "[fd00::1]:80". */
-void output_format_endpoint(char *buf, size_t len, const struct flow_summary *s, int side);
-/* "SA", "FA", "PA", ... (SPEC §5.2 flag order). */
-void output_format_flags(char *buf, uint8_t flags);
 
 void output_json_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
 /* The bytes a flow object (or its stream line) takes at most. */

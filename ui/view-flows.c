@@ -26,7 +26,7 @@
 #include "analysis-labels.h"
 #include "export.h"
 #include "flow-expr.h"
-#include "output.h"
+#include "output-format.h"
 #include "ui.h"
 #include "views.h"
 #include "xalloc.h"
