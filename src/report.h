@@ -116,8 +116,7 @@ void report_read_findings(const struct report *r, struct report_reader *rd);
 const struct finding *report_next_finding(struct report_reader *rd);
 void report_reader_close(struct report_reader *rd);
 
-/* Runs an opened capture, which it closes, through one engine into r (report_run_file() in report-run.h opens files).
- */
+/* Runs an opened capture, which it closes, through one engine into r (report-run.h opens files). */
 struct capture;
 int report_run_capture(struct report *r, struct capture *cap, const struct engine_config *cfg,
 		       const struct engine_sink *extra, char *err, size_t errlen);
