@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "capture-extract.h"
+#include "capture-linktype.h"
 #include "capture-save.h"
 #include "capture.h"
 

@@ -27,8 +27,9 @@
 #include <sys/stat.h>
 
 #include "capture-decompress.h"
-#include "capture-join.h"
+#include "capture-linktype.h"
 #include "capture-pcap.h"
+#include "capture-parts.h"
 #include "capture-pcapng.h"
 #include "capture.h"
 #include "decode.h"
@@ -40,13 +41,14 @@ struct capture {
 	pcap_t *pcap;		   /* pcap input read by libpcap, or NULL */
 	struct pcapfile *pf;	   /* pcap input read by capture-pcap.c */
 	struct pcapng *ng;	   /* pcapng input */
-	struct capture_join *join; /* the parts of one capture (capture-join.h): none of the three above */
-	struct decompress *dz;	   /* compressed input: the decompressor under the reader, or NULL */
+	struct capture_join *join; /* the parts of one capture (capture-join.c): none of the three above */
+	const struct capture_parts_ops *join_ops; /* how to read join (capture-parts.h) */
+	struct decompress *dz;			  /* compressed input: the decompressor under the reader, or NULL */
 	struct bpf_program filter;
 	bool has_filter;
 	bool nanosecond;
 	bool no_offsets;    /* records carry offset 0 (capture_read_through) */
-	bool keep_rejected; /* records the filter rejects are returned too, with frame 0 (capture-join.h) */
+	bool keep_rejected; /* records the filter rejects are returned too, with frame 0 (capture-parts.h) */
 	uint64_t frame;
 	uint64_t size;
 	char error[CAPTURE_ERRBUF_SIZE];
@@ -424,7 +426,7 @@ enum capture_status capture_next(struct capture *cap, struct capture_record *rec
 	if (cap->ng)
 		return capture_next_pcapng(cap, rec);
 	if (cap->join)
-		return capture_join_next(cap->join, rec, cap->error, sizeof cap->error);
+		return cap->join_ops->next(cap->join, rec, cap->error, sizeof cap->error);
 	return capture_next_libpcap(cap, rec);
 }
 
@@ -433,15 +435,13 @@ void capture_keep_rejected(struct capture *cap)
 	cap->keep_rejected = true;
 }
 
-struct capture *capture_open_join(const char *const *paths, size_t n, const char *filter, char *err, size_t errlen)
+struct capture *capture_of_parts(const struct capture_parts_ops *ops, struct capture_join *j)
 {
-	struct capture_join *join = capture_join_open(paths, n, filter, err, errlen);
-	if (!join)
-		return NULL;
 	struct capture *cap = xcalloc(1, sizeof *cap);
-	cap->join = join;
-	for (size_t i = 0; i < n; i++) {
-		const struct capture *part = capture_join_part(join, i);
+	cap->join = j;
+	cap->join_ops = ops;
+	for (size_t i = 0; i < ops->count(j); i++) {
+		const struct capture *part = ops->part(j, i);
 		cap->nanosecond |= part->nanosecond;
 		cap->size += part->size;
 	}
@@ -450,12 +450,12 @@ struct capture *capture_open_join(const char *const *paths, size_t n, const char
 
 size_t capture_parts(const struct capture *cap)
 {
-	return cap->join ? capture_join_count(cap->join) : 1;
+	return cap->join ? cap->join_ops->count(cap->join) : 1;
 }
 
 const char *capture_part_name(const struct capture *cap, size_t i)
 {
-	return capture_join_name(cap->join, i);
+	return cap->join_ops->name(cap->join, i);
 }
 
 char *capture_title(const struct capture *cap)
@@ -494,9 +494,9 @@ int capture_linktype(const struct capture *cap)
 static size_t capture_join_linktypes(const struct capture *cap, int *out, size_t max)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < capture_join_count(cap->join); i++) {
+	for (size_t i = 0; i < cap->join_ops->count(cap->join); i++) {
 		int lts[CAPTURE_MAX_LINKTYPES];
-		size_t k = capture_linktypes(capture_join_part(cap->join, i), lts, CAPTURE_MAX_LINKTYPES);
+		size_t k = capture_linktypes(cap->join_ops->part(cap->join, i), lts, CAPTURE_MAX_LINKTYPES);
 		for (size_t a = 0; a < k && a < CAPTURE_MAX_LINKTYPES; a++) {
 			bool seen = false;
 			for (size_t b = 0; b < n && b < max && !seen; b++)
@@ -522,12 +522,6 @@ size_t capture_linktypes(const struct capture *cap, int *out, size_t max)
 	return 1;
 }
 
-const char *capture_linktype_name(int linktype)
-{
-	const char *name = pcap_datalink_val_to_name(linktype);
-	return name ? name : "UNKNOWN";
-}
-
 bool capture_nanosecond(const struct capture *cap)
 {
 	return cap->nanosecond;
@@ -536,7 +530,7 @@ bool capture_nanosecond(const struct capture *cap)
 uint64_t capture_offset(const struct capture *cap)
 {
 	if (cap->join)
-		return capture_join_offset(cap->join);
+		return cap->join_ops->offset(cap->join);
 	if (cap->pf)
 		return pcapfile_offset(cap->pf);
 	if (cap->ng)
@@ -551,15 +545,15 @@ void capture_read_through(struct capture *cap)
 	cap->no_offsets = true;
 	if (cap->pf)
 		pcapfile_map(cap->pf);
-	for (size_t i = 0; cap->join && i < capture_join_count(cap->join); i++)
-		capture_read_through(capture_join_part(cap->join, i));
+	for (size_t i = 0; cap->join && i < cap->join_ops->count(cap->join); i++)
+		capture_read_through(cap->join_ops->part(cap->join, i));
 }
 
 uint64_t capture_read_bytes(const struct capture *cap)
 {
 	uint64_t sum = 0;
-	for (size_t i = 0; cap->join && i < capture_join_count(cap->join); i++)
-		sum += capture_read_bytes(capture_join_part(cap->join, i));
+	for (size_t i = 0; cap->join && i < cap->join_ops->count(cap->join); i++)
+		sum += capture_read_bytes(cap->join_ops->part(cap->join, i));
 	if (cap->join)
 		return sum;
 	return cap->dz ? decompress_consumed(cap->dz) : capture_offset(cap);
@@ -573,7 +567,7 @@ uint64_t capture_size(const struct capture *cap)
 int capture_seek(struct capture *cap, uint64_t offset, uint64_t frame)
 {
 	if (cap->join)
-		return capture_join_seek(cap->join, offset, frame, cap->error, sizeof cap->error);
+		return cap->join_ops->seek(cap->join, offset, frame, cap->error, sizeof cap->error);
 	if (cap->pf || cap->ng) {
 		if (cap->pf ? pcapfile_seek(cap->pf, offset, cap->error, sizeof cap->error) != 0
 			    : pcapng_seek(cap->ng, offset, cap->error, sizeof cap->error) != 0)
@@ -601,7 +595,7 @@ void capture_close(struct capture *cap)
 	else if (cap->ng)
 		pcapng_close(cap->ng);
 	else if (cap->join)
-		capture_join_close(cap->join);
+		cap->join_ops->close(cap->join);
 	else
 		pcap_close(cap->pcap);
 	free(cap);

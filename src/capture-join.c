@@ -1,6 +1,33 @@
 /*
- * capture-join.c - the parts of one capture read merged by timestamp
- * (capture-join.h).
+ * capture-join.c - several capture files read as the parts of one capture
+ * (--join, capture_open_join in capture.h): a rotated set (tcpdump -C/-G,
+ * dumpcap -b) or a capture cut with editcap, given in any order.
+ *
+ * The parts are read merged by timestamp, as mergecap does: each part's
+ * records keep their file order, and the next record is the earliest of
+ * the parts' next ones. Parts are ranked by the time of their first record
+ * (then by name), and a tie between two parts' records goes to the part
+ * ranked first, so the merged order does not depend on the order the parts
+ * were named in, and parts cut from one file come back in its order. A part
+ * missing from a set is a gap in time, nothing more.
+ *
+ * Frames count every record of every part in merged order (the filter,
+ * applied by each part, rejects records that still count), as in the file
+ * mergecap would write. A part that ends cut short ends; the others go on,
+ * and the join reports CAPTURE_TRUNCATED after its last record. A part that
+ * fails stops the join with CAPTURE_ERROR.
+ *
+ * Offsets, for capture_seek(): a record's offset holds its part's rank in
+ * the top bits of 48 and its offset in the part below, so that it fits
+ * where the UI keeps offsets. After a seek, records are read from that
+ * part alone (the UI reads one packet's details again, never on).
+ *
+ * Ownership: the join owns its parts (struct capture each) and copies of
+ * their names. A record's data is borrowed from its part until the next call.
+ *
+ * The join reads its parts with capture_next() and is itself read through
+ * capture-file.c, which calls it only through struct capture_parts_ops
+ * (capture-parts.h), so the calls go one way.
  *
  * Data flow: each part holds its next record (`head`); a binary heap of
  * the parts that have one, keyed by (head time, rank), yields the earliest.
@@ -15,7 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture-join.h"
+#include "capture-parts.h"
 #include "xalloc.h"
 
 #define JOIN_OFFSET_BITS 48 /* the offsets the UI keeps (ui/model.h) */
@@ -40,6 +67,8 @@ struct capture_join {
 	char truncated_msg[CAPTURE_ERRBUF_SIZE];
 	size_t detail; /* after a seek: the part read alone, or SIZE_MAX */
 };
+
+static void capture_join_close(struct capture_join *j);
 
 /* Heap order: earlier head first; at the same time, the lower rank. */
 static bool join_before(const struct capture_join *j, size_t a, size_t b)
@@ -97,7 +126,8 @@ static int join_rank_cmp(const void *a, const void *b)
 	return c ? c : (x->argument < y->argument ? -1 : 1);
 }
 
-struct capture_join *capture_join_open(const char *const *paths, size_t n, const char *filter, char *err, size_t errlen)
+static struct capture_join *capture_join_open(const char *const *paths, size_t n, const char *filter, char *err,
+					      size_t errlen)
 {
 	struct capture_join *j = xcalloc(1, sizeof *j);
 	j->parts = xcalloc(n, sizeof *j->parts);
@@ -157,7 +187,8 @@ static enum capture_status join_next_detail(struct capture_join *j, struct captu
 	}
 }
 
-enum capture_status capture_join_next(struct capture_join *j, struct capture_record *rec, char *err, size_t errlen)
+static enum capture_status capture_join_next(struct capture_join *j, struct capture_record *rec, char *err,
+					     size_t errlen)
 {
 	if (j->detail != SIZE_MAX)
 		return join_next_detail(j, rec, err, errlen);
@@ -189,22 +220,22 @@ enum capture_status capture_join_next(struct capture_join *j, struct capture_rec
 	}
 }
 
-size_t capture_join_count(const struct capture_join *j)
+static size_t capture_join_count(const struct capture_join *j)
 {
 	return j->n;
 }
 
-struct capture *capture_join_part(const struct capture_join *j, size_t i)
+static struct capture *capture_join_part(const struct capture_join *j, size_t i)
 {
 	return j->parts[i].cap;
 }
 
-const char *capture_join_name(const struct capture_join *j, size_t i)
+static const char *capture_join_name(const struct capture_join *j, size_t i)
 {
 	return j->parts[i].name;
 }
 
-uint64_t capture_join_offset(const struct capture_join *j)
+static uint64_t capture_join_offset(const struct capture_join *j)
 {
 	if (j->detail != SIZE_MAX)
 		return join_offset_of(j, j->detail, capture_offset(j->parts[j->detail].cap));
@@ -216,7 +247,7 @@ uint64_t capture_join_offset(const struct capture_join *j)
 	return join_offset_of(j, top, j->parts[top].head.offset);
 }
 
-int capture_join_seek(struct capture_join *j, uint64_t offset, uint64_t frame, char *err, size_t errlen)
+static int capture_join_seek(struct capture_join *j, uint64_t offset, uint64_t frame, char *err, size_t errlen)
 {
 	size_t rank = (size_t)(offset >> j->part_shift);
 	if (rank >= j->n) {
@@ -233,7 +264,7 @@ int capture_join_seek(struct capture_join *j, uint64_t offset, uint64_t frame, c
 	return 0;
 }
 
-void capture_join_close(struct capture_join *j)
+static void capture_join_close(struct capture_join *j)
 {
 	if (!j)
 		return;
@@ -244,4 +275,20 @@ void capture_join_close(struct capture_join *j)
 	free(j->parts);
 	free(j->heap);
 	free(j);
+}
+
+static const struct capture_parts_ops join_ops = {
+	.next = capture_join_next,
+	.offset = capture_join_offset,
+	.seek = capture_join_seek,
+	.count = capture_join_count,
+	.part = capture_join_part,
+	.name = capture_join_name,
+	.close = capture_join_close,
+};
+
+struct capture *capture_open_join(const char *const *paths, size_t n, const char *filter, char *err, size_t errlen)
+{
+	struct capture_join *j = capture_join_open(paths, n, filter, err, errlen);
+	return j ? capture_of_parts(&join_ops, j) : NULL;
 }

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "capture-linktype.h"
 #include "capture-live.h"
 #include "decode.h"
 #include "xalloc.h"

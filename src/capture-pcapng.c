@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "capture-linktype.h"
 #include "capture-pcapng.h"
 #include "cursor.h"
 #include "decode.h"

@@ -44,7 +44,8 @@ struct capture_save {
 	bool nanosecond;       /* timestamps in nanoseconds, else microseconds */
 };
 
-bool capture_save_is_pcapng(const char *path)
+/* True if path names a pcapng file (by its extension). */
+static bool capture_save_is_pcapng(const char *path)
 {
 	size_t n = strlen(path);
 	return n >= 7 && strcasecmp(path + n - 7, ".pcapng") == 0;

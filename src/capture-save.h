@@ -20,14 +20,12 @@
 
 struct capture_save;
 
-/* True if path names a pcapng file (by its extension). */
-bool capture_save_is_pcapng(const char *path);
 /*
  * Creates (or truncates) path. device names the interface in a pcapng file;
  * nanosecond keeps timestamps to the nanosecond. Returns NULL with err on failure.
  */
-struct capture_save *capture_save_open(const char *path, int linktype, int snaplen, const char *device,
-				       bool nanosecond, char *err, size_t errlen);
+struct capture_save *capture_save_open(const char *path, int linktype, int snaplen, const char *device, bool nanosecond,
+				       char *err, size_t errlen);
 /* Appends a record; sets *offset (if not NULL) to where it starts. Returns -1 on a write error. */
 int capture_save_write(struct capture_save *s, const struct capture_record *rec, uint64_t *offset);
 /* Pushes buffered records to the file. Returns -1 on a write error. */

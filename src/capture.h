@@ -10,7 +10,7 @@
  * libpcap. A gzip or zstd file (known by its magic number, not its name) is
  * read through the stream of its decompressed bytes (capture-decompress.h),
  * then as above. Several files may be read as the parts of one capture,
- * merged by timestamp (capture_open_join, capture-join.h). The record's data
+ * merged by timestamp (capture_open_join, capture-join.c). The record's data
  * pointer is borrowed from the reader (libpcap's or ours) and valid until
  * the next call. Errors are reported in a caller-supplied buffer (STYLE.md
  * principle 12); nothing here prints.
@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "capture-linktype.h" /* a capture's readers name its link types with it */
 
 #define CAPTURE_ERRBUF_SIZE 512
 #define CAPTURE_MAX_LINKTYPES 256 /* distinct link types of one file (pcapng allows no more) */
@@ -49,7 +51,7 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 /* Reads from an open stream (the capture takes ownership of fp); name is used in messages. */
 struct capture *capture_open_stream(FILE *fp, const char *name, const char *filter, char *err, size_t errlen);
 /*
- * Opens n files as the parts of one capture, in any order (capture-join.h):
+ * Opens n files as the parts of one capture, in any order (capture-join.c):
  * records merged by timestamp, frames numbered across the parts. Returns
  * NULL and fills err ("part: why") if a part cannot be opened.
  */
@@ -68,7 +70,6 @@ int capture_linktype(const struct capture *cap);
  * in order of appearance: writes up to max into out, returns how many there are.
  */
 size_t capture_linktypes(const struct capture *cap, int *out, size_t max);
-const char *capture_linktype_name(int linktype);
 /* True if the file stores nanosecond timestamps (print 9 decimals). */
 bool capture_nanosecond(const struct capture *cap);
 /* Reads a file's magic number: true for a nanosecond pcap. */

@@ -20,6 +20,7 @@
 
 #include "capture.h"
 #include "check.h"
+#include "report-run.h"
 #include "xalloc.h"
 
 void check_policy_init(struct check_policy *p)

@@ -7,6 +7,14 @@
  * frame it accepts, decode_packet() finds TCP with the same addresses and
  * ports, so the same hash, or finds the frame unusable; anything else it leaves to
  * decode_packet() in every thread.
+ *
+ * It is a shortcut, not a second decoder: it reads a few fixed fields with
+ * the cursor's load_be*() getters after one length check per header, and
+ * decode_packet() stays the authority on what a frame is. The promise above
+ * is checked against the full decoder by the fuzz target tests/fuzz-decode.c
+ * (replayed on its regression inputs by tests/robustness.sh), which aborts
+ * when a frame this accepts decodes as something other than TCP or as TCP of
+ * another shard hash. A change here must keep that target passing.
  */
 #include "config.h"
 

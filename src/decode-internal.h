@@ -2,6 +2,12 @@
  * decode-internal.h - the seams between the decoder stages (link, IP, TCP).
  * Each stage takes a cursor positioned at its header and the packet record
  * it fills, and hands the rest to the next stage. Only decode-*.c include it.
+ *
+ * Calls go one way, decode-link.c -> decode-ip.c -> decode-tcp.c, and every
+ * stage reports an unusable packet through decode-fail.c below them all. The
+ * one loop is the tunnel recursion: decode-ip.c hands GRE and UDP to
+ * decode-tunnel.c, whose inner packet starts again at IP or at a link layer
+ * (depth bounds it). tests/module-cycles.sh allows that loop and no other.
  */
 #ifndef TCPSCOPE_DECODE_INTERNAL_H
 #define TCPSCOPE_DECODE_INTERNAL_H
@@ -12,9 +18,11 @@
 /* Network-layer protocols a link layer can hand over. */
 enum net_proto { NET_UNKNOWN, NET_IPV4, NET_IPV6, NET_BY_VERSION };
 
-/* Records a decode finding with a printf-style message; returns DECODE_BAD. */
+/* Records a decode finding with a printf-style message; returns DECODE_BAD (decode-fail.c). */
 enum decode_result decode_fail(struct packet *pkt, enum finding_id id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* decode_fail() for a header (named by what) cut by the snaplen. */
+enum decode_result decode_truncated(struct packet *pkt, const char *what);
 
 /* Decodes an IP packet of the given kind (NET_BY_VERSION reads the nibble). */
 enum decode_result decode_ip(struct cursor c, enum net_proto proto, const struct decode_options *opts,

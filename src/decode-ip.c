@@ -43,11 +43,6 @@ static uint32_t wire_left(const struct packet *pkt, size_t captured)
 	return (uint32_t)(left > captured ? left : captured);
 }
 
-static enum decode_result ip_truncated(struct packet *pkt, const char *what)
-{
-	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what, pkt->caplen);
-}
-
 /*
  * An IPv6 extension header (type next) whose first `need` bytes are not
  * there: malformed if the payload length leaves no room for them (RFC 8200
@@ -58,7 +53,7 @@ static enum decode_result ext_missing(struct packet *pkt, uint8_t next, uint32_t
 	if (payload_len < need)
 		return decode_fail(pkt, F_DECODE_IP_BAD_EXTENSION,
 				   "IPv6 extension header %u where the payload has %u bytes left", next, payload_len);
-	return ip_truncated(pkt, next == IPPROTO_NUM_FRAGMENT ? "IPv6 fragment" : "IPv6 extension");
+	return decode_truncated(pkt, next == IPPROTO_NUM_FRAGMENT ? "IPv6 fragment" : "IPv6 extension");
 }
 
 /* The one's-complement sum of the pseudo-header of a TCP segment (RFC 9293 §3.1, RFC 8200 §8.1). */
@@ -80,13 +75,13 @@ static enum decode_result decode_upper(struct cursor c, uint8_t proto, uint32_t 
 		uint8_t next = cursor_u8(&c);
 		uint32_t ah_len = (cursor_u8(&c) + 2u) * 4;
 		if (c.short_read)
-			return ip_truncated(pkt, "AH");
+			return decode_truncated(pkt, "AH");
 		if (ah_len > payload_len)
 			return decode_fail(pkt, F_DECODE_IP_BAD_EXTENSION, "AH of %u bytes exceeds payload length %u",
 					   ah_len, payload_len);
 		cursor_skip(&c, ah_len - 2);
 		if (c.short_read)
-			return ip_truncated(pkt, "AH");
+			return decode_truncated(pkt, "AH");
 		return next == IPPROTO_NUM_AH ? DECODE_NOT_TCP
 					      : decode_upper(c, next, payload_len - ah_len, opts, pkt, depth);
 	}
@@ -147,7 +142,7 @@ static enum decode_result decode_ipv4(struct cursor c, const struct decode_optio
 {
 	size_t captured = c.left;
 	if (captured < 20)
-		return ip_truncated(pkt, "IPv4");
+		return decode_truncated(pkt, "IPv4");
 	/* The fixed header is all there: read in place. */
 	const uint8_t *h = c.p;
 	uint8_t version_ihl = h[0];
@@ -174,7 +169,7 @@ static enum decode_result decode_ipv4(struct cursor c, const struct decode_optio
 				   header_len);
 	struct cursor options = cursor_take(&c, header_len - 20);
 	if (c.short_read)
-		return ip_truncated(pkt, "IPv4 options");
+		return decode_truncated(pkt, "IPv4 options");
 	if (!ipv4_options_valid(options, pkt))
 		return DECODE_BAD;
 
@@ -221,7 +216,7 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 	cursor_copy(&c, src, 16);
 	cursor_copy(&c, dst, 16);
 	if (c.short_read)
-		return ip_truncated(pkt, "IPv6");
+		return decode_truncated(pkt, "IPv6");
 	if (vtf >> 28 != 6)
 		return decode_fail(pkt, F_DECODE_IP_BAD_VERSION, "IP version %u where IPv6 was expected", vtf >> 28);
 
@@ -270,7 +265,7 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 					   ext_len, payload_len);
 		struct cursor ext = cursor_take(&c, ext_len);
 		if (c.short_read)
-			return ip_truncated(pkt, "IPv6 extension");
+			return decode_truncated(pkt, "IPv6 extension");
 		uint8_t following = cursor_u8(&ext);
 		if (next == IPPROTO_NUM_HOPOPTS && offload_length) {
 			cursor_skip(&ext, 1);
@@ -294,7 +289,7 @@ enum decode_result decode_ip(struct cursor c, enum net_proto proto, const struct
 {
 	if (proto == NET_BY_VERSION) {
 		if (c.left < 1)
-			return ip_truncated(pkt, "IP");
+			return decode_truncated(pkt, "IP");
 		proto = c.p[0] >> 4 == 6 ? NET_IPV6 : c.p[0] >> 4 == 4 ? NET_IPV4 : NET_UNKNOWN;
 		if (proto == NET_UNKNOWN)
 			return decode_fail(pkt, F_DECODE_IP_BAD_VERSION, "IP version %u is neither 4 nor 6",

@@ -8,8 +8,6 @@
 #include "config.h"
 
 #include <pcap/pcap.h>
-#include <stdarg.h>
-#include <stdio.h>
 
 #include "decode-internal.h"
 
@@ -28,16 +26,6 @@ enum {
 	MAX_TAGS = 8, /* VLAN tags or MPLS labels followed before giving up */
 };
 
-enum decode_result decode_fail(struct packet *pkt, enum finding_id id, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(pkt->decode_message, sizeof pkt->decode_message, fmt, ap);
-	va_end(ap);
-	pkt->decode_finding = id;
-	return DECODE_BAD;
-}
-
 enum net_proto decode_ethertype(uint16_t type)
 {
 	switch (type) {
@@ -50,11 +38,6 @@ enum net_proto decode_ethertype(uint16_t type)
 	}
 }
 
-static enum decode_result link_truncated(struct packet *pkt, const char *what)
-{
-	return decode_fail(pkt, F_DECODE_TRUNCATED, "%s header cut by snaplen (%u bytes captured)", what, pkt->caplen);
-}
-
 /* A PPP frame from its protocol field, which may be compressed to one byte (RFC 1661 §6.5). */
 enum decode_result decode_ppp_payload(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
 {
@@ -62,7 +45,7 @@ enum decode_result decode_ppp_payload(struct cursor c, const struct decode_optio
 	if (!(proto & 1)) /* not compressed: a second byte follows */
 		proto = (uint16_t)(proto << 8 | cursor_u8(&c));
 	if (c.short_read)
-		return link_truncated(pkt, "PPP");
+		return decode_truncated(pkt, "PPP");
 	if (proto == PPP_IPV4)
 		return decode_ip(c, NET_IPV4, opts, pkt, depth);
 	if (proto == PPP_IPV6)
@@ -76,7 +59,7 @@ static enum decode_result decode_mpls(struct cursor c, const struct decode_optio
 	for (int i = 0; i < MAX_TAGS; i++) {
 		uint32_t entry = cursor_be32(&c);
 		if (c.short_read)
-			return link_truncated(pkt, "MPLS");
+			return decode_truncated(pkt, "MPLS");
 		if (entry & 0x100)
 			return decode_ip(c, NET_BY_VERSION, opts, pkt, depth);
 	}
@@ -95,18 +78,18 @@ enum decode_result decode_ethernet(struct cursor c, const struct decode_options 
 		type = cursor_be16(&c);
 	}
 	if (c.short_read)
-		return link_truncated(pkt, "Ethernet");
+		return decode_truncated(pkt, "Ethernet");
 	if (type <= 1500) {
 		/* 802.3 length field: only LLC/SNAP (AA AA 03, OUI) carries an Ethernet type. */
 		uint8_t dsap = cursor_u8(&c), ssap = cursor_u8(&c), ctrl = cursor_u8(&c);
 		if (c.short_read)
-			return link_truncated(pkt, "LLC");
+			return decode_truncated(pkt, "LLC");
 		if (dsap != 0xaa || ssap != 0xaa || ctrl != 0x03)
 			return DECODE_NOT_TCP;
 		cursor_skip(&c, 3);
 		type = cursor_be16(&c);
 		if (c.short_read)
-			return link_truncated(pkt, "LLC/SNAP");
+			return decode_truncated(pkt, "LLC/SNAP");
 	}
 	switch (type) {
 	case ETHERTYPE_MPLS:
@@ -117,7 +100,7 @@ enum decode_result decode_ethernet(struct cursor c, const struct decode_options 
 		cursor_skip(&c, 4);
 		uint16_t length = cursor_be16(&c);
 		if (c.short_read)
-			return link_truncated(pkt, "PPPoE");
+			return decode_truncated(pkt, "PPPoE");
 		return decode_ppp_payload(cursor_take(&c, length), opts, pkt, depth);
 	}
 	default:
@@ -134,7 +117,7 @@ enum decode_result decode_ieee80211(struct cursor c, const struct decode_options
 {
 	uint8_t fc0 = cursor_u8(&c), fc1 = cursor_u8(&c);
 	if (c.short_read)
-		return link_truncated(pkt, "802.11");
+		return decode_truncated(pkt, "802.11");
 	if (((fc0 >> 2) & 3) != 2 || (fc0 & 0x40) || (fc1 & 0x40)) /* not data, null data, or protected */
 		return DECODE_NOT_TCP;
 	bool qos = fc0 & 0x80;
@@ -144,7 +127,7 @@ enum decode_result decode_ieee80211(struct cursor c, const struct decode_options
 	cursor_skip(&c, 3);
 	uint16_t type = cursor_be16(&c);
 	if (c.short_read)
-		return link_truncated(pkt, "802.11");
+		return decode_truncated(pkt, "802.11");
 	if (dsap != 0xaa || ssap != 0xaa || ctrl != 0x03)
 		return DECODE_NOT_TCP;
 	return decode_ip(c, decode_ethertype(type), opts, pkt, depth);
@@ -157,10 +140,10 @@ static enum decode_result decode_ppi(struct cursor c, const struct decode_option
 	uint16_t len = cursor_le16(&c);
 	uint32_t dlt = cursor_le32(&c);
 	if (c.short_read || len < 8)
-		return link_truncated(pkt, "PPI");
+		return decode_truncated(pkt, "PPI");
 	cursor_skip(&c, len - 8u);
 	if (c.short_read)
-		return link_truncated(pkt, "PPI");
+		return decode_truncated(pkt, "PPI");
 	if (dlt == DLT_EN10MB)
 		return decode_ethernet(c, opts, pkt, 0);
 	if (dlt == DLT_IEEE802_11)
@@ -174,7 +157,7 @@ static enum decode_result decode_null(struct cursor c, bool big_endian, const st
 {
 	uint32_t family = big_endian ? cursor_be32(&c) : cursor_le32(&c);
 	if (c.short_read)
-		return link_truncated(pkt, "loopback");
+		return decode_truncated(pkt, "loopback");
 	/* The writer's byte order is unknown for NULL: accept a swapped value too. */
 	if (!big_endian && family > 0xffff)
 		family = (family >> 24) | ((family >> 8) & 0xff00);
@@ -207,7 +190,7 @@ static enum decode_result decode_nflog(struct cursor c, const struct decode_opti
 			return decode_ip(value, family == 10 ? NET_IPV6 : NET_IPV4, opts, pkt, 0);
 	}
 	if (c.short_read || c.left > 0 || pkt->caplen < pkt->wirelen) /* cut before the payload TLV */
-		return link_truncated(pkt, "NFLOG");
+		return decode_truncated(pkt, "NFLOG");
 	return DECODE_NOT_TCP;
 }
 
@@ -217,7 +200,7 @@ static enum decode_result decode_ppp(struct cursor c, const struct decode_option
 	if (c.left >= 1 && c.p[0] == 0xff) /* address FF, control 03; 0x00ff is no protocol */
 		cursor_skip(&c, 2);
 	if (c.short_read)
-		return link_truncated(pkt, "PPP");
+		return decode_truncated(pkt, "PPP");
 	return decode_ppp_payload(c, opts, pkt, 0);
 }
 
@@ -264,14 +247,14 @@ enum decode_result decode_packet(int linktype, const uint8_t *data, const struct
 		cursor_skip(&c, 14);
 		uint16_t proto = cursor_be16(&c);
 		if (c.short_read)
-			return link_truncated(pkt, "Linux cooked");
+			return decode_truncated(pkt, "Linux cooked");
 		return decode_ip(c, decode_ethertype(proto), opts, pkt, 0);
 	}
 	case DLT_LINUX_SLL2: {
 		uint16_t proto = cursor_be16(&c);
 		cursor_skip(&c, 18);
 		if (c.short_read)
-			return link_truncated(pkt, "Linux cooked v2");
+			return decode_truncated(pkt, "Linux cooked v2");
 		return decode_ip(c, decode_ethertype(proto), opts, pkt, 0);
 	}
 	case DLT_RAW:
@@ -293,14 +276,14 @@ enum decode_result decode_packet(int linktype, const uint8_t *data, const struct
 		cursor_skip(&c, 2);
 		uint16_t proto = cursor_be16(&c);
 		if (c.short_read)
-			return link_truncated(pkt, "Cisco HDLC");
+			return decode_truncated(pkt, "Cisco HDLC");
 		return decode_ip(c, decode_ethertype(proto), opts, pkt, 0);
 	}
 	case DLT_FDDI: {
 		cursor_skip(&c, 13 + 6); /* frame control, addresses, LLC/SNAP up to the type */
 		uint16_t proto = cursor_be16(&c);
 		if (c.short_read)
-			return link_truncated(pkt, "FDDI");
+			return decode_truncated(pkt, "FDDI");
 		return decode_ip(c, decode_ethertype(proto), opts, pkt, 0);
 	}
 	default:

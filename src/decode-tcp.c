@@ -15,6 +15,22 @@
 
 enum { TFO_EXPERIMENT_ID = 0xf989 };
 
+/* Where each field of the fixed header sits (RFC 9293 §3.1, Figure 1). */
+enum {
+	TCP_OFF_SPORT = 0,
+	TCP_OFF_DPORT = 2,
+	TCP_OFF_SEQ = 4,
+	TCP_OFF_ACK = 8,
+	TCP_OFF_DATA_OFFSET = 12, /* data offset (high nibble), reserved bits, AE (bit 0) */
+	TCP_OFF_FLAGS = 13,
+	TCP_OFF_WINDOW = 14,
+	TCP_OFF_CHECKSUM = 16,
+	TCP_OFF_URGENT = 18,
+	TCP_FIXED_HEADER = 20,
+};
+_Static_assert(TCP_OFF_URGENT + 2 == TCP_FIXED_HEADER && TCP_OFF_CHECKSUM + 2 == TCP_OFF_URGENT,
+	       "the urgent pointer ends the fixed header, after the checksum");
+
 static bool option_length_ok(uint8_t kind, uint8_t len)
 {
 	switch (kind) {
@@ -151,23 +167,28 @@ enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32
 			      const struct decode_options *opts, struct packet *pkt)
 {
 	struct cursor whole = seg;
-	/* The fixed header, read in place; a cut one is read as the cursor would, zeros past the end. */
-	uint8_t padded[20] = {0};
+	/*
+	 * The fixed header is read in place with the load_be*() getters of
+	 * cursor.h, once the cursor has said it is all there; a cut one is read
+	 * as the cursor's own getters would, zeros past the end, and short_read
+	 * then stops the decode below.
+	 */
+	uint8_t padded[TCP_FIXED_HEADER] = {0};
 	const uint8_t *h = seg.p;
 	if (seg.left < sizeof padded) {
 		memcpy(padded, seg.p, seg.left);
 		h = padded;
 	}
 	cursor_skip(&seg, sizeof padded);
-	pkt->sport = load_be16(h);
-	pkt->dport = load_be16(h + 2);
-	pkt->seq = load_be32(h + 4);
-	pkt->ack = load_be32(h + 8);
-	uint8_t offset_byte = h[12];
-	pkt->flags = h[13];
-	pkt->window = load_be16(h + 14);
-	pkt->urgent = load_be16(h + 18); /* after the checksum */
-	/* Everything but the two arrays, which are read only up to sack_count and count (a whole memset was 3 %). */
+	pkt->sport = load_be16(h + TCP_OFF_SPORT);
+	pkt->dport = load_be16(h + TCP_OFF_DPORT);
+	pkt->seq = load_be32(h + TCP_OFF_SEQ);
+	pkt->ack = load_be32(h + TCP_OFF_ACK);
+	uint8_t offset_byte = h[TCP_OFF_DATA_OFFSET];
+	pkt->flags = h[TCP_OFF_FLAGS];
+	pkt->window = load_be16(h + TCP_OFF_WINDOW);
+	pkt->urgent = load_be16(h + TCP_OFF_URGENT);
+	/* Everything but the two arrays, which are read only up to sack_count and count. */
 	memset(&pkt->opt, 0, offsetof(struct tcp_options, sack));
 	pkt->opt.count = 0;
 	pkt->checksum_checked = pkt->checksum_bad = false;
@@ -175,13 +196,13 @@ enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32
 		return decode_fail(pkt, F_DECODE_IP_BAD_LENGTH, "IP payload of %u bytes has no room for a TCP header",
 				   ip_payload_len);
 	if (seg.short_read)
-		return decode_fail(pkt, F_DECODE_TRUNCATED, "TCP header cut by snaplen: %zu of 20 bytes captured",
-				   whole.left);
+		return decode_fail(pkt, F_DECODE_TRUNCATED, "TCP header cut by snaplen: %zu of %d bytes captured",
+				   whole.left, TCP_FIXED_HEADER);
 
 	pkt->ae = offset_byte & 1;
 	uint32_t header_len = (offset_byte >> 4) * 4u;
 	pkt->header_len = (uint8_t)header_len;
-	if (header_len < 20)
+	if (header_len < TCP_FIXED_HEADER)
 		return decode_fail(pkt, F_DECODE_TCP_BAD_OFFSET, "TCP data offset %u words (< 5)", header_len / 4);
 	if (header_len > ip_payload_len)
 		return decode_fail(pkt, F_DECODE_TCP_BAD_OFFSET, "TCP header length %u exceeds IP payload length %u",
@@ -189,7 +210,7 @@ enum decode_result decode_tcp(struct cursor seg, uint32_t ip_payload_len, uint32
 	pkt->payload_len = ip_payload_len - header_len;
 
 	bool cut = whole.left < header_len;
-	parse_options(cursor_take(&seg, header_len - 20), cut, pkt);
+	parse_options(cursor_take(&seg, header_len - TCP_FIXED_HEADER), cut, pkt);
 	if (cut && pkt->decode_finding == F_NONE)
 		decode_fail(pkt, F_DECODE_TRUNCATED, "TCP options cut by snaplen: %zu of %u header bytes captured",
 			    whole.left, header_len);

@@ -9,6 +9,8 @@
  * for a data segment, its own fate. It leaves once neither is left, in
  * capture order. Held views are numbered from 1 in the order they were
  * held; the number finds a view in O(1) while it waits (held_number).
+ * Finding a held view is here, inline, so that the data half never calls
+ * back into delivery.c, which calls it.
  */
 #ifndef TCPSCOPE_DELIVERY_INTERNAL_H
 #define TCPSCOPE_DELIVERY_INTERNAL_H
@@ -73,8 +75,34 @@ static inline struct held_view *held_number(struct delivery *d, uint64_t n)
 	return &d->held[d->head + (n - d->views_left - 1)];
 }
 
-/* The held view of a frame of f, or NULL (delivery.c). */
-struct held_view *delivery_held_of(struct delivery *d, const struct flow *f, uint64_t frame);
+/* Does f have views still held? Views leave in order, so its last one tells. */
+static inline bool has_held(const struct delivery *d, const struct flow *f)
+{
+	return f->held_until > d->views_left;
+}
+
+/* The index of the first held view of a frame >= frame (held views are in frame order). */
+static inline size_t held_from(const struct delivery *d, uint64_t frame)
+{
+	size_t lo = d->head, hi = d->tail;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->held[mid].pkt.frame < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The held view of a frame of f, or NULL. */
+static inline struct held_view *delivery_held_of(struct delivery *d, const struct flow *f, uint64_t frame)
+{
+	if (!has_held(d, f))
+		return NULL;
+	size_t i = held_from(d, frame);
+	return i < d->tail && d->held[i].pkt.frame == frame && d->held[i].view.flow_id == f->id ? &d->held[i] : NULL;
+}
 
 /* delivery-data.c: the data half, called by delivery.c. */
 

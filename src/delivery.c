@@ -75,34 +75,6 @@ void delivery_free(struct delivery *d)
 
 /* ---- Held views ----------------------------------------------------------- */
 
-/* Does f have views still held? Views leave in order, so its last one tells. */
-static bool has_held(const struct delivery *d, const struct flow *f)
-{
-	return f->held_until > d->views_left;
-}
-
-/* The index of the first held view of a frame >= frame (held views are in frame order). */
-static size_t held_from(const struct delivery *d, uint64_t frame)
-{
-	size_t lo = d->head, hi = d->tail;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->held[mid].pkt.frame < frame)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-struct held_view *delivery_held_of(struct delivery *d, const struct flow *f, uint64_t frame)
-{
-	if (!has_held(d, f))
-		return NULL;
-	size_t i = held_from(d, frame);
-	return i < d->tail && d->held[i].pkt.frame == frame && d->held[i].view.flow_id == f->id ? &d->held[i] : NULL;
-}
-
 /* The receiver's state really was `state` from frame `from` on: patch the views still held. */
 static void patch_state(struct delivery *d, const struct flow *f, int side, uint64_t from, enum tcp_state state)
 {

@@ -25,7 +25,7 @@
 #include "analysis-labels.h"
 #include "expect-internal.h"
 #include "flow-expr.h"
-#include "output.h"
+#include "output-format.h"
 #include "tcp-state.h"
 #include "xalloc.h"
 

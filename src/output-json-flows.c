@@ -1,6 +1,8 @@
 /*
- * output-json-flows.c - the "flows" array of a JSON report, written by as
- * many threads as made the report (report-parallel.c).
+ * output-json-flows.c - the JSON report document (output_json_report): its
+ * "flows" array written by as many threads as made the report
+ * (report-parallel.c), between the head and the findings that output-json.c
+ * writes. It sits above output-json.c, whose flow objects it formats.
  *
  * Formatting is most of the cost of writing a report (some 3 000
  * instructions a flow), and in a report split over threads it comes after
@@ -208,7 +210,8 @@ static void write_flows_in_order(FILE *out, struct report_reader *rd, bool nanos
 	text_free(&t);
 }
 
-void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
+/* The items of the report's "flows" array, in as many threads as made the report. */
+static void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 {
 	struct report_reader rd;
 	report_read_flows(r, &rd);
@@ -259,4 +262,21 @@ void output_json_flows(FILE *out, const struct report *r, bool nanosecond)
 	free(threads);
 	free(formatters);
 	report_reader_close(&rd);
+}
+
+/* The report document: its head and findings from output-json.c, its flows from here. */
+void output_json_report(FILE *out, const struct report *r)
+{
+	output_json_report_head(out, r, NULL);
+	output_json_flows(out, r, r->nanosecond);
+	output_json_report_findings(out, r->nflows != 0);
+	struct report_reader rd;
+	const struct finding *f;
+	report_read_findings(r, &rd);
+	for (size_t i = 0; (f = report_next_finding(&rd)); i++) {
+		output_json_report_item(out, i == 0);
+		output_json_finding(out, f, r->nanosecond);
+	}
+	report_reader_close(&rd);
+	output_json_report_end(out, r->nfindings != 0);
 }

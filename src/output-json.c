@@ -261,61 +261,6 @@ void output_json_seconds(FILE *out, int64_t ns, bool nanosecond)
 	fwrite(buf, 1, (size_t)(put_seconds(buf, ns, nanosecond) - buf), out);
 }
 
-/* A byte in decimal: put_u64() without its digit count and loop. */
-static char *put_byte(char *p, uint8_t v)
-{
-	if (v >= 100) {
-		*p++ = (char)('0' + v / 100);
-		return put_pair(p, v % 100u);
-	}
-	if (v >= 10)
-		return put_pair(p, v);
-	*p = (char)('0' + v);
-	return p + 1;
-}
-
-/* inet_ntop's dotted quad, without its cost (one call per flow endpoint in a report). */
-static char *put_ipv4(char *p, const uint8_t addr[4])
-{
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			*p++ = '.';
-		p = put_byte(p, addr[i]);
-	}
-	return p;
-}
-
-void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *addr)
-{
-	if (ip_version == 4 && len >= INET_ADDRSTRLEN) {
-		*put_ipv4(buf, addr) = '\0';
-		return;
-	}
-	if (!inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-}
-
-void output_format_endpoint(char *buf, size_t len, const struct flow_summary *s, int side)
-{
-	char addr[INET6_ADDRSTRLEN];
-	output_format_addr(addr, sizeof addr, s->ip_version, s->addr[side]);
-	snprintf(buf, len, s->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, s->port[side]);
-}
-
-void output_format_flags(char *buf, uint8_t flags)
-{
-	static const struct {
-		uint8_t bit;
-		char letter;
-	} order[] = {{TCP_SYN, 'S'}, {TCP_FIN, 'F'}, {TCP_RST, 'R'}, {TCP_PSH, 'P'},
-		     {TCP_ACK, 'A'}, {TCP_URG, 'U'}, {TCP_ECE, 'E'}, {TCP_CWR, 'W'}};
-	int n = 0;
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-		if (flags & order[i].bit)
-			buf[n++] = order[i].letter;
-	buf[n] = '\0';
-}
-
 static void json_optional_seconds(FILE *out, int64_t ns, bool nanosecond)
 {
 	if (ns < 0)
@@ -404,12 +349,8 @@ static char *put_side_pair_u64(char *p, uint64_t client, uint64_t server)
 static char *put_endpoint(char *p, const struct flow_summary *s, int side)
 {
 	p = PUT(p, "{\"addr\": \"");
-	if (s->ip_version == 4) {
-		p = put_ipv4(p, s->addr[side]);
-	} else {
-		output_format_addr(p, INET6_ADDRSTRLEN, s->ip_version, s->addr[side]);
-		p += strlen(p);
-	}
+	output_format_addr(p, INET6_ADDRSTRLEN, s->ip_version, s->addr[side]);
+	p += strlen(p);
 	p = PUT(p, "\", \"port\": ");
 	p = put_u64(p, s->port[side]);
 	return PUT(p, "}");
@@ -763,20 +704,4 @@ void output_json_report_findings(FILE *out, bool any_flows)
 void output_json_report_end(FILE *out, bool any_findings)
 {
 	fputs(any_findings ? "\n  ]\n}\n" : "]\n}\n", out);
-}
-
-void output_json_report(FILE *out, const struct report *r)
-{
-	output_json_report_head(out, r, NULL);
-	output_json_flows(out, r, r->nanosecond);
-	output_json_report_findings(out, r->nflows != 0);
-	struct report_reader rd;
-	const struct finding *f;
-	report_read_findings(r, &rd);
-	for (size_t i = 0; (f = report_next_finding(&rd)); i++) {
-		output_json_report_item(out, i == 0);
-		output_json_finding(out, f, r->nanosecond);
-	}
-	report_reader_close(&rd);
-	output_json_report_end(out, r->nfindings != 0);
 }

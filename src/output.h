@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "engine.h"
+#include "output-format.h"
 #include "report.h"
 
 #define OUTPUT_FORMAT_VERSION 1
@@ -19,12 +20,6 @@
 void output_json_string(FILE *out, const char *s);
 /* Seconds since the epoch (or a duration) with 6 or 9 decimals. */
 void output_json_seconds(FILE *out, int64_t ns, bool nanosecond);
-/* An IPv4 or IPv6 address in its usual text form. */
-void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *addr);
-/* One end of a flow (side 0 client, 1 server): "10.0.0.1:80" or "[fd00::1]:80". */
-void output_format_endpoint(char *buf, size_t len, const struct flow_summary *s, int side);
-/* "SA", "FA", "PA", ... (SPEC §5.2 flag order). */
-void output_format_flags(char *buf, uint8_t flags);
 
 void output_json_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
 /* The bytes a flow object (or its stream line) takes at most. */
@@ -37,6 +32,7 @@ void output_json_packet(FILE *out, const struct packet_view *v, bool nanosecond)
 void output_stream_finding(FILE *out, const struct finding *f, bool nanosecond);
 void output_stream_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
 void output_stream_stats(FILE *out, const struct engine_stats *st, uint64_t dropped);
+/* The whole JSON report, its flows formatted in as many threads as made it (output-json-flows.c). */
 void output_json_report(FILE *out, const struct report *r);
 /*
  * The JSON report in pieces, for writers that bring their own flows and
@@ -49,8 +45,6 @@ void output_json_report_head(FILE *out, const struct report *r, const char *sour
 void output_json_report_item(FILE *out, bool first);
 void output_json_report_findings(FILE *out, bool any_flows);
 void output_json_report_end(FILE *out, bool any_findings);
-/* The items of a JSON report's "flows" array, in as many threads as made the report (output-json-flows.c). */
-void output_json_flows(FILE *out, const struct report *r, bool nanosecond);
 void output_text_report(FILE *out, const struct report *r);
 
 #endif

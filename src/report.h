@@ -11,7 +11,7 @@
  * frame in the order they were made; a capture-wide finding, frame 0, comes
  * after everything made before it).
  *
- * report_run_file() may split the analysis of a file over threads
+ * report_run_file() (report-run.h) may split the analysis of a file over threads
  * (engine_config.threads), each thread an engine of its own over one shard of
  * the flows (SPEC §12 --shard). What is read back is the same, byte for byte,
  * as from one engine: report-parallel.c says how.
@@ -78,10 +78,14 @@ struct report {
 /* Bytes of flows, and of findings, a report keeps in memory before spilling (TCPSCOPE_REPORT_MEMORY). */
 size_t report_memory_budget(void);
 void report_init(struct report *r, const char *source);
+/* A report with its own memory budget for flows and for findings (report_init uses report_memory_budget()). */
+void report_init_budget(struct report *r, const char *source, size_t budget);
+/* Frees the names of a join's parts that r holds. */
+void report_free_inputs(struct report *r);
+/* Frees r's parts (what its engines collected), leaving the rest of r. */
+void report_free_parts(struct report *r);
 /* A report that keeps only the capture counts, for commands that stream what passes through an extra sink. */
 void report_init_counts_only(struct report *r, const char *source);
-/* A sink that appends to r. */
-struct engine_sink report_sink(struct report *r);
 void report_add_flow(struct report *r, const struct flow_summary *s);
 void report_add_finding(struct report *r, const struct finding *f);
 /* Records the final counts; reading may start. */
@@ -112,23 +116,7 @@ void report_read_findings(const struct report *r, struct report_reader *rd);
 const struct finding *report_next_finding(struct report_reader *rd);
 void report_reader_close(struct report_reader *rd);
 
-/*
- * Reads a whole capture file into r with the given engine configuration, in
- * cfg->threads threads when the file can be opened once per thread (a
- * regular file), there is no extra sink and no --max-flows (whose evictions
- * depend on all flows at once). Returns 0, or -1 with a one-line message in
- * err (r then holds what was read before the error).
- */
-int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
-		    const struct engine_sink *extra, char *err, size_t errlen);
-/*
- * The same over n files read as the parts of one capture (capture_open_join)
- * when n > 1: in threads too, when every part is a regular file.
- */
-int report_run_files(struct report *r, const char *const *paths, size_t n, const char *filter,
-		     const struct engine_config *cfg, const struct engine_sink *extra, char *err, size_t errlen);
-
-/* The same over an opened capture, which it closes. */
+/* Runs an opened capture, which it closes, through one engine into r (report-run.h opens files). */
 struct capture;
 int report_run_capture(struct report *r, struct capture *cap, const struct engine_config *cfg,
 		       const struct engine_sink *extra, char *err, size_t errlen);

@@ -20,7 +20,7 @@
 #include "analysis-labels.h"
 #include "findings.h"
 #include "output.h"
-#include "report.h"
+#include "report-run.h"
 #include "scenario.h"
 
 #define MAX_PACKETS 64

@@ -33,6 +33,7 @@
 #include "capture.h"
 #include "engine.h"
 #include "report-balance.h"
+#include "report-run.h"
 #include "report.h"
 
 enum {

@@ -26,7 +26,7 @@
 #include "capture.h"
 #include "engine.h"
 #include "output.h"
-#include "report.h"
+#include "report-run.h"
 #include "scenario.h"
 
 enum {

@@ -155,7 +155,7 @@ static char *render_golden(const struct golden *g)
 	load(&m, g->capture);
 	struct ui ui;
 	ui_init(&ui, &m, g->ascii);
-	ui_push(&ui, view_flows_new(&ui));
+	views_start(&ui);
 	struct render_canvas c;
 	render_canvas_init(&c, g->width, g->height, g->ascii);
 	settle(&ui);
@@ -358,7 +358,7 @@ static void session_open(struct session *s, const char *capture, int w, int h)
 {
 	load(&s->m, capture);
 	ui_init(&s->ui, &s->m, false);
-	ui_push(&s->ui, view_flows_new(&s->ui));
+	views_start(&s->ui);
 	render_canvas_init(&s->c, w, h, false);
 	settle(&s->ui);
 	ui_draw(&s->ui, &s->c);
@@ -889,7 +889,7 @@ static void live_session_open(struct session *s, struct replay *r, const char *c
 				      .flows_active = s->m.open_flows,
 				      .flows_total = s->m.nflows,
 				      .memory = 10500000};
-	ui_push(&s->ui, view_flows_new(&s->ui));
+	views_start(&s->ui);
 	render_canvas_init(&s->c, 120, 40, false);
 	ui_draw(&s->ui, &s->c);
 }
@@ -1032,7 +1032,7 @@ static void limited_session_open(struct session *s, struct replay *r, const char
 	replay_packets(r, &s->m, packets);
 	ui_init(&s->ui, &s->m, false);
 	s->ui.live = (struct ui_live){.on = true, .capturing = true, .memory = 10500000};
-	ui_push(&s->ui, view_flows_new(&s->ui));
+	views_start(&s->ui);
 	render_canvas_init(&s->c, 120, 40, false);
 	ui_draw(&s->ui, &s->c);
 }
@@ -1345,7 +1345,7 @@ START_TEST(test_hexdump)
 {
 	uint8_t data[70000];
 	for (size_t i = 0; i < sizeof data; i++)
-		data[i] = i < 20 ? (uint8_t)"GET / HTTP/1.1\r\nHost"[i] : (uint8_t)i;
+		data[i] = i < 20 ? (uint8_t) "GET / HTTP/1.1\r\nHost"[i] : (uint8_t)i;
 	char line[HEXDUMP_LINE_MAX];
 	ck_assert_uint_eq(hexdump_lines(20), 2);
 	ck_assert_uint_eq(hexdump_lines(16), 1);
@@ -1449,7 +1449,7 @@ START_TEST(test_control_characters_escaped)
 	ck_assert_msg(model_open(&s.m, path, NULL, &cfg, err, sizeof err) == 0, "%s", err);
 	model_load_all(&s.m);
 	ui_init(&s.ui, &s.m, false);
-	ui_push(&s.ui, view_flows_new(&s.ui));
+	views_start(&s.ui);
 	render_canvas_init(&s.c, 160, 40, false);
 	settle(&s.ui);
 	ui_draw(&s.ui, &s.c);
@@ -1780,7 +1780,7 @@ START_TEST(test_flows_while_loading)
 	engine_config_default(&cfg);
 	ck_assert_msg(model_open(&s.m, path, NULL, &cfg, err, sizeof err) == 0, "%s", err);
 	ui_init(&s.ui, &s.m, false);
-	ui_push(&s.ui, view_flows_new(&s.ui)); /* no flow loaded yet */
+	views_start(&s.ui); /* no flow loaded yet */
 	render_canvas_init(&s.c, 120, 40, false);
 	ui_draw(&s.ui, &s.c);
 	ck_assert_int_ge(row_of(&s.c, "Loading: no TCP flow yet."), 0);

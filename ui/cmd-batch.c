@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,28 +14,10 @@
 #include "commands.h"
 #include "output.h"
 #include "report-merge.h"
+#include "report-run.h"
 #include "report-where.h"
 #include "report.h"
-#include "text-safe.h"
 #include "xalloc.h"
-
-void cmd_error(const char *message)
-{
-	fputs("tcpscope: ", stderr);
-	text_safe_write(stderr, message);
-	fputc('\n', stderr);
-}
-
-int cmd_usage_error(const char *fmt, ...)
-{
-	char message[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
-	cmd_error(message);
-	return 2;
-}
 
 static bool want_json(const struct options *o)
 {
@@ -151,8 +132,8 @@ static int packets_where(struct options *o, struct packets_ctx *pc, uint8_t **ch
 	struct report r;
 	char err[CAPTURE_ERRBUF_SIZE];
 	report_init(&r, o->args[0]);
-	int rc = report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err,
-				  sizeof err);
+	int rc =
+		report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err, sizeof err);
 	if (rc != 0) {
 		cmd_error(err);
 	} else {

@@ -1,8 +1,8 @@
 /*
  * cmd-extract.c - `tcpscope extract --flow ID|--where EXPR -w OUT FILE`:
  * the frames of the chosen flows, unchanged, into a new capture file for
- * Wireshark or tcpdump (src/capture-extract.h), and the --where filter of
- * `report` (src/report-where.h).
+ * Wireshark or tcpdump (src/capture-extract.h), the flows chosen as
+ * `report` chooses them (--where, cmd-where.c).
  *
  * A first pass runs the engine over FILE as `report` does, with a sink that
  * notes each TCP frame's flow (4 bytes a frame); the flows are chosen from
@@ -18,6 +18,7 @@
 
 #include "capture-extract.h"
 #include "commands.h"
+#include "report-run.h"
 #include "report-where.h"
 #include "xalloc.h"
 
@@ -39,38 +40,6 @@ static void note_frame(void *ctx, const struct packet_view *v)
 	}
 	if (!ff->flow_of[frame])
 		ff->flow_of[frame] = v->flow_id;
-}
-
-struct flow_expr *cmd_parse_where(const char *text)
-{
-	char err[256];
-	unsigned col;
-	struct flow_expr *e = flow_expr_parse(text, err, sizeof err, &col);
-	if (!e) {
-		if (err[0])
-			cmd_usage_error("--where '%s': column %u: %s", text, col, err);
-		else
-			cmd_usage_error("--where needs an expression (docs/ci.md)");
-	}
-	return e;
-}
-
-size_t cmd_where_flows(const struct report *r, const struct flow_expr *where, uint8_t *chosen, size_t max_id)
-{
-	struct report picked;
-	report_where(r, where, &picked);
-	struct report_reader rd;
-	const struct flow_summary *s;
-	size_t n = 0;
-	report_read_flows(&picked, &rd);
-	while ((s = report_next_flow(&rd)))
-		if (s->id <= max_id) {
-			chosen[s->id] = 1;
-			n++;
-		}
-	report_reader_close(&rd);
-	report_free(&picked);
-	return n;
 }
 
 /* Marks the ids of the flows to extract in chosen (a byte per id up to max_id); returns how many. */

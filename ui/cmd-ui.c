@@ -236,7 +236,7 @@ static int run(struct session *s, struct loop *loop, const struct options *o, st
 		close(s->work[1]);
 		return 2;
 	}
-	ui_push(ui, view_flows_new(ui));
+	views_start(ui);
 	s->ui = ui;
 	int width, height;
 	term_size(&width, &height);

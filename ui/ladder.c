@@ -21,7 +21,7 @@
 
 #include "frame-links.h"
 #include "ladder.h"
-#include "output.h"
+#include "output-format.h"
 #include "xalloc.h"
 
 /* Labels that may sit inside a fold and that n/N do not stop at: the chatter of a transfer. */

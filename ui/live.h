@@ -52,7 +52,7 @@
  * and summaries handed to the sink are borrowed for the call.
  *
  * Signals are the caller's: install SIGINT/SIGTERM handlers that call
- * loop_stop(). Nothing here prints; errors come back in err buffers.
+ * loop_stop_from_signal(). Nothing here prints; errors come back in err buffers.
  */
 #ifndef TCPSCOPE_UI_LIVE_H
 #define TCPSCOPE_UI_LIVE_H

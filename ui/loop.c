@@ -33,7 +33,6 @@ struct loop {
 	int nfds;
 	struct loop_timer timers[LOOP_MAX_TIMERS];
 	int ntimers;
-	bool stop;
 };
 
 static volatile sig_atomic_t stop_signalled;
@@ -80,19 +79,14 @@ int loop_add_timer(struct loop *l, int64_t period_ms, loop_timer_fn fn, void *ct
 	return l->ntimers++;
 }
 
-void loop_stop(struct loop *l)
-{
-	l->stop = true;
-}
-
 void loop_stop_from_signal(void)
 {
 	stop_signalled = 1;
 }
 
-static bool loop_stopping(const struct loop *l)
+static bool loop_stopping(void)
 {
-	return l->stop || stop_signalled;
+	return stop_signalled;
 }
 
 /* Milliseconds until the nearest timer is due (-1: no timers, wait for input). */
@@ -125,8 +119,7 @@ static int run_due_timers(struct loop *l)
 
 int loop_run(struct loop *l)
 {
-	l->stop = false;
-	while (!loop_stopping(l)) {
+	while (!loop_stopping()) {
 		struct pollfd pfd[LOOP_MAX_FDS];
 		int n = l->nfds;
 		for (int i = 0; i < n; i++)
@@ -134,7 +127,7 @@ int loop_run(struct loop *l)
 		int rc = poll(pfd, (nfds_t)n, next_timeout(l, loop_now_ms()));
 		if (rc < 0 && errno != EINTR)
 			return -1;
-		for (int i = 0; rc > 0 && i < n && !loop_stopping(l); i++) {
+		for (int i = 0; rc > 0 && i < n && !loop_stopping(); i++) {
 			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			/* The table may change inside a callback: find the descriptor again. */
@@ -145,7 +138,7 @@ int loop_run(struct loop *l)
 					break;
 				}
 		}
-		if (!loop_stopping(l) && run_due_timers(l) == LOOP_STOP)
+		if (!loop_stopping() && run_due_timers(l) == LOOP_STOP)
 			return 0;
 	}
 	return 0;

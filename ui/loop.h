@@ -26,15 +26,14 @@ int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *ctx);
 void loop_remove_fd(struct loop *l, int fd);
 /* Calls fn every period_ms milliseconds. Returns a timer id, or -1 if full. */
 int loop_add_timer(struct loop *l, int64_t period_ms, loop_timer_fn fn, void *ctx);
-/* Makes loop_run() return after the current callback. */
-void loop_stop(struct loop *l);
 /*
- * The same for every loop, from a signal handler: it only sets a
+ * Makes every loop_run() return after the current callback, from a signal
+ * handler: it only sets a
  * sig_atomic_t, so it is safe at any moment, even after the loop was freed
  * (a second Ctrl-C during shutdown). poll() returns EINTR and the loop ends.
  */
 void loop_stop_from_signal(void);
-/* Runs until a callback returns LOOP_STOP or loop_stop() is called; returns 0, or -1 on a poll error. */
+/* Runs until a callback returns LOOP_STOP or loop_stop_from_signal() is called; returns 0, or -1 on a poll error. */
 int loop_run(struct loop *l);
 /* Monotonic milliseconds, for callers measuring intervals. */
 int64_t loop_now_ms(void);

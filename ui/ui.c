@@ -6,6 +6,8 @@
  * : or # to go to a frame (ui_goto_frame) and, live, p to pause the display. Before a key, an update or a draw, the
  * views forget what the model dropped since they last looked.
  * The list and text helpers give every view the same scrolling keys.
+ * Views are opened through ui->open (struct ui_open, filled by views.c), so
+ * this file, below every view, never names one.
  */
 #include "config.h"
 
@@ -15,7 +17,6 @@
 #include <string.h>
 
 #include "ui.h"
-#include "views.h"
 #include "xalloc.h"
 
 void ui_init(struct ui *ui, struct model *m, bool ascii)
@@ -23,6 +24,11 @@ void ui_init(struct ui *ui, struct model *m, bool ascii)
 	memset(ui, 0, sizeof *ui);
 	ui->model = m;
 	ui->ascii = ascii;
+}
+
+static struct view *ui_top(const struct ui *ui)
+{
+	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
 }
 
 static void pop(struct ui *ui)
@@ -55,11 +61,6 @@ void ui_push(struct ui *ui, struct view *v)
 		old->ops->destroy(old);
 	}
 	ui->stack[ui->depth++] = v;
-}
-
-struct view *ui_top(const struct ui *ui)
-{
-	return ui->depth ? ui->stack[ui->depth - 1] : NULL;
 }
 
 /* Live: every open view lets go of the packets, flows and findings the model dropped. */
@@ -180,8 +181,8 @@ bool ui_goto_frame(struct ui *ui, uint64_t frame)
 		return false;
 	}
 	uint32_t flow = model_packet_at(m, index)->flow;
-	if (!view_timeline_show(ui_top(ui), flow, frame))
-		ui_push(ui, view_timeline_new(ui, flow, frame));
+	if (!ui->open->timeline_show(ui_top(ui), flow, frame))
+		ui_push(ui, ui->open->timeline(ui, flow, frame));
 	return true;
 }
 
@@ -233,17 +234,17 @@ int ui_key(struct ui *ui, const struct ui_key *k)
 			break;
 		case '?':
 			if (!top_is(ui, "Help"))
-				ui_push(ui, view_help_new(ui));
+				ui_push(ui, ui->open->help(ui));
 			r = UI_REDRAW;
 			break;
 		case 'i':
 			if (!top_is(ui, "Capture"))
-				ui_push(ui, view_info_new(ui));
+				ui_push(ui, ui->open->info(ui));
 			r = UI_REDRAW;
 			break;
 		case 'f':
 			if (!top_is(ui, "Findings"))
-				ui_push(ui, view_findings_new(ui));
+				ui_push(ui, ui->open->findings(ui));
 			r = UI_REDRAW;
 			break;
 		case ':':

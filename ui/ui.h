@@ -131,8 +131,25 @@ struct ui_live {
 	const char *filter;		    /* -f EXPR, or NULL */
 };
 
+/*
+ * The views the UI and the views themselves open (views.c fills it): views
+ * open one another through this table, never by name, so that ui.c and each
+ * view call only downwards (tests/module-cycles.sh).
+ */
+struct ui_open {
+	/* A flow's ladder diagram, with frame selected (0: the first packet). */
+	struct view *(*timeline)(struct ui *ui, uint32_t flow, uint64_t frame);
+	/* If v is the timeline of flow: selects frame there and returns true. */
+	bool (*timeline_show)(struct view *v, uint32_t flow, uint64_t frame);
+	struct view *(*graph)(struct ui *ui, uint32_t flow);
+	struct view *(*findings)(struct ui *ui);
+	struct view *(*info)(struct ui *ui);
+	struct view *(*help)(struct ui *ui);
+};
+
 struct ui {
 	struct model *model;
+	const struct ui_open *open; /* set by views_start() (views.h) */
 	struct ui_live live;
 	uint64_t drops_seen; /* the model's drops when the views last forgot */
 	struct view *stack[UI_MAX_DEPTH];
@@ -154,7 +171,6 @@ struct ui {
 void ui_init(struct ui *ui, struct model *m, bool ascii);
 void ui_free(struct ui *ui);
 void ui_push(struct ui *ui, struct view *v);
-struct view *ui_top(const struct ui *ui);
 /* Dispatches a key: prompt, top view, then the keys every view shares. */
 int ui_key(struct ui *ui, const struct ui_key *k);
 /* Lets the top view catch up with the model; returns UI_REDRAW and/or UI_BUSY. */

@@ -244,7 +244,7 @@ static int activate(struct findings_view *fv)
 		ui_message(fv->v.ui, RA_MESSAGE, "This finding is about the capture, not a flow.");
 		return UI_HANDLED | UI_REDRAW;
 	}
-	ui_push(fv->v.ui, view_timeline_new(fv->v.ui, f->flow, f->frame));
+	ui_push(fv->v.ui, fv->v.ui->open->timeline(fv->v.ui, f->flow, f->frame));
 	return UI_HANDLED | UI_REDRAW;
 }
 

@@ -26,7 +26,7 @@
 #include "analysis-labels.h"
 #include "export.h"
 #include "flow-expr.h"
-#include "output.h"
+#include "output-format.h"
 #include "ui.h"
 #include "views.h"
 #include "xalloc.h"
@@ -697,7 +697,7 @@ static int open_selected(struct flows_view *fv)
 {
 	if (fv->list.count == 0)
 		return UI_HANDLED;
-	ui_push(fv->v.ui, view_timeline_new(fv->v.ui, fv->rows[fv->list.sel], 0));
+	ui_push(fv->v.ui, fv->v.ui->open->timeline(fv->v.ui, fv->rows[fv->list.sel], 0));
 	return UI_HANDLED | UI_REDRAW;
 }
 

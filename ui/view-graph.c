@@ -951,7 +951,7 @@ static int open_cursor(struct graph_view *gv)
 	const struct model_packet *mp = gv->has_cursor ? model_packet_at(gv->v.ui->model, gv->pkts[gv->cursor]) : NULL;
 	if (!mp)
 		return UI_HANDLED;
-	ui_push(gv->v.ui, view_timeline_new(gv->v.ui, gv->flow, mp->frame));
+	ui_push(gv->v.ui, gv->v.ui->open->timeline(gv->v.ui, gv->flow, mp->frame));
 	return UI_HANDLED | UI_REDRAW;
 }
 

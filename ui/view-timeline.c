@@ -297,7 +297,7 @@ static int timeline_key(struct view *v, const struct ui_key *k)
 		ui_prompt_start(v->ui, v, "search (frame, flag, state, label, code)", "", search_done);
 		return UI_HANDLED | UI_REDRAW;
 	case 'g':
-		ui_push(v->ui, view_graph_new(v->ui, l->flow));
+		ui_push(v->ui, v->ui->open->graph(v->ui, l->flow));
 		return UI_HANDLED | UI_REDRAW;
 	case 'x':
 		tv->bytes = !tv->bytes;

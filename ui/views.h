@@ -1,6 +1,9 @@
 /*
  * views.h - the constructors of the views (SPEC §6). Each returns a view to
- * push on the UI's stack; the stack owns it and calls its destroy().
+ * push on the UI's stack; the stack owns it and calls its destroy(). Only
+ * views.c, which fills the UI's table of them (struct ui_open), and the flows
+ * view's sort keys for the help call these: views open one another through
+ * the table.
  */
 #ifndef TCPSCOPE_UI_VIEWS_H
 #define TCPSCOPE_UI_VIEWS_H
@@ -10,6 +13,8 @@
 
 #include "ui.h"
 
+/* Gives ui (after ui_init) the table of views and pushes the start view, the flows. */
+void views_start(struct ui *ui);
 /* The start view: one row per flow. */
 struct view *view_flows_new(struct ui *ui);
 /* The i-th sort key of the flows view and the column it sorts by (for the help); false past the last. */
