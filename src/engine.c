@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block-cache.h"
 #include "decode-hint.h"
 #include "decode.h"
 #include "delivery.h"
@@ -655,4 +656,5 @@ void engine_free(struct engine *e)
 	flow_table_free(e->flows);
 	delivery_free(e->delivery);
 	free(e);
+	block_cache_trim(); /* the flows' blocks go back to the system, not to a cache no one may draw on again */
 }

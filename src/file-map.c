@@ -1,6 +1,8 @@
 /*
  * file-map.c - read-only file mappings and the SIGBUS handler that makes
- * them safe against a file cut short while mapped (file-map.h).
+ * them safe against a file cut short while mapped (file-map.h). The handler
+ * is the program's to install (file_map_guard_sigbus); until it has, no file
+ * is mapped.
  *
  * The mappings are listed in a fixed table of atomic pointers, which the
  * handler searches without locks: a mapping is published only once filled
@@ -12,6 +14,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,6 +38,7 @@ static struct file_map *_Atomic mappings[MAX_MAPPINGS];
 static struct sigaction previous_sigbus;
 static size_t page_size;
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static atomic_bool guarded;
 
 static uintptr_t page_down(uintptr_t a)
 {
@@ -75,13 +79,18 @@ static void install_handler(void)
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, &previous_sigbus);
+	atomic_store(&guarded, true);
+}
+
+void file_map_guard_sigbus(void)
+{
+	pthread_once(&handler_once, install_handler);
 }
 
 struct file_map *file_map_open(int fd, uint64_t size)
 {
-	if (size == 0 || size > SIZE_MAX)
-		return NULL;
-	pthread_once(&handler_once, install_handler);
+	if (size == 0 || size > SIZE_MAX || !atomic_load(&guarded))
+		return NULL; /* unguarded, a cut file would kill the process: read() it */
 	struct file_map *m = xcalloc(1, sizeof *m);
 	m->len = (size_t)size;
 	void *p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -6,7 +6,9 @@
  * largest single cost of a batch report, paid once per thread of a split
  * report). The danger of a mapping is a file truncated by another process:
  * touching a page past its new end raises SIGBUS, which kills a process. A
- * SIGBUS handler installed with the first mapping puts zero pages in place of
+ * SIGBUS handler, which the program installs at start with
+ * file_map_guard_sigbus() (signals are the program's; this library installs
+ * nothing by itself, and maps nothing until then), puts zero pages in place of
  * the rest of the mapping and marks it cut, so the reader, which checks
  * file_map_cut() for every record, ends with a one-line error instead. What
  * is lost is at most the partial page before the new end, which reads as
@@ -26,6 +28,10 @@
 #include <stdint.h>
 
 struct file_map;
+
+/* Installs the SIGBUS handler that makes mappings safe; once, before any file_map_open() (a second call does nothing).
+ */
+void file_map_guard_sigbus(void);
 
 /* Maps the whole of a regular file open on fd, of size bytes; NULL if it cannot (then read() it). */
 struct file_map *file_map_open(int fd, uint64_t size);

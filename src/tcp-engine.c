@@ -10,6 +10,15 @@
  * straight from FIN-WAIT-1 to TIME-WAIT on a FIN+ACK. Every comparison of
  * sequence numbers uses the SEQ_* macros. Messages give raw numbers with the
  * relative ones (ISN = 0) in parentheses.
+ *
+ * Where a new rule goes: a check of a segment as sent goes in the handler of
+ * its control bits (handle_rst, handle_syn, handle_synack, handle_segment and
+ * the process_* / check_* functions it calls), its receiver's side in
+ * tcp_engine_deliver. A rule that changes a state does it only through
+ * set_state() with the event that happened (tcp-state.h); if the move is not
+ * in tcp-state.c's table, add it there with its RFC 9293 section (or a named
+ * event saying which capture artefact it stands for) and to docs/engine.md's
+ * transition table, which a test compares with the code's.
  */
 #include "config.h"
 
@@ -53,22 +62,29 @@ static uint32_t rel(const struct endpoint *ep, uint32_t seq)
 	return ep->syn_sent ? seq - ep->isn : seq;
 }
 
-static void set_state(struct endpoint *ep, enum tcp_state s)
+/* Every state change: the move event makes from the endpoint's state, by the table of tcp-state.c. */
+static enum tcp_state set_state(struct endpoint *ep, enum tcp_event event)
 {
-	ep->state = s;
+	return tcp_state_apply(&ep->state, event);
 }
 
-static void enter_time_wait(struct endpoint *ep, int64_t now_ns, int64_t msl_ns)
+/*
+ * A delivered segment's event. TIME-WAIT's 2 MSL run from the delivery that
+ * entered it, and a FIN restarts them (RFC 9293 §3.10.7.4 "eighth").
+ */
+static void deliver_event(struct endpoint *rcv, enum tcp_event event, const struct pending_delivery *seg,
+			  int64_t msl_ns)
 {
-	set_state(ep, TCPS_TIME_WAIT);
-	ep->time_wait_until = now_ns + 2 * msl_ns;
+	enum tcp_state before = rcv->state;
+	if (set_state(rcv, event) == TCPS_TIME_WAIT && (before != TCPS_TIME_WAIT || event == TCPE_FIN_RECEIVED))
+		rcv->time_wait_until = seg->time_ns + 2 * msl_ns;
 }
 
 void tcp_engine_expire_time_wait(struct flow *f, int64_t now_ns)
 {
 	for (int side = 0; side < 2; side++)
 		if (f->ep[side].state == TCPS_TIME_WAIT && now_ns >= f->ep[side].time_wait_until)
-			set_state(&f->ep[side], TCPS_CLOSED);
+			set_state(&f->ep[side], TCPE_TIME_WAIT_EXPIRED);
 }
 
 /* The window shift of a's advertisements, b being its peer. */
@@ -235,7 +251,7 @@ static void handle_rst(struct segment_ctx *sc)
 		 * clears the peer's stale connection (or its bad SYN-ACK); the attempt goes
 		 * on, and the next SYN-ACK is judged afresh.
 		 */
-		set_state(rcv, rcv->passive ? TCPS_LISTEN : TCPS_CLOSED);
+		set_state(rcv, rcv->passive ? TCPE_STALE_RST_PASSIVE : TCPE_RST_RECEIVED);
 		rcv->synack_sent = false;
 		return;
 	}
@@ -251,8 +267,8 @@ static void handle_rst(struct segment_ctx *sc)
 	if (f->closed_first_by < 0)
 		f->closed_first_by = sc->side;
 	/* RFC 9293 §3.10.7.4: both ends go CLOSED; a passive SYN-RECEIVED returns to LISTEN. */
-	set_state(snd, TCPS_CLOSED);
-	set_state(rcv, rcv->state == TCPS_SYN_RECEIVED && rcv->passive ? TCPS_LISTEN : TCPS_CLOSED);
+	set_state(snd, TCPE_RST_SENT);
+	set_state(rcv, rcv->passive ? TCPE_RST_RECEIVED_PASSIVE : TCPE_RST_RECEIVED);
 }
 
 /* ---- SYN and SYN-ACK: the sender's side ---------------------------------- */
@@ -301,10 +317,8 @@ static void handle_syn(struct segment_ctx *sc)
 				 flow_side_name(sc->side), flow_side_name(!sc->side));
 	}
 	/* RFC 9293 §3.3.2: active OPEN. The peer is taken to be listening (SPEC §4.2) until it answers. */
-	if (snd->state == TCPS_UNKNOWN || snd->state == TCPS_CLOSED || snd->state == TCPS_LISTEN)
-		set_state(snd, TCPS_SYN_SENT);
-	if (rcv->state == TCPS_UNKNOWN)
-		set_state(rcv, TCPS_LISTEN);
+	set_state(snd, TCPE_SYN_SENT);
+	set_state(rcv, TCPE_PASSIVE_OPEN);
 }
 
 /* Why a SYN-ACK came again, from the time since the last one and what came in between. */
@@ -395,10 +409,9 @@ static void handle_synack(struct segment_ctx *sc)
 	snd->synack_tsecr = p->opt.tsecr;
 	snd->ecn_setup = (p->flags & (TCP_ECE | TCP_CWR)) == TCP_ECE;
 	/* A SYN-ACK is sent from SYN-RECEIVED: its SYN's delivery was settled before (delivery.h). */
-	if (snd->state == TCPS_UNKNOWN || snd->state == TCPS_CLOSED || snd->state == TCPS_LISTEN) {
+	if (tcp_state_may_listen(snd->state))
 		snd->passive = true;
-		set_state(snd, TCPS_SYN_RECEIVED);
-	}
+	set_state(snd, TCPE_SYNACK_SENT);
 	if (rcv->syn_sent && !acks_syn(rcv, p->ack))
 		tcp_engine_raise(
 			sc, F_HS_SYNACK_BAD_ACK, "SYN-ACK acknowledges %u (relative %u), expected ISN+1 = %u%s", p->ack,
@@ -572,10 +585,7 @@ static void process_fin(struct segment_ctx *sc)
 	if (peer_fin_unacked)
 		/* Our FIN crossed the peer's (it does not acknowledge it): simultaneous close, Figure 13. */
 		tcp_engine_raise(sc, F_CLOSE_SIMULTANEOUS, "both ends sent FIN before either was acknowledged");
-	if (snd->state == TCPS_CLOSE_WAIT)
-		set_state(snd, TCPS_LAST_ACK);
-	else if (snd->state == TCPS_ESTABLISHED || snd->state == TCPS_UNKNOWN || snd->state == TCPS_SYN_RECEIVED)
-		set_state(snd, TCPS_FIN_WAIT_1);
+	set_state(snd, TCPE_FIN_SENT);
 }
 
 /* Checks the data a segment carries against the sender's and receiver's state. */
@@ -629,12 +639,12 @@ static void handle_segment(struct segment_ctx *sc)
 
 	if (snd->state == TCPS_SYN_SENT && (p->flags & TCP_ACK) && p->ack != 0 && !rcv->synack_sent) {
 		/* Only a SYN-ACK tells the client the ack value: the capture missed it (one-sided capture). */
-		set_state(snd, TCPS_ESTABLISHED);
+		set_state(snd, TCPE_SYNACK_MISSED);
 		f->synack_missed = true;
 		f->synack_missed_payload = p->payload_len;
 		f->synack_missed_frame = p->frame;
 		if (rcv->state == TCPS_SYN_RECEIVED || rcv->state == TCPS_LISTEN) {
-			set_state(rcv, TCPS_ESTABLISHED);
+			set_state(rcv, TCPE_SYNACK_MISSED);
 			f->handshake_done = true;
 		}
 	}
@@ -684,8 +694,7 @@ static void handle_segment(struct segment_ctx *sc)
 		snd->normal_seen = true;
 	if (snd->normal_seen && rcv->normal_seen)
 		for (int side = 0; side < 2; side++)
-			if (f->ep[side].state == TCPS_UNKNOWN)
-				set_state(&f->ep[side], TCPS_ESTABLISHED);
+			set_state(&f->ep[side], TCPE_MIDSTREAM_SYNCED);
 }
 
 /* ---- Bookkeeping common to every segment -------------------------------- */
@@ -752,6 +761,11 @@ static void account(struct segment_ctx *sc)
 		if (snd->seen && SEQ_GT(p->seq, snd->snd_nxt))
 			snd->gap_seen = true;
 		if (advances) {
+			/*
+			 * Raw < on purpose: the segment advances in sequence space
+			 * (SEQ_GT above) while its plain value fell, which is exactly
+			 * crossing 2^32 (RFC 9293 §3.4); SEQ_* cannot see the crossing.
+			 */
 			if (snd->seen && end < snd->snd_nxt && !snd->wrapped) {
 				snd->wrapped = true;
 				tcp_engine_raise(sc, F_SEQ_WRAPPED, "the %s's sequence numbers wrapped past 2^32",
@@ -900,50 +914,6 @@ bool tcp_engine_affects_receiver(const struct segment_ctx *sc)
 	}
 }
 
-/* "Fifth, check the ACK field" in the closing states: the ACK of the receiver's own FIN. */
-static void deliver_ack_of_fin(struct endpoint *rcv, const struct pending_delivery *seg, int64_t msl_ns)
-{
-	if (!rcv->fin_sent || SEQ_LT(seg->ack, rcv->fin_seq + 1))
-		return;
-	switch (rcv->state) {
-	case TCPS_FIN_WAIT_1:
-		set_state(rcv, TCPS_FIN_WAIT_2);
-		break;
-	case TCPS_CLOSING:
-		enter_time_wait(rcv, seg->time_ns, msl_ns);
-		break;
-	case TCPS_LAST_ACK:
-		set_state(rcv, TCPS_CLOSED);
-		break;
-	default:
-		break;
-	}
-}
-
-/* "Eighth, check the FIN bit" (RFC 9293 §3.10.7.4). */
-static void deliver_fin(struct endpoint *rcv, const struct pending_delivery *seg, int64_t msl_ns)
-{
-	switch (rcv->state) {
-	case TCPS_ESTABLISHED:
-	case TCPS_UNKNOWN:
-	case TCPS_SYN_RECEIVED:
-		set_state(rcv, TCPS_CLOSE_WAIT);
-		break;
-	case TCPS_FIN_WAIT_1:
-		set_state(rcv, TCPS_CLOSING);
-		break;
-	case TCPS_FIN_WAIT_2:
-		enter_time_wait(rcv, seg->time_ns, msl_ns);
-		break;
-	case TCPS_TIME_WAIT:
-		/* A FIN in TIME-WAIT restarts the 2 MSL timeout. */
-		rcv->time_wait_until = seg->time_ns + 2 * msl_ns;
-		break;
-	default:
-		break;
-	}
-}
-
 void tcp_engine_deliver(struct flow *f, const struct pending_delivery *seg, int64_t msl_ns, bool acknowledged)
 {
 	struct endpoint *snd = &f->ep[seg->side], *rcv = &f->ep[!seg->side];
@@ -953,21 +923,16 @@ void tcp_engine_deliver(struct flow *f, const struct pending_delivery *seg, int6
 		return; /* the connection was reset meanwhile */
 	if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		/* §3.10.7.2 LISTEN, and §3.10.7.3 SYN-SENT "fourth": a SYN (simultaneous open, Figure 8). */
-		if (rcv->state == TCPS_UNKNOWN || rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN) {
-			set_state(rcv, TCPS_SYN_RECEIVED);
+		if (tcp_state_may_listen(rcv->state))
 			rcv->passive = true;
-		} else if (rcv->state == TCPS_SYN_SENT) {
-			set_state(rcv, TCPS_SYN_RECEIVED);
-		}
+		set_state(rcv, TCPE_SYN_RECEIVED);
 		return;
 	}
 	if (fl & TCP_SYN) {
 		/* §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED): a SYN-ACK with an acceptable ACK establishes. */
-		bool acceptable = !rcv->syn_sent || acks_syn(rcv, seg->ack);
-		if (acceptable &&
-		    (rcv->state == TCPS_SYN_SENT || rcv->state == TCPS_SYN_RECEIVED || rcv->state == TCPS_UNKNOWN ||
-		     rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN))
-			set_state(rcv, TCPS_ESTABLISHED);
+		if (!rcv->syn_sent || acks_syn(rcv, seg->ack))
+			set_state(rcv, rcv->state == TCPS_CLOSED || rcv->state == TCPS_LISTEN ? TCPE_SYNACK_UNASKED
+											      : TCPE_SYNACK_RECEIVED);
 		return;
 	}
 	if (!(fl & TCP_ACK))
@@ -976,14 +941,16 @@ void tcp_engine_deliver(struct flow *f, const struct pending_delivery *seg, int6
 		/* §3.10.7.4: SND.UNA < SEG.ACK =< SND.NXT establishes; otherwise a RST answers it. */
 		if (SEQ_LT(seg->ack, rcv->isn + 1) || SEQ_GT(seg->ack, rcv->snd_nxt))
 			return;
-		set_state(rcv, TCPS_ESTABLISHED);
+		set_state(rcv, TCPE_SYN_ACKED);
 	} else if (!acknowledged && tcp_state_synchronized(rcv->state) && rcv->seen && !rcv->gap_seen &&
 		   SEQ_GT(seg->ack, rcv->snd_nxt)) {
 		return; /* acknowledges what the receiver never sent: dropped with its FIN (§3.10.7.4) */
 	}
-	deliver_ack_of_fin(rcv, seg, msl_ns);
+	/* "Fifth, check the ACK field" before "eighth, check the FIN bit" (RFC 9293 §3.10.7.4). */
+	if (rcv->fin_sent && SEQ_GEQ(seg->ack, rcv->fin_seq + 1))
+		deliver_event(rcv, TCPE_FIN_ACKED, seg, msl_ns);
 	if (fl & TCP_FIN)
-		deliver_fin(rcv, seg, msl_ns);
+		deliver_event(rcv, TCPE_FIN_RECEIVED, seg, msl_ns);
 }
 
 void tcp_engine_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx)

@@ -16,10 +16,14 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "decode.h"
 #include "engine.h"
 #include "scenario.h"
@@ -846,11 +850,131 @@ START_TEST(test_absurd_window_scale)
 }
 END_TEST
 
+/* ---- The transition table: docs/engine.md against tcp-state.c ----------- */
+
+static const char *const event_names[TCPE_COUNT] = {
+#define EVENT_NAME(name) #name,
+	TCP_EVENTS(EVENT_NAME)
+#undef EVENT_NAME
+};
+
+/* The next cell of a markdown table row, trimmed, or NULL at the row's end. */
+static char *next_cell(char **cursor)
+{
+	char *bar = strchr(*cursor, '|');
+	if (!bar)
+		return NULL;
+	*bar = '\0';
+	char *cell = *cursor;
+	*cursor = bar + 1;
+	while (*cell == ' ')
+		cell++;
+	for (char *end = cell + strlen(cell); end > cell && end[-1] == ' ';)
+		*--end = '\0';
+	return cell;
+}
+
+START_TEST(test_doc_table_is_the_code_table)
+{
+	FILE *doc = fopen(ENGINE_DOC, "r");
+	ck_assert_ptr_nonnull(doc);
+	char line[1024];
+	bool in_section = false, seen[TCPE_COUNT] = {0};
+	int rows = 0;
+	enum tcp_state columns[TCPS_COUNT];
+	int ncolumns = 0;
+	while (fgets(line, sizeof line, doc)) {
+		if (strncmp(line, "## ", 3) == 0)
+			in_section = strcmp(line, "## The transition table\n") == 0;
+		if (!in_section || line[0] != '|' || strncmp(line, "|---", 4) == 0)
+			continue;
+		char *cursor = line + 1, *first = next_cell(&cursor), *cell;
+		if (strcmp(first, "event") == 0) {
+			while ((cell = next_cell(&cursor)) && ncolumns < TCPS_COUNT) {
+				int s = 0;
+				while (s < TCPS_COUNT && strcmp(tcp_state_name((enum tcp_state)s), cell) != 0)
+					s++;
+				ck_assert_msg(s < TCPS_COUNT, "column %s is no state", cell);
+				columns[ncolumns++] = (enum tcp_state)s;
+			}
+			continue;
+		}
+		ck_assert_int_eq(ncolumns, TCPS_COUNT);
+		int ev = 0;
+		while (ev < TCPE_COUNT && (strlen(first) != strlen(event_names[ev]) + 2 ||
+					   strncmp(first + 1, event_names[ev], strlen(event_names[ev])) != 0))
+			ev++;
+		ck_assert_msg(ev < TCPE_COUNT, "row %s is no event", first);
+		seen[ev] = true;
+		rows++;
+		for (int c = 0; c < ncolumns; c++) {
+			cell = next_cell(&cursor);
+			ck_assert_ptr_nonnull(cell);
+			enum tcp_state to = tcp_state_next(columns[c], (enum tcp_event)ev);
+			const char *want = to == TCPS_COUNT ? "—" : to == columns[c] ? "stays" : tcp_state_name(to);
+			ck_assert_msg(strcmp(cell, want) == 0, "%s in %s: the doc says %s, the code %s",
+				      event_names[ev], tcp_state_name(columns[c]), cell, want);
+		}
+	}
+	fclose(doc);
+	ck_assert_int_eq(rows, TCPE_COUNT);
+	for (int ev = 0; ev < TCPE_COUNT; ev++)
+		ck_assert_msg(seen[ev], "event %s missing from the doc", event_names[ev]);
+}
+END_TEST
+
+/* Every bundled capture through the engine: tcp_state_apply() aborts on an event its table has not. */
+START_TEST(test_bundled_captures_move_legally)
+{
+	DIR *dir = opendir(CAPTURES_DIR);
+	ck_assert_ptr_nonnull(dir);
+	int files = 0;
+	struct dirent *d;
+	while ((d = readdir(dir))) {
+		size_t n = strlen(d->d_name);
+		if (!(n > 5 && strcmp(d->d_name + n - 5, ".pcap") == 0) &&
+		    !(n > 7 && strcmp(d->d_name + n - 7, ".pcapng") == 0))
+			continue;
+		char path[4096], err[CAPTURE_ERRBUF_SIZE];
+		snprintf(path, sizeof path, "%s/%s", CAPTURES_DIR, d->d_name);
+		struct capture *cap = capture_open_file(path, NULL, err, sizeof err);
+		if (!cap)
+			continue; /* the robustness tests are about those */
+		struct engine_config cfg;
+		engine_config_default(&cfg);
+		struct engine_sink sink = {0};
+		struct engine *e = engine_new(&cfg, &sink);
+		struct capture_record rec;
+		while (capture_next(cap, &rec) == CAPTURE_PACKET)
+			engine_packet(e, &rec);
+		engine_finish(e);
+		engine_free(e);
+		capture_close(cap);
+		files++;
+	}
+	closedir(dir);
+	ck_assert_int_gt(files, 20);
+}
+END_TEST
+
+/* The assert is live: TIME-WAIT's expiry in ESTABLISHED is no move of the table. */
+START_TEST(test_illegal_event_aborts)
+{
+	enum tcp_state s = TCPS_ESTABLISHED;
+	tcp_state_apply(&s, TCPE_TIME_WAIT_EXPIRED);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("transitions");
 	tcase_add_loop_test(tc, test_transition, 0, sizeof transitions / sizeof transitions[0]);
+	tcase_add_test(tc, test_doc_table_is_the_code_table);
+	tcase_add_test(tc, test_bundled_captures_move_legally);
+#ifndef NDEBUG
+	tcase_add_test_raise_signal(tc, test_illegal_event_aborts, SIGABRT);
+#endif
 	suite_add_tcase(s, tc);
 	tc = tcase_create("data fates");
 	tcase_add_loop_test(tc, test_data_fate, 0, sizeof data_fates / sizeof data_fates[0]);

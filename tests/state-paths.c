@@ -6,7 +6,8 @@
  *
  * The paths are read from the settled packet views, as `tcpscope packets`
  * prints them, and each consecutive pair of states of one endpoint is held
- * to tcp_state_transition_legal(), the engine's own table (through the
+ * to the engine's own state × event table (tcp_state_next()): a move is
+ * legal when some event makes it, or a FIN+ACK's two, staying put always is (through the
  * state a view says an endpoint passed on the way, if any). A flow's first
  * view is compared with UNKNOWN (its state before anything was seen). Files
  * that cannot be read are skipped with a note: the robustness tests are
@@ -29,9 +30,21 @@ struct walk {
 	unsigned long illegal, views;
 };
 
+static bool legal(enum tcp_state from, enum tcp_state to)
+{
+	if (from == to)
+		return true;
+	for (int ev = 0; ev < TCPE_COUNT; ev++)
+		if (tcp_state_next(from, (enum tcp_event)ev) == to)
+			return true;
+	/* One FIN+ACK: its ACK, then its FIN (RFC 9293 §3.10.7.4 "fifth", "eighth"), e.g. FIN-WAIT-1 to TIME-WAIT. */
+	enum tcp_state acked = tcp_state_next(from, TCPE_FIN_ACKED);
+	return acked != TCPS_COUNT && tcp_state_next(acked, TCPE_FIN_RECEIVED) == to;
+}
+
 static void step(struct walk *w, const struct packet_view *v, int side, enum tcp_state from, enum tcp_state to)
 {
-	if (tcp_state_transition_legal(from, to))
+	if (legal(from, to))
 		return;
 	printf("%s: flow %u frame %llu: the %s goes %s -> %s, a move RFC 9293 does not have\n", w->path, v->flow_id,
 	       (unsigned long long)v->pkt->frame, side ? "server" : "client", tcp_state_name(from), tcp_state_name(to));

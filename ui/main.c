@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "file-map.h"
 #include "report.h"
 #include "shard-env.h"
 #include "xalloc.h"
@@ -434,13 +435,14 @@ static const struct command {
 	const char *name;
 	int (*run)(struct options *o);
 } commands[] = {
-	{"report", cmd_report}, {"packets", cmd_packets},   {"explain", cmd_explain},
-	{"check", cmd_check},	{"timeline", cmd_timeline}, {"merge", cmd_merge},
-	{"extract", cmd_extract},
+	{"report", cmd_report},	    {"packets", cmd_packets}, {"explain", cmd_explain}, {"check", cmd_check},
+	{"timeline", cmd_timeline}, {"merge", cmd_merge},     {"extract", cmd_extract},
 };
 
 int main(int argc, char **argv)
 {
+	/* The program owns signals: mapped captures end with an error, not SIGBUS, when cut short (file-map.h). */
+	file_map_guard_sigbus();
 	struct options o;
 	memset(&o, 0, sizeof o);
 	engine_config_default(&o.engine);

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "block-cache.h"
 #include "capture.h"
 #include "decode.h"
 #include "model.h"
@@ -586,7 +585,6 @@ static void finish_loading(struct model *m, enum capture_status st)
 	engine_get_stats(m->engine, &m->stats);
 	engine_free(m->engine);
 	m->engine = NULL;
-	block_cache_trim(); /* the flows' memory: the model keeps its own copies */
 	capture_close(m->cap);
 	m->cap = NULL;
 	m->offset = m->file_size;
