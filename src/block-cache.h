@@ -39,9 +39,9 @@ void *block_get(bool *fresh);
 void block_put(void *block);
 /*
  * Gives the calling thread's cached blocks and the shared ones back to the
- * system. engine_free() calls it once its flows are freed: whoever goes on
- * (the UI, once a file is loaded) would otherwise keep up to 24 MB it does
- * not use.
+ * system. engine_free() calls it when its configuration says the program
+ * builds nothing more from them (engine_config.give_back_memory: the UI,
+ * once a file is loaded, would otherwise keep up to 24 MB it does not use).
  */
 void block_cache_trim(void);
 

@@ -655,6 +655,8 @@ void engine_free(struct engine *e)
 		return;
 	flow_table_free(e->flows);
 	delivery_free(e->delivery);
+	bool give_back = e->cfg.give_back_memory;
 	free(e);
-	block_cache_trim(); /* the flows' blocks go back to the system, not to a cache no one may draw on again */
+	if (give_back)
+		block_cache_trim();
 }

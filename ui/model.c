@@ -570,7 +570,9 @@ int model_open_files(struct model *m, const char *const *paths, size_t n, const 
 	snprintf(m->linktype, sizeof m->linktype, "%s", capture_linktype_name(capture_linktype(m->cap)));
 	m->file_size = capture_size(m->cap);
 	struct engine_sink sink = model_sink(m);
-	m->engine = engine_new(cfg, &sink);
+	struct engine_config engine_cfg = *cfg;
+	engine_cfg.give_back_memory = true; /* the model keeps its own copies of what it shows */
+	m->engine = engine_new(&engine_cfg, &sink);
 	m->loading = true;
 	return 0;
 }
