@@ -10,7 +10,8 @@
 #    capture section, whose counts and times must match too), in order and
 #    with the pieces named backwards; also with --threads and --shard (the
 #    shards merged again with tcpscope merge), and
-#    for packets, timeline, check and the JSON Lines stream;
+#    for packets (also on parts compressed one by one), timeline, check and
+#    the JSON Lines stream;
 #  - a piece missing in the middle of a set is a gap, not an error.
 set -u
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -91,6 +92,12 @@ if cmp -s "$tmp/t1.json" "$tmp/merged.json"; then ok; else bad "a join's shards 
 "$bin" packets "$demo" >"$tmp/p.whole"
 "$bin" packets --join "$5" "$3" "$1" "$4" "$2" >"$tmp/p.join"
 if cmp -s "$tmp/p.whole" "$tmp/p.join"; then ok; else bad "packets --join differs from the whole's"; fi
+# A rotated set compressed part by part (ring_*.pcap.zst), gzip and zstd mixed: still the one capture.
+gzip -c "$1" >"$tmp/part1.pcap.gz"
+gzip -c "$4" >"$tmp/part4.pcap.gz"
+for part in "$2" "$3" "$5"; do zstd -q -c "$part" >"$tmp/$(basename "$part").zst"; done
+"$bin" packets --join "$tmp"/*.zst "$tmp/part4.pcap.gz" "$tmp/part1.pcap.gz" >"$tmp/p.zjoin"
+if cmp -s "$tmp/p.whole" "$tmp/p.zjoin"; then ok; else bad "packets --join of compressed parts differs from the whole's"; fi
 gzip -c "$demo" >"$tmp/demo.gz"
 "$bin" packets "$tmp/demo.gz" >"$tmp/p.gz"
 if cmp -s "$tmp/p.whole" "$tmp/p.gz"; then ok; else bad "packets on a gzip copy differs"; fi
