@@ -209,7 +209,17 @@ int check_run_files(struct check_file *cf, const char *const *paths, size_t n, c
 		finish_script(cf, cfg, &watch);
 		cf->pass = cf->pass && cf->script.pass;
 	}
+	if (check_file_fault(cf, err, sizeof err)) {
+		cf->error = xstrdup(err);
+		return -1;
+	}
 	return 0;
+}
+
+int check_file_fault(const struct check_file *cf, char *msg, size_t len)
+{
+	int error = report_fault(&cf->report, msg, len);
+	return error ? error : spool_fault(&cf->denied, msg, len);
 }
 
 void check_file_free(struct check_file *cf)

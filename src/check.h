@@ -65,13 +65,16 @@ bool check_policy_denies(const struct check_policy *p, enum finding_id id);
 
 /*
  * Reads one capture and judges it. Returns 0, or -1 when the capture could
- * not be read (cf->error says why; the check is then an error, exit 2).
+ * not be read or its temporary files failed (cf->error says why; the check
+ * is then an error, exit 2).
  */
 int check_run_file(struct check_file *cf, const char *path, const char *filter, const struct engine_config *ecfg,
 		   const struct check_config *cfg);
 /* The same over n files read as the parts of one capture (report_run_files). */
 int check_run_files(struct check_file *cf, const char *const *paths, size_t n, const char *filter,
 		    const struct engine_config *ecfg, const struct check_config *cfg);
+/* A fault of cf's temporary files so far, writing the verdicts included (report_fault); 0 if none. */
+int check_file_fault(const struct check_file *cf, char *msg, size_t len);
 void check_file_free(struct check_file *cf);
 
 /* The next finding of a report reader (report_read_findings) that fails the policy, or NULL. */

@@ -16,7 +16,8 @@
  * cfg->threads threads when the file can be opened once per thread (a
  * regular file), there is no extra sink and no --max-flows (whose evictions
  * depend on all flows at once). Returns 0, or -1 with a one-line message in
- * err (r then holds what was read before the error).
+ * err: r then holds what was read before the error, except after a fault of
+ * its temporary files (report_fault), when what it holds is incomplete.
  */
 int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
 		    const struct engine_sink *extra, char *err, size_t errlen);

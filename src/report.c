@@ -103,6 +103,15 @@ void report_finish(struct report *r, const struct engine_stats *stats)
 	}
 }
 
+int report_fault(const struct report *r, char *msg, size_t len)
+{
+	int error = 0;
+	for (size_t i = 0; i < r->nparts && !error; i++)
+		if (!(error = spool_fault(&r->parts[i].flows, msg, len)))
+			error = spool_fault(&r->parts[i].findings, msg, len);
+	return error;
+}
+
 void report_free_parts(struct report *r)
 {
 	for (size_t i = 0; i < r->nparts; i++) {

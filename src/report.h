@@ -90,6 +90,12 @@ void report_add_flow(struct report *r, const struct flow_summary *s);
 void report_add_finding(struct report *r, const struct finding *f);
 /* Records the final counts; reading may start. */
 void report_finish(struct report *r, const struct engine_stats *stats);
+/*
+ * The errno of the first failure of r's temporary files (spool_fault), in
+ * collecting or in any reading so far, with a one-line message in msg; 0 if
+ * none. What r collected or handed out after a failure is incomplete.
+ */
+int report_fault(const struct report *r, char *msg, size_t len);
 void report_free(struct report *r);
 
 /*

@@ -24,19 +24,33 @@
 #define RUN_BUFFER_MAX (64u << 10)    /* one run's buffer */
 #define WRITE_BUFFER_BYTES (1u << 20) /* staging of entries written in sorted order */
 
-static _Noreturn void temp_file_failed(const char *what, const char *dir)
-{
-	int error = errno;
-	fprintf(stderr, "tcpscope: %s a temporary file in ", what);
-	text_safe_write(stderr, dir); /* TMPDIR comes from outside */
-	fprintf(stderr, ": %s (set TMPDIR to a directory with room)\n", strerror(error));
-	exit(2);
-}
-
 static const char *temp_dir(void)
 {
 	const char *dir = getenv("TMPDIR");
 	return dir && *dir ? dir : "/tmp";
+}
+
+/*
+ * Remembers the first failure of the temporary file: errno and what was being
+ * done, in one atomic word. A reader reports through the spool it reads: the
+ * fault is the one thing readers write (they may read in threads).
+ */
+static void temp_file_failed(const struct spool *s, enum spool_fault_op op)
+{
+	int none = 0, error = errno ? errno : EIO;
+	atomic_compare_exchange_strong(s->fault, &none, error << 2 | (int)op);
+}
+
+int spool_fault(const struct spool *s, char *msg, size_t len)
+{
+	static const char *const doing[] = {"cannot create", "cannot write", "cannot read"};
+	int fault = s->fault ? atomic_load(s->fault) : 0; /* a spool freed, or never made, had none */
+	if (!fault)
+		return 0;
+	char dir[256];
+	snprintf(msg, len, "%s a temporary file in %s: %s (set TMPDIR to a directory with room)", doing[fault & 3],
+		 text_safe(dir, sizeof dir, temp_dir()), strerror(fault >> 2)); /* TMPDIR comes from outside */
+	return fault >> 2;
 }
 
 int spool_key_cmp(struct spool_key a, struct spool_key b)
@@ -63,6 +77,7 @@ void spool_init(struct spool *s, size_t record_size, size_t budget_bytes)
 		abort(); /* records are a few hundred bytes: a programmer's error */
 	s->budget_entries = budget_bytes / s->entry_size ? budget_bytes / s->entry_size : 1;
 	s->mem_sorted = true;
+	s->fault = xcalloc(1, sizeof *s->fault);
 }
 
 static unsigned char *entry_at(const struct spool *s, size_t i)
@@ -108,7 +123,7 @@ static uint32_t *sort_memory(const struct spool *s)
 	return order;
 }
 
-static void write_all(struct spool *s, const unsigned char *p, size_t len)
+static bool write_all(struct spool *s, const unsigned char *p, size_t len)
 {
 	while (len) {
 		ssize_t n = pwrite(s->fd, p, len, s->file_end);
@@ -117,15 +132,17 @@ static void write_all(struct spool *s, const unsigned char *p, size_t len)
 		if (n <= 0) {
 			if (n == 0)
 				errno = ENOSPC;
-			temp_file_failed("cannot write", temp_dir());
+			temp_file_failed(s, SPOOL_FAULT_WRITE);
+			return false;
 		}
 		p += n;
 		len -= (size_t)n;
 		s->file_end += n;
 	}
+	return true;
 }
 
-static void open_temp_file(struct spool *s)
+static bool open_temp_file(struct spool *s)
 {
 	const char *dir = temp_dir();
 	size_t len = strlen(dir) + sizeof "/tcpscope-spool-XXXXXX";
@@ -133,37 +150,52 @@ static void open_temp_file(struct spool *s)
 	snprintf(path, len, "%s/tcpscope-spool-XXXXXX", dir);
 	s->fd = mkstemp(path);
 	if (s->fd < 0)
-		temp_file_failed("cannot create", dir);
-	unlink(path); /* gone with the process, whatever way it ends */
+		temp_file_failed(s, SPOOL_FAULT_CREATE);
+	else
+		unlink(path); /* gone with the process, whatever way it ends */
 	free(path);
+	return s->fd >= 0;
 }
 
-/* Writes the entries in memory to the file as one sorted run and empties memory. */
+/* Writes the entries in memory to the end of the file in key order. */
+static bool write_run(struct spool *s)
+{
+	uint32_t *order = sort_memory(s);
+	bool written = true;
+	if (!order) {
+		for (size_t i = 0; i < s->nmem && written; i += s->per_block) {
+			size_t n = s->nmem - i < s->per_block ? s->nmem - i : s->per_block;
+			written = write_all(s, entry_at(s, i), n * s->entry_size);
+		}
+		return written;
+	}
+	size_t per_write = WRITE_BUFFER_BYTES / s->entry_size ? WRITE_BUFFER_BYTES / s->entry_size : 1;
+	unsigned char *staging = xmalloc(per_write * s->entry_size);
+	for (size_t i = 0; i < s->nmem && written; i += per_write) {
+		size_t n = s->nmem - i < per_write ? s->nmem - i : per_write;
+		for (size_t k = 0; k < n; k++)
+			memcpy(staging + k * s->entry_size, entry_at(s, order[i + k]), s->entry_size);
+		written = write_all(s, staging, n * s->entry_size);
+	}
+	free(staging);
+	free(order);
+	return written;
+}
+
+/*
+ * Moves the entries in memory to the file as one sorted run and empties
+ * memory. After a fault (spool_fault) they are dropped instead: what is
+ * collected from then on is incomplete, memory stays bounded, and the caller
+ * is told.
+ */
 static void spill(struct spool *s)
 {
 	if (s->nmem == 0)
 		return;
-	if (s->nruns == 0)
-		open_temp_file(s);
-	s->runs = xgrow(s->runs, &s->runs_cap, s->nruns + 1, sizeof *s->runs);
-	s->runs[s->nruns++] = (struct spool_run){s->file_end, s->nmem};
-	uint32_t *order = sort_memory(s);
-	if (!order) {
-		for (size_t i = 0; i < s->nmem; i += s->per_block) {
-			size_t n = s->nmem - i < s->per_block ? s->nmem - i : s->per_block;
-			write_all(s, entry_at(s, i), n * s->entry_size);
-		}
-	} else {
-		size_t per_write = WRITE_BUFFER_BYTES / s->entry_size ? WRITE_BUFFER_BYTES / s->entry_size : 1;
-		unsigned char *staging = xmalloc(per_write * s->entry_size);
-		for (size_t i = 0; i < s->nmem; i += per_write) {
-			size_t n = s->nmem - i < per_write ? s->nmem - i : per_write;
-			for (size_t k = 0; k < n; k++)
-				memcpy(staging + k * s->entry_size, entry_at(s, order[i + k]), s->entry_size);
-			write_all(s, staging, n * s->entry_size);
-		}
-		free(staging);
-		free(order);
+	off_t start = s->file_end;
+	if (!atomic_load(s->fault) && (s->file_open || (s->file_open = open_temp_file(s))) && write_run(s)) {
+		s->runs = xgrow(s->runs, &s->runs_cap, s->nruns + 1, sizeof *s->runs);
+		s->runs[s->nruns++] = (struct spool_run){start, s->nmem};
 	}
 	s->nmem = 0;
 	s->mem_sorted = true;
@@ -173,6 +205,8 @@ void spool_add(struct spool *s, struct spool_key key, const void *record)
 {
 	if (s->nmem == s->budget_entries)
 		spill(s);
+	if (atomic_load(s->fault))
+		return;
 	if (s->nmem == s->nblocks * s->per_block) {
 		s->blocks = xgrow(s->blocks, &s->blocks_cap, s->nblocks + 1, sizeof *s->blocks);
 		s->blocks[s->nblocks++] = block_get(NULL);
@@ -209,11 +243,12 @@ bool spool_spilled(const struct spool *s)
 
 void spool_free(struct spool *s)
 {
-	if (s->nruns)
+	if (s->file_open)
 		close(s->fd);
 	put_blocks(s);
 	free(s->runs);
 	free(s->order);
+	free(s->fault);
 	memset(s, 0, sizeof *s);
 }
 
@@ -226,7 +261,8 @@ struct spool_reader_run {
 	unsigned char *buf;
 };
 
-static void run_refill(const struct spool *s, struct spool_reader_run *r)
+/* Reads the run's next entries into its buffer; false (a fault, the run ended) if the file fails. */
+static bool run_refill(const struct spool *s, struct spool_reader_run *r)
 {
 	size_t n = r->left < r->buf_entries ? r->left : r->buf_entries;
 	size_t len = n * s->entry_size, got = 0;
@@ -237,7 +273,9 @@ static void run_refill(const struct spool *s, struct spool_reader_run *r)
 		if (k <= 0) {
 			if (k == 0)
 				errno = EIO; /* the file is ours: shorter than written means it was tampered with */
-			temp_file_failed("cannot read", temp_dir());
+			temp_file_failed(s, SPOOL_FAULT_READ);
+			r->left = r->nbuf = 0;
+			return false;
 		}
 		got += (size_t)k;
 	}
@@ -245,6 +283,7 @@ static void run_refill(const struct spool *s, struct spool_reader_run *r)
 	r->left -= n;
 	r->nbuf = n;
 	r->pos = 0;
+	return true;
 }
 
 static const unsigned char *run_head(const struct spool *s, const struct spool_reader_run *r)
@@ -295,8 +334,8 @@ void spool_reader_open(struct spool_reader *rd, const struct spool *s)
 					       .left = s->runs[i].count,
 					       .buf_entries = per_run,
 					       .buf = rd->buffers + i * per_run * s->entry_size};
-		run_refill(s, r);
-		rd->heap[rd->nheap++] = i;
+		if (run_refill(s, r))
+			rd->heap[rd->nheap++] = i;
 	}
 	for (size_t i = rd->nheap / 2; i-- > 0;)
 		heap_sift_down(rd, i);
@@ -306,12 +345,8 @@ void spool_reader_open(struct spool_reader *rd, const struct spool *s)
 static void advance_top(struct spool_reader *rd)
 {
 	struct spool_reader_run *r = &rd->runs[rd->heap[0]];
-	if (++r->pos == r->nbuf) {
-		if (r->left)
-			run_refill(rd->spool, r);
-		else
-			rd->heap[0] = rd->heap[--rd->nheap];
-	}
+	if (++r->pos == r->nbuf && !(r->left && run_refill(rd->spool, r)))
+		rd->heap[0] = rd->heap[--rd->nheap];
 	heap_sift_down(rd, 0);
 }
 

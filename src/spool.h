@@ -10,12 +10,17 @@
  * records in memory are sorted and written as one run to an unlinked
  * temporary file in $TMPDIR (default /tmp), and a reader merges the runs.
  * Any number of readers may read a sealed spool, one after the other or at
- * the same time. A temporary file that cannot be made or written ends the
- * program with a message (exit 2): the alternative is unbounded memory.
+ * the same time. A temporary file that cannot be made, written or read is
+ * the spool's fault, remembered (the first one) for spool_fault(): from then
+ * on what does not fit in memory is dropped (the alternative is unbounded
+ * memory) and a reader's failing run ends, so the caller must ask before it
+ * trusts what it read. The library never ends the program: the commands
+ * print the message and exit 2.
  */
 #ifndef TCPSCOPE_SPOOL_H
 #define TCPSCOPE_SPOOL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,8 +42,8 @@ struct spool_run {
 struct spool {
 	size_t record_size, entry_size; /* an entry is the key followed by the record */
 	size_t budget_entries;		/* entries held in memory before they are written out */
-	size_t per_block;      /* entries in one block of memory (block-cache.h) */
-	unsigned char **blocks; /* the entries in memory, per_block to a block */
+	size_t per_block;		/* entries in one block of memory (block-cache.h) */
+	unsigned char **blocks;		/* the entries in memory, per_block to a block */
 	size_t nblocks, blocks_cap;
 	size_t nmem;
 	bool mem_sorted;
@@ -50,7 +55,18 @@ struct spool {
 	size_t nruns, runs_cap;
 	uint32_t *order; /* after sealing in memory: entry indexes in key order, NULL if already in order */
 	bool sealed;
+	bool file_open;
+	/* The first failure: errno << 2 | enum spool_fault_op, 0 if none; readers write it too, in threads. */
+	_Atomic int *fault;
 };
+
+enum spool_fault_op { SPOOL_FAULT_CREATE, SPOOL_FAULT_WRITE, SPOOL_FAULT_READ };
+
+/*
+ * The errno of the spool's first temporary-file failure, writing or by any
+ * reader, with a one-line message in msg; 0 (msg untouched) if there was none.
+ */
+int spool_fault(const struct spool *s, char *msg, size_t len);
 
 void spool_init(struct spool *s, size_t record_size, size_t budget_bytes);
 /* Copies record into the spool (not after spool_seal). */

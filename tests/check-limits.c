@@ -4,13 +4,18 @@
  * (in memory, spilled to its temporary file, read back in key order with
  * ties in the order added, by several readers at once), the report order of
  * findings it reproduces (also over many blocks of memory, block-cache.h),
- * and the per-flow findings cap of the engine.
+ * the faults of its temporary file (made, written, read back: remembered
+ * and told, never the end of the program), and the per-flow findings cap of
+ * the engine.
  */
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "report.h"
@@ -93,6 +98,62 @@ START_TEST(test_spool_spilled)
 	ck_assert_uint_eq(n, 20000);
 	spool_reader_close(&a);
 	spool_reader_close(&b);
+	spool_free(&s);
+}
+END_TEST
+
+START_TEST(test_spool_fault_creating)
+{
+	const char *saved = getenv("TMPDIR");
+	char *old = saved ? strdup(saved) : NULL;
+	setenv("TMPDIR", "/nonexistent-tcpscope-dir", 1);
+	struct spool s;
+	char msg[256] = "untouched";
+	spool_init(&s, sizeof(struct item), 64 * 100);
+	ck_assert_int_eq(spool_fault(&s, msg, sizeof msg), 0);
+	ck_assert_str_eq(msg, "untouched");
+	fill(&s, 1000, 300);
+	spool_seal(&s);
+	ck_assert_int_eq(spool_fault(&s, msg, sizeof msg), ENOENT);
+	ck_assert_str_eq(msg, "cannot create a temporary file in /nonexistent-tcpscope-dir: No such file or directory "
+			      "(set TMPDIR to a directory with room)");
+	/* memory stayed bounded: what did not fit was dropped, and reading gives at most one budget's worth */
+	struct spool_reader rd;
+	spool_reader_open(&rd, &s);
+	size_t n = 0;
+	while (spool_reader_next(&rd))
+		n++;
+	spool_reader_close(&rd);
+	ck_assert_uint_le(n, s.budget_entries);
+	spool_free(&s);
+	if (old)
+		setenv("TMPDIR", old, 1);
+	else
+		unsetenv("TMPDIR");
+	free(old);
+}
+END_TEST
+
+START_TEST(test_spool_fault_reading)
+{
+	struct spool s;
+	char msg[256];
+	spool_init(&s, sizeof(struct item), 64 * 100);
+	fill(&s, 20000, 300);
+	spool_seal(&s);
+	ck_assert(spool_spilled(&s));
+	ck_assert_int_eq(spool_fault(&s, msg, sizeof msg), 0);
+	/* the temporary file turns unreadable behind the spool's back: a reader's runs end, the spool says why */
+	int write_only = open("/dev/null", O_WRONLY);
+	ck_assert_int_ge(write_only, 0);
+	ck_assert_int_eq(dup2(write_only, s.fd), s.fd);
+	close(write_only);
+	struct spool_reader rd;
+	spool_reader_open(&rd, &s);
+	ck_assert_ptr_null(spool_reader_next(&rd));
+	spool_reader_close(&rd);
+	ck_assert_int_eq(spool_fault(&s, msg, sizeof msg), EBADF);
+	ck_assert_ptr_nonnull(strstr(msg, "cannot read a temporary file in "));
 	spool_free(&s);
 }
 END_TEST
@@ -286,6 +347,8 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_spool_in_memory);
 	tcase_add_test(tc, test_spool_spilled);
+	tcase_add_test(tc, test_spool_fault_creating);
+	tcase_add_test(tc, test_spool_fault_reading);
 	tcase_add_test(tc, test_spool_in_memory_over_many_blocks);
 	tcase_add_test(tc, test_spool_spills_from_many_blocks);
 	tcase_add_test(tc, test_spool_sorted_input_and_empty);

@@ -9,6 +9,10 @@
 #    115 MB), and the output is still complete (every flow is there);
 #  - reports that spill everything to the temporary file
 #    (TCPSCOPE_REPORT_MEMORY=1) are byte for byte the reports kept in memory;
+#  - a temporary file that cannot be written (a file size limit, writes
+#    then fail with EFBIG) ends report, check and extract with exit 2 and
+#    one line naming the directory and the reason, and no report is shown
+#    (the library records the fault, the command decides: STYLE.md 12);
 #  - --max-findings-per-flow keeps that many findings of each severity per
 #    flow, the per-severity counts whole, and says how many were dropped, per
 #    flow and in the capture totals.
@@ -123,6 +127,29 @@ grep -q "(and 99 dropped past the per-flow cap)" "$tmp/capped.txt" || bad "the t
 grep -q "40E 0W 0N (33 dropped)" "$tmp/capped.txt" || bad "the text flow rows do not say findings were dropped"
 "$bin" report --max-findings-per-flow x "$tmp/illegal.pcap" >/dev/null 2>&1
 [ $? -eq 2 ] || bad "--max-findings-per-flow x is not a usage error"
+
+# A temporary file that cannot be written: each command says so in one line and fails.
+# SIGXFSZ is ignored, so past the limit a write fails with EFBIG instead of killing the process.
+limited() {
+	(
+		trap '' XFSZ
+		ulimit -f 16
+		TMPDIR=$tmp TCPSCOPE_REPORT_MEMORY=1 "$@"
+	) >"$tmp/limited.out" 2>"$tmp/limited.err"
+}
+many=$top_srcdir/captures/many-short.pcap
+for cmd in "report" "report --format json" "report --threads 2 --format json" "report --where packets>0" \
+	"check --format junit" "extract --where packets>0 -w $tmp/extract.pcap"; do
+	rc=0
+	# shellcheck disable=SC2086 # the command's words
+	limited "$bin" $cmd "$many" || rc=$?
+	[ $rc -eq 2 ] || bad "$cmd with an unwritable temporary file: exit $rc, expected 2"
+	[ "$(grep -c . "$tmp/limited.err")" -eq 1 ] &&
+		grep -q "^tcpscope: cannot write a temporary file in $tmp: File too large (set TMPDIR to a directory with room)$" \
+			"$tmp/limited.err" ||
+		bad "$cmd with an unwritable temporary file: not the one-line error: $(cat "$tmp/limited.err")"
+	case $cmd in report*) [ -s "$tmp/limited.out" ] && bad "$cmd showed a report it could not keep: $(head -c 200 "$tmp/limited.out")" ;; esac
+done
 
 [ $failures -eq 0 ] || exit 1
 echo "limits: all passed"

@@ -40,7 +40,8 @@ int cmd_report(struct options *o)
 		report_init(&r, o->args[i]);
 		int rc = report_run_files(&r, OPTIONS_PATHS(o) + i, OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err,
 					  sizeof err);
-		if (rc != 0 && r.stats.packets == 0) {
+		/* A report that could not keep what it collected (report_fault) is not shown. */
+		if (rc != 0 && (r.stats.packets == 0 || report_fault(&r, NULL, 0))) {
 			cmd_error(err);
 			status = 2;
 		} else {
@@ -50,6 +51,10 @@ int cmd_report(struct options *o)
 				output_json_report(stdout, where ? &picked : &r);
 			else
 				output_text_report(stdout, where ? &picked : &r);
+			/* Reading it back may fail too: the output is cut short, and the status says so. */
+			if (rc == 0 &&
+			    (report_fault(&r, err, sizeof err) || (where && report_fault(&picked, err, sizeof err))))
+				rc = -1;
 			if (where)
 				report_free(&picked);
 			if (rc != 0) {
@@ -134,14 +139,16 @@ static int packets_where(struct options *o, struct packets_ctx *pc, uint8_t **ch
 	report_init(&r, o->args[0]);
 	int rc =
 		report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err, sizeof err);
-	if (rc != 0) {
-		cmd_error(err);
-	} else {
+	if (rc == 0) {
 		pc->max_id = r.stats.flows_total;
 		*chosen = xcalloc(pc->max_id + 1, 1);
 		cmd_where_flows(&r, where, *chosen, pc->max_id);
 		pc->chosen = *chosen;
+		if (report_fault(&r, err, sizeof err))
+			rc = -1;
 	}
+	if (rc != 0)
+		cmd_error(err);
 	report_free(&r);
 	flow_expr_free(where);
 	return rc;

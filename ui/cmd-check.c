@@ -162,8 +162,14 @@ int cmd_check(struct options *o)
 			output_check_junit(stdout, files, ncaptures, &cfg);
 		else
 			output_check_text(stdout, files, ncaptures, &cfg);
-		for (size_t i = 0; i < ncaptures; i++)
+		for (size_t i = 0; i < ncaptures; i++) {
+			char err[1024];
+			if (!files[i].error && check_file_fault(&files[i], err, sizeof err)) {
+				cmd_error(err); /* reading the verdicts back failed: the output is cut short */
+				status = 2;
+			}
 			check_file_free(&files[i]);
+		}
 		free(files);
 	}
 	expect_set_free(expect);

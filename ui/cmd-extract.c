@@ -81,6 +81,10 @@ int cmd_extract(struct options *o)
 	size_t max_id = r.stats.flows_total;
 	uint8_t *chosen = xcalloc(max_id + 1, 1);
 	size_t nflows = status ? 0 : choose_flows(o, &r, where, chosen, max_id);
+	if (status == 0 && report_fault(&r, err, sizeof err)) {
+		cmd_error(err);
+		status = 2;
+	}
 	if (status == 0 && !where && nflows == 0)
 		status = cmd_usage_error("%s has no flow %u (it has %zu)", o->args[0], o->flow_id, max_id);
 	uint64_t *frames = NULL, written = 0;
