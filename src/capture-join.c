@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "capture-parts.h"
+#include "index-heap.h"
 #include "xalloc.h"
 
 #define JOIN_OFFSET_BITS 48 /* the offsets the UI keeps (ui/model.h) */
@@ -71,27 +72,11 @@ struct capture_join {
 static void capture_join_close(struct capture_join *j);
 
 /* Heap order: earlier head first; at the same time, the lower rank. */
-static bool join_before(const struct capture_join *j, size_t a, size_t b)
+static bool join_before(const void *join, size_t a, size_t b)
 {
+	const struct capture_join *j = join;
 	int64_t ta = j->parts[a].head.time_ns, tb = j->parts[b].head.time_ns;
 	return ta < tb || (ta == tb && a < b);
-}
-
-static void join_sift_down(struct capture_join *j, size_t at)
-{
-	for (;;) {
-		size_t l = 2 * at + 1, r = l + 1, best = at;
-		if (l < j->nheap && join_before(j, j->heap[l], j->heap[best]))
-			best = l;
-		if (r < j->nheap && join_before(j, j->heap[r], j->heap[best]))
-			best = r;
-		if (best == at)
-			return;
-		size_t t = j->heap[at];
-		j->heap[at] = j->heap[best];
-		j->heap[best] = t;
-		at = best;
-	}
 }
 
 /*
@@ -199,7 +184,7 @@ static enum capture_status capture_join_next(struct capture_join *j, struct capt
 				return st;
 			if (st == CAPTURE_END)
 				j->heap[0] = j->heap[--j->nheap];
-			join_sift_down(j, 0);
+			index_heap_sift_down(j->heap, j->nheap, 0, join_before, j);
 			j->taken = SIZE_MAX;
 		}
 		if (j->nheap == 0) {

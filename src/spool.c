@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "block-cache.h"
+#include "index-heap.h"
 #include "spool.h"
 #include "text-safe.h"
 #include "xalloc.h"
@@ -292,28 +293,12 @@ static const unsigned char *run_head(const struct spool *s, const struct spool_r
 }
 
 /* True if run a's head comes before run b's (ties: the earlier run, whose records were added first). */
-static bool run_before(const struct spool_reader *rd, size_t a, size_t b)
+static bool run_before(const void *reader, size_t a, size_t b)
 {
+	const struct spool_reader *rd = reader;
 	const struct spool *s = rd->spool;
 	int c = spool_key_cmp(entry_key(run_head(s, &rd->runs[a])), entry_key(run_head(s, &rd->runs[b])));
 	return c < 0 || (c == 0 && a < b);
-}
-
-static void heap_sift_down(struct spool_reader *rd, size_t i)
-{
-	for (;;) {
-		size_t least = i, l = 2 * i + 1, r = l + 1;
-		if (l < rd->nheap && run_before(rd, rd->heap[l], rd->heap[least]))
-			least = l;
-		if (r < rd->nheap && run_before(rd, rd->heap[r], rd->heap[least]))
-			least = r;
-		if (least == i)
-			return;
-		size_t t = rd->heap[i];
-		rd->heap[i] = rd->heap[least];
-		rd->heap[least] = t;
-		i = least;
-	}
 }
 
 void spool_reader_open(struct spool_reader *rd, const struct spool *s)
@@ -337,8 +322,7 @@ void spool_reader_open(struct spool_reader *rd, const struct spool *s)
 		if (run_refill(s, r))
 			rd->heap[rd->nheap++] = i;
 	}
-	for (size_t i = rd->nheap / 2; i-- > 0;)
-		heap_sift_down(rd, i);
+	index_heap_make(rd->heap, rd->nheap, run_before, rd);
 }
 
 /* Moves past the record the heap's top handed out last. */
@@ -347,7 +331,7 @@ static void advance_top(struct spool_reader *rd)
 	struct spool_reader_run *r = &rd->runs[rd->heap[0]];
 	if (++r->pos == r->nbuf && !(r->left && run_refill(rd->spool, r)))
 		rd->heap[0] = rd->heap[--rd->nheap];
-	heap_sift_down(rd, 0);
+	index_heap_sift_down(rd->heap, rd->nheap, 0, run_before, rd);
 }
 
 const void *spool_reader_next(struct spool_reader *rd)
