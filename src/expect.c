@@ -22,12 +22,13 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "expect-internal.h"
 #include "expect.h"
-#include "output.h"
+#include "output-format.h"
 #include "tcp-state.h"
 #include "xalloc.h"
 
@@ -1391,30 +1392,5 @@ void expect_values_format(char *buf, size_t len, const struct expect *e)
 		char value[64];
 		expect_value_format(value, sizeof value, &e->values[i]);
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "," : "", value);
-	}
-}
-
-void expect_value_json(FILE *out, const struct expect_value *v)
-{
-	char buf[64];
-	if (v->null) {
-		fputs("null", out);
-		return;
-	}
-	switch (v->type) {
-	case EXPECT_T_TIME:
-		output_json_seconds(out, v->num, true);
-		break;
-	case EXPECT_T_WORD:
-		output_json_string(out, v->word);
-		break;
-	case EXPECT_T_ADDR:
-		expect_value_format(buf, sizeof buf, v);
-		output_json_string(out, buf);
-		break;
-	default:
-		expect_value_format(buf, sizeof buf, v);
-		fputs(buf, out);
-		break;
 	}
 }

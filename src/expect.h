@@ -24,7 +24,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "engine.h"
 #include "findings.h"
@@ -162,8 +161,6 @@ void expect_result_free(struct expect_result *res);
 
 /* Writes a value as the language spells it (57us, 1.5s, 1460, TIME-WAIT, null, "" for no flags). */
 void expect_value_format(char *buf, size_t len, const struct expect_value *v);
-/* Writes a value as JSON (seconds for times, strings for words and addresses). */
-void expect_value_json(FILE *out, const struct expect_value *v);
 const char *expect_op_name(enum expect_op op);
 /* Writes the values an expectation compares with, as written: "SF", "S1,SF" (with in). */
 void expect_values_format(char *buf, size_t len, const struct expect *e);
