@@ -20,13 +20,8 @@
 
 #include "cursor.h"
 #include "decode-hint.h"
+#include "decode-wire.h"
 #include "decode.h"
-
-enum {
-	ETHERTYPE_IPV4 = 0x0800,
-	ETHERTYPE_IPV6 = 0x86dd,
-	IPPROTO_TCP_NUMBER = 6,
-};
 
 /* The IP version the link header says follows (0: not plain IP), and where it starts. */
 static int link_ip_version(int linktype, const uint8_t *data, uint32_t caplen, uint32_t *ip_offset)
@@ -34,16 +29,16 @@ static int link_ip_version(int linktype, const uint8_t *data, uint32_t caplen, u
 	uint16_t type;
 	switch (linktype) {
 	case DLT_EN10MB:
-		if (caplen < 14)
+		if (caplen < ETH_HEADER)
 			return 0;
-		type = load_be16(data + 12);
-		*ip_offset = 14;
+		type = load_be16(data + ETH_OFF_TYPE);
+		*ip_offset = ETH_HEADER;
 		break;
 	case DLT_LINUX_SLL:
-		if (caplen < 16)
+		if (caplen < SLL_HEADER)
 			return 0;
-		type = load_be16(data + 14);
-		*ip_offset = 16;
+		type = load_be16(data + SLL_OFF_PROTOCOL);
+		*ip_offset = SLL_HEADER;
 		break;
 	case DLT_RAW:
 		*ip_offset = 0;
@@ -66,24 +61,26 @@ bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint6
 	int version = link_ip_version(linktype, data, caplen, &at);
 	const uint8_t *ip = data + at;
 	if (version == 4) {
-		if (caplen < at + 20 || ip[0] >> 4 != 4)
+		if (caplen < at + IPV4_MIN_HEADER || ip[0] >> 4 != 4)
 			return false;
-		uint32_t header_len = (ip[0] & 0x0f) * 4u;
-		if (header_len < 20 || caplen < at + header_len + 4)
+		uint32_t header_len = (ip[0] & 0x0f) * 4u; /* IHL, in 32-bit words */
+		if (header_len < IPV4_MIN_HEADER || caplen < at + header_len + TCP_OFF_DPORT + 2)
 			return false;
 		/* A fragment (RFC 791 §3.1: offset or More Fragments set), or not TCP. */
-		if ((load_be16(ip + 6) & 0x3fff) != 0 || ip[9] != IPPROTO_TCP_NUMBER)
+		if ((load_be16(ip + IPV4_OFF_FRAGMENT) & 0x3fff) != 0 || ip[IPV4_OFF_PROTOCOL] != IPPROTO_NUM_TCP)
 			return false;
 		const uint8_t *tcp = ip + header_len;
-		*hash = flow_key_shard_hash_ipv4(load_be32(ip + 12), load_be16(tcp), load_be32(ip + 16),
-						 load_be16(tcp + 2));
+		*hash = flow_key_shard_hash_ipv4(load_be32(ip + IPV4_OFF_SRC), load_be16(tcp + TCP_OFF_SPORT),
+						 load_be32(ip + IPV4_OFF_DST), load_be16(tcp + TCP_OFF_DPORT));
 		return true;
 	}
 	if (version == 6) {
-		if (caplen < at + 40 + 4 || ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP_NUMBER) /* RFC 8200 §3 */
+		if (caplen < at + IPV6_HEADER + TCP_OFF_DPORT + 2 || ip[0] >> 4 != 6 ||
+		    ip[IPV6_OFF_NEXT_HEADER] != IPPROTO_NUM_TCP) /* no extension header */
 			return false;
-		const uint8_t *tcp = ip + 40;
-		*hash = flow_key_shard_hash_endpoints(ip + 8, load_be16(tcp), ip + 24, load_be16(tcp + 2), 6);
+		const uint8_t *tcp = ip + IPV6_HEADER;
+		*hash = flow_key_shard_hash_endpoints(ip + IPV6_OFF_SRC, load_be16(tcp + TCP_OFF_SPORT),
+						      ip + IPV6_OFF_DST, load_be16(tcp + TCP_OFF_DPORT), 6);
 		return true;
 	}
 	return false;

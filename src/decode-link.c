@@ -10,18 +10,9 @@
 #include <pcap/pcap.h>
 
 #include "decode-internal.h"
+#include "decode-wire.h"
 
 enum {
-	ETHERTYPE_IPV4 = 0x0800,
-	ETHERTYPE_IPV6 = 0x86dd,
-	ETHERTYPE_VLAN = 0x8100,
-	ETHERTYPE_QINQ = 0x88a8,
-	ETHERTYPE_QINQ_OLD = 0x9100,
-	ETHERTYPE_MPLS = 0x8847,
-	ETHERTYPE_MPLS_MULTI = 0x8848,
-	ETHERTYPE_PPPOE_SESSION = 0x8864,
-	PPP_IPV4 = 0x0021,
-	PPP_IPV6 = 0x0057,
 	NFULA_PAYLOAD = 9,
 	MAX_TAGS = 8, /* VLAN tags or MPLS labels followed before giving up */
 };

@@ -12,24 +12,9 @@
 #include <string.h>
 
 #include "decode-internal.h"
+#include "decode-wire.h"
 
 enum { TFO_EXPERIMENT_ID = 0xf989 };
-
-/* Where each field of the fixed header sits (RFC 9293 §3.1, Figure 1). */
-enum {
-	TCP_OFF_SPORT = 0,
-	TCP_OFF_DPORT = 2,
-	TCP_OFF_SEQ = 4,
-	TCP_OFF_ACK = 8,
-	TCP_OFF_DATA_OFFSET = 12, /* data offset (high nibble), reserved bits, AE (bit 0) */
-	TCP_OFF_FLAGS = 13,
-	TCP_OFF_WINDOW = 14,
-	TCP_OFF_CHECKSUM = 16,
-	TCP_OFF_URGENT = 18,
-	TCP_FIXED_HEADER = 20,
-};
-_Static_assert(TCP_OFF_URGENT + 2 == TCP_FIXED_HEADER && TCP_OFF_CHECKSUM + 2 == TCP_OFF_URGENT,
-	       "the urgent pointer ends the fixed header, after the checksum");
 
 static bool option_length_ok(uint8_t kind, uint8_t len)
 {
