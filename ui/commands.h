@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "engine.h"
 #include "live.h"
@@ -45,6 +46,15 @@ struct options {
 	char **args;
 	int nargs;
 };
+
+/*
+ * Parses the options after the command word (ui/options.c) into o, leaving
+ * the positional arguments in o->args; 0, or the exit status after an error
+ * it has printed. --help and --version print and exit.
+ */
+int options_parse(int argc, char **argv, struct options *o);
+/* The --help text. */
+void options_usage(FILE *out);
 
 /* The files of the one capture a command reads: all of them with --join, else the first. */
 #define OPTIONS_PATHS(o) ((const char *const *)(o)->args)
