@@ -11,11 +11,13 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "capture-extract.h"
 #include "capture-linktype.h"
 #include "capture-save.h"
 #include "capture.h"
+#include "xalloc.h"
 
 #define EXTRACT_SNAPLEN 262144 /* the largest snapshot length libpcap writes; every record fits */
 
@@ -27,21 +29,21 @@ static struct capture_save *open_output(const char *out_path, struct capture *ca
 }
 
 /* Reads frame `frame` into rec: by seeking to offset, or reading on (the frames come in ascending order). */
-static int read_frame(struct capture *cap, const char *in_path, uint64_t frame, const uint64_t *offset,
+static int read_frame(struct capture *cap, const char *name, uint64_t frame, const uint64_t *offset,
 		      struct capture_record *rec, char *err, size_t errlen)
 {
 	if (offset && capture_seek(cap, *offset, frame) != 0) {
-		snprintf(err, errlen, "%s: %s", in_path, capture_error(cap));
+		snprintf(err, errlen, "%s: %s", name, capture_error(cap));
 		return -1;
 	}
 	for (;;) {
 		enum capture_status st = capture_next(cap, rec);
 		if (st == CAPTURE_ERROR) {
-			snprintf(err, errlen, "%s: %s", in_path, capture_error(cap));
+			snprintf(err, errlen, "%s: %s", name, capture_error(cap));
 			return -1;
 		}
 		if (st != CAPTURE_PACKET || rec->frame > frame) {
-			snprintf(err, errlen, "%s: has no frame %" PRIu64, in_path, frame);
+			snprintf(err, errlen, "%s: has no frame %" PRIu64, name, frame);
 			return -1;
 		}
 		if (rec->frame == frame)
@@ -49,20 +51,22 @@ static int read_frame(struct capture *cap, const char *in_path, uint64_t frame, 
 	}
 }
 
-int capture_extract(const char *in_path, const uint64_t *frames, const uint64_t *offsets, size_t n,
-		    const char *out_path, uint64_t *written, char *err, size_t errlen)
+int capture_extract(const char *const *in_paths, size_t nparts, const uint64_t *frames, const uint64_t *offsets,
+		    size_t n, const char *out_path, uint64_t *written, char *err, size_t errlen)
 {
 	*written = 0;
 	err[0] = '\0';
-	struct capture *cap = capture_open_file(in_path, NULL, err, errlen);
+	struct capture *cap = nparts == 1 ? capture_open_file(in_paths[0], NULL, err, errlen)
+					  : capture_open_join(in_paths, nparts, NULL, err, errlen);
 	if (!cap)
 		return -1;
+	char *name = nparts == 1 ? xstrdup(in_paths[0]) : capture_title(cap); /* a join's is "a + b + ..." */
 	struct capture_save *out = NULL;
 	int rc = 0;
 	int linktype = -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct capture_record rec;
-		rc = read_frame(cap, in_path, frames[i], offsets ? &offsets[i] : NULL, &rec, err, errlen);
+		rc = read_frame(cap, name, frames[i], offsets ? &offsets[i] : NULL, &rec, err, errlen);
 		if (rc != 0)
 			break;
 		if (!out) {
@@ -98,5 +102,6 @@ int capture_extract(const char *in_path, const uint64_t *frames, const uint64_t 
 		rc = -1;
 	}
 	capture_close(cap);
+	free(name);
 	return rc;
 }

@@ -5,6 +5,8 @@
  * extension (capture-save.h). This is how a flow goes to Wireshark: `w` in
  * the UI and `tcpscope extract`.
  *
+ * The input is one file or the parts of one capture (capture_open_join),
+ * whose frames are numbered in merged order as the report numbers them.
  * The frames are given by number, ascending; with their record offsets
  * (the UI's model knows them) each is read by seeking to it, without them
  * the input is read through once. Frames of one output share a link type:
@@ -18,12 +20,13 @@
 #include <stdint.h>
 
 /*
- * Writes frames[0 .. n) of in_path (ascending frame numbers, from 1; offsets
- * may be NULL) to out_path; *written counts the frames written. Returns -1
- * with err if the input cannot be read, a frame is missing, or the output
- * cannot be written (out_path then holds what was written before).
+ * Writes frames[0 .. n) of the capture in_paths[0 .. nparts) (ascending
+ * frame numbers, from 1; offsets, capture_offset()'s, may be NULL) to
+ * out_path; *written counts the frames written. Returns -1 with err if the
+ * input cannot be read, a frame is missing, or the output cannot be written
+ * (out_path then holds what was written before).
  */
-int capture_extract(const char *in_path, const uint64_t *frames, const uint64_t *offsets, size_t n,
-		    const char *out_path, uint64_t *written, char *err, size_t errlen);
+int capture_extract(const char *const *in_paths, size_t nparts, const uint64_t *frames, const uint64_t *offsets,
+		    size_t n, const char *out_path, uint64_t *written, char *err, size_t errlen);
 
 #endif

@@ -4,7 +4,8 @@
 # selection made in Python from the full JSON report; the frames extract
 # writes are checked against tshark reading the original with a display
 # filter for the same flows (time, lengths, addresses, ports, raw seq and
-# ack of every frame, in order). Also: pcapng by the output's extension,
+# ack of every frame, in order). With --join, the parts of one capture give
+# the whole file's frames byte for byte. Also: pcapng by the output's extension,
 # nanosecond timestamps kept, and the usage errors (exit 2, one line, the
 # expression's column).
 set -u
@@ -111,6 +112,25 @@ expect_status 2 "extract with neither" -- "$bin" extract -w "$tmp/x.pcap" "$many
 expect_status 2 "extract no such flow" -- "$bin" extract --flow 999 -w "$tmp/x.pcap" "$many"
 grep -q "has no flow 999 (it has 150)" "$tmp/err" && ok || bad "no such flow: $(cat "$tmp/err")"
 expect_status 2 "extract from stdin" -- "$bin" extract --flow 1 -w "$tmp/x.pcap" - <"$many"
+
+# --- --join: the parts of one capture (editcap pieces, named out of order) give the whole file's frames, byte for byte
+if command -v editcap >/dev/null; then
+	mkdir "$tmp/parts"
+	editcap -c 150 "$many" "$tmp/parts/many.pcap" >/dev/null || bad "editcap failed"
+	# shellcheck disable=SC2046 # the parts' names, newest first
+	set -- $(ls "$tmp/parts"/* | sort -r)
+	[ $# -eq 10 ] && ok || bad "editcap made $# parts, expected 10"
+	"$bin" extract --where "client.port < 39250" -w "$tmp/whole.pcap" "$many" >/dev/null || bad "extract --where on the file"
+	"$bin" extract --join --where "client.port < 39250" -w "$tmp/joined.pcap" "$@" >"$tmp/out" 2>"$tmp/err" ||
+		bad "extract --join: $(cat "$tmp/err")"
+	cmp -s "$tmp/whole.pcap" "$tmp/joined.pcap" && ok || bad "extract --join wrote other bytes than extract on the whole file"
+	grep -q "^[1-9][0-9]* frames of [1-9][0-9]* flows written to " "$tmp/out" && ok || bad "extract --join: $(cat "$tmp/out")"
+	expect_status 2 "extract --join no such flow" -- "$bin" extract --join --flow 999 -w "$tmp/x.pcap" "$@"
+	grep -q "many_.* + .* has no flow 999 (it has 150)" "$tmp/err" && ok || bad "--join, no such flow: $(cat "$tmp/err")"
+	set --
+else
+	echo "note: editcap is not installed: the --join part is skipped"
+fi
 
 # --- every flow of a public capture with many flows (pcapng input), against tshark
 shared=$top_srcdir/../shared/captures

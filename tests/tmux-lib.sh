@@ -61,6 +61,8 @@ start()
 
 screen() { tm "$1" capture-pane -p -t "$1"; }
 key() { tm "$1" send-keys -t "$1" "$2"; }
+# type_text SESSION TEXT: TEXT as typed, each character a key (no key names).
+type_text() { tm "$1" send-keys -t "$1" -l "$2"; }
 pane() { tm "$1" display-message -p -t "$1" "$2"; }
 
 wait_for()

@@ -25,7 +25,6 @@ start()
 }
 
 # type NAME TEXT: the text as keys, literally.
-type_text() { tm "$1" send-keys -t "$1" -l "$2"; }
 
 # frames FILE [DISPLAY-FILTER]: what identifies each frame, one line a frame.
 frames()

@@ -218,6 +218,19 @@ if command -v editcap >/dev/null && command -v gzip >/dev/null; then
 	key join n
 	wait_for join "Frame 21 "
 	expect_on_screen join "retransmission: segment repeats sequence space already sent"
+	# w writes the flow's frames from the parts: the bytes extract writes from the whole file
+	key join q
+	wait_for join "Flows 1/1"
+	key join w
+	wait_for join "write flow 1 to"
+	key join C-u
+	type_text join "$TEST_TMPDIR/join-flow.pcap"
+	key join Enter
+	wait_for join "Wrote 440 frames"
+	"$bin" extract --flow 1 -w "$TEST_TMPDIR/demo-flow.pcap" "$captures/demo.pcap" >/dev/null ||
+		fail "extract --flow 1 on demo.pcap"
+	cmp -s "$TEST_TMPDIR/join-flow.pcap" "$TEST_TMPDIR/demo-flow.pcap" ||
+		fail "w on a joined capture wrote other bytes than extract on the whole file"
 	key join Q
 	expect_restored join 0
 	gzip -c "$captures/demo.pcap" >"$TEST_TMPDIR/demo.pcap.gz"

@@ -117,12 +117,6 @@ static bool inputs_nanosecond(const struct options *o)
 	return nanosecond;
 }
 
-/* Whether the command names one capture: one file, or parts to --join. */
-static bool one_capture(const struct options *o)
-{
-	return o->nargs == 1 || (o->join && o->nargs > 0);
-}
-
 /* --where: a first pass learns the flows' final summaries and marks those it selects. -1 after an error. */
 static int packets_where(struct options *o, struct packets_ctx *pc, uint8_t **chosen)
 {
@@ -156,7 +150,7 @@ static int packets_where(struct options *o, struct packets_ctx *pc, uint8_t **ch
 
 int cmd_packets(struct options *o)
 {
-	if (!one_capture(o))
+	if (!OPTIONS_ONE_CAPTURE(o))
 		return cmd_usage_error("packets needs exactly one capture file (or --join and its parts)");
 	if (o->flow_id && o->where)
 		return cmd_usage_error("packets takes --flow ID or --where EXPR, not both");
@@ -208,7 +202,7 @@ static int stream_file(struct options *o)
 
 int cmd_default(struct options *o)
 {
-	if (!one_capture(o))
+	if (!OPTIONS_ONE_CAPTURE(o))
 		return cmd_usage_error(
 			"give one capture file, or --join and its parts (or use 'tcpscope report FILE...')");
 	if (want_json(o))

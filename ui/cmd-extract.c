@@ -56,15 +56,16 @@ static size_t choose_flows(const struct options *o, const struct report *r, cons
 
 int cmd_extract(struct options *o)
 {
-	if (o->nargs != 1)
-		return cmd_usage_error("extract needs exactly one capture file");
+	if (!OPTIONS_ONE_CAPTURE(o))
+		return cmd_usage_error("extract needs exactly one capture file (or --join and its parts)");
 	if (!o->write_file)
 		return cmd_usage_error(
 			"extract needs -w OUT, the file to write (pcap, or pcapng if it ends in .pcapng)");
 	if (!o->flow_id == !o->where)
 		return cmd_usage_error("extract takes --flow ID or --where EXPR (one of them)");
-	if (strcmp(o->args[0], "-") == 0)
-		return cmd_usage_error("extract reads its file twice: give a file, not standard input");
+	for (size_t i = 0; i < OPTIONS_NPATHS(o); i++)
+		if (strcmp(o->args[i], "-") == 0)
+			return cmd_usage_error("extract reads its file twice: give a file, not standard input");
 	struct flow_expr *where = o->where ? cmd_parse_where(o->where) : NULL;
 	if (o->where && !where)
 		return 2;
@@ -74,7 +75,8 @@ int cmd_extract(struct options *o)
 	char err[CAPTURE_ERRBUF_SIZE];
 	report_init(&r, o->args[0]);
 	int status = 0;
-	if (report_run_file(&r, o->args[0], o->filter, &o->engine, &sink, err, sizeof err) != 0) {
+	if (report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, &sink, err, sizeof err) !=
+	    0) {
 		cmd_error(err);
 		status = 2;
 	}
@@ -86,7 +88,7 @@ int cmd_extract(struct options *o)
 		status = 2;
 	}
 	if (status == 0 && !where && nflows == 0)
-		status = cmd_usage_error("%s has no flow %u (it has %zu)", o->args[0], o->flow_id, max_id);
+		status = cmd_usage_error("%s has no flow %u (it has %zu)", r.source, o->flow_id, max_id);
 	uint64_t *frames = NULL, written = 0;
 	size_t nframes = 0, cap = 0;
 	for (size_t frame = 1; status == 0 && frame < ff.n; frame++)
@@ -94,8 +96,8 @@ int cmd_extract(struct options *o)
 			frames = xgrow(frames, &cap, nframes + 1, sizeof *frames);
 			frames[nframes++] = frame;
 		}
-	if (status == 0 &&
-	    capture_extract(o->args[0], frames, NULL, nframes, o->write_file, &written, err, sizeof err) != 0) {
+	if (status == 0 && capture_extract(OPTIONS_PATHS(o), OPTIONS_NPATHS(o), frames, NULL, nframes, o->write_file,
+					   &written, err, sizeof err) != 0) {
 		cmd_error(err);
 		status = 2;
 	}

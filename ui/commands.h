@@ -59,6 +59,8 @@ void options_usage(FILE *out);
 /* The files of the one capture a command reads: all of them with --join, else the first. */
 #define OPTIONS_PATHS(o) ((const char *const *)(o)->args)
 #define OPTIONS_NPATHS(o) ((o)->join ? (size_t)(o)->nargs : (size_t)1)
+/* Whether the command names one capture: one file, or parts to --join. */
+#define OPTIONS_ONE_CAPTURE(o) ((o)->nargs == 1 || ((o)->join && (o)->nargs > 0))
 
 int cmd_report(struct options *o);
 /* The JSON reports of --shard 1/N ... N/N as the one report of the whole input (SPEC §12). */

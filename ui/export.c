@@ -59,7 +59,8 @@ int export_flows(struct model *m, const uint32_t *ids, size_t n, const char *pat
 		offsets[i] = at[i].offset;
 	}
 	free(at);
-	int rc = capture_extract(m->path, frames, offsets, count, path, written, err, errlen);
+	int rc = capture_extract((const char *const *)m->paths, m->npaths, frames, offsets, count, path, written, err,
+				 errlen);
 	free(frames);
 	free(offsets);
 	return rc;
