@@ -155,7 +155,8 @@ static bool open_temp_file(struct spool *s)
 	else
 		unlink(path); /* gone with the process, whatever way it ends */
 	free(path);
-	return s->fd >= 0;
+	s->file_open = s->fd >= 0;
+	return s->file_open;
 }
 
 /* Writes the entries in memory to the end of the file in key order. */
@@ -185,16 +186,16 @@ static bool write_run(struct spool *s)
 
 /*
  * Moves the entries in memory to the file as one sorted run and empties
- * memory. After a fault (spool_fault) they are dropped instead: what is
- * collected from then on is incomplete, memory stays bounded, and the caller
- * is told.
+ * memory. After a fault (spool_fault) they are dropped instead, a budget's
+ * worth at a time: what is collected from then on is incomplete, memory
+ * stays bounded, and the caller is told.
  */
 static void spill(struct spool *s)
 {
 	if (s->nmem == 0)
 		return;
 	off_t start = s->file_end;
-	if (!atomic_load(s->fault) && (s->file_open || (s->file_open = open_temp_file(s))) && write_run(s)) {
+	if (!atomic_load(s->fault) && (s->file_open || open_temp_file(s)) && write_run(s)) {
 		s->runs = xgrow(s->runs, &s->runs_cap, s->nruns + 1, sizeof *s->runs);
 		s->runs[s->nruns++] = (struct spool_run){start, s->nmem};
 	}
@@ -206,8 +207,6 @@ void spool_add(struct spool *s, struct spool_key key, const void *record)
 {
 	if (s->nmem == s->budget_entries)
 		spill(s);
-	if (atomic_load(s->fault))
-		return;
 	if (s->nmem == s->nblocks * s->per_block) {
 		s->blocks = xgrow(s->blocks, &s->blocks_cap, s->nblocks + 1, sizeof *s->blocks);
 		s->blocks[s->nblocks++] = block_get(NULL);

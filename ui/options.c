@@ -269,8 +269,8 @@ static const struct option_spec specs[] = {
 	 .takes = "a number of packets"},
 	{"ui-max-history", 0, OPT_COUNT, FIELD(ui_limits.history), ALSO(ui_limits_set), .max = UINT32_MAX,
 	 .takes = "a number of flows"},
-	{"help", 'h', OPT_HELP, .field = 0},
-	{"version", 'V', OPT_VERSION, .field = 0},
+	{.name = "help", .letter = 'h', .kind = OPT_HELP},
+	{.name = "version", .letter = 'V', .kind = OPT_VERSION},
 };
 
 #define NSPECS (sizeof specs / sizeof specs[0])
