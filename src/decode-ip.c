@@ -132,23 +132,23 @@ static bool ipv4_options_valid(struct cursor c, struct packet *pkt)
 static enum decode_result decode_ipv4(struct cursor c, const struct decode_options *opts, struct packet *pkt, int depth)
 {
 	size_t captured = c.left;
-	if (captured < 20)
+	if (captured < IPV4_MIN_HEADER)
 		return decode_truncated(pkt, "IPv4");
-	/* The fixed header is all there: read in place. */
+	/* The fixed header is all there: its fields are read in place. */
 	const uint8_t *h = c.p;
-	uint8_t version_ihl = h[0];
-	uint8_t tos = h[1];
-	uint32_t total_len = load_be16(h + 2);
-	uint16_t frag = load_be16(h + 6); /* after the identification */
-	uint8_t ttl = h[8];
-	uint8_t proto = h[9];
-	const uint8_t *src = h + 12, *dst = h + 16; /* after the header checksum */
-	cursor_skip(&c, 20);
+	uint8_t version_ihl = h[IPV4_OFF_VERSION_IHL];
+	uint8_t tos = h[IPV4_OFF_TOS];
+	uint32_t total_len = load_be16(h + IPV4_OFF_TOTAL_LENGTH);
+	uint16_t frag = load_be16(h + IPV4_OFF_FRAGMENT);
+	uint8_t ttl = h[IPV4_OFF_TTL];
+	uint8_t proto = h[IPV4_OFF_PROTOCOL];
+	const uint8_t *src = h + IPV4_OFF_SRC, *dst = h + IPV4_OFF_DST;
+	cursor_skip(&c, IPV4_MIN_HEADER);
 	if (version_ihl >> 4 != 4)
 		return decode_fail(pkt, F_DECODE_IP_BAD_VERSION, "IP version %u where IPv4 was expected",
 				   version_ihl >> 4);
 	uint32_t header_len = (version_ihl & 0x0f) * 4u;
-	if (header_len < 20)
+	if (header_len < IPV4_MIN_HEADER)
 		return decode_fail(pkt, F_DECODE_IP_BAD_IHL, "IPv4 header length %u bytes (IHL %u < 5)", header_len,
 				   header_len / 4);
 	/* Offload leaves the length 0; a length past the frame is cut to what was on the wire (as tshark). */
@@ -217,7 +217,7 @@ static enum decode_result decode_ipv6(struct cursor c, const struct decode_optio
 	memcpy(pkt->src, src, 16);
 	memcpy(pkt->dst, dst, 16);
 	bool offload_length = payload_len == 0;
-	uint32_t on_wire = wire_left(pkt, captured) - 40;
+	uint32_t on_wire = wire_left(pkt, captured) - IPV6_HEADER;
 	if (offload_length || payload_len > on_wire) /* jumbogram, offload, or longer than the frame */
 		payload_len = on_wire;
 

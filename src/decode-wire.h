@@ -47,7 +47,11 @@ enum {
 /* The fixed IPv4 header (RFC 791 §3.1) and IPv6 header (RFC 8200 §3). */
 enum {
 	IPV4_MIN_HEADER = 20,
+	IPV4_OFF_VERSION_IHL = 0, /* version (high nibble), header length in 32-bit words */
+	IPV4_OFF_TOS = 1,	  /* DSCP and ECN (RFC 3168 §5: the low two bits) */
+	IPV4_OFF_TOTAL_LENGTH = 2,
 	IPV4_OFF_FRAGMENT = 6, /* flags and fragment offset: More Fragments 0x2000, offset 0x1fff */
+	IPV4_OFF_TTL = 8,
 	IPV4_OFF_PROTOCOL = 9,
 	IPV4_OFF_SRC = 12,
 	IPV4_OFF_DST = 16,
