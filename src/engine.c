@@ -157,18 +157,6 @@ static bool port_is_service(uint16_t port)
 	return port < 1024;
 }
 
-static bool flow_finished(const struct flow *f)
-{
-	if (f->reset || (f->ep[0].fin_sent && f->ep[1].fin_sent))
-		return true;
-	for (int side = 0; side < 2; side++) {
-		enum tcp_state s = f->ep[side].state;
-		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
-			return false;
-	}
-	return true;
-}
-
 /*
  * The flow to evict past --max-flows (SPEC §10): among the EVICT_SCAN least
  * recently active, the oldest that is finished or half-open (handshake never
@@ -181,7 +169,7 @@ static struct flow *eviction_victim(const struct engine *e)
 	struct flow *oldest = flow_table_oldest(e->flows);
 	struct flow *f = oldest;
 	for (int i = 0; f && i < EVICT_SCAN; i++, f = f->newer)
-		if (flow_finished(f) || (!f->handshake_done && !f->midstream))
+		if (tcp_engine_flow_finished(f) || (!f->handshake_done && !f->midstream))
 			return f;
 	return oldest;
 }
@@ -225,54 +213,6 @@ static struct flow *new_flow(struct engine *e, const struct flow_key *key, bool 
 	if (flow_table_count(e->flows) > e->stats.flows_peak)
 		e->stats.flows_peak = flow_table_count(e->flows);
 	return f;
-}
-
-/*
- * Does this SYN start a new incarnation of the 4-tuple? Yes if the old one is
- * finished, or if its ISN differs and does not fall inside the old
- * connection's window (that case is a SYN in an established connection).
- */
-static bool starts_new_incarnation(const struct flow *old, int side, const struct packet *p)
-{
-	if ((p->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
-		return false;
-	const struct endpoint *snd = &old->ep[side], *rcv = &old->ep[!side];
-	if (snd->syn_sent && p->seq == snd->isn)
-		return false; /* a retransmitted SYN */
-	if (flow_finished(old))
-		return true;
-	if (!snd->seen || (!snd->syn_sent && rcv->syn_sent && !old->handshake_done))
-		return false; /* answering the peer's open attempt: simultaneous open or a split handshake */
-	/* Synchronized as far as the capture shows: the receiver's own state may still wait on delivery. */
-	if (rcv->edge_known && (tcp_state_synchronized(rcv->state) || old->handshake_done) &&
-	    SEQ_GEQ(p->seq, rcv->last_ack) && SEQ_LT(p->seq, rcv->right_edge))
-		return false;
-	return true;
-}
-
-/* RFC 9293 §3.6.1, RFC 6191: may a new SYN reuse a 4-tuple still in TIME-WAIT? */
-static void judge_time_wait_reuse(struct engine *e, struct flow *old, int side, struct segment_ctx *sc)
-{
-	const struct packet *p = &e->pkt;
-	tcp_engine_expire_time_wait(old, p->time_ns);
-	int tw_side = old->ep[!side].state == TCPS_TIME_WAIT  ? !side
-		      : old->ep[side].state == TCPS_TIME_WAIT ? side
-							      : -1;
-	if (tw_side < 0)
-		return;
-	const struct endpoint *prev = &old->ep[side];
-	bool isn_above = SEQ_GT(p->seq, prev->snd_nxt);
-	bool ts_newer = p->opt.has_timestamps && prev->ts_seen && SEQ_GT(p->opt.tsval, prev->last_tsval);
-	double left = (double)(old->ep[tw_side].time_wait_until - p->time_ns) / 1e9;
-	if (isn_above || ts_newer)
-		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_REUSE,
-				 "new SYN while the %s is in TIME-WAIT (%.1f s left) with %s",
-				 tw_side ? "server" : "client", left, isn_above ? "a higher ISN" : "a newer timestamp");
-	else
-		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_VIOLATION,
-				 "new SYN ISN %u is not above the old final seq %u and has no newer timestamp (%.1f s "
-				 "of TIME-WAIT left)",
-				 p->seq, prev->snd_nxt, left);
 }
 
 static void update_completeness(struct flow *f, const struct packet *p)
@@ -350,7 +290,7 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	struct segment_ctx sc = {
 		.pkt = p, .msl_ns = e->cfg.msl_ns, .raise = raise_on_flow, .raise_ctx = e, .raise_late = raise_late};
 	struct flow *f = flow_table_find(e->flows, &key);
-	bool reused = f && starts_new_incarnation(f, sender_side(f, src_lower), p);
+	bool reused = f && tcp_engine_starts_incarnation(f, sender_side(f, src_lower), p);
 	if (reused) {
 		/* The new incarnation takes the key; the reuse is judged on it, then the old one ends. */
 		struct flow *old = f;
@@ -359,12 +299,7 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 		f = new_flow(e, &key, src_lower);
 		sc.flow = f;
 		sc.side = sender_side(f, src_lower);
-		judge_time_wait_reuse(e, old, old_side, &sc);
-		const struct endpoint *prev = &old->ep[old_side];
-		if (prev->state == TCPS_SYN_SENT && prev->syn_sent && p->seq != prev->isn)
-			tcp_engine_raise(&sc, F_HS_SYN_ISN_CHANGED,
-					 "SYN repeated with ISN %u instead of %u: a new connection attempt", p->seq,
-					 prev->isn);
+		tcp_engine_judge_incarnation(old, old_side, &sc);
 		finish_unlinked_flow(e, old);
 	} else if (!f) {
 		f = new_flow(e, &key, src_lower);

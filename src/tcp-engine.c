@@ -273,6 +273,13 @@ static void handle_rst(struct segment_ctx *sc)
 
 /* ---- SYN and SYN-ACK: the sender's side ---------------------------------- */
 
+/* RFC 9293 §3.4.1: a connection keeps the ISN its SYN chose; a SYN repeated with another (why: what it means). */
+static void raise_isn_changed(const struct segment_ctx *sc, uint32_t old_isn, const char *why)
+{
+	tcp_engine_raise(sc, F_HS_SYN_ISN_CHANGED, "SYN repeated with ISN %u instead of %u%s", sc->pkt->seq, old_isn,
+			 why);
+}
+
 static void handle_syn(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
@@ -286,8 +293,7 @@ static void handle_syn(struct segment_ctx *sc)
 						 "SYN seq %u inside the synchronized connection (ISN %u)", p->seq,
 						 snd->isn);
 			else
-				tcp_engine_raise(sc, F_HS_SYN_ISN_CHANGED, "SYN repeated with ISN %u instead of %u",
-						 p->seq, snd->isn);
+				raise_isn_changed(sc, snd->isn, "");
 		} else if (snd->state == TCPS_SYN_SENT) {
 			/* RFC 6298 §5, RFC 9293 §3.8.1: the SYN's timer fired, no SYN-ACK had reached it. */
 			tcp_engine_raise(sc, F_HS_SYN_RETRANSMITTED,
@@ -888,6 +894,71 @@ void tcp_engine_segment(struct segment_ctx *sc)
 	/* Nothing is left to time once both FINs are acknowledged or the flow was reset. */
 	if (!f->rtt_released && (f->reset || (f->ep[0].fin_acked && f->ep[1].fin_acked)))
 		release_rtt(f);
+}
+
+/* ---- A SYN on a 4-tuple already in use: RFC 9293 §3.6.1 ------------------ */
+
+bool tcp_engine_flow_finished(const struct flow *f)
+{
+	if (f->reset || (f->ep[0].fin_sent && f->ep[1].fin_sent))
+		return true;
+	for (int side = 0; side < 2; side++) {
+		enum tcp_state s = f->ep[side].state;
+		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
+			return false;
+	}
+	return true;
+}
+
+bool tcp_engine_starts_incarnation(const struct flow *old, int side, const struct packet *p)
+{
+	if ((p->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return false;
+	const struct endpoint *snd = &old->ep[side], *rcv = &old->ep[!side];
+	if (snd->syn_sent && p->seq == snd->isn)
+		return false; /* a retransmitted SYN */
+	if (tcp_engine_flow_finished(old))
+		return true;
+	if (!snd->seen || (!snd->syn_sent && rcv->syn_sent && !old->handshake_done))
+		return false; /* answering the peer's open attempt: simultaneous open or a split handshake */
+	/* Synchronized as far as the capture shows: the receiver's own state may still wait on delivery. */
+	if (rcv->edge_known && (tcp_state_synchronized(rcv->state) || old->handshake_done) &&
+	    SEQ_GEQ(p->seq, rcv->last_ack) && SEQ_LT(p->seq, rcv->right_edge))
+		return false;
+	return true;
+}
+
+/* RFC 9293 §3.6.1, RFC 6191: may a new SYN reuse a 4-tuple still in TIME-WAIT? */
+static void judge_time_wait_reuse(struct flow *old, int side, const struct segment_ctx *sc)
+{
+	const struct packet *p = sc->pkt;
+	tcp_engine_expire_time_wait(old, p->time_ns);
+	int tw_side = old->ep[!side].state == TCPS_TIME_WAIT  ? !side
+		      : old->ep[side].state == TCPS_TIME_WAIT ? side
+							      : -1;
+	if (tw_side < 0)
+		return;
+	const struct endpoint *prev = &old->ep[side];
+	bool isn_above = SEQ_GT(p->seq, prev->snd_nxt);
+	bool ts_newer = p->opt.has_timestamps && prev->ts_seen && SEQ_GT(p->opt.tsval, prev->last_tsval);
+	double left = (double)(old->ep[tw_side].time_wait_until - p->time_ns) / 1e9;
+	if (isn_above || ts_newer)
+		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_REUSE,
+				 "new SYN while the %s is in TIME-WAIT (%.1f s left) with %s",
+				 tw_side ? "server" : "client", left, isn_above ? "a higher ISN" : "a newer timestamp");
+	else
+		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_VIOLATION,
+				 "new SYN ISN %u is not above the old final seq %u and has no newer timestamp (%.1f s "
+				 "of TIME-WAIT left)",
+				 p->seq, prev->snd_nxt, left);
+}
+
+void tcp_engine_judge_incarnation(struct flow *old, int old_side, const struct segment_ctx *sc)
+{
+	judge_time_wait_reuse(old, old_side, sc);
+	const struct endpoint *prev = &old->ep[old_side];
+	if (prev->state == TCPS_SYN_SENT && prev->syn_sent && sc->pkt->seq != prev->isn)
+		raise_isn_changed(sc, prev->isn, ": a new connection attempt");
 }
 
 /* ---- The receiver's side: RFC 9293 §3.10.7 when a segment is delivered ---- */

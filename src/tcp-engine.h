@@ -62,6 +62,24 @@ void tcp_engine_raise_once(const struct segment_ctx *sc, enum finding_id id, con
  */
 void tcp_engine_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx);
 
+/* Is the connection over: reset, both FINs sent, or both ends CLOSED, TIME-WAIT or LISTEN? */
+bool tcp_engine_flow_finished(const struct flow *f);
+
+/*
+ * Does this SYN from old's side start a new incarnation of the 4-tuple? Yes
+ * if the old one is finished, or if its ISN differs and does not fall inside
+ * the old connection's window (that case is a SYN in an established
+ * connection, judged on old by tcp_engine_segment).
+ */
+bool tcp_engine_starts_incarnation(const struct flow *old, int side, const struct packet *p);
+
+/*
+ * Judges the SYN that started sc's flow against the incarnation old it
+ * replaces (old_side: its sender there): TIME-WAIT reuse (RFC 9293 §3.6.1,
+ * RFC 6191) and an ISN changed while old was still SYN-SENT.
+ */
+void tcp_engine_judge_incarnation(struct flow *old, int old_side, const struct segment_ctx *sc);
+
 /* Moves endpoints whose TIME-WAIT (2*MSL) has run out by time now to CLOSED. */
 void tcp_engine_expire_time_wait(struct flow *f, int64_t now_ns);
 
