@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "analysis-diagnose.h"
+#include "analysis-labels.h"
 #include "tcp-engine.h"
 #include "tcp-seq.h"
 
@@ -46,9 +47,6 @@
 #define LOSS_MIN_RETRANSMISSIONS 10u
 
 enum { DIAGNOSE_STALL_NONE, DIAGNOSE_STALL_OPEN, DIAGNOSE_STALL_DONE };
-
-static const uint32_t retransmit_mask =
-	1u << L_RETRANSMISSION | 1u << L_FAST_RETRANSMISSION | 1u << L_SPURIOUS_RETRANSMISSION;
 
 /* A sequence number relative to the endpoint's ISN (raw if its SYN was not seen). */
 static uint32_t rel(const struct endpoint *ep, uint32_t seq)
@@ -175,14 +173,13 @@ static void check_timeout(struct segment_ctx *sc, struct diagnose_dir *me, uint3
 }
 
 /* A segment from sc->side carrying data or a FIN: timeouts, counters, movement. */
-static void on_data(struct segment_ctx *sc, struct diagnose_dir *me)
+static void on_data(struct segment_ctx *sc, struct diagnose_dir *me, uint32_t mask)
 {
 	const struct packet *p = sc->pkt;
-	uint32_t mask = sc->labels.mask;
 	uint32_t end = p->seq + p->payload_len + !!(p->flags & TCP_FIN);
 	if ((p->flags & (TCP_SYN | TCP_RST)) || end == p->seq || (mask & LABELS_PROBES))
 		return;
-	bool again = mask & retransmit_mask;
+	bool again = mask & LABELS_RETRANSMISSIONS;
 	bool same_stall = me->stall.state == DIAGNOSE_STALL_OPEN && p->seq == me->stall.seq;
 	if (p->payload_len > 0) {
 		if (me->segments < UINT32_MAX)
@@ -258,10 +255,10 @@ static void on_window(struct segment_ctx *sc, struct diagnose_dir *me, const str
 /* ---- Keep-alive (RFC 1122 §4.2.3.6) -------------------------------------------- */
 
 /* Runs of unanswered probes: a probe extends its sender's run, anything from the peer answers it. */
-static void on_keepalive(const struct segment_ctx *sc, struct diagnose_flow *d)
+static void on_keepalive(const struct segment_ctx *sc, struct diagnose_flow *d, uint32_t labels)
 {
 	const struct packet *p = sc->pkt;
-	if (!(sc->labels.mask & 1u << L_KEEP_ALIVE)) {
+	if (!(labels & 1u << L_KEEP_ALIVE)) {
 		if (!(p->flags & TCP_RST) || d->ka_side != sc->side)
 			d->ka_count = 0; /* an answer, or the prober itself went on */
 		return;
@@ -334,7 +331,7 @@ static void on_rst(struct segment_ctx *sc, struct diagnose_flow *d)
 			      duration(intvl, sizeof intvl, interval), d->ka_count);
 }
 
-void diagnose_segment(struct segment_ctx *sc)
+void diagnose_segment(struct segment_ctx *sc, const struct label_result *labels)
 {
 	const struct packet *p = sc->pkt;
 	struct diagnose_flow *d = &sc->flow->diag;
@@ -342,13 +339,13 @@ void diagnose_segment(struct segment_ctx *sc)
 
 	if ((p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && d->syns < UINT8_MAX)
 		d->syns++;
-	if (sc->labels.mask & 1u << L_ZERO_WINDOW_PROBE && peer->zero_open && peer->probes < UINT16_MAX)
+	if (labels->mask & 1u << L_ZERO_WINDOW_PROBE && peer->zero_open && peer->probes < UINT16_MAX)
 		peer->probes++;
-	on_keepalive(sc, d);
+	on_keepalive(sc, d, labels->mask);
 	if (p->flags & TCP_RST) {
 		on_rst(sc, d);
 	} else {
-		on_data(sc, me);
+		on_data(sc, me, labels->mask);
 		on_ack(sc, peer);
 		on_window(sc, me, peer);
 		me->sent_any = true;

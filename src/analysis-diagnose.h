@@ -77,9 +77,10 @@ struct diagnose_flow {
 
 struct segment_ctx;
 struct flow;
+struct label_result;
 
-/* Judges one segment; call right after tcp_engine_segment() on it. */
-void diagnose_segment(struct segment_ctx *sc);
+/* Judges one segment, with the labels computed for it; call after tcp_engine_segment() and measure_segment(). */
+void diagnose_segment(struct segment_ctx *sc, const struct label_result *labels);
 
 /*
  * Raises what could only be said once the flow is over (a stall's backoff, a

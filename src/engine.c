@@ -1,9 +1,13 @@
 /*
  * engine.c - wires the pipeline: decode each record, find or create the flow
- * incarnation it belongs to (SPEC §4.1), run the label analysis and the TCP
- * engine on it, and hand findings, packet views and flow summaries to the
- * sink. Flows end here too: replaced by a new incarnation, closed and past
- * TIME-WAIT, idle, evicted over --max-flows, or at the end of input.
+ * incarnation it belongs to (SPEC §4.1; the TCP engine decides whether a SYN
+ * starts one), compute its labels, run the TCP engine on it, then the
+ * analyses that read the engine's verdicts (measurements, delivery,
+ * diagnoses, Zeek's summary) with the labels, and hand findings, packet views
+ * and flow summaries to the sink. Of its own it raises only what decode and
+ * the capture report, no TCP rule. Flows end here too: replaced by a new
+ * incarnation, closed and past TIME-WAIT, idle, evicted over --max-flows, or
+ * at the end of input.
  *
  * Per packet nothing is allocated: the packet record and its view are reused,
  * and a new flow comes from the flow table's slabs (a free list of ended ones first).
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis-measure.h"
 #include "block-cache.h"
 #include "decode-hint.h"
 #include "decode.h"
@@ -21,22 +26,12 @@
 #include "engine.h"
 #include "flow-table.h"
 #include "tcp-engine.h"
-#include "tcp-seq.h"
 #include "xalloc.h"
 
 /* Half-open flows (handshake never completed) idle this long are over: Linux gives up after ~127 s. */
 #define HALF_OPEN_TIMEOUT_NS (180 * 1000000000LL)
 #define EXPIRE_PERIOD_NS (1000000000LL)
 #define EVICT_SCAN 64 /* flows looked at to choose one to evict */
-
-enum {
-	COMPLETE_SYN = 1,
-	COMPLETE_SYNACK = 2,
-	COMPLETE_ACK = 4,
-	COMPLETE_DATA = 8,
-	COMPLETE_FIN = 16,
-	COMPLETE_RST = 32,
-};
 
 struct engine {
 	struct engine_config cfg;
@@ -215,38 +210,6 @@ static struct flow *new_flow(struct engine *e, const struct flow_key *key, bool 
 	return f;
 }
 
-static void update_completeness(struct flow *f, const struct packet *p)
-{
-	if (p->flags & TCP_SYN)
-		f->completeness |= (p->flags & TCP_ACK) ? COMPLETE_SYNACK : COMPLETE_SYN;
-	else if ((p->flags & TCP_ACK) && (f->completeness & COMPLETE_SYNACK))
-		f->completeness |= COMPLETE_ACK;
-	if (p->payload_len > 0)
-		f->completeness |= COMPLETE_DATA;
-	if (p->flags & TCP_FIN)
-		f->completeness |= COMPLETE_FIN;
-	if (p->flags & TCP_RST)
-		f->completeness |= COMPLETE_RST;
-}
-
-/*
- * Wireshark's tcp.analysis.bytes_in_flight: after a data segment, what its
- * sender has unacknowledged (-1 otherwise); also keeps the sender's maximum.
- */
-static int64_t bytes_in_flight(struct flow *f, int side, const struct packet *p)
-{
-	struct endpoint *snd = &f->ep[side];
-	const struct endpoint *rcv = &f->ep[!side];
-	if (p->payload_len == 0 || !rcv->ack_sent || (p->flags & TCP_RST))
-		return -1;
-	int32_t n = SEQ_DIFF(snd->snd_nxt, rcv->last_ack);
-	if (n < 0)
-		return -1;
-	if ((uint32_t)n > snd->max_in_flight)
-		snd->max_in_flight = (uint32_t)n;
-	return n;
-}
-
 /* Findings of no flow are shard index 0's, part 0's (engine.h). */
 static bool reports_capture_wide(const struct engine *e)
 {
@@ -319,9 +282,10 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	if (p->checksum_checked && p->checksum_bad)
 		tcp_engine_raise(&sc, F_CHECKSUM_BAD, "TCP checksum is wrong");
 
-	labels_analyze(&f->labels, side, p, &sc.labels);
+	struct label_result labels;
+	labels_analyze(&f->labels, side, p, &labels);
 	if (reused)
-		sc.labels.mask |= 1u << L_REUSED_PORTS;
+		labels.mask |= 1u << L_REUSED_PORTS;
 	sc.snd = &f->ep[side];
 	sc.rcv = &f->ep[!side];
 	enum tcp_state before[2] = {f->ep[0].state, f->ep[1].state};
@@ -329,15 +293,14 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	/* What the evidence settled takes effect before this segment, whose own moves come after it. */
 	enum tcp_state settled[2] = {f->ep[0].state, f->ep[1].state};
 	tcp_engine_segment(&sc);
+	int64_t in_flight = measure_segment(&sc, &labels);
 	delivery_submit(e->delivery, &sc);
-	diagnose_segment(&sc);
+	diagnose_segment(&sc, &labels);
 	zeek_packet(&f->zeek, side, p, p->checksum_checked && p->checksum_bad);
-	update_completeness(f, p);
-	if (sc.labels.mask && !f->label_counts)
+	if (labels.mask && !f->label_counts)
 		f->label_counts = xcalloc(L_COUNT, sizeof *f->label_counts);
-	for (uint32_t m = sc.labels.mask; m; m &= m - 1)
+	for (uint32_t m = labels.mask; m; m &= m - 1)
 		f->label_counts[__builtin_ctz(m)]++;
-	int64_t in_flight = bytes_in_flight(f, side, p);
 	if (!e->sink.packet)
 		return;
 
@@ -351,8 +314,8 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	v->state[SIDE_CLIENT] = f->ep[SIDE_CLIENT].state;
 	v->state[SIDE_SERVER] = f->ep[SIDE_SERVER].state;
 	v->bytes_in_flight = in_flight;
-	v->labels = sc.labels.mask;
-	v->dupack_num = sc.labels.dupack_num;
+	v->labels = labels.mask;
+	v->dupack_num = labels.dupack_num;
 	for (int s = 0; s < 2; s++)
 		v->via[s] = settled[s] != f->ep[s].state && settled[s] != before[s] ? settled[s] : TCPS_COUNT;
 	v->fate = FATE_NONE;

@@ -15,7 +15,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analysis-labels.h"
 #include "flow.h"
 #include "packet.h"
 
@@ -25,8 +24,12 @@ struct segment_ctx {
 	int side;		    /* the sender: SIDE_CLIENT or SIDE_SERVER */
 	struct endpoint *snd, *rcv; /* &flow->ep[side] and the peer's, set by the caller */
 	int64_t msl_ns;
-	struct label_result labels; /* computed before the call */
-	bool dropped;		    /* set by tcp_engine_segment(): no receiver processes it (illegal flags) */
+	/* Set by tcp_engine_segment(), the verdicts the analyses after it read (analysis-measure.h): */
+	bool dropped;		  /* no receiver processes it (illegal flags, or data in SYN-SENT) */
+	bool illegal_flags;	  /* dropped for its flags, before any other rule */
+	bool advanced;		  /* it went beyond what its sender had sent (seq + len > snd_nxt) */
+	bool synack_accepted;	  /* the sender's first SYN-ACK, taken as the answer to the peer's SYN */
+	bool handshake_completed; /* the handshake ACK, or a simultaneous open's second SYN-ACK */
 	/* Receives each finding raised on this segment. */
 	void (*raise)(void *raise_ctx, const struct segment_ctx *sc, enum finding_id id, const char *message);
 	void *raise_ctx;
