@@ -6,7 +6,8 @@
  * evidence: the packet itself, its labels (retransmission, fast and spurious
  * retransmission, keep-alive, zero-window probe, window full), and what the
  * engine keeps per endpoint (ISN, highest sequence sent, FIN, whether a RST
- * was accepted). Everything else it needs is in struct diagnose_flow, one per
+ * was accepted) with the measurements' counts (analysis-measure.c: the
+ * keep-alive probes its peer has not answered). Everything else it needs is in struct diagnose_flow, one per
  * flow and fixed in size: per direction when its data last moved, the peer's
  * highest acknowledgement of it, the open retransmission-timeout stall and
  * zero-window episode, counters of data segments and retransmissions; per
@@ -254,6 +255,18 @@ static void on_window(struct segment_ctx *sc, struct diagnose_dir *me, const str
 
 /* ---- Keep-alive (RFC 1122 §4.2.3.6) -------------------------------------------- */
 
+/*
+ * tcp.keepalive.unanswered: a second probe in a row without a segment from
+ * the peer in between (the count is the measurements', analysis-measure.c).
+ */
+static void check_unanswered(const struct segment_ctx *sc, uint32_t labels)
+{
+	const struct endpoint *snd = sc->snd;
+	if (!sc->illegal_flags && (labels & 1u << L_KEEP_ALIVE) && snd->keepalives_unanswered >= 2)
+		tcp_engine_raise_once(sc, F_KEEPALIVE_UNANSWERED, "%u keep-alive probes from the %s without an answer",
+				      snd->keepalives_unanswered, flow_side_name(sc->side));
+}
+
 /* Runs of unanswered probes: a probe extends its sender's run, anything from the peer answers it. */
 static void on_keepalive(const struct segment_ctx *sc, struct diagnose_flow *d, uint32_t labels)
 {
@@ -337,6 +350,7 @@ void diagnose_segment(struct segment_ctx *sc, const struct label_result *labels)
 	struct diagnose_flow *d = &sc->flow->diag;
 	struct diagnose_dir *me = &d->dir[sc->side], *peer = &d->dir[!sc->side];
 
+	check_unanswered(sc, labels->mask);
 	if ((p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && d->syns < UINT8_MAX)
 		d->syns++;
 	if (labels->mask & 1u << L_ZERO_WINDOW_PROBE && peer->zero_open && peer->probes < UINT16_MAX)

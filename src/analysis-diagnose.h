@@ -6,9 +6,10 @@
  * segment (diagnose_segment) and once more when the flow ends
  * (diagnose_finish_flow) and says what hurt the connection: a refused or
  * aborted connection, a retransmission timeout, a receiver that stopped
- * reading, a peer given up on after keep-alives, persistent loss. Its
- * evidence is the packet, the labels computed for it (analysis-labels.h) and
- * the sequence numbers the engine keeps per endpoint (flow.h); its own state
+ * reading, keep-alive probes left unanswered, a peer given up on after
+ * keep-alives, persistent loss. Its evidence is the packet, the labels
+ * computed for it (analysis-labels.h), the sequence numbers the engine keeps
+ * per endpoint and the measurements' counts (flow.h); its own state
  * is struct diagnose_flow, embedded in each flow, fixed size, never
  * allocated. Thresholds and the RFC sections behind them are in
  * analysis-diagnose.c and docs/engine.md ("Diagnoses").

@@ -14,8 +14,9 @@
  * the RTT rings are its only memory, allocated with a sender's first
  * segment and freed once the flow is finished.
  *
- * It judges nothing except one diagnosis, tcp.keepalive.unanswered: a
- * second keep-alive probe in a row that the peer has not answered.
+ * It judges nothing and raises no finding: what its numbers mean for the
+ * connection (keep-alive probes left unanswered, say) is said by the
+ * diagnoses, which run after it (analysis-diagnose.c).
  */
 #include "config.h"
 
@@ -133,7 +134,7 @@ static void track_zero_window(struct endpoint *snd, const struct packet *p)
 	}
 }
 
-/* Keep-alive probes and whether the peer answers them (RFC 1122 §4.2.3.6). */
+/* Keep-alive probes (RFC 1122 §4.2.3.6): how many, how far apart, and how many the peer left unanswered. */
 static void track_keepalive(const struct segment_ctx *sc, const struct label_result *labels)
 {
 	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
@@ -144,9 +145,7 @@ static void track_keepalive(const struct segment_ctx *sc, const struct label_res
 		snd->keepalive_interval_sum_ns += sc->pkt->time_ns - snd->last_keepalive_ns;
 	snd->keepalives++;
 	snd->last_keepalive_ns = sc->pkt->time_ns;
-	if (++snd->keepalives_unanswered >= 2)
-		tcp_engine_raise_once(sc, F_KEEPALIVE_UNANSWERED, "%u keep-alive probes from the %s without an answer",
-				      snd->keepalives_unanswered, flow_side_name(sc->side));
+	snd->keepalives_unanswered++;
 }
 
 /* Wireshark's tcp.analysis.bytes_in_flight (-1: none); also keeps the sender's maximum. */
@@ -205,7 +204,7 @@ static void measure_processed(const struct segment_ctx *sc, const struct label_r
 		release_rtt(f);
 }
 
-int64_t measure_segment(struct segment_ctx *sc, const struct label_result *labels)
+int64_t measure_segment(const struct segment_ctx *sc, const struct label_result *labels)
 {
 	const struct packet *p = sc->pkt;
 	time_handshake(sc);

@@ -8,8 +8,8 @@
  * keeps its results in the flow (flow.h): packet and byte counters, the TTL,
  * retransmitted bytes, RTT samples (rtt.h), zero-window time, keep-alive
  * probes, bytes in flight, Wireshark's completeness bits, the iRTT and where
- * the capture was taken. It judges nothing, save one diagnosis: keep-alive
- * probes left unanswered (tcp.keepalive.unanswered).
+ * the capture was taken. It judges nothing: the diagnoses after it
+ * (analysis-diagnose.h) say what the numbers mean.
  */
 #ifndef TCPSCOPE_ANALYSIS_MEASURE_H
 #define TCPSCOPE_ANALYSIS_MEASURE_H
@@ -25,6 +25,6 @@ struct segment_ctx;
  * Returns Wireshark's tcp.analysis.bytes_in_flight after it: what its sender
  * has unacknowledged after a data segment, -1 after any other.
  */
-int64_t measure_segment(struct segment_ctx *sc, const struct label_result *labels);
+int64_t measure_segment(const struct segment_ctx *sc, const struct label_result *labels);
 
 #endif
