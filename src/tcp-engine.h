@@ -7,7 +7,12 @@
  * through the callback in the context. What the segment does to its receiver
  * is tcp_engine_deliver()'s, called by the delivery stage (delivery.h) once
  * the evidence shows the segment arrived (SPEC §4.2). An RST is the one
- * exception: both ends are CLOSED when it is seen. Neither allocates or prints.
+ * exception: both ends are CLOSED when it is seen. Whether a SYN starts a new
+ * incarnation of its 4-tuple, and whether it may, is the engine's too
+ * (tcp_engine_starts_incarnation, tcp_engine_judge_incarnation). The rules
+ * read the packet and the flow's engine state only, never the labels; what
+ * the analyses after the engine need of its verdicts is left in struct
+ * segment_ctx. Nothing here allocates or prints.
  */
 #ifndef TCPSCOPE_TCP_ENGINE_H
 #define TCPSCOPE_TCP_ENGINE_H
@@ -25,7 +30,7 @@ struct segment_ctx {
 	struct endpoint *snd, *rcv; /* &flow->ep[side] and the peer's, set by the caller */
 	int64_t msl_ns;
 	/* Set by tcp_engine_segment(), the verdicts the analyses after it read (analysis-measure.h): */
-	bool dropped;		  /* no receiver processes it (illegal flags, or data in SYN-SENT) */
+	bool dropped;		  /* no receiver processes it (illegal flags, RFC 9293 §3.10.7.3 "fifth") */
 	bool illegal_flags;	  /* dropped for its flags, before any other rule */
 	bool advanced;		  /* it went beyond what its sender had sent (seq + len > snd_nxt) */
 	bool synack_accepted;	  /* the sender's first SYN-ACK, taken as the answer to the peer's SYN */
