@@ -6,9 +6,10 @@
  * engine's verdicts instead of judging again: a segment dropped for illegal
  * flags is only counted; one the engine dropped unprocessed enters no RTT
  * ring; whether it advanced its sender's sequence space decides whether a
- * later ACK of it may give an RTT sample (Karn, rtt.h); the first SYN-ACK
- * and the segment that completed the handshake time the round trips from
- * the capture point, the iRTT and so where the capture was taken. The labels
+ * later ACK of it may give an RTT sample (Karn, rtt.h); on the handshake
+ * ACK the engine timed, its round trips from the capture point to each end
+ * tell where the capture was taken. (Those round trips and the iRTT are the
+ * engine's: its delivery stage times crossings and timers by them.) The labels
  * say which bytes were retransmitted and which segments are keep-alive
  * probes. Everything it keeps is in the flow's endpoint records (flow.h);
  * the RTT rings are its only memory, allocated with a sender's first
@@ -45,18 +46,15 @@ static bool ttl_initial(uint8_t ttl)
 }
 
 /*
- * From the handshake: the round trip from the capture point to the server
- * (SYN seen to SYN-ACK seen) against the one to the client (SYN-ACK seen to
- * ACK seen); the TTLs first when they tell.
+ * From the handshake the engine timed: the round trip from the capture point
+ * to the server against the one to the client; the TTLs first when they tell.
  */
-static void infer_vantage(struct flow *f, int64_t ack_ns)
+static void infer_vantage(struct flow *f)
 {
 	const struct endpoint *c = &f->ep[SIDE_CLIENT], *s = &f->ep[SIDE_SERVER];
-	/* To the server: from its first SYN-ACK (a later one may be its timer's); to the client: from the last. */
-	int64_t to_server = f->to_server_ns, to_client = ack_ns - s->last_syn_ns;
-	if (to_server <= 0 || to_client <= 0)
+	int64_t to_server = f->to_server_ns, to_client = f->to_client_ns;
+	if (to_client <= 0) /* not timed: set only when both round trips are known */
 		return;
-	f->to_client_ns = to_client;
 	if (c->ttl && s->ttl && ttl_initial(c->ttl) != ttl_initial(s->ttl))
 		f->vantage = ttl_initial(c->ttl) ? VANTAGE_CLIENT : VANTAGE_SERVER;
 	else if (to_server * 2 >= to_client * 3)
@@ -66,22 +64,6 @@ static void infer_vantage(struct flow *f, int64_t ack_ns)
 	else
 		f->vantage = c->ttl && s->ttl && !ttl_initial(c->ttl) && !ttl_initial(s->ttl) ? VANTAGE_MIDDLE
 											      : VANTAGE_UNKNOWN;
-}
-
-/* The round trips of the handshake, as the engine's verdicts on this segment mark its steps. */
-static void time_handshake(const struct segment_ctx *sc)
-{
-	const struct packet *p = sc->pkt;
-	struct flow *f = sc->flow;
-	const struct endpoint *opener = &f->ep[SIDE_CLIENT];
-
-	if (sc->synack_accepted && sc->rcv->syn_sent)
-		f->to_server_ns = p->time_ns - sc->rcv->last_syn_ns;
-	if (!sc->handshake_completed || f->irtt_ns >= 0 || !opener->syn_sent)
-		return;
-	f->irtt_ns = p->time_ns - opener->syn_time_ns;
-	if (!(p->flags & TCP_SYN)) /* a simultaneous open's last SYN-ACK tells no vantage */
-		infer_vantage(f, p->time_ns);
 }
 
 /* ---- RTT samples -------------------------------------------------------- */
@@ -207,7 +189,8 @@ static void measure_processed(const struct segment_ctx *sc, const struct label_r
 int64_t measure_segment(const struct segment_ctx *sc, const struct label_result *labels)
 {
 	const struct packet *p = sc->pkt;
-	time_handshake(sc);
+	if (sc->handshake_timed)
+		infer_vantage(sc->flow);
 	sc->snd->packets++;
 	sc->snd->payload_bytes += p->payload_len;
 	if (!sc->illegal_flags)

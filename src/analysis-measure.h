@@ -3,12 +3,12 @@
  *
  * measure_segment() runs on every segment right after tcp_engine_segment(),
  * before the delivery stage takes it, and reads what the engine decided
- * about it (struct segment_ctx: dropped, illegal_flags, advanced and the
- * handshake steps) and the labels computed for it (analysis-labels.h). It
+ * about it (struct segment_ctx: dropped, illegal_flags, advanced,
+ * handshake_timed) and the labels computed for it (analysis-labels.h). It
  * keeps its results in the flow (flow.h): packet and byte counters, the TTL,
  * retransmitted bytes, RTT samples (rtt.h), zero-window time, keep-alive
- * probes, bytes in flight, Wireshark's completeness bits, the iRTT and where
- * the capture was taken. It judges nothing: the diagnoses after it
+ * probes, bytes in flight, Wireshark's completeness bits and where the
+ * capture was taken. It judges nothing: the diagnoses after it
  * (analysis-diagnose.h) say what the numbers mean.
  */
 #ifndef TCPSCOPE_ANALYSIS_MEASURE_H

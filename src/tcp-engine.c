@@ -2,7 +2,8 @@
  * tcp-engine.c - RFC 9293 for an observer: the state of both endpoints and
  * the legality of every segment between them. It holds the rules of RFC 9293
  * and of the companions it cites (RFC 2018, 5961, 6191, 6298, 7323, 7413)
- * and nothing else: no measurement, no label, no diagnosis.
+ * and nothing else: no label, no diagnosis, no measurement but the
+ * handshake's times, by which its delivery stage judges (time_handshake).
  *
  * A segment is judged in a fixed order: flag legality, options, then one of
  * four handlers by its control bits (RST, bare SYN, SYN-ACK, everything else),
@@ -414,7 +415,9 @@ static void handle_synack(struct segment_ctx *sc)
 		record_syn_options(snd, sc);
 	}
 	snd->last_syn_ns = p->time_ns;
-	sc->synack_accepted = true;
+	/* The capture point's round trip to the server (time_handshake): a later SYN-ACK may be its timer's. */
+	if (rcv->syn_sent)
+		f->to_server_ns = p->time_ns - rcv->last_syn_ns;
 	snd->synack_sent = true;
 	snd->synack_ack = p->ack;
 	snd->synack_ts = p->opt.has_timestamps;
@@ -432,11 +435,30 @@ static void handle_synack(struct segment_ctx *sc)
 	/* In a simultaneous open the second SYN-ACK completes the handshake. */
 	if (f->simultaneous_open && rcv->synack_sent) {
 		f->handshake_done = true;
-		sc->handshake_completed = true;
+		if (f->irtt_ns < 0)
+			f->irtt_ns = p->time_ns - f->ep[SIDE_CLIENT].syn_time_ns;
 	}
 }
 
 /* ---- ACK, data and FIN: the sender's side ---------------------------------- */
+
+/*
+ * The handshake's times, at its ACK: the iRTT, and the round trip from the
+ * capture point to the client (SYN-ACK seen to ACK seen; to the server it
+ * was taken at the SYN-ACK). The delivery stage times crossings and timers
+ * by these (delivery.c), and the measurements infer from them where the
+ * capture was taken (analysis-measure.c).
+ */
+static void time_handshake(struct segment_ctx *sc)
+{
+	struct flow *f = sc->flow;
+	int64_t now = sc->pkt->time_ns;
+	int64_t to_client = now - f->ep[SIDE_SERVER].last_syn_ns; /* from the last SYN-ACK */
+	f->irtt_ns = now - f->ep[SIDE_CLIENT].syn_time_ns;
+	if (f->to_server_ns > 0 && to_client > 0)
+		f->to_client_ns = to_client;
+	sc->handshake_timed = true;
+}
 
 /*
  * The third segment of the handshake (or the last of a simultaneous open),
@@ -475,7 +497,8 @@ static bool judge_handshake_ack(struct segment_ctx *sc)
 	if (f->simultaneous_open && snd->bare_syn_after_peer && sc->side == SIDE_SERVER)
 		tcp_engine_raise_once(sc, F_HS_SPLIT, "split handshake: the server answered the SYN with a bare SYN");
 	f->handshake_done = true;
-	sc->handshake_completed = true;
+	if (f->ep[SIDE_CLIENT].syn_sent && f->irtt_ns < 0)
+		time_handshake(sc);
 	return SEQ_GT(p->ack, rcv->snd_nxt) && !missed_before && (p->seq == want_seq || p->seq == snd->isn + 1);
 }
 

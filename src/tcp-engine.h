@@ -30,11 +30,10 @@ struct segment_ctx {
 	struct endpoint *snd, *rcv; /* &flow->ep[side] and the peer's, set by the caller */
 	int64_t msl_ns;
 	/* Set by tcp_engine_segment(), the verdicts the analyses after it read (analysis-measure.h): */
-	bool dropped;		  /* no receiver processes it (illegal flags, RFC 9293 §3.10.7.3 "fifth") */
-	bool illegal_flags;	  /* dropped for its flags, before any other rule */
-	bool advanced;		  /* it went beyond what its sender had sent (seq + len > snd_nxt) */
-	bool synack_accepted;	  /* the sender's first SYN-ACK, taken as the answer to the peer's SYN */
-	bool handshake_completed; /* the handshake ACK, or a simultaneous open's second SYN-ACK */
+	bool dropped;	      /* no receiver processes it (illegal flags, RFC 9293 §3.10.7.3 "fifth") */
+	bool illegal_flags;   /* dropped for its flags, before any other rule */
+	bool advanced;	      /* it went beyond what its sender had sent (seq + len > snd_nxt) */
+	bool handshake_timed; /* the handshake ACK that timed the iRTT and the round trips to both ends */
 	/* Receives each finding raised on this segment. */
 	void (*raise)(void *raise_ctx, const struct segment_ctx *sc, enum finding_id id, const char *message);
 	void *raise_ctx;
