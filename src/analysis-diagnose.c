@@ -6,7 +6,8 @@
  * evidence: the packet itself, its labels (retransmission, fast and spurious
  * retransmission, keep-alive, zero-window probe, window full), and what the
  * engine keeps per endpoint (ISN, highest sequence sent, FIN, whether a RST
- * was accepted). Everything else it needs is in struct diagnose_flow, one per
+ * was accepted) with the measurements' counts (analysis-measure.c: the
+ * keep-alive probes its peer has not answered). Everything else it needs is in struct diagnose_flow, one per
  * flow and fixed in size: per direction when its data last moved, the peer's
  * highest acknowledgement of it, the open retransmission-timeout stall and
  * zero-window episode, counters of data segments and retransmissions; per
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "analysis-diagnose.h"
+#include "analysis-labels.h"
 #include "tcp-engine.h"
 #include "tcp-seq.h"
 
@@ -46,9 +48,6 @@
 #define LOSS_MIN_RETRANSMISSIONS 10u
 
 enum { DIAGNOSE_STALL_NONE, DIAGNOSE_STALL_OPEN, DIAGNOSE_STALL_DONE };
-
-static const uint32_t retransmit_mask =
-	1u << L_RETRANSMISSION | 1u << L_FAST_RETRANSMISSION | 1u << L_SPURIOUS_RETRANSMISSION;
 
 /* A sequence number relative to the endpoint's ISN (raw if its SYN was not seen). */
 static uint32_t rel(const struct endpoint *ep, uint32_t seq)
@@ -175,14 +174,13 @@ static void check_timeout(struct segment_ctx *sc, struct diagnose_dir *me, uint3
 }
 
 /* A segment from sc->side carrying data or a FIN: timeouts, counters, movement. */
-static void on_data(struct segment_ctx *sc, struct diagnose_dir *me)
+static void on_data(struct segment_ctx *sc, struct diagnose_dir *me, uint32_t mask)
 {
 	const struct packet *p = sc->pkt;
-	uint32_t mask = sc->labels.mask;
 	uint32_t end = p->seq + p->payload_len + !!(p->flags & TCP_FIN);
 	if ((p->flags & (TCP_SYN | TCP_RST)) || end == p->seq || (mask & LABELS_PROBES))
 		return;
-	bool again = mask & retransmit_mask;
+	bool again = mask & LABELS_RETRANSMISSIONS;
 	bool same_stall = me->stall.state == DIAGNOSE_STALL_OPEN && p->seq == me->stall.seq;
 	if (p->payload_len > 0) {
 		if (me->segments < UINT32_MAX)
@@ -257,11 +255,23 @@ static void on_window(struct segment_ctx *sc, struct diagnose_dir *me, const str
 
 /* ---- Keep-alive (RFC 1122 §4.2.3.6) -------------------------------------------- */
 
+/*
+ * tcp.keepalive.unanswered: a second probe in a row without a segment from
+ * the peer in between (the count is the measurements', analysis-measure.c).
+ */
+static void check_unanswered(const struct segment_ctx *sc, uint32_t labels)
+{
+	const struct endpoint *snd = sc->snd;
+	if (!sc->illegal_flags && (labels & 1u << L_KEEP_ALIVE) && snd->keepalives_unanswered >= 2)
+		tcp_engine_raise_once(sc, F_KEEPALIVE_UNANSWERED, "%u keep-alive probes from the %s without an answer",
+				      snd->keepalives_unanswered, flow_side_name(sc->side));
+}
+
 /* Runs of unanswered probes: a probe extends its sender's run, anything from the peer answers it. */
-static void on_keepalive(const struct segment_ctx *sc, struct diagnose_flow *d)
+static void on_keepalive(const struct segment_ctx *sc, struct diagnose_flow *d, uint32_t labels)
 {
 	const struct packet *p = sc->pkt;
-	if (!(sc->labels.mask & 1u << L_KEEP_ALIVE)) {
+	if (!(labels & 1u << L_KEEP_ALIVE)) {
 		if (!(p->flags & TCP_RST) || d->ka_side != sc->side)
 			d->ka_count = 0; /* an answer, or the prober itself went on */
 		return;
@@ -334,21 +344,22 @@ static void on_rst(struct segment_ctx *sc, struct diagnose_flow *d)
 			      duration(intvl, sizeof intvl, interval), d->ka_count);
 }
 
-void diagnose_segment(struct segment_ctx *sc)
+void diagnose_segment(struct segment_ctx *sc, const struct label_result *labels)
 {
 	const struct packet *p = sc->pkt;
 	struct diagnose_flow *d = &sc->flow->diag;
 	struct diagnose_dir *me = &d->dir[sc->side], *peer = &d->dir[!sc->side];
 
+	check_unanswered(sc, labels->mask);
 	if ((p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && d->syns < UINT8_MAX)
 		d->syns++;
-	if (sc->labels.mask & 1u << L_ZERO_WINDOW_PROBE && peer->zero_open && peer->probes < UINT16_MAX)
+	if (labels->mask & 1u << L_ZERO_WINDOW_PROBE && peer->zero_open && peer->probes < UINT16_MAX)
 		peer->probes++;
-	on_keepalive(sc, d);
+	on_keepalive(sc, d, labels->mask);
 	if (p->flags & TCP_RST) {
 		on_rst(sc, d);
 	} else {
-		on_data(sc, me);
+		on_data(sc, me, labels->mask);
 		on_ack(sc, peer);
 		on_window(sc, me, peer);
 		me->sent_any = true;

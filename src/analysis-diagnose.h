@@ -6,9 +6,10 @@
  * segment (diagnose_segment) and once more when the flow ends
  * (diagnose_finish_flow) and says what hurt the connection: a refused or
  * aborted connection, a retransmission timeout, a receiver that stopped
- * reading, a peer given up on after keep-alives, persistent loss. Its
- * evidence is the packet, the labels computed for it (analysis-labels.h) and
- * the sequence numbers the engine keeps per endpoint (flow.h); its own state
+ * reading, keep-alive probes left unanswered, a peer given up on after
+ * keep-alives, persistent loss. Its evidence is the packet, the labels
+ * computed for it (analysis-labels.h), the sequence numbers the engine keeps
+ * per endpoint and the measurements' counts (flow.h); its own state
  * is struct diagnose_flow, embedded in each flow, fixed size, never
  * allocated. Thresholds and the RFC sections behind them are in
  * analysis-diagnose.c and docs/engine.md ("Diagnoses").
@@ -77,9 +78,10 @@ struct diagnose_flow {
 
 struct segment_ctx;
 struct flow;
+struct label_result;
 
-/* Judges one segment; call right after tcp_engine_segment() on it. */
-void diagnose_segment(struct segment_ctx *sc);
+/* Judges one segment, with the labels computed for it; call after tcp_engine_segment() and measure_segment(). */
+void diagnose_segment(struct segment_ctx *sc, const struct label_result *labels);
 
 /*
  * Raises what could only be said once the flow is over (a stall's backoff, a

@@ -6,9 +6,11 @@
  * so that tcpscope's labels (labels.def) can be compared one to one with
  * tshark's tcp.analysis.* flags, plus the documented deliberate differences
  * (docs/analysis-vs-wireshark.md). It keeps its own per-flow state, separate
- * from the RFC 9293 engine: the engine owns a struct label_flow inside each
- * flow and calls labels_analyze() once per TCP packet of that flow, in capture
- * order. No allocation; the state is fixed-size.
+ * from the RFC 9293 engine: each flow holds a struct label_flow, and the
+ * pipeline (engine.c) calls labels_analyze() once per TCP packet of that flow,
+ * in capture order, and hands the labels to the analyses after the TCP engine
+ * (analysis-measure.h, analysis-diagnose.h), never to the engine itself,
+ * whose rules do not depend on them. No allocation; the state is fixed-size.
  *
  * Like Wireshark, the state uses 0 as "not known yet" for the SYN time and a
  * window of UINT32_MAX before a direction has sent anything. Sequence numbers
@@ -70,7 +72,7 @@ void labels_init(struct label_flow *lf);
 /*
  * Labels one packet. from_server is the sender's side (0 client, 1 server).
  * reused_ports is set here for a SYN-ACK with a new ISN (Wireshark labels it
- * without starting a new stream); the engine sets it on a SYN that starts a
+ * without starting a new stream); engine.c sets it on a SYN that starts a
  * new incarnation. As in Wireshark,
  * fast_retransmission and spurious_retransmission come with retransmission
  * too (tshark's tcp.analysis.retransmission matches all three).
@@ -79,6 +81,9 @@ void labels_analyze(struct label_flow *lf, int from_server, const struct packet 
 
 /* Probes: segments a sender sends outside its peer's window on purpose (keep-alive, zero-window probe). */
 #define LABELS_PROBES (1u << L_KEEP_ALIVE | 1u << L_ZERO_WINDOW_PROBE)
+
+/* Retransmissions of every kind. */
+#define LABELS_RETRANSMISSIONS (1u << L_RETRANSMISSION | 1u << L_FAST_RETRANSMISSION | 1u << L_SPURIOUS_RETRANSMISSION)
 
 /*
  * How many packets carry a retransmission label of any kind, from per-label

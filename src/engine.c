@@ -1,9 +1,13 @@
 /*
  * engine.c - wires the pipeline: decode each record, find or create the flow
- * incarnation it belongs to (SPEC §4.1), run the label analysis and the TCP
- * engine on it, and hand findings, packet views and flow summaries to the
- * sink. Flows end here too: replaced by a new incarnation, closed and past
- * TIME-WAIT, idle, evicted over --max-flows, or at the end of input.
+ * incarnation it belongs to (SPEC §4.1; the TCP engine decides whether a SYN
+ * starts one), compute its labels, run the TCP engine on it, then the
+ * analyses that read the engine's verdicts (measurements, delivery,
+ * diagnoses, Zeek's summary) with the labels, and hand findings, packet views
+ * and flow summaries to the sink. Of its own it raises only what decode and
+ * the capture report, no TCP rule. Flows end here too: replaced by a new
+ * incarnation, closed and past TIME-WAIT, idle, evicted over --max-flows, or
+ * at the end of input.
  *
  * Per packet nothing is allocated: the packet record and its view are reused,
  * and a new flow comes from the flow table's slabs (a free list of ended ones first).
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis-measure.h"
 #include "block-cache.h"
 #include "decode-hint.h"
 #include "decode.h"
@@ -21,22 +26,12 @@
 #include "engine.h"
 #include "flow-table.h"
 #include "tcp-engine.h"
-#include "tcp-seq.h"
 #include "xalloc.h"
 
 /* Half-open flows (handshake never completed) idle this long are over: Linux gives up after ~127 s. */
 #define HALF_OPEN_TIMEOUT_NS (180 * 1000000000LL)
 #define EXPIRE_PERIOD_NS (1000000000LL)
 #define EVICT_SCAN 64 /* flows looked at to choose one to evict */
-
-enum {
-	COMPLETE_SYN = 1,
-	COMPLETE_SYNACK = 2,
-	COMPLETE_ACK = 4,
-	COMPLETE_DATA = 8,
-	COMPLETE_FIN = 16,
-	COMPLETE_RST = 32,
-};
 
 struct engine {
 	struct engine_config cfg;
@@ -157,18 +152,6 @@ static bool port_is_service(uint16_t port)
 	return port < 1024;
 }
 
-static bool flow_finished(const struct flow *f)
-{
-	if (f->reset || (f->ep[0].fin_sent && f->ep[1].fin_sent))
-		return true;
-	for (int side = 0; side < 2; side++) {
-		enum tcp_state s = f->ep[side].state;
-		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
-			return false;
-	}
-	return true;
-}
-
 /*
  * The flow to evict past --max-flows (SPEC §10): among the EVICT_SCAN least
  * recently active, the oldest that is finished or half-open (handshake never
@@ -181,7 +164,7 @@ static struct flow *eviction_victim(const struct engine *e)
 	struct flow *oldest = flow_table_oldest(e->flows);
 	struct flow *f = oldest;
 	for (int i = 0; f && i < EVICT_SCAN; i++, f = f->newer)
-		if (flow_finished(f) || (!f->handshake_done && !f->midstream))
+		if (tcp_engine_flow_finished(f) || (!f->handshake_done && !f->midstream))
 			return f;
 	return oldest;
 }
@@ -227,86 +210,6 @@ static struct flow *new_flow(struct engine *e, const struct flow_key *key, bool 
 	return f;
 }
 
-/*
- * Does this SYN start a new incarnation of the 4-tuple? Yes if the old one is
- * finished, or if its ISN differs and does not fall inside the old
- * connection's window (that case is a SYN in an established connection).
- */
-static bool starts_new_incarnation(const struct flow *old, int side, const struct packet *p)
-{
-	if ((p->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
-		return false;
-	const struct endpoint *snd = &old->ep[side], *rcv = &old->ep[!side];
-	if (snd->syn_sent && p->seq == snd->isn)
-		return false; /* a retransmitted SYN */
-	if (flow_finished(old))
-		return true;
-	if (!snd->seen || (!snd->syn_sent && rcv->syn_sent && !old->handshake_done))
-		return false; /* answering the peer's open attempt: simultaneous open or a split handshake */
-	/* Synchronized as far as the capture shows: the receiver's own state may still wait on delivery. */
-	if (rcv->edge_known && (tcp_state_synchronized(rcv->state) || old->handshake_done) &&
-	    SEQ_GEQ(p->seq, rcv->last_ack) && SEQ_LT(p->seq, rcv->right_edge))
-		return false;
-	return true;
-}
-
-/* RFC 9293 §3.6.1, RFC 6191: may a new SYN reuse a 4-tuple still in TIME-WAIT? */
-static void judge_time_wait_reuse(struct engine *e, struct flow *old, int side, struct segment_ctx *sc)
-{
-	const struct packet *p = &e->pkt;
-	tcp_engine_expire_time_wait(old, p->time_ns);
-	int tw_side = old->ep[!side].state == TCPS_TIME_WAIT  ? !side
-		      : old->ep[side].state == TCPS_TIME_WAIT ? side
-							      : -1;
-	if (tw_side < 0)
-		return;
-	const struct endpoint *prev = &old->ep[side];
-	bool isn_above = SEQ_GT(p->seq, prev->snd_nxt);
-	bool ts_newer = p->opt.has_timestamps && prev->ts_seen && SEQ_GT(p->opt.tsval, prev->last_tsval);
-	double left = (double)(old->ep[tw_side].time_wait_until - p->time_ns) / 1e9;
-	if (isn_above || ts_newer)
-		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_REUSE,
-				 "new SYN while the %s is in TIME-WAIT (%.1f s left) with %s",
-				 tw_side ? "server" : "client", left, isn_above ? "a higher ISN" : "a newer timestamp");
-	else
-		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_VIOLATION,
-				 "new SYN ISN %u is not above the old final seq %u and has no newer timestamp (%.1f s "
-				 "of TIME-WAIT left)",
-				 p->seq, prev->snd_nxt, left);
-}
-
-static void update_completeness(struct flow *f, const struct packet *p)
-{
-	if (p->flags & TCP_SYN)
-		f->completeness |= (p->flags & TCP_ACK) ? COMPLETE_SYNACK : COMPLETE_SYN;
-	else if ((p->flags & TCP_ACK) && (f->completeness & COMPLETE_SYNACK))
-		f->completeness |= COMPLETE_ACK;
-	if (p->payload_len > 0)
-		f->completeness |= COMPLETE_DATA;
-	if (p->flags & TCP_FIN)
-		f->completeness |= COMPLETE_FIN;
-	if (p->flags & TCP_RST)
-		f->completeness |= COMPLETE_RST;
-}
-
-/*
- * Wireshark's tcp.analysis.bytes_in_flight: after a data segment, what its
- * sender has unacknowledged (-1 otherwise); also keeps the sender's maximum.
- */
-static int64_t bytes_in_flight(struct flow *f, int side, const struct packet *p)
-{
-	struct endpoint *snd = &f->ep[side];
-	const struct endpoint *rcv = &f->ep[!side];
-	if (p->payload_len == 0 || !rcv->ack_sent || (p->flags & TCP_RST))
-		return -1;
-	int32_t n = SEQ_DIFF(snd->snd_nxt, rcv->last_ack);
-	if (n < 0)
-		return -1;
-	if ((uint32_t)n > snd->max_in_flight)
-		snd->max_in_flight = (uint32_t)n;
-	return n;
-}
-
 /* Findings of no flow are shard index 0's, part 0's (engine.h). */
 static bool reports_capture_wide(const struct engine *e)
 {
@@ -350,7 +253,7 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	struct segment_ctx sc = {
 		.pkt = p, .msl_ns = e->cfg.msl_ns, .raise = raise_on_flow, .raise_ctx = e, .raise_late = raise_late};
 	struct flow *f = flow_table_find(e->flows, &key);
-	bool reused = f && starts_new_incarnation(f, sender_side(f, src_lower), p);
+	bool reused = f && tcp_engine_starts_incarnation(f, sender_side(f, src_lower), p);
 	if (reused) {
 		/* The new incarnation takes the key; the reuse is judged on it, then the old one ends. */
 		struct flow *old = f;
@@ -359,12 +262,7 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 		f = new_flow(e, &key, src_lower);
 		sc.flow = f;
 		sc.side = sender_side(f, src_lower);
-		judge_time_wait_reuse(e, old, old_side, &sc);
-		const struct endpoint *prev = &old->ep[old_side];
-		if (prev->state == TCPS_SYN_SENT && prev->syn_sent && p->seq != prev->isn)
-			tcp_engine_raise(&sc, F_HS_SYN_ISN_CHANGED,
-					 "SYN repeated with ISN %u instead of %u: a new connection attempt", p->seq,
-					 prev->isn);
+		tcp_engine_judge_incarnation(old, old_side, &sc);
 		finish_unlinked_flow(e, old);
 	} else if (!f) {
 		f = new_flow(e, &key, src_lower);
@@ -384,9 +282,10 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	if (p->checksum_checked && p->checksum_bad)
 		tcp_engine_raise(&sc, F_CHECKSUM_BAD, "TCP checksum is wrong");
 
-	labels_analyze(&f->labels, side, p, &sc.labels);
+	struct label_result labels;
+	labels_analyze(&f->labels, side, p, &labels);
 	if (reused)
-		sc.labels.mask |= 1u << L_REUSED_PORTS;
+		labels.mask |= 1u << L_REUSED_PORTS;
 	sc.snd = &f->ep[side];
 	sc.rcv = &f->ep[!side];
 	enum tcp_state before[2] = {f->ep[0].state, f->ep[1].state};
@@ -394,15 +293,14 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	/* What the evidence settled takes effect before this segment, whose own moves come after it. */
 	enum tcp_state settled[2] = {f->ep[0].state, f->ep[1].state};
 	tcp_engine_segment(&sc);
+	int64_t in_flight = measure_segment(&sc, &labels);
 	delivery_submit(e->delivery, &sc);
-	diagnose_segment(&sc);
+	diagnose_segment(&sc, &labels);
 	zeek_packet(&f->zeek, side, p, p->checksum_checked && p->checksum_bad);
-	update_completeness(f, p);
-	if (sc.labels.mask && !f->label_counts)
+	if (labels.mask && !f->label_counts)
 		f->label_counts = xcalloc(L_COUNT, sizeof *f->label_counts);
-	for (uint32_t m = sc.labels.mask; m; m &= m - 1)
+	for (uint32_t m = labels.mask; m; m &= m - 1)
 		f->label_counts[__builtin_ctz(m)]++;
-	int64_t in_flight = bytes_in_flight(f, side, p);
 	if (!e->sink.packet)
 		return;
 
@@ -416,8 +314,8 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 	v->state[SIDE_CLIENT] = f->ep[SIDE_CLIENT].state;
 	v->state[SIDE_SERVER] = f->ep[SIDE_SERVER].state;
 	v->bytes_in_flight = in_flight;
-	v->labels = sc.labels.mask;
-	v->dupack_num = sc.labels.dupack_num;
+	v->labels = labels.mask;
+	v->dupack_num = labels.dupack_num;
 	for (int s = 0; s < 2; s++)
 		v->via[s] = settled[s] != f->ep[s].state && settled[s] != before[s] ? settled[s] : TCPS_COUNT;
 	v->fate = FATE_NONE;

@@ -5,9 +5,13 @@
  * (SPEC §4.1 decides which is which). Each endpoint record holds that
  * endpoint's RFC 9293 state and everything about the segments it sent:
  * ISN, highest sequence sent, FIN, acknowledgements and windows it advertised,
- * options from its SYN, counters and RTT samples of its data. The flow table
- * owns flows; nothing outside src/ ever holds a flow pointer (the UI and the
- * sinks see flow ids and struct flow_summary copies).
+ * options from its SYN (kept by tcp-engine.c), and the counters, RTT samples
+ * and keep-alive and zero-window times of its data (kept by
+ * analysis-measure.c; no rule of the engine reads them). The flow also embeds
+ * the state of the analyses beside the engine: labels, Zeek summary,
+ * diagnoses. The flow table owns flows; nothing outside src/ ever holds a
+ * flow pointer (the UI and the sinks see flow ids and struct flow_summary
+ * copies).
  */
 #ifndef TCPSCOPE_FLOW_H
 #define TCPSCOPE_FLOW_H

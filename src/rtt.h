@@ -1,14 +1,14 @@
 /*
  * rtt.h - round-trip time samples from a sender's segments and its peer's
- * ACKs, one rule for everyone who measures: the engine's per-flow RTT
- * statistics and the UI's round-trip time graph.
+ * ACKs, one rule for everyone who measures: the per-flow RTT statistics
+ * (analysis-measure.c) and the UI's round-trip time graph.
  *
  * A ring of the last RTT_RING segments that advanced the sender's sequence
  * space, oldest first. An ACK takes every segment it covers off the ring;
  * the newest of them gives a sample, unless it was sent again in the meantime
  * (Karn's algorithm, RFC 6298 §3: an ACK of a retransmitted segment cannot
  * tell which copy it answers). The caller owns the ring's memory and its
- * head and count (the engine keeps them apart, to pack its endpoint
+ * head and count (flow.h keeps them apart, to pack its endpoint
  * record); nothing here allocates.
  */
 #ifndef TCPSCOPE_RTT_H

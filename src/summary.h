@@ -17,7 +17,7 @@
 
 struct flow;
 
-/* Where the capture was taken, as far as one flow's handshake shows it (tcp-engine.c, infer_vantage). */
+/* Where the capture was taken, as far as one flow's handshake shows it (analysis-measure.c, infer_vantage). */
 enum vantage { VANTAGE_UNKNOWN, VANTAGE_CLIENT, VANTAGE_SERVER, VANTAGE_MIDDLE };
 
 struct rtt_summary {

@@ -1,34 +1,43 @@
 /*
  * tcp-engine.c - RFC 9293 for an observer: the state of both endpoints and
- * the legality of every segment between them.
+ * the legality of every segment between them. It holds the rules of RFC 9293
+ * and of the companions it cites (RFC 2018, 5961, 6191, 6298, 7323, 7413)
+ * and nothing else: no label, no diagnosis, no measurement but the
+ * handshake's times, by which its delivery stage judges (time_handshake).
  *
  * A segment is judged in a fixed order: flag legality, options, then one of
  * four handlers by its control bits (RST, bare SYN, SYN-ACK, everything else),
- * then bookkeeping common to all (sequence space, windows, timestamps, RTT,
- * keep-alives). Within a segment the acknowledgement is processed before the
- * FIN, as RFC 9293 §3.10.7.4 orders them, which is what takes an active closer
- * straight from FIN-WAIT-1 to TIME-WAIT on a FIN+ACK. Every comparison of
- * sequence numbers uses the SEQ_* macros. Messages give raw numbers with the
- * relative ones (ISN = 0) in parentheses.
+ * then the rules common to all (check_common: a CLOSED sender, sequence space,
+ * ACKs of bytes not sent, the window edge). Within a segment the
+ * acknowledgement is processed before the FIN, as RFC 9293 §3.10.7.4 orders
+ * them, which is what takes an active closer straight from FIN-WAIT-1 to
+ * TIME-WAIT on a FIN+ACK. Every comparison of sequence numbers uses the SEQ_*
+ * macros. Messages give raw numbers with the relative ones (ISN = 0) in
+ * parentheses. What the analyses after it need of its verdicts it leaves in
+ * struct segment_ctx (dropped, illegal_flags, advanced, the handshake steps);
+ * it never reads their results.
  *
  * Where a new rule goes: a check of a segment as sent goes in the handler of
  * its control bits (handle_rst, handle_syn, handle_synack, handle_segment and
- * the process_* / check_* functions it calls), its receiver's side in
- * tcp_engine_deliver. A rule that changes a state does it only through
- * set_state() with the event that happened (tcp-state.h); if the move is not
- * in tcp-state.c's table, add it there with its RFC 9293 section (or a named
- * event saying which capture artefact it stands for) and to docs/engine.md's
- * transition table, which a test compares with the code's.
+ * the process_* / check_* functions it calls), or in check_common if every
+ * segment is held to it; its receiver's side in tcp_engine_deliver; a rule
+ * about a SYN on a 4-tuple already in use in tcp_engine_starts_incarnation /
+ * tcp_engine_judge_incarnation. A rule that changes a state does it only
+ * through set_state() with the event that happened (tcp-state.h); if the move
+ * is not in tcp-state.c's table, add it there with its RFC 9293 section (or a
+ * named event saying which capture artefact it stands for) and to
+ * docs/engine.md's transition table, which a test compares with the code's.
+ * Each rule cites its RFC section. What is not a rule goes elsewhere: a
+ * measurement to analysis-measure.c, a label to analysis-labels.c, a verdict
+ * on a connection's health (legal but hurt) to analysis-diagnose.c.
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "tcp-engine.h"
 #include "tcp-seq.h"
-#include "xalloc.h"
 
 enum { MAX_WSCALE = 14 }; /* RFC 7323 §2.3 */
 
@@ -273,6 +282,13 @@ static void handle_rst(struct segment_ctx *sc)
 
 /* ---- SYN and SYN-ACK: the sender's side ---------------------------------- */
 
+/* RFC 9293 §3.4.1: a connection keeps the ISN its SYN chose; a SYN repeated with another (why: what it means). */
+static void raise_isn_changed(const struct segment_ctx *sc, uint32_t old_isn, const char *why)
+{
+	tcp_engine_raise(sc, F_HS_SYN_ISN_CHANGED, "SYN repeated with ISN %u instead of %u%s", sc->pkt->seq, old_isn,
+			 why);
+}
+
 static void handle_syn(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
@@ -286,8 +302,7 @@ static void handle_syn(struct segment_ctx *sc)
 						 "SYN seq %u inside the synchronized connection (ISN %u)", p->seq,
 						 snd->isn);
 			else
-				tcp_engine_raise(sc, F_HS_SYN_ISN_CHANGED, "SYN repeated with ISN %u instead of %u",
-						 p->seq, snd->isn);
+				raise_isn_changed(sc, snd->isn, "");
 		} else if (snd->state == TCPS_SYN_SENT) {
 			/* RFC 6298 §5, RFC 9293 §3.8.1: the SYN's timer fired, no SYN-ACK had reached it. */
 			tcp_engine_raise(sc, F_HS_SYN_RETRANSMITTED,
@@ -400,6 +415,7 @@ static void handle_synack(struct segment_ctx *sc)
 		record_syn_options(snd, sc);
 	}
 	snd->last_syn_ns = p->time_ns;
+	/* The capture point's round trip to the server (time_handshake): a later SYN-ACK may be its timer's. */
 	if (rcv->syn_sent)
 		f->to_server_ns = p->time_ns - rcv->last_syn_ns;
 	snd->synack_sent = true;
@@ -427,40 +443,28 @@ static void handle_synack(struct segment_ctx *sc)
 /* ---- ACK, data and FIN: the sender's side ---------------------------------- */
 
 /*
- * Where the capture was taken, from the handshake: the round trip from the
- * capture point to the server (SYN seen to SYN-ACK seen) against the one to
- * the client (SYN-ACK seen to ACK seen); the TTLs first when they tell (an
- * endpoint next to the capture point sends with an initial TTL: 64, 128, 255).
+ * The handshake's times, at its ACK: the iRTT, and the round trip from the
+ * capture point to the client (SYN-ACK seen to ACK seen; to the server it
+ * was taken at the SYN-ACK). The delivery stage times crossings and timers
+ * by these (delivery.c), and the measurements infer from them where the
+ * capture was taken (analysis-measure.c).
  */
-static bool ttl_initial(uint8_t ttl)
+static void time_handshake(struct segment_ctx *sc)
 {
-	return ttl == 64 || ttl == 128 || ttl == 255;
-}
-
-static void infer_vantage(struct flow *f, int64_t ack_ns)
-{
-	const struct endpoint *c = &f->ep[SIDE_CLIENT], *s = &f->ep[SIDE_SERVER];
-	/* To the server: from its first SYN-ACK (a later one may be its timer's); to the client: from the last. */
-	int64_t to_server = f->to_server_ns, to_client = ack_ns - s->last_syn_ns;
-	if (to_server <= 0 || to_client <= 0)
-		return;
-	f->to_client_ns = to_client;
-	if (c->ttl && s->ttl && ttl_initial(c->ttl) != ttl_initial(s->ttl))
-		f->vantage = ttl_initial(c->ttl) ? VANTAGE_CLIENT : VANTAGE_SERVER;
-	else if (to_server * 2 >= to_client * 3)
-		f->vantage = VANTAGE_CLIENT;
-	else if (to_client * 2 >= to_server * 3)
-		f->vantage = VANTAGE_SERVER;
-	else
-		f->vantage = c->ttl && s->ttl && !ttl_initial(c->ttl) && !ttl_initial(s->ttl) ? VANTAGE_MIDDLE
-											      : VANTAGE_UNKNOWN;
+	struct flow *f = sc->flow;
+	int64_t now = sc->pkt->time_ns;
+	int64_t to_client = now - f->ep[SIDE_SERVER].last_syn_ns; /* from the last SYN-ACK */
+	f->irtt_ns = now - f->ep[SIDE_CLIENT].syn_time_ns;
+	if (f->to_server_ns > 0 && to_client > 0)
+		f->to_client_ns = to_client;
+	sc->handshake_timed = true;
 }
 
 /*
  * The third segment of the handshake (or the last of a simultaneous open),
  * judged as sent. Returns true when it acknowledges more than the server
  * had been seen to send: judged once the server's next segment shows
- * whether the capture missed something (process_ack, account).
+ * whether the capture missed something (process_ack, settle_ack_beyond_sent).
  */
 static bool judge_handshake_ack(struct segment_ctx *sc)
 {
@@ -493,11 +497,8 @@ static bool judge_handshake_ack(struct segment_ctx *sc)
 	if (f->simultaneous_open && snd->bare_syn_after_peer && sc->side == SIDE_SERVER)
 		tcp_engine_raise_once(sc, F_HS_SPLIT, "split handshake: the server answered the SYN with a bare SYN");
 	f->handshake_done = true;
-	const struct endpoint *opener = &f->ep[SIDE_CLIENT];
-	if (opener->syn_sent && f->irtt_ns < 0) {
-		f->irtt_ns = p->time_ns - opener->syn_time_ns;
-		infer_vantage(f, p->time_ns);
-	}
+	if (f->ep[SIDE_CLIENT].syn_sent && f->irtt_ns < 0)
+		time_handshake(sc);
 	return SEQ_GT(p->ack, rcv->snd_nxt) && !missed_before && (p->seq == want_seq || p->seq == snd->isn + 1);
 }
 
@@ -697,181 +698,149 @@ static void handle_segment(struct segment_ctx *sc)
 			set_state(&f->ep[side], TCPE_MIDSTREAM_SYNCED);
 }
 
-/* ---- Bookkeeping common to every segment -------------------------------- */
+/* ---- Rules common to every segment, after its handler ---------------------- */
 
-/* Frees the RTT rings once the flow is finished: no samples are taken after that. */
-static void release_rtt(struct flow *f)
+/* RFC 9293 §3.10.7: a CLOSED endpoint sends nothing new (a segment sent before its RST may arrive late). */
+static void check_sent_after_reset(const struct segment_ctx *sc, uint32_t end)
 {
-	for (int side = 0; side < 2; side++) {
-		free(f->ep[side].rtt_ring);
-		f->ep[side].rtt_ring = NULL;
-		f->ep[side].rtt_count = 0;
-	}
-	f->rtt_released = true;
-}
-
-static void rtt_on_send(struct endpoint *snd, uint32_t seq, uint32_t end, bool advances, int64_t now)
-{
-	if (!snd->rtt_ring) /* not cleared: only entries from rtt_head to rtt_count are ever read */
-		snd->rtt_ring = xmalloc(RTT_RING * sizeof *snd->rtt_ring);
-	rtt_ring_sent(snd->rtt_ring, &snd->rtt_head, &snd->rtt_count, seq, end, advances, now);
-}
-
-/* An ACK from the other side: a sample (rtt.h) joins the data sender's statistics. */
-static void rtt_on_ack(struct endpoint *data_sender, uint32_t ack, int64_t now)
-{
-	int64_t sample =
-		rtt_ring_acked(data_sender->rtt_ring, &data_sender->rtt_head, &data_sender->rtt_count, ack, now);
-	if (sample < 0)
-		return;
-	struct rtt_stats *r = &data_sender->rtt;
-	if (r->samples == 0 || sample < r->min_ns)
-		r->min_ns = sample;
-	if (r->samples == 0 || sample > r->max_ns)
-		r->max_ns = sample;
-	r->sum_ns += sample;
-	r->samples++;
-}
-
-static void account(struct segment_ctx *sc)
-{
-	const struct packet *p = sc->pkt;
-	struct flow *f = sc->flow;
-	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
-	uint8_t fl = p->flags;
-	uint32_t end = p->seq + p->payload_len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
-	bool advances = !snd->seen || SEQ_GT(end, snd->snd_nxt);
-	uint32_t retransmit_mask =
-		1u << L_RETRANSMISSION | 1u << L_FAST_RETRANSMISSION | 1u << L_SPURIOUS_RETRANSMISSION;
-
-	snd->packets++;
-	snd->payload_bytes += p->payload_len;
-	if (!snd->ttl)
-		snd->ttl = p->ip_ttl;
-	if (sc->labels.mask & retransmit_mask)
-		snd->retrans_bytes += p->payload_len;
-	/* RFC 9293 §3.10.7: a CLOSED endpoint sends nothing new (a segment sent before its RST may arrive late). */
+	const struct endpoint *snd = sc->snd;
+	uint8_t fl = sc->pkt->flags;
 	if (snd->rst_sent && !(fl & TCP_RST) && sc->flow->reset_by == sc->side &&
 	    ((fl & (TCP_SYN | TCP_FIN)) || SEQ_GT(end, snd->snd_at_reset)))
 		tcp_engine_raise_once(sc, F_RESET_DATA_AFTER_RST, "the %s keeps sending after its own RST",
 				      flow_side_name(sc->side));
+}
 
-	/* Sequence space (a segment dropped unprocessed has none): highest byte sent, gaps, wrap-around. */
-	if (!(fl & TCP_RST) && !sc->dropped) {
-		if (snd->seen && SEQ_GT(p->seq, snd->snd_nxt))
-			snd->gap_seen = true;
-		if (advances) {
-			/*
-			 * Raw < on purpose: the segment advances in sequence space
-			 * (SEQ_GT above) while its plain value fell, which is exactly
-			 * crossing 2^32 (RFC 9293 §3.4); SEQ_* cannot see the crossing.
-			 */
-			if (snd->seen && end < snd->snd_nxt && !snd->wrapped) {
-				snd->wrapped = true;
-				tcp_engine_raise(sc, F_SEQ_WRAPPED, "the %s's sequence numbers wrapped past 2^32",
-						 flow_side_name(sc->side));
-			}
-			if (p->opt.has_timestamps && snd->ts_seen && SEQ_LT(p->opt.tsval, snd->last_tsval) && snd->seen)
-				tcp_engine_raise(sc, F_OPT_TIMESTAMP_REGRESS, "TSval %u is older than the previous %u",
-						 p->opt.tsval, snd->last_tsval);
-			if ((p->payload_len > 0 || (fl & (TCP_SYN | TCP_FIN))) && !f->rtt_released)
-				rtt_on_send(snd, p->seq, end, true, p->time_ns);
-			snd->snd_nxt = end;
-		} else if ((p->payload_len > 0 || (fl & (TCP_SYN | TCP_FIN))) && !f->rtt_released) {
-			rtt_on_send(snd, p->seq, end, false, p->time_ns);
+/*
+ * The sender's sequence space (a segment dropped unprocessed has none): the
+ * highest byte sent, gaps the capture missed, the wrap past 2^32 (RFC 9293
+ * §3.4), and on new data a TSval older than the sender's last (RFC 7323
+ * §5.3: PAWS would reject it).
+ */
+static void check_sequence_space(struct segment_ctx *sc, uint32_t end)
+{
+	const struct packet *p = sc->pkt;
+	struct endpoint *snd = sc->snd;
+
+	if (sc->dropped)
+		return;
+	if (p->flags & TCP_RST) {
+		if (!snd->seen) {
+			snd->snd_nxt = p->seq;
+			snd->seen = true;
 		}
-		snd->seen = true;
-	} else if (!snd->seen && !sc->dropped) {
-		snd->snd_nxt = p->seq;
-		snd->seen = true;
+		return;
 	}
-	if (snd->beyond_pending && (SEQ_GEQ(end, snd->beyond.ack) || SEQ_GT(p->seq, snd->beyond.sent_up_to))) {
+	if (snd->seen && SEQ_GT(p->seq, snd->snd_nxt))
+		snd->gap_seen = true;
+	if (sc->advanced) {
 		/*
-		 * The bytes existed: a capture artefact, not a violation. Except for a
-		 * handshake ACK, when the server's first bytes follow on from its SYN
-		 * with no gap: then it sent them only after that ACK had acknowledged
-		 * them (RFC 9293 §3.10.7.4: an ACK of something not yet sent).
+		 * Raw < on purpose: the segment advances in sequence space
+		 * (SEQ_GT above) while its plain value fell, which is exactly
+		 * crossing 2^32 (RFC 9293 §3.4); SEQ_* cannot see the crossing.
 		 */
-		snd->beyond_pending = false;
-		if (snd->beyond_handshake && p->seq == snd->beyond.sent_up_to && !(fl & TCP_SYN)) {
-			char message[FINDING_MESSAGE_MAX];
-			snprintf(message, sizeof message,
-				 "handshake ACK acknowledges %u (relative %u), expected ISN+1 = %u: the %s sent "
-				 "those bytes only later, from frame %llu",
-				 snd->beyond.ack, rel(snd, snd->beyond.ack), snd->isn + 1, flow_side_name(sc->side),
-				 (unsigned long long)p->frame);
-			sc->raise_late(sc->raise_ctx, f, F_HS_ACK_BAD_ACK, snd->beyond.frame, snd->beyond.time_ns,
-				       message);
+		if (snd->seen && end < snd->snd_nxt && !snd->wrapped) {
+			snd->wrapped = true;
+			tcp_engine_raise(sc, F_SEQ_WRAPPED, "the %s's sequence numbers wrapped past 2^32",
+					 flow_side_name(sc->side));
 		}
+		if (p->opt.has_timestamps && snd->ts_seen && SEQ_LT(p->opt.tsval, snd->last_tsval) && snd->seen)
+			tcp_engine_raise(sc, F_OPT_TIMESTAMP_REGRESS, "TSval %u is older than the previous %u",
+					 p->opt.tsval, snd->last_tsval);
+		snd->snd_nxt = end;
 	}
+	snd->seen = true;
+}
+
+/*
+ * An earlier ACK of bytes this sender had not been seen to send (process_ack)
+ * is settled once its next segment shows whether they existed.
+ */
+static void settle_ack_beyond_sent(const struct segment_ctx *sc, uint32_t end)
+{
+	const struct packet *p = sc->pkt;
+	struct endpoint *snd = sc->snd;
+
+	if (!snd->beyond_pending || !(SEQ_GEQ(end, snd->beyond.ack) || SEQ_GT(p->seq, snd->beyond.sent_up_to)))
+		return;
+	/*
+	 * The bytes existed: a capture artefact, not a violation. Except for a
+	 * handshake ACK, when the server's first bytes follow on from its SYN
+	 * with no gap: then it sent them only after that ACK had acknowledged
+	 * them (RFC 9293 §3.10.7.4: an ACK of something not yet sent).
+	 */
+	snd->beyond_pending = false;
+	if (snd->beyond_handshake && p->seq == snd->beyond.sent_up_to && !(p->flags & TCP_SYN)) {
+		char message[FINDING_MESSAGE_MAX];
+		snprintf(message, sizeof message,
+			 "handshake ACK acknowledges %u (relative %u), expected ISN+1 = %u: the %s sent "
+			 "those bytes only later, from frame %llu",
+			 snd->beyond.ack, rel(snd, snd->beyond.ack), snd->isn + 1, flow_side_name(sc->side),
+			 (unsigned long long)p->frame);
+		sc->raise_late(sc->raise_ctx, sc->flow, F_HS_ACK_BAD_ACK, snd->beyond.frame, snd->beyond.time_ns,
+			       message);
+	}
+}
+
+/* The right window edge the sender advertises, which must not move left (RFC 9293 §3.8.6). */
+static void check_window(const struct segment_ctx *sc)
+{
+	const struct packet *p = sc->pkt;
+	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
+	uint8_t fl = p->flags;
+
+	/* SYN windows are never scaled (RFC 7323 §2.2). */
+	int shift = (fl & TCP_SYN) ? 0 : window_shift(snd, rcv);
+	if (shift < 0)
+		return;
+	uint32_t edge = p->ack + ((uint32_t)p->window << shift);
+	uint32_t slack = (1u << shift) - 1; /* rounding of a scaled window */
+	if (snd->prev_edge_known && SEQ_LT(edge + slack, snd->prev_edge) && !(fl & TCP_SYN))
+		tcp_engine_raise(sc, F_WINDOW_SHRINK, "the %s's right window edge moved left from %u to %u",
+				 flow_side_name(sc->side), rel(rcv, snd->prev_edge), rel(rcv, edge));
+	/* The SYN's unscaled window is no baseline for shrinking: scaled windows round down. */
+	snd->prev_edge = edge;
+	snd->prev_edge_known = !(fl & TCP_SYN);
+	if (!snd->edge_known || SEQ_GT(edge, snd->right_edge))
+		snd->right_edge = edge;
+	snd->edge_known = true;
+}
+
+/* What every segment not dropped for its flags is held to, and what it tells about its sender. */
+static void check_common(struct segment_ctx *sc)
+{
+	const struct packet *p = sc->pkt;
+	struct endpoint *snd = sc->snd;
+	uint8_t fl = p->flags;
+	uint32_t end = p->seq + p->payload_len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
+
+	sc->advanced = !snd->seen || SEQ_GT(end, snd->snd_nxt);
+	check_sent_after_reset(sc, end);
+	check_sequence_space(sc, end);
+	settle_ack_beyond_sent(sc, end);
 	if (p->opt.has_timestamps && (!snd->ts_seen || SEQ_GT(p->opt.tsval, snd->last_tsval))) {
 		snd->last_tsval = p->opt.tsval;
 		snd->ts_seen = true;
 	}
-
 	if (!(fl & TCP_ACK) || (fl & TCP_RST))
 		return;
-	rtt_on_ack(rcv, p->ack, p->time_ns);
 	if (!snd->ack_sent || SEQ_GT(p->ack, snd->last_ack))
 		snd->last_ack = p->ack;
 	snd->ack_sent = true;
 	snd->last_window = p->window;
-
-	/* The right edge this endpoint advertises; SYN windows are never scaled (RFC 7323 §2.2). */
-	int shift = (fl & TCP_SYN) ? 0 : window_shift(snd, rcv);
-	if (shift >= 0) {
-		uint32_t edge = p->ack + ((uint32_t)p->window << shift);
-		uint32_t slack = (1u << shift) - 1; /* rounding of a scaled window */
-		if (snd->prev_edge_known && SEQ_LT(edge + slack, snd->prev_edge) && !(fl & TCP_SYN))
-			tcp_engine_raise(sc, F_WINDOW_SHRINK, "the %s's right window edge moved left from %u to %u",
-					 flow_side_name(sc->side), rel(rcv, snd->prev_edge), rel(rcv, edge));
-		/* The SYN's unscaled window is no baseline for shrinking: scaled windows round down. */
-		snd->prev_edge = edge;
-		snd->prev_edge_known = !(fl & TCP_SYN);
-		if (!snd->edge_known || SEQ_GT(edge, snd->right_edge))
-			snd->right_edge = edge;
-		snd->edge_known = true;
-	}
-
-	/* Zero-window time. */
-	if (p->window == 0 && !(fl & TCP_SYN)) {
-		if (snd->zero_window_since < 0)
-			snd->zero_window_since = p->time_ns;
-	} else if (snd->zero_window_since >= 0) {
-		snd->zero_window_ns += p->time_ns - snd->zero_window_since;
-		snd->zero_window_since = -1;
-	}
-}
-
-/* Keep-alive probes and whether the peer answers them (RFC 1122 §4.2.3.6). */
-static void track_keepalive(struct segment_ctx *sc)
-{
-	struct endpoint *snd = sc->snd, *rcv = sc->rcv;
-	rcv->keepalives_unanswered = 0; /* the sender answered whatever the peer probed */
-	if (!(sc->labels.mask & (1u << L_KEEP_ALIVE)))
-		return;
-	if (snd->keepalives > 0)
-		snd->keepalive_interval_sum_ns += sc->pkt->time_ns - snd->last_keepalive_ns;
-	snd->keepalives++;
-	snd->last_keepalive_ns = sc->pkt->time_ns;
-	if (++snd->keepalives_unanswered >= 2)
-		tcp_engine_raise_once(sc, F_KEEPALIVE_UNANSWERED, "%u keep-alive probes from the %s without an answer",
-				      snd->keepalives_unanswered, flow_side_name(sc->side));
+	check_window(sc);
 }
 
 void tcp_engine_segment(struct segment_ctx *sc)
 {
 	const struct packet *p = sc->pkt;
-	struct flow *f = sc->flow;
 	uint8_t fl = p->flags;
 
-	tcp_engine_expire_time_wait(f, p->time_ns);
+	tcp_engine_expire_time_wait(sc->flow, p->time_ns);
 	if (!(fl & TCP_ACK) && p->ack != 0)
 		tcp_engine_raise(sc, F_FLAGS_ACK_NONZERO, "ack field is %u while the ACK flag is clear", p->ack);
 	if (flags_illegal(sc)) {
-		sc->dropped = true;
-		sc->snd->packets++;
-		sc->snd->payload_bytes += p->payload_len;
+		sc->dropped = sc->illegal_flags = true;
 		return;
 	}
 	check_options(sc);
@@ -883,11 +852,72 @@ void tcp_engine_segment(struct segment_ctx *sc)
 		handle_synack(sc);
 	else
 		handle_segment(sc);
-	account(sc);
-	track_keepalive(sc);
-	/* Nothing is left to time once both FINs are acknowledged or the flow was reset. */
-	if (!f->rtt_released && (f->reset || (f->ep[0].fin_acked && f->ep[1].fin_acked)))
-		release_rtt(f);
+	check_common(sc);
+}
+
+/* ---- A SYN on a 4-tuple already in use: RFC 9293 §3.6.1 ------------------ */
+
+bool tcp_engine_flow_finished(const struct flow *f)
+{
+	if (f->reset || (f->ep[0].fin_sent && f->ep[1].fin_sent))
+		return true;
+	for (int side = 0; side < 2; side++) {
+		enum tcp_state s = f->ep[side].state;
+		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
+			return false;
+	}
+	return true;
+}
+
+bool tcp_engine_starts_incarnation(const struct flow *old, int side, const struct packet *p)
+{
+	if ((p->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return false;
+	const struct endpoint *snd = &old->ep[side], *rcv = &old->ep[!side];
+	if (snd->syn_sent && p->seq == snd->isn)
+		return false; /* a retransmitted SYN */
+	if (tcp_engine_flow_finished(old))
+		return true;
+	if (!snd->seen || (!snd->syn_sent && rcv->syn_sent && !old->handshake_done))
+		return false; /* answering the peer's open attempt: simultaneous open or a split handshake */
+	/* Synchronized as far as the capture shows: the receiver's own state may still wait on delivery. */
+	if (rcv->edge_known && (tcp_state_synchronized(rcv->state) || old->handshake_done) &&
+	    SEQ_GEQ(p->seq, rcv->last_ack) && SEQ_LT(p->seq, rcv->right_edge))
+		return false;
+	return true;
+}
+
+/* RFC 9293 §3.6.1, RFC 6191: may a new SYN reuse a 4-tuple still in TIME-WAIT? */
+static void judge_time_wait_reuse(struct flow *old, int side, const struct segment_ctx *sc)
+{
+	const struct packet *p = sc->pkt;
+	tcp_engine_expire_time_wait(old, p->time_ns);
+	int tw_side = old->ep[!side].state == TCPS_TIME_WAIT  ? !side
+		      : old->ep[side].state == TCPS_TIME_WAIT ? side
+							      : -1;
+	if (tw_side < 0)
+		return;
+	const struct endpoint *prev = &old->ep[side];
+	bool isn_above = SEQ_GT(p->seq, prev->snd_nxt);
+	bool ts_newer = p->opt.has_timestamps && prev->ts_seen && SEQ_GT(p->opt.tsval, prev->last_tsval);
+	double left = (double)(old->ep[tw_side].time_wait_until - p->time_ns) / 1e9;
+	if (isn_above || ts_newer)
+		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_REUSE,
+				 "new SYN while the %s is in TIME-WAIT (%.1f s left) with %s",
+				 tw_side ? "server" : "client", left, isn_above ? "a higher ISN" : "a newer timestamp");
+	else
+		tcp_engine_raise(sc, F_CLOSE_TIME_WAIT_VIOLATION,
+				 "new SYN ISN %u is not above the old final seq %u and has no newer timestamp (%.1f s "
+				 "of TIME-WAIT left)",
+				 p->seq, prev->snd_nxt, left);
+}
+
+void tcp_engine_judge_incarnation(struct flow *old, int old_side, const struct segment_ctx *sc)
+{
+	judge_time_wait_reuse(old, old_side, sc);
+	const struct endpoint *prev = &old->ep[old_side];
+	if (prev->state == TCPS_SYN_SENT && prev->syn_sent && sc->pkt->seq != prev->isn)
+		raise_isn_changed(sc, prev->isn, ": a new connection attempt");
 }
 
 /* ---- The receiver's side: RFC 9293 §3.10.7 when a segment is delivered ---- */
