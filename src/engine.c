@@ -404,7 +404,7 @@ static bool flow_expired(const struct engine *e, struct flow *f, int64_t now_ns)
 		enum tcp_state s = f->ep[side].state;
 		if (s == TCPS_TIME_WAIT && now_ns < f->ep[side].time_wait_until)
 			return false;
-		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
+		if (!tcp_state_no_connection(s))
 			return false;
 	}
 	/* Closed: keep it 2*MSL for stray retransmissions before letting it go. */
@@ -435,7 +435,7 @@ static int64_t quiet_until(const struct engine *e, const struct flow *f)
 		enum tcp_state s = f->ep[side].state;
 		if (s == TCPS_TIME_WAIT && f->ep[side].time_wait_until > closed)
 			closed = f->ep[side].time_wait_until;
-		else if (s != TCPS_TIME_WAIT && s != TCPS_CLOSED && s != TCPS_LISTEN)
+		else if (!tcp_state_no_connection(s))
 			closed = INT64_MAX;
 	}
 	return earliest(t, closed);

@@ -861,12 +861,7 @@ bool tcp_engine_flow_finished(const struct flow *f)
 {
 	if (f->reset || (f->ep[0].fin_sent && f->ep[1].fin_sent))
 		return true;
-	for (int side = 0; side < 2; side++) {
-		enum tcp_state s = f->ep[side].state;
-		if (s != TCPS_CLOSED && s != TCPS_TIME_WAIT && s != TCPS_LISTEN)
-			return false;
-	}
-	return true;
+	return tcp_state_no_connection(f->ep[0].state) && tcp_state_no_connection(f->ep[1].state);
 }
 
 bool tcp_engine_starts_incarnation(const struct flow *old, int side, const struct packet *p)

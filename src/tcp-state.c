@@ -48,6 +48,11 @@ bool tcp_state_may_listen(enum tcp_state s)
 	return s == TCPS_UNKNOWN || s == TCPS_CLOSED || s == TCPS_LISTEN;
 }
 
+bool tcp_state_no_connection(enum tcp_state s)
+{
+	return s == TCPS_CLOSED || s == TCPS_LISTEN || s == TCPS_TIME_WAIT;
+}
+
 /* Table entries: 0 none, STAY it stays, else the next state + 1. */
 enum { STAY = 0xff };
 #define UNK (TCPS_UNKNOWN + 1)

@@ -67,6 +67,8 @@ const char *tcp_state_name(enum tcp_state s);
 int tcp_state_synchronized(enum tcp_state s);
 /* Could the endpoint still take a passive OPEN: it is, or may as far as the capture shows be, in LISTEN. */
 bool tcp_state_may_listen(enum tcp_state s);
+/* The endpoint holds no connection, or only TIME-WAIT's memory of one: CLOSED, LISTEN or TIME-WAIT. */
+bool tcp_state_no_connection(enum tcp_state s);
 /*
  * The state event takes an endpoint in state from to (from itself when the
  * event leaves it where it is), or TCPS_COUNT when the table has no entry:
