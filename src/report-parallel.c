@@ -8,10 +8,10 @@
  * engine sees the same sequence of times, so expiry and TIME-WAIT run on the
  * same schedule as in one engine, and a flow's packets all land in the same
  * thread, so each flow is judged exactly as one engine judges it. The flows
- * of the shard (I/N being --shard, else 0/1) come in ENGINE_PARTS parts by
+ * of the shard (I/N being --shard, else 0/1) come in FLOW_SET_PARTS parts by
  * hash, and each thread takes a set of parts of about equal packets
  * (report-balance.h). Findings that belong to no flow come from the engine
- * of part 0 alone (engine.h).
+ * of part 0 alone (flow-set.h).
  *
  * Each thread collects a report part: flows numbered from 1 in the order of
  * their first frame, as one engine numbers them, findings in frame order.
@@ -153,7 +153,7 @@ int report_run_threads(struct report *r, const char *const *paths, size_t npaths
 		w[i].part.parts[0].in_thread = true;
 		w[i].cfg = *cfg;
 		w[i].cfg.threads = 1;
-		w[i].cfg.parts = parts_of[i];
+		w[i].cfg.flows.parts = parts_of[i];
 	}
 	/* A thread that cannot start leaves its shard to the calling thread, after the others. */
 	bool started[REPORT_MAX_THREADS] = {false};

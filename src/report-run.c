@@ -21,8 +21,8 @@
 static void note_shard(struct report *r, const char *const *paths, size_t n, const char *filter,
 		       const struct engine_config *cfg)
 {
-	r->shard.index = cfg->shard_index;
-	r->shard.count = cfg->shard_count;
+	r->shard.index = cfg->flows.shard_index;
+	r->shard.count = cfg->flows.shard_count;
 	r->shard.input_bytes = 0;
 	for (size_t i = 0; i < n && r->shard.input_bytes >= 0; i++) {
 		struct stat st;
@@ -57,7 +57,7 @@ static int run(struct report *r, const char *const *paths, size_t n, const char 
 int report_run_files(struct report *r, const char *const *paths, size_t n, const char *filter,
 		     const struct engine_config *cfg, const struct engine_sink *extra, char *err, size_t errlen)
 {
-	if (cfg->shard_count)
+	if (cfg->flows.shard_count)
 		note_shard(r, paths, n, filter, cfg);
 	int rc = run(r, paths, n, filter, cfg, extra, err, errlen);
 	if (rc == 0 && report_fault(r, err, errlen))

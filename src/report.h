@@ -46,7 +46,7 @@ struct report_part {
 };
 
 /*
- * A report of one shard of the flows (--shard I/N, engine_config.shard_count
+ * A report of one shard of the flows (--shard I/N, engine_config.flows.shard_count
  * set): what its JSON document adds so that tcpscope merge (report-merge.h)
  * can check that the shards belong together and rebuild the whole.
  */
