@@ -58,7 +58,6 @@ void engine_config_default(struct engine_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->msl_ns = 30 * 1000000000LL;
 	cfg->max_findings_per_flow = ENGINE_MAX_FINDINGS_PER_FLOW;
-	cfg->threads = 1;
 	cfg->flows = flow_set_all();
 }
 

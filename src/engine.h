@@ -80,7 +80,6 @@ struct engine_config {
 	bool verify_checksums;
 	uint32_t max_findings_per_flow; /* of each severity, emitted per flow (default 100); 0 = unlimited */
 	struct flow_set flows;		/* analyse only these flows (flow-set.h: --shard, the parallel runner) */
-	uint32_t threads;    /* report_run_file: split the flows over this many engines in threads (default 1) */
 	bool views_per_flow; /* live: packet views leave at once, not when their states are settled (delivery.h) */
 	/*
 	 * engine_free gives the flows' memory back to the system, for a program

@@ -129,9 +129,9 @@ static void merge_workers(struct report *r, struct worker *w, size_t n)
 }
 
 int report_run_threads(struct report *r, const char *const *paths, size_t npaths, const char *filter,
-		       const struct engine_config *cfg, char *err, size_t errlen)
+		       const struct engine_config *cfg, uint32_t threads, char *err, size_t errlen)
 {
-	size_t n = cfg->threads < REPORT_MAX_THREADS ? cfg->threads : REPORT_MAX_THREADS;
+	size_t n = threads < REPORT_MAX_THREADS ? threads : REPORT_MAX_THREADS;
 	struct worker *w = xcalloc(n, sizeof *w);
 	size_t opened = 0;
 	for (; opened < n; opened++) {
@@ -152,7 +152,6 @@ int report_run_threads(struct report *r, const char *const *paths, size_t npaths
 		report_init_budget(&w[i].part, r->source, report_memory_budget() / n);
 		w[i].part.parts[0].in_thread = true;
 		w[i].cfg = *cfg;
-		w[i].cfg.threads = 1;
 		w[i].cfg.flows.parts = parts_of[i];
 	}
 	/* A thread that cannot start leaves its shard to the calling thread, after the others. */

@@ -12,7 +12,7 @@
  * after everything made before it).
  *
  * report_run_file() (report-run.h) may split the analysis of a file over threads
- * (engine_config.threads), each thread an engine of its own over one shard of
+ * (its threads argument), each thread an engine of its own over one shard of
  * the flows (SPEC §12 --shard). What is read back is the same, byte for byte,
  * as from one engine: report-parallel.c says how.
  */

@@ -338,7 +338,8 @@ START_TEST(test_lying_lengths)
 	engine_config_default(&cfg);
 	struct seen_findings seen = {0};
 	struct engine_sink sink = {.ctx = &seen, .finding = see_finding};
-	ck_assert_int_eq(report_run_file(&r, write_file(&w, "t.pcap", w.len), NULL, &cfg, &sink, err, sizeof err), 0);
+	ck_assert_int_eq(report_run_file(&r, write_file(&w, "t.pcap", w.len), NULL, &cfg, 1, &sink, err, sizeof err),
+			 0);
 	ck_assert_uint_eq(r.stats.packets, 4);
 	ck_assert_uint_eq(r.stats.tcp_packets, 0);
 	ck_assert_uint_eq(r.nflows, 0);

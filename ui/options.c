@@ -229,7 +229,7 @@ static const struct option_spec specs[] = {
 	{"verify-checksums", 0, OPT_FLAG, FIELD(engine.verify_checksums)},
 	{"shard", 0, OPT_SPECIAL, .parse = parse_shard},
 	{"join", 0, OPT_FLAG, FIELD(join)},
-	{"threads", 0, OPT_COUNT, FIELD(engine.threads), .min = 1, .max = REPORT_MAX_THREADS,
+	{"threads", 0, OPT_COUNT, FIELD(threads), .min = 1, .max = REPORT_MAX_THREADS,
 	 .takes = "a number from 1 to " NUMBER_TEXT(REPORT_MAX_THREADS)},
 	{"flow", 0, OPT_SPECIAL, .parse = parse_flow},
 	{"where", 0, OPT_TEXT, FIELD(where)},
