@@ -215,7 +215,7 @@ static void output_json_flows(FILE *out, const struct report *r, bool nanosecond
 {
 	struct report_reader rd;
 	report_read_flows(r, &rd);
-	size_t n = r->nparts;
+	size_t n = r->threads;
 	if (n < 2 || r->nflows <= BATCH) {
 		write_flows_in_order(out, &rd, nanosecond);
 		report_reader_close(&rd);

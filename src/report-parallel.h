@@ -1,7 +1,9 @@
 /*
- * report-parallel.h - running one capture file's report in several threads
- * (report_run_file's threads), for report-run.c. Internal to the report: callers use
- * report_run_file() (report-run.h), which decides whether to split.
+ * report-parallel.h - the parallel runner: one input, N threads, M parts of
+ * its flows. It runs one capture's report in several threads, each an engine
+ * of its own over a set of the flows (flow-set.h), and merges what they
+ * collected into one plain report (report.h). report-run.c decides whether
+ * a run is split; callers use report_run_file() (report-run.h).
  */
 #ifndef TCPSCOPE_REPORT_PARALLEL_H
 #define TCPSCOPE_REPORT_PARALLEL_H
@@ -12,6 +14,8 @@
 
 #include "engine.h"
 #include "report.h"
+
+#define REPORT_MAX_THREADS 16 /* the most threads a run is split over (--threads) */
 
 /* Can each thread open the n files for itself? Only regular files can be read more than once. */
 bool report_can_split(const char *const *paths, size_t n);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "report-parallel.h" /* REPORT_MAX_THREADS */
 #include "report.h"
 
 /*

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "report.h"
+#include "report-run.h"
 #include "shard-env.h"
 #include "xalloc.h"
 
