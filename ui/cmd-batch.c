@@ -47,10 +47,12 @@ int cmd_report(struct options *o)
 		} else {
 			if (where)
 				report_where(&r, where, &picked);
+			const struct report *shown = where ? &picked : &r;
+			/* Its flows formatted in as many threads as made it, in the memory they left (output.h). */
 			if (want_json(o))
-				output_json_report(stdout, where ? &picked : &r);
+				output_json_report_threaded(stdout, shown, shown->threads);
 			else
-				output_text_report(stdout, where ? &picked : &r);
+				output_text_report(stdout, shown);
 			/* Reading it back may fail too: the output is cut short, and the status says so. */
 			if (rc == 0 &&
 			    (report_fault(&r, err, sizeof err) || (where && report_fault(&picked, err, sizeof err))))
