@@ -33,10 +33,10 @@
 /*
  * Where a report's flows and findings are when they are not its own spools:
  * callbacks of the module that collected them (a run split over threads,
- * report-parallel.c), on its ctx. open starts a reader (flows, or findings)
- * and returns its state; copy_next copies the next record into out, false
- * after the last; close ends the reader. fault is report_fault() of the
- * records, free releases them.
+ * report-parallel.c), on its ctx. open starts a reader (flows, or
+ * findings) and returns its state, never NULL; copy_next copies the next
+ * record into out, false after the last; close ends the reader. fault is
+ * report_fault() of the records, free releases them.
  */
 struct report_records {
 	void *(*open)(void *ctx, bool flows);
