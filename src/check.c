@@ -188,7 +188,8 @@ int check_run_files(struct check_file *cf, const char *const *paths, size_t n, c
 	if (cfg->expect)
 		expect_frames_init(&watch.frames, cfg->expect);
 	bool watching = cfg->script || watch.frames.n > 0;
-	if (report_run_files(&cf->report, paths, n, filter, ecfg, watching ? &sink : NULL, err, sizeof err) != 0) {
+	if (report_run_files(&cf->report, paths, n, filter, ecfg, cfg->threads, watching ? &sink : NULL, err,
+			     sizeof err) != 0) {
 		expect_frames_free(&watch.frames);
 		packetdrill_matcher_free(watch.packetdrill);
 		cf->error = xstrdup(err);

@@ -41,6 +41,7 @@ struct check_config {
 	struct expect_selector script_flow; /* the flow the script is about (--flow, default '*') */
 	const char *script_flow_text;
 	struct packetdrill_config packetdrill; /* how a packetdrill script is read (--sut, --strict-segments, ...) */
+	uint32_t threads;		       /* split each file's flows over this many threads (report_run_files) */
 };
 
 struct check_file {

@@ -1,12 +1,13 @@
 /*
  * decode-hint.c - the shard hash of a frame's flow (flow-key.h), read
  * straight off its headers in the common cases: Ethernet, Linux cooked or raw IP, then IPv4
- * that is not a fragment or IPv6 without extension headers, then TCP. A
- * split report (report-parallel.c) uses it to pass over the frames of other
- * threads' flows for a few loads each instead of a full decode. For every
+ * that is not a fragment or IPv6 without extension headers, then TCP. An
+ * engine's flow set (flow-set.c) uses it to pass over the frames of other
+ * sets' flows (--shard, a split report's threads) for a few loads each
+ * instead of a full decode, and report-balance.c to weigh the parts. For every
  * frame it accepts, decode_packet() finds TCP with the same addresses and
  * ports, so the same hash, or finds the frame unusable; anything else it leaves to
- * decode_packet() in every thread.
+ * decode_packet() in every engine.
  *
  * It is a shortcut, not a second decoder: it reads a few fixed fields with
  * the cursor's load_be*() getters after one length check per header, and

@@ -20,7 +20,6 @@
 
 #include "analysis-measure.h"
 #include "block-cache.h"
-#include "decode-hint.h"
 #include "decode.h"
 #include "delivery.h"
 #include "engine.h"
@@ -45,7 +44,8 @@ struct engine {
 	uint32_t next_id;
 	int64_t next_expire_ns;
 	int64_t now_ns;	      /* the latest capture time seen or expired to */
-	bool some_flows_only; /* a shard, or parts of one: not every flow is this engine's */
+	bool some_flows_only; /* a shard, or parts of one: not every flow is this engine's (flow-set.h) */
+	bool capture_wide;    /* raises the findings of no flow */
 };
 
 void engine_config_default(struct engine_config *cfg)
@@ -53,8 +53,7 @@ void engine_config_default(struct engine_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->msl_ns = 30 * 1000000000LL;
 	cfg->max_findings_per_flow = ENGINE_MAX_FINDINGS_PER_FLOW;
-	cfg->threads = 1;
-	cfg->parts = ENGINE_ALL_PARTS;
+	cfg->flows = flow_set_all();
 }
 
 struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink)
@@ -65,7 +64,8 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_s
 	/* The seed only spreads flows over buckets; output never depends on it. */
 	e->flows = flow_table_new(0x6a09e667f3bcc908ULL ^ (uint64_t)(uintptr_t)e);
 	e->decode_opts.verify_checksums = cfg->verify_checksums;
-	e->some_flows_only = cfg->shard_count > 1 || cfg->parts != ENGINE_ALL_PARTS;
+	e->some_flows_only = flow_set_is_partial(&cfg->flows);
+	e->capture_wide = flow_set_has_capture_wide(&cfg->flows);
 	e->delivery = delivery_new(!cfg->views_per_flow, cfg->msl_ns, sink);
 	return e;
 }
@@ -210,41 +210,13 @@ static struct flow *new_flow(struct engine *e, const struct flow_key *key, bool 
 	return f;
 }
 
-/* Findings of no flow are shard index 0's, part 0's (engine.h). */
-static bool reports_capture_wide(const struct engine *e)
-{
-	return e->cfg.shard_index == 0 && (e->cfg.parts & 1);
-}
-
-int engine_part_of(const struct engine_config *cfg, uint64_t shard_hash)
-{
-	if (cfg->shard_count > 1) { /* the shard is hash % count, its part the rest's % ENGINE_PARTS */
-		if (shard_hash % cfg->shard_count != cfg->shard_index)
-			return -1;
-		shard_hash /= cfg->shard_count;
-	}
-	return (int)(shard_hash % ENGINE_PARTS);
-}
-
-/* Whether a flow with this shard hash is this engine's (once a frame: a division only with --shard). */
-static bool in_shard_hash(const struct engine *e, uint64_t hash)
-{
-	int part = engine_part_of(&e->cfg, hash);
-	return part >= 0 && (e->cfg.parts >> part & 1);
-}
-
-static bool in_shard(const struct engine *e, const struct flow_key *key)
-{
-	return !e->some_flows_only || in_shard_hash(e, flow_key_shard_hash(key));
-}
-
-/* shard_checked: the packet's flow is known to be in this engine's shard. */
-static void analyse_tcp(struct engine *e, bool shard_checked)
+/* in_set: the packet's flow is known to be one of this engine's (flow-set.h). */
+static void analyse_tcp(struct engine *e, bool in_set)
 {
 	const struct packet *p = &e->pkt;
 	struct flow_key key;
 	bool src_lower = flow_key_from_packet(p, &key);
-	if (!shard_checked && !in_shard(e, &key))
+	if (!in_set && e->some_flows_only && !flow_set_has_hash(&e->cfg.flows, flow_key_shard_hash(&key)))
 		return;
 	e->stats.tcp_packets++;
 	if (p->decode_finding != F_NONE && finding_info(p->decode_finding)->severity != SEV_NOTE)
@@ -325,12 +297,11 @@ static void analyse_tcp(struct engine *e, bool shard_checked)
 }
 
 /*
- * Decodes and analyses one record; shard_checked: its flow is known to be
+ * Decodes and analyses one record; in_set: its flow is known to be
  * this engine's. Never inlined: engine_packet() then passes over another
  * shard's record without saving and restoring the registers this needs.
  */
-__attribute__((noinline)) static void analyse_record(struct engine *e, const struct capture_record *rec,
-						     bool shard_checked)
+__attribute__((noinline)) static void analyse_record(struct engine *e, const struct capture_record *rec, bool in_set)
 {
 	struct packet *p = &e->pkt;
 	p->frame = rec->frame;
@@ -343,13 +314,13 @@ __attribute__((noinline)) static void analyse_record(struct engine *e, const str
 	case DECODE_NOT_TCP:
 		break;
 	case DECODE_BAD:
-		if (shard_checked || reports_capture_wide(e)) {
+		if (in_set || e->capture_wide) {
 			e->stats.decode_errors++;
 			emit_finding(e, 0, p->decode_finding, p->decode_message);
 		}
 		break;
 	case DECODE_TCP:
-		analyse_tcp(e, shard_checked);
+		analyse_tcp(e, in_set);
 		break;
 	}
 }
@@ -363,15 +334,15 @@ void engine_packet(struct engine *e, const struct capture_record *rec)
 	if (rec->time_ns > e->now_ns)
 		e->now_ns = rec->time_ns;
 	/*
-	 * With shards, a frame whose flow its headers show (decode-hint.h) is
-	 * this engine's or none of its business, even when it proves unusable;
-	 * only the others are decoded by every shard, the unusable ones then
-	 * being shard index 0's (its part 0's, in a split report).
+	 * The seam of parallelism (flow-set.h): with only some flows this
+	 * engine's, a frame whose flow its headers show is this engine's or
+	 * none of its business, even when it proves unusable; only the others
+	 * are decoded by every engine, the unusable ones then being the
+	 * capture-wide set's.
 	 */
-	uint64_t hash;
-	bool hinted = e->some_flows_only && decode_shard_hash(rec->linktype, rec->data, rec->caplen, &hash);
-	if (!hinted || in_shard_hash(e, hash))
-		analyse_record(e, rec, hinted);
+	enum flow_set_place place = e->some_flows_only ? flow_set_place_record(&e->cfg.flows, rec) : FLOW_SET_UNKNOWN;
+	if (place != FLOW_SET_OUT)
+		analyse_record(e, rec, place == FLOW_SET_IN);
 	if (rec->time_ns >= e->next_expire_ns) {
 		engine_expire(e, rec->time_ns);
 		e->next_expire_ns = rec->time_ns + EXPIRE_PERIOD_NS;
@@ -384,7 +355,7 @@ void engine_input_truncated(struct engine *e, const char *detail)
 	snprintf(message, sizeof message, "file ends inside a record after frame %llu: %s",
 		 (unsigned long long)e->stats.packets, detail);
 	e->stats.truncated = true;
-	if (!reports_capture_wide(e))
+	if (!e->capture_wide)
 		return;
 	e->pkt.frame = 0;
 	e->pkt.time_ns = e->stats.last_ns;

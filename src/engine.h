@@ -2,8 +2,14 @@
  * engine.h - the analysis pipeline: capture records in, findings, per-packet
  * views and flow summaries out (SPEC §2).
  *
- *   record -> decode -> flow table (incarnations, client/server) ->
+ *   record -> [flow set] -> decode -> flow table (incarnations, client/server) ->
  *   labels + TCP engine -> sink
+ *
+ * The flow set (engine_config.flows, flow-set.h) is the one seam for
+ * parallelism: which flows are this engine's. By default every flow is;
+ * --shard and the parallel runner (report-parallel.c) give each of several
+ * engines over the same input a set of its own, and the engine passes over
+ * the records of the others' flows. It knows nothing of threads.
  *
  * The sink is a struct of callbacks; everything passed to it is borrowed for
  * the duration of the call (copy what you keep). Flows leave the engine as
@@ -21,19 +27,13 @@
 
 #include "capture.h"
 #include "findings.h"
+#include "flow-set.h"
 #include "packet.h"
 #include "summary.h"
 #include "tcp-state.h"
 
 #define VIEW_MAX_FINDINGS 12
 #define ENGINE_MAX_FINDINGS_PER_FLOW 100 /* the default cap, per severity */
-/*
- * A shard's flows come in this many parts, by (hash / shard_count) %
- * ENGINE_PARTS: a split report's threads take sets of them
- * (report-balance.h), a bit each in engine_config.parts.
- */
-#define ENGINE_PARTS 64
-#define ENGINE_ALL_PARTS UINT64_MAX
 
 /* What became of a segment that could change its receiver's state (delivery.h). */
 enum delivery_fate {
@@ -78,10 +78,8 @@ struct engine_config {
 	int64_t idle_timeout_ns; /* evict flows idle this long; 0 = never */
 	size_t max_flows;	 /* 0 = unlimited */
 	bool verify_checksums;
-	uint32_t max_findings_per_flow;	   /* of each severity, emitted per flow (default 100); 0 = unlimited */
-	uint32_t shard_index, shard_count; /* analyse only flows with hash % count == index */
-	uint64_t parts;			   /* and of those only the parts whose bit is set (1u << part) */
-	uint32_t threads;    /* report_run_file: split the flows over this many engines in threads (default 1) */
+	uint32_t max_findings_per_flow; /* of each severity, emitted per flow (default 100); 0 = unlimited */
+	struct flow_set flows;		/* analyse only these flows (flow-set.h: --shard, the parallel runner) */
 	bool views_per_flow; /* live: packet views leave at once, not when their states are settled (delivery.h) */
 	/*
 	 * engine_free gives the flows' memory back to the system, for a program
@@ -104,16 +102,14 @@ struct engine_stats {
 struct engine;
 
 void engine_config_default(struct engine_config *cfg);
-/* The part of cfg's shard (--shard) that a flow with this shard hash (flow-key.h) is in, or -1 if none. */
-int engine_part_of(const struct engine_config *cfg, uint64_t shard_hash);
 struct engine *engine_new(const struct engine_config *cfg, const struct engine_sink *sink);
 void engine_packet(struct engine *e, const struct capture_record *rec);
 /*
  * The input ended inside a record (raises capture.truncated). Findings that
- * belong to no flow are raised by one shard alone, so that the shards'
- * findings add up to the whole: this one and unusable frames by the engine
- * of shard index 0 (and part 0), except unusable frames whose headers name
- * their flow (decode-hint.h), which are that flow's shard's.
+ * belong to no flow are raised by one flow set alone (flow-set.h), so that
+ * the sets' findings add up to the whole: this one and unusable frames by
+ * the engine whose set has them, except unusable frames whose headers name
+ * their flow (flow_set_place_record), which are that flow's set's.
  */
 void engine_input_truncated(struct engine *e, const char *detail);
 /* Ends every flow still open (in id order) and emits their summaries. */

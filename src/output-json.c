@@ -705,3 +705,17 @@ void output_json_report_end(FILE *out, bool any_findings)
 {
 	fputs(any_findings ? "\n  ]\n}\n" : "]\n}\n", out);
 }
+
+void output_json_report_tail(FILE *out, const struct report *r)
+{
+	output_json_report_findings(out, r->nflows != 0);
+	struct report_reader rd;
+	const struct finding *f;
+	report_read_findings(r, &rd);
+	for (size_t i = 0; (f = report_next_finding(&rd)); i++) {
+		output_json_report_item(out, i == 0);
+		output_json_finding(out, f, r->nanosecond);
+	}
+	report_reader_close(&rd);
+	output_json_report_end(out, r->nfindings != 0);
+}

@@ -8,6 +8,7 @@
 #define TCPSCOPE_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "engine.h"
@@ -32,8 +33,15 @@ void output_json_packet(FILE *out, const struct packet_view *v, bool nanosecond)
 void output_stream_finding(FILE *out, const struct finding *f, bool nanosecond);
 void output_stream_flow(FILE *out, const struct flow_summary *s, bool nanosecond);
 void output_stream_stats(FILE *out, const struct engine_stats *st, uint64_t dropped);
-/* The whole JSON report, its flows formatted in as many threads as made it (output-json-flows.c). */
+/*
+ * The whole JSON report, in two back ends that write the same bytes: by the
+ * calling thread (output-json-text.c), or with its flows formatted in that
+ * many threads (output-json-threaded.c; in the calling one with fewer than
+ * two, or few flows), as many as made the report (report.threads) using
+ * the memory they left behind.
+ */
 void output_json_report(FILE *out, const struct report *r);
+void output_json_report_threaded(FILE *out, const struct report *r, uint32_t threads);
 /*
  * The JSON report in pieces, for writers that bring their own flows and
  * findings (tcpscope merge): the head up to the flows array (source_json,
@@ -45,6 +53,8 @@ void output_json_report_head(FILE *out, const struct report *r, const char *sour
 void output_json_report_item(FILE *out, bool first);
 void output_json_report_findings(FILE *out, bool any_flows);
 void output_json_report_end(FILE *out, bool any_findings);
+/* What follows the flows of r's own report: the turn, its findings, the end. */
+void output_json_report_tail(FILE *out, const struct report *r);
 void output_text_report(FILE *out, const struct report *r);
 
 #endif

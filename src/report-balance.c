@@ -18,7 +18,7 @@ enum { SAMPLE_WINDOWS = 128, SAMPLE_RECORDS_PER_WINDOW = 32 };
 
 struct weighing {
 	const struct engine_config *cfg;
-	uint64_t weight[ENGINE_PARTS];
+	uint64_t weight[FLOW_SET_PARTS];
 };
 
 static void weigh_record(void *ctx, int linktype, const uint8_t *data, uint32_t caplen)
@@ -27,7 +27,7 @@ static void weigh_record(void *ctx, int linktype, const uint8_t *data, uint32_t 
 	uint64_t hash;
 	if (!decode_shard_hash(linktype, data, caplen, &hash))
 		return;
-	int part = engine_part_of(w->cfg, hash);
+	int part = flow_set_place(&w->cfg->flows, hash);
 	if (part >= 0)
 		w->weight[part]++;
 }
@@ -45,16 +45,16 @@ static int heaviest_first(const void *a, const void *b)
 	return x->part - y->part;
 }
 
-void report_deal_weights(const uint64_t weight[ENGINE_PARTS], size_t n, uint64_t parts_of[])
+void report_deal_weights(const uint64_t weight[FLOW_SET_PARTS], size_t n, uint64_t parts_of[])
 {
-	struct weighed_part order[ENGINE_PARTS];
-	for (int p = 0; p < ENGINE_PARTS; p++)
+	struct weighed_part order[FLOW_SET_PARTS];
+	for (int p = 0; p < FLOW_SET_PARTS; p++)
 		order[p] = (struct weighed_part){weight[p], p};
-	qsort(order, ENGINE_PARTS, sizeof order[0], heaviest_first);
+	qsort(order, FLOW_SET_PARTS, sizeof order[0], heaviest_first);
 	uint64_t *load = xcalloc(n, sizeof *load);
 	for (size_t t = 0; t < n; t++)
 		parts_of[t] = 0;
-	for (int i = 0; i < ENGINE_PARTS; i++) {
+	for (int i = 0; i < FLOW_SET_PARTS; i++) {
 		size_t least = 0;
 		for (size_t t = 1; t < n; t++)
 			if (load[t] < load[least])
@@ -69,7 +69,7 @@ void report_deal_parts(const char *path, const struct engine_config *cfg, size_t
 {
 	struct weighing w = {.cfg = cfg};
 	/* One for every part: parts never sampled are still dealt out evenly. */
-	for (int p = 0; p < ENGINE_PARTS; p++)
+	for (int p = 0; p < FLOW_SET_PARTS; p++)
 		w.weight[p] = 1;
 	capture_sample_file(path, SAMPLE_WINDOWS, SAMPLE_RECORDS_PER_WINDOW, weigh_record, &w);
 	report_deal_weights(w.weight, n, parts_of);

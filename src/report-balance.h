@@ -1,5 +1,5 @@
 /*
- * report-balance.h - which parts of the flows (engine.h: ENGINE_PARTS of
+ * report-balance.h - which parts of the flows (flow-set.h: FLOW_SET_PARTS of
  * them, by shard hash) each thread of a split report takes.
  *
  * Every thread reads the whole file and analyses the packets of its parts
@@ -22,7 +22,7 @@
 /*
  * Deals the parts of cfg's shard to n threads, weighing them by a sample of
  * the file at path (capture_sample_file; input it cannot sample gets every
- * part weighed alike): parts_of[i] is thread i's engine_config.parts.
+ * part weighed alike): parts_of[i] is thread i's flow_set.parts.
  */
 void report_deal_parts(const char *path, const struct engine_config *cfg, size_t n, uint64_t parts_of[]);
 
@@ -32,6 +32,6 @@ void report_deal_parts(const char *path, const struct engine_config *cfg, size_t
  * tie). Every part goes to exactly one thread, and no thread's total exceeds
  * another's by more than the weight of one part.
  */
-void report_deal_weights(const uint64_t weight[ENGINE_PARTS], size_t n, uint64_t parts_of[]);
+void report_deal_weights(const uint64_t weight[FLOW_SET_PARTS], size_t n, uint64_t parts_of[]);
 
 #endif

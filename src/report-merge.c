@@ -9,7 +9,7 @@
  * (one input, one version, one N, one set of settings, every index once).
  * Only then is anything written: the head with the shards' counts added,
  * the flows merged by first frame (two shards never hold the same frame:
- * a frame is one flow's, or no flow's and shard 1's, engine.h) and numbered
+ * a frame is one flow's, or no flow's and shard 1's, flow-set.h) and numbered
  * as they go out, then the findings merged by their place in the order
  * (stretch, frame), each shard's in the order it wrote them.
  */

@@ -21,8 +21,8 @@
 static void note_shard(struct report *r, const char *const *paths, size_t n, const char *filter,
 		       const struct engine_config *cfg)
 {
-	r->shard.index = cfg->shard_index;
-	r->shard.count = cfg->shard_count;
+	r->shard.index = cfg->flows.shard_index;
+	r->shard.count = cfg->flows.shard_count;
 	r->shard.input_bytes = 0;
 	for (size_t i = 0; i < n && r->shard.input_bytes >= 0; i++) {
 		struct stat st;
@@ -36,17 +36,18 @@ static void note_shard(struct report *r, const char *const *paths, size_t n, con
 }
 
 int report_run_file(struct report *r, const char *path, const char *filter, const struct engine_config *cfg,
-		    const struct engine_sink *extra, char *err, size_t errlen)
+		    uint32_t threads, const struct engine_sink *extra, char *err, size_t errlen)
 {
-	return report_run_files(r, &path, 1, filter, cfg, extra, err, errlen);
+	return report_run_files(r, &path, 1, filter, cfg, threads, extra, err, errlen);
 }
 
 /* Runs the files through one engine, or through several in threads where the run can be split. */
 static int run(struct report *r, const char *const *paths, size_t n, const char *filter,
-	       const struct engine_config *cfg, const struct engine_sink *extra, char *err, size_t errlen)
+	       const struct engine_config *cfg, uint32_t threads, const struct engine_sink *extra, char *err,
+	       size_t errlen)
 {
-	if (cfg->threads > 1 && !extra && !cfg->max_flows && !r->counts_only && report_can_split(paths, n))
-		return report_run_threads(r, paths, n, filter, cfg, err, errlen);
+	if (threads > 1 && !extra && !cfg->max_flows && !r->counts_only && report_can_split(paths, n))
+		return report_run_threads(r, paths, n, filter, cfg, threads, err, errlen);
 	struct capture *cap = n == 1 ? capture_open_file(paths[0], filter, err, errlen)
 				     : capture_open_join(paths, n, filter, err, errlen);
 	if (!cap)
@@ -55,11 +56,12 @@ static int run(struct report *r, const char *const *paths, size_t n, const char 
 }
 
 int report_run_files(struct report *r, const char *const *paths, size_t n, const char *filter,
-		     const struct engine_config *cfg, const struct engine_sink *extra, char *err, size_t errlen)
+		     const struct engine_config *cfg, uint32_t threads, const struct engine_sink *extra, char *err,
+		     size_t errlen)
 {
-	if (cfg->shard_count)
+	if (cfg->flows.shard_count)
 		note_shard(r, paths, n, filter, cfg);
-	int rc = run(r, paths, n, filter, cfg, extra, err, errlen);
+	int rc = run(r, paths, n, filter, cfg, threads, extra, err, errlen);
 	if (rc == 0 && report_fault(r, err, errlen))
 		rc = -1; /* the report could not keep all it collected */
 	return rc;

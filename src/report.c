@@ -36,10 +36,9 @@ void report_init_budget(struct report *r, const char *source, size_t budget)
 {
 	memset(r, 0, sizeof *r);
 	r->source = xstrdup(source);
-	r->parts = xcalloc(1, sizeof *r->parts);
-	r->nparts = 1;
-	spool_init(&r->parts[0].flows, sizeof(struct flow_summary), budget);
-	spool_init(&r->parts[0].findings, sizeof(struct finding), budget);
+	r->threads = 1;
+	spool_init(&r->flows, sizeof(struct flow_summary), budget);
+	spool_init(&r->findings, sizeof(struct finding), budget);
 }
 
 void report_init_counts_only(struct report *r, const char *source)
@@ -51,28 +50,20 @@ void report_init_counts_only(struct report *r, const char *source)
 void report_add_finding(struct report *r, const struct finding *f)
 {
 	/* Findings arrive in frame order, except the few judged when a flow ends: the key slots those in. */
-	struct report_part *part = &r->parts[0];
-	struct spool_key key = {part->finding_segment, f->frame ? f->frame : UINT64_MAX};
-	if (!part->finding_segment)
+	struct spool_key key = {r->finding_segment, f->frame ? f->frame : UINT64_MAX};
+	if (!r->finding_segment)
 		r->findings_first_stretch++;
 	if (!f->frame)
-		part->finding_segment++;
-	spool_add(&part->findings, key, f);
+		r->finding_segment++;
+	spool_add(&r->findings, key, f);
 	r->nfindings++;
 	r->severity_counts[finding_info(f->id)->severity]++;
 }
 
 void report_add_flow(struct report *r, const struct flow_summary *s)
 {
-	/* Ids follow first frames in one engine; ordering by the first frame also orders a report's parts. */
-	struct report_part *part = &r->parts[0];
-	spool_add(&part->flows, (struct spool_key){s->first_frame, 0}, s);
-	if (part->in_thread) {
-		part->first_frames = xgrow(part->first_frames, &part->first_frames_cap, s->id, sizeof(uint64_t));
-		part->first_frames[s->id - 1] = s->first_frame;
-		if (s->id > part->nfirst_frames)
-			part->nfirst_frames = s->id;
-	}
+	/* Ids follow first frames in one engine; ordering by the first frame also orders several engines' flows. */
+	spool_add(&r->flows, (struct spool_key){s->first_frame, 0}, s);
 	r->nflows++;
 	r->findings_dropped += s->findings_dropped;
 }
@@ -97,32 +88,18 @@ static struct engine_sink report_sink(struct report *r)
 void report_finish(struct report *r, const struct engine_stats *stats)
 {
 	r->stats = *stats;
-	for (size_t i = 0; i < r->nparts; i++) {
-		spool_seal(&r->parts[i].flows);
-		spool_seal(&r->parts[i].findings);
-	}
+	spool_seal(&r->flows);
+	spool_seal(&r->findings);
 }
 
 int report_fault(const struct report *r, char *msg, size_t len)
 {
-	int error = 0;
-	for (size_t i = 0; i < r->nparts && !error; i++)
-		if (!(error = spool_fault(&r->parts[i].flows, msg, len)))
-			error = spool_fault(&r->parts[i].findings, msg, len);
+	int error = spool_fault(&r->flows, msg, len);
+	if (!error)
+		error = spool_fault(&r->findings, msg, len);
+	if (!error && r->records)
+		error = r->records->fault(r->records_ctx, msg, len);
 	return error;
-}
-
-void report_free_parts(struct report *r)
-{
-	for (size_t i = 0; i < r->nparts; i++) {
-		spool_free(&r->parts[i].flows);
-		spool_free(&r->parts[i].findings);
-		free(r->parts[i].first_frames);
-		free(r->parts[i].global_ids);
-	}
-	free(r->parts);
-	r->parts = NULL;
-	r->nparts = 0;
 }
 
 void report_free_inputs(struct report *r)
@@ -139,60 +116,21 @@ void report_free(struct report *r)
 	free(r->source);
 	report_free_inputs(r);
 	free(r->shard.filter);
-	report_free_parts(r);
+	spool_free(&r->flows);
+	spool_free(&r->findings);
+	if (r->records)
+		r->records->free(r->records_ctx);
 	memset(r, 0, sizeof *r);
 }
 
 static void reader_open(const struct report *r, struct report_reader *rd, bool flows)
 {
 	rd->report = r;
-	rd->flows = flows;
-	for (size_t i = 0; i < r->nparts; i++) {
-		spool_reader_open(&rd->parts[i], flows ? &r->parts[i].flows : &r->parts[i].findings);
-		rd->heads[i] = r->nparts > 1 ? spool_reader_next(&rd->parts[i]) : NULL;
-	}
-}
-
-/*
- * The next record of a report in parts: the smallest key among the parts'
- * heads (two parts never share a key, which is a frame or a first frame),
- * copied into out with its flow id made the whole report's. False after
- * the last.
- */
-static bool copy_next_merged(struct report_reader *rd, void *out)
-{
-	const struct report *r = rd->report;
-	size_t best = SIZE_MAX;
-	struct spool_key best_key = {0, 0};
-	for (size_t i = 0; i < r->nparts; i++) {
-		if (!rd->heads[i])
-			continue;
-		struct spool_key k = spool_record_key(rd->heads[i]);
-		if (best == SIZE_MAX || spool_key_cmp(k, best_key) < 0) {
-			best = i;
-			best_key = k;
-		}
-	}
-	if (best == SIZE_MAX)
-		return false;
-	const uint32_t *ids = r->parts[best].global_ids;
-	if (rd->flows) {
-		struct flow_summary *flow = out;
-		*flow = *(const struct flow_summary *)rd->heads[best];
-		flow->id = ids[flow->id - 1];
-	} else {
-		struct finding *finding = out;
-		*finding = *(const struct finding *)rd->heads[best];
-		if (finding->flow)
-			finding->flow = ids[finding->flow - 1];
-	}
-	rd->heads[best] = spool_reader_next(&rd->parts[best]);
-	return true;
-}
-
-static const void *reader_next_merged(struct report_reader *rd)
-{
-	return copy_next_merged(rd, &rd->renumbered) ? &rd->renumbered : NULL;
+	rd->state = NULL;
+	if (r->records)
+		rd->state = r->records->open(r->records_ctx, flows);
+	else
+		spool_reader_open(&rd->spool, flows ? &r->flows : &r->findings);
 }
 
 void report_read_flows(const struct report *r, struct report_reader *rd)
@@ -202,14 +140,16 @@ void report_read_flows(const struct report *r, struct report_reader *rd)
 
 const struct flow_summary *report_next_flow(struct report_reader *rd)
 {
-	return rd->report->nparts > 1 ? reader_next_merged(rd) : spool_reader_next(&rd->parts[0]);
+	if (rd->state)
+		return rd->report->records->copy_next(rd->state, &rd->copy.flow) ? &rd->copy.flow : NULL;
+	return spool_reader_next(&rd->spool);
 }
 
 bool report_copy_next_flow(struct report_reader *rd, struct flow_summary *out)
 {
-	if (rd->report->nparts > 1)
-		return copy_next_merged(rd, out);
-	const struct flow_summary *s = spool_reader_next(&rd->parts[0]);
+	if (rd->state)
+		return rd->report->records->copy_next(rd->state, out);
+	const struct flow_summary *s = spool_reader_next(&rd->spool);
 	if (s)
 		*out = *s;
 	return s != NULL;
@@ -222,13 +162,17 @@ void report_read_findings(const struct report *r, struct report_reader *rd)
 
 const struct finding *report_next_finding(struct report_reader *rd)
 {
-	return rd->report->nparts > 1 ? reader_next_merged(rd) : spool_reader_next(&rd->parts[0]);
+	if (rd->state)
+		return rd->report->records->copy_next(rd->state, &rd->copy.finding) ? &rd->copy.finding : NULL;
+	return spool_reader_next(&rd->spool);
 }
 
 void report_reader_close(struct report_reader *rd)
 {
-	for (size_t i = 0; i < rd->report->nparts; i++)
-		spool_reader_close(&rd->parts[i]);
+	if (rd->state)
+		rd->report->records->close(rd->state);
+	else
+		spool_reader_close(&rd->spool);
 }
 
 /* Forwards each event to the report and to an optional extra sink. */
@@ -304,10 +248,11 @@ int report_run_capture(struct report *r, struct capture *cap, const struct engin
 	for (size_t i = 0; i < r->nlinktypes; i++)
 		snprintf(r->linktypes[i], sizeof r->linktypes[i], "%s", capture_linktype_name(linktypes[i]));
 	if (st == CAPTURE_TRUNCATED) {
-		uint64_t segment = r->parts[0].finding_segment;
+		uint64_t segment = r->finding_segment;
 		engine_input_truncated(e, capture_error(cap));
-		/* Where another shard's engine raises it, the finding still closes this part's stretch of the order. */
-		r->parts[0].finding_segment = segment + 1;
+		/* Where another engine raises it (flow-set.h), the finding still closes this one's stretch of the
+		 * order. */
+		r->finding_segment = segment + 1;
 	} else if (st == CAPTURE_ERROR) {
 		snprintf(err, errlen, "%s: %s", r->source, capture_error(cap));
 		rc = -1;

@@ -11,10 +11,10 @@
  * frame in the order they were made; a capture-wide finding, frame 0, comes
  * after everything made before it).
  *
- * report_run_file() (report-run.h) may split the analysis of a file over threads
- * (engine_config.threads), each thread an engine of its own over one shard of
- * the flows (SPEC §12 --shard). What is read back is the same, byte for byte,
- * as from one engine: report-parallel.c says how.
+ * A report is what one engine collected. A run split over threads
+ * (report-parallel.c) makes one report of several engines' collections,
+ * reached through a table of callbacks (struct report_records), and what is
+ * read back is the same, byte for byte, as from one engine.
  */
 #ifndef TCPSCOPE_REPORT_H
 #define TCPSCOPE_REPORT_H
@@ -29,24 +29,25 @@
 #include "summary.h"
 
 #define REPORT_MAX_LINKTYPES 8
-#define REPORT_MAX_THREADS 16
 
 /*
- * What one engine collected: a report run in threads has a part per thread,
- * each holding the flows of its shard, numbered locally from 1; reading
- * merges the parts and renumbers the flows in the order of their first frame.
+ * Where a report's flows and findings are when they are not its own spools:
+ * callbacks of the module that collected them (a run split over threads,
+ * report-parallel.c), on its ctx. open starts a reader (flows, or
+ * findings) and returns its state, never NULL; copy_next copies the next
+ * record into out, false after the last; close ends the reader. fault is
+ * report_fault() of the records, free releases them.
  */
-struct report_part {
-	struct spool flows, findings;
-	uint64_t finding_segment; /* capture-wide findings so far: each closes a stretch of the order */
-	bool in_thread;		  /* one of several parts: keeps first_frames */
-	uint64_t *first_frames;	  /* of local flow id i + 1 */
-	size_t nfirst_frames, first_frames_cap;
-	uint32_t *global_ids; /* id in the whole report of local flow id i + 1; NULL in a one-part report */
+struct report_records {
+	void *(*open)(void *ctx, bool flows);
+	bool (*copy_next)(void *state, void *out);
+	void (*close)(void *state);
+	int (*fault)(const void *ctx, char *msg, size_t len);
+	void (*free)(void *ctx);
 };
 
 /*
- * A report of one shard of the flows (--shard I/N, engine_config.shard_count
+ * A report of one shard of the flows (--shard I/N, engine_config.flows.shard_count
  * set): what its JSON document adds so that tcpscope merge (report-merge.h)
  * can check that the shards belong together and rebuild the whole.
  */
@@ -71,8 +72,11 @@ struct report {
 	uint64_t findings_dropped;	 /* over all flows: findings past the per-flow cap (engine_config) */
 	uint64_t findings_first_stretch; /* findings before a capture-wide one ended the first stretch of the order */
 	struct report_shard shard;
-	struct report_part *parts;
-	size_t nparts;
+	struct spool flows, findings;	      /* what the engine collected: flows by first frame, findings by key */
+	uint64_t finding_segment;	      /* capture-wide findings so far: each closes a stretch of the order */
+	const struct report_records *records; /* not NULL: the flows and findings are read there instead */
+	void *records_ctx;
+	uint32_t threads; /* the engines that made it, each in a thread: a writer may use as many (1 by default) */
 };
 
 /* Bytes of flows, and of findings, a report keeps in memory before spilling (TCPSCOPE_REPORT_MEMORY). */
@@ -82,8 +86,6 @@ void report_init(struct report *r, const char *source);
 void report_init_budget(struct report *r, const char *source, size_t budget);
 /* Frees the names of a join's parts that r holds. */
 void report_free_inputs(struct report *r);
-/* Frees r's parts (what its engines collected), leaving the rest of r. */
-void report_free_parts(struct report *r);
 /* A report that keeps only the capture counts, for commands that stream what passes through an extra sink. */
 void report_init_counts_only(struct report *r, const char *source);
 void report_add_flow(struct report *r, const struct flow_summary *s);
@@ -105,18 +107,17 @@ void report_free(struct report *r);
  */
 struct report_reader {
 	const struct report *report;
-	struct spool_reader parts[REPORT_MAX_THREADS];
-	const void *heads[REPORT_MAX_THREADS]; /* each part's next record, NULL once it has no more */
-	bool flows;			       /* reading flows, else findings */
+	struct spool_reader spool; /* of the report's own spools */
+	void *state;		   /* or of its report_records */
 	union {
 		struct flow_summary flow;
 		struct finding finding;
-	} renumbered; /* the record handed out, with its flow id in the whole report */
+	} copy; /* the record handed out, from report_records */
 };
 
 void report_read_flows(const struct report *r, struct report_reader *rd);
 const struct flow_summary *report_next_flow(struct report_reader *rd);
-/* report_next_flow() into out, which saves a copy when the report is in parts; false after the last. */
+/* report_next_flow() into out, which saves a copy for report_records; false after the last. */
 bool report_copy_next_flow(struct report_reader *rd, struct flow_summary *out);
 void report_read_findings(const struct report *r, struct report_reader *rd);
 const struct finding *report_next_finding(struct report_reader *rd);

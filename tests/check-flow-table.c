@@ -1,6 +1,7 @@
 /*
  * check-flow-table.c - unit suite for canonical flow keys (src/flow-key.c),
- * the flow table (src/flow-table.c) and the engine's flow lifecycle: ids in
+ * which flows an engine analyses (src/flow-set.c), the flow table
+ * (src/flow-table.c) and the engine's flow lifecycle: ids in
  * order of first packet, client/server decisions (SPEC §4.1), memory
  * bounded by --max-flows under a SYN flood, and where flows and their
  * summaries live (block-cache.h, flow-slab.h).
@@ -17,6 +18,7 @@
 
 #include "block-cache.h"
 #include "engine.h"
+#include "flow-set.h"
 #include "flow-table.h"
 #include "flow.h"
 #include "scenario.h"
@@ -75,6 +77,43 @@ START_TEST(test_shard_hash_ipv4_is_the_key_hash)
 		ck_assert_uint_eq(flow_key_shard_hash_ipv4(a, pa, b, pb), h);
 		ck_assert_uint_eq(flow_key_shard_hash_endpoints(src, pa, dst, pb, 4), h);
 		ck_assert_uint_eq(flow_key_shard_hash_endpoints(dst, pb, src, pa, 4), h);
+	}
+}
+END_TEST
+
+/*
+ * Flow sets (flow-set.h): the shards of --shard, each dealt in parts to
+ * threads, hold every flow exactly once, and one set alone raises the
+ * findings of no flow.
+ */
+START_TEST(test_flow_sets_hold_every_flow_once)
+{
+	struct flow_set all = flow_set_all();
+	ck_assert(!flow_set_is_partial(&all));
+	ck_assert(flow_set_has_capture_wide(&all));
+	static const uint32_t counts[] = {1, 2, 3, 5};
+	srand(793);
+	for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+		struct flow_set sets[5 * 3];
+		size_t nsets = 0, wide = 0;
+		for (uint32_t i = 0; i < counts[c]; i++)
+			for (int t = 0; t < 3; t++) { /* three threads: thread t takes the parts p % 3 == t */
+				struct flow_set *s = &sets[nsets++];
+				*s = (struct flow_set){.shard_index = i, .shard_count = counts[c]};
+				for (int p = t; p < FLOW_SET_PARTS; p += 3)
+					s->parts |= (uint64_t)1 << p;
+				ck_assert(flow_set_is_partial(s));
+				wide += flow_set_has_capture_wide(s);
+			}
+		ck_assert_uint_eq(wide, 1);
+		for (int k = 0; k < 10000; k++) {
+			uint64_t h = (uint64_t)rand() << 32 ^ (uint64_t)rand();
+			size_t holders = 0;
+			for (size_t s = 0; s < nsets; s++)
+				holders += flow_set_has_hash(&sets[s], h);
+			ck_assert_uint_eq(holders, 1);
+			ck_assert(flow_set_has_hash(&all, h));
+		}
 	}
 }
 END_TEST
@@ -543,6 +582,7 @@ static Suite *flow_table_suite(void)
 	TCase *tc = tcase_create("keys and table");
 	tcase_add_test(tc, test_key_is_canonical);
 	tcase_add_test(tc, test_shard_hash_ipv4_is_the_key_hash);
+	tcase_add_test(tc, test_flow_sets_hold_every_flow_once);
 	tcase_add_test(tc, test_table_add_find_remove_grow);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("lifecycle");

@@ -552,7 +552,7 @@ START_TEST(retx_column_bulk_loss)
 	struct engine_config cfg;
 	engine_config_default(&cfg);
 	report_init(&rep, path);
-	ck_assert_msg(report_run_file(&rep, path, NULL, &cfg, NULL, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(report_run_file(&rep, path, NULL, &cfg, 1, NULL, err, sizeof err) == 0, "%s", err);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);

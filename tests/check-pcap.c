@@ -338,7 +338,8 @@ START_TEST(test_lying_lengths)
 	engine_config_default(&cfg);
 	struct seen_findings seen = {0};
 	struct engine_sink sink = {.ctx = &seen, .finding = see_finding};
-	ck_assert_int_eq(report_run_file(&r, write_file(&w, "t.pcap", w.len), NULL, &cfg, &sink, err, sizeof err), 0);
+	ck_assert_int_eq(report_run_file(&r, write_file(&w, "t.pcap", w.len), NULL, &cfg, 1, &sink, err, sizeof err),
+			 0);
 	ck_assert_uint_eq(r.stats.packets, 4);
 	ck_assert_uint_eq(r.stats.tcp_packets, 0);
 	ck_assert_uint_eq(r.nflows, 0);
@@ -642,7 +643,7 @@ START_TEST(test_sample_nothing_to_take)
 END_TEST
 
 /* Every part goes to exactly one thread, and no thread's weight exceeds another's by more than one part's. */
-static void expect_fair_deal(const uint64_t weight[ENGINE_PARTS], size_t n)
+static void expect_fair_deal(const uint64_t weight[FLOW_SET_PARTS], size_t n)
 {
 	uint64_t parts_of[REPORT_MAX_THREADS], seen = 0, load[REPORT_MAX_THREADS] = {0};
 	uint64_t heaviest = 0;
@@ -650,12 +651,12 @@ static void expect_fair_deal(const uint64_t weight[ENGINE_PARTS], size_t n)
 	for (size_t t = 0; t < n; t++) {
 		ck_assert_uint_eq(seen & parts_of[t], 0);
 		seen |= parts_of[t];
-		for (int p = 0; p < ENGINE_PARTS; p++)
+		for (int p = 0; p < FLOW_SET_PARTS; p++)
 			if (parts_of[t] >> p & 1)
 				load[t] += weight[p];
 	}
-	ck_assert_uint_eq(seen, ENGINE_ALL_PARTS);
-	for (int p = 0; p < ENGINE_PARTS; p++)
+	ck_assert_uint_eq(seen, FLOW_SET_ALL_PARTS);
+	for (int p = 0; p < FLOW_SET_PARTS; p++)
 		heaviest = weight[p] > heaviest ? weight[p] : heaviest;
 	for (size_t a = 0; a < n; a++)
 		for (size_t b = 0; b < n; b++)
@@ -664,12 +665,12 @@ static void expect_fair_deal(const uint64_t weight[ENGINE_PARTS], size_t n)
 
 START_TEST(test_deal_parts)
 {
-	uint64_t weight[ENGINE_PARTS], parts_of[REPORT_MAX_THREADS];
+	uint64_t weight[FLOW_SET_PARTS], parts_of[REPORT_MAX_THREADS];
 	for (size_t n = 1; n <= REPORT_MAX_THREADS; n++) {
-		for (int p = 0; p < ENGINE_PARTS; p++)
+		for (int p = 0; p < FLOW_SET_PARTS; p++)
 			weight[p] = 1 + (uint64_t)(p * 7919 % 101) * (p % 5 == 0 ? 40 : 1);
 		expect_fair_deal(weight, n);
-		for (int p = 0; p < ENGINE_PARTS; p++)
+		for (int p = 0; p < FLOW_SET_PARTS; p++)
 			weight[p] = 1;
 		expect_fair_deal(weight, n);
 	}
@@ -680,7 +681,7 @@ START_TEST(test_deal_parts)
 	weight[5] = 1000;
 	report_deal_weights(weight, 2, parts_of);
 	ck_assert_uint_eq(parts_of[0], (uint64_t)1 << 5);
-	ck_assert_uint_eq(parts_of[1], ENGINE_ALL_PARTS & ~((uint64_t)1 << 5));
+	ck_assert_uint_eq(parts_of[1], FLOW_SET_ALL_PARTS & ~((uint64_t)1 << 5));
 }
 END_TEST
 

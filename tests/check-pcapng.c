@@ -298,7 +298,7 @@ static int run_report(const char *path, const char *filter, struct report *r, st
 	engine_config_default(&cfg);
 	struct engine_sink sink = {.ctx = seen, .packet = seen_packet};
 	report_init(r, path);
-	return report_run_file(r, path, filter, &cfg, &sink, err, errlen);
+	return report_run_file(r, path, filter, &cfg, 1, &sink, err, errlen);
 }
 
 /*

@@ -38,8 +38,8 @@ int cmd_report(struct options *o)
 		struct report r, picked;
 		char err[CAPTURE_ERRBUF_SIZE];
 		report_init(&r, o->args[i]);
-		int rc = report_run_files(&r, OPTIONS_PATHS(o) + i, OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err,
-					  sizeof err);
+		int rc = report_run_files(&r, OPTIONS_PATHS(o) + i, OPTIONS_NPATHS(o), o->filter, &o->engine,
+					  o->threads, NULL, err, sizeof err);
 		/* A report that could not keep what it collected (report_fault) is not shown. */
 		if (rc != 0 && (r.stats.packets == 0 || report_fault(&r, NULL, 0))) {
 			cmd_error(err);
@@ -47,10 +47,12 @@ int cmd_report(struct options *o)
 		} else {
 			if (where)
 				report_where(&r, where, &picked);
+			const struct report *shown = where ? &picked : &r;
+			/* Its flows formatted in as many threads as made it, in the memory they left (output.h). */
 			if (want_json(o))
-				output_json_report(stdout, where ? &picked : &r);
+				output_json_report_threaded(stdout, shown, shown->threads);
 			else
-				output_text_report(stdout, where ? &picked : &r);
+				output_text_report(stdout, shown);
 			/* Reading it back may fail too: the output is cut short, and the status says so. */
 			if (rc == 0 &&
 			    (report_fault(&r, err, sizeof err) || (where && report_fault(&picked, err, sizeof err))))
@@ -100,7 +102,8 @@ static int run_with_sink(struct options *o, const struct engine_sink *sink, stru
 {
 	char err[CAPTURE_ERRBUF_SIZE];
 	report_init_counts_only(r, o->args[0]);
-	int rc = report_run_files(r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, sink, err, sizeof err);
+	int rc = report_run_files(r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, o->threads, sink, err,
+				  sizeof err);
 	if (rc != 0) {
 		cmd_error(err);
 		return 2;
@@ -131,8 +134,8 @@ static int packets_where(struct options *o, struct packets_ctx *pc, uint8_t **ch
 	struct report r;
 	char err[CAPTURE_ERRBUF_SIZE];
 	report_init(&r, o->args[0]);
-	int rc =
-		report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, NULL, err, sizeof err);
+	int rc = report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, o->threads, NULL, err,
+				  sizeof err);
 	if (rc == 0) {
 		pc->max_id = r.stats.flows_total;
 		*chosen = xcalloc(pc->max_id + 1, 1);

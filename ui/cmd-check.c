@@ -138,6 +138,7 @@ int cmd_check(struct options *o)
 	int status = 0;
 	memset(&cfg, 0, sizeof cfg);
 	check_policy_init(&cfg.policy);
+	cfg.threads = o->threads;
 	if (o->nargs == 0)
 		status = cmd_usage_error("check needs a capture file (try 'tcpscope --help')");
 	else

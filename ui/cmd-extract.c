@@ -75,8 +75,8 @@ int cmd_extract(struct options *o)
 	char err[CAPTURE_ERRBUF_SIZE];
 	report_init(&r, o->args[0]);
 	int status = 0;
-	if (report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, &sink, err, sizeof err) !=
-	    0) {
+	if (report_run_files(&r, OPTIONS_PATHS(o), OPTIONS_NPATHS(o), o->filter, &o->engine, o->threads, &sink, err,
+			     sizeof err) != 0) {
 		cmd_error(err);
 		status = 2;
 	}

@@ -16,6 +16,7 @@
 
 struct options {
 	struct engine_config engine;
+	uint32_t threads; /* --threads: report and check split each file's flows over this many (report-run.h) */
 	const char *filter;
 	const char *format; /* "text", "json" or NULL (the command's default) */
 	char *read_file;

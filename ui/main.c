@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 	struct options o;
 	memset(&o, 0, sizeof o);
 	engine_config_default(&o.engine);
-	o.engine.threads = default_threads();
+	o.threads = default_threads();
 	o.live.capture.promiscuous = true;
 	o.ui_limits = (struct model_limits){MODEL_DEFAULT_MAX_PACKETS, MODEL_DEFAULT_MAX_HISTORY};
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "report.h"
+#include "report-run.h"
 #include "shard-env.h"
 #include "xalloc.h"
 
@@ -152,8 +152,8 @@ static int parse_shard(const char *arg, struct options *o)
 	char extra;
 	if (strcmp(arg, "auto") == 0 || strncmp(arg, "auto/", 5) == 0) {
 		char err[256];
-		if (shard_from_environment(arg[4] ? arg + 5 : NULL, &o->engine.shard_index, &o->engine.shard_count, err,
-					   sizeof err) != 0) {
+		if (shard_from_environment(arg[4] ? arg + 5 : NULL, &o->engine.flows.shard_index,
+					   &o->engine.flows.shard_count, err, sizeof err) != 0) {
 			cmd_error(err);
 			return 2;
 		}
@@ -161,8 +161,8 @@ static int parse_shard(const char *arg, struct options *o)
 	}
 	if (sscanf(arg, "%u/%u%c", &i, &n, &extra) != 2 || n == 0 || i == 0 || i > n)
 		return cmd_usage_error("--shard takes I/N with 1 <= I <= N, or auto[/N], not \"%s\"", arg);
-	o->engine.shard_index = i - 1;
-	o->engine.shard_count = n;
+	o->engine.flows.shard_index = i - 1;
+	o->engine.flows.shard_count = n;
 	return 0;
 }
 
@@ -229,7 +229,7 @@ static const struct option_spec specs[] = {
 	{"verify-checksums", 0, OPT_FLAG, FIELD(engine.verify_checksums)},
 	{"shard", 0, OPT_SPECIAL, .parse = parse_shard},
 	{"join", 0, OPT_FLAG, FIELD(join)},
-	{"threads", 0, OPT_COUNT, FIELD(engine.threads), .min = 1, .max = REPORT_MAX_THREADS,
+	{"threads", 0, OPT_COUNT, FIELD(threads), .min = 1, .max = REPORT_MAX_THREADS,
 	 .takes = "a number from 1 to " NUMBER_TEXT(REPORT_MAX_THREADS)},
 	{"flow", 0, OPT_SPECIAL, .parse = parse_flow},
 	{"where", 0, OPT_TEXT, FIELD(where)},
