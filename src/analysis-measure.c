@@ -6,7 +6,7 @@
  * engine's verdicts instead of judging again: a segment dropped for illegal
  * flags is only counted; one the engine dropped unprocessed enters no RTT
  * ring; whether it advanced its sender's sequence space decides whether a
- * later ACK of it may give an RTT sample (Karn, rtt.h); on the handshake
+ * later ACK of it may give an RTT sample (Karn, analysis-rtt.h); on the handshake
  * ACK the engine timed, its round trips from the capture point to each end
  * tell where the capture was taken. (Those round trips and the iRTT are the
  * engine's: its delivery stage times crossings and timers by them.) The labels
@@ -24,9 +24,9 @@
 #include <stdlib.h>
 
 #include "analysis-measure.h"
+#include "mem-alloc.h"
 #include "tcp-engine.h"
 #include "tcp-seq.h"
-#include "xalloc.h"
 
 enum {
 	COMPLETE_SYN = 1,
@@ -68,8 +68,7 @@ static void infer_vantage(struct flow *f)
 
 /* ---- RTT samples -------------------------------------------------------- */
 
-/* Frees the RTT rings once the flow is finished: no samples are taken after that. */
-static void release_rtt(struct flow *f)
+void measure_release(struct flow *f)
 {
 	for (int side = 0; side < 2; side++) {
 		free(f->ep[side].rtt_ring);
@@ -86,7 +85,7 @@ static void rtt_on_send(struct endpoint *snd, uint32_t seq, uint32_t end, bool a
 	rtt_ring_sent(snd->rtt_ring, &snd->rtt_head, &snd->rtt_count, seq, end, advances, now);
 }
 
-/* An ACK from the other side: a sample (rtt.h) joins the data sender's statistics. */
+/* An ACK from the other side: a sample (analysis-rtt.h) joins the data sender's statistics. */
 static void rtt_on_ack(struct endpoint *data_sender, uint32_t ack, int64_t now)
 {
 	int64_t sample =
@@ -183,7 +182,7 @@ static void measure_processed(const struct segment_ctx *sc, const struct label_r
 	track_keepalive(sc, labels);
 	/* Nothing is left to time once both FINs are acknowledged or the flow was reset. */
 	if (!f->rtt_released && (f->reset || (f->ep[0].fin_acked && f->ep[1].fin_acked)))
-		release_rtt(f);
+		measure_release(f); /* finished: no samples are taken after this */
 }
 
 int64_t measure_segment(const struct segment_ctx *sc, const struct label_result *labels)

@@ -6,7 +6,7 @@
  * about it (struct segment_ctx: dropped, illegal_flags, advanced,
  * handshake_timed) and the labels computed for it (analysis-labels.h). It
  * keeps its results in the flow (flow.h): packet and byte counters, the TTL,
- * retransmitted bytes, RTT samples (rtt.h), zero-window time, keep-alive
+ * retransmitted bytes, RTT samples (analysis-rtt.h), zero-window time, keep-alive
  * probes, bytes in flight, Wireshark's completeness bits and where the
  * capture was taken. It judges nothing: the diagnoses after it
  * (analysis-diagnose.h) say what the numbers mean.
@@ -26,5 +26,8 @@ struct segment_ctx;
  * has unacknowledged after a data segment, -1 after any other.
  */
 int64_t measure_segment(const struct segment_ctx *sc, const struct label_result *labels);
+/* Frees the buffers the measurements hang on a flow (its RTT rings), when the flow is freed or finished. */
+struct flow;
+void measure_release(struct flow *f);
 
 #endif

@@ -32,7 +32,7 @@
 #endif
 
 #include "capture-decompress.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 #define DECOMPRESS_IN (128u << 10)
 #define DECOMPRESS_OUT (128u << 10)

@@ -17,7 +17,7 @@
 #include "capture-linktype.h"
 #include "capture-save.h"
 #include "capture.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 #define EXTRACT_SNAPLEN 262144 /* the largest snapshot length libpcap writes; every record fits */
 

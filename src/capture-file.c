@@ -28,12 +28,12 @@
 
 #include "capture-decompress.h"
 #include "capture-linktype.h"
-#include "capture-pcap.h"
 #include "capture-parts.h"
+#include "capture-pcap.h"
 #include "capture-pcapng.h"
 #include "capture.h"
 #include "decode.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 enum { PCAP_MAGIC_NANO = 0xa1b23c4d, PCAP_MAGIC_NANO_SWAPPED = 0x4d3cb2a1 };
 

@@ -44,7 +44,7 @@
 
 #include "capture-parts.h"
 #include "index-heap.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 #define JOIN_OFFSET_BITS 48 /* the offsets the UI keeps (ui/model.h) */
 

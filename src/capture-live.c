@@ -29,7 +29,7 @@
 #include "capture-linktype.h"
 #include "capture-live.h"
 #include "decode.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 #define READ_TIMEOUT_MS 100 /* unused in immediate mode, but some platforms want one */
 

@@ -11,7 +11,7 @@
  * larger captured length is an error before its data is read), so it always
  * fits. Records are returned in place: no copy. A reader told to read
  * through to the end (pcapfile_map) reads a regular file from a mapping
- * (file-map.h) instead: buf is then the whole file, so no record is ever
+ * (capture-map.h) instead: buf is then the whole file, so no record is ever
  * incomplete but at the end, and nothing is copied at all.
  *
  * libpcap's rules kept here: the per-record header is two time fields and
@@ -36,11 +36,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "capture-map.h"
 #include "capture-pcap.h"
 #include "cursor.h"
 #include "decode.h"
-#include "file-map.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 enum {
 	PCAPFILE_MAGIC_US = 0xa1b2c3d4,
@@ -265,7 +265,7 @@ static enum capture_status pcapfile_read_error(char *err, size_t errlen)
 	return CAPTURE_ERROR;
 }
 
-/* The mapped file was cut short by someone else (file-map.h): the records from here on are gone. */
+/* The mapped file was cut short by someone else (capture-map.h): the records from here on are gone. */
 static enum capture_status pcapfile_cut_under_us(struct pcapfile *pf, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "the file was cut short while being read, at or before byte %" PRIu64,

@@ -68,7 +68,7 @@ int pcapfile_linktype(const struct pcapfile *pf);
 uint64_t pcapfile_offset(const struct pcapfile *pf);
 /*
  * The rest is read straight through: a regular file is then read from a
- * memory mapping (file-map.h), not copied by read(). Other input is unchanged.
+ * memory mapping (capture-map.h), not copied by read(). Other input is unchanged.
  */
 void pcapfile_map(struct pcapfile *pf);
 /* Moves to a record start that pcapfile_next() reported. Returns -1 if the input cannot seek. */

@@ -36,7 +36,7 @@
 #include "capture-pcapng.h"
 #include "cursor.h"
 #include "decode.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 enum {
 	PCAPNG_SHB = 0x0a0d0d0a, /* Section Header Block (§4.1): the same in both byte orders */

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "capture-save.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 enum {
 	PCAPNG_SHB = 0x0A0D0D0A,

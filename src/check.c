@@ -20,8 +20,8 @@
 
 #include "capture.h"
 #include "check.h"
+#include "mem-alloc.h"
 #include "report-run.h"
-#include "xalloc.h"
 
 void check_policy_init(struct check_policy *p)
 {

@@ -2,7 +2,7 @@
  * decode-wire.h - the numbers of the wire formats the decoders read: link
  * type codes that say what follows (EtherType, PPP), IP protocol numbers,
  * and where the fixed fields of the IPv4, IPv6 and TCP headers sit. The full
- * decoder (decode-*.c) and its shortcut (decode-hint.c) read the same
+ * decoder (decode-*.c) and its shortcut (flow-hint.c) read the same
  * fields, so they name them once, here.
  */
 #ifndef TCPSCOPE_DECODE_WIRE_H

@@ -19,13 +19,13 @@
 #include <string.h>
 
 #include "analysis-measure.h"
-#include "block-cache.h"
 #include "decode.h"
-#include "delivery.h"
 #include "engine.h"
 #include "flow-table.h"
+#include "mem-alloc.h"
+#include "mem-blocks.h"
+#include "tcp-delivery.h"
 #include "tcp-engine.h"
-#include "xalloc.h"
 
 /* Half-open flows (handshake never completed) idle this long are over: Linux gives up after ~127 s. */
 #define HALF_OPEN_TIMEOUT_NS (180 * 1000000000LL)
@@ -36,7 +36,7 @@ struct engine {
 	struct engine_config cfg;
 	struct engine_sink sink;
 	struct flow_table *flows;
-	struct delivery *delivery; /* settles each segment's fate before its view leaves (delivery.h) */
+	struct delivery *delivery; /* settles each segment's fate before its view leaves (tcp-delivery.h) */
 	struct engine_stats stats;
 	struct decode_options decode_opts;
 	struct packet pkt;
@@ -123,6 +123,15 @@ static void raise_on_flow(void *ctx, const struct segment_ctx *sc, enum finding_
 		emit_finding(e, sc->flow->id, id, message);
 }
 
+/* Frees what the analyses hung on a flow (the engine allocates the label counts), then the flow. */
+static void release_flow(struct engine *e, struct flow *f)
+{
+	measure_release(f);
+	free(f->label_counts);
+	zeek_release(&f->zeek);
+	flow_table_release_flow(e->flows, f);
+}
+
 /* Hands a flow already unlinked from the table to the sink as a summary, then frees it. */
 static void finish_unlinked_flow(struct engine *e, struct flow *f)
 {
@@ -131,7 +140,7 @@ static void finish_unlinked_flow(struct engine *e, struct flow *f)
 	tcp_engine_finish_flow(f, raise_late, e);
 	diagnose_finish_flow(f, raise_late, e);
 	summary_from_flow(f, e->stats.last_ns, &s);
-	flow_table_release_flow(e->flows, f);
+	release_flow(e, f);
 	delivery_summary(e->delivery, &s);
 }
 
@@ -522,6 +531,10 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	for (struct flow *f; (f = flow_table_oldest(e->flows));) {
+		flow_table_remove(e->flows, f);
+		release_flow(e, f);
+	}
 	flow_table_free(e->flows);
 	delivery_free(e->delivery);
 	bool give_back = e->cfg.give_back_memory;

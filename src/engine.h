@@ -35,7 +35,7 @@
 #define VIEW_MAX_FINDINGS 12
 #define ENGINE_MAX_FINDINGS_PER_FLOW 100 /* the default cap, per severity */
 
-/* What became of a segment that could change its receiver's state (delivery.h). */
+/* What became of a segment that could change its receiver's state (tcp-delivery.h). */
 enum delivery_fate {
 	FATE_NONE,	/* no such effect: data, most ACKs, RSTs */
 	FATE_DELIVERED, /* the receiver's later behaviour proves it arrived (fate_frame) */
@@ -44,7 +44,7 @@ enum delivery_fate {
 	FATE_REFUSED,	/* reached a port without a listener (fate_frame is its RST) */
 };
 
-/* "delivered", "lost", ... as formats.md spells them (delivery.c). */
+/* "delivered", "lost", ... as formats.md spells them (tcp-delivery.c). */
 const char *delivery_fate_name(int fate);
 
 /* What the engine concluded about one TCP packet. */
@@ -80,12 +80,12 @@ struct engine_config {
 	bool verify_checksums;
 	uint32_t max_findings_per_flow; /* of each severity, emitted per flow (default 100); 0 = unlimited */
 	struct flow_set flows;		/* analyse only these flows (flow-set.h: --shard, the parallel runner) */
-	bool views_per_flow; /* live: packet views leave at once, not when their states are settled (delivery.h) */
+	bool views_per_flow; /* live: packet views leave at once, not when their states are settled (tcp-delivery.h) */
 	/*
 	 * engine_free gives the flows' memory back to the system, for a program
 	 * that builds nothing more from it (the UI once a file is loaded would
 	 * keep up to 24 MB). Otherwise it stays cached for what comes next: the
-	 * report's summaries and the JSON writer draw on it (block-cache.h).
+	 * report's summaries and the JSON writer draw on it (mem-blocks.h).
 	 */
 	bool give_back_memory;
 };
@@ -119,7 +119,7 @@ void engine_expire(struct engine *e, int64_t now_ns);
 /*
  * Calls fn with a summary of every flow still open, oldest activity first
  * (UI and live mode); segments that waited too long for evidence of their
- * delivery are settled first (delivery.h), so the states are as of now.
+ * delivery are settled first (tcp-delivery.h), so the states are as of now.
  */
 void engine_foreach_open_flow(struct engine *e, void (*fn)(void *ctx, const struct flow_summary *s), void *ctx);
 void engine_get_stats(const struct engine *e, struct engine_stats *out);

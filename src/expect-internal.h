@@ -1,8 +1,8 @@
 /*
  * expect-internal.h - the parts of the --expect parser (expect.c) that the
- * flow expression language (flow-expr.c) parses with too, so both read
+ * flow expression language (report-expr.c) parses with too, so both read
  * fields, selectors, operators and values with one parser and one set of
- * error messages. Only expect.c and flow-expr.c include it.
+ * error messages. Only expect.c and report-expr.c include it.
  *
  * A struct expect_parser holds one line's tokens (expect_lex); the parse
  * functions take tokens from pos on and return -1 after writing the first

@@ -28,9 +28,9 @@
 
 #include "expect-internal.h"
 #include "expect.h"
-#include "output-format.h"
+#include "mem-alloc.h"
 #include "tcp-state.h"
-#include "xalloc.h"
+#include "text-format.h"
 
 /*
  * Where a field's value lives and how to read it: at offset in struct
@@ -62,7 +62,7 @@ enum expect_store {
 	ST_LABEL,      /* labels[index] */
 	ST_SEVERITY,   /* findings[index] */
 	ST_SIDE,       /* int: 0 client, 1 server */
-	ST_FLAGS,      /* uint8_t TCP_* bits, as letters (output_format_flags) */
+	ST_FLAGS,      /* uint8_t TCP_* bits, as letters (text_format_flags) */
 	ST_PKT_LABEL,  /* 1 if bit index of labels is set, else 0 */
 	ST_PKT_FINDING /* 1 if findings[] holds finding index, else 0 */
 };
@@ -353,7 +353,7 @@ static void field_get(const struct expect_field *f, const void *obj, struct expe
 		snprintf(v->word, sizeof v->word, "%s", vocab_side[*(const int *)(const void *)base ? 1 : 0]);
 		break;
 	case ST_FLAGS:
-		output_format_flags(v->word, *(const uint8_t *)base);
+		text_format_flags(v->word, *(const uint8_t *)base);
 		break;
 	case ST_PKT_LABEL:
 		v->num = (pk->labels >> f->index) & 1;
@@ -789,7 +789,7 @@ static void vocabulary_list(const char *const *vocab, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", *vocab);
 }
 
-/* A value of the flags field: letters in output_format_flags' order, or "" for none. */
+/* A value of the flags field: letters in text_format_flags' order, or "" for none. */
 static int parse_flags(struct expect_parser *p, const struct expect_token *t, struct expect_value *v)
 {
 	static const char order[] = "SFRPAUEW";
@@ -1102,7 +1102,7 @@ static void format_endpoints(char *buf, size_t len, uint8_t ip_version, const ui
 {
 	char a[2][INET6_ADDRSTRLEN];
 	for (int side = 0; side < 2; side++)
-		output_format_addr(a[side], sizeof a[side], ip_version, addr[side]);
+		text_format_addr(a[side], sizeof a[side], ip_version, addr[side]);
 	if (ip_version == 6)
 		snprintf(buf, len, "[%s]:%u > [%s]:%u", a[0], port[0], a[1], port[1]);
 	else
@@ -1376,7 +1376,7 @@ void expect_value_format(char *buf, size_t len, const struct expect_value *v)
 		snprintf(buf, len, "%s", v->word[0] ? v->word : "\"\""); /* "" as written: no flags */
 		break;
 	case EXPECT_T_ADDR:
-		output_format_addr(buf, len, v->ip_version, v->addr);
+		text_format_addr(buf, len, v->ip_version, v->addr);
 		break;
 	case EXPECT_T_BOOL:
 		snprintf(buf, len, "%s", v->num ? "true" : "false");

@@ -99,7 +99,7 @@ uint64_t flow_key_hash(const struct flow_key *key, uint64_t seed)
  * The shard hash is the same on every machine (big-endian words, a fixed
  * seed) and the same seen from either endpoint: each address word and the
  * ports are summed over the two endpoints, so that a frame's flow is hashed
- * without first putting its endpoints in order (decode-hint.c does it for
+ * without first putting its endpoints in order (flow-hint.c does it for
  * every frame of every thread of a split report).
  */
 static uint64_t shard_hash_of_sums(uint64_t word0, uint64_t word1, uint32_t ports, uint8_t ip_version)

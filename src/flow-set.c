@@ -1,12 +1,12 @@
 /*
  * flow-set.c - which flows an engine analyses (flow-set.h): a flow's shard
  * is its hash % shard_count, its part the rest of the hash % FLOW_SET_PARTS.
- * A record is placed by decode-hint.h, a few loads instead of a decode, so
+ * A record is placed by flow-hint.h, a few loads instead of a decode, so
  * that an engine passes over the records of other sets' flows cheaply.
  */
 #include "config.h"
 
-#include "decode-hint.h"
+#include "flow-hint.h"
 #include "flow-set.h"
 
 struct flow_set flow_set_all(void)

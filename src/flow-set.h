@@ -48,7 +48,7 @@ int flow_set_place(const struct flow_set *s, uint64_t shard_hash);
 bool flow_set_has_hash(const struct flow_set *s, uint64_t shard_hash);
 /* Whether s raises the findings that belong to no flow. */
 bool flow_set_has_capture_wide(const struct flow_set *s);
-/* Whose a record's flow is, read off its headers where they are the common ones (decode-hint.h). */
+/* Whose a record's flow is, read off its headers where they are the common ones (flow-hint.h). */
 enum flow_set_place flow_set_place_record(const struct flow_set *s, const struct capture_record *rec);
 
 #endif

@@ -5,16 +5,16 @@
  * hash matches, and growing reads no flow at all), plus an intrusive
  * activity list. No allocation happens per packet, only on growth.
  *
- * The table also hands out the flows, from the slabs of flow-slab.h.
+ * The table also hands out the flows, from the slabs of mem-slab.h.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "flow-slab.h"
 #include "flow-table.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
+#include "mem-slab.h"
 
 /* A flow and the hash of its key: probing compares hashes and reads only the flow that matches. */
 struct slot {
@@ -38,10 +38,6 @@ struct flow *flow_table_new_flow(struct flow_table *t)
 
 void flow_table_release_flow(struct flow_table *t, struct flow *f)
 {
-	free(f->ep[0].rtt_ring);
-	free(f->ep[1].rtt_ring);
-	free(f->label_counts);
-	zeek_release(&f->zeek);
 	flow_slabs_put(&t->slabs, f);
 }
 

@@ -17,9 +17,12 @@ struct flow_table;
 struct flow_table *flow_table_new(uint64_t seed);
 /* A zeroed flow, not yet in the table. */
 struct flow *flow_table_new_flow(struct flow_table *t);
-/* Frees a flow from flow_table_new_flow() (not in the table) and the buffers it owns. */
+/*
+ * Gives back a flow from flow_table_new_flow() (not in the table). What the
+ * analyses hung on it is theirs to free first (the engine's release_flow).
+ */
 void flow_table_release_flow(struct flow_table *t, struct flow *f);
-/* Frees the table and every flow still in it. */
+/* Frees the table and every flow still in it (whose analyses' buffers the caller has freed). */
 void flow_table_free(struct flow_table *t);
 struct flow *flow_table_find(const struct flow_table *t, const struct flow_key *key);
 /* Adds a flow (its key set, not already present) as the newest. */

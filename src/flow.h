@@ -21,10 +21,10 @@
 
 #include "analysis-diagnose.h"
 #include "analysis-labels.h"
+#include "analysis-rtt.h"
+#include "analysis-zeek.h"
 #include "findings.h"
 #include "flow-key.h"
-#include "rtt.h"
-#include "summary-zeek.h"
 #include "summary.h"
 #include "tcp-state.h"
 
@@ -36,9 +36,9 @@ static inline const char *flow_side_name(int side)
 	return side == SIDE_CLIENT ? "client" : "server";
 }
 
-#define PENDING_MAX 4 /* segments of a flow awaiting evidence of delivery (delivery.h) */
+#define PENDING_MAX 4 /* segments of a flow awaiting evidence of delivery (tcp-delivery.h) */
 
-/* A segment whose effect on its receiver waits for evidence (delivery.c). */
+/* A segment whose effect on its receiver waits for evidence (tcp-delivery.c). */
 struct pending_delivery {
 	uint64_t frame;
 	uint64_t apply_after; /* the receiver had not had it when it sent this frame (>= frame) */

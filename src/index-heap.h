@@ -1,6 +1,6 @@
 /*
  * index-heap.h - the binary min-heap of small indexes that the k-way merges
- * share: the spool's reader over its sorted runs (spool.c) and the join of a
+ * share: the spool's reader over its sorted runs (report-spool.c) and the join of a
  * capture's parts by time (capture-join.c). The heap holds indexes into the
  * caller's own array; the caller's before() orders them, ties included, so
  * that a merge is stable. Inline, so that before() is a direct call.

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "json-read.h"
-#include "utf8.h"
+#include "text-utf8.h"
 
 void json_reader_init(struct json_reader *jr, const char *text, size_t len)
 {

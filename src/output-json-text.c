@@ -10,15 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "block-cache.h"
+#include "mem-alloc.h"
+#include "mem-blocks.h"
 #include "output-json-text.h"
 #include "output.h"
-#include "xalloc.h"
 
 #define CHUNK (64u << 10) /* what goes out at once: text still in the cache */
 #define ITEM_MAX (sizeof ",\n    " - 1 + OUTPUT_JSON_FLOW_MAX)
 
-/* Text formatted in memory, in blocks of block-cache.h, each starting with how much of it is used. */
+/* Text formatted in memory, in blocks of mem-blocks.h, each starting with how much of it is used. */
 struct output_json_text_block {
 	size_t used;
 	char data[BLOCK_BYTES - sizeof(size_t)];

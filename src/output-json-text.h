@@ -1,6 +1,6 @@
 /*
  * output-json-text.h - the items of a JSON report's "flows" array formatted
- * into memory (output_json_flow_text), in blocks of block-cache.h, and
+ * into memory (output_json_flow_text), in blocks of mem-blocks.h, and
  * written out in chunks: no stdio call per flow. The one-thread back end
  * (output_json_report, output-json-text.c) and the threaded one
  * (output-json-threaded.c) both write their flows with it. A text owns its

@@ -14,7 +14,7 @@
  * reads the next round (into a second set of batches), then the others'
  * texts follow in order: the same bytes as one thread writes, memory
  * bounded by the rounds, not by the report. The texts and the batches'
- * flows are kept in blocks of block-cache.h: after a split report, those
+ * flows are kept in blocks of mem-blocks.h: after a split report, those
  * are blocks that the threads' flows left behind, already faulted in, not
  * new memory (some 4 MB of it).
  */
@@ -25,17 +25,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "block-cache.h"
+#include "mem-alloc.h"
+#include "mem-blocks.h"
 #include "output-json-text.h"
 #include "output.h"
-#include "xalloc.h"
 
 #define BATCH 2048 /* flows a thread formats per round: few rounds, few wake-ups */
 
 _Static_assert(BATCH * sizeof(struct flow_summary) <= BLOCK_BYTES, "a batch's flows fit in one block");
 
 struct batch {
-	struct flow_summary *flows; /* BATCH of them, in a block of block-cache.h */
+	struct flow_summary *flows; /* BATCH of them, in a block of mem-blocks.h */
 	size_t n;
 	bool first; /* holds the report's first flow: no separator before it */
 	struct output_json_text text;

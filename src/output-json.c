@@ -11,7 +11,7 @@
 
 #include "output.h"
 #include "tcp-state.h"
-#include "utf8.h"
+#include "text-utf8.h"
 
 /*
  * JSON strings (RFC 8259 §7) are written as runs of plain text and single
@@ -349,7 +349,7 @@ static char *put_side_pair_u64(char *p, uint64_t client, uint64_t server)
 static char *put_endpoint(char *p, const struct flow_summary *s, int side)
 {
 	p = PUT(p, "{\"addr\": \"");
-	output_format_addr(p, INET6_ADDRSTRLEN, s->ip_version, s->addr[side]);
+	text_format_addr(p, INET6_ADDRSTRLEN, s->ip_version, s->addr[side]);
 	p += strlen(p);
 	p = PUT(p, "\", \"port\": ");
 	p = put_u64(p, s->port[side]);
@@ -595,7 +595,7 @@ void output_json_packet(FILE *out, const struct packet_view *v, bool nano)
 {
 	const struct packet *p = v->pkt;
 	char flags[12];
-	output_format_flags(flags, p->flags);
+	text_format_flags(flags, p->flags);
 	fprintf(out, "{\"frame\": %" PRIu64 ", \"flow\": %u, \"time\": ", p->frame, v->flow_id);
 	output_json_seconds(out, p->time_ns, nano);
 	fprintf(out,
@@ -634,7 +634,7 @@ void output_json_packet(FILE *out, const struct packet_view *v, bool nano)
 	fputs("}\n", out);
 }
 
-/* With --shard: which shard, of what, made how; tcpscope merge checks it and leaves it out (report-merge.h). */
+/* With --shard: which shard, of what, made how; tcpscope merge checks it and leaves it out (output-merge.h). */
 static void json_report_shard(FILE *out, const struct report *r)
 {
 	const struct report_shard *sh = &r->shard;

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "output-check.h"
 #include "output.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "text-utf8.h"
 
 /* Writes s escaped for an XML attribute value or text node. */
 static void xml_escape(FILE *out, const char *str)
@@ -120,7 +120,7 @@ static FILE *buffer_open(struct text_buffer *b)
 	memset(b, 0, sizeof *b);
 	b->f = open_memstream(&b->data, &b->len);
 	if (!b->f)
-		abort(); /* it fails only when out of memory, which aborts everywhere (xalloc.h) */
+		abort(); /* it fails only when out of memory, which aborts everywhere (mem-alloc.h) */
 	return b->f;
 }
 

@@ -12,9 +12,9 @@
 #include <time.h>
 
 #include "analysis-labels.h"
+#include "mem-alloc.h"
 #include "output.h"
 #include "text-safe.h"
-#include "xalloc.h"
 
 enum { EXAMPLES_PER_CODE = 5 };
 
@@ -40,8 +40,8 @@ static void format_utc(char *buf, size_t len, int64_t ns)
 static void print_flow_row(FILE *out, const struct flow_summary *s)
 {
 	char client[80], server[80], bytes[24], irtt[24];
-	output_format_endpoint(client, sizeof client, s, 0);
-	output_format_endpoint(server, sizeof server, s, 1);
+	text_format_endpoint(client, sizeof client, s, 0);
+	text_format_endpoint(server, sizeof server, s, 1);
 	format_bytes(bytes, sizeof bytes, s->payload_bytes[0] + s->payload_bytes[1]);
 	if (s->irtt_ns >= 0)
 		snprintf(irtt, sizeof irtt, "%.3f ms", s->irtt_ns / 1e6);

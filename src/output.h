@@ -12,8 +12,8 @@
 #include <stdio.h>
 
 #include "engine.h"
-#include "output-format.h"
 #include "report.h"
+#include "text-format.h"
 
 #define OUTPUT_FORMAT_VERSION 1
 

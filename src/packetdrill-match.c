@@ -32,9 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "packetdrill.h"
 #include "script.h"
-#include "xalloc.h"
 
 /* A packet, or the segments one line gathered, in the script's space. */
 struct pd_wire {

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "packet.h"
 #include "packetdrill.h"
-#include "xalloc.h"
 
 #define PD_DEFAULT_TOLERANCE_NS 4000000	  /* packetdrill's defaults on Linux (config.c): --tolerance_usecs=4000 */
 #define PD_DEFAULT_TOLERANCE_PERCENT 12.5 /* and --tolerance_percent=12.5, the worst timer-wheel slack */

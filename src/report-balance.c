@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 #include "capture.h"
-#include "decode-hint.h"
+#include "flow-hint.h"
+#include "mem-alloc.h"
 #include "report-balance.h"
-#include "xalloc.h"
 
 /* Stretches of the file sampled, and records taken from each: a few thousand records, half a MiB read. */
 enum { SAMPLE_WINDOWS = 128, SAMPLE_RECORDS_PER_WINDOW = 32 };

@@ -35,9 +35,9 @@
 #include <sys/stat.h>
 
 #include "capture.h"
+#include "mem-alloc.h"
 #include "report-balance.h"
 #include "report-parallel.h"
-#include "xalloc.h"
 
 /* What one thread's engine collected, and the first frame of each of its flows. */
 struct part {

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 
 #include "capture.h"
+#include "mem-alloc.h"
 #include "report-parallel.h"
 #include "report-run.h"
-#include "xalloc.h"
 
 /*
  * With --shard, what the report's document needs for merging (struct

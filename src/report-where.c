@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "report-where.h"
-#include "xalloc.h"
 
 /* Grows an array of n zeroed elements of size each so that index i exists. */
 static void *grow_to(void *vec, size_t *n, size_t i, size_t size)

@@ -12,7 +12,7 @@
 #ifndef TCPSCOPE_REPORT_WHERE_H
 #define TCPSCOPE_REPORT_WHERE_H
 
-#include "flow-expr.h"
+#include "report-expr.h"
 #include "report.h"
 
 /* Fills out (which it initialises) with what e selects from in; report_free(out) after. */

@@ -13,8 +13,8 @@
 
 #include "capture-linktype.h"
 #include "capture.h"
+#include "mem-alloc.h"
 #include "report.h"
-#include "xalloc.h"
 
 #define DEFAULT_MEMORY (32u << 20) /* bytes of flows, and of findings, kept in memory before spilling */
 

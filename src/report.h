@@ -3,7 +3,7 @@
  * flow summary and every finding of one input, for the report and check
  * commands (SPEC §5.1, §11). The report owns copies of what it collects.
  *
- * Flows and findings go to spools (spool.h), so a report's memory is bounded
+ * Flows and findings go to spools (report-spool.h), so a report's memory is bounded
  * whatever the capture holds: past TCPSCOPE_REPORT_MEMORY bytes each (default
  * 32 MiB) they move to a temporary file. They are read back, once the report
  * is finished, with report_read_flows() (in flow id order) and
@@ -25,7 +25,7 @@
 
 #include "engine.h"
 #include "findings.h"
-#include "spool.h"
+#include "report-spool.h"
 #include "summary.h"
 
 #define REPORT_MAX_LINKTYPES 8
@@ -48,7 +48,7 @@ struct report_records {
 
 /*
  * A report of one shard of the flows (--shard I/N, engine_config.flows.shard_count
- * set): what its JSON document adds so that tcpscope merge (report-merge.h)
+ * set): what its JSON document adds so that tcpscope merge (output-merge.h)
  * can check that the shards belong together and rebuild the whole.
  */
 struct report_shard {

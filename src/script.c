@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "packetdrill.h"
 #include "script.h"
-#include "xalloc.h"
 
 #define SCRIPT_TOLERANCE_NS 4000000   /* packetdrill's default --tolerance_usecs=4000 */
 #define SCRIPT_MAX_SECONDS 1000000000 /* the largest time a script may write: 10^9 s, some 31 years */

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "analysis-zeek.h"
 #include "findings.h"
-#include "summary-zeek.h"
 #include "tcp-state.h"
 
 struct flow;

@@ -240,7 +240,7 @@ static bool rst_acceptable(const struct segment_ctx *sc)
 
 /*
  * An RST is applied to both ends when seen: what it proves about delivery
- * (delivery.h) is settled before, and nothing that was pending matters
+ * (tcp-delivery.h) is settled before, and nothing that was pending matters
  * once both ends are CLOSED.
  */
 static void handle_rst(struct segment_ctx *sc)
@@ -424,7 +424,7 @@ static void handle_synack(struct segment_ctx *sc)
 	snd->synack_tsval = p->opt.tsval;
 	snd->synack_tsecr = p->opt.tsecr;
 	snd->ecn_setup = (p->flags & (TCP_ECE | TCP_CWR)) == TCP_ECE;
-	/* A SYN-ACK is sent from SYN-RECEIVED: its SYN's delivery was settled before (delivery.h). */
+	/* A SYN-ACK is sent from SYN-RECEIVED: its SYN's delivery was settled before (tcp-delivery.h). */
 	if (tcp_state_may_listen(snd->state))
 		snd->passive = true;
 	set_state(snd, TCPE_SYNACK_SENT);
@@ -446,7 +446,7 @@ static void handle_synack(struct segment_ctx *sc)
  * The handshake's times, at its ACK: the iRTT, and the round trip from the
  * capture point to the client (SYN-ACK seen to ACK seen; to the server it
  * was taken at the SYN-ACK). The delivery stage times crossings and timers
- * by these (delivery.c), and the measurements infer from them where the
+ * by these (tcp-delivery.c), and the measurements infer from them where the
  * capture was taken (analysis-measure.c).
  */
 static void time_handshake(struct segment_ctx *sc)

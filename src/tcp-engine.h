@@ -5,7 +5,7 @@
  * sent it: it moves the sender's state, checks handshake, sequence,
  * acknowledgement, window, option and teardown legality, and raises findings
  * through the callback in the context. What the segment does to its receiver
- * is tcp_engine_deliver()'s, called by the delivery stage (delivery.h) once
+ * is tcp_engine_deliver()'s, called by the delivery stage (tcp-delivery.h) once
  * the evidence shows the segment arrived (SPEC §4.2). An RST is the one
  * exception: both ends are CLOSED when it is seen. Whether a SYN starts a new
  * incarnation of its 4-tuple, and whether it may, is the engine's too

@@ -32,7 +32,7 @@ enum tcp_state {
 /*
  * What happened to an endpoint, as the capture shows it: "sent" events are
  * applied when the endpoint's segment is seen, "received" ones when the
- * peer's segment is delivered (delivery.h). X(NAME) per event, in the order
+ * peer's segment is delivered (tcp-delivery.h). X(NAME) per event, in the order
  * of the enum (the docs' table and its test use the names).
  */
 #define TCP_EVENTS(X)                                                                                                  \

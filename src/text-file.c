@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "text-file.h"
-#include "xalloc.h"
 
 int errbuf_set(char *err, size_t errlen, const char *fmt, ...)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "text-safe.h"
-#include "utf8.h"
+#include "text-utf8.h"
 
 /* Bytes of the well-formed, control-free UTF-8 at the start of s. */
 static size_t safe_run(const unsigned char *s)

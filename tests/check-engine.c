@@ -225,7 +225,7 @@ START_TEST(test_transition)
 }
 END_TEST
 
-/* ---- Data fates (delivery-data.c), each rule with a near miss ------------- */
+/* ---- Data fates (tcp-delivery-data.c), each rule with a near miss ------------- */
 
 #define DATA1 "> P. 1:101(100) ack 1 win 502"
 #define DATA2 "> P. 101:201(100) ack 1 win 502"
@@ -956,7 +956,6 @@ START_TEST(test_bundled_captures_move_legally)
 	ck_assert_int_gt(files, 20);
 }
 END_TEST
-
 
 static Suite *engine_suite(void)
 {

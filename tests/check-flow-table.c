@@ -4,7 +4,7 @@
  * (src/flow-table.c) and the engine's flow lifecycle: ids in
  * order of first packet, client/server decisions (SPEC §4.1), memory
  * bounded by --max-flows under a SYN flood, and where flows and their
- * summaries live (block-cache.h, flow-slab.h).
+ * summaries live (mem-blocks.h, mem-slab.h).
  */
 #include "config.h"
 
@@ -16,13 +16,13 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "block-cache.h"
 #include "engine.h"
 #include "flow-set.h"
 #include "flow-table.h"
 #include "flow.h"
+#include "mem-blocks.h"
+#include "report-spool.h"
 #include "scenario.h"
-#include "spool.h"
 
 static struct packet make_packet(uint8_t src_last, uint16_t sport, uint8_t dst_last, uint16_t dport)
 {
@@ -399,7 +399,7 @@ START_TEST(test_closed_flows_leave_memory)
 }
 END_TEST
 
-/* The flows' memory (block-cache.h, flow-slab.h). */
+/* The flows' memory (mem-blocks.h, mem-slab.h). */
 
 START_TEST(test_block_cache_hands_back_what_it_got)
 {

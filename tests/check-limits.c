@@ -3,7 +3,7 @@
  * the spool that keeps a report's flows and findings within a memory budget
  * (in memory, spilled to its temporary file, read back in key order with
  * ties in the order added, by several readers at once), the report order of
- * findings it reproduces (also over many blocks of memory, block-cache.h),
+ * findings it reproduces (also over many blocks of memory, mem-blocks.h),
  * the faults of its temporary file (made, written, read back: remembered
  * and told, never the end of the program), and the per-flow findings cap of
  * the engine.
@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "report-spool.h"
 #include "report.h"
 #include "scenario.h"
-#include "spool.h"
 
 struct item {
 	uint32_t key, seq; /* seq: the order it was added in */
@@ -168,7 +168,7 @@ static void fill_sorted(struct spool *s, size_t n)
 	}
 }
 
-/* Memory comes in blocks of 2 MiB (block-cache.h): 32 768 of these 64-byte entries to a block. */
+/* Memory comes in blocks of 2 MiB (mem-blocks.h): 32 768 of these 64-byte entries to a block. */
 START_TEST(test_spool_in_memory_over_many_blocks)
 {
 	struct spool s;

@@ -30,8 +30,8 @@
 #include <zlib.h>
 #endif
 
+#include "capture-map.h"
 #include "capture.h"
-#include "file-map.h"
 #include "engine.h"
 #include "report-balance.h"
 #include "report-run.h"
@@ -489,7 +489,7 @@ START_TEST(test_read_through)
 END_TEST
 
 /*
- * A mapped file cut short by someone else while it is read (file-map.h):
+ * A mapped file cut short by someone else while it is read (capture-map.h):
  * no SIGBUS death, the records before the cut intact, then one error.
  */
 START_TEST(test_cut_while_mapped)

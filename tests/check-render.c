@@ -34,13 +34,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "block-cache.h"
 #include "capture-save.h"
-#include "flow-expr.h"
 #include "hexdump.h"
 #include "ladder.h"
+#include "mem-blocks.h"
 #include "model.h"
 #include "render.h"
+#include "report-expr.h"
 #include "scenario.h"
 #include "ui.h"
 #include "views.h"
@@ -254,7 +254,7 @@ START_TEST(test_model_counts)
 }
 END_TEST
 
-/* Once loaded, the model keeps copies: the flows' memory goes back to the system, not to a cache (block-cache.h). */
+/* Once loaded, the model keeps copies: the flows' memory goes back to the system, not to a cache (mem-blocks.h). */
 START_TEST(test_model_gives_the_flows_memory_back)
 {
 	struct model m;

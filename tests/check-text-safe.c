@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "text-safe.h"
-#include "utf8.h"
+#include "text-utf8.h"
 
 static void expect_safe(const char *in, const char *want)
 {
@@ -55,7 +55,9 @@ START_TEST(test_utf8_decode)
 		{"\xf4\x90\x80\x80", 0, 0}, /* past U+10FFFF */
 		{"\xf5\x80\x80\x80", 0, 0},
 		{"\xe2\x94", 0, 0}, /* cut by the NUL */
-		{"\xe2\x94" "A", 0, 0},
+		{"\xe2\x94"
+		 "A",
+		 0, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		uint32_t cp = 0;

@@ -1,5 +1,5 @@
 /*
- * check-zeek.c - Check suite for src/summary-zeek.c, Zeek's conn_state and
+ * check-zeek.c - Check suite for src/analysis-zeek.c, Zeek's conn_state and
  * history. Each test plays a short scenario (tests/scenario.h notation, '>'
  * client to server, '<' server to client) through zeek_packet() and compares
  * conn_state and history with what Zeek writes to conn.log for the same
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis-zeek.h"
 #include "scenario.h"
-#include "summary-zeek.h"
 
 /* Plays lines (a NULL-terminated list) into zc; the sender decides the side. */
 static void play(struct scenario *sc, struct zeek_conn *zc, const char *const *lines)

@@ -11,7 +11,7 @@
  * longer than what was captured), then the packet bytes.
  * tests/fuzz-seeds.sh writes the packets of the sample captures this way.
  *
- * It also holds decode_shard_hash() to its promise (decode-hint.h): a frame
+ * It also holds decode_shard_hash() to its promise (flow-hint.h): a frame
  * it reads a flow from decodes as TCP of that flow's shard hash, or as
  * unusable, never as something other than TCP.
  */
@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode-hint.h"
 #include "decode.h"
 #include "engine.h"
+#include "flow-hint.h"
 #include "flow-key.h"
 #include "fuzz-target.h"
 #include "output.h"

@@ -1,10 +1,20 @@
 #!/bin/sh
 # Data flows one way (STYLE.md principle 2): no two modules may call each
-# other, directly or round a loop, and src/ never calls up into ui/. This test
-# reads `nm` of the built objects of src/ and of the tcpscope program in ui/,
-# draws an edge A -> B whenever object A uses a symbol that object B defines
-# (one object is one .c with its .h, since a header only declares), and fails
-# naming the loops and upward calls it finds.
+# other, directly or round a loop, and no module calls up into a higher
+# layer. This test reads `nm` of the built objects of src/ and of the
+# tcpscope program in ui/, draws an edge A -> B whenever object A uses a
+# symbol that object B defines (one object is one .c with its .h, since a
+# header only declares), and fails naming the loops and upward calls it finds.
+#
+# A module's layer is its name's prefix (src/README.md lists them), from the
+# bottom: 0 the helpers anyone may call (mem-, text-, findings, json-read);
+# 1 the sources (capture-, decode-: a capture reader asks the decoder which
+# link types it reads); 2 flows (flow-); 3 the TCP engine and its delivery
+# stage (tcp-); 4 the analyses (analysis-, summary); 5 the engine that drives
+# them (engine); 6 what the commands collect and judge (report-, check,
+# expect, script, packetdrill-); 7 outputs (output-); 8 the program (ui/).
+# A call may go to its own layer or any below; a src/ module whose name has
+# no layer fails the test too, so a new file must say where it belongs.
 #
 # The one allowed loop is the tunnel recursion: a tunnel (GRE, VXLAN, Geneve,
 # ...) carries a whole packet, so src/decode-tunnel.c re-enters link and IP
@@ -64,9 +74,27 @@ find_problems() {
 			n = split(allowed, a, "\n")
 			for (i = 1; i <= n; i++) skip[a[i]] = 1
 		}
+		function layer(m,   n) {
+			if (m ~ /^ui\//) return 8
+			n = m; sub(/^src\//, "", n)
+			if (n ~ /^(mem|text)-/ || n == "findings" || n == "json-read") return 0
+			if (n ~ /^(capture|decode)-/) return 1
+			if (n ~ /^flow-/) return 2
+			if (n ~ /^tcp-/) return 3
+			if (n ~ /^analysis-/ || n == "summary") return 4
+			if (n == "engine") return 5
+			if (n ~ /^report(-|$)/ || n ~ /^(check|expect|script)$/ || n ~ /^packetdrill-/) return 6
+			if (n ~ /^output-/) return 7
+			return -1
+		}
 		($1 " " $2) in skip { next }
 		{
-			if ($1 ~ /^src\// && $2 ~ /^ui\//)
+			for (i = 1; i <= 2; i++)
+				if (layer($i) < 0 && !(($i) in unnamed)) {
+					unnamed[$i] = 1
+					print "no layer in the name: " $i
+				}
+			if (layer($1) >= 0 && layer($1) < layer($2))
 				print "upward call: " $1 " -> " $2
 			out[$1] = out[$1] " " $2
 			node[$1] = 1; node[$2] = 1
@@ -99,13 +127,20 @@ self_check() {
 	got=$(printf 'src/a src/b\nsrc/b src/c\nsrc/c src/a\n' | find_problems)
 	case $got in *"cycle: "*"src/a"*"src/b"*"src/c"*) ;; *)
 		echo "self-check: missed the loop a -> b -> c -> a (got: $got)"; return 1 ;; esac
-	got=$(printf 'src/a ui/b\n' | find_problems)
-	[ "$got" = "upward call: src/a -> ui/b" ] || {
+	got=$(printf 'src/capture-a ui/b\n' | find_problems)
+	[ "$got" = "upward call: src/capture-a -> ui/b" ] || {
 		echo "self-check: missed an upward call (got: $got)"; return 1; }
+	got=$(printf 'src/tcp-a src/analysis-b\n' | find_problems)
+	[ "$got" = "upward call: src/tcp-a -> src/analysis-b" ] || {
+		echo "self-check: missed a call from the engine up into an analysis (got: $got)"; return 1; }
+	got=$(printf 'src/misc src/mem-a\n' | find_problems)
+	[ "$got" = "no layer in the name: src/misc" ] || {
+		echo "self-check: missed a module with no layer (got: $got)"; return 1; }
 	got=$(printf 'src/decode-ip src/decode-tunnel\nsrc/decode-tunnel src/decode-ip\nui/x src/decode-ip\n' |
 		find_problems)
 	[ -z "$got" ] || { echo "self-check: the tunnel recursion is allowed (got: $got)"; return 1; }
-	got=$(printf 'ui/a ui/b\nui/b src/c\nsrc/c src/d\n' | find_problems)
+	got=$(printf 'ui/a ui/b\nui/b src/report-c\nsrc/report-c src/engine\nsrc/engine src/tcp-d\nsrc/tcp-d src/mem-e\n' |
+		find_problems)
 	[ -z "$got" ] || { echo "self-check: a one-way graph passes (got: $got)"; return 1; }
 }
 
@@ -127,4 +162,4 @@ if [ -n "$problems" ]; then
 	printf '%s\n' "$problems"
 	exit 1
 fi
-echo "modules call one way: no cycles, no calls from src/ into ui/"
+echo "modules call one way: no cycles, no call up into a higher layer"

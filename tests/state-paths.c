@@ -21,7 +21,7 @@
 
 #include "capture.h"
 #include "engine.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 struct walk {
 	const char *path;

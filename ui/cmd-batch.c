@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "mem-alloc.h"
+#include "output-merge.h"
 #include "output.h"
-#include "report-merge.h"
 #include "report-run.h"
 #include "report-where.h"
 #include "report.h"
-#include "xalloc.h"
 
 static bool want_json(const struct options *o)
 {
@@ -75,7 +75,7 @@ int cmd_merge(struct options *o)
 	if (o->nargs == 0)
 		return cmd_usage_error("merge needs the JSON reports of --shard 1/N ... N/N (try 'tcpscope --help')");
 	char err[1024];
-	if (report_merge(stdout, (const char *const *)o->args, (size_t)o->nargs, err, sizeof err) != 0) {
+	if (output_merge(stdout, (const char *const *)o->args, (size_t)o->nargs, err, sizeof err) != 0) {
 		cmd_error(err);
 		return 2;
 	}

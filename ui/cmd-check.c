@@ -15,9 +15,9 @@
 
 #include "check.h"
 #include "commands.h"
+#include "mem-alloc.h"
 #include "output-check.h"
 #include "text-file.h"
-#include "xalloc.h"
 
 /* Reads a whole text file; NULL with "FILE: reason" in err. */
 static char *read_text_file(const char *path, char *err, size_t errlen)

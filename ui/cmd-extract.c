@@ -18,9 +18,9 @@
 
 #include "capture-extract.h"
 #include "commands.h"
+#include "mem-alloc.h"
 #include "report-run.h"
 #include "report-where.h"
-#include "xalloc.h"
 
 /* The flow of each frame: flow_of[frame] (0: no TCP flow). */
 struct frame_flows {

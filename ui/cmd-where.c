@@ -1,12 +1,12 @@
 /*
  * cmd-where.c - the --where EXPR of `report`, `packets` and `extract`: the
- * flow expression parsed (flow-expr.h), its problem told the user with the
+ * flow expression parsed (report-expr.h), its problem told the user with the
  * column, and the flows of a finished report it selects (report-where.h).
  */
 #include "config.h"
 
 #include "commands.h"
-#include "flow-expr.h"
+#include "report-expr.h"
 #include "report-where.h"
 
 struct flow_expr *cmd_parse_where(const char *text)

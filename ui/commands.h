@@ -23,7 +23,7 @@ struct options {
 	uint32_t flow_id;
 	const char *command;	/* the command word, NULL without one */
 	const char *flow_arg;	/* --flow as written (check takes a selector) */
-	const char *where;	/* --where EXPR: a flow expression (src/flow-expr.h) */
+	const char *where;	/* --where EXPR: a flow expression (src/report-expr.h) */
 	const char *write_file; /* extract -w FILE */
 	/* check (SPEC §11): option values, validated by cmd_check */
 	const char *expect_file, *script_file, *fail_on;

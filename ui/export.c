@@ -15,7 +15,7 @@
 
 #include "capture-extract.h"
 #include "export.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 struct frame_at {
 	uint64_t frame, offset;

@@ -21,8 +21,8 @@
 
 #include "frame-links.h"
 #include "ladder.h"
-#include "output-format.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
+#include "text-format.h"
 
 /* Labels that may sit inside a fold and that n/N do not stop at: the chatter of a transfer. */
 #define QUIET_LABELS ((1u << L_DUPLICATE_ACK) | (1u << L_WINDOW_UPDATE))
@@ -479,8 +479,8 @@ void ladder_describe(const struct ladder *l, const char *arrow, char *buf, size_
 	}
 	const struct flow_summary *s = &f->s;
 	char client[80], server[80], bytes[24], packets[24];
-	output_format_endpoint(client, sizeof client, s, 0);
-	output_format_endpoint(server, sizeof server, s, 1);
+	text_format_endpoint(client, sizeof client, s, 0);
+	text_format_endpoint(server, sizeof server, s, 1);
 	render_format_bytes(bytes, sizeof bytes, s->payload_bytes[0] + s->payload_bytes[1]);
 	render_format_count(packets, sizeof packets, s->packets[0] + s->packets[1]);
 	char near[32] = "";
@@ -528,7 +528,7 @@ static void draw_arrow(struct render_canvas *c, int y, int x, int w, int side, u
 	int room = w - 4;
 	if (render_width(label) > room) {
 		char letters[16];
-		output_format_flags(letters, flags);
+		text_format_flags(letters, flags);
 		snprintf(label, sizeof label, "%s", letters[0] ? letters : "none");
 	}
 	int lw = render_width(label);
@@ -896,8 +896,8 @@ void ladder_draw_detail(struct ladder *l, struct render_canvas *c, const struct 
 	size_t n = strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(when + n, sizeof when - n, l->model->nanosecond ? ".%09ld UTC" : ".%06ld UTC",
 		 (long)(l->model->nanosecond ? k->time_ns % 1000000000 : k->time_ns % 1000000000 / 1000));
-	output_format_addr(src, sizeof src, k->ip_version, k->src);
-	output_format_addr(dst, sizeof dst, k->ip_version, k->dst);
+	text_format_addr(src, sizeof src, k->ip_version, k->src);
+	text_format_addr(dst, sizeof dst, k->ip_version, k->dst);
 	flag_names(flags, sizeof flags, k->flags);
 	render_textf(c, y++, x, w, RA_HEADER, "Frame %u  %s %s %s  %s  %u bytes on the wire, %u captured", p->frame,
 		     side ? "server" : "client", c->g->to_right, side ? "client" : "server", when, k->wirelen,

@@ -27,7 +27,7 @@
 
 #include "capture-save.h"
 #include "live.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 #define TICK_MS 1000
 #define LIVE_DRAIN_BATCHES 16 /* at the stop: read at most this many budgets more */
@@ -373,7 +373,7 @@ int live_attach(struct live *lv, struct loop *loop, const struct engine_config *
 	lv->loop = loop;
 	lv->hooks = *hooks;
 	struct engine_config cfg = *engine_cfg;
-	cfg.views_per_flow = true; /* a live screen shows each packet at once (delivery.h) */
+	cfg.views_per_flow = true; /* a live screen shows each packet at once (tcp-delivery.h) */
 	lv->engine = engine_new(&cfg, sink);
 	lv->fd = capture_live_fd(lv->cap);
 	lv->rate_ms = loop_now_ms();

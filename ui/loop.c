@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "loop.h"
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 struct loop_fd {
 	int fd;

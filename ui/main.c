@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture-map.h"
 #include "commands.h"
-#include "file-map.h"
 
 #define DEFAULT_THREADS_MAX 8 /* past this, every thread reading every record outweighs its share */
 
@@ -34,7 +34,7 @@ static const struct command {
 
 int main(int argc, char **argv)
 {
-	/* The program owns signals: mapped captures end with an error, not SIGBUS, when cut short (file-map.h). */
+	/* The program owns signals: mapped captures end with an error, not SIGBUS, when cut short (capture-map.h). */
 	file_map_guard_sigbus();
 	struct options o;
 	memset(&o, 0, sizeof o);

@@ -31,8 +31,8 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "mem-alloc.h"
 #include "model.h"
-#include "xalloc.h"
 
 #define CHUNK_SHIFT 16
 #define CHUNK_SIZE ((uint64_t)1 << CHUNK_SHIFT)

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "commands.h"
+#include "mem-alloc.h"
 #include "report-run.h"
 #include "shard-env.h"
-#include "xalloc.h"
 
 enum option_kind {
 	OPT_TEXT,    /* a const char * field: the value as written */

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "render.h"
 #include "text-safe.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "text-utf8.h"
 
 static const struct render_glyphs glyphs_utf8 = {
 	.vline = "│",

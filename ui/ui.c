@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "ui.h"
-#include "xalloc.h"
 
 void ui_init(struct ui *ui, struct model *m, bool ascii)
 {

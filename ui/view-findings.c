@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "frame-links.h"
+#include "mem-alloc.h"
 #include "ui.h"
 #include "views.h"
-#include "xalloc.h"
 
 /* Above this many findings the groups start folded. */
 #define OPEN_LIMIT 500

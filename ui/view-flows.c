@@ -2,7 +2,7 @@
  * view-flows.c - the start view: one row per flow (SPEC §6.1), sortable by
  * any column (a key per column, its capital letter or ! for the worst
  * finding, or a click on its heading; the same again reverses the order),
- * filtered by a flow expression (src/flow-expr.h), searched with `/`.
+ * filtered by a flow expression (src/report-expr.h), searched with `/`.
  *
  * The rows are flow ids. Whenever the model changes the view rebuilds them
  * (filter, then sort) and puts the selection back on the same flow id.
@@ -25,11 +25,11 @@
 
 #include "analysis-labels.h"
 #include "export.h"
-#include "flow-expr.h"
-#include "output-format.h"
+#include "mem-alloc.h"
+#include "report-expr.h"
+#include "text-format.h"
 #include "ui.h"
 #include "views.h"
-#include "xalloc.h"
 
 enum col_id {
 	C_ID,
@@ -360,7 +360,7 @@ static int endpoint_width(const struct flows_view *fv, int side)
 	int want = columns[side ? C_SERVER : C_CLIENT].min;
 	for (size_t i = fv->list.top; i < fv->list.count && i < fv->list.top + 200; i++) {
 		char ep[80];
-		output_format_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
+		text_format_endpoint(ep, sizeof ep, &model_flow(m, fv->rows[i])->s, side);
 		int w = render_width(ep);
 		if (w > want)
 			want = w;
@@ -474,7 +474,7 @@ static void draw_cell(struct flows_view *fv, struct render_canvas *c, int y, enu
 		break;
 	case C_CLIENT:
 	case C_SERVER:
-		output_format_endpoint(buf, sizeof buf, s, col == C_SERVER);
+		text_format_endpoint(buf, sizeof buf, s, col == C_SERVER);
 		fit_endpoint(buf, sizeof buf, w, c->g->ellipsis);
 		break;
 	case C_CSTATE:

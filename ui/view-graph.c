@@ -11,7 +11,7 @@
  *    goodput, the bytes the peer newly acknowledged, per second, averaged
  *    over a twenty-fifth of the time shown;
  *  - round-trip time: one dot per RTT sample, at the ACK that gave it (the
- *    engine's rule, rtt.h: the newest segment an ACK covers, never a
+ *    engine's rule, analysis-rtt.h: the newest segment an ACK covers, never a
  *    retransmitted one);
  *  - window: the peer's advertised receive window (a step line) and the
  *    sender's bytes in flight after each data segment.
@@ -38,11 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtt.h"
+#include "analysis-rtt.h"
+#include "mem-alloc.h"
 #include "tcp-seq.h"
 #include "ui.h"
 #include "views.h"
-#include "xalloc.h"
 
 #define READ_BUDGET_NS (25 * 1000000LL)
 #define RETRANS_LABELS ((1u << L_RETRANSMISSION) | (1u << L_FAST_RETRANSMISSION) | (1u << L_SPURIOUS_RETRANSMISSION))
@@ -101,7 +101,7 @@ struct gpoint {
 	int64_t t;	    /* ns since the flow's first packet */
 	uint32_t seq;	    /* relative to the sender's ISN */
 	uint32_t ack, win;  /* relative to the peer's ISN; win in bytes (scaled) */
-	int32_t rtt_us;	    /* with GP_ACK: the RTT sample it gives of the peer's data (rtt.h), us; -1 none */
+	int32_t rtt_us;	    /* with GP_ACK: the RTT sample it gives of the peer's data (analysis-rtt.h), us; -1 none */
 	uint32_t in_flight; /* with GP_IN_FLIGHT: the sender's bytes unacknowledged after this data segment */
 	uint16_t len;	    /* sequence space taken: payload, SYN, FIN (clamped) */
 	uint8_t bits;	    /* GP_* */
@@ -167,7 +167,7 @@ static uint32_t payload(const struct gpoint *p)
 
 /*
  * Works out what a point says beyond its header, in capture order: the RTT
- * sample its ACK gives (rtt.h) and, after data, the sender's bytes in flight
+ * sample its ACK gives (analysis-rtt.h) and, after data, the sender's bytes in flight
  * (what it sent beyond the peer's latest ACK, as Wireshark's
  * tcp.analysis.bytes_in_flight and the engine count them).
  */

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "mem-alloc.h"
 #include "ui.h"
 #include "views.h"
-#include "xalloc.h"
 
 struct help_view {
 	struct view v;

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "mem-alloc.h"
 #include "ui.h"
 #include "views.h"
-#include "xalloc.h"
 
 struct info_view {
 	struct view v;

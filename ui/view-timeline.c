@@ -23,9 +23,9 @@
 #include "export.h"
 #include "hexdump.h"
 #include "ladder.h"
+#include "mem-alloc.h"
 #include "ui.h"
 #include "views.h"
-#include "xalloc.h"
 
 /* Terminals at least this tall show the detail pane from the start. */
 #define PANE_AUTO_HEIGHT 34

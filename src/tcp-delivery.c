@@ -1,7 +1,7 @@
 /*
- * delivery.c - settles the fate of each segment that could change its
+ * tcp-delivery.c - settles the fate of each segment that could change its
  * receiver's state, and holds packet views until the states they show are
- * settled (the stage is described in delivery.h).
+ * settled (the stage is described in tcp-delivery.h).
  *
  * The evidence, rule by rule (X is the endpoint that sent the new segment S,
  * P a pending segment):
@@ -40,12 +40,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "delivery-internal.h"
-#include "delivery.h"
 #include "engine.h"
+#include "mem-alloc.h"
 #include "summary.h"
+#include "tcp-delivery-internal.h"
+#include "tcp-delivery.h"
 #include "tcp-seq.h"
-#include "xalloc.h"
 
 /* Views held at most; past it the oldest flow's pending segments are settled as unknown. */
 #define HELD_MAX 4096

@@ -1,5 +1,5 @@
 /*
- * flow-expr.h - the flow expression language: which flows to show, report
+ * report-expr.h - the flow expression language: which flows to show, report
  * or extract. The flows view's filter and search (`\`, `/`), `report
  * --where`, `packets --where` and `extract --where` all take it (docs/ci.md,
  * docs/ui.md). It is the --expect field language (expect.h) with `and`,
@@ -26,8 +26,8 @@
  * A parsed expression owns its tree; matching reads only the summary and
  * the code of the flow's worst finding, so it costs no allocation.
  */
-#ifndef TCPSCOPE_FLOW_EXPR_H
-#define TCPSCOPE_FLOW_EXPR_H
+#ifndef TCPSCOPE_REPORT_EXPR_H
+#define TCPSCOPE_REPORT_EXPR_H
 
 #include <stdbool.h>
 #include <stddef.h>

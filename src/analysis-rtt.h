@@ -1,5 +1,5 @@
 /*
- * rtt.h - round-trip time samples from a sender's segments and its peer's
+ * analysis-rtt.h - round-trip time samples from a sender's segments and its peer's
  * ACKs, one rule for everyone who measures: the per-flow RTT statistics
  * (analysis-measure.c) and the UI's round-trip time graph.
  *
@@ -11,8 +11,8 @@
  * head and count (flow.h keeps them apart, to pack its endpoint
  * record); nothing here allocates.
  */
-#ifndef TCPSCOPE_RTT_H
-#define TCPSCOPE_RTT_H
+#ifndef TCPSCOPE_ANALYSIS_RTT_H
+#define TCPSCOPE_ANALYSIS_RTT_H
 
 #include <stdbool.h>
 #include <stdint.h>

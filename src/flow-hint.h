@@ -1,9 +1,9 @@
 /*
- * decode-hint.h - the shard hash of a frame's flow without decoding the
- * frame, where its headers are the common ones (decode-hint.c says which).
+ * flow-hint.h - the shard hash of a frame's flow without decoding the
+ * frame, where its headers are the common ones (flow-hint.c says which).
  */
-#ifndef TCPSCOPE_DECODE_HINT_H
-#define TCPSCOPE_DECODE_HINT_H
+#ifndef TCPSCOPE_FLOW_HINT_H
+#define TCPSCOPE_FLOW_HINT_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * block-cache.c - the caches of 2 MiB blocks of block-cache.h.
+ * mem-blocks.c - the caches of 2 MiB blocks of mem-blocks.h.
  *
  * A block new from the system is mapped at twice its size, and what lies
  * outside the aligned middle is unmapped again. Each thread keeps a stack
@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "asan-poison.h"
-#include "block-cache.h"
+#include "mem-blocks.h"
+#include "mem-poison.h"
 
 struct thread_stack {
 	void *blocks[BLOCK_CACHE_PER_THREAD];

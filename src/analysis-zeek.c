@@ -1,5 +1,5 @@
 /*
- * summary-zeek.c - Zeek's conn_state and history, computed the way Zeek does.
+ * analysis-zeek.c - Zeek's conn_state and history, computed the way Zeek does.
  *
  * This is a re-implementation, from headers only, of the parts of Zeek that
  * decide two conn.log columns:
@@ -57,14 +57,14 @@
  * sequence numbers are compared with SEQ_*; the 64-bit relative offsets
  * derived from them do not wrap and are compared as plain integers.
  */
-#include "summary-zeek.h"
+#include "analysis-zeek.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem-alloc.h"
 #include "tcp-seq.h"
-#include "xalloc.h"
 
 /* Zeek's first_packet_seen bits. */
 #define ZEEK_ORIG 1u

@@ -1,6 +1,6 @@
 /*
- * check-flow-expr.c - Check suite for the flow expression language
- * (src/flow-expr.c): the filter of the flows view and `--where`.
+ * check-report-expr.c - Check suite for the flow expression language
+ * (src/report-expr.c): the filter of the flows view and `--where`.
  *
  * Matching runs on one hand-made flow summary (10.0.0.1:40000 ->
  * 10.0.0.2:80, values below) and on a second one that differs in each
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flow-expr.h"
+#include "report-expr.h"
 #include "tcp-state.h"
 
 #define MS 1000000LL
@@ -231,7 +231,7 @@ END_TEST
 
 static Suite *flow_expr_suite(void)
 {
-	Suite *s = suite_create("flow-expr");
+	Suite *s = suite_create("report-expr");
 	TCase *tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, make_flows, NULL);
 	tcase_add_test(tc, test_operators);

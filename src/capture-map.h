@@ -1,5 +1,5 @@
 /*
- * file-map.h - a read-only memory mapping of a capture file that survives
+ * capture-map.h - a read-only memory mapping of a capture file that survives
  * the file being cut short while it is mapped.
  *
  * Reading a mapped file costs no copy (read() copying the file was the
@@ -20,8 +20,8 @@
  * mapped file does not count in the process's resident memory beyond a few
  * megabytes: the page cache keeps them, not the process.
  */
-#ifndef TCPSCOPE_FILE_MAP_H
-#define TCPSCOPE_FILE_MAP_H
+#ifndef TCPSCOPE_CAPTURE_MAP_H
+#define TCPSCOPE_CAPTURE_MAP_H
 
 #include <signal.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /*
- * file-map.c - read-only file mappings and the SIGBUS handler that makes
- * them safe against a file cut short while mapped (file-map.h). The handler
+ * capture-map.c - read-only file mappings and the SIGBUS handler that makes
+ * them safe against a file cut short while mapped (capture-map.h). The handler
  * is the program's to install (file_map_guard_sigbus); until it has, no file
  * is mapped.
  *
@@ -20,8 +20,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "file-map.h"
-#include "xalloc.h"
+#include "capture-map.h"
+#include "mem-alloc.h"
 
 #define MAX_MAPPINGS 64		/* open at once: one per thread of a split report */
 #define RELEASE_STEP (8u << 20) /* bytes read between two hand-backs of pages */

@@ -1,8 +1,8 @@
 /*
- * delivery-internal.h - what the two halves of the delivery stage share:
- * delivery.c (segments that change their receiver's state, and the held
- * views) and delivery-data.c (the fates of data segments). Nothing outside
- * those two files includes it; the stage's seam is delivery.h.
+ * tcp-delivery-internal.h - what the two halves of the delivery stage share:
+ * tcp-delivery.c (segments that change their receiver's state, and the held
+ * views) and tcp-delivery-data.c (the fates of data segments). Nothing outside
+ * those two files includes it; the stage's seam is tcp-delivery.h.
  *
  * A held view waits for two things, each cleared by its own half: the
  * states it shows (an earlier segment of its flow is still pending) and,
@@ -10,10 +10,10 @@
  * capture order. Held views are numbered from 1 in the order they were
  * held; the number finds a view in O(1) while it waits (held_number).
  * Finding a held view is here, inline, so that the data half never calls
- * back into delivery.c, which calls it.
+ * back into tcp-delivery.c, which calls it.
  */
-#ifndef TCPSCOPE_DELIVERY_INTERNAL_H
-#define TCPSCOPE_DELIVERY_INTERNAL_H
+#ifndef TCPSCOPE_TCP_DELIVERY_INTERNAL_H
+#define TCPSCOPE_TCP_DELIVERY_INTERNAL_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +25,7 @@
 /* A pending segment older than this counts as delivered; bounds how late a view may leave. */
 #define PENDING_HOLD_NS (5 * 1000000000LL)
 
-/* A data segment waiting for its fate (delivery-data.c). */
+/* A data segment waiting for its fate (tcp-delivery-data.c). */
 struct held_data {
 	uint64_t next;	     /* the number of the next waiting data view of the same flow and sender, 0: none */
 	uint64_t resent_by;  /* the latest frame that sent (part of) its bytes again, 0: none */
@@ -43,8 +43,8 @@ struct held_view {
 	struct packet pkt;
 	struct flow *flow; /* its flow, while the view waits; views are matched by view.flow_id */
 	bool waits_state;  /* a segment of its flow seen before it is still pending */
-	bool waits_data;   /* its own fate is not settled yet (delivery-data.c) */
-	bool data_fate;	   /* its fate is its data's (delivery-data.c), not its state change's */
+	bool waits_data;   /* its own fate is not settled yet (tcp-delivery-data.c) */
+	bool data_fate;	   /* its fate is its data's (tcp-delivery-data.c), not its state change's */
 	struct held_data data;
 };
 
@@ -66,7 +66,7 @@ struct delivery {
 	/* While one segment's evidence is weighed: the row each side's last change went to. */
 	const struct flow *changed_flow;
 	uint64_t changed_from[2];
-	uint64_t resend_frame; /* the last frame that resent bytes of a waiting data view (delivery-data.c) */
+	uint64_t resend_frame; /* the last frame that resent bytes of a waiting data view (tcp-delivery-data.c) */
 };
 
 /* The held view numbered n (still held: n > views_left). */
@@ -104,7 +104,7 @@ static inline struct held_view *delivery_held_of(struct delivery *d, const struc
 	return i < d->tail && d->held[i].pkt.frame == frame && d->held[i].view.flow_id == f->id ? &d->held[i] : NULL;
 }
 
-/* delivery-data.c: the data half, called by delivery.c. */
+/* tcp-delivery-data.c: the data half, called by tcp-delivery.c. */
 
 /* Should view (of f) wait for its own fate? */
 bool data_waits(const struct flow *f, const struct packet_view *view);

@@ -1,5 +1,5 @@
 /*
- * spool.h - an ordered store of fixed-size records whose memory is bounded:
+ * report-spool.h - an ordered store of fixed-size records whose memory is bounded:
  * what keeps the batch report at O(concurrent flows) memory however many
  * flows and findings a capture has (SPEC §12, docs/robustness.md).
  *
@@ -17,8 +17,8 @@
  * trusts what it read. The library never ends the program: the commands
  * print the message and exit 2.
  */
-#ifndef TCPSCOPE_SPOOL_H
-#define TCPSCOPE_SPOOL_H
+#ifndef TCPSCOPE_REPORT_SPOOL_H
+#define TCPSCOPE_REPORT_SPOOL_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -42,7 +42,7 @@ struct spool_run {
 struct spool {
 	size_t record_size, entry_size; /* an entry is the key followed by the record */
 	size_t budget_entries;		/* entries held in memory before they are written out */
-	size_t per_block;		/* entries in one block of memory (block-cache.h) */
+	size_t per_block;		/* entries in one block of memory (mem-blocks.h) */
 	unsigned char **blocks;		/* the entries in memory, per_block to a block */
 	size_t nblocks, blocks_cap;
 	size_t nmem;

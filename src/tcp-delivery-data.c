@@ -1,8 +1,8 @@
 /*
- * delivery-data.c - the fate of each data segment the capture saw: did its
+ * tcp-delivery-data.c - the fate of each data segment the capture saw: did its
  * bytes reach the receiver, or were they lost after the capture point?
- * (The stage is described in delivery.h; its shared parts are in
- * delivery-internal.h.)
+ * (The stage is described in tcp-delivery.h; its shared parts are in
+ * tcp-delivery-internal.h.)
  *
  * A data segment's view waits, in its flow's list for that sender, until
  * the receiver's own later segments settle it. The evidence, rule by rule
@@ -52,7 +52,7 @@
 #include "config.h"
 
 #include "analysis-labels.h"
-#include "delivery-internal.h"
+#include "tcp-delivery-internal.h"
 #include "tcp-engine.h"
 #include "tcp-seq.h"
 

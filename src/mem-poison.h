@@ -1,11 +1,11 @@
 /*
- * asan-poison.h - marking memory that is kept for reuse but must not be
+ * mem-poison.h - marking memory that is kept for reuse but must not be
  * touched meanwhile (a flow slot given back, a cached block), so that
  * AddressSanitizer reports a use after it was given back although the
  * memory stays mapped. Outside AddressSanitizer builds the marks are no-ops.
  */
-#ifndef TCPSCOPE_ASAN_POISON_H
-#define TCPSCOPE_ASAN_POISON_H
+#ifndef TCPSCOPE_MEM_POISON_H
+#define TCPSCOPE_MEM_POISON_H
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/asan_interface.h>

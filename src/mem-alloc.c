@@ -1,5 +1,5 @@
 /*
- * xalloc.c - the allocation wrappers of xalloc.h. Running out of memory is
+ * mem-alloc.c - the allocation wrappers of mem-alloc.h. Running out of memory is
  * not a condition tcpscope recovers from: it prints one line and aborts.
  */
 #include "config.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "mem-alloc.h"
 
 static void out_of_memory(size_t size)
 {

@@ -1,12 +1,12 @@
 /*
- * rtt.c - the RTT sample rule of rtt.h: segments enter the ring as they are
+ * analysis-rtt.c - the RTT sample rule of analysis-rtt.h: segments enter the ring as they are
  * sent, ACKs take them off and time the newest one they cover.
  */
 #include "config.h"
 
 #include <stddef.h>
 
-#include "rtt.h"
+#include "analysis-rtt.h"
 #include "tcp-seq.h"
 
 void rtt_ring_sent(struct rtt_segment *ring, uint8_t *head, uint8_t *count, uint32_t seq, uint32_t end, bool advances,

@@ -1,10 +1,10 @@
 /*
- * spool.c - the bounded-memory ordered record store of spool.h: records in
+ * report-spool.c - the bounded-memory ordered record store of report-spool.h: records in
  * memory up to a budget, then sorted runs in an unlinked temporary file,
  * read back by a k-way merge over a binary heap of the runs' heads. Each
  * reader holds one small buffer per run (at most READER_BYTES in all), so
  * reading costs memory in proportion to the number of runs, not records.
- * In memory, entries fill blocks of the thread's block cache (block-cache.h)
+ * In memory, entries fill blocks of the thread's block cache (mem-blocks.h)
  * one after another: entry i is at i / per_block, i % per_block.
  */
 #include "config.h"
@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "block-cache.h"
 #include "index-heap.h"
-#include "spool.h"
+#include "mem-alloc.h"
+#include "mem-blocks.h"
+#include "report-spool.h"
 #include "text-safe.h"
-#include "xalloc.h"
 
 #define READER_BYTES (4u << 20)	      /* all of one reader's run buffers */
 #define RUN_BUFFER_MAX (64u << 10)    /* one run's buffer */

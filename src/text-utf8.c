@@ -1,11 +1,11 @@
 /*
- * utf8.c - decodes one UTF-8 sequence by the well-formed byte table of
+ * text-utf8.c - decodes one UTF-8 sequence by the well-formed byte table of
  * RFC 3629 §4: the second byte's range depends on the first, which rules out
  * overlong forms, UTF-16 surrogates and code points past U+10FFFF.
  */
 #include "config.h"
 
-#include "utf8.h"
+#include "text-utf8.h"
 
 size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 {

@@ -1,8 +1,8 @@
 /*
- * block-cache.h - memory in blocks of 2 MiB, aligned to their size, that a
+ * mem-blocks.h - memory in blocks of 2 MiB, aligned to their size, that a
  * thread gives back and takes again without going through the system.
  *
- * The flow slabs (flow-slab.h) and the spool (spool.h) both take their
+ * The flow slabs (mem-slab.h) and the spool (report-spool.h) both take their
  * memory in these blocks, and that is the point: at the end of input, the
  * flows still open are summed up in id order, the slabs of the flows
  * already summed up empty one after another, and the spool stores the
@@ -18,8 +18,8 @@
  * took it. A thread that ends hands its cache over to the shared one: the
  * blocks a split report's threads emptied serve the writing of the report.
  */
-#ifndef TCPSCOPE_BLOCK_CACHE_H
-#define TCPSCOPE_BLOCK_CACHE_H
+#ifndef TCPSCOPE_MEM_BLOCKS_H
+#define TCPSCOPE_MEM_BLOCKS_H
 
 #include <stdbool.h>
 #include <stddef.h>

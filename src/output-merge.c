@@ -1,5 +1,5 @@
 /*
- * report-merge.c - merging the shards' JSON reports (report-merge.h).
+ * output-merge.c - merging the shards' JSON reports (output-merge.h).
  *
  * Each document is read whole into memory and walked once with the strict
  * reader (json-read.h), in the key order output-json.c writes: the header
@@ -20,10 +20,10 @@
 #include <string.h>
 
 #include "json-read.h"
+#include "mem-alloc.h"
+#include "output-merge.h"
 #include "output.h"
-#include "report-merge.h"
 #include "text-file.h"
-#include "xalloc.h"
 
 /* A flow or finding of a shard: its text, the flow id in it, its place in the order. */
 struct item {
@@ -419,7 +419,7 @@ static int write_merged(FILE *out, struct shard *s, size_t n, char *err, size_t 
 	return 0;
 }
 
-int report_merge(FILE *out, const char *const *paths, size_t n, char *err, size_t errlen)
+int output_merge(FILE *out, const char *const *paths, size_t n, char *err, size_t errlen)
 {
 	struct shard *s = xcalloc(n, sizeof *s);
 	int rc = 0;

@@ -1,5 +1,5 @@
 /*
- * decode-hint.c - the shard hash of a frame's flow (flow-key.h), read
+ * flow-hint.c - the shard hash of a frame's flow (flow-key.h), read
  * straight off its headers in the common cases: Ethernet, Linux cooked or raw IP, then IPv4
  * that is not a fragment or IPv6 without extension headers, then TCP. An
  * engine's flow set (flow-set.c) uses it to pass over the frames of other
@@ -20,9 +20,9 @@
 #include "config.h"
 
 #include "cursor.h"
-#include "decode-hint.h"
 #include "decode-wire.h"
 #include "decode.h"
+#include "flow-hint.h"
 
 /* The IP version the link header says follows (0: not plain IP), and where it starts. */
 static int link_ip_version(int linktype, const uint8_t *data, uint32_t caplen, uint32_t *ip_offset)

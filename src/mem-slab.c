@@ -1,5 +1,5 @@
 /*
- * flow-slab.c - the flow slabs of flow-slab.h. A slab's header sits at the
+ * mem-slab.c - the flow slabs of mem-slab.h. A slab's header sits at the
  * start of its SLAB_BYTES-aligned block, so the slab of a flow is its
  * address rounded down. Each slab keeps its own list of free slots (linked
  * through their activity link, newer) and its count of flows in use; slabs with
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "asan-poison.h"
-#include "block-cache.h"
-#include "flow-slab.h"
+#include "mem-blocks.h"
+#include "mem-poison.h"
+#include "mem-slab.h"
 
 #define SLAB_BYTES BLOCK_BYTES
 

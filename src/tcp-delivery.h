@@ -1,5 +1,5 @@
 /*
- * delivery.h - the delivery stage: what became of each segment the capture
+ * tcp-delivery.h - the delivery stage: what became of each segment the capture
  * saw, and when its receiver's state changed because of it (SPEC §4.2).
  *
  *   tcp engine (the sender's side of a segment) -> delivery -> sinks
@@ -17,7 +17,7 @@
  *   unknown   - the flow ended, or the segment waited too long: taken as
  *               delivered (the common case), and said so.
  * Data segments get the same three fates from the receiver's ACKs, SACKs
- * and timestamps (delivery-data.c); they change no state, so only their
+ * and timestamps (tcp-delivery-data.c); they change no state, so only their
  * views wait for them.
  * Packet views wait here too while a state they show may still change, and
  * leave once settled, in capture order, with the receiver's state as it
@@ -29,8 +29,8 @@
  * Ownership: the stage owns its held views and their packet copies; the
  * engine owns flows and calls delivery_flow_end() before it frees one.
  */
-#ifndef TCPSCOPE_DELIVERY_H
-#define TCPSCOPE_DELIVERY_H
+#ifndef TCPSCOPE_TCP_DELIVERY_H
+#define TCPSCOPE_TCP_DELIVERY_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * output-format.c - the text forms every face shares (output-format.h): an
+ * text-format.c - the text forms every face shares (text-format.h): an
  * address, a flow's endpoint, a segment's TCP flags. The JSON and text
  * writers, the expression language, expectations and the UI all print
  * these the same way, and take them from here rather than from one of the
@@ -10,8 +10,8 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-#include "output-format.h"
 #include "tcp-state.h"
+#include "text-format.h"
 
 /* A byte in decimal. */
 static char *put_byte(char *p, uint8_t v)
@@ -35,7 +35,7 @@ static char *put_ipv4(char *p, const uint8_t addr[4])
 	return p;
 }
 
-void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *addr)
+void text_format_addr(char *buf, size_t len, int ip_version, const uint8_t *addr)
 {
 	if (ip_version == 4 && len >= INET_ADDRSTRLEN) {
 		*put_ipv4(buf, addr) = '\0';
@@ -45,14 +45,14 @@ void output_format_addr(char *buf, size_t len, int ip_version, const uint8_t *ad
 		snprintf(buf, len, "?");
 }
 
-void output_format_endpoint(char *buf, size_t len, const struct flow_summary *s, int side)
+void text_format_endpoint(char *buf, size_t len, const struct flow_summary *s, int side)
 {
 	char addr[INET6_ADDRSTRLEN];
-	output_format_addr(addr, sizeof addr, s->ip_version, s->addr[side]);
+	text_format_addr(addr, sizeof addr, s->ip_version, s->addr[side]);
 	snprintf(buf, len, s->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, s->port[side]);
 }
 
-void output_format_flags(char *buf, uint8_t flags)
+void text_format_flags(char *buf, uint8_t flags)
 {
 	static const struct {
 		uint8_t bit;

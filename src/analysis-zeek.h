@@ -1,5 +1,5 @@
 /*
- * summary-zeek.h - Zeek's conn_state and history for a flow.
+ * analysis-zeek.h - Zeek's conn_state and history for a flow.
  *
  * Reproduces the rules of Zeek's TCP analyzer and conn.log (endpoint states
  * TCP_INACTIVE .. TCP_RESET, the conn_state function of base/protocols/conn,
@@ -17,8 +17,8 @@
  * Zeek flips the roles, which also writes '^' into the history). The caller
  * must pass the same side for the same sender for the whole flow.
  */
-#ifndef TCPSCOPE_SUMMARY_ZEEK_H
-#define TCPSCOPE_SUMMARY_ZEEK_H
+#ifndef TCPSCOPE_ANALYSIS_ZEEK_H
+#define TCPSCOPE_ANALYSIS_ZEEK_H
 
 #include <stdbool.h>
 #include <stdint.h>

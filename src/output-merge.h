@@ -1,5 +1,5 @@
 /*
- * report-merge.h - tcpscope merge (SPEC §12): the JSON reports of
+ * output-merge.h - tcpscope merge (SPEC §12): the JSON reports of
  * `report --format json --shard I/N`, one for each I of N, made into the
  * document one engine writes for the whole input, byte for byte.
  *
@@ -14,8 +14,8 @@
  * Flows and findings are copied from the shards as they were written, with
  * only their ids changed.
  */
-#ifndef TCPSCOPE_REPORT_MERGE_H
-#define TCPSCOPE_REPORT_MERGE_H
+#ifndef TCPSCOPE_OUTPUT_MERGE_H
+#define TCPSCOPE_OUTPUT_MERGE_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -28,6 +28,6 @@
  * a one-line reason in err, and out is untouched. The shards' text is held
  * in memory while merging.
  */
-int report_merge(FILE *out, const char *const *paths, size_t n, char *err, size_t errlen);
+int output_merge(FILE *out, const char *const *paths, size_t n, char *err, size_t errlen);
 
 #endif

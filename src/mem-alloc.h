@@ -1,9 +1,9 @@
 /*
- * xalloc.h - allocation that cannot fail: out of memory aborts with a message,
+ * mem-alloc.h - allocation that cannot fail: out of memory aborts with a message,
  * so callers never test for NULL (as tmux's xmalloc does).
  */
-#ifndef TCPSCOPE_XALLOC_H
-#define TCPSCOPE_XALLOC_H
+#ifndef TCPSCOPE_MEM_ALLOC_H
+#define TCPSCOPE_MEM_ALLOC_H
 
 #include <stddef.h>
 

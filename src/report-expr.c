@@ -1,5 +1,5 @@
 /*
- * flow-expr.c - parses and matches flow expressions (flow-expr.h).
+ * report-expr.c - parses and matches flow expressions (report-expr.h).
  *
  * The text is lexed by the --expect lexer with parentheses as tokens of
  * their own, then parsed by recursive descent into a tree:
@@ -24,10 +24,10 @@
 
 #include "analysis-labels.h"
 #include "expect-internal.h"
-#include "flow-expr.h"
-#include "output-format.h"
+#include "mem-alloc.h"
+#include "report-expr.h"
 #include "tcp-state.h"
-#include "xalloc.h"
+#include "text-format.h"
 
 enum node_kind { N_AND, N_OR, N_NOT, N_SELECTOR, N_COMPARE, N_WORD };
 
@@ -290,8 +290,8 @@ static bool compare(const struct flow_expr *e, const struct flow_summary *s)
 static bool text_match(const struct flow_summary *s, const char *worst_code, const char *word)
 {
 	char hay[512], c[80], sv[80];
-	output_format_endpoint(c, sizeof c, s, 0);
-	output_format_endpoint(sv, sizeof sv, s, 1);
+	text_format_endpoint(c, sizeof c, s, 0);
+	text_format_endpoint(sv, sizeof sv, s, 1);
 	snprintf(hay, sizeof hay, "%s %s %s %s %s %s %s %s %s", c, sv, tcp_state_name(s->state[0]),
 		 tcp_state_name(s->state[1]), s->handshake ? s->handshake : "", s->close ? s->close : "", s->conn_state,
 		 s->history, worst_code ? worst_code : "");

@@ -1,12 +1,12 @@
 /*
- * utf8.h - the one UTF-8 decoder. Strings that reach tcpscope's outputs come
+ * text-utf8.h - the one UTF-8 decoder. Strings that reach tcpscope's outputs come
  * from captures, the system and the user, so none of them can be trusted to
  * be UTF-8; every writer (the terminal-safe text rule, JSON, JUnit XML, the
  * UI's renderer) asks this decoder what a byte sequence is and then applies
  * its own format's rule to what is not a plain character.
  */
-#ifndef TCPSCOPE_UTF8_H
-#define TCPSCOPE_UTF8_H
+#ifndef TCPSCOPE_TEXT_UTF8_H
+#define TCPSCOPE_TEXT_UTF8_H
 
 #include <stddef.h>
 #include <stdint.h>
