@@ -3,7 +3,12 @@
  * views and flow summaries out (SPEC §2).
  *
  *   record -> [flow set] -> decode -> flow table (incarnations, client/server) ->
- *   labels + TCP engine -> sink
+ *   TCP engine + delivery stage -> analyses (measurements, diagnoses, labels, Zeek) -> sink
+ *
+ * The analyses read what the engine decided and never feed it back: the
+ * labels, Wireshark's reading of the capture alone, are taken before the
+ * engine runs but only the analyses after it read them (src/README.md maps
+ * every stage to its files).
  *
  * The flow set (engine_config.flows, flow-set.h) is the one seam for
  * parallelism: which flows are this engine's. By default every flow is;
