@@ -358,7 +358,8 @@ static size_t next_tcp_line(const struct packetdrill_script *s, size_t from, boo
 int packetdrill_config_check(const struct packetdrill_script *s, const struct packetdrill_config *cfg, char *err,
 			     size_t errlen)
 {
-	if (cfg->has_sut_addr || cfg->sut_role != PD_ROLE_UNKNOWN || s->has_local_ip || s->role != PD_ROLE_UNKNOWN)
+	if (cfg->has_sut_addr || cfg->sut_role != PD_ROLE_UNKNOWN || s->has_local_ip || s->role != PD_ROLE_UNKNOWN ||
+	    s->npackets == 0)
 		return 0;
 	snprintf(err, errlen,
 		 "cannot tell the system under test: the script has no --local_ip and no listen, accept, "
@@ -566,6 +567,8 @@ static void match_packet(struct packetdrill_matcher *m, const struct packet_view
 void packetdrill_matcher_packet(struct packetdrill_matcher *m, const struct packet_view *v)
 {
 	const struct packet *p = v->pkt;
+	if (m->s->npackets == 0) /* no line expects a packet: every packet comes after the script */
+		return;
 	if (!m->sut_known)
 		learn_sut(m, v);
 	if (p->ip_version != m->sut_version)

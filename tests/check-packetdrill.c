@@ -180,7 +180,7 @@ static const struct {
 	{"0 > S 0:0(0)\n+0 < ipv4 1.1.1.1 > 2.2.2.2: S 0:0(0)\n",
 	 "t.pkt:2:6: encapsulated packets (ipv4 ... :) are not supported; tcpscope reads the inner TCP packets of a "
 	 "trace directly"},
-	{"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n", "t.pkt: the script has no TCP packet lines"},
+	{"--tolerance_usecs=8000\n", "t.pkt: the script has no events"},
 	{"0 > S 0:0(0)\n+x > . 1:1(0)\n", "t.pkt:2:2: expected a time (T, +T, * or T~T), not 'x'"},
 	{"--tolerance_usecs=fast\n0 > S 0:0(0)\n", "t.pkt:1:1: --tolerance_usecs takes microseconds (> 0)"},
 	{"0 > S 0:0(0) win 65536\n", "t.pkt:1:18: a window (the raw 16-bit field) 65536 is above 65535"},
@@ -213,6 +213,25 @@ START_TEST(test_notation_rule)
 	ck_assert_ptr_null(
 		script_load("0 listen(3, 1) = 0\n+0 < S 0:0(0)\n+0 > Q 1:1(0)\n", "t.pkt", false, err, sizeof err));
 	ck_assert_str_eq(err, "t.pkt:3:6: unknown flag 'Q' (flags are F S R P . E W U A, or - for none)");
+}
+END_TEST
+
+/* System calls and commands but no packet line: packetdrill's notation, a script that expects no packets. */
+START_TEST(test_grammar_no_packet_lines)
+{
+	static const char text[] =
+		"`../../common/defaults.sh`\n"
+		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		"+0 sendto(3, ..., 0, MSG_FASTOPEN, AF_UNSPEC, ...) = -1 EOPNOTSUPP (Operation not supported)\n";
+	struct script *s = script_load(text, "t.pkt", false, err, sizeof err);
+	ck_assert_msg(s != NULL, "should load: %s", err);
+	ck_assert_ptr_nonnull(s->packetdrill);
+	ck_assert_uint_eq(s->packetdrill->count, 3);
+	ck_assert_uint_eq(s->packetdrill->npackets, 0);
+	struct packetdrill_config c;
+	memset(&c, 0, sizeof c);
+	ck_assert_int_eq(packetdrill_config_check(s->packetdrill, &c, err, sizeof err), 0);
+	script_free(s);
 }
 END_TEST
 
@@ -507,6 +526,20 @@ START_TEST(test_line_unmatched)
 }
 END_TEST
 
+/* A script without packet lines: every packet of the trace comes after it, unchecked. */
+START_TEST(test_no_packet_lines)
+{
+	struct run run;
+	run_start(&run, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 close(3) = 0\n", false);
+	send_(&run, 0, false, TCP_SYN, 0, 0, 0);
+	send_(&run, 0.0001, true, TCP_RST | TCP_ACK, 0, 1, 0);
+	run_finish(&run);
+	ck_assert_msg(run.r.pass, "%u: %s", run.r.line, run.r.message);
+	ck_assert_uint_eq(run.r.matched, 0);
+	ck_assert_uint_eq(run.flows, 0);
+}
+END_TEST
+
 START_TEST(test_sut_argument)
 {
 	struct packetdrill_config c;
@@ -535,6 +568,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_grammar_connections_and_roles);
 	tcase_add_loop_test(tc, test_grammar_errors, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, test_notation_rule);
+	tcase_add_test(tc, test_grammar_no_packet_lines);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meaning");
 	tcase_add_test(tc, test_passive_open);
@@ -545,6 +579,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_several_connections);
 	tcase_add_test(tc, test_peer_from_trace);
 	tcase_add_test(tc, test_line_unmatched);
+	tcase_add_test(tc, test_no_packet_lines);
 	tcase_add_test(tc, test_sut_argument);
 	suite_add_tcase(s, tc);
 	return s;
