@@ -448,36 +448,74 @@ static const struct {
 } pd_flag_letters[] = {{'F', TCP_FIN}, {'S', TCP_SYN}, {'R', TCP_RST}, {'P', TCP_PSH},
 		       {'.', TCP_ACK}, {'U', TCP_URG}, {'E', TCP_ECE}, {'W', TCP_CWR}};
 
-/* FLAGS: letters of F S R P E W U A with an optional trailing '.', a lone '.', or '-' for none. */
+/*
+ * One character of a flag string: a letter, the ACK '.', or the ACE digit
+ * 0-7 (RFC 9768 section 3.2.2: AE, CWR and ECE read as a 3-bit counter,
+ * ECE its low bit), which stands for E, W and A together (packetdrill's
+ * tcp_packet.c refuses it beside them, or a second digit).
+ */
+static int add_flag(struct pd_lexer *lx, struct packetdrill_packet *pk, char ch, unsigned column, bool *ecn_letter)
+{
+	size_t k = 0;
+	if (ch >= '0' && ch <= '7') {
+		if (*ecn_letter || pk->ace_digit)
+			return pd_error_at(lx, lx->tline, column,
+					   "conflicting flag '%c' (the ACE digit stands for the E, W and A flags)", ch);
+		pk->ace_digit = true;
+		pk->flags |= (ch & 1 ? TCP_ECE : 0) | (ch & 2 ? TCP_CWR : 0);
+		pk->ae = (ch - '0') & 4;
+		return 0;
+	}
+	if (ch == 'A' || ch == 'E' || ch == 'W') {
+		if (pk->ace_digit)
+			return pd_error_at(lx, lx->tline, column,
+					   "conflicting flag '%c' (the ACE digit stands for the E, W and A flags)", ch);
+		*ecn_letter = true;
+	}
+	if (ch == 'A') {
+		pk->ae = true;
+		return 0;
+	}
+	while (k < sizeof pd_flag_letters / sizeof pd_flag_letters[0] && pd_flag_letters[k].letter != ch)
+		k++;
+	if (k == sizeof pd_flag_letters / sizeof pd_flag_letters[0])
+		return pd_error_at(lx, lx->tline, column,
+				   "unknown flag '%c' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)",
+				   ch);
+	pk->flags |= pd_flag_letters[k].bit;
+	return 0;
+}
+
+/* Whether the token is '.' and one ACE digit, as the lexer reads ".5". */
+static bool is_dot_digit(const struct pd_lexer *lx)
+{
+	return lx->tok == TK_FLOAT && lx->len == 2 && lx->start[0] == '.';
+}
+
+/*
+ * FLAGS: letters and an ACE digit with an optional trailing '.' or '.D'
+ * (P5. P.5), a lone '.' or '.D', or '-' for none.
+ */
 static int parse_flags(struct pd_lexer *lx, struct packetdrill_packet *pk)
 {
+	bool ecn_letter = false;
 	if (is_punct(lx, '-'))
 		return lx_next(lx);
 	if (lx->tok == TK_WORD) {
-		for (size_t i = 0; i < lx->len; i++) {
-			size_t k = 0;
-			if (lx->start[i] == 'A') {
-				pk->ae = true;
-				continue;
-			}
-			while (k < sizeof pd_flag_letters / sizeof pd_flag_letters[0] &&
-			       pd_flag_letters[k].letter != lx->start[i])
-				k++;
-			if (k == sizeof pd_flag_letters / sizeof pd_flag_letters[0] || lx->start[i] == '.')
-				return pd_error_at(lx, lx->tline, lx->tcolumn + (unsigned)i,
-						   "unknown flag '%c' (flags are F S R P . E W U A, or - for none)",
-						   lx->start[i]);
-			pk->flags |= pd_flag_letters[k].bit;
-		}
+		for (size_t i = 0; i < lx->len; i++) /* a word holds no '.' */
+			if (add_flag(lx, pk, lx->start[i], lx->tcolumn + (unsigned)i, &ecn_letter))
+				return -1;
 		if (lx_next(lx))
 			return -1;
-		if (!is_punct(lx, '.'))
+		if (!is_punct(lx, '.') && !is_dot_digit(lx))
 			return 0;
-	} else if (!is_punct(lx, '.')) {
+	} else if (!is_punct(lx, '.') && !is_dot_digit(lx)) {
 		return pd_error_at(lx, lx->tline, lx->tcolumn,
-				   "expected flags (S, S., P., ., F., R, -, ...), not '%.*s'", TOKEN_ARGS(lx));
+				   "expected flags (S, S., P., ., F., R, .5, -, ...), not '%.*s'", TOKEN_ARGS(lx));
 	}
 	pk->flags |= TCP_ACK;
+	if (is_dot_digit(lx) && add_flag(lx, pk, lx->start[1], lx->tcolumn + 1, &ecn_letter))
+		return -1;
 	return lx_next(lx);
 }
 

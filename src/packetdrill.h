@@ -79,9 +79,10 @@ struct packetdrill_option {
 };
 
 struct packetdrill_packet {
-	bool outbound; /* '>': sent by the system under test */
-	uint8_t flags; /* TCP_* bits */
-	bool ae;       /* the 'A' flag (AccECN) */
+	bool outbound;	/* '>': sent by the system under test */
+	uint8_t flags;	/* TCP_* bits */
+	bool ae;	/* the 'A' flag (AccECN) */
+	bool ace_digit; /* flags written with the ACE digit (.5): E, W and A as one counter */
 	uint32_t seq, len;
 	bool has_ack, has_win, has_urg;
 	uint32_t ack;

@@ -168,7 +168,13 @@ static const struct {
 	 "t.pkt:2:1: this /* comment is never closed"},
 	{"`defaults.sh\n0 > S 0:0(0)\n", "t.pkt:1:1: this ` is never closed"},
 	{"0 %{ print(1)\n+0 > S 0:0(0)\n", "t.pkt:1:3: this %{ python block is never closed by }%"},
-	{"0 > SX 0:0(0)\n", "t.pkt:1:6: unknown flag 'X' (flags are F S R P . E W U A, or - for none)"},
+	{"0 > SX 0:0(0)\n",
+	 "t.pkt:1:6: unknown flag 'X' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)"},
+	{"0 > P8. 1:1(0)\n",
+	 "t.pkt:1:6: unknown flag '8' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)"},
+	{"0 > E.5 1:1(0)\n", "t.pkt:1:7: conflicting flag '5' (the ACE digit stands for the E, W and A flags)"},
+	{"0 > 5W. 1:1(0)\n", "t.pkt:1:6: conflicting flag 'W' (the ACE digit stands for the E, W and A flags)"},
+	{"0 > P56. 1:1(0)\n", "t.pkt:1:7: conflicting flag '6' (the ACE digit stands for the E, W and A flags)"},
 	{"0 > S 0:10(0)\n", "t.pkt:1:7: 0:10(0): END must be START + LEN"},
 	{"0 > S 0:0(0) <mss 1460,bogus 3>\n", "t.pkt:1:24: unknown TCP option 'bogus' (nop, eol, mss, wscale, sackOK, "
 					      "sack, TS, FO, FOEXP, md5, mptcp options, ECN, AccECNEXP0/1)"},
@@ -212,7 +218,34 @@ START_TEST(test_notation_rule)
 	ck_assert_str_eq(err, "t.pkt:2:6: unknown flag 'Q' (flags are S F R P . U E W)");
 	ck_assert_ptr_null(
 		script_load("0 listen(3, 1) = 0\n+0 < S 0:0(0)\n+0 > Q 1:1(0)\n", "t.pkt", false, err, sizeof err));
-	ck_assert_str_eq(err, "t.pkt:3:6: unknown flag 'Q' (flags are F S R P . E W U A, or - for none)");
+	ck_assert_str_eq(err,
+			 "t.pkt:3:6: unknown flag 'Q' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)");
+}
+END_TEST
+
+/* The ACE digit (RFC 9768): E, W and A as a 3-bit counter, ECE its low bit, wherever packetdrill takes it. */
+START_TEST(test_grammar_ace_digit)
+{
+	struct packetdrill_script *s = parse("0 > [ect0] P5. 1:1001(1000) ack 1\n"
+					     "+0 > .6 1:1(0) ack 1\n"
+					     "+0 > P.3 1:1(0) ack 1\n"
+					     "+0 > F0. 1:1(0) ack 1\n");
+	ck_assert_uint_eq(s->npackets, 4);
+	const struct packetdrill_packet *pk = &s->events[0].pkt;
+	ck_assert(pk->ace_digit);
+	ck_assert_uint_eq(pk->flags, TCP_PSH | TCP_ACK | TCP_ECE);
+	ck_assert(pk->ae);
+	pk = &s->events[1].pkt;
+	ck_assert_uint_eq(pk->flags, TCP_ACK | TCP_CWR);
+	ck_assert(pk->ae);
+	pk = &s->events[2].pkt;
+	ck_assert_uint_eq(pk->flags, TCP_PSH | TCP_ACK | TCP_CWR | TCP_ECE);
+	ck_assert(!pk->ae);
+	pk = &s->events[3].pkt;
+	ck_assert(pk->ace_digit);
+	ck_assert_uint_eq(pk->flags, TCP_FIN | TCP_ACK);
+	ck_assert(!pk->ae);
+	packetdrill_free(s);
 }
 END_TEST
 
@@ -301,6 +334,16 @@ static void run_finish(struct run *run)
 	packetdrill_matcher_finish(run->m, &run->r, &run->flows, &run->flow);
 	packetdrill_matcher_free(run->m);
 	packetdrill_free(run->s);
+}
+
+/* Finishes the run, which must fail at line with frame and message. */
+static void run_differs(struct run *run, unsigned line, uint64_t frame, const char *message)
+{
+	run_finish(run);
+	ck_assert(!run->r.pass);
+	ck_assert_uint_eq(run->r.line, line);
+	ck_assert_uint_eq(run->r.frame, frame);
+	ck_assert_str_eq(run->r.message, message);
 }
 
 /* A passive open: the injected side's numbers as written, the SUT's from its live ISN. */
@@ -443,11 +486,7 @@ START_TEST(test_clock_counts_from_syscalls)
 	run_start(&run, text, false);
 	send_(&run, 0, true, TCP_SYN, 1, 0, 0);
 	send_(&run, 0.5, true, TCP_PSH, 2, 0, 10); /* +.5 after the SYN, not after the write */
-	run_finish(&run);
-	ck_assert(!run.r.pass);
-	ck_assert_uint_eq(run.r.line, 4);
-	ck_assert_uint_eq(run.r.frame, 2);
-	ck_assert_str_eq(run.r.message, "sent +-0.5 s after line 3, expected +0.5 s +/- 0.0625 s");
+	run_differs(&run, 4, 2, "sent +-0.5 s after line 3, expected +0.5 s +/- 0.0625 s");
 }
 END_TEST
 
@@ -540,6 +579,33 @@ START_TEST(test_no_packet_lines)
 }
 END_TEST
 
+/* One packet with the AE bit as given. */
+static void send_ae(struct run *run, double t, bool from_sut, uint8_t flags, uint32_t seq, uint32_t ack, bool ae)
+{
+	struct packet p = wire(run, t, from_sut, 40000, flags, seq, ack, 0);
+	p.ae = ae;
+	feed(run, &p);
+}
+
+/* An ACE digit matches the segment's AE, CWR and ECE bits and is reported as one. */
+START_TEST(test_ace_digit)
+{
+	static const char text[] = "0 listen(3, 1) = 0\n"
+				   "+.1 < SEWA 0:0(0) win 1000\n"
+				   "+0 > S.4 0:0(0) ack 1 win 1000\n";
+	struct run run;
+	run_start(&run, text, false);
+	send_ae(&run, 0, false, TCP_SYN | TCP_ECE | TCP_CWR, 0, 0, true);
+	send_ae(&run, 0.0001, true, TCP_SYN | TCP_ACK, 5000000, 1, true);
+	run_finish(&run);
+	ck_assert_msg(run.r.pass, "%u: %s", run.r.line, run.r.message);
+	run_start(&run, text, false); /* AE clear: ACE 0 where the line wants 4 */
+	send_ae(&run, 0, false, TCP_SYN | TCP_ECE | TCP_CWR, 0, 0, true);
+	send_ae(&run, 0.0001, true, TCP_SYN | TCP_ACK, 5000000, 1, false);
+	run_differs(&run, 3, 2, "flags S.0, expected S.4");
+}
+END_TEST
+
 START_TEST(test_sut_argument)
 {
 	struct packetdrill_config c;
@@ -569,6 +635,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_loop_test(tc, test_grammar_errors, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, test_notation_rule);
 	tcase_add_test(tc, test_grammar_no_packet_lines);
+	tcase_add_test(tc, test_grammar_ace_digit);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meaning");
 	tcase_add_test(tc, test_passive_open);
@@ -580,6 +647,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_peer_from_trace);
 	tcase_add_test(tc, test_line_unmatched);
 	tcase_add_test(tc, test_no_packet_lines);
+	tcase_add_test(tc, test_ace_digit);
 	tcase_add_test(tc, test_sut_argument);
 	suite_add_tcase(s, tc);
 	return s;
