@@ -664,7 +664,11 @@ static int parse_seq(struct pd_lexer *lx, struct packetdrill_packet *pk)
 	return 0;
 }
 
-/* icmp TYPE [CODE] [mtu N] [id N] [[seq] or [udp (N)] or [raw (N)]]: read, not checked. */
+/*
+ * icmp TYPE [CODE] [mtu N] [id N] [[seq] or [udp (N)] or [raw (N)]]: read,
+ * not checked. The echoed packet may also stand before icmp, as in
+ * packetdrill's first grammar ([seq] icmp TYPE ...); parse_packet() reads it.
+ */
 static int parse_icmp(struct pd_lexer *lx, struct packetdrill_event *ev)
 {
 	ev->kind = PD_EV_ICMP;
@@ -707,6 +711,20 @@ static int parse_packet(struct pd_parser *p, struct packetdrill_event *ev)
 	pk->outbound = is_punct(lx, '>');
 	if (lx_next(lx))
 		return -1;
+	if (is_punct(lx, '[')) { /* packetdrill's first grammar: the echoed segment before icmp */
+		struct pd_lexer inside = *lx;
+		if (lx_next(&inside))
+			return -1;
+		if (inside.tok == TK_INT || is_word(&inside, "udp")) {
+			if (skip_group(lx))
+				return -1;
+			if (!is_word(lx, "icmp"))
+				return pd_error_at(lx, lx->tline, lx->tcolumn,
+						   "expected icmp after the echoed packet [...], not '%.*s'",
+						   TOKEN_ARGS(lx));
+			return parse_icmp(lx, ev);
+		}
+	}
 	if ((is_punct(lx, '[') || is_punct(lx, '(')) && parse_ip_info(lx, pk))
 		return -1;
 	if (is_word(lx, "icmp"))

@@ -172,6 +172,7 @@ static const struct {
 	 "t.pkt:1:6: unknown flag 'X' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)"},
 	{"0 > P8. 1:1(0)\n",
 	 "t.pkt:1:6: unknown flag '8' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)"},
+	{"0 > S 0:0(0)\n+0 < [1:1(0)] S 1:1(0)\n", "t.pkt:2:15: expected icmp after the echoed packet [...], not 'S'"},
 	{"0 > E.5 1:1(0)\n", "t.pkt:1:7: conflicting flag '5' (the ACE digit stands for the E, W and A flags)"},
 	{"0 > 5W. 1:1(0)\n", "t.pkt:1:6: conflicting flag 'W' (the ACE digit stands for the E, W and A flags)"},
 	{"0 > P56. 1:1(0)\n", "t.pkt:1:7: conflicting flag '6' (the ACE digit stands for the E, W and A flags)"},
@@ -245,6 +246,24 @@ START_TEST(test_grammar_ace_digit)
 	ck_assert(pk->ace_digit);
 	ck_assert_uint_eq(pk->flags, TCP_FIN | TCP_ACK);
 	ck_assert(!pk->ae);
+	packetdrill_free(s);
+}
+END_TEST
+
+/* An ICMP line's echoed packet after icmp or, as in packetdrill's first grammar, before it: the same event. */
+START_TEST(test_grammar_icmp_echoed_first)
+{
+	static const char text[] = "0 > S 0:0(0)\n"
+				   "0.250 < [1:14601(14600)] icmp unreachable frag_needed mtu 1500\n"
+				   "+0 < [udp (100)] icmp unreachable port_unreachable\n"
+				   "+0 < icmp packet_too_big mtu 1400 [0:1440(1440)]\n";
+	struct packetdrill_script *s = parse(text);
+	for (size_t i = 1; i < s->count; i++)
+		ck_assert_int_eq(s->events[i].kind, PD_EV_ICMP);
+	ck_assert_uint_eq(s->count, 4);
+	ck_assert_int_eq(s->events[1].time_kind, PD_TIME_ABS);
+	ck_assert_int_eq(s->events[1].time_ns, 250000000);
+	ck_assert_str_eq(s->events[1].text, "0.250 < [1:14601(14600)] icmp unreachable frag_needed mtu 1500");
 	packetdrill_free(s);
 }
 END_TEST
@@ -636,6 +655,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_notation_rule);
 	tcase_add_test(tc, test_grammar_no_packet_lines);
 	tcase_add_test(tc, test_grammar_ace_digit);
+	tcase_add_test(tc, test_grammar_icmp_echoed_first);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meaning");
 	tcase_add_test(tc, test_passive_open);
