@@ -539,9 +539,10 @@ static int parse_blob(struct pd_lexer *lx, struct packetdrill_option *o, bool re
 /* Words that name MPTCP options (packetdrill's MPTCP branch); their values are read, not checked. */
 static bool is_mptcp_word(const struct pd_lexer *lx)
 {
-	static const char *const words[] = {"mptcp",	   "mpcapable", "mp_capable",	  "dss",
-					    "add_address", "add_addr",	"remove_address", "mp_join",
-					    "mp_prio",	   "mp_fail",	"mp_fastclose",	  "mp_tcprst"};
+	static const char *const words[] = {"mptcp",   "mpcapable",   "mp_capable",	 "mp_capable_no_cs",
+					    "dss",     "add_address", "add_addr",	 "remove_address",
+					    "mp_join", "mp_join_syn", "mp_join_syn_ack", "mp_join_ack",
+					    "mp_prio", "mp_fail",     "mp_fastclose",	 "mp_tcprst"};
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (is_word(lx, words[i]))
 			return true;
@@ -725,6 +726,11 @@ static int parse_packet(struct pd_parser *p, struct packetdrill_event *ev)
 			return parse_icmp(lx, ev);
 		}
 	}
+	if (is_word(lx, "addr") || is_punct(lx, '>'))
+		return pd_error_at(
+			lx, lx->tline, lx->tcolumn,
+			"per-packet addresses (addr[NAME] > addr[NAME]) of MPTCP subflows are not supported; "
+			"tcpscope checks the packets to and from one address of the system under test");
 	if ((is_punct(lx, '[') || is_punct(lx, '(')) && parse_ip_info(lx, pk))
 		return -1;
 	if (is_word(lx, "icmp"))

@@ -173,6 +173,12 @@ static const struct {
 	{"0 > P8. 1:1(0)\n",
 	 "t.pkt:1:6: unknown flag '8' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)"},
 	{"0 > S 0:0(0)\n+0 < [1:1(0)] S 1:1(0)\n", "t.pkt:2:15: expected icmp after the echoed packet [...], not 'S'"},
+	{"0 > S 0:0(0)\n+0 < addr[caddr1] > addr[saddr1] S 0:0(0)\n",
+	 "t.pkt:2:6: per-packet addresses (addr[NAME] > addr[NAME]) of MPTCP subflows are not supported; tcpscope "
+	 "checks the packets to and from one address of the system under test"},
+	{"0 > S 0:0(0)\n+0 < > addr[saddr1] F. 1:1(0)\n",
+	 "t.pkt:2:6: per-packet addresses (addr[NAME] > addr[NAME]) of MPTCP subflows are not supported; tcpscope "
+	 "checks the packets to and from one address of the system under test"},
 	{"0 > E.5 1:1(0)\n", "t.pkt:1:7: conflicting flag '5' (the ACE digit stands for the E, W and A flags)"},
 	{"0 > 5W. 1:1(0)\n", "t.pkt:1:6: conflicting flag 'W' (the ACE digit stands for the E, W and A flags)"},
 	{"0 > P56. 1:1(0)\n", "t.pkt:1:7: conflicting flag '6' (the ACE digit stands for the E, W and A flags)"},
@@ -264,6 +270,27 @@ START_TEST(test_grammar_icmp_echoed_first)
 	ck_assert_int_eq(s->events[1].time_kind, PD_TIME_ABS);
 	ck_assert_int_eq(s->events[1].time_ns, 250000000);
 	ck_assert_str_eq(s->events[1].text, "0.250 < [1:14601(14600)] icmp unreachable frag_needed mtu 1500");
+	packetdrill_free(s);
+}
+END_TEST
+
+/* MPTCP v0's mp_capable_no_cs and the MP_JOIN options: MPTCP options (kind 30), their values read. */
+START_TEST(test_grammar_mptcp_join)
+{
+	struct packetdrill_script *s =
+		parse("0 > S 0:0(0) <mp_capable_no_cs key1,nop>\n"
+		      "+0 < S. 0:0(0) ack 1 win 1 <mp_capable_no_cs ckey skey>\n"
+		      "+0 > S 0:0(0) <wscale 8,mp_join_syn backup=1 address_id=2 token=sha256_32(skey)>\n"
+		      "+0 < S. 0:0(0) ack 1 win 1 <mp_join_syn_ack backup=1 address_id=1 sender_hmac=auto>\n"
+		      "+0 > . 1:1(0) ack 1 <nop,nop,mp_join_ack sender_hmac=auto>\n");
+	ck_assert_uint_eq(s->npackets, 5);
+	ck_assert_uint_eq(s->events[0].pkt.opts[0].kind, TCPOPT_MPTCP);
+	ck_assert_uint_eq(s->events[0].pkt.opts[1].kind, TCPOPT_NOP);
+	ck_assert_uint_eq(s->events[1].pkt.opts[0].kind, TCPOPT_MPTCP);
+	ck_assert_uint_eq(s->events[2].pkt.nopts, 2);
+	ck_assert_uint_eq(s->events[2].pkt.opts[1].kind, TCPOPT_MPTCP);
+	ck_assert_uint_eq(s->events[3].pkt.opts[0].kind, TCPOPT_MPTCP);
+	ck_assert_uint_eq(s->events[4].pkt.opts[2].kind, TCPOPT_MPTCP);
 	packetdrill_free(s);
 }
 END_TEST
@@ -625,6 +652,27 @@ START_TEST(test_ace_digit)
 }
 END_TEST
 
+/* An MP_JOIN option matches an MPTCP option of any value; a segment without one differs. */
+START_TEST(test_mptcp_join_by_kind)
+{
+	static const char text[] = "0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+				   "+0 > S 0:0(0) <mp_join_syn backup=1 address_id=0 token=sha256_32(skey)>\n";
+	struct run run;
+	for (int with_option = 1; with_option >= 0; with_option--) {
+		run_start(&run, text, false);
+		struct packet p = wire(&run, 0, true, 40000, TCP_SYN, 777, 0, 0);
+		p.opt.count = (uint8_t)with_option;
+		p.opt.kinds[0] = TCPOPT_MPTCP;
+		p.opt.has_mptcp = with_option;
+		feed(&run, &p);
+		run_finish(&run);
+		ck_assert_int_eq(run.r.pass, with_option);
+	}
+	ck_assert_uint_eq(run.r.line, 2);
+	ck_assert_str_eq(run.r.message, "options <>, not as written");
+}
+END_TEST
+
 START_TEST(test_sut_argument)
 {
 	struct packetdrill_config c;
@@ -656,6 +704,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_grammar_no_packet_lines);
 	tcase_add_test(tc, test_grammar_ace_digit);
 	tcase_add_test(tc, test_grammar_icmp_echoed_first);
+	tcase_add_test(tc, test_grammar_mptcp_join);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meaning");
 	tcase_add_test(tc, test_passive_open);
@@ -668,6 +717,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_line_unmatched);
 	tcase_add_test(tc, test_no_packet_lines);
 	tcase_add_test(tc, test_ace_digit);
+	tcase_add_test(tc, test_mptcp_join_by_kind);
 	tcase_add_test(tc, test_sut_argument);
 	suite_add_tcase(s, tc);
 	return s;
