@@ -256,7 +256,7 @@ static bool option_matches(const struct packetdrill_matcher *m, const struct pac
 		return false;
 	switch (o->kind) {
 	case TCPOPT_MSS:
-		return a->mss == o->val[0];
+		return o->symbolic || a->mss == o->val[0];
 	case TCPOPT_WSCALE:
 		return a->wscale == o->val[0];
 	case TCPOPT_SACK: {

@@ -558,9 +558,15 @@ static int parse_option(struct pd_lexer *lx, struct packetdrill_option *o)
 		o->kind = is_word(lx, "nop") ? TCPOPT_NOP : is_word(lx, "eol") ? TCPOPT_EOL : TCPOPT_SACK_PERMITTED;
 		return lx_next(lx);
 	}
-	if (is_word(lx, "mss")) {
+	if (is_word(lx, "mss")) { /* mss N, or a name packetdrill is given with -D NAME=N (mss MSS): any value */
 		o->kind = TCPOPT_MSS;
-		return lx_next(lx) || take_uint(lx, UINT16_MAX, "an MSS value", &o->val[0]);
+		if (lx_next(lx))
+			return -1;
+		if (lx->tok == TK_WORD) {
+			o->symbolic = true;
+			return lx_next(lx);
+		}
+		return take_uint(lx, UINT16_MAX, "an MSS value", &o->val[0]);
 	}
 	if (is_word(lx, "wscale")) {
 		o->kind = TCPOPT_WSCALE;

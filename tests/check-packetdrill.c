@@ -295,6 +295,18 @@ START_TEST(test_grammar_mptcp_join)
 }
 END_TEST
 
+/* mss NAME: a value packetdrill is given on its command line (-D MSS=1460), so any value. */
+START_TEST(test_grammar_mss_name)
+{
+	struct packetdrill_script *s = parse("0 > S. 0:0(0) ack 1 <mss MSS,nop,wscale 8>\n");
+	const struct packetdrill_option *o = &s->events[0].pkt.opts[0];
+	ck_assert_uint_eq(o->kind, TCPOPT_MSS);
+	ck_assert(o->symbolic);
+	ck_assert_uint_eq(s->events[0].pkt.nopts, 3);
+	packetdrill_free(s);
+}
+END_TEST
+
 /* System calls and commands but no packet line: packetdrill's notation, a script that expects no packets. */
 START_TEST(test_grammar_no_packet_lines)
 {
@@ -673,6 +685,28 @@ START_TEST(test_mptcp_join_by_kind)
 }
 END_TEST
 
+/* mss MSS matches an MSS option of any value, and only an MSS option. */
+START_TEST(test_mss_name)
+{
+	static const char text[] = "0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+				   "+0 > S 0:0(0) <mss MSS>\n";
+	static const uint8_t kinds[] = {TCPOPT_MSS, TCPOPT_WSCALE};
+	struct run run;
+	for (size_t k = 0; k < sizeof kinds; k++) {
+		run_start(&run, text, false);
+		struct packet p = wire(&run, 0, true, 40000, TCP_SYN, 777, 0, 0);
+		p.opt.count = 1;
+		p.opt.kinds[0] = kinds[k];
+		p.opt.has_mss = kinds[k] == TCPOPT_MSS;
+		p.opt.mss = 1234;
+		feed(&run, &p);
+		run_finish(&run);
+		ck_assert_int_eq(run.r.pass, kinds[k] == TCPOPT_MSS);
+	}
+	ck_assert_uint_eq(run.r.line, 2);
+}
+END_TEST
+
 START_TEST(test_sut_argument)
 {
 	struct packetdrill_config c;
@@ -705,6 +739,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_grammar_ace_digit);
 	tcase_add_test(tc, test_grammar_icmp_echoed_first);
 	tcase_add_test(tc, test_grammar_mptcp_join);
+	tcase_add_test(tc, test_grammar_mss_name);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meaning");
 	tcase_add_test(tc, test_passive_open);
@@ -718,6 +753,7 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_no_packet_lines);
 	tcase_add_test(tc, test_ace_digit);
 	tcase_add_test(tc, test_mptcp_join_by_kind);
+	tcase_add_test(tc, test_mss_name);
 	tcase_add_test(tc, test_sut_argument);
 	suite_add_tcase(s, tc);
 	return s;
