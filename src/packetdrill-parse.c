@@ -743,6 +743,10 @@ static int parse_packet(struct pd_parser *p, struct packetdrill_event *ev)
 		return parse_icmp(lx, ev);
 	if (is_word(lx, "udp"))
 		return parse_udp(lx, ev);
+	if (is_word(lx, "encap"))
+		return pd_error_at(lx, lx->tline, lx->tcolumn,
+				   "PSP-encapsulated packets (encap psp spi N ...) are not supported; on the wire they "
+				   "are UDP with the TCP segment inside PSP, which tcpscope does not decode");
 	if (is_word(lx, "ipv4") || is_word(lx, "ipv6") || is_word(lx, "gre") || is_word(lx, "GREv0") ||
 	    is_word(lx, "mpls"))
 		return pd_error_at(lx, lx->tline, lx->tcolumn,

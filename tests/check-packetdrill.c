@@ -179,6 +179,9 @@ static const struct {
 	{"0 > S 0:0(0)\n+0 < > addr[saddr1] F. 1:1(0)\n",
 	 "t.pkt:2:6: per-packet addresses (addr[NAME] > addr[NAME]) of MPTCP subflows are not supported; tcpscope "
 	 "checks the packets to and from one address of the system under test"},
+	{"0 > S 0:0(0)\n+0 > encap psp spi 23 P. 1:11(10) ack 1\n",
+	 "t.pkt:2:6: PSP-encapsulated packets (encap psp spi N ...) are not supported; on the wire they are UDP with "
+	 "the TCP segment inside PSP, which tcpscope does not decode"},
 	{"0 > E.5 1:1(0)\n", "t.pkt:1:7: conflicting flag '5' (the ACE digit stands for the E, W and A flags)"},
 	{"0 > 5W. 1:1(0)\n", "t.pkt:1:6: conflicting flag 'W' (the ACE digit stands for the E, W and A flags)"},
 	{"0 > P56. 1:1(0)\n", "t.pkt:1:7: conflicting flag '6' (the ACE digit stands for the E, W and A flags)"},
