@@ -12,6 +12,7 @@
 
 #include "output-check.h"
 #include "output.h"
+#include "packetdrill.h"
 #include "text-safe.h"
 
 void output_check_explain_finding(FILE *out, const struct finding *f, const char *indent)
@@ -109,7 +110,9 @@ static void text_ok(FILE *out, const struct check_file *cf, const struct check_c
 		cf->report.nfindings, cf->report.nfindings == 1 ? "" : "s");
 	if (cfg->expect)
 		fprintf(out, ", %zu expectation%s hold", cf->nresults, cf->nresults == 1 ? "" : "s");
-	if (cf->has_script && cfg->script->packetdrill)
+	if (cf->has_script && cfg->script->packetdrill && cfg->script->packetdrill->npackets == 0)
+		fputs(", packetdrill script expects no packets", out);
+	else if (cf->has_script && cfg->script->packetdrill)
 		fprintf(out, ", packetdrill script matches %zu flow%s", cf->script_flows,
 			cf->script_flows == 1 ? "" : "s");
 	else if (cf->has_script)

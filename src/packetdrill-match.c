@@ -110,7 +110,8 @@ int packetdrill_config_sut(struct packetdrill_config *c, const char *arg, char *
 
 /* ---- Formatting --------------------------------------------------------- */
 
-static void append_flags(char *buf, size_t len, size_t *n, uint8_t flags, bool ae)
+/* Flags in packetdrill's letters; with ace, E, W and A as the ACE digit after the '.' (P.5). */
+static void append_flags(char *buf, size_t len, size_t *n, uint8_t flags, bool ae, bool ace)
 {
 	static const struct {
 		char letter;
@@ -119,12 +120,14 @@ static void append_flags(char *buf, size_t len, size_t *n, uint8_t flags, bool a
 		       {'E', TCP_ECE}, {'W', TCP_CWR}, {'U', TCP_URG}};
 	size_t before = *n;
 	for (size_t k = 0; k < sizeof letters / sizeof letters[0]; k++)
-		if (flags & letters[k].bit)
+		if ((flags & letters[k].bit) && !(ace && (letters[k].bit & (TCP_ECE | TCP_CWR))))
 			script_append(buf, len, n, "%c", letters[k].letter);
-	if (ae)
+	if (ae && !ace)
 		script_append(buf, len, n, "A");
 	if (flags & TCP_ACK)
 		script_append(buf, len, n, ".");
+	if (ace)
+		script_append(buf, len, n, "%d", (flags & TCP_ECE ? 1 : 0) | (flags & TCP_CWR ? 2 : 0) | (ae ? 4 : 0));
 	if (*n == before)
 		script_append(buf, len, n, "-");
 }
@@ -174,7 +177,7 @@ static void format_wire(char *buf, size_t len, const struct pd_wire *w, const st
 	script_append(buf, len, &n, "+");
 	script_append_seconds(buf, len, &n, w->time_ns - prev_ns);
 	script_append(buf, len, &n, " %c %s", outbound ? '>' : '<', ecn_names[w->ecn & 3]);
-	append_flags(buf, len, &n, w->flags, w->ae);
+	append_flags(buf, len, &n, w->flags, w->ae, false);
 	script_append(buf, len, &n, " %u:%u(%u)", w->seq, w->seq + w->len, w->len);
 	if (w->flags & TCP_ACK)
 		script_append(buf, len, &n, " ack %u", w->ack);
@@ -253,7 +256,7 @@ static bool option_matches(const struct packetdrill_matcher *m, const struct pac
 		return false;
 	switch (o->kind) {
 	case TCPOPT_MSS:
-		return a->mss == o->val[0];
+		return o->symbolic || a->mss == o->val[0];
 	case TCPOPT_WSCALE:
 		return a->wscale == o->val[0];
 	case TCPOPT_SACK: {
@@ -318,9 +321,9 @@ static void compare(const struct packetdrill_matcher *m, const struct packetdril
 	const struct packetdrill_packet *pk = &ev->pkt;
 	if (w->flags != pk->flags || w->ae != pk->ae) {
 		script_append(msg, len, n, "flags ");
-		append_flags(msg, len, n, w->flags, w->ae);
+		append_flags(msg, len, n, w->flags, w->ae, pk->ace_digit);
 		script_append(msg, len, n, ", expected ");
-		append_flags(msg, len, n, pk->flags, pk->ae);
+		append_flags(msg, len, n, pk->flags, pk->ae, pk->ace_digit);
 	}
 	if (w->seq != pk->seq)
 		script_append(msg, len, n, "%sseq %u, expected %u", *n ? "; " : "", w->seq, pk->seq);
@@ -358,7 +361,8 @@ static size_t next_tcp_line(const struct packetdrill_script *s, size_t from, boo
 int packetdrill_config_check(const struct packetdrill_script *s, const struct packetdrill_config *cfg, char *err,
 			     size_t errlen)
 {
-	if (cfg->has_sut_addr || cfg->sut_role != PD_ROLE_UNKNOWN || s->has_local_ip || s->role != PD_ROLE_UNKNOWN)
+	if (cfg->has_sut_addr || cfg->sut_role != PD_ROLE_UNKNOWN || s->has_local_ip || s->role != PD_ROLE_UNKNOWN ||
+	    s->npackets == 0)
 		return 0;
 	snprintf(err, errlen,
 		 "cannot tell the system under test: the script has no --local_ip and no listen, accept, "
@@ -566,6 +570,8 @@ static void match_packet(struct packetdrill_matcher *m, const struct packet_view
 void packetdrill_matcher_packet(struct packetdrill_matcher *m, const struct packet_view *v)
 {
 	const struct packet *p = v->pkt;
+	if (m->s->npackets == 0) /* no line expects a packet: every packet comes after the script */
+		return;
 	if (!m->sut_known)
 		learn_sut(m, v);
 	if (p->ip_version != m->sut_version)

@@ -448,36 +448,74 @@ static const struct {
 } pd_flag_letters[] = {{'F', TCP_FIN}, {'S', TCP_SYN}, {'R', TCP_RST}, {'P', TCP_PSH},
 		       {'.', TCP_ACK}, {'U', TCP_URG}, {'E', TCP_ECE}, {'W', TCP_CWR}};
 
-/* FLAGS: letters of F S R P E W U A with an optional trailing '.', a lone '.', or '-' for none. */
+/*
+ * One character of a flag string: a letter, the ACK '.', or the ACE digit
+ * 0-7 (RFC 9768 section 3.2.2: AE, CWR and ECE read as a 3-bit counter,
+ * ECE its low bit), which stands for E, W and A together (packetdrill's
+ * tcp_packet.c refuses it beside them, or a second digit).
+ */
+static int add_flag(struct pd_lexer *lx, struct packetdrill_packet *pk, char ch, unsigned column, bool *ecn_letter)
+{
+	size_t k = 0;
+	if (ch >= '0' && ch <= '7') {
+		if (*ecn_letter || pk->ace_digit)
+			return pd_error_at(lx, lx->tline, column,
+					   "conflicting flag '%c' (the ACE digit stands for the E, W and A flags)", ch);
+		pk->ace_digit = true;
+		pk->flags |= (ch & 1 ? TCP_ECE : 0) | (ch & 2 ? TCP_CWR : 0);
+		pk->ae = (ch - '0') & 4;
+		return 0;
+	}
+	if (ch == 'A' || ch == 'E' || ch == 'W') {
+		if (pk->ace_digit)
+			return pd_error_at(lx, lx->tline, column,
+					   "conflicting flag '%c' (the ACE digit stands for the E, W and A flags)", ch);
+		*ecn_letter = true;
+	}
+	if (ch == 'A') {
+		pk->ae = true;
+		return 0;
+	}
+	while (k < sizeof pd_flag_letters / sizeof pd_flag_letters[0] && pd_flag_letters[k].letter != ch)
+		k++;
+	if (k == sizeof pd_flag_letters / sizeof pd_flag_letters[0])
+		return pd_error_at(lx, lx->tline, column,
+				   "unknown flag '%c' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)",
+				   ch);
+	pk->flags |= pd_flag_letters[k].bit;
+	return 0;
+}
+
+/* Whether the token is '.' and one ACE digit, as the lexer reads ".5". */
+static bool is_dot_digit(const struct pd_lexer *lx)
+{
+	return lx->tok == TK_FLOAT && lx->len == 2 && lx->start[0] == '.';
+}
+
+/*
+ * FLAGS: letters and an ACE digit with an optional trailing '.' or '.D'
+ * (P5. P.5), a lone '.' or '.D', or '-' for none.
+ */
 static int parse_flags(struct pd_lexer *lx, struct packetdrill_packet *pk)
 {
+	bool ecn_letter = false;
 	if (is_punct(lx, '-'))
 		return lx_next(lx);
 	if (lx->tok == TK_WORD) {
-		for (size_t i = 0; i < lx->len; i++) {
-			size_t k = 0;
-			if (lx->start[i] == 'A') {
-				pk->ae = true;
-				continue;
-			}
-			while (k < sizeof pd_flag_letters / sizeof pd_flag_letters[0] &&
-			       pd_flag_letters[k].letter != lx->start[i])
-				k++;
-			if (k == sizeof pd_flag_letters / sizeof pd_flag_letters[0] || lx->start[i] == '.')
-				return pd_error_at(lx, lx->tline, lx->tcolumn + (unsigned)i,
-						   "unknown flag '%c' (flags are F S R P . E W U A, or - for none)",
-						   lx->start[i]);
-			pk->flags |= pd_flag_letters[k].bit;
-		}
+		for (size_t i = 0; i < lx->len; i++) /* a word holds no '.' */
+			if (add_flag(lx, pk, lx->start[i], lx->tcolumn + (unsigned)i, &ecn_letter))
+				return -1;
 		if (lx_next(lx))
 			return -1;
-		if (!is_punct(lx, '.'))
+		if (!is_punct(lx, '.') && !is_dot_digit(lx))
 			return 0;
-	} else if (!is_punct(lx, '.')) {
+	} else if (!is_punct(lx, '.') && !is_dot_digit(lx)) {
 		return pd_error_at(lx, lx->tline, lx->tcolumn,
-				   "expected flags (S, S., P., ., F., R, -, ...), not '%.*s'", TOKEN_ARGS(lx));
+				   "expected flags (S, S., P., ., F., R, .5, -, ...), not '%.*s'", TOKEN_ARGS(lx));
 	}
 	pk->flags |= TCP_ACK;
+	if (is_dot_digit(lx) && add_flag(lx, pk, lx->start[1], lx->tcolumn + 1, &ecn_letter))
+		return -1;
 	return lx_next(lx);
 }
 
@@ -501,9 +539,10 @@ static int parse_blob(struct pd_lexer *lx, struct packetdrill_option *o, bool re
 /* Words that name MPTCP options (packetdrill's MPTCP branch); their values are read, not checked. */
 static bool is_mptcp_word(const struct pd_lexer *lx)
 {
-	static const char *const words[] = {"mptcp",	   "mpcapable", "mp_capable",	  "dss",
-					    "add_address", "add_addr",	"remove_address", "mp_join",
-					    "mp_prio",	   "mp_fail",	"mp_fastclose",	  "mp_tcprst"};
+	static const char *const words[] = {"mptcp",   "mpcapable",   "mp_capable",	 "mp_capable_no_cs",
+					    "dss",     "add_address", "add_addr",	 "remove_address",
+					    "mp_join", "mp_join_syn", "mp_join_syn_ack", "mp_join_ack",
+					    "mp_prio", "mp_fail",     "mp_fastclose",	 "mp_tcprst"};
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (is_word(lx, words[i]))
 			return true;
@@ -519,9 +558,15 @@ static int parse_option(struct pd_lexer *lx, struct packetdrill_option *o)
 		o->kind = is_word(lx, "nop") ? TCPOPT_NOP : is_word(lx, "eol") ? TCPOPT_EOL : TCPOPT_SACK_PERMITTED;
 		return lx_next(lx);
 	}
-	if (is_word(lx, "mss")) {
+	if (is_word(lx, "mss")) { /* mss N, or a name packetdrill is given with -D NAME=N (mss MSS): any value */
 		o->kind = TCPOPT_MSS;
-		return lx_next(lx) || take_uint(lx, UINT16_MAX, "an MSS value", &o->val[0]);
+		if (lx_next(lx))
+			return -1;
+		if (lx->tok == TK_WORD) {
+			o->symbolic = true;
+			return lx_next(lx);
+		}
+		return take_uint(lx, UINT16_MAX, "an MSS value", &o->val[0]);
 	}
 	if (is_word(lx, "wscale")) {
 		o->kind = TCPOPT_WSCALE;
@@ -626,7 +671,11 @@ static int parse_seq(struct pd_lexer *lx, struct packetdrill_packet *pk)
 	return 0;
 }
 
-/* icmp TYPE [CODE] [mtu N] [id N] [[seq] or [udp (N)] or [raw (N)]]: read, not checked. */
+/*
+ * icmp TYPE [CODE] [mtu N] [id N] [[seq] or [udp (N)] or [raw (N)]]: read,
+ * not checked. The echoed packet may also stand before icmp, as in
+ * packetdrill's first grammar ([seq] icmp TYPE ...); parse_packet() reads it.
+ */
 static int parse_icmp(struct pd_lexer *lx, struct packetdrill_event *ev)
 {
 	ev->kind = PD_EV_ICMP;
@@ -669,12 +718,35 @@ static int parse_packet(struct pd_parser *p, struct packetdrill_event *ev)
 	pk->outbound = is_punct(lx, '>');
 	if (lx_next(lx))
 		return -1;
+	if (is_punct(lx, '[')) { /* packetdrill's first grammar: the echoed segment before icmp */
+		struct pd_lexer inside = *lx;
+		if (lx_next(&inside))
+			return -1;
+		if (inside.tok == TK_INT || is_word(&inside, "udp")) {
+			if (skip_group(lx))
+				return -1;
+			if (!is_word(lx, "icmp"))
+				return pd_error_at(lx, lx->tline, lx->tcolumn,
+						   "expected icmp after the echoed packet [...], not '%.*s'",
+						   TOKEN_ARGS(lx));
+			return parse_icmp(lx, ev);
+		}
+	}
+	if (is_word(lx, "addr") || is_punct(lx, '>'))
+		return pd_error_at(
+			lx, lx->tline, lx->tcolumn,
+			"per-packet addresses (addr[NAME] > addr[NAME]) of MPTCP subflows are not supported; "
+			"tcpscope checks the packets to and from one address of the system under test");
 	if ((is_punct(lx, '[') || is_punct(lx, '(')) && parse_ip_info(lx, pk))
 		return -1;
 	if (is_word(lx, "icmp"))
 		return parse_icmp(lx, ev);
 	if (is_word(lx, "udp"))
 		return parse_udp(lx, ev);
+	if (is_word(lx, "encap"))
+		return pd_error_at(lx, lx->tline, lx->tcolumn,
+				   "PSP-encapsulated packets (encap psp spi N ...) are not supported; on the wire they "
+				   "are UDP with the TCP segment inside PSP, which tcpscope does not decode");
 	if (is_word(lx, "ipv4") || is_word(lx, "ipv6") || is_word(lx, "gre") || is_word(lx, "GREv0") ||
 	    is_word(lx, "mpls"))
 		return pd_error_at(lx, lx->tline, lx->tcolumn,
@@ -858,8 +930,8 @@ struct packetdrill_script *packetdrill_parse(const char *text, const char *name,
 			goto fail;
 		}
 	}
-	if (s->npackets == 0) {
-		snprintf(err, errlen, "%s: the script has no TCP packet lines", name);
+	if (s->count == 0) { /* a script with events but no packet line expects no packets */
+		snprintf(err, errlen, "%s: the script has no events", name);
 		goto fail;
 	}
 	return s;

@@ -25,7 +25,9 @@
  * '>' line may match several TSO/GSO segments unless --strict_segments.
  * Every SYN line that opens a connection starts a new one, bound to the
  * 4-tuple of the first packet it matches; packets of other connections are
- * passed over, as packetdrill passes over packets of other sockets.
+ * passed over, as packetdrill passes over packets of other sockets. A
+ * script without packet lines expects no packets: every packet of the trace
+ * comes after it and none is checked.
  *
  * Ownership: a packetdrill_script owns its events and their texts; a
  * matcher borrows its script and owns its per-event and per-connection
@@ -79,9 +81,10 @@ struct packetdrill_option {
 };
 
 struct packetdrill_packet {
-	bool outbound; /* '>': sent by the system under test */
-	uint8_t flags; /* TCP_* bits */
-	bool ae;       /* the 'A' flag (AccECN) */
+	bool outbound;	/* '>': sent by the system under test */
+	uint8_t flags;	/* TCP_* bits */
+	bool ae;	/* the 'A' flag (AccECN) */
+	bool ace_digit; /* flags written with the ACE digit (.5): E, W and A as one counter */
 	uint32_t seq, len;
 	bool has_ack, has_win, has_urg;
 	uint32_t ack;

@@ -168,7 +168,23 @@ static const struct {
 	 "t.pkt:2:1: this /* comment is never closed"},
 	{"`defaults.sh\n0 > S 0:0(0)\n", "t.pkt:1:1: this ` is never closed"},
 	{"0 %{ print(1)\n+0 > S 0:0(0)\n", "t.pkt:1:3: this %{ python block is never closed by }%"},
-	{"0 > SX 0:0(0)\n", "t.pkt:1:6: unknown flag 'X' (flags are F S R P . E W U A, or - for none)"},
+	{"0 > SX 0:0(0)\n",
+	 "t.pkt:1:6: unknown flag 'X' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)"},
+	{"0 > P8. 1:1(0)\n",
+	 "t.pkt:1:6: unknown flag '8' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)"},
+	{"0 > S 0:0(0)\n+0 < [1:1(0)] S 1:1(0)\n", "t.pkt:2:15: expected icmp after the echoed packet [...], not 'S'"},
+	{"0 > S 0:0(0)\n+0 < addr[caddr1] > addr[saddr1] S 0:0(0)\n",
+	 "t.pkt:2:6: per-packet addresses (addr[NAME] > addr[NAME]) of MPTCP subflows are not supported; tcpscope "
+	 "checks the packets to and from one address of the system under test"},
+	{"0 > S 0:0(0)\n+0 < > addr[saddr1] F. 1:1(0)\n",
+	 "t.pkt:2:6: per-packet addresses (addr[NAME] > addr[NAME]) of MPTCP subflows are not supported; tcpscope "
+	 "checks the packets to and from one address of the system under test"},
+	{"0 > S 0:0(0)\n+0 > encap psp spi 23 P. 1:11(10) ack 1\n",
+	 "t.pkt:2:6: PSP-encapsulated packets (encap psp spi N ...) are not supported; on the wire they are UDP with "
+	 "the TCP segment inside PSP, which tcpscope does not decode"},
+	{"0 > E.5 1:1(0)\n", "t.pkt:1:7: conflicting flag '5' (the ACE digit stands for the E, W and A flags)"},
+	{"0 > 5W. 1:1(0)\n", "t.pkt:1:6: conflicting flag 'W' (the ACE digit stands for the E, W and A flags)"},
+	{"0 > P56. 1:1(0)\n", "t.pkt:1:7: conflicting flag '6' (the ACE digit stands for the E, W and A flags)"},
 	{"0 > S 0:10(0)\n", "t.pkt:1:7: 0:10(0): END must be START + LEN"},
 	{"0 > S 0:0(0) <mss 1460,bogus 3>\n", "t.pkt:1:24: unknown TCP option 'bogus' (nop, eol, mss, wscale, sackOK, "
 					      "sack, TS, FO, FOEXP, md5, mptcp options, ECN, AccECNEXP0/1)"},
@@ -180,7 +196,7 @@ static const struct {
 	{"0 > S 0:0(0)\n+0 < ipv4 1.1.1.1 > 2.2.2.2: S 0:0(0)\n",
 	 "t.pkt:2:6: encapsulated packets (ipv4 ... :) are not supported; tcpscope reads the inner TCP packets of a "
 	 "trace directly"},
-	{"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n", "t.pkt: the script has no TCP packet lines"},
+	{"--tolerance_usecs=8000\n", "t.pkt: the script has no events"},
 	{"0 > S 0:0(0)\n+x > . 1:1(0)\n", "t.pkt:2:2: expected a time (T, +T, * or T~T), not 'x'"},
 	{"--tolerance_usecs=fast\n0 > S 0:0(0)\n", "t.pkt:1:1: --tolerance_usecs takes microseconds (> 0)"},
 	{"0 > S 0:0(0) win 65536\n", "t.pkt:1:18: a window (the raw 16-bit field) 65536 is above 65535"},
@@ -212,7 +228,104 @@ START_TEST(test_notation_rule)
 	ck_assert_str_eq(err, "t.pkt:2:6: unknown flag 'Q' (flags are S F R P . U E W)");
 	ck_assert_ptr_null(
 		script_load("0 listen(3, 1) = 0\n+0 < S 0:0(0)\n+0 > Q 1:1(0)\n", "t.pkt", false, err, sizeof err));
-	ck_assert_str_eq(err, "t.pkt:3:6: unknown flag 'Q' (flags are F S R P . E W U A, or - for none)");
+	ck_assert_str_eq(err,
+			 "t.pkt:3:6: unknown flag 'Q' (flags are F S R P . E W U A, an ACE digit 0-7, or - for none)");
+}
+END_TEST
+
+/* The ACE digit (RFC 9768): E, W and A as a 3-bit counter, ECE its low bit, wherever packetdrill takes it. */
+START_TEST(test_grammar_ace_digit)
+{
+	struct packetdrill_script *s = parse("0 > [ect0] P5. 1:1001(1000) ack 1\n"
+					     "+0 > .6 1:1(0) ack 1\n"
+					     "+0 > P.3 1:1(0) ack 1\n"
+					     "+0 > F0. 1:1(0) ack 1\n");
+	ck_assert_uint_eq(s->npackets, 4);
+	const struct packetdrill_packet *pk = &s->events[0].pkt;
+	ck_assert(pk->ace_digit);
+	ck_assert_uint_eq(pk->flags, TCP_PSH | TCP_ACK | TCP_ECE);
+	ck_assert(pk->ae);
+	pk = &s->events[1].pkt;
+	ck_assert_uint_eq(pk->flags, TCP_ACK | TCP_CWR);
+	ck_assert(pk->ae);
+	pk = &s->events[2].pkt;
+	ck_assert_uint_eq(pk->flags, TCP_PSH | TCP_ACK | TCP_CWR | TCP_ECE);
+	ck_assert(!pk->ae);
+	pk = &s->events[3].pkt;
+	ck_assert(pk->ace_digit);
+	ck_assert_uint_eq(pk->flags, TCP_FIN | TCP_ACK);
+	ck_assert(!pk->ae);
+	packetdrill_free(s);
+}
+END_TEST
+
+/* An ICMP line's echoed packet after icmp or, as in packetdrill's first grammar, before it: the same event. */
+START_TEST(test_grammar_icmp_echoed_first)
+{
+	static const char text[] = "0 > S 0:0(0)\n"
+				   "0.250 < [1:14601(14600)] icmp unreachable frag_needed mtu 1500\n"
+				   "+0 < [udp (100)] icmp unreachable port_unreachable\n"
+				   "+0 < icmp packet_too_big mtu 1400 [0:1440(1440)]\n";
+	struct packetdrill_script *s = parse(text);
+	for (size_t i = 1; i < s->count; i++)
+		ck_assert_int_eq(s->events[i].kind, PD_EV_ICMP);
+	ck_assert_uint_eq(s->count, 4);
+	ck_assert_int_eq(s->events[1].time_kind, PD_TIME_ABS);
+	ck_assert_int_eq(s->events[1].time_ns, 250000000);
+	ck_assert_str_eq(s->events[1].text, "0.250 < [1:14601(14600)] icmp unreachable frag_needed mtu 1500");
+	packetdrill_free(s);
+}
+END_TEST
+
+/* MPTCP v0's mp_capable_no_cs and the MP_JOIN options: MPTCP options (kind 30), their values read. */
+START_TEST(test_grammar_mptcp_join)
+{
+	struct packetdrill_script *s =
+		parse("0 > S 0:0(0) <mp_capable_no_cs key1,nop>\n"
+		      "+0 < S. 0:0(0) ack 1 win 1 <mp_capable_no_cs ckey skey>\n"
+		      "+0 > S 0:0(0) <wscale 8,mp_join_syn backup=1 address_id=2 token=sha256_32(skey)>\n"
+		      "+0 < S. 0:0(0) ack 1 win 1 <mp_join_syn_ack backup=1 address_id=1 sender_hmac=auto>\n"
+		      "+0 > . 1:1(0) ack 1 <nop,nop,mp_join_ack sender_hmac=auto>\n");
+	ck_assert_uint_eq(s->npackets, 5);
+	ck_assert_uint_eq(s->events[0].pkt.opts[0].kind, TCPOPT_MPTCP);
+	ck_assert_uint_eq(s->events[0].pkt.opts[1].kind, TCPOPT_NOP);
+	ck_assert_uint_eq(s->events[1].pkt.opts[0].kind, TCPOPT_MPTCP);
+	ck_assert_uint_eq(s->events[2].pkt.nopts, 2);
+	ck_assert_uint_eq(s->events[2].pkt.opts[1].kind, TCPOPT_MPTCP);
+	ck_assert_uint_eq(s->events[3].pkt.opts[0].kind, TCPOPT_MPTCP);
+	ck_assert_uint_eq(s->events[4].pkt.opts[2].kind, TCPOPT_MPTCP);
+	packetdrill_free(s);
+}
+END_TEST
+
+/* mss NAME: a value packetdrill is given on its command line (-D MSS=1460), so any value. */
+START_TEST(test_grammar_mss_name)
+{
+	struct packetdrill_script *s = parse("0 > S. 0:0(0) ack 1 <mss MSS,nop,wscale 8>\n");
+	const struct packetdrill_option *o = &s->events[0].pkt.opts[0];
+	ck_assert_uint_eq(o->kind, TCPOPT_MSS);
+	ck_assert(o->symbolic);
+	ck_assert_uint_eq(s->events[0].pkt.nopts, 3);
+	packetdrill_free(s);
+}
+END_TEST
+
+/* System calls and commands but no packet line: packetdrill's notation, a script that expects no packets. */
+START_TEST(test_grammar_no_packet_lines)
+{
+	static const char text[] =
+		"`../../common/defaults.sh`\n"
+		"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		"+0 sendto(3, ..., 0, MSG_FASTOPEN, AF_UNSPEC, ...) = -1 EOPNOTSUPP (Operation not supported)\n";
+	struct script *s = script_load(text, "t.pkt", false, err, sizeof err);
+	ck_assert_msg(s != NULL, "should load: %s", err);
+	ck_assert_ptr_nonnull(s->packetdrill);
+	ck_assert_uint_eq(s->packetdrill->count, 3);
+	ck_assert_uint_eq(s->packetdrill->npackets, 0);
+	struct packetdrill_config c;
+	memset(&c, 0, sizeof c);
+	ck_assert_int_eq(packetdrill_config_check(s->packetdrill, &c, err, sizeof err), 0);
+	script_free(s);
 }
 END_TEST
 
@@ -282,6 +395,16 @@ static void run_finish(struct run *run)
 	packetdrill_matcher_finish(run->m, &run->r, &run->flows, &run->flow);
 	packetdrill_matcher_free(run->m);
 	packetdrill_free(run->s);
+}
+
+/* Finishes the run, which must fail at line with frame and message. */
+static void run_differs(struct run *run, unsigned line, uint64_t frame, const char *message)
+{
+	run_finish(run);
+	ck_assert(!run->r.pass);
+	ck_assert_uint_eq(run->r.line, line);
+	ck_assert_uint_eq(run->r.frame, frame);
+	ck_assert_str_eq(run->r.message, message);
 }
 
 /* A passive open: the injected side's numbers as written, the SUT's from its live ISN. */
@@ -424,11 +547,7 @@ START_TEST(test_clock_counts_from_syscalls)
 	run_start(&run, text, false);
 	send_(&run, 0, true, TCP_SYN, 1, 0, 0);
 	send_(&run, 0.5, true, TCP_PSH, 2, 0, 10); /* +.5 after the SYN, not after the write */
-	run_finish(&run);
-	ck_assert(!run.r.pass);
-	ck_assert_uint_eq(run.r.line, 4);
-	ck_assert_uint_eq(run.r.frame, 2);
-	ck_assert_str_eq(run.r.message, "sent +-0.5 s after line 3, expected +0.5 s +/- 0.0625 s");
+	run_differs(&run, 4, 2, "sent +-0.5 s after line 3, expected +0.5 s +/- 0.0625 s");
 }
 END_TEST
 
@@ -507,6 +626,90 @@ START_TEST(test_line_unmatched)
 }
 END_TEST
 
+/* A script without packet lines: every packet of the trace comes after it, unchecked. */
+START_TEST(test_no_packet_lines)
+{
+	struct run run;
+	run_start(&run, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 close(3) = 0\n", false);
+	send_(&run, 0, false, TCP_SYN, 0, 0, 0);
+	send_(&run, 0.0001, true, TCP_RST | TCP_ACK, 0, 1, 0);
+	run_finish(&run);
+	ck_assert_msg(run.r.pass, "%u: %s", run.r.line, run.r.message);
+	ck_assert_uint_eq(run.r.matched, 0);
+	ck_assert_uint_eq(run.flows, 0);
+}
+END_TEST
+
+/* One packet with the AE bit as given. */
+static void send_ae(struct run *run, double t, bool from_sut, uint8_t flags, uint32_t seq, uint32_t ack, bool ae)
+{
+	struct packet p = wire(run, t, from_sut, 40000, flags, seq, ack, 0);
+	p.ae = ae;
+	feed(run, &p);
+}
+
+/* An ACE digit matches the segment's AE, CWR and ECE bits and is reported as one. */
+START_TEST(test_ace_digit)
+{
+	static const char text[] = "0 listen(3, 1) = 0\n"
+				   "+.1 < SEWA 0:0(0) win 1000\n"
+				   "+0 > S.4 0:0(0) ack 1 win 1000\n";
+	struct run run;
+	run_start(&run, text, false);
+	send_ae(&run, 0, false, TCP_SYN | TCP_ECE | TCP_CWR, 0, 0, true);
+	send_ae(&run, 0.0001, true, TCP_SYN | TCP_ACK, 5000000, 1, true);
+	run_finish(&run);
+	ck_assert_msg(run.r.pass, "%u: %s", run.r.line, run.r.message);
+	run_start(&run, text, false); /* AE clear: ACE 0 where the line wants 4 */
+	send_ae(&run, 0, false, TCP_SYN | TCP_ECE | TCP_CWR, 0, 0, true);
+	send_ae(&run, 0.0001, true, TCP_SYN | TCP_ACK, 5000000, 1, false);
+	run_differs(&run, 3, 2, "flags S.0, expected S.4");
+}
+END_TEST
+
+/* An MP_JOIN option matches an MPTCP option of any value; a segment without one differs. */
+START_TEST(test_mptcp_join_by_kind)
+{
+	static const char text[] = "0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+				   "+0 > S 0:0(0) <mp_join_syn backup=1 address_id=0 token=sha256_32(skey)>\n";
+	struct run run;
+	for (int with_option = 1; with_option >= 0; with_option--) {
+		run_start(&run, text, false);
+		struct packet p = wire(&run, 0, true, 40000, TCP_SYN, 777, 0, 0);
+		p.opt.count = (uint8_t)with_option;
+		p.opt.kinds[0] = TCPOPT_MPTCP;
+		p.opt.has_mptcp = with_option;
+		feed(&run, &p);
+		run_finish(&run);
+		ck_assert_int_eq(run.r.pass, with_option);
+	}
+	ck_assert_uint_eq(run.r.line, 2);
+	ck_assert_str_eq(run.r.message, "options <>, not as written");
+}
+END_TEST
+
+/* mss MSS matches an MSS option of any value, and only an MSS option. */
+START_TEST(test_mss_name)
+{
+	static const char text[] = "0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+				   "+0 > S 0:0(0) <mss MSS>\n";
+	static const uint8_t kinds[] = {TCPOPT_MSS, TCPOPT_WSCALE};
+	struct run run;
+	for (size_t k = 0; k < sizeof kinds; k++) {
+		run_start(&run, text, false);
+		struct packet p = wire(&run, 0, true, 40000, TCP_SYN, 777, 0, 0);
+		p.opt.count = 1;
+		p.opt.kinds[0] = kinds[k];
+		p.opt.has_mss = kinds[k] == TCPOPT_MSS;
+		p.opt.mss = 1234;
+		feed(&run, &p);
+		run_finish(&run);
+		ck_assert_int_eq(run.r.pass, kinds[k] == TCPOPT_MSS);
+	}
+	ck_assert_uint_eq(run.r.line, 2);
+}
+END_TEST
+
 START_TEST(test_sut_argument)
 {
 	struct packetdrill_config c;
@@ -535,6 +738,11 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_grammar_connections_and_roles);
 	tcase_add_loop_test(tc, test_grammar_errors, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, test_notation_rule);
+	tcase_add_test(tc, test_grammar_no_packet_lines);
+	tcase_add_test(tc, test_grammar_ace_digit);
+	tcase_add_test(tc, test_grammar_icmp_echoed_first);
+	tcase_add_test(tc, test_grammar_mptcp_join);
+	tcase_add_test(tc, test_grammar_mss_name);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meaning");
 	tcase_add_test(tc, test_passive_open);
@@ -545,6 +753,10 @@ static Suite *packetdrill_suite(void)
 	tcase_add_test(tc, test_several_connections);
 	tcase_add_test(tc, test_peer_from_trace);
 	tcase_add_test(tc, test_line_unmatched);
+	tcase_add_test(tc, test_no_packet_lines);
+	tcase_add_test(tc, test_ace_digit);
+	tcase_add_test(tc, test_mptcp_join_by_kind);
+	tcase_add_test(tc, test_mss_name);
 	tcase_add_test(tc, test_sut_argument);
 	suite_add_tcase(s, tc);
 	return s;

@@ -57,6 +57,9 @@ expect_check "--tolerance-usecs on tcpscope's notation" 2 "lines.pkt is in tcpsc
 printf '0 write(3, ..., 1) = 1\n+0 > P. 1:2(1) ack 1\n' >"$TEST_TMPDIR/nosut.pkt"
 expect_check "no system under test" 2 'cannot tell the system under test' \
 	--script "$TEST_TMPDIR/nosut.pkt" "$caps/close-by-client.pcap"
+printf '`defaults.sh`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n' >"$TEST_TMPDIR/calls.pkt"
+expect_check "a script without packet lines" 0 'ok \(1 flow, 0 findings, packetdrill script expects no packets\)' \
+	--script "$TEST_TMPDIR/calls.pkt" "$caps/close-by-client.pcap"
 printf '0 listen(3, 1) = 0\n+0 < S 0:0(0) win 1 <mss 1460\n' >"$TEST_TMPDIR/open.pkt"
 expect_check "a line tcpscope cannot read" 2 "open.pkt:2:21: this '<' option list is never closed by '>'" \
 	--script "$TEST_TMPDIR/open.pkt" "$caps/close-by-client.pcap"
