@@ -56,7 +56,7 @@ static int link_ip_version(int linktype, const uint8_t *data, uint32_t caplen, u
 	return type == ETHERTYPE_IPV4 ? 4 : type == ETHERTYPE_IPV6 ? 6 : 0;
 }
 
-bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint64_t *hash)
+bool flow_hint_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint64_t *hash)
 {
 	uint32_t at = 0;
 	int version = link_ip_version(linktype, data, caplen, &at);

@@ -16,6 +16,6 @@
  * finds TCP of that flow or finds the frame unusable. False when only
  * decode_packet() can tell.
  */
-bool decode_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint64_t *hash);
+bool flow_hint_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint64_t *hash);
 
 #endif

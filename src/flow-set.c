@@ -43,7 +43,7 @@ bool flow_set_has_capture_wide(const struct flow_set *s)
 enum flow_set_place flow_set_place_record(const struct flow_set *s, const struct capture_record *rec)
 {
 	uint64_t hash;
-	if (!decode_shard_hash(rec->linktype, rec->data, rec->caplen, &hash))
+	if (!flow_hint_shard_hash(rec->linktype, rec->data, rec->caplen, &hash))
 		return FLOW_SET_UNKNOWN;
 	return flow_set_has_hash(s, hash) ? FLOW_SET_IN : FLOW_SET_OUT;
 }

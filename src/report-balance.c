@@ -25,7 +25,7 @@ static void weigh_record(void *ctx, int linktype, const uint8_t *data, uint32_t 
 {
 	struct weighing *w = ctx;
 	uint64_t hash;
-	if (!decode_shard_hash(linktype, data, caplen, &hash))
+	if (!flow_hint_shard_hash(linktype, data, caplen, &hash))
 		return;
 	int part = flow_set_place(&w->cfg->flows, hash);
 	if (part >= 0)

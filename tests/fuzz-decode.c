@@ -11,7 +11,7 @@
  * longer than what was captured), then the packet bytes.
  * tests/fuzz-seeds.sh writes the packets of the sample captures this way.
  *
- * It also holds decode_shard_hash() to its promise (flow-hint.h): a frame
+ * It also holds flow_hint_shard_hash() to its promise (flow-hint.h): a frame
  * it reads a flow from decodes as TCP of that flow's shard hash, or as
  * unusable, never as something other than TCP.
  */
@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct decode_options opts = {.verify_checksums = verify};
 	enum decode_result decoded = decode_packet(linktype, bytes, &opts, &pkt);
 	uint64_t hint;
-	if (decode_shard_hash(linktype, bytes, caplen, &hint)) {
+	if (flow_hint_shard_hash(linktype, bytes, caplen, &hint)) {
 		struct flow_key key;
 		if (decoded == DECODE_NOT_TCP)
 			abort();
