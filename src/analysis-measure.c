@@ -13,7 +13,8 @@
  * say which bytes were retransmitted and which segments are keep-alive
  * probes. Everything it keeps is in the flow's endpoint records (flow.h);
  * the RTT rings are its only memory, allocated with a sender's first
- * segment and freed once the flow is finished.
+ * segment and freed once the flow is finished, or with the flow
+ * (measure_release, called by the engine).
  *
  * It judges nothing and raises no finding: what its numbers mean for the
  * connection (keep-alive probes left unanswered, say) is said by the
