@@ -7,11 +7,13 @@
  * retransmission, keep-alive, zero-window probe, window full), and what the
  * engine keeps per endpoint (ISN, highest sequence sent, FIN, whether a RST
  * was accepted) with the measurements' counts (analysis-measure.c: the
- * keep-alive probes its peer has not answered). Everything else it needs is in struct diagnose_flow, one per
- * flow and fixed in size: per direction when its data last moved, the peer's
- * highest acknowledgement of it, the open retransmission-timeout stall and
- * zero-window episode, counters of data segments and retransmissions; per
- * flow the current run of unanswered keep-alive probes.
+ * keep-alive probes its peer has not answered). Everything else it needs is
+ * in struct diagnose_flow, one per flow: per direction when its data last
+ * moved, the peer's highest acknowledgement of it, the open zero-window
+ * episode, counters of data segments and retransmissions, and (allocated
+ * when the first begins) its retransmission-timeout stall; per flow
+ * (allocated with the first probe) the current run of unanswered keep-alive
+ * probes.
  *
  * Findings on a segment go through tcp_engine_raise(); those that need the
  * rest of the flow (a stall's backoff series, a window never reopened, loss
@@ -23,10 +25,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis-diagnose.h"
 #include "analysis-labels.h"
+#include "mem-alloc.h"
 #include "tcp-engine.h"
 #include "tcp-seq.h"
 
@@ -80,7 +84,7 @@ static const char *duration(char *buf, size_t size, int64_t ns)
  */
 static void stall_message(char *out, size_t size, const struct flow *f, int side, bool named)
 {
-	const struct diagnose_stall *st = &f->diag.dir[side].stall;
+	const struct diagnose_stall *st = f->diag.dir[side].stall;
 	const struct endpoint *ep = &f->ep[side];
 	char what[48];
 	uint32_t first = rel(ep, st->seq);
@@ -121,6 +125,12 @@ static bool backoff_regular(uint32_t prev_ms, uint32_t ms)
 	return (uint64_t)ms * 2 >= (uint64_t)prev_ms * 3 && (uint64_t)ms * 2 <= (uint64_t)prev_ms * 5;
 }
 
+/* Is the direction's stall open: retransmissions, and no progress yet? */
+static bool stall_open(const struct diagnose_dir *dir)
+{
+	return dir->stall && dir->stall->state == DIAGNOSE_STALL_OPEN;
+}
+
 /* Another retransmission of the stalled data: one more backoff interval. */
 static void stall_repeat(struct diagnose_stall *st, int64_t now)
 {
@@ -144,19 +154,21 @@ static void stall_repeat(struct diagnose_stall *st, int64_t now)
 static void check_timeout(struct segment_ctx *sc, struct diagnose_dir *me, uint32_t end)
 {
 	const struct packet *p = sc->pkt;
-	struct diagnose_stall *st = &me->stall;
+	struct diagnose_stall *st = me->stall;
 	if (!me->acked_known || !me->moved_frame)
 		return;
 	if (!SEQ_LEQ(p->seq, me->acked) || !SEQ_GT(end, me->acked))
 		return; /* not the oldest unacknowledged data */
-	if (st->state == DIAGNOSE_STALL_OPEN && p->seq == st->seq) {
+	if (stall_open(me) && p->seq == st->seq) {
 		stall_repeat(st, p->time_ns);
 		return;
 	}
 	int64_t still = p->time_ns - me->moved_ns;
 	if (still < TCP_RTO_MIN_NS)
 		return;
-	if (st->state != DIAGNOSE_STALL_NONE) {
+	if (!st)
+		st = me->stall = xmalloc(sizeof *st);
+	else if (st->state != DIAGNOSE_STALL_NONE) {
 		/* Rare: two stalls in one direction of a flow. The earlier is raised here, naming its frame. */
 		char message[FINDING_MESSAGE_MAX];
 		stall_message(message, sizeof message, sc->flow, sc->side, true);
@@ -181,7 +193,7 @@ static void on_data(struct segment_ctx *sc, struct diagnose_dir *me, uint32_t ma
 	if ((p->flags & (TCP_SYN | TCP_RST)) || end == p->seq || (mask & LABELS_PROBES))
 		return;
 	bool again = mask & LABELS_RETRANSMISSIONS;
-	bool same_stall = me->stall.state == DIAGNOSE_STALL_OPEN && p->seq == me->stall.seq;
+	bool same_stall = stall_open(me) && p->seq == me->stall->seq;
 	if (p->payload_len > 0) {
 		if (me->segments < UINT32_MAX)
 			me->segments++;
@@ -191,8 +203,8 @@ static void on_data(struct segment_ctx *sc, struct diagnose_dir *me, uint32_t ma
 	}
 	if (again && !(mask & (1u << L_FAST_RETRANSMISSION | 1u << L_SPURIOUS_RETRANSMISSION)))
 		check_timeout(sc, me, end);
-	else if (!again && me->stall.state == DIAGNOSE_STALL_OPEN)
-		me->stall.state = DIAGNOSE_STALL_DONE; /* new data: the stall is over */
+	else if (!again && stall_open(me))
+		me->stall->state = DIAGNOSE_STALL_DONE; /* new data: the stall is over */
 	me->moved_ns = p->time_ns;
 	me->moved_frame = p->frame;
 }
@@ -210,8 +222,8 @@ static void on_ack(const struct segment_ctx *sc, struct diagnose_dir *peer)
 	peer->moved_ns = p->time_ns;
 	if (peer->moved_frame)
 		peer->moved_frame = p->frame;
-	if (peer->stall.state == DIAGNOSE_STALL_OPEN && SEQ_GT(p->ack, peer->stall.seq))
-		peer->stall.state = DIAGNOSE_STALL_DONE;
+	if (stall_open(peer) && SEQ_GT(p->ack, peer->stall->seq))
+		peer->stall->state = DIAGNOSE_STALL_DONE;
 }
 
 /* ---- Zero window (RFC 9293 §3.8.6.1) ------------------------------------------ */
@@ -271,22 +283,25 @@ static void check_unanswered(const struct segment_ctx *sc, uint32_t labels)
 static void on_keepalive(const struct segment_ctx *sc, struct diagnose_flow *d, uint32_t labels)
 {
 	const struct packet *p = sc->pkt;
+	struct diagnose_keepalive *ka = d->ka;
 	if (!(labels & 1u << L_KEEP_ALIVE)) {
-		if (!(p->flags & TCP_RST) || d->ka_side != sc->side)
-			d->ka_count = 0; /* an answer, or the prober itself went on */
+		if (ka && (!(p->flags & TCP_RST) || ka->side != sc->side))
+			ka->count = 0; /* an answer, or the prober itself went on */
 		return;
 	}
-	if (d->ka_count == 0 || d->ka_side != sc->side) {
-		d->ka_count = 0;
-		d->ka_side = (uint8_t)sc->side;
-		d->ka_first_frame = p->frame;
-		d->ka_first_ns = p->time_ns;
-		d->ka_idle_ns = sc->flow->first_frame == p->frame ? -1 : p->time_ns - d->prev_ns;
+	if (!ka)
+		ka = d->ka = xcalloc(1, sizeof *ka);
+	if (ka->count == 0 || ka->side != sc->side) {
+		ka->count = 0;
+		ka->side = (uint8_t)sc->side;
+		ka->first_frame = p->frame;
+		ka->first_ns = p->time_ns;
+		ka->idle_ns = sc->flow->first_frame == p->frame ? -1 : p->time_ns - d->prev_ns;
 	}
-	if (d->ka_count < UINT16_MAX)
-		d->ka_count++;
-	d->ka_last_frame = p->frame;
-	d->ka_last_ns = p->time_ns;
+	if (ka->count < UINT16_MAX)
+		ka->count++;
+	ka->last_frame = p->frame;
+	ka->last_ns = p->time_ns;
 }
 
 /* ---- RST: refused, aborted, given up -------------------------------------------- */
@@ -330,18 +345,18 @@ static void on_rst(struct segment_ctx *sc, struct diagnose_flow *d)
 			      "the %s aborted the connection with RST; unacknowledged then: client %u bytes, server %u "
 			      "bytes",
 			      flow_side_name(sc->side), unacked_bytes(f, SIDE_CLIENT), unacked_bytes(f, SIDE_SERVER));
-	if (d->ka_count == 0 || d->ka_side != sc->side)
+	const struct diagnose_keepalive *ka = d->ka;
+	if (!ka || ka->count == 0 || ka->side != sc->side)
 		return;
 	char idle[24], intvl[24];
-	int64_t interval =
-		d->ka_count > 1 ? (d->ka_last_ns - d->ka_first_ns) / (d->ka_count - 1) : p->time_ns - d->ka_last_ns;
+	int64_t interval = ka->count > 1 ? (ka->last_ns - ka->first_ns) / (ka->count - 1) : p->time_ns - ka->last_ns;
 	tcp_engine_raise_once(sc, F_KEEPALIVE_DEAD,
 			      "the %s reset after %u unanswered keep-alive probes (frames %llu-%llu); inferred "
 			      "keepalive_time %s, intvl %s, probes %u",
-			      flow_side_name(sc->side), d->ka_count, (unsigned long long)d->ka_first_frame,
-			      (unsigned long long)d->ka_last_frame,
-			      d->ka_idle_ns < 0 ? "unknown" : duration(idle, sizeof idle, d->ka_idle_ns),
-			      duration(intvl, sizeof intvl, interval), d->ka_count);
+			      flow_side_name(sc->side), ka->count, (unsigned long long)ka->first_frame,
+			      (unsigned long long)ka->last_frame,
+			      ka->idle_ns < 0 ? "unknown" : duration(idle, sizeof idle, ka->idle_ns),
+			      duration(intvl, sizeof intvl, interval), ka->count);
 }
 
 void diagnose_segment(struct segment_ctx *sc, const struct label_result *labels)
@@ -374,10 +389,10 @@ void diagnose_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx
 	char message[FINDING_MESSAGE_MAX], t[24];
 	for (int side = 0; side < 2; side++) {
 		struct diagnose_dir *dir = &f->diag.dir[side];
-		if (dir->stall.state != DIAGNOSE_STALL_NONE) {
+		if (dir->stall && dir->stall->state != DIAGNOSE_STALL_NONE) {
 			stall_message(message, sizeof message, f, side, false);
-			raise(ctx, f, F_RTO_TIMEOUT, dir->stall.frame, dir->stall.time_ns, message);
-			dir->stall.state = DIAGNOSE_STALL_NONE;
+			raise(ctx, f, F_RTO_TIMEOUT, dir->stall->frame, dir->stall->time_ns, message);
+			dir->stall->state = DIAGNOSE_STALL_NONE;
 		}
 		if (dir->zero_open && zero_stalled(dir) && f->last_ns - dir->zero_ns >= ZERO_STALL_MIN_NS) {
 			snprintf(message, sizeof message,
@@ -399,4 +414,14 @@ void diagnose_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx
 			raise(ctx, f, F_LOSS_PERSISTENT, f->last_frame, f->last_ns, message);
 		}
 	}
+}
+
+void diagnose_release(struct flow *f)
+{
+	for (int side = 0; side < 2; side++) {
+		free(f->diag.dir[side].stall);
+		f->diag.dir[side].stall = NULL;
+	}
+	free(f->diag.ka);
+	f->diag.ka = NULL;
 }

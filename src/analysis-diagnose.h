@@ -10,9 +10,12 @@
  * keep-alives, persistent loss. Its evidence is the packet, the labels
  * computed for it (analysis-labels.h), the sequence numbers the engine keeps
  * per endpoint and the measurements' counts (flow.h); its own state
- * is struct diagnose_flow, embedded in each flow, fixed size, never
- * allocated. Thresholds and the RFC sections behind them are in
- * analysis-diagnose.c and docs/engine.md ("Diagnoses").
+ * is struct diagnose_flow, embedded in each flow. What only some flows need
+ * (a retransmission-timeout stall, a run of keep-alive probes) is allocated
+ * when the first one begins and freed with the flow (diagnose_release), so
+ * the many flows that never stall carry a pointer for it, not its bytes.
+ * Thresholds and the RFC sections behind them are in analysis-diagnose.c and
+ * docs/engine.md ("Diagnoses").
  */
 #ifndef TCPSCOPE_ANALYSIS_DIAGNOSE_H
 #define TCPSCOPE_ANALYSIS_DIAGNOSE_H
@@ -49,11 +52,11 @@ struct diagnose_dir {
 	uint64_t moved_frame; /* 0 until its first data segment */
 	int64_t zero_ns;      /* first zero-window advertisement of the open episode */
 	uint64_t zero_frame;
-	struct diagnose_stall stall;
-	uint32_t acked;		/* highest acknowledgement of its data the peer sent */
-	uint32_t segments;	/* data segments (probes not counted) */
-	uint32_t retransmitted; /* of those, retransmitted ones (not spurious, not the same data again) */
-	uint16_t probes;	/* zero-window probes the peer sent into the open episode */
+	struct diagnose_stall *stall; /* NULL until its first retransmission timeout */
+	uint32_t acked;		      /* highest acknowledgement of its data the peer sent */
+	uint32_t segments;	      /* data segments (probes not counted) */
+	uint32_t retransmitted;	      /* of those, retransmitted ones (not spurious, not the same data again) */
+	uint16_t probes;	      /* zero-window probes the peer sent into the open episode */
 	bool acked_known;
 	bool last_full; /* its latest data segment filled the peer's window */
 	bool zero_open; /* it advertises a zero window */
@@ -63,17 +66,21 @@ struct diagnose_dir {
 	bool fin_seen;	/* it sent a FIN */
 };
 
+/* The unanswered keep-alive probes of the current run, from one side. */
+struct diagnose_keepalive {
+	uint64_t first_frame, last_frame;
+	int64_t first_ns, last_ns;
+	int64_t idle_ns; /* the flow's silence before the run's first probe; -1 if it began with it */
+	uint16_t count;	 /* 0: no run */
+	uint8_t side;
+};
+
 /* Per flow (grouped by size: no padding). */
 struct diagnose_flow {
-	struct diagnose_dir dir[2]; /* by side: SIDE_CLIENT, SIDE_SERVER */
-	int64_t prev_ns;	    /* the flow's previous segment */
-	/* The unanswered keep-alive probes of the current run, from side ka_side. */
-	uint64_t ka_first_frame, ka_last_frame;
-	int64_t ka_first_ns, ka_last_ns;
-	int64_t ka_idle_ns; /* the flow's silence before the run's first probe; -1 if it began with it */
-	uint16_t ka_count;
-	uint8_t ka_side;
-	uint8_t syns; /* SYNs without ACK (saturates at 255) */
+	struct diagnose_dir dir[2];    /* by side: SIDE_CLIENT, SIDE_SERVER */
+	int64_t prev_ns;	       /* the flow's previous segment */
+	struct diagnose_keepalive *ka; /* NULL until the flow's first keep-alive probe */
+	uint8_t syns;		       /* SYNs without ACK (saturates at 255) */
 };
 
 struct segment_ctx;
@@ -89,5 +96,7 @@ void diagnose_segment(struct segment_ctx *sc, const struct label_result *labels)
  * late-raise callback; call after tcp_engine_finish_flow().
  */
 void diagnose_finish_flow(struct flow *f, finding_late_raise_fn raise, void *ctx);
+/* Frees what the diagnoses allocated for a flow; call before the flow itself is freed. */
+void diagnose_release(struct flow *f);
 
 #endif

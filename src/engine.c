@@ -127,6 +127,7 @@ static void raise_on_flow(void *ctx, const struct segment_ctx *sc, enum finding_
 static void release_flow(struct engine *e, struct flow *f)
 {
 	measure_release(f);
+	diagnose_release(f);
 	free(f->label_counts);
 	zeek_release(&f->zeek);
 	flow_table_release_flow(e->flows, f);
