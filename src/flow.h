@@ -154,7 +154,12 @@ struct flow {
 	/* Flow table link (owned by flow-table.c). */
 	struct flow *older, *newer; /* activity list, oldest first */
 	struct endpoint ep[2];
-	struct pending_delivery pending[PENDING_MAX]; /* in the order seen */
+	/*
+	 * Its segments awaiting evidence of delivery, in the order seen: room for
+	 * PENDING_MAX, lent by the delivery stage while any wait (NULL when none
+	 * does), since a flow waits only around its handshake and its close.
+	 */
+	struct pending_delivery *pending;
 	struct label_flow labels;
 	struct zeek_conn zeek;
 	struct diagnose_flow diag; /* analysis-diagnose.c's state */

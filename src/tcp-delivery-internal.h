@@ -48,6 +48,19 @@ struct held_view {
 	struct held_data data;
 };
 
+/* Room for one flow's pending segments, lent from the stage's pool; on the free list, the next free one. */
+union pending_room {
+	union pending_room *next_free;
+	struct pending_delivery seg[PENDING_MAX];
+};
+
+/* The pool's memory, allocated this many rooms at a time and freed with the stage. */
+#define PENDING_ROOMS_PER_CHUNK 256
+struct pending_chunk {
+	struct pending_chunk *next;
+	union pending_room room[PENDING_ROOMS_PER_CHUNK];
+};
+
 /* A flow summary waiting for the views held before it (capture order). */
 struct held_summary {
 	uint64_t after; /* leaves once this many views have left */
@@ -67,6 +80,8 @@ struct delivery {
 	const struct flow *changed_flow;
 	uint64_t changed_from[2];
 	uint64_t resend_frame; /* the last frame that resent bytes of a waiting data view (tcp-delivery-data.c) */
+	union pending_room *free_rooms; /* rooms for flows' pending segments, not lent */
+	struct pending_chunk *chunks;
 };
 
 /* The held view numbered n (still held: n > views_left). */

@@ -70,6 +70,11 @@ void delivery_free(struct delivery *d)
 		return;
 	free(d->held);
 	free(d->summaries);
+	while (d->chunks) {
+		struct pending_chunk *next = d->chunks->next;
+		free(d->chunks);
+		d->chunks = next;
+	}
 	free(d);
 }
 
@@ -172,6 +177,38 @@ static void drain(struct delivery *d)
 
 /* ---- Settling --------------------------------------------------------------- */
 
+/* Lends f room for its pending segments (it has none). */
+static void lend_room(struct delivery *d, struct flow *f)
+{
+	if (!d->free_rooms) {
+		struct pending_chunk *c = xmalloc(sizeof *c);
+		c->next = d->chunks;
+		d->chunks = c;
+		for (int i = PENDING_ROOMS_PER_CHUNK - 1; i >= 0; i--) {
+			c->room[i].next_free = d->free_rooms;
+			d->free_rooms = &c->room[i];
+		}
+	}
+	union pending_room *r = d->free_rooms;
+	d->free_rooms = r->next_free;
+	f->pending = r->seg;
+}
+
+/*
+ * Takes back f's room once nothing of it waits. Only at the end of a step
+ * of the stage, never while an entry is being read: the free list's link
+ * overwrites the first entry.
+ */
+static void take_back_room(struct delivery *d, struct flow *f)
+{
+	if (!f->pending || f->npending)
+		return;
+	union pending_room *r = (union pending_room *)f->pending;
+	r->next_free = d->free_rooms;
+	d->free_rooms = r;
+	f->pending = NULL;
+}
+
 static void remove_pending(struct flow *f, int i)
 {
 	memmove(&f->pending[i], &f->pending[i + 1], (size_t)(f->npending - i - 1) * sizeof f->pending[0]);
@@ -251,6 +288,7 @@ static void settle_all_unknown(struct delivery *d, struct flow *f)
 {
 	while (f->npending > 0)
 		settle_oldest_unknown(d, f);
+	take_back_room(d, f);
 	data_settle_all(d, f);
 	update_ready(d, f);
 }
@@ -437,12 +475,14 @@ void delivery_evidence(struct delivery *d, struct segment_ctx *sc)
 	/* An RST ends both ends' states: what was on its way is taken as arrived before it, fate unknown. */
 	if (sc->pkt->flags & TCP_RST)
 		settle_all_unknown(d, f);
+	take_back_room(d, f);
 	update_ready(d, f);
 }
 
 void delivery_settle_stale(struct delivery *d, struct flow *f, int64_t now_ns)
 {
 	settle_older_than_hold(d, f, now_ns);
+	take_back_room(d, f);
 	data_settle_older_than_hold(d, f, now_ns);
 	update_ready(d, f);
 	drain(d);
@@ -465,6 +505,7 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 			set_fate(d, f, f->pending[0].frame, FATE_UNKNOWN, 0, 0);
 			remove_pending(f, 0);
 		}
+		take_back_room(d, f);
 		update_ready(d, f);
 		return;
 	}
@@ -494,6 +535,8 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 		settle_oldest_unknown(d, f);
 		update_ready(d, f);
 	}
+	if (!f->pending)
+		lend_room(d, f);
 	f->pending[f->npending++] = seg;
 }
 
