@@ -189,7 +189,7 @@ static void check_timeout(struct segment_ctx *sc, struct diagnose_dir *me, uint3
 static void on_data(struct segment_ctx *sc, struct diagnose_dir *me, uint32_t mask)
 {
 	const struct packet *p = sc->pkt;
-	uint32_t end = p->seq + p->payload_len + !!(p->flags & TCP_FIN);
+	uint32_t end = sc->end; /* a SYN, whose end counts it, returns here */
 	if ((p->flags & (TCP_SYN | TCP_RST)) || end == p->seq || (mask & LABELS_PROBES))
 		return;
 	bool again = mask & LABELS_RETRANSMISSIONS;

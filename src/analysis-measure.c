@@ -168,14 +168,13 @@ static void measure_processed(const struct segment_ctx *sc, const struct label_r
 	struct flow *f = sc->flow;
 	struct endpoint *snd = sc->snd;
 	uint8_t fl = p->flags;
-	uint32_t end = p->seq + p->payload_len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
 
 	if (!snd->ttl)
 		snd->ttl = p->ip_ttl;
 	if (labels->mask & LABELS_RETRANSMISSIONS)
 		snd->retrans_bytes += p->payload_len;
 	if (!(fl & TCP_RST) && !sc->dropped && (p->payload_len > 0 || (fl & (TCP_SYN | TCP_FIN))) && !f->rtt_released)
-		rtt_on_send(snd, p->seq, end, sc->advanced, p->time_ns);
+		rtt_on_send(snd, p->seq, sc->end, sc->advanced, p->time_ns);
 	if ((fl & TCP_ACK) && !(fl & TCP_RST)) {
 		rtt_on_ack(sc->rcv, p->ack, p->time_ns);
 		track_zero_window(snd, p);

@@ -19,7 +19,7 @@ bool flow_set_is_partial(const struct flow_set *s)
 	return s->shard_count > 1 || s->parts != FLOW_SET_ALL_PARTS;
 }
 
-int flow_set_place(const struct flow_set *s, uint64_t shard_hash)
+int flow_set_part_of(const struct flow_set *s, uint64_t shard_hash)
 {
 	if (s->shard_count > 1) { /* once a frame: a division only with --shard */
 		if (shard_hash % s->shard_count != s->shard_index)
@@ -31,7 +31,7 @@ int flow_set_place(const struct flow_set *s, uint64_t shard_hash)
 
 bool flow_set_has_hash(const struct flow_set *s, uint64_t shard_hash)
 {
-	int part = flow_set_place(s, shard_hash);
+	int part = flow_set_part_of(s, shard_hash);
 	return part >= 0 && (s->parts >> part & 1);
 }
 

@@ -43,7 +43,7 @@ struct flow_set flow_set_all(void);
 /* Whether the set leaves some flows out (a shard, or parts of one). */
 bool flow_set_is_partial(const struct flow_set *s);
 /* The part of s's shard that a flow with this shard hash is in, or -1 if it is another shard's. */
-int flow_set_place(const struct flow_set *s, uint64_t shard_hash);
+int flow_set_part_of(const struct flow_set *s, uint64_t shard_hash);
 /* Whether a flow with this shard hash is in s. */
 bool flow_set_has_hash(const struct flow_set *s, uint64_t shard_hash);
 /* Whether s raises the findings that belong to no flow. */

@@ -110,9 +110,10 @@ static void text_ok(FILE *out, const struct check_file *cf, const struct check_c
 		cf->report.nfindings, cf->report.nfindings == 1 ? "" : "s");
 	if (cfg->expect)
 		fprintf(out, ", %zu expectation%s hold", cf->nresults, cf->nresults == 1 ? "" : "s");
-	if (cf->has_script && cfg->script->packetdrill && cfg->script->packetdrill->npackets == 0)
+	const struct packetdrill_script *pd = cf->has_script ? cfg->script->packetdrill : NULL;
+	if (pd && pd->npackets == 0)
 		fputs(", packetdrill script expects no packets", out);
-	else if (cf->has_script && cfg->script->packetdrill)
+	else if (pd)
 		fprintf(out, ", packetdrill script matches %zu flow%s", cf->script_flows,
 			cf->script_flows == 1 ? "" : "s");
 	else if (cf->has_script)

@@ -27,7 +27,7 @@ static void weigh_record(void *ctx, int linktype, const uint8_t *data, uint32_t 
 	uint64_t hash;
 	if (!flow_hint_shard_hash(linktype, data, caplen, &hash))
 		return;
-	int part = flow_set_place(&w->cfg->flows, hash);
+	int part = flow_set_part_of(&w->cfg->flows, hash);
 	if (part >= 0)
 		w->weight[part]++;
 }

@@ -516,7 +516,7 @@ void delivery_submit(struct delivery *d, struct segment_ctx *sc)
 				       .time_ns = p->time_ns,
 				       .seq = p->seq,
 				       .ack = p->ack,
-				       .end = p->seq + p->payload_len + !!(p->flags & TCP_SYN) + !!(p->flags & TCP_FIN),
+				       .end = sc->end,
 				       .tsval = p->opt.tsval,
 				       .flags = p->flags,
 				       .side = (uint8_t)sc->side,

@@ -812,7 +812,7 @@ static void check_common(struct segment_ctx *sc)
 	const struct packet *p = sc->pkt;
 	struct endpoint *snd = sc->snd;
 	uint8_t fl = p->flags;
-	uint32_t end = p->seq + p->payload_len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
+	uint32_t end = sc->end;
 
 	sc->advanced = !snd->seen || SEQ_GT(end, snd->snd_nxt);
 	check_sent_after_reset(sc, end);
@@ -836,6 +836,7 @@ void tcp_engine_segment(struct segment_ctx *sc)
 	const struct packet *p = sc->pkt;
 	uint8_t fl = p->flags;
 
+	sc->end = p->seq + p->payload_len + !!(fl & TCP_SYN) + !!(fl & TCP_FIN);
 	tcp_engine_expire_time_wait(sc->flow, p->time_ns);
 	if (!(fl & TCP_ACK) && p->ack != 0)
 		tcp_engine_raise(sc, F_FLAGS_ACK_NONZERO, "ack field is %u while the ACK flag is clear", p->ack);

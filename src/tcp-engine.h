@@ -30,6 +30,7 @@ struct segment_ctx {
 	struct endpoint *snd, *rcv; /* &flow->ep[side] and the peer's, set by the caller */
 	int64_t msl_ns;
 	/* Set by tcp_engine_segment(), the verdicts the analyses after it read (analysis-measure.h): */
+	uint32_t end;	      /* seq + payload + SYN + FIN: the sequence space it covers, and what an ACK of it acks */
 	bool dropped;	      /* no receiver processes it (illegal flags, RFC 9293 §3.10.7.3 "fifth") */
 	bool illegal_flags;   /* dropped for its flags, before any other rule */
 	bool advanced;	      /* it went beyond what its sender had sent (seq + len > snd_nxt) */
